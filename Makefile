@@ -1,0 +1,62 @@
+# caja — the two commands a newcomer needs are `make run` and `make test`; everything else is their set-up.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+RUNTIME_STAMP := web/vendor/.runtime-built
+WHEELS_STAMP := var/wheels/.downloaded
+APP_SOURCES := $(shell find poscore web -name '*.py' -not -path 'web/vendor/*' 2>/dev/null)
+
+.PHONY: setup run test test-fast test-pyodide test-e2e bench lint clean
+
+$(PY_STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Pyodide wheels (pytest & co.) for running tests/core inside Pyodide, from PyPI, pinned in scripts/pyodide/wheels.txt.
+$(WHEELS_STAMP): scripts/pyodide/wheels.txt $(PY_STAMP)
+	$(BIN)/python scripts/pyodide/download_wheels.py
+	touch $@
+
+# Copy the pinned runtime into web/vendor, byte-compile the stdlib and the app inside Pyodide (magic numbers match).
+$(RUNTIME_STAMP): $(NPM_STAMP) $(WHEELS_STAMP) $(APP_SOURCES) $(wildcard scripts/pyodide/*.mjs)
+	node scripts/pyodide/build_runtime.mjs
+	touch $@
+
+setup: $(PY_STAMP) $(RUNTIME_STAMP)
+
+run: setup
+	$(BIN)/caja migrate
+	$(BIN)/caja demo --if-empty
+	$(BIN)/caja serve
+
+test: setup
+	$(BIN)/pytest
+
+test-fast: setup
+	$(BIN)/pytest tests/core tests/server tests/web
+
+test-pyodide: setup
+	$(BIN)/pytest tests/pyodide
+
+test-e2e: setup
+	$(BIN)/pytest tests/e2e
+
+bench: setup
+	$(BIN)/python -m bench $(if $(QUICK),--quick,)
+
+lint: $(PY_STAMP)
+	$(BIN)/ruff check poscore server web tests
+	$(BIN)/mypy poscore server
+
+clean:
+	rm -rf $(VENV) node_modules web/vendor var/wheels
