@@ -1,0 +1,244 @@
+"""The POS catalog: ``Product`` and ``CatalogIndex`` (code lookup and ranked name search).
+
+The index is built from the contract's PRODUCT dicts, page by page (``add`` per page or slice);
+a later dict with the same id replaces the earlier one, and ``active: false`` drops a product out
+of search. It has to index 100k products in well under a second and answer in a few ms inside
+Pyodide, so it stays lean (see RUNTIME-NOTES: ``str.find`` over one joined string ≈ 2 ms there,
+a Python loop over 100k names ≈ 17 ms):
+
+* the raw dicts are kept as they came; a ``Product`` is built only for what is returned;
+* barcodes and SKUs go in one dict (O(1) lookup);
+* normalized names sit in a list (one slot per product version) and, for searching, in one
+  newline-joined string rebuilt lazily on the first search after a change. A query scans that
+  string with ``str.find`` for its longest word in three passes — name prefix (``"\\n" + w``),
+  word prefix (``" " + w``), anywhere — checks the other words on the candidate's name, and stops
+  as soon as ``limit`` results are collected, so even a one-letter query is cheap.
+
+Ranking: exact barcode/SKU > name starts with the query's first word > every word starts a word
+of the name > every word is somewhere in the name; within a rank, by name.
+
+Must not: fetch or store the catalog (web/ does), or decide prices (the ERP sends them).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .money import UNITS, InvalidNumber, to_decimal
+from .tax import InvalidTax, TaxScheme
+from .text import normalize, words
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    """A product as the terminal sees it (contract PRODUCT), with decimals parsed."""
+
+    id: int
+    sku: str
+    barcodes: tuple[str, ...]
+    name: str
+    unit: str
+    tax: TaxScheme
+    price: Decimal | None
+    stock: Decimal | None
+    active: bool = True
+    sellable: bool = True
+    version: int = 0
+
+    @property
+    def iva(self) -> str:
+        return self.tax.iva
+
+    @property
+    def ieps(self) -> str | None:
+        return self.tax.ieps
+
+    @classmethod
+    def from_json(cls, data: dict) -> Product:
+        """Read a contract PRODUCT; raises ``ValueError`` when a field is missing or malformed."""
+        try:
+            pid = data["id"]
+            if isinstance(pid, bool) or not isinstance(pid, int):
+                raise TypeError(f"bad product id: {pid!r}")
+            unit = data["unit"]
+            if unit not in UNITS:
+                raise ValueError(f"bad unit: {unit!r}")
+            price = data.get("price")
+            stock = data.get("stock")
+            return cls(
+                id=pid,
+                sku=str(data["sku"]),
+                barcodes=tuple(str(b) for b in data.get("barcodes") or ()),
+                name=str(data["name"]),
+                unit=unit,
+                tax=TaxScheme.from_json(data["iva"], data.get("ieps")),
+                price=None if price is None else to_decimal(price),
+                stock=None if stock is None else to_decimal(stock),
+                active=bool(data.get("active", True)),
+                sellable=bool(data.get("sellable", True)),
+                version=int(data.get("version") or 0),
+            )
+        except (KeyError, TypeError, InvalidNumber, InvalidTax) as exc:
+            raise ValueError(f"malformed product: {exc}") from exc
+
+    def to_json(self) -> dict:
+        """Back to the contract PRODUCT shape (decimal strings)."""
+        return {"id": self.id, "sku": self.sku, "barcodes": list(self.barcodes), "name": self.name,
+                "unit": self.unit, "iva": self.tax.iva, "ieps": self.tax.ieps,
+                "price": None if self.price is None else str(self.price),
+                "stock": None if self.stock is None else str(self.stock),
+                "active": self.active, "sellable": self.sellable, "version": self.version}
+
+
+def _code_key(code: str) -> str:
+    # SKUs are matched case-insensitively; barcodes are digits, unaffected by upper().
+    return code.strip().upper()
+
+
+class CatalogIndex:
+    """Products by id, by barcode/SKU, and a ranked accent-insensitive name search."""
+
+    def __init__(self) -> None:
+        self._raw: dict[int, dict] = {}  # id -> the PRODUCT dict as received
+        self._cache: dict[int, Product] = {}  # id -> Product, built on demand
+        self._codes: dict[str, int] = {}  # upper-cased barcode or SKU -> id
+        self._slot: dict[int, int] = {}  # id -> its live slot in _names (active products only)
+        self._names: list[str] = []  # normalized names; dead slots hold ""
+        self._ids: list[int] = []  # slot -> product id (-1 when dead)
+        self._dead = 0
+        self._blob: str | None = None  # "\n" + "\n".join(_names) + "\n", built lazily
+        self._starts: list[int] = []  # blob offset where each slot's name starts
+
+    def __len__(self) -> int:
+        """Number of products known (active or not)."""
+        return len(self._raw)
+
+    def __contains__(self, product_id: object) -> bool:
+        return product_id in self._raw
+
+    def add(self, products: Iterable[dict]) -> None:
+        """Add or replace products (contract PRODUCT dicts), e.g. one feed page at a time."""
+        raw, codes, slot_of, names, ids = self._raw, self._codes, self._slot, self._names, self._ids
+        for p in products:
+            pid = p["id"]
+            old = raw.get(pid)
+            if old is not None:
+                self._forget(pid, old)
+            raw[pid] = p
+            for b in p.get("barcodes") or ():
+                codes[_code_key(b)] = pid
+            sku = p.get("sku")
+            if sku:
+                codes[_code_key(sku)] = pid
+            if p.get("active", True):
+                slot_of[pid] = len(names)
+                names.append(normalize(p["name"]))
+                ids.append(pid)
+        self._blob = None
+
+    def remove(self, product_id: int) -> None:
+        """Forget a product entirely (no error if unknown)."""
+        old = self._raw.pop(product_id, None)
+        if old is not None:
+            self._forget(product_id, old)
+            self._blob = None
+
+    def _forget(self, pid: int, old: dict) -> None:
+        self._cache.pop(pid, None)
+        for code in list(old.get("barcodes") or ()) + [old.get("sku") or ""]:
+            key = _code_key(code)
+            if key and self._codes.get(key) == pid:
+                del self._codes[key]
+        slot = self._slot.pop(pid, None)
+        if slot is not None:
+            self._names[slot] = ""
+            self._ids[slot] = -1
+            self._dead += 1
+
+    def get(self, product_id: int) -> Product | None:
+        """The product with this id (active or not), or None."""
+        product = self._cache.get(product_id)
+        if product is None:
+            raw = self._raw.get(product_id)
+            if raw is None:
+                return None
+            product = self._cache[product_id] = Product.from_json(raw)
+        return product
+
+    def by_code(self, code: str) -> Product | None:
+        """The product with this barcode or SKU (case-insensitive), active or not, or None.
+
+        Inactive products are returned so the cart can say *why* it refuses them.
+        """
+        pid = self._codes.get(_code_key(code)) if isinstance(code, str) else None
+        return None if pid is None else self.get(pid)
+
+    def _ensure_blob(self) -> str:
+        if self._blob is None:
+            if self._dead > len(self._names) // 2:
+                self._compact()
+            starts, pos = [], 1
+            for name in self._names:
+                starts.append(pos)
+                pos += len(name) + 1
+            self._starts = starts
+            self._blob = "\n" + "\n".join(self._names) + "\n"
+        return self._blob
+
+    def _compact(self) -> None:
+        live = [(n, i) for n, i in zip(self._names, self._ids) if i != -1]
+        self._names = [n for n, _ in live]
+        self._ids = [i for _, i in live]
+        self._slot = {i: s for s, i in enumerate(self._ids)}
+        self._dead = 0
+
+    def search(self, query: str, limit: int = 20) -> list[Product]:
+        """Active products matching ``query``, best first, at most ``limit`` (see module docstring)."""
+        if limit <= 0 or not isinstance(query, str):
+            return []
+        found: list[int] = []
+        seen: set[int] = set()
+        exact = self.by_code(query) if query.strip() else None
+        if exact is not None and exact.id in self._slot:
+            found.append(exact.id)
+            seen.add(exact.id)
+        ws = words(query)
+        if ws:
+            blob = self._ensure_blob()
+            first = normalize(query).split()[0]
+            anchor = ws[0]
+            passes = (
+                ("\n" + first, lambda n: all(w in n for w in ws)),
+                (" " + anchor, lambda n: all(n.startswith(w) or (" " + w) in n for w in ws)),
+                ("\n" + anchor, lambda n: all(n.startswith(w) or (" " + w) in n for w in ws)),
+                (anchor, lambda n: all(w in n for w in ws)),
+            )
+            # Passes 2 and 3 are the same rank (word prefix: after a space or at the name start).
+            ranks = (1, 2, 2, 3)
+            ranked: list[tuple[int, str, int]] = []
+            for (needle, ok), rank in zip(passes, ranks):
+                if len(ranked) + len(found) >= limit:
+                    break
+                self._scan(blob, needle, ok, rank, ranked, seen, limit - len(found))
+            ranked.sort()
+            found.extend(pid for _, _, pid in ranked)
+        return [p for p in (self.get(pid) for pid in found[:limit]) if p is not None]
+
+    def _scan(self, blob: str, needle: str, ok, rank: int, out: list, seen: set, limit: int) -> None:
+        starts, names, ids = self._starts, self._names, self._ids
+        find = blob.find
+        pos = find(needle)
+        while pos != -1 and len(out) < limit:
+            # A needle starting with "\n" begins one character before its name.
+            slot = bisect_right(starts, pos + (needle[0] == "\n")) - 1
+            pid = ids[slot]
+            name = names[slot]
+            if pid != -1 and pid not in seen and ok(name):
+                seen.add(pid)
+                out.append((rank, name, pid))
+            # Skip the rest of this name: one hit per product is enough.
+            nxt = starts[slot + 1] - 1 if slot + 1 < len(starts) else len(blob)
+            pos = find(needle, max(pos + 1, nxt))

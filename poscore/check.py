@@ -1,0 +1,245 @@
+"""``check_sale``: recompute a SALE dict from its own inputs and list everything wrong with it.
+
+The ERP runs this on every synced sale before storing it; the browser can run it too. From each
+line's ``qty``, ``unit_price``, ``discount_pct``, ``iva`` and ``ieps`` and the sale's
+``prices_include_tax`` it recomputes the line amounts, the totals and the tax breakdown with
+``tax.compute_line``/``tax.sum_lines`` and compares every stated amount; it also checks the
+payments, the local number and, for a factura, the customer. Each problem carries a reason code
+the ERP answers with (``messages`` has the texts).
+
+Codes: ``malformed``, ``unsupported_version``, ``number_mismatch``, ``invalid_sale_type``,
+``empty_cart``, ``invalid_quantity``, ``invalid_price``, ``invalid_discount``, ``invalid_tax``,
+``totals_mismatch``, ``invalid_amount``, ``unknown_payment_method``, ``unpaid``,
+``overpaid_non_cash``, ``payments_mismatch``, ``factura_customer_incomplete``, ``rfc_generic``,
+``invalid_rfc`` and the other customer codes.
+
+Must not: look anything up (product, tax scheme and price against the database are the ERP's
+extra checks), raise on bad input (everything becomes a Problem), or fix a sale.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from .customer import Customer, factura_ready
+from .messages import t
+from .money import UNITS, InvalidNumber, is_canonical_qty, money, percent, to_decimal
+from .numbering import local_number
+from .payment import METHODS, Payment, PaymentError, paid, payment_problems
+from .tax import InvalidTax, LineAmounts, TaxLine, TaxScheme, compute_line, sum_lines
+
+SALE_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a sale: a reason ``code``, the Spanish ``message``, and where (``field``)."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"error": self.code, "message": self.message, "field": self.field}
+
+
+def _p(code: str, field: str | None = None, detail: str | None = None) -> Problem:
+    message = t(code) if detail is None else f"{t(code)} ({detail})"
+    return Problem(code, message, field)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _amount(value: object) -> Decimal | None:
+    """A stated amount: a finite decimal string/int with at most cents, else None."""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        return None
+    try:
+        d = to_decimal(value)
+    except InvalidNumber:
+        return None
+    return d if money(d) == d else None
+
+
+def _taxes_equal(stated: object, computed: tuple[TaxLine, ...]) -> bool:
+    if not isinstance(stated, list) or len(stated) != len(computed):
+        return False
+    for row, want in zip(stated, computed):
+        if not isinstance(row, dict) or row.get("tax") != want.tax or row.get("rate") != want.rate:
+            return False
+        if _amount(row.get("base")) != want.base or _amount(row.get("amount")) != want.amount:
+            return False
+    return True
+
+
+def _check_header(d: dict) -> list[Problem]:
+    problems = []
+    if not isinstance(d.get("uuid"), str) or not d["uuid"]:
+        problems.append(_p("malformed", "uuid"))
+    terminal, seq = d.get("terminal"), d.get("seq")
+    if not isinstance(terminal, str) or not _is_int(seq):
+        problems.append(_p("malformed", "terminal"))
+    else:
+        try:
+            if d.get("number") != local_number(terminal, seq):
+                problems.append(_p("number_mismatch", "number"))
+        except ValueError:
+            problems.append(_p("malformed", "seq"))
+    if d.get("type") not in ("remision", "factura"):
+        problems.append(_p("invalid_sale_type", "type"))
+    when = d.get("device_time")
+    try:
+        if not isinstance(when, str) or datetime.fromisoformat(when).tzinfo is None:
+            problems.append(_p("malformed", "device_time"))
+    except ValueError:
+        problems.append(_p("malformed", "device_time"))
+    if d.get("cashier") is not None and not isinstance(d.get("cashier"), str):
+        problems.append(_p("malformed", "cashier"))
+    if not _is_int(d.get("price_list_id")):
+        problems.append(_p("malformed", "price_list_id"))
+    if not isinstance(d.get("prices_include_tax"), bool):
+        problems.append(_p("malformed", "prices_include_tax"))
+    return problems
+
+
+def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], LineAmounts | None]:
+    """Problems of one line and, when its inputs are valid, its recomputed amounts."""
+    where = f"lines[{i}]"
+    if not isinstance(line, dict):
+        return [_p("malformed", where)], None
+    problems = []
+    if not _is_int(line.get("product_id")):
+        problems.append(_p("malformed", f"{where}.product_id"))
+    for key in ("sku", "name"):
+        if not isinstance(line.get(key), str):
+            problems.append(_p("malformed", f"{where}.{key}"))
+    unit = line.get("unit")
+    q = unit_price = pct = scheme = None
+    try:
+        q = to_decimal(line.get("qty"))  # type: ignore[arg-type]
+        if unit not in UNITS or not is_canonical_qty(q, unit):
+            q = None
+    except InvalidNumber:
+        pass
+    if q is None:
+        problems.append(_p("invalid_quantity", f"{where}.qty"))
+    try:
+        unit_price = to_decimal(line.get("unit_price"))  # type: ignore[arg-type]
+        if unit_price < 0:
+            unit_price = None
+    except InvalidNumber:
+        pass
+    if unit_price is None:
+        problems.append(_p("invalid_price", f"{where}.unit_price"))
+    try:
+        pct = percent(line.get("discount_pct"))  # type: ignore[arg-type]
+    except InvalidNumber:
+        problems.append(_p("invalid_discount", f"{where}.discount_pct"))
+    try:
+        scheme = TaxScheme.from_json(line.get("iva"), line.get("ieps"))
+    except InvalidTax:
+        problems.append(_p("invalid_tax", f"{where}.iva"))
+    if problems or q is None or unit_price is None or pct is None or scheme is None:
+        return problems, None
+    amounts = compute_line(unit_price, q, pct, scheme, include)
+    for key in ("subtotal", "discount", "total"):
+        if _amount(line.get(key)) != getattr(amounts, key):
+            problems.append(_p("totals_mismatch", f"{where}.{key}", f"{key}: {getattr(amounts, key)}"))
+    if not _taxes_equal(line.get("taxes"), amounts.taxes):
+        problems.append(_p("totals_mismatch", f"{where}.taxes"))
+    return problems, amounts
+
+
+def _check_payments(d: dict, total: Decimal | None) -> list[Problem]:
+    raw = d.get("payments")
+    if not isinstance(raw, list):
+        return [_p("malformed", "payments")]
+    problems: list[Problem] = []
+    payments = []
+    for i, item in enumerate(raw):
+        where = f"payments[{i}]"
+        if not isinstance(item, dict):
+            problems.append(_p("malformed", where))
+            continue
+        if _amount(item.get("amount")) is None:
+            problems.append(_p("invalid_amount", f"{where}.amount"))
+            continue
+        try:
+            payment = Payment.from_json(item)
+        except PaymentError as exc:
+            problems.append(_p(exc.code, where))
+            continue
+        if item.get("sat_code") != METHODS[payment.method]:
+            problems.append(_p("payments_mismatch", f"{where}.sat_code"))
+        if item.get("reference") is not None and not isinstance(item.get("reference"), str):
+            problems.append(_p("malformed", f"{where}.reference"))
+        payments.append(payment)
+    if problems or total is None:
+        return problems
+    problems.extend(_p(code, "payments") for code in payment_problems(total, payments))
+    totals = d.get("totals") if isinstance(d.get("totals"), dict) else {}
+    if _amount(totals.get("paid")) != paid(payments):
+        problems.append(_p("payments_mismatch", "totals.paid"))
+    if not problems and _amount(totals.get("change")) != paid(payments) - total:
+        problems.append(_p("payments_mismatch", "totals.change"))
+    return problems
+
+
+def _check_customer(d: dict) -> list[Problem]:
+    raw = d.get("customer")
+    customer = None
+    if raw is not None:
+        try:
+            customer = Customer.from_json(raw)
+        except ValueError:
+            return [_p("malformed", "customer")]
+    if d.get("type") == "factura":
+        return [_p(code, "customer") for code in factura_ready(customer)]
+    return []
+
+
+def check_sale(d: object) -> list[Problem]:
+    """Everything wrong with the SALE dict ``d``; an empty list means poscore accepts it.
+
+    Never raises: any shape of input yields Problems. The first problem is the most basic one
+    (a structural problem comes before a mismatch), so the ERP may answer with ``problems[0]``.
+    """
+    if not isinstance(d, dict):
+        return [_p("malformed")]
+    if d.get("v") != SALE_VERSION:
+        return [_p("unsupported_version", "v")]
+    problems = _check_header(d)
+    include = d.get("prices_include_tax")
+    lines = d.get("lines")
+    if not isinstance(lines, list):
+        problems.append(_p("malformed", "lines"))
+        return problems
+    if not lines:
+        problems.append(_p("empty_cart", "lines"))
+    computed: list[LineAmounts] = []
+    for i, line in enumerate(lines):
+        line_problems, amounts = _check_line(i, line, include is True)
+        problems.extend(line_problems)
+        if amounts is not None:
+            computed.append(amounts)
+    total = None
+    totals = d.get("totals")
+    if not isinstance(totals, dict):
+        problems.append(_p("malformed", "totals"))
+    elif lines and len(computed) == len(lines) and isinstance(include, bool):
+        want = sum_lines(computed)
+        total = want.total
+        for key in ("subtotal", "discount", "tax_total", "total"):
+            if _amount(totals.get(key)) != getattr(want, key):
+                problems.append(_p("totals_mismatch", f"totals.{key}", f"{key}: {getattr(want, key)}"))
+        if not _taxes_equal(totals.get("taxes"), want.taxes):
+            problems.append(_p("totals_mismatch", "totals.taxes"))
+    problems.extend(_check_payments(d, total))
+    problems.extend(_check_customer(d))
+    # Structural problems first so problems[0] names the most basic fault.
+    order = {"malformed": 0, "unsupported_version": 0}
+    return sorted(problems, key=lambda p: order.get(p.code, 1))

@@ -1,0 +1,168 @@
+"""The Spanish (es-MX) and English texts for every reason code and UI label poscore emits.
+
+``t(code, lang="es", **params)`` is how both sides turn a code into words: the ERP answers
+``{"error": code, "message": t(code)}`` and the POS shows ``t(code, lang)``. An unknown code comes
+back unchanged (a missing text must never crash a sale); an unknown language falls back to Spanish.
+
+Must not: hold business rules, or texts that only one side uses for its own pages (those live in
+web/ or server/ templates).
+"""
+
+from __future__ import annotations
+
+LANGS = ("es", "en")
+
+ES: dict[str, str] = {
+    # cart refusals
+    "product_not_found": "Producto no encontrado",
+    "product_inactive": "Producto inactivo: no se puede vender",
+    "no_price": "El producto no tiene precio en esta lista",
+    "out_of_stock": "Sin existencia",
+    "insufficient_stock": "Existencia insuficiente: quedan {available}",
+    "not_sellable": "El producto no se puede vender",
+    "invalid_quantity": "Cantidad no válida",
+    "invalid_discount": "Descuento no válido (0 a 100 %)",
+    "line_not_found": "Esa línea ya no está en la venta",
+    "empty_cart": "La venta no tiene productos",
+    # payments
+    "unpaid": "Falta por pagar {missing}",
+    "overpaid_non_cash": "Con tarjeta o transferencia no se puede pagar de más",
+    "invalid_amount": "Importe no válido",
+    "unknown_payment_method": "Forma de pago desconocida",
+    # customers
+    "invalid_rfc": "RFC no válido",
+    "rfc_generic": "El RFC genérico no sirve para factura",
+    "invalid_regimen_fiscal": "Régimen fiscal no válido",
+    "invalid_codigo_postal": "Código postal no válido (5 dígitos)",
+    "invalid_uso_cfdi": "Uso de CFDI no válido",
+    "customer_name_required": "Falta el nombre del cliente",
+    "factura_customer_incomplete": "Para facturar, el cliente necesita RFC, régimen fiscal, código postal y uso de CFDI",
+    # sale checks (the ERP answers these codes)
+    "malformed": "Venta mal formada",
+    "unsupported_version": "Versión de venta no soportada",
+    "invalid_price": "Precio no válido",
+    "invalid_sale_type": "Tipo de venta no válido",
+    "invalid_tax": "Esquema de impuestos no válido",
+    "number_mismatch": "El número de venta no corresponde a la terminal y secuencia",
+    "line_mismatch": "Los importes de una línea no cuadran",
+    "totals_mismatch": "Los totales no cuadran con las líneas",
+    "payments_mismatch": "Los pagos o el cambio no cuadran",
+    "invalid_transition": "Cambio de estado no permitido",
+    # sale types and local states
+    "remision": "Remisión",
+    "factura": "Factura",
+    "pending": "Pendiente",
+    "syncing": "Enviando",
+    "synced": "Sincronizada",
+    "rejected": "Rechazada",
+    "cancelled": "Cancelada",
+    # payment methods
+    "efectivo": "Efectivo",
+    "transferencia": "Transferencia",
+    "tarjeta_credito": "Tarjeta de crédito",
+    "tarjeta_debito": "Tarjeta de débito",
+    # ticket labels
+    "ticket_rfc": "RFC",
+    "ticket_regimen": "Régimen",
+    "ticket_number": "Venta",
+    "ticket_folio": "Folio",
+    "ticket_date": "Fecha",
+    "ticket_cashier": "Cajero",
+    "ticket_customer": "Cliente",
+    "ticket_discount": "Descuento",
+    "ticket_subtotal": "Subtotal",
+    "ticket_total": "TOTAL",
+    "ticket_paid": "Pagado",
+    "ticket_change": "Cambio",
+    "ticket_exento": "exento",
+    "ticket_items": "Artículos",
+    "ticket_footer": "¡Gracias por su compra!",
+    "ticket_not_fiscal": "Este ticket no es un comprobante fiscal",
+    "ticket_pending_folio": "Folio pendiente de sincronizar",
+    # units
+    "pieza": "pieza",
+    "kg": "kg",
+}
+
+EN: dict[str, str] = {
+    "product_not_found": "Product not found",
+    "product_inactive": "Inactive product: cannot be sold",
+    "no_price": "The product has no price in this price list",
+    "out_of_stock": "Out of stock",
+    "insufficient_stock": "Not enough stock: {available} left",
+    "not_sellable": "The product cannot be sold",
+    "invalid_quantity": "Invalid quantity",
+    "invalid_discount": "Invalid discount (0 to 100 %)",
+    "line_not_found": "That line is no longer in the sale",
+    "empty_cart": "The sale has no products",
+    "unpaid": "Still to pay: {missing}",
+    "overpaid_non_cash": "Card or transfer payments cannot exceed the total",
+    "invalid_amount": "Invalid amount",
+    "unknown_payment_method": "Unknown payment method",
+    "invalid_rfc": "Invalid RFC",
+    "rfc_generic": "The generic RFC cannot be used for an invoice",
+    "invalid_regimen_fiscal": "Invalid tax regime",
+    "invalid_codigo_postal": "Invalid postal code (5 digits)",
+    "invalid_uso_cfdi": "Invalid CFDI use",
+    "customer_name_required": "The customer's name is missing",
+    "factura_customer_incomplete": "To invoice, the customer needs RFC, tax regime, postal code and CFDI use",
+    "malformed": "Malformed sale",
+    "unsupported_version": "Unsupported sale version",
+    "invalid_price": "Invalid price",
+    "invalid_sale_type": "Invalid sale type",
+    "invalid_tax": "Invalid tax scheme",
+    "number_mismatch": "The sale number does not match the terminal and sequence",
+    "line_mismatch": "A line's amounts do not add up",
+    "totals_mismatch": "The totals do not match the lines",
+    "payments_mismatch": "Payments or change do not add up",
+    "invalid_transition": "State change not allowed",
+    "remision": "Delivery note",
+    "factura": "Invoice",
+    "pending": "Pending",
+    "syncing": "Sending",
+    "synced": "Synced",
+    "rejected": "Rejected",
+    "cancelled": "Cancelled",
+    "efectivo": "Cash",
+    "transferencia": "Transfer",
+    "tarjeta_credito": "Credit card",
+    "tarjeta_debito": "Debit card",
+    "ticket_rfc": "RFC",
+    "ticket_regimen": "Regime",
+    "ticket_number": "Sale",
+    "ticket_folio": "Folio",
+    "ticket_date": "Date",
+    "ticket_cashier": "Cashier",
+    "ticket_customer": "Customer",
+    "ticket_discount": "Discount",
+    "ticket_subtotal": "Subtotal",
+    "ticket_total": "TOTAL",
+    "ticket_paid": "Paid",
+    "ticket_change": "Change",
+    "ticket_exento": "exempt",
+    "ticket_items": "Items",
+    "ticket_footer": "Thank you for your purchase!",
+    "ticket_not_fiscal": "This ticket is not a tax receipt",
+    "ticket_pending_folio": "Folio pending sync",
+    "pieza": "piece",
+    "kg": "kg",
+}
+
+_TABLES = {"es": ES, "en": EN}
+
+
+def t(code: str, lang: str = "es", **params: object) -> str:
+    """The text for ``code`` in ``lang`` ("es" or "en"), with ``{name}`` placeholders filled.
+
+    Unknown codes return the code itself; a placeholder without its parameter is left as written.
+    """
+    table = _TABLES.get(lang, ES)
+    text = table.get(code)
+    if text is None:
+        text = ES.get(code, code)
+    if params:
+        try:
+            return text.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return text
+    return text
