@@ -1,0 +1,275 @@
+#!/usr/bin/env node
+// Build the POS browser runtime into the git-ignored web/vendor/ from the pinned npm packages (no CDN, no network):
+//   web/vendor/pyodide/            Pyodide core files copied as is (+ their source maps)
+//   web/vendor/pyodide/python_stdlib_pyc.zip   the stdlib byte-compiled INSIDE Pyodide (magic number matches),
+//                                  unchecked-hash .pyc without the .py, for loadPyodide({stdLibURL})
+//   web/vendor/pyscript/           @pyscript/core dist/ copied as is
+//   web/vendor/wheels/             micropip (optional add-ons only; our own code never goes through micropip)
+//   web/vendor/app-<hash>.zip      poscore/ + web/*.py byte-compiled inside Pyodide, pyc (and .py) at module paths
+//   web/vendor/manifest.json       what the page and its service worker load and precache
+// The stdlib zip is rebuilt only when its inputs change (Pyodide's stdlib zip, pyc_zip.py); a normal rebuild after
+// an edit of poscore/ or web/*.py boots Pyodide once, with the byte-compiled stdlib (which checks it), compiles the
+// app, imports poscore from the new zip and writes the manifest.
+// It must NOT fetch anything, write outside web/vendor/, or decide anything about how the page boots.
+//
+// Usage: node scripts/pyodide/build_runtime.mjs [--force]   (--force: rebuild the stdlib zip too)
+
+import { createHash } from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "../..");
+const NM = path.join(ROOT, "node_modules");
+const PYODIDE_PKG = path.join(NM, "pyodide");
+const PYSCRIPT_PKG = path.join(NM, "@pyscript", "core");
+const WHEELS_SRC = path.join(ROOT, "var", "wheels");
+const VENDOR = path.join(ROOT, "web", "vendor");
+const VENDOR_PYODIDE = path.join(VENDOR, "pyodide");
+const STDLIB_PYC = "python_stdlib_pyc.zip";
+const STDLIB_STAMP = "python_stdlib_pyc.json";
+const PYC_ZIP_PY = path.join(HERE, "pyc_zip.py");
+// Copied as is; the .map files only spare DevTools a 404.
+const CORE_FILES = [
+  "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json", "pyodide.js",
+  "pyodide.mjs.map", "pyodide.js.map",
+];
+const ADDON_WHEELS = [/^micropip-.*\.whl$/];
+// Modules every boot needs; the check imports them from the byte-compiled stdlib.
+const STDLIB_CHECK = ["asyncio", "json", "decimal", "unicodedata", "zipfile"];
+
+const force = process.argv.includes("--force");
+const t0 = performance.now();
+const ms = (since) => Math.round(performance.now() - since);
+const log = (msg) => console.log(`[build_runtime ${String(ms(t0)).padStart(6)} ms] ${msg}`);
+const sha256 = (...parts) => {
+  const h = createHash("sha256");
+  for (const p of parts) h.update(p);
+  return h.digest("hex");
+};
+const readJSON = (file) => JSON.parse(fs.readFileSync(file, "utf8"));
+
+function die(msg) {
+  console.error(`build_runtime: ${msg}`);
+  process.exit(1);
+}
+
+function writeAtomic(file, data) {
+  const tmp = `${file}.tmp-${process.pid}`;
+  fs.writeFileSync(tmp, data);
+  fs.renameSync(tmp, file);
+}
+
+// Copy only when the bytes differ, so unchanged files keep their mtime (and HTTP validators).
+function copyIfChanged(src, dst) {
+  const data = fs.readFileSync(src);
+  if (fs.existsSync(dst) && fs.statSync(dst).size === data.length && fs.readFileSync(dst).equals(data)) return;
+  writeAtomic(dst, data);
+}
+
+// Make dst an exact copy of the src directory tree (removes what src no longer has).
+function syncDir(src, dst) {
+  fs.mkdirSync(dst, { recursive: true });
+  const names = new Set(fs.readdirSync(src));
+  for (const name of fs.readdirSync(dst)) {
+    if (!names.has(name)) fs.rmSync(path.join(dst, name), { recursive: true, force: true });
+  }
+  for (const name of names) {
+    const s = path.join(src, name);
+    const d = path.join(dst, name);
+    if (fs.statSync(s).isDirectory()) syncDir(s, d);
+    else copyIfChanged(s, d);
+  }
+}
+
+// poscore/**/*.py and the top-level web/*.py (not web/vendor), as [archive name, absolute path], sorted.
+function appSources() {
+  const out = [];
+  const walk = (dir, prefix) => {
+    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
+      if (ent.name === "__pycache__" || ent.name.startsWith(".")) continue;
+      const abs = path.join(dir, ent.name);
+      if (ent.isDirectory()) walk(abs, `${prefix}${ent.name}/`);
+      else if (ent.name.endsWith(".py")) out.push([`${prefix}${ent.name}`, abs]);
+    }
+  };
+  walk(path.join(ROOT, "poscore"), "poscore/");
+  const web = path.join(ROOT, "web");
+  if (fs.existsSync(web)) {
+    for (const ent of fs.readdirSync(web, { withFileTypes: true })) {
+      if (ent.isFile() && ent.name.endsWith(".py")) out.push([ent.name, path.join(web, ent.name)]);
+    }
+  }
+  out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  const names = new Set();
+  for (const [name] of out) {
+    if (names.has(name)) die(`two app sources map to ${name} in the app zip`);
+    names.add(name);
+  }
+  return out;
+}
+
+let loadPyodide;
+async function boot(label, stdLibURL) {
+  loadPyodide ??= (await import(pathToFileURL(path.join(VENDOR_PYODIDE, "pyodide.mjs")).href)).loadPyodide;
+  const start = performance.now();
+  const py = await loadPyodide({
+    indexURL: `${VENDOR_PYODIDE}/`,
+    ...(stdLibURL ? { stdLibURL } : {}),
+    // A fixed hash seed makes marshal's output (frozenset constants) and so the zips reproducible.
+    env: { HOME: "/home/pyodide", PYTHONHASHSEED: "0" },
+    stdout: (s) => console.log(`  [py] ${s}`),
+    stderr: (s) => console.error(`  [py] ${s}`),
+  });
+  log(`booted Pyodide ${py.version} (${label}) in ${ms(start)} ms`);
+  py.FS.mkdirTree("/build");
+  py.FS.writeFile("/build/pyc_zip.py", fs.readFileSync(PYC_ZIP_PY));
+  py.runPython("import sys; sys.path.insert(0, '/build'); import pyc_zip");
+  return py;
+}
+
+// Run Python (vars become globals) and turn a PythonError into its message only (the full error carries
+// ~100 KB of minified JS).
+function run(py, code, vars = {}) {
+  try {
+    for (const [name, value] of Object.entries(vars)) py.globals.set(name, py.toPy(value));
+    return py.runPython(code);
+  } catch (err) {
+    die(err?.constructor?.name === "PythonError" ? err.message : String(err?.stack ?? err));
+  }
+}
+
+async function main() {
+  if (!fs.existsSync(path.join(PYODIDE_PKG, "package.json"))) die("node_modules/pyodide is missing: run `npm ci`");
+  if (!fs.existsSync(path.join(PYSCRIPT_PKG, "package.json"))) die("node_modules/@pyscript/core is missing: run `npm ci`");
+  const pyodideVersion = readJSON(path.join(PYODIDE_PKG, "package.json")).version;
+  const pyscriptVersion = readJSON(path.join(PYSCRIPT_PKG, "package.json")).version;
+
+  // 1. Copy the runtime as is.
+  fs.mkdirSync(VENDOR_PYODIDE, { recursive: true });
+  for (const name of CORE_FILES) copyIfChanged(path.join(PYODIDE_PKG, name), path.join(VENDOR_PYODIDE, name));
+  syncDir(path.join(PYSCRIPT_PKG, "dist"), path.join(VENDOR, "pyscript"));
+  const wheelsDir = path.join(VENDOR, "wheels");
+  fs.mkdirSync(wheelsDir, { recursive: true });
+  const wheels = fs.existsSync(WHEELS_SRC) ? fs.readdirSync(WHEELS_SRC) : [];
+  for (const re of ADDON_WHEELS) {
+    const found = wheels.filter((w) => re.test(w));
+    if (found.length !== 1) die(`expected one wheel matching ${re} in var/wheels (run download_wheels.py)`);
+    for (const stale of fs.readdirSync(wheelsDir).filter((w) => re.test(w) && w !== found[0])) {
+      fs.rmSync(path.join(wheelsDir, stale));
+    }
+    copyIfChanged(path.join(WHEELS_SRC, found[0]), path.join(wheelsDir, found[0]));
+  }
+  log(`copied pyodide ${pyodideVersion}, pyscript ${pyscriptVersion}, add-on wheels`);
+
+  // 2. The byte-compiled stdlib, only when its inputs changed.
+  const stdlibZip = path.join(VENDOR_PYODIDE, STDLIB_PYC);
+  const stampFile = path.join(VENDOR_PYODIDE, STDLIB_STAMP);
+  const stdlibKey = sha256(pyodideVersion, "\0", fs.readFileSync(path.join(PYODIDE_PKG, "python_stdlib.zip")),
+    "\0", fs.readFileSync(PYC_ZIP_PY)).slice(0, 16);
+  const stamp = fs.existsSync(stampFile) ? readJSON(stampFile) : null;
+  const stdlibFresh = force || !fs.existsSync(stdlibZip) || stamp?.key !== stdlibKey;
+  if (stdlibFresh) {
+    const py = await boot("source stdlib, to compile it", undefined);
+    const start = performance.now();
+    const stats = JSON.parse(run(py,
+      "pyc_zip.compile_zip('/lib/python314.zip', '/build/stdlib.zip', filename_prefix='/lib/python314.zip/')"));
+    // Pyodide's own stdlib zip is named after the Python version; refuse to guess if that ever changes.
+    const [maj, min] = run(py, "import sys; list(sys.version_info[:2])").toJs();
+    if (`${maj}${min}` !== "314") die(`Python ${maj}.${min}: update the /lib/python314.zip paths in this script`);
+    writeAtomic(stdlibZip, py.FS.readFile("/build/stdlib.zip"));
+    writeAtomic(stampFile, JSON.stringify({ key: stdlibKey, pyodide: pyodideVersion, ...stats }, null, 2));
+    log(`compiled the stdlib: ${stats.compiled} modules, ${stats.failed.length} kept as source ` +
+      `(${stats.failed.join("; ") || "none"}), ${(fs.statSync(stdlibZip).size / 1e6).toFixed(2)} MB ` +
+      `in ${ms(start)} ms`);
+  } else {
+    log(`reusing ${STDLIB_PYC} (inputs unchanged)`);
+  }
+
+  // 3. One boot on the byte-compiled stdlib: it checks the stdlib, compiles the app and imports it from its zip.
+  const py = await boot("byte-compiled stdlib", stdlibZip);
+  run(py, `
+import sys, importlib.util
+for name in ${JSON.stringify(STDLIB_CHECK)}:
+    mod = __import__(name)
+    origin = mod.__spec__.origin
+    if origin not in ("built-in",) and not origin.startswith("/lib/python314.zip/"):
+        raise RuntimeError(f"{name} came from {origin}, not the stdlib zip")
+    if origin != "built-in" and mod.__loader__.get_source(name) is not None:
+        raise RuntimeError(f"{name} was loaded from source; the stdlib zip should hold only .pyc")
+import asyncio, decimal, json, unicodedata, zipfile
+assert decimal.Decimal("0.1") + decimal.Decimal("0.2") == decimal.Decimal("0.3")
+assert unicodedata.normalize("NFD", "é") == "e\\u0301"
+assert json.loads(json.dumps({"a": "ñ"})) == {"a": "ñ"}
+async def _seven():  # asyncio.run needs JSPI, which Node lacks; step a coroutine by hand instead
+    await asyncio.sleep(0)
+    return 7
+_coro = _seven()
+_coro.send(None)
+try:
+    _coro.send(None)
+except StopIteration as stop:
+    assert stop.value == 7
+else:
+    raise AssertionError("coroutine did not finish")
+`);
+  if (stdlibFresh) {
+    const check = JSON.parse(run(py, "pyc_zip.check_pycs('/lib/python314.zip')"));
+    if (check.bad.length) die(`bad .pyc in the stdlib zip: ${check.bad.slice(0, 5).join("; ")}`);
+    log(`checked ${check.pycs} stdlib .pyc (magic, unchecked-hash header, unmarshal)`);
+  }
+  log(`stdlib check passed: ${STDLIB_CHECK.join(", ")} import from ${STDLIB_PYC}`);
+
+  const sources = appSources();
+  const appHash = sha256(
+    `pyodide ${pyodideVersion}\0`, // the bytecode is Pyodide's: a new Pyodide is a new app zip
+    ...sources.flatMap(([name, abs]) => [name, "\0", fs.readFileSync(abs), "\0"]),
+  ).slice(0, 12);
+  const appZipName = `app-${appHash}.zip`;
+  const appZip = path.join(VENDOR, appZipName);
+  py.FS.mkdirTree("/build/app");
+  for (const [name, abs] of sources) {
+    py.FS.mkdirTree(path.posix.dirname(`/build/app/${name}`));
+    py.FS.writeFile(`/build/app/${name}`, fs.readFileSync(abs));
+  }
+  const appStats = JSON.parse(run(py, "pyc_zip.compile_tree(names, '/build/app', '/build/app.zip', " +
+    "filename_prefix=prefix, keep_source=True)", { names: sources.map(([n]) => n), prefix: `${appZipName}/` }));
+  if (appStats.failed.length) die(`app sources that do not compile in Pyodide:\n  ${appStats.failed.join("\n  ")}`);
+  const appCheck = JSON.parse(run(py, "pyc_zip.check_pycs('/build/app.zip')"));
+  if (appCheck.bad.length) die(`bad .pyc in the app zip: ${appCheck.bad.join("; ")}`);
+  // Import poscore (pure, safe anywhere) from the zip; web modules need the browser, so only their .pyc is checked.
+  const poscoreModules = sources.map(([n]) => n).filter((n) => n.startsWith("poscore/"))
+    .map((n) => n.slice(0, -3).replace(/\/__init__$/, "").replaceAll("/", "."));
+  run(py, `
+import importlib, sys
+sys.path.insert(0, "/build/app.zip")
+for name in modules:
+    mod = importlib.import_module(name)
+    if not mod.__file__.startswith("/build/app.zip/"):
+        raise RuntimeError(f"{name} imported from {mod.__file__}, not the app zip")
+`, { modules: poscoreModules });
+  writeAtomic(appZip, py.FS.readFile("/build/app.zip"));
+  for (const name of fs.readdirSync(VENDOR)) {
+    if (/^app-.*\.zip$/.test(name) && name !== appZipName) fs.rmSync(path.join(VENDOR, name));
+  }
+  log(`app ${appZipName}: ${appStats.compiled} modules, ${(fs.statSync(appZip).size / 1e3).toFixed(1)} kB, ` +
+    `${poscoreModules.length} poscore modules import from it`);
+
+  // 4. The manifest, last: a page never sees a manifest that names files not yet written.
+  const runtimeVersion = sha256(fs.readFileSync(path.join(VENDOR_PYODIDE, "pyodide.asm.wasm")), "\0",
+    fs.readFileSync(stdlibZip)).slice(0, 12);
+  const manifest = {
+    pyodide: pyodideVersion,
+    pyscript: pyscriptVersion,
+    app_version: appHash,
+    app_zip: appZipName,
+    stdlib_zip: `pyodide/${STDLIB_PYC}`,
+    runtime_version: runtimeVersion,
+  };
+  writeAtomic(path.join(VENDOR, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  log(`wrote web/vendor/manifest.json ${JSON.stringify(manifest)}`);
+}
+
+await main();
+process.exit(0); // nothing else to wait for; do not let a lingering handle keep the build alive
