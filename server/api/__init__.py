@@ -1,0 +1,1 @@
+"""HTTP API for terminals (/api/*): thin routes that validate at the edge and call the services."""

@@ -1,0 +1,68 @@
+"""Request dependencies: the engine and settings from app.state, and the bearer-token terminal.
+
+Must not do more than identify the caller: permissions per route live in the routes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import Request
+from sqlalchemy import Engine
+
+from server.db.engine import as_utc, read_tx, utcnow, write_tx
+from server.db.schema import terminals
+from server.settings import Settings
+from server.terminals import terminal_by_token
+
+from .errors import ApiError
+
+# Recording "last contact" is a write; once a minute per terminal is enough for the back office.
+CONTACT_EVERY = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class TerminalRef:
+    id: int
+    code: str
+    branch_id: int
+    warehouse_id: int
+    price_list_id: int
+    series_remision: str
+    series_factura: str
+    stock_enforced: bool
+
+
+def engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings  # type: ignore[no-any-return]
+
+
+def current_terminal(request: Request) -> TerminalRef:
+    auth = request.headers.get("authorization", "")
+    scheme, _, token = auth.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise ApiError(401, "unauthorized", "Falta el token de la terminal; vuelva a vincularla.")
+    eng = engine(request)
+    with read_tx(eng) as conn:
+        row = terminal_by_token(conn, token.strip())
+    if row is None:
+        raise ApiError(401, "unauthorized", "Token inválido o revocado; vuelva a vincular la terminal.")
+    now = utcnow()
+    last = as_utc(row.last_contact_at)
+    if last is None or now - last > CONTACT_EVERY:
+        pending = request.headers.get("x-caja-pending", "")
+        values: dict[str, object] = {"last_contact_at": now}
+        if pending.isdigit():
+            values["reported_pending"] = int(pending)
+        version = request.headers.get("x-caja-version")
+        if version:
+            values["app_version"] = version[:40]
+        with write_tx(eng) as conn:
+            conn.execute(terminals.update().where(terminals.c.id == row.id).values(**values))
+    return TerminalRef(id=row.id, code=row.code, branch_id=row.branch_id, warehouse_id=row.warehouse_id,
+                       price_list_id=row.price_list_id, series_remision=row.series_remision,
+                       series_factura=row.series_factura, stock_enforced=bool(row.stock_enforced))

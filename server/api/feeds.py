@@ -1,0 +1,102 @@
+"""Routes: the catalog and customers feeds (contract: Catalog and customers feeds).
+
+Keyset pages (`id > after`, ordered by id) over rows with `version > since`, total count up front. Built for
+100,000 products in a few seconds: one joined query per page (product + its price in the terminal's list +
+its stock in the terminal's warehouse), one query for the page's barcodes, JSON encoded once per page and
+gzip-compressed by the app's middleware. Must not query per row, and must not compute prices or taxes.
+"""
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import and_, func, select
+
+from server.db import changes
+from server.db.engine import read_tx
+from server.db.schema import customers, price_lists, prices, product_barcodes, products, stock
+from server.terminals import price_list_json
+
+from .deps import TerminalRef, current_terminal, engine, settings
+from .errors import ApiError
+
+router = APIRouter(prefix="/api")
+
+
+def _json(payload: dict[str, Any]) -> Response:
+    return Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
+                    media_type="application/json")
+
+
+def _page_args(request: Request, since: int, after: int, limit: int | None) -> int:
+    cap = settings(request).catalog_max_limit
+    if since < 0 or after < 0:
+        raise ApiError(400, "invalid_request", "since y after no pueden ser negativos.")
+    if limit is None:
+        return cap
+    if not 1 <= limit <= cap:
+        raise ApiError(400, "invalid_request", f"limit debe estar entre 1 y {cap}.")
+    return limit
+
+
+def _dec(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@router.get("/catalog")
+def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal)],
+            since: int = 0, after: int = 0, limit: Annotated[int | None, Query()] = None) -> Response:
+    n = _page_args(request, since, after, limit)
+    p = products.c
+    with read_tx(engine(request)) as conn:
+        # The version first: a row committed after this read may also appear below (harmless, it is sent
+        # again next time) but none committed before it can be missed.
+        version = changes.current(conn)
+        total = conn.execute(select(func.count()).select_from(products).where(p.version > since)).scalar_one()
+        pl = conn.execute(select(price_lists).where(price_lists.c.id == t.price_list_id)).one()
+        rows = conn.execute(
+            select(p.id, p.sku, p.name, p.unit, p.iva, p.ieps, p.active, p.version, prices.c.price, stock.c.qty)
+            .select_from(
+                products
+                .outerjoin(prices, and_(prices.c.product_id == p.id, prices.c.price_list_id == t.price_list_id))
+                .outerjoin(stock, and_(stock.c.product_id == p.id, stock.c.warehouse_id == t.warehouse_id)))
+            .where(p.version > since, p.id > after)
+            .order_by(p.id)
+            .limit(n)
+        ).all()
+        codes: dict[int, list[str]] = {}
+        if rows:
+            for pid, code in conn.execute(
+                select(product_barcodes.c.product_id, product_barcodes.c.barcode)
+                .where(product_barcodes.c.product_id.between(rows[0].id, rows[-1].id))
+                .order_by(product_barcodes.c.product_id, product_barcodes.c.id)
+            ):
+                codes.setdefault(pid, []).append(code)
+    items = [{
+        "id": r.id, "sku": r.sku, "barcodes": codes.get(r.id, []), "name": r.name, "unit": r.unit,
+        "iva": r.iva, "ieps": r.ieps, "price": _dec(r.price), "stock": _dec(r.qty), "active": bool(r.active),
+        "sellable": bool(r.active) and r.price is not None and r.qty is not None, "version": r.version,
+    } for r in rows]
+    return _json({"total": total, "version": version, "price_list": price_list_json(pl), "items": items,
+                  "next_after": rows[-1].id if len(rows) == n else None})
+
+
+def customer_json(r: Any) -> dict[str, Any]:
+    return {"id": r.id, "uuid": r.uuid, "name": r.name, "rfc": r.rfc, "regimen_fiscal": r.regimen_fiscal,
+            "codigo_postal": r.codigo_postal, "uso_cfdi": r.uso_cfdi, "email": r.email,
+            "price_list_id": r.price_list_id, "active": bool(r.active), "version": r.version}
+
+
+@router.get("/customers")
+def customers_feed(request: Request, t: Annotated[TerminalRef, Depends(current_terminal)],
+                   since: int = 0, after: int = 0, limit: Annotated[int | None, Query()] = None) -> Response:
+    n = _page_args(request, since, after, limit)
+    c = customers.c
+    with read_tx(engine(request)) as conn:
+        version = changes.current(conn)
+        total = conn.execute(select(func.count()).select_from(customers).where(c.version > since)).scalar_one()
+        rows = conn.execute(select(customers).where(c.version > since, c.id > after).order_by(c.id).limit(n)).all()
+    return _json({"total": total, "version": version, "items": [customer_json(r) for r in rows],
+                  "next_after": rows[-1].id if len(rows) == n else None})

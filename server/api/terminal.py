@@ -1,0 +1,46 @@
+"""Routes: health, pairing and "who am I" for terminals (contract: Terminal auth).
+
+Must not hand out tokens any other way than by redeeming a one-time pairing code.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel, Field
+
+from server import __version__
+from server.db.engine import read_tx, write_tx
+from server.terminals import redeem_pairing_code, terminal_json
+
+from .deps import TerminalRef, current_terminal, engine, settings
+from .errors import ApiError
+
+router = APIRouter(prefix="/api")
+
+
+class PairIn(BaseModel):
+    code: str = Field(min_length=1, max_length=20)
+    device: str | None = Field(default=None, max_length=200)
+
+
+@router.get("/health")
+def health() -> dict[str, Any]:
+    return {"ok": True, "version": __version__}
+
+
+@router.post("/pair")
+def pair(body: PairIn, request: Request) -> dict[str, Any]:
+    code = body.code.strip()
+    with write_tx(engine(request)) as conn:
+        found = redeem_pairing_code(conn, settings(request).secret_key, code, body.device)
+        if found is None:
+            raise ApiError(400, "pairing_code_invalid", "El código de vinculación no es válido, ya se usó o expiró.")
+        terminal_id, token = found
+        return {"token": token, "terminal": terminal_json(conn, terminal_id)}
+
+
+@router.get("/terminal")
+def terminal(request: Request, t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
+    with read_tx(engine(request)) as conn:
+        return {"terminal": terminal_json(conn, t.id)}

@@ -1,0 +1,146 @@
+"""The `caja` command: serve, migrate, demo, pairing-code, create-admin (contract: CLI used by tests).
+
+What it is for: turning the environment (server/settings.py) and arguments into one action each.
+What it must not do: hold logic the API also needs (it calls the same services).
+`caja pairing-code` prints the code alone on the last line of stdout; `caja serve` prints one for the demo
+terminal on start, so a fresh `make run` can be paired at once.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+
+from server.settings import Settings
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from server.db.engine import make_engine
+
+    return make_engine(settings.database_url)
+
+
+def cmd_migrate(settings: Settings, _args: argparse.Namespace) -> int:
+    from server.db.migrate import upgrade
+
+    upgrade(_engine(settings))
+    print("migraciones aplicadas")
+    return 0
+
+
+def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
+    from server.db.engine import write_tx
+    from server.demo.seed import is_empty, seed
+
+    engine = _engine(settings)
+    started = time.monotonic()
+    with write_tx(engine) as conn:
+        if not is_empty(conn):
+            if args.if_empty:
+                print("la base de datos ya tiene datos; no se siembra la demo")
+                return 0
+            print("error: la base de datos ya tiene datos", file=sys.stderr)
+            return 1
+        counts = seed(conn, n_products=args.products, n_customers=args.customers, seed=args.seed)
+    print(f"demo sembrada: {counts['products']} productos, {counts['customers']} clientes "
+          f"en {time.monotonic() - started:.1f} s")
+    return 0
+
+
+def _pairing_code(settings: Settings, terminal: str) -> str | None:
+    from server.db.engine import write_tx
+    from server.terminals import new_pairing_code, terminal_id_by_code
+
+    with write_tx(_engine(settings)) as conn:
+        tid = terminal_id_by_code(conn, terminal)
+        if tid is None:
+            return None
+        return new_pairing_code(conn, settings.secret_key, tid, settings.pairing_ttl_minutes)
+
+
+def cmd_pairing_code(settings: Settings, args: argparse.Namespace) -> int:
+    code = _pairing_code(settings, args.terminal)
+    if code is None:
+        print(f"error: no existe la terminal {args.terminal}", file=sys.stderr)
+        return 1
+    print(f"código de vinculación para {args.terminal} (vence en {settings.pairing_ttl_minutes} min):")
+    print(code)
+    return 0
+
+
+def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
+    from argon2 import PasswordHasher
+    from sqlalchemy import select
+
+    from server.db.engine import utcnow, write_tx
+    from server.db.schema import users
+
+    h = PasswordHasher().hash(args.password)
+    with write_tx(_engine(settings)) as conn:
+        existing = conn.execute(select(users.c.id).where(users.c.username == args.username)).scalar()
+        if existing is None:
+            conn.execute(users.insert().values(username=args.username, password_hash=h, is_admin=True,
+                                               active=True, created_at=utcnow()))
+        else:
+            conn.execute(users.update().where(users.c.id == existing).values(password_hash=h, is_admin=True,
+                                                                              active=True))
+    print(f"administrador {args.username} listo")
+    return 0
+
+
+def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    try:
+        code = _pairing_code(settings, settings.demo_terminal)
+    except Exception as exc:  # noqa: BLE001 - an unmigrated database must not stop the server from starting
+        code = None
+        print(f"(sin código de vinculación: {exc.__class__.__name__})", file=sys.stderr)
+    if code:
+        print(f"código de vinculación para {settings.demo_terminal}: {code}", flush=True)
+    print(f"caja en http://{args.host}:{args.port}/  (back office en /erp/)", flush=True)
+    uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
+                log_level=args.log_level, timeout_graceful_shutdown=10)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="caja", description="caja: punto de venta y ERP")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="servir ERP + POS")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--workers", type=int, default=1)
+    p.add_argument("--log-level", default="info")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="aplicar las migraciones de la base de datos")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="sembrar la tienda de demostración")
+    p.add_argument("--products", type=int, default=2000)
+    p.add_argument("--customers", type=int, default=500)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--if-empty", action="store_true", help="no hacer nada si ya hay datos")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("pairing-code", help="crear un código de vinculación de un solo uso")
+    p.add_argument("--terminal", default="T01")
+    p.set_defaults(func=cmd_pairing_code)
+
+    p = sub.add_parser("create-admin", help="crear o actualizar un usuario administrador")
+    p.add_argument("--username", required=True)
+    p.add_argument("--password", required=True)
+    p.set_defaults(func=cmd_create_admin)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(Settings.from_env(), args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Database layer: table definitions, engine set-up and migrations. No business rules here (see poscore)."""

@@ -1,0 +1,202 @@
+"""Seed the demo shop: deterministic (same seed → same rows), fast enough for 200,000 products.
+
+What it is for: `caja demo`, the tests and the benchmarks. One shop, branch, warehouse, three price lists
+(Público with tax, Mayoreo with tax, Neto without tax), products with barcodes, prices, stock and a little
+price history, customers (about one in five with complete fiscal data), and terminal T01 (series R and F).
+What it must not do: compute taxes or totals (poscore's job): prices here are just made-up numbers.
+Speed: rows are built in Python and written in chunks with executemany, one transaction.
+"""
+from __future__ import annotations
+
+import random
+import string
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, Table, func, select, text
+
+from server.db import changes
+from server.db.engine import utcnow
+from server.db.schema import (
+    branches,
+    customers,
+    price_history,
+    price_lists,
+    prices,
+    product_barcodes,
+    products,
+    shops,
+    stock,
+    warehouses,
+)
+from server.demo import words
+from server.terminals import create_terminal
+
+CHUNK = 20_000
+CENT = Decimal("0.01")
+
+
+def ean13(body12: str) -> str:
+    """Append the GS1 check digit to 12 digits."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
+    return body12 + str((10 - total % 10) % 10)
+
+
+def is_empty(conn: Connection) -> bool:
+    return conn.execute(select(func.count()).select_from(shops)).scalar_one() == 0
+
+
+def _chunks(rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
+    buf: list[dict[str, Any]] = []
+    for r in rows:
+        buf.append(r)
+        if len(buf) >= CHUNK:
+            yield buf
+            buf = []
+    if buf:
+        yield buf
+
+
+def _insert(conn: Connection, table: Table, rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> None:
+    for chunk in _chunks(rows):
+        conn.execute(table.insert(), chunk)
+
+
+def _product_specs(rng: random.Random, n: int) -> list[tuple[str, str, str | None, str, str, tuple[int, int]]]:
+    """n (name, iva, ieps, unit, group, price range), realistic combinations first, then variants."""
+    base = []
+    for group, iva, ieps, unit, items in words.CATEGORIES:
+        for item, sizes, prange in items:
+            for size in sizes:
+                for brand in words.BRANDS:
+                    name = f"{item} {brand}" + (f" {size}" if size else "")
+                    base.append((name, iva, ieps, unit, group, prange))
+    rng.shuffle(base)
+    out = []
+    v = 0
+    while len(out) < n:
+        suffix = words.VARIANTS[v] if v < len(words.VARIANTS) else f" presentación {v}"
+        for name, iva, ieps, unit, group, prange in base:
+            if len(out) >= n:
+                break
+            out.append((name + suffix, iva, ieps, unit, group, prange))
+        v += 1
+    # Keep the shop's mix: exentos and bulk items are few; the shuffle spreads them, the cut keeps the ratio.
+    return out
+
+
+def _rfc_persona(rng: random.Random, first: str, last1: str, last2: str) -> str:
+    def letters(s: str) -> str:
+        return "".join(c for c in s.upper().translate(str.maketrans("ÁÉÍÓÚÑÜ", "AEIOUXU")) if c.isalpha())
+    a, b, c = letters(last1), letters(last2), letters(first)
+    vowel = next((ch for ch in a[1:] if ch in "AEIOU"), "X")
+    date = f"{rng.randint(60, 99):02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    homo = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(2)) + rng.choice("0123456789A")
+    return a[0] + vowel + b[0] + c[0] + date + homo
+
+
+def _rfc_moral(rng: random.Random, name: str) -> str:
+    initials = "".join(w[0] for w in name.upper().translate(str.maketrans("ÁÉÍÓÚÑ", "AEIOUX")).split()
+                       if w[0].isalpha())[:3].ljust(3, "X")
+    date = f"{rng.randint(90, 99):02d}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}"
+    homo = "".join(rng.choice(string.ascii_uppercase + string.digits) for _ in range(2)) + rng.choice("0123456789A")
+    return initials + date + homo
+
+
+def _customers(rng: random.Random, n: int, version: int) -> Iterator[dict[str, Any]]:
+    for i in range(n):
+        complete = rng.random() < 0.2
+        moral = complete and rng.random() < 0.3
+        first, l1, l2 = rng.choice(words.FIRST_NAMES), rng.choice(words.LAST_NAMES), rng.choice(words.LAST_NAMES)
+        if moral:
+            name = f"{rng.choice(words.COMPANY_WORDS)} {rng.choice(words.COMPANY_NAMES)} SA de CV"
+        else:
+            name = f"{first} {l1} {l2}"
+        cp, _city = rng.choice(words.PLACES)
+        row: dict[str, Any] = {
+            "id": i + 1, "uuid": str(uuid.UUID(int=rng.getrandbits(128), version=4)), "name": name,
+            "rfc": None, "regimen_fiscal": None, "codigo_postal": None, "uso_cfdi": None, "email": None,
+            "price_list_id": None, "active": True, "version": version, "created_by_terminal_id": None,
+        }
+        if complete:
+            row.update(
+                rfc=_rfc_moral(rng, name) if moral else _rfc_persona(rng, first, l1, l2),
+                regimen_fiscal="601" if moral else rng.choice(["612", "626", "605"]),
+                codigo_postal=cp, uso_cfdi="G03",
+                email=f"facturas{i + 1}@{rng.choice(words.EMAIL_DOMAINS)}",
+                price_list_id=2 if moral else None,  # businesses buy at Mayoreo
+            )
+        elif rng.random() < 0.3:
+            row["email"] = f"cliente{i + 1}@{rng.choice(words.EMAIL_DOMAINS)}"
+        yield row
+
+
+def seed(conn: Connection, *, n_products: int = 2000, n_customers: int = 500, seed: int = 1) -> dict[str, int]:
+    """Write the demo shop into an empty, migrated database (inside the caller's transaction)."""
+    if not is_empty(conn):
+        raise ValueError("la base de datos ya tiene datos")
+    rng = random.Random(seed)
+    now = utcnow()
+    version = changes.bump(conn)
+    conn.execute(shops.insert().values(id=1, name="Abarrotes La Esperanza", rfc="EKU9003173C9", regimen_fiscal="601",
+                                       address="Av. Juárez 123, Col. Centro, Guadalajara, Jal.",
+                                       codigo_postal="44100"))
+    conn.execute(branches.insert().values(id=1, shop_id=1, name="Sucursal Centro"))
+    conn.execute(warehouses.insert().values(id=1, branch_id=1, name="Almacén Centro"))
+    conn.execute(price_lists.insert(), [
+        {"id": 1, "name": "Público", "includes_tax": True},
+        {"id": 2, "name": "Mayoreo", "includes_tax": True},
+        {"id": 3, "name": "Neto", "includes_tax": False},
+    ])
+
+    specs = _product_specs(rng, n_products)
+    prod_rows, code_rows, price_rows, hist_rows, stock_rows = [], [], [], [], []
+    barcode_no = 0
+    for i, (name, iva, ieps, unit, _group, (lo, hi)) in enumerate(specs, start=1):
+        # ~0.5 % inactive, to show deactivations
+        active = rng.random() >= 0.005
+        prod_rows.append({"id": i, "sku": f"SKU{i:06d}", "name": name, "unit": unit, "iva": iva, "ieps": ieps,
+                          "active": active, "version": version})
+        if unit == "pieza" or rng.random() < 0.3:
+            for _ in range(2 if rng.random() < 0.05 else 1):
+                barcode_no += 1
+                code_rows.append({"product_id": i, "barcode": ean13(f"750{barcode_no:09d}")})
+        # Shelf prices end in .00 or .50, as in a real abarrotes.
+        publico = (Decimal(rng.randint(lo * 2, hi * 2)) / 2).quantize(CENT)
+        # ~1 % without a Público price and ~1 % without stock: the POS shows them as not sellable
+        if rng.random() >= 0.01:
+            price_rows.append({"price_list_id": 1, "product_id": i, "price": publico, "valid_from": now})
+            if rng.random() < 0.03:  # yesterday's price, still accepted from offline terminals
+                hist_rows.append({"price_list_id": 1, "product_id": i, "price": publico + Decimal("1.00"),
+                                  "valid_from": now - timedelta(days=40), "valid_to": now - timedelta(days=1)})
+        price_rows.append({"price_list_id": 2, "product_id": i, "valid_from": now,
+                           "price": (publico * Decimal("0.92")).quantize(CENT)})
+        price_rows.append({"price_list_id": 3, "product_id": i, "valid_from": now,
+                           "price": (publico * Decimal("0.80")).quantize(CENT)})
+        if rng.random() >= 0.01:
+            q = (Decimal(rng.randint(0, 40_000)) / 1000) if unit == "kg" else Decimal(rng.randint(0, 120))
+            stock_rows.append({"warehouse_id": 1, "product_id": i, "qty": q})
+
+    _insert(conn, products, prod_rows)
+    _insert(conn, product_barcodes, code_rows)
+    _insert(conn, prices, price_rows)
+    _insert(conn, price_history, hist_rows)
+    _insert(conn, stock, stock_rows)
+    _insert(conn, customers, _customers(rng, n_customers, version))
+    create_terminal(conn, code="T01", name="Caja 1", branch_id=1, warehouse_id=1, price_list_id=1,
+                    series_remision="R", series_factura="F")
+    _fix_sequences(conn)
+    return {"products": len(prod_rows), "customers": n_customers}
+
+
+def _fix_sequences(conn: Connection) -> None:
+    """PostgreSQL: rows were inserted with explicit ids, so move each serial sequence past them."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in (shops, branches, warehouses, price_lists, products, customers):
+        conn.execute(text(
+            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+            f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table.name}), false)"))

@@ -1,0 +1,61 @@
+"""Settings of the ERP process, read once from the environment.
+
+What it is for: one frozen `Settings` object that `create_app`, the CLI and the tests pass around.
+What it must not do: open the database or import the app; reading the environment (and creating `var/`
+plus the generated secret key) is its only side effect.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REPO_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = REPO_DIR / "var"
+
+
+def _default_database_url(var_dir: Path) -> str:
+    return f"sqlite:///{var_dir / 'caja.db'}"
+
+
+def _secret_key(var_dir: Path) -> str:
+    """The key for hashing pairing codes and signing cookies: from the env, else generated once into var/."""
+    path = var_dir / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    # O_EXCL so two processes starting at once agree on one key (the loser reads the winner's file).
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as f:
+        f.write(key)
+    return key
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    secret_key: str
+    price_grace_days: int = 7
+    pairing_ttl_minutes: int = 60
+    max_body_bytes: int = 16 * 1024 * 1024
+    max_batch: int = 500
+    catalog_max_limit: int = 5000
+    demo_terminal: str = "T01"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, var_dir: Path | None = None) -> "Settings":
+        env = dict(os.environ if env is None else env)
+        var = Path(env.get("CAJA_VAR_DIR") or var_dir or VAR_DIR)
+        var.mkdir(parents=True, exist_ok=True)
+        return cls(
+            database_url=env.get("CAJA_DATABASE_URL") or _default_database_url(var),
+            secret_key=env.get("CAJA_SECRET_KEY") or _secret_key(var),
+            price_grace_days=int(env.get("CAJA_PRICE_GRACE_DAYS", "7")),
+            pairing_ttl_minutes=int(env.get("CAJA_PAIRING_TTL_MINUTES", "60")),
+            max_body_bytes=int(env.get("CAJA_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
+        )

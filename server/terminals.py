@@ -1,0 +1,127 @@
+"""Terminals: creation, one-time pairing codes, bearer tokens, and the TERMINAL JSON of docs/contract.md.
+
+What it is for: everything about who a terminal is and how it proves it. Tokens are random 256-bit strings,
+stored as SHA-256 (high entropy, so a fast hash is enough and lookups stay indexed); pairing codes are six
+digits, so they are stored as HMAC with the server secret, expire, and work once.
+What it must not do: handle HTTP (server/api/ does) or sales.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from server.db.engine import as_utc, utcnow
+from server.db.schema import (
+    branches,
+    folio_series,
+    pairing_codes,
+    price_lists,
+    sales,
+    shops,
+    terminals,
+    warehouses,
+)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def code_hash(secret_key: str, code: str) -> str:
+    return hmac.new(secret_key.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+def ensure_series(conn: Connection, *series: str) -> None:
+    for s in series:
+        if conn.execute(select(folio_series.c.series).where(folio_series.c.series == s)).first() is None:
+            conn.execute(folio_series.insert().values(series=s, last_folio=0))
+
+
+def create_terminal(conn: Connection, *, code: str, name: str, branch_id: int, warehouse_id: int,
+                    price_list_id: int, series_remision: str, series_factura: str,
+                    stock_enforced: bool = False) -> int:
+    ensure_series(conn, series_remision, series_factura)
+    return int(conn.execute(terminals.insert().values(
+        code=code, name=name, branch_id=branch_id, warehouse_id=warehouse_id, price_list_id=price_list_id,
+        series_remision=series_remision, series_factura=series_factura, stock_enforced=stock_enforced,
+        active=True,
+    )).inserted_primary_key[0])
+
+
+def terminal_id_by_code(conn: Connection, code: str) -> int | None:
+    return conn.execute(select(terminals.c.id).where(terminals.c.code == code)).scalar()
+
+
+def new_pairing_code(conn: Connection, secret_key: str, terminal_id: int, ttl_minutes: int) -> str:
+    """A fresh six-digit code for the terminal (earlier unused codes stay valid until they expire)."""
+    now = utcnow()
+    for _ in range(20):
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        h = code_hash(secret_key, code)
+        # The unique index holds only live codes' hashes in practice; clear an old used/expired twin first.
+        old = conn.execute(select(pairing_codes.c.id, pairing_codes.c.used_at, pairing_codes.c.expires_at)
+                           .where(pairing_codes.c.code_hash == h)).first()
+        if old is not None:
+            if old.used_at is None and as_utc(old.expires_at) > now:  # type: ignore[operator]
+                continue  # a live code with the same digits: pick another
+            conn.execute(pairing_codes.delete().where(pairing_codes.c.id == old.id))
+        conn.execute(pairing_codes.insert().values(
+            terminal_id=terminal_id, code_hash=h, created_at=now,
+            expires_at=now + timedelta(minutes=ttl_minutes),
+        ))
+        return code
+    raise RuntimeError("could not find a free pairing code")
+
+
+def redeem_pairing_code(conn: Connection, secret_key: str, code: str, device: str | None) -> tuple[int, str] | None:
+    """Use a code once: returns (terminal_id, new token) or None. The new token replaces the old one."""
+    now = utcnow()
+    row = conn.execute(select(pairing_codes).where(pairing_codes.c.code_hash == code_hash(secret_key, code))).first()
+    if row is None or row.used_at is not None or as_utc(row.expires_at) <= now:  # type: ignore[operator]
+        return None
+    # Conditional update: under concurrency only one redeemer wins the code.
+    won = conn.execute(pairing_codes.update()
+                       .where(pairing_codes.c.id == row.id, pairing_codes.c.used_at.is_(None))
+                       .values(used_at=now)).rowcount
+    if won != 1:
+        return None
+    token = secrets.token_urlsafe(32)
+    conn.execute(terminals.update().where(terminals.c.id == row.terminal_id).values(
+        token_hash=token_hash(token), device=(device or "")[:200], paired_at=now, last_contact_at=now))
+    return int(row.terminal_id), token
+
+
+def terminal_by_token(conn: Connection, token: str) -> Any | None:
+    return conn.execute(select(terminals).where(terminals.c.token_hash == token_hash(token),
+                                                terminals.c.active.is_(True))).first()
+
+
+def terminal_json(conn: Connection, terminal_id: int) -> dict[str, Any]:
+    t = conn.execute(select(terminals).where(terminals.c.id == terminal_id)).one()
+    branch = conn.execute(select(branches).where(branches.c.id == t.branch_id)).one()
+    wh = conn.execute(select(warehouses).where(warehouses.c.id == t.warehouse_id)).one()
+    pl = conn.execute(select(price_lists).where(price_lists.c.id == t.price_list_id)).one()
+    shop = conn.execute(select(shops).where(shops.c.id == branch.shop_id)).one()
+    max_seq = conn.execute(select(func.max(sales.c.seq)).where(sales.c.terminal_id == terminal_id)).scalar()
+    return {
+        "id": t.id,
+        "code": t.code,
+        "name": t.name,
+        "branch": {"id": branch.id, "name": branch.name},
+        "warehouse": {"id": wh.id, "name": wh.name},
+        "price_list": price_list_json(pl),
+        "series": {"remision": t.series_remision, "factura": t.series_factura},
+        "stock_enforced": bool(t.stock_enforced),
+        "seq_start": int(max_seq or 0) + 1,
+        "shop": {"name": shop.name, "rfc": shop.rfc, "regimen_fiscal": shop.regimen_fiscal,
+                 "address": shop.address, "codigo_postal": shop.codigo_postal},
+    }
+
+
+def price_list_json(pl: Any) -> dict[str, Any]:
+    return {"id": pl.id, "name": pl.name, "includes_tax": bool(pl.includes_tax)}
