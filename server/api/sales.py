@@ -1,6 +1,81 @@
-"""Routes: sales, offline customers and voids (contract: Sales). Placeholder until sync lands."""
+"""Routes: POST /api/sales, /api/customers and /api/voids (contract: Sales; customers created offline).
+
+Batches: at most `max_batch` (500) items, else 413 `batch_too_large`; every item gets its own result in the
+order sent and its own transaction. The edge checks only the envelope (an object with a list); each item is
+judged by the sync services, so one bad item never spoils its neighbours.
+What it must not do: verify sales itself (server/sync/ and poscore do).
+"""
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from pydantic import BaseModel
+
+from server.db.engine import write_tx
+from server.sync.checks import SaleRejected
+from server.sync.customers import CustomerRejected, upsert_customer
+from server.sync.sales import accept_sale, rejected
+from server.sync.voids import record_void
+
+from .deps import TerminalRef, current_terminal, engine, settings
+from .errors import ApiError
 
 router = APIRouter(prefix="/api")
+
+
+class SalesIn(BaseModel):
+    sales: list[Any]
+
+
+class CustomersIn(BaseModel):
+    customers: list[Any]
+
+
+class VoidsIn(BaseModel):
+    voids: list[Any]
+
+
+def _check_size(request: Request, items: list[Any]) -> None:
+    cap = settings(request).max_batch
+    if len(items) > cap:
+        raise ApiError(413, "batch_too_large", f"Demasiadas en un envío: máximo {cap}.")
+
+
+@router.post("/sales")
+def post_sales(body: SalesIn, request: Request,
+               t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
+    _check_size(request, body.sales)
+    eng, grace = engine(request), settings(request).price_grace_days
+    return {"results": [accept_sale(eng, t, raw, grace) for raw in body.sales]}
+
+
+@router.post("/customers")
+def post_customers(body: CustomersIn, request: Request,
+                   t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
+    _check_size(request, body.customers)
+    results = []
+    for raw in body.customers:
+        uuid = raw.get("uuid") if isinstance(raw, dict) else None
+        try:
+            with write_tx(engine(request)) as conn:
+                customer_id, _created = upsert_customer(conn, raw, t.id)
+            results.append({"uuid": uuid, "status": "accepted", "id": customer_id})
+        except CustomerRejected as exc:
+            results.append(rejected(uuid, exc.code, exc.message))
+    return {"results": results}
+
+
+@router.post("/voids")
+def post_voids(body: VoidsIn, request: Request,
+               t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
+    _check_size(request, body.voids)
+    results = []
+    for raw in body.voids:
+        uuid = raw.get("uuid") if isinstance(raw, dict) else None
+        try:
+            with write_tx(engine(request)) as conn:
+                results.append(record_void(conn, t, raw))
+        except SaleRejected as exc:
+            results.append(rejected(uuid, exc.code, exc.message))
+    return {"results": results}

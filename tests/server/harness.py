@@ -48,3 +48,41 @@ class Erp:
     def scalar(self, query: str, **params: Any) -> Any:
         with self.engine.connect() as conn:
             return conn.execute(text(query), params).scalar()
+
+
+def catalog_items(erp: Erp, headers: dict[str, str], since: int = 0) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    after = 0
+    while True:
+        r = erp.client.get("/api/catalog", params={"since": since, "after": after, "limit": 50}, headers=headers)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        items.extend(body["items"])
+        if body["next_after"] is None:
+            return items
+        after = body["next_after"]
+
+
+def sellable(items: list[dict[str, Any]], unit: str | None = None) -> list[dict[str, Any]]:
+    return [p for p in items if p["sellable"] and (unit is None or p["unit"] == unit)]
+
+
+def make_sale(products: list[dict[str, Any]], seq: int, *, qty: str = "1", sale_type: str = "remision",
+              customer: dict[str, Any] | None = None, terminal: str = "T01", uuid: str | None = None,
+              price_list_id: int = 1, prices_include_tax: bool = True) -> dict[str, Any]:
+    """A valid SALE made exactly as the POS makes it: poscore's Cart and complete_sale."""
+    import uuid as uuidlib
+
+    from poscore.cart import Cart
+    from poscore.catalog import Product
+    from poscore.customer import Customer
+    from poscore.sale import complete_sale
+
+    cart = Cart(prices_include_tax, False, price_list_id=price_list_id)
+    for p in products:
+        cart.add(Product.from_json(p), qty)
+    total = cart.totals().total
+    sale = complete_sale(cart, [{"method": "efectivo", "sat_code": "01", "amount": str(total), "reference": None}],
+                         uuid or str(uuidlib.uuid4()), terminal, seq, "2026-11-27T16:14:00-06:00", sale_type,
+                         None if customer is None else Customer.from_json(customer), "Cajero 1")
+    return sale.to_json()  # type: ignore[no-any-return]

@@ -1,0 +1,51 @@
+"""Customers created offline: create by client uuid (idempotent), validated with poscore.customer.
+
+What it is for: `upsert_customer(conn, data, terminal_id)` used by POST /api/customers and by sales that
+carry a new customer. What it must not do: update a customer the ERP already has (the back office owns
+edits; a terminal only adds), or decide fiscal validity itself (poscore.customer does).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from poscore.customer import Customer, customer_problems
+from poscore.messages import t
+from server.db import changes
+from server.db.schema import customers
+
+
+class CustomerRejected(Exception):
+    def __init__(self, code: str, message: str | None = None) -> None:
+        super().__init__(code)
+        self.code, self.message = code, message or t(code)
+
+
+def _valid_uuid(value: Any) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= 36
+
+
+def upsert_customer(conn: Connection, data: Any, terminal_id: int) -> tuple[int, bool]:
+    """Return (customer id, created). Raises CustomerRejected for malformed or invalid data."""
+    if not isinstance(data, dict) or not _valid_uuid(data.get("uuid")):
+        raise CustomerRejected("malformed", t("malformed") + " (uuid)")
+    try:
+        c = Customer.from_json(data)
+    except ValueError as exc:
+        raise CustomerRejected("malformed", f"{t('malformed')}: {exc}") from None
+    existing = conn.execute(select(customers.c.id).where(customers.c.uuid == c.uuid)).scalar()
+    if existing is not None:
+        return int(existing), False
+    problems = customer_problems(c)
+    if problems:
+        raise CustomerRejected(problems[0])
+    if len(c.name) > 300 or (c.email is not None and len(c.email) > 254):
+        raise CustomerRejected("malformed", t("malformed") + " (longitud)")
+    version = changes.bump(conn)
+    new_id = conn.execute(customers.insert().values(
+        uuid=c.uuid, name=c.name.strip(), rfc=c.rfc, regimen_fiscal=c.regimen_fiscal,
+        codigo_postal=c.codigo_postal, uso_cfdi=c.uso_cfdi, email=c.email, price_list_id=None,
+        active=True, version=version, created_by_terminal_id=terminal_id,
+    )).inserted_primary_key[0]
+    return int(new_id), True

@@ -1,0 +1,53 @@
+"""Voids: the audit of sales a cashier cancelled offline before they reached the ERP (they get no folio).
+
+What it is for: `record_void(conn, terminal, raw)`, idempotent by the void's uuid. What it must not do:
+touch sales, folios or stock (a cancelled-offline sale never moved any), or recompute its amounts.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import Connection, select
+
+from poscore.messages import t
+from poscore.money import InvalidNumber, money, to_decimal
+from server.db.engine import utcnow
+from server.db.schema import voids
+
+from .checks import SaleRejected
+
+
+def _text(raw: dict[str, Any], key: str, limit: int, required: bool = False) -> str | None:
+    value = raw.get(key)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str) or (required and not value) or len(value) > limit:
+        raise SaleRejected("malformed", f"{t('malformed')} ({key})")
+    return value
+
+
+def record_void(conn: Connection, terminal: Any, raw: Any) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise SaleRejected("malformed")
+    uuid = _text(raw, "uuid", 36, required=True)
+    existing = conn.execute(select(voids.c.id, voids.c.terminal_id).where(voids.c.uuid == uuid)).first()
+    if existing is not None:
+        if existing.terminal_id != terminal.id:
+            raise SaleRejected("uuid_conflict", "Ya existe otra cancelación con este identificador")
+        return {"uuid": uuid, "status": "accepted", "duplicate": True}
+    total = None
+    if raw.get("total") is not None:
+        try:
+            total = to_decimal(raw["total"])
+        except InvalidNumber:
+            raise SaleRejected("invalid_amount") from None
+        if money(total) != total:
+            raise SaleRejected("invalid_amount")
+    conn.execute(voids.insert().values(
+        uuid=uuid, terminal_id=terminal.id, sale_uuid=_text(raw, "sale_uuid", 36, required=True),
+        number=_text(raw, "number", 40), cancelled_at=_text(raw, "cancelled_at", 40, required=True),
+        cashier=_text(raw, "cashier", 100), total=total, reason=_text(raw, "reason", 500),
+        received_at=utcnow(), body=json.dumps(raw, ensure_ascii=False),
+    ))
+    return {"uuid": uuid, "status": "accepted", "duplicate": False}
