@@ -27,8 +27,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .money import UNITS, InvalidNumber, to_decimal
-from .tax import InvalidTax, TaxScheme
+from .money import UNITS, to_decimal
+from .tax import TaxScheme
 from .text import normalize, words
 
 
@@ -81,7 +81,7 @@ class Product:
                 sellable=bool(data.get("sellable", True)),
                 version=int(data.get("version") or 0),
             )
-        except (KeyError, TypeError, InvalidNumber, InvalidTax) as exc:
+        except (KeyError, TypeError, ValueError) as exc:  # InvalidNumber/InvalidTax are ValueErrors
             raise ValueError(f"malformed product: {exc}") from exc
 
     def to_json(self) -> dict:

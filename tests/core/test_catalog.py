@@ -1,0 +1,153 @@
+"""CatalogIndex: code lookup, incremental pages, and ranked accent-insensitive name search."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from poscore_data import index_of, product_json
+from strategies import catalogs
+
+from poscore.catalog import CatalogIndex, Product
+from poscore.text import normalize
+
+
+def names(products: list[Product]) -> list[str]:
+    return [p.name for p in products]
+
+
+def test_product_from_json_parses_decimals_and_taxes() -> None:
+    p = Product.from_json(product_json(7, ieps="8", stock=None))
+    assert (p.id, p.price, p.stock, p.iva, p.ieps, p.unit) == (7, Decimal("18.50"), None, "16", "8", "pieza")
+    assert Product.from_json(p.to_json()) == p
+
+
+@pytest.mark.parametrize("change", [{"id": "7"}, {"id": True}, {"unit": "litro"}, {"iva": "15"},
+                                    {"price": "NaN"}, {"price": 18.5}, {"stock": "x"}, {"iva": None}])
+def test_product_from_json_refuses_malformed(change: dict) -> None:
+    with pytest.raises(ValueError, match="malformed product"):
+        Product.from_json(product_json(7) | change)
+
+
+def test_product_from_json_refuses_missing_fields() -> None:
+    for key in ("id", "sku", "name", "unit", "iva"):
+        data = product_json(7)
+        del data[key]
+        with pytest.raises(ValueError, match="malformed product"):
+            Product.from_json(data)
+
+
+def test_lookup_by_barcode_sku_and_id() -> None:
+    idx = index_of(product_json(1, sku="ref-600", barcodes=["7501055300075", "7501055300082"]))
+    assert idx.by_code("7501055300075").id == 1  # type: ignore[union-attr]
+    assert idx.by_code(" 7501055300082 ").id == 1  # type: ignore[union-attr]
+    assert idx.by_code("REF-600").id == 1  # type: ignore[union-attr]
+    assert idx.get(1).sku == "ref-600"  # type: ignore[union-attr]
+    assert idx.by_code("nope") is None and idx.get(2) is None
+    assert len(idx) == 1 and 1 in idx
+
+
+def test_later_pages_replace_products_and_their_codes() -> None:
+    idx = CatalogIndex()
+    idx.add([product_json(1, name="Leche entera", barcodes=["111"]), product_json(2, name="Pan blanco")])
+    idx.add([product_json(1, name="Leche deslactosada", barcodes=["222"], price="30.00", version=2)])
+    assert idx.by_code("111") is None
+    assert idx.by_code("222").name == "Leche deslactosada"  # type: ignore[union-attr]
+    assert idx.get(1).price == Decimal("30.00")  # type: ignore[union-attr]
+    assert names(idx.search("leche")) == ["Leche deslactosada"]
+    assert idx.search("entera") == []
+    assert len(idx) == 2
+
+
+def test_deactivated_products_drop_out_of_search_but_stay_known() -> None:
+    idx = index_of(product_json(1, name="Atún en agua"), product_json(2, name="Atún en aceite"))
+    idx.search("atun")  # build the search structures before the change
+    idx.add([product_json(1, name="Atún en agua", active=False, version=2)])
+    assert names(idx.search("atun")) == ["Atún en aceite"]
+    assert idx.get(1).active is False  # type: ignore[union-attr]
+    assert idx.by_code("SKU-1").active is False  # type: ignore[union-attr]
+    assert idx.search("SKU-1") == []  # not even by its exact code
+    idx.add([product_json(1, name="Atún en agua", version=3)])
+    assert sorted(names(idx.search("atun"))) == ["Atún en aceite", "Atún en agua"]
+
+
+def test_remove() -> None:
+    idx = index_of(product_json(1, name="Frijol negro"), product_json(2, name="Frijol bayo"))
+    idx.remove(1)
+    idx.remove(99)
+    assert names(idx.search("frijol")) == ["Frijol bayo"]
+    assert idx.get(1) is None and idx.by_code("SKU-1") is None and len(idx) == 1
+
+
+def test_search_is_case_and_accent_insensitive_and_multi_word() -> None:
+    idx = index_of(product_json(1, name="Jamón de Pavo FUD"), product_json(2, name="Piña en almíbar"),
+                   product_json(3, name="Café soluble"), product_json(4, name="Pavo ahumado"))
+    assert names(idx.search("JAMON")) == ["Jamón de Pavo FUD"]
+    assert names(idx.search("pina")) == ["Piña en almíbar"]
+    assert names(idx.search("piña ALMÍBAR")) == ["Piña en almíbar"]
+    assert names(idx.search("pavo jam")) == ["Jamón de Pavo FUD"]
+    assert idx.search("pavo cafe") == []
+    assert idx.search("") == [] and idx.search("   ") == [] and idx.search("-") == []
+
+
+def test_search_ranking_exact_code_then_prefix_then_word_prefix_then_substring() -> None:
+    idx = index_of(
+        product_json(1, name="Galletas de coco"),  # "coco" as a word prefix
+        product_json(2, name="Minicocos"),  # "coco" only inside a word
+        product_json(3, name="Coco rallado"),  # the name starts with "coco"
+        product_json(4, name="Agua de coco", sku="COCO"),  # exact SKU
+        product_json(5, name="Aceite de coco"),
+    )
+    assert names(idx.search("coco")) == ["Agua de coco", "Coco rallado", "Aceite de coco", "Galletas de coco",
+                                         "Minicocos"]
+
+
+def test_search_limit_and_early_stop_keep_best_ranks() -> None:
+    items = [product_json(i, name=f"Zanahoria {i}") for i in range(1, 40)]
+    items += [product_json(100 + i, name=f"Jugo de zanahoria {i}") for i in range(1, 40)]
+    idx = index_of(*items)
+    found = idx.search("zanahoria", limit=45)
+    assert len(found) == 45
+    assert all(p.name.startswith("Zanahoria") for p in found[:39])
+    assert all(p.name.startswith("Jugo") for p in found[39:])
+    assert len(idx.search("zan", limit=5)) == 5
+    assert idx.search("zanahoria", limit=0) == []
+
+
+def test_search_by_barcode_and_punctuation() -> None:
+    idx = index_of(product_json(1, name="Coca-Cola 600ml", barcodes=["7501055300075"]))
+    assert names(idx.search("7501055300075")) == ["Coca-Cola 600ml"]
+    assert names(idx.search("coca cola")) == ["Coca-Cola 600ml"]
+    assert names(idx.search("coca-cola 600")) == ["Coca-Cola 600ml"]
+
+
+def test_many_replacements_compact_the_index() -> None:
+    idx = CatalogIndex()
+    for version in range(1, 6):
+        idx.add([product_json(i, name=f"Producto {i} v{version}", version=version) for i in range(1, 21)])
+        assert len(idx.search("producto", limit=100)) == 20
+    assert names(idx.search("v5", limit=100)) != []
+    assert idx.search("v4") == []
+
+
+def test_normalize() -> None:
+    assert normalize("  Jamón  Serrano-ÑORA ") == "jamon serrano nora"
+    assert normalize("CAFÉ\tmolido\n500g") == "cafe molido 500g"
+
+
+@given(catalogs())
+def test_search_finds_every_product_by_barcode_sku_and_each_word(items: list[dict]) -> None:
+    idx = CatalogIndex()
+    # Add in two slices, as the feed pages arrive.
+    idx.add(items[: len(items) // 2])
+    idx.add(items[len(items) // 2 :])
+    for item in items:
+        assert idx.search(item["barcodes"][0], limit=1)[0].id == item["id"]
+        assert idx.by_code(item["sku"].lower()).id == item["id"]  # type: ignore[union-attr]
+        for word in item["name"].split():
+            if normalize(word):
+                found = idx.search(word, limit=len(items))
+                assert item["id"] in [p.id for p in found], word
+        found = idx.search(item["name"], limit=len(items))
+        assert item["id"] in [p.id for p in found]
