@@ -1,0 +1,97 @@
+"""Check the runtime that build_runtime.mjs wrote into web/vendor/ against what the page and its service worker read.
+
+The manifest must name files that exist, the app zip must hold exactly today's poscore/ and web/*.py sources (each
+with an unchecked-hash .pyc beside it), and every .pyc must carry the same magic number as the byte-compiled
+stdlib (Pyodide's, not the host's). Runs in CPython, reads files only.
+It must NOT build anything or start Pyodide (build_runtime.mjs already imported the stdlib and poscore from these
+zips inside Pyodide, and test_core_in_pyodide boots it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+VENDOR = ROOT / "web" / "vendor"
+MANIFEST = VENDOR / "manifest.json"
+
+pytestmark = [
+    pytest.mark.pyodide,
+    pytest.mark.skipif(not MANIFEST.exists(),
+                       reason="web/vendor is not built: run `make setup` (scripts/pyodide/build_runtime.mjs)"),
+]
+
+
+@pytest.fixture(scope="module")
+def manifest() -> dict:
+    return json.loads(MANIFEST.read_text())
+
+
+def _app_sources() -> dict[str, bytes]:
+    # Same selection as build_runtime.mjs: poscore/**/*.py at their package paths, web/*.py at the zip's top.
+    found = {p.relative_to(ROOT).as_posix(): p.read_bytes() for p in (ROOT / "poscore").rglob("*.py")
+             if "__pycache__" not in p.parts}
+    found |= {p.name: p.read_bytes() for p in (ROOT / "web").glob("*.py")}
+    return found
+
+
+def _pyc_headers(zf: zipfile.ZipFile) -> dict[str, bytes]:
+    return {name: zf.open(name).read(16) for name in zf.namelist() if name.endswith(".pyc")}
+
+
+def test_manifest_names_the_pinned_runtime(manifest: dict) -> None:
+    pins = json.loads((ROOT / "package.json").read_text())["dependencies"]
+    assert manifest["pyodide"] == pins["pyodide"]
+    assert manifest["pyscript"] == pins["@pyscript/core"]
+    assert re.fullmatch(r"[0-9a-f]{12}", manifest["app_version"])
+    assert manifest["app_zip"] == f"app-{manifest['app_version']}.zip"
+    assert manifest["stdlib_zip"] == "pyodide/python_stdlib_pyc.zip"
+    for name in ["pyodide/pyodide.mjs", "pyodide/pyodide.asm.mjs", "pyodide/pyodide.asm.wasm",
+                 "pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json", "pyodide/pyodide.js",
+                 "pyscript/core.js", "pyscript/core.css", manifest["stdlib_zip"], manifest["app_zip"]]:
+        assert (VENDOR / name).is_file(), name
+    assert [p.name for p in VENDOR.glob("app-*.zip")] == [manifest["app_zip"]], "stale app zips left behind"
+    assert len(list((VENDOR / "wheels").glob("micropip-*.whl"))) == 1
+
+
+def test_runtime_version_is_the_hash_of_wasm_and_stdlib(manifest: dict) -> None:
+    digest = hashlib.sha256()
+    digest.update((VENDOR / "pyodide" / "pyodide.asm.wasm").read_bytes())
+    digest.update(b"\0")
+    digest.update((VENDOR / manifest["stdlib_zip"]).read_bytes())
+    assert manifest["runtime_version"] == digest.hexdigest()[:12]
+
+
+def test_app_zip_holds_todays_sources_byte_compiled(manifest: dict) -> None:
+    sources = _app_sources()
+    assert "poscore/__init__.py" in sources
+    with zipfile.ZipFile(VENDOR / manifest["app_zip"]) as zf:
+        names = set(zf.namelist())
+        assert {n for n in names if n.endswith(".py")} == set(sources), "app zip is stale: run `make setup`"
+        for name, data in sources.items():
+            assert zf.read(name) == data, f"{name} changed since the app zip was built: run `make setup`"
+            assert name[:-3] + ".pyc" in names, name
+        headers = _pyc_headers(zf)
+    assert len(headers) == len(sources)
+    # PEP 552 flags: 0b01 = hash-based, unchecked (zipimport never compares it with the source).
+    assert {h[4:8] for h in headers.values()} == {b"\x01\x00\x00\x00"}
+
+
+def test_every_pyc_has_pyodides_magic(manifest: dict) -> None:
+    with zipfile.ZipFile(VENDOR / manifest["stdlib_zip"]) as zf:
+        stdlib = _pyc_headers(zf)
+        sources = [n for n in zf.namelist() if n.endswith(".py")]
+    with zipfile.ZipFile(VENDOR / manifest["app_zip"]) as zf:
+        app = _pyc_headers(zf)
+    assert len(stdlib) > 500
+    assert "json/__init__.pyc" in stdlib and "asyncio/__init__.pyc" in stdlib
+    stamp = json.loads((VENDOR / "pyodide" / "python_stdlib_pyc.json").read_text())
+    assert len(sources) == len(stamp["failed"]), "the stdlib zip keeps .py only for modules that did not compile"
+    magics = {h[:4] for h in stdlib.values()} | {h[:4] for h in app.values()}
+    assert len(magics) == 1, magics
