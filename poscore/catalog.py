@@ -8,14 +8,16 @@ a Python loop over 100k names ≈ 17 ms):
 
 * the raw dicts are kept as they came; a ``Product`` is built only for what is returned;
 * barcodes and SKUs go in one dict (O(1) lookup);
-* normalized names sit in a list (one slot per product version) and, for searching, in one
-  newline-joined string rebuilt lazily on the first search after a change. A query scans that
-  string with ``str.find`` for its longest word in three passes — name prefix (``"\\n" + w``),
-  word prefix (``" " + w``), anywhere — checks the other words on the candidate's name, and stops
-  as soon as ``limit`` results are collected, so even a one-letter query is cheap.
+* normalized names (``text.normalize_many``, one C-heavy call per page) sit in a list (one slot
+  per product version) and, for searching, in one newline-joined string rebuilt lazily on the
+  first search after a change. A query counts its words on a sample of that string and scans it
+  with ``str.find`` for the rarest word, checking the other words on each candidate's name. When
+  even the rarest word is common, it scans name prefixes (``"\\n" + first word``) first and stops
+  as soon as ``limit`` results are in, so a one-letter query stays cheap too.
 
 Ranking: exact barcode/SKU > name starts with the query's first word > every word starts a word
-of the name > every word is somewhere in the name; within a rank, by name.
+of the name > every word is somewhere in the name; within a rank, by normalized name (for very
+common queries, among the first matches found).
 
 Must not: fetch or store the catalog (web/ does), or decide prices (the ERP sends them).
 """
@@ -29,7 +31,7 @@ from decimal import Decimal
 
 from .money import UNITS, to_decimal
 from .tax import TaxScheme
-from .text import normalize, words
+from .text import normalize, normalize_many, words
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,14 @@ class Product:
                 "active": self.active, "sellable": self.sellable, "version": self.version}
 
 
+# Search tuning: words are counted on the first _SAMPLE characters of the joined names; when the
+# rarest word is expected in at most _FULL_SCAN names every match is ranked exactly, otherwise the
+# scan stops early (after at least _SCAN_CAP names once enough results are in).
+_SAMPLE = 1 << 18
+_FULL_SCAN = 2000
+_SCAN_CAP = 2000
+
+
 def _code_key(code: str) -> str:
     # SKUs are matched case-insensitively; barcodes are digits, unaffected by upper().
     return code.strip().upper()
@@ -121,7 +131,8 @@ class CatalogIndex:
 
     def add(self, products: Iterable[dict]) -> None:
         """Add or replace products (contract PRODUCT dicts), e.g. one feed page at a time."""
-        raw, codes, slot_of, names, ids = self._raw, self._codes, self._slot, self._names, self._ids
+        raw, codes, slot_of, ids = self._raw, self._codes, self._slot, self._ids
+        new_names = []
         for p in products:
             pid = p["id"]
             old = raw.get(pid)
@@ -129,14 +140,16 @@ class CatalogIndex:
                 self._forget(pid, old)
             raw[pid] = p
             for b in p.get("barcodes") or ():
-                codes[_code_key(b)] = pid
+                codes[b.strip().upper()] = pid
             sku = p.get("sku")
             if sku:
-                codes[_code_key(sku)] = pid
+                codes[sku.strip().upper()] = pid
             if p.get("active", True):
-                slot_of[pid] = len(names)
-                names.append(normalize(p["name"]))
+                slot_of[pid] = len(ids)
                 ids.append(pid)
+                new_names.append(p["name"])
+        # One normalization call per page: the per-character work runs in C (see text.py).
+        self._names.extend(normalize_many(new_names))
         self._blob = None
 
     def remove(self, product_id: int) -> None:
@@ -154,7 +167,8 @@ class CatalogIndex:
                 del self._codes[key]
         slot = self._slot.pop(pid, None)
         if slot is not None:
-            self._names[slot] = ""
+            if slot < len(self._names):  # a slot added earlier in the same page has no name yet
+                self._names[slot] = ""
             self._ids[slot] = -1
             self._dead += 1
 
@@ -206,39 +220,59 @@ class CatalogIndex:
             found.append(exact.id)
             seen.add(exact.id)
         ws = words(query)
-        if ws:
+        need = limit - len(found)
+        if ws and need > 0:
             blob = self._ensure_blob()
-            first = normalize(query).split()[0]
-            anchor = ws[0]
-            passes = (
-                ("\n" + first, lambda n: all(w in n for w in ws)),
-                (" " + anchor, lambda n: all(n.startswith(w) or (" " + w) in n for w in ws)),
-                ("\n" + anchor, lambda n: all(n.startswith(w) or (" " + w) in n for w in ws)),
-                (anchor, lambda n: all(w in n for w in ws)),
-            )
-            # Passes 2 and 3 are the same rank (word prefix: after a space or at the name start).
-            ranks = (1, 2, 2, 3)
-            ranked: list[tuple[int, str, int]] = []
-            for (needle, ok), rank in zip(passes, ranks):
-                if len(ranked) + len(found) >= limit:
-                    break
-                self._scan(blob, needle, ok, rank, ranked, seen, limit - len(found))
-            ranked.sort()
-            found.extend(pid for _, _, pid in ranked)
-        return [p for p in (self.get(pid) for pid in found[:limit]) if p is not None]
+            first = normalize(query).split(" ", 1)[0]
+            # Estimate each word's frequency on a sample and anchor the scan on the rarest.
+            sample = min(len(blob), _SAMPLE)
+            count, _, anchor = min((blob.count(w, 0, sample), -len(w), w) for w in ws)
+            hits: list[tuple[int, str, int]] = []
+            if count * len(blob) <= _FULL_SCAN * sample:
+                # Rare enough: scan every match once and rank them all exactly.
+                self._scan(blob, anchor, ws, first, hits, seen, need, stop_rank=0)
+            else:
+                # Common words: take name prefixes first, then the rest, stopping once enough.
+                self._scan(blob, "\n" + first, ws, first, hits, seen, need, stop_rank=1)
+                if len(hits) < need:
+                    self._scan(blob, anchor, ws, first, hits, seen, need, stop_rank=2)
+            hits.sort()
+            found.extend(pid for _, _, pid in hits[:need])
+        return [p for p in (self.get(pid) for pid in found) if p is not None]
 
-    def _scan(self, blob: str, needle: str, ok, rank: int, out: list, seen: set, limit: int) -> None:
+    def _scan(self, blob: str, needle: str, ws: list[str], first: str, hits: list, seen: set,
+              need: int, stop_rank: int) -> None:
+        """Collect (rank, name, id) of names containing ``needle`` and every word of ``ws``.
+
+        Stops early once ``need`` hits of rank <= ``stop_rank`` are in (0: never), or, for a very
+        common needle, once ``need`` hits of any rank are in and ``_SCAN_CAP`` names were checked.
+        """
         starts, names, ids = self._starts, self._names, self._ids
         find = blob.find
+        spaced = [" " + w for w in ws]
+        shift = needle[0] == "\n"  # such a needle begins one character before its name
+        good = sum(1 for h in hits if h[0] <= stop_rank)
+        checked = 0
         pos = find(needle)
-        while pos != -1 and len(out) < limit:
-            # A needle starting with "\n" begins one character before its name.
-            slot = bisect_right(starts, pos + (needle[0] == "\n")) - 1
+        while pos != -1:
+            slot = bisect_right(starts, pos + shift) - 1
             pid = ids[slot]
             name = names[slot]
-            if pid != -1 and pid not in seen and ok(name):
+            checked += 1
+            if pid != -1 and pid not in seen and all(w in name for w in ws):
+                if name.startswith(first):
+                    rank = 1
+                else:
+                    padded = " " + name
+                    rank = 2 if all(w in padded for w in spaced) else 3
                 seen.add(pid)
-                out.append((rank, name, pid))
+                hits.append((rank, name, pid))
+                if rank <= stop_rank:
+                    good += 1
+                    if good >= need:
+                        return
+                if stop_rank and checked > _SCAN_CAP and len(hits) >= need:
+                    return
             # Skip the rest of this name: one hit per product is enough.
             nxt = starts[slot + 1] - 1 if slot + 1 < len(starts) else len(blob)
             pos = find(needle, max(pos + 1, nxt))
