@@ -12,8 +12,7 @@ import random
 import string
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
-from decimal import Decimal
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
@@ -23,20 +22,15 @@ from server.db.engine import utcnow
 from server.db.schema import (
     branches,
     customers,
-    price_history,
     price_lists,
-    prices,
-    product_barcodes,
     products,
     shops,
-    stock,
     warehouses,
 )
 from server.demo import words
 from server.terminals import create_terminal
 
 CHUNK = 20_000
-CENT = Decimal("0.01")
 
 
 def ean13(body12: str) -> str:
@@ -63,6 +57,20 @@ def _chunks(rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> Iterator[l
 def _insert(conn: Connection, table: Table, rows: Iterator[dict[str, Any]] | list[dict[str, Any]]) -> None:
     for chunk in _chunks(rows):
         conn.execute(table.insert(), chunk)
+
+
+def _db_time(conn: Connection, value: datetime) -> Any:
+    """A UTC time as the dialect's DateTime column stores it (SQLite: SQLAlchemy's text format)."""
+    if conn.dialect.name == "sqlite":
+        return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return value
+
+
+def _bulk(conn: Connection, table: str, columns: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    for start in range(0, len(rows), CHUNK):
+        conn.exec_driver_sql(sql, rows[start:start + CHUNK])
 
 
 def _product_specs(rng: random.Random, n: int) -> list[tuple[str, str, str | None, str, str, tuple[int, int]]]:
@@ -153,38 +161,42 @@ def seed(conn: Connection, *, n_products: int = 2000, n_customers: int = 500, se
     ])
 
     specs = _product_specs(rng, n_products)
-    prod_rows, code_rows, price_rows, hist_rows, stock_rows = [], [], [], [], []
+    # Big tables go through the driver's executemany with plain tuples: SQLAlchemy's per-row parameter
+    # processing was most of the time for 200,000 products. Money is in cents, stock in thousandths
+    # (the storage of server.db.types.Scaled), times as the dialect stores them.
+    ts = _db_time(conn, now)
+    prod_rows: list[tuple[Any, ...]] = []
+    code_rows: list[tuple[Any, ...]] = []
+    price_rows: list[tuple[Any, ...]] = []
+    hist_rows: list[tuple[Any, ...]] = []
+    stock_rows: list[tuple[Any, ...]] = []
     barcode_no = 0
     for i, (name, iva, ieps, unit, _group, (lo, hi)) in enumerate(specs, start=1):
         # ~0.5 % inactive, to show deactivations
         active = rng.random() >= 0.005
-        prod_rows.append({"id": i, "sku": f"SKU{i:06d}", "name": name, "unit": unit, "iva": iva, "ieps": ieps,
-                          "active": active, "version": version})
+        prod_rows.append((i, f"SKU{i:06d}", name, unit, iva, ieps, active, version))
         if unit == "pieza" or rng.random() < 0.3:
             for _ in range(2 if rng.random() < 0.05 else 1):
                 barcode_no += 1
-                code_rows.append({"product_id": i, "barcode": ean13(f"750{barcode_no:09d}")})
+                code_rows.append((i, ean13(f"750{barcode_no:09d}")))
         # Shelf prices end in .00 or .50, as in a real abarrotes.
-        publico = (Decimal(rng.randint(lo * 2, hi * 2)) / 2).quantize(CENT)
+        publico = rng.randint(lo * 2, hi * 2) * 50
         # ~1 % without a Público price and ~1 % without stock: the POS shows them as not sellable
         if rng.random() >= 0.01:
-            price_rows.append({"price_list_id": 1, "product_id": i, "price": publico, "valid_from": now})
+            price_rows.append((1, i, publico, ts))
             if rng.random() < 0.03:  # yesterday's price, still accepted from offline terminals
-                hist_rows.append({"price_list_id": 1, "product_id": i, "price": publico + Decimal("1.00"),
-                                  "valid_from": now - timedelta(days=40), "valid_to": now - timedelta(days=1)})
-        price_rows.append({"price_list_id": 2, "product_id": i, "valid_from": now,
-                           "price": (publico * Decimal("0.92")).quantize(CENT)})
-        price_rows.append({"price_list_id": 3, "product_id": i, "valid_from": now,
-                           "price": (publico * Decimal("0.80")).quantize(CENT)})
+                hist_rows.append((1, i, publico + 100, _db_time(conn, now - timedelta(days=40)),
+                                  _db_time(conn, now - timedelta(days=1))))
+        price_rows.append((2, i, publico * 92 // 100, ts))
+        price_rows.append((3, i, publico * 80 // 100, ts))
         if rng.random() >= 0.01:
-            q = (Decimal(rng.randint(0, 40_000)) / 1000) if unit == "kg" else Decimal(rng.randint(0, 120))
-            stock_rows.append({"warehouse_id": 1, "product_id": i, "qty": q})
+            stock_rows.append((1, i, rng.randint(0, 40_000) if unit == "kg" else rng.randint(0, 120) * 1000))
 
-    _insert(conn, products, prod_rows)
-    _insert(conn, product_barcodes, code_rows)
-    _insert(conn, prices, price_rows)
-    _insert(conn, price_history, hist_rows)
-    _insert(conn, stock, stock_rows)
+    _bulk(conn, "products", ("id", "sku", "name", "unit", "iva", "ieps", "active", "version"), prod_rows)
+    _bulk(conn, "product_barcodes", ("product_id", "barcode"), code_rows)
+    _bulk(conn, "prices", ("price_list_id", "product_id", "price", "valid_from"), price_rows)
+    _bulk(conn, "price_history", ("price_list_id", "product_id", "price", "valid_from", "valid_to"), hist_rows)
+    _bulk(conn, "stock", ("warehouse_id", "product_id", "qty"), stock_rows)
     _insert(conn, customers, _customers(rng, n_customers, version))
     create_terminal(conn, code="T01", name="Caja 1", branch_id=1, warehouse_id=1, price_list_id=1,
                     series_remision="R", series_factura="F")
