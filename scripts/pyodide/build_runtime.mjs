@@ -250,9 +250,6 @@ for name in modules:
         raise RuntimeError(f"{name} imported from {mod.__file__}, not the app zip")
 `, { modules: poscoreModules });
   writeAtomic(appZip, py.FS.readFile("/build/app.zip"));
-  for (const name of fs.readdirSync(VENDOR)) {
-    if (/^app-.*\.zip$/.test(name) && name !== appZipName) fs.rmSync(path.join(VENDOR, name));
-  }
   log(`app ${appZipName}: ${appStats.compiled} modules, ${(fs.statSync(appZip).size / 1e3).toFixed(1)} kB, ` +
     `${poscoreModules.length} poscore modules import from it`);
 
@@ -268,6 +265,10 @@ for name in modules:
     runtime_version: runtimeVersion,
   };
   writeAtomic(path.join(VENDOR, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
+  // Stale app zips go only after the manifest stopped naming them.
+  for (const name of fs.readdirSync(VENDOR)) {
+    if (/^app-.*\.zip$/.test(name) && name !== appZipName) fs.rmSync(path.join(VENDOR, name), { force: true });
+  }
   log(`wrote web/vendor/manifest.json ${JSON.stringify(manifest)}`);
 }
 
