@@ -25,7 +25,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     errors.install(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    # Level 5: a catalog page compresses about as well as at 9 in a fraction of the time.
+    app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
     app.include_router(terminal.router)
     app.include_router(feeds.router)

@@ -8,11 +8,12 @@ gzip-compressed by the app's middleware. Must not query per row, and must not co
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import and_, func, select
+from sqlalchemy import BigInteger, and_, func, select, type_coerce
 
 from server.db import changes
 from server.db.engine import read_tx
@@ -41,10 +42,6 @@ def _page_args(request: Request, since: int, after: int, limit: int | None) -> i
     return limit
 
 
-def _dec(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
 @router.get("/catalog")
 def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal)],
             since: int = 0, after: int = 0, limit: Annotated[int | None, Query()] = None) -> Response:
@@ -56,8 +53,11 @@ def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal
         version = changes.current(conn)
         total = conn.execute(select(func.count()).select_from(products).where(p.version > since)).scalar_one()
         pl = conn.execute(select(price_lists).where(price_lists.c.id == t.price_list_id)).one()
+        # Price and stock as their stored integers (cents, thousandths): formatting them below with
+        # Decimal.scaleb is several times faster than a TypeDecorator per value over 5,000 rows.
         rows = conn.execute(
-            select(p.id, p.sku, p.name, p.unit, p.iva, p.ieps, p.active, p.version, prices.c.price, stock.c.qty)
+            select(p.id, p.sku, p.name, p.unit, p.iva, p.ieps, p.active, p.version,
+                   type_coerce(prices.c.price, BigInteger), type_coerce(stock.c.qty, BigInteger))
             .select_from(
                 products
                 .outerjoin(prices, and_(prices.c.product_id == p.id, prices.c.price_list_id == t.price_list_id))
@@ -70,17 +70,18 @@ def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal
         if rows:
             for pid, code in conn.execute(
                 select(product_barcodes.c.product_id, product_barcodes.c.barcode)
-                .where(product_barcodes.c.product_id.between(rows[0].id, rows[-1].id))
+                .where(product_barcodes.c.product_id.between(rows[0][0], rows[-1][0]))
                 .order_by(product_barcodes.c.product_id, product_barcodes.c.id)
             ):
                 codes.setdefault(pid, []).append(code)
     items = [{
-        "id": r.id, "sku": r.sku, "barcodes": codes.get(r.id, []), "name": r.name, "unit": r.unit,
-        "iva": r.iva, "ieps": r.ieps, "price": _dec(r.price), "stock": _dec(r.qty), "active": bool(r.active),
-        "sellable": bool(r.active) and r.price is not None and r.qty is not None, "version": r.version,
-    } for r in rows]
+        "id": pid, "sku": sku, "barcodes": codes.get(pid, []), "name": name, "unit": unit, "iva": iva,
+        "ieps": ieps, "price": None if price is None else str(Decimal(price).scaleb(-2)),
+        "stock": None if qty is None else str(Decimal(qty).scaleb(-3)), "active": bool(active),
+        "sellable": bool(active) and price is not None and qty is not None, "version": ver,
+    } for pid, sku, name, unit, iva, ieps, active, ver, price, qty in rows]
     return _json({"total": total, "version": version, "price_list": price_list_json(pl), "items": items,
-                  "next_after": rows[-1].id if len(rows) == n else None})
+                  "next_after": rows[-1][0] if len(rows) == n else None})
 
 
 def customer_json(r: Any) -> dict[str, Any]:
