@@ -32,6 +32,14 @@ from .tax import InvalidTax, LineAmounts, TaxLine, TaxScheme, compute_line, sum_
 
 SALE_VERSION = 1
 
+# Every key of the contract SALE must be present, even when its value may be null.
+SALE_KEYS = ("v", "uuid", "terminal", "seq", "number", "type", "device_time", "cashier", "price_list_id",
+             "prices_include_tax", "customer", "lines", "payments", "totals")
+LINE_KEYS = ("product_id", "sku", "name", "unit", "qty", "unit_price", "discount_pct", "iva", "ieps",
+             "subtotal", "discount", "taxes", "total")
+PAYMENT_KEYS = ("method", "sat_code", "amount", "reference")
+TOTALS_KEYS = ("subtotal", "discount", "taxes", "tax_total", "total", "paid", "change")
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -76,8 +84,12 @@ def _taxes_equal(stated: object, computed: tuple[TaxLine, ...]) -> bool:
     return True
 
 
+def _missing(d: dict, keys: tuple[str, ...], where: str) -> list[Problem]:
+    return [_p("malformed", f"{where}{k}", "missing") for k in keys if k not in d]
+
+
 def _check_header(d: dict) -> list[Problem]:
-    problems = []
+    problems = _missing(d, SALE_KEYS, "")
     if not isinstance(d.get("uuid"), str) or not d["uuid"]:
         problems.append(_p("malformed", "uuid"))
     terminal, seq = d.get("terminal"), d.get("seq")
@@ -111,7 +123,7 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
     where = f"lines[{i}]"
     if not isinstance(line, dict):
         return [_p("malformed", where)], None
-    problems = []
+    problems = _missing(line, LINE_KEYS, f"{where}.")
     if not _is_int(line.get("product_id")):
         problems.append(_p("malformed", f"{where}.product_id"))
     for key in ("sku", "name"):
@@ -165,6 +177,7 @@ def _check_payments(d: dict, total: Decimal | None) -> list[Problem]:
         if not isinstance(item, dict):
             problems.append(_p("malformed", where))
             continue
+        problems.extend(_missing(item, PAYMENT_KEYS, f"{where}."))
         if _amount(item.get("amount")) is None:
             problems.append(_p("invalid_amount", f"{where}.amount"))
             continue
@@ -230,14 +243,16 @@ def check_sale(d: object) -> list[Problem]:
     totals = d.get("totals")
     if not isinstance(totals, dict):
         problems.append(_p("malformed", "totals"))
-    elif lines and len(computed) == len(lines) and isinstance(include, bool):
-        want = sum_lines(computed)
-        total = want.total
-        for key in ("subtotal", "discount", "tax_total", "total"):
-            if _amount(totals.get(key)) != getattr(want, key):
-                problems.append(_p("totals_mismatch", f"totals.{key}", f"{key}: {getattr(want, key)}"))
-        if not _taxes_equal(totals.get("taxes"), want.taxes):
-            problems.append(_p("totals_mismatch", "totals.taxes"))
+    else:
+        problems.extend(_missing(totals, TOTALS_KEYS, "totals."))
+        if lines and len(computed) == len(lines) and isinstance(include, bool):
+            want = sum_lines(computed)
+            total = want.total
+            for key in ("subtotal", "discount", "tax_total", "total"):
+                if _amount(totals.get(key)) != getattr(want, key):
+                    problems.append(_p("totals_mismatch", f"totals.{key}", f"{key}: {getattr(want, key)}"))
+            if not _taxes_equal(totals.get("taxes"), want.taxes):
+                problems.append(_p("totals_mismatch", "totals.taxes"))
     problems.extend(_check_payments(d, total))
     problems.extend(_check_customer(d))
     # Structural problems first so problems[0] names the most basic fault.
