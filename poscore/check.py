@@ -93,7 +93,7 @@ def _check_header(d: dict) -> list[Problem]:
     if not isinstance(d.get("uuid"), str) or not d["uuid"]:
         problems.append(_p("malformed", "uuid"))
     terminal, seq = d.get("terminal"), d.get("seq")
-    if not isinstance(terminal, str) or not _is_int(seq):
+    if not isinstance(terminal, str) or not isinstance(seq, int) or isinstance(seq, bool):
         problems.append(_p("malformed", "terminal"))
     else:
         try:
@@ -194,7 +194,7 @@ def _check_payments(d: dict, total: Decimal | None) -> list[Problem]:
     if problems or total is None:
         return problems
     problems.extend(_p(code, "payments") for code in payment_problems(total, payments))
-    totals = d.get("totals") if isinstance(d.get("totals"), dict) else {}
+    totals = d["totals"] if isinstance(d.get("totals"), dict) else {}
     if _amount(totals.get("paid")) != paid(payments):
         problems.append(_p("payments_mismatch", "totals.paid"))
     if not problems and _amount(totals.get("change")) != paid(payments) - total:
