@@ -7,7 +7,7 @@
 // build anything: `make setup` (build_runtime.mjs + download_wheels.py) makes its inputs.
 //
 // Usage: node scripts/pyodide/run_tests.mjs [pytest args...]
-//   default args: tests/core -q -p no:cacheprovider
+//   default args: tests/core -q -p no:cacheprovider --confcutdir=tests/core
 // Exit codes: pytest's (0 passed, 1 failed, 5 no tests, ...); 3 when the runtime or the wheels are missing or
 // Pyodide itself failed.
 
@@ -19,7 +19,9 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..")
 const VENDOR_PYODIDE = path.join(ROOT, "web", "vendor", "pyodide");
 const STDLIB_PYC = path.join(VENDOR_PYODIDE, "python_stdlib_pyc.zip");
 const WHEELS = path.join(ROOT, "var", "wheels");
-const DEFAULT_ARGS = ["tests/core", "-q", "-p", "no:cacheprovider"];
+// --confcutdir: tests/core is self-contained (its own conftest); a tests/conftest.py written for the browser
+// tests (playwright fixtures) must not be imported into Pyodide, which lacks those packages.
+const DEFAULT_ARGS = ["tests/core", "-q", "-p", "no:cacheprovider", "--confcutdir=tests/core"];
 
 const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
