@@ -8,6 +8,7 @@ terminal on start, so a fresh `make run` can be paired at once.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -100,6 +101,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     if code:
         print(f"código de vinculación para {settings.demo_terminal}: {code}", flush=True)
     print(f"caja en http://{args.host}:{args.port}/  (back office en /erp/)", flush=True)
+    # uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the signal through the handler
+    # that was installed before it started; with the default handler the process would die "by signal 15".
+    # A no-op handler here makes a clean stop exit 0, which is what service managers and the tests expect.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, timeout_graceful_shutdown=10)
     return 0

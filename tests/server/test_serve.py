@@ -1,0 +1,96 @@
+"""The `caja` command as a real process: migrate, demo, pairing-code, create-admin, and `caja serve`
+(starts, prints a pairing code that works, answers /api/health, stops cleanly on SIGTERM). Then several
+server processes (`--workers 3` plus a second `caja serve`) on one PostgreSQL keep folios exact.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.server.concurrency import assert_exactly_once, sale_pool, send_overlapping
+from tests.server.pg import PostgresServer
+from tests.server.procs import Served, caja, caja_env
+
+pytestmark = pytest.mark.slow
+
+
+def test_cli_migrate_demo_pairing_code_and_admin(tmp_path: Path) -> None:
+    env = caja_env(f"sqlite:///{tmp_path / 'caja.db'}", tmp_path)
+    assert caja("migrate", env=env).returncode == 0
+    assert caja("migrate", env=env).returncode == 0  # idempotent
+    r = caja("demo", "--products", "300", "--customers", "20", "--seed", "3", env=env)
+    assert r.returncode == 0, r.stderr
+    assert caja("demo", "--if-empty", env=env).returncode == 0
+    assert caja("demo", env=env).returncode != 0  # refuses to seed twice
+    r = caja("pairing-code", "--terminal", "T01", env=env)
+    assert r.returncode == 0
+    code = r.stdout.strip().splitlines()[-1]
+    assert code.isdigit() and len(code) == 6
+    assert caja("pairing-code", "--terminal", "T99", env=env).returncode != 0
+    r = caja("create-admin", "--username", "admin", "--password", "s3creta-larga", env=env)
+    assert r.returncode == 0, r.stderr
+    import sqlite3
+    with sqlite3.connect(tmp_path / "caja.db") as db:
+        (h,) = db.execute("SELECT password_hash FROM users WHERE username = 'admin'").fetchone()
+    assert h.startswith("$argon2") and "s3creta" not in h
+
+
+def test_serve_prints_a_working_code_answers_and_stops_on_sigterm(tmp_path: Path) -> None:
+    env = caja_env(f"sqlite:///{tmp_path / 'caja.db'}", tmp_path)
+    assert caja("migrate", env=env).returncode == 0
+    assert caja("demo", "--products", "50", "--customers", "5", env=env).returncode == 0
+    served = Served(env)
+    try:
+        line = served.wait_line("código de vinculación para T01")
+        served.wait_healthy()
+        code = line.strip().split()[-1]
+        r = httpx.post(served.url + "/api/pair", json={"code": code, "device": "pytest"})
+        assert r.status_code == 200 and r.json()["terminal"]["code"] == "T01"
+        token = r.json()["token"]
+        cat = httpx.get(served.url + "/api/catalog", headers={"Authorization": f"Bearer {token}"})
+        assert cat.status_code == 200 and cat.json()["total"] == 50
+    finally:
+        rc = served.stop()
+    assert rc == 0, "".join(served.output)
+
+
+@pytest.mark.postgres
+def test_several_server_processes_on_one_postgres(postgres: PostgresServer, postgres_template: str,
+                                                  tmp_path: Path) -> None:
+    postgres.create_db("multiproc", template=postgres_template)
+    env = caja_env(postgres.url("multiproc"), tmp_path)
+    servers = [Served(env, "--workers", "3"), Served(env)]
+    try:
+        for s in servers:
+            s.wait_healthy()
+        code = caja("pairing-code", env=env).stdout.strip().splitlines()[-1]
+        token = httpx.post(servers[0].url + "/api/pair", json={"code": code}).json()["token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        items = httpx.get(servers[1].url + "/api/catalog", headers=headers).json()["items"]
+        products = [p for p in items if p["sellable"] and p["unit"] == "pieza"]
+        customers = httpx.get(servers[1].url + "/api/customers", headers=headers).json()["items"]
+        from poscore.customer import Customer, factura_ready
+        customer = next(c for c in customers if c["price_list_id"] is None and not factura_ready(Customer.from_json(c)))
+        pool = sale_pool(products, customer, 80)
+        turn = iter(range(10**9))
+
+        def post(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            url = servers[next(turn) % len(servers)].url
+            r = httpx.post(url + "/api/sales", json={"sales": batch}, headers=headers, timeout=60)
+            assert r.status_code == 200, r.text
+            return r.json()["results"]  # type: ignore[no-any-return]
+
+        answers = send_overlapping(post, pool, senders=8, batch=9)
+        from server.db.engine import make_engine
+        engine = make_engine(postgres.url("multiproc"))
+        try:
+            assert_exactly_once(engine, pool, answers)
+        finally:
+            engine.dispose()
+    finally:
+        codes = [s.stop() for s in servers]
+        postgres.drop_db("multiproc")
+    assert codes == [0, 0], ["".join(s.output) for s in servers]
