@@ -28,10 +28,15 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import chain, compress, repeat
+from operator import itemgetter
 
 from .money import UNITS, to_decimal
 from .tax import TaxScheme
 from .text import normalize, normalize_many, words
+
+_SEP = "\x1f"  # joins codes so they are upper-cased in one call
+_ID, _BARCODES, _SKU, _ACTIVE, _NAME = map(itemgetter, ("id", "barcodes", "sku", "active", "name"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,26 +136,61 @@ class CatalogIndex:
 
     def add(self, products: Iterable[dict]) -> None:
         """Add or replace products (contract PRODUCT dicts), e.g. one feed page at a time."""
-        raw, codes, slot_of, ids = self._raw, self._codes, self._slot, self._ids
-        new_names = []
-        for p in products:
-            pid = p["id"]
-            old = raw.get(pid)
-            if old is not None:
-                self._forget(pid, old)
-            raw[pid] = p
-            for b in p.get("barcodes") or ():
-                codes[b.strip().upper()] = pid
-            sku = p.get("sku")
-            if sku:
-                codes[sku.strip().upper()] = pid
-            if p.get("active", True):
-                slot_of[pid] = len(ids)
-                ids.append(pid)
-                new_names.append(p["name"])
-        # One normalization call per page: the per-character work runs in C (see text.py).
-        self._names.extend(normalize_many(new_names))
+        batch = list(products)
+        if not self._add_new(batch):
+            for p in batch:
+                self._add_one(p)
         self._blob = None
+
+    def _add_new(self, batch: list[dict]) -> bool:
+        """The initial load: a page of products not seen before, complete as the contract says.
+
+        Per-product work runs in C (``map``/``itemgetter``/``chain``, one joined string upper-cased
+        at once): a Python loop over 100k dicts alone costs ~0.3 s in Pyodide. Returns False, having
+        changed nothing, when the page needs the careful path (replacements, duplicates, odd data).
+        """
+        try:
+            pids = list(map(_ID, batch))
+            bars = list(map(_BARCODES, batch))
+            skus = list(map(_SKU, batch))
+            active = list(map(_ACTIVE, batch))
+            names = list(map(_NAME, batch))
+            codes = list(chain(chain.from_iterable(bars), skus))
+            owners = list(chain(chain.from_iterable(map(repeat, pids, map(len, bars))), pids))
+            joined = _SEP.join(codes)
+        except (KeyError, TypeError):
+            return False
+        if len(set(pids)) != len(pids) or not self._raw.keys().isdisjoint(pids) \
+                or joined.count(_SEP) != len(codes) - 1 or " " in joined or "" in skus:
+            return False
+        self._raw.update(zip(pids, batch))
+        if codes:
+            self._codes.update(zip(joined.upper().split(_SEP), owners))
+        if not all(active):
+            keep = list(compress(range(len(batch)), active))
+            pids = [pids[i] for i in keep]
+            names = [names[i] for i in keep]
+        self._slot.update(zip(pids, range(len(self._ids), len(self._ids) + len(pids))))
+        self._ids.extend(pids)
+        # One normalization call per page: the per-character work runs in C (see text.py).
+        self._names.extend(normalize_many(names))
+        return True
+
+    def _add_one(self, p: dict) -> None:
+        pid = p["id"]
+        old = self._raw.get(pid)
+        if old is not None:
+            self._forget(pid, old)
+        self._raw[pid] = p
+        for b in p.get("barcodes") or ():
+            self._codes[_code_key(b)] = pid
+        sku = p.get("sku")
+        if sku:
+            self._codes[_code_key(sku)] = pid
+        if p.get("active", True):
+            self._slot[pid] = len(self._ids)
+            self._ids.append(pid)
+            self._names.append(normalize(p["name"]))
 
     def remove(self, product_id: int) -> None:
         """Forget a product entirely (no error if unknown)."""
@@ -167,8 +207,7 @@ class CatalogIndex:
                 del self._codes[key]
         slot = self._slot.pop(pid, None)
         if slot is not None:
-            if slot < len(self._names):  # a slot added earlier in the same page has no name yet
-                self._names[slot] = ""
+            self._names[slot] = ""
             self._ids[slot] = -1
             self._dead += 1
 

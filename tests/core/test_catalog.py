@@ -151,3 +151,17 @@ def test_search_finds_every_product_by_barcode_sku_and_each_word(items: list[dic
                 assert item["id"] in [p.id for p in found], word
         found = idx.search(item["name"], limit=len(items))
         assert item["id"] in [p.id for p in found]
+
+
+def test_first_page_with_inactive_odd_codes_and_duplicates() -> None:
+    odd = product_json(3, name="Sal de mar", sku="", barcodes=None)  # type: ignore[arg-type]
+    spaced = product_json(4, name="Salsa verde", sku=" sal-v ", barcodes=["  7500000000004"])
+    page = [product_json(1, name="Sal fina", active=False), product_json(2, name="Salchicha"), odd, spaced]
+    for items in (page, [*page, product_json(2, name="Salchicha de pavo", version=2)]):
+        idx = CatalogIndex()
+        idx.add(items)
+        assert idx.get(1).active is False and idx.by_code("SKU-1").id == 1  # type: ignore[union-attr]
+        assert idx.by_code("SAL-V").id == 4 and idx.by_code("7500000000004").id == 4  # type: ignore[union-attr]
+        assert idx.by_code("") is None
+        assert sorted(p.id for p in idx.search("sal", limit=10)) == [2, 3, 4]
+    assert idx.get(2).name == "Salchicha de pavo"  # type: ignore[union-attr]
