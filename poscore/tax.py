@@ -37,11 +37,23 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 
 from .money import HUNDRED, ONE, ZERO, InvalidNumber, money, rate_str, to_decimal
 
 IVA_RATES = ("16", "8", "0", "exento")
+
+# The arithmetic context of every tax computation, fixed here so that a caller who changes the
+# global decimal context (precision, traps) cannot make the browser and the ERP disagree.
+_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 TAX_NAMES = ("IEPS", "IVA")
 
 
@@ -163,6 +175,13 @@ def compute_line(
 
     Inputs are assumed already validated (``money.qty``, ``money.percent``, a non-negative price).
     """
+    with localcontext(_CONTEXT):
+        return _compute_line(unit_price, qty, discount_pct, scheme, prices_include_tax)
+
+
+def _compute_line(
+    unit_price: Decimal, qty: Decimal, discount_pct: Decimal, scheme: TaxScheme, prices_include_tax: bool
+) -> LineAmounts:
     if prices_include_tax:
         gross = money(unit_price * qty)
         total = money(unit_price * qty * (HUNDRED - discount_pct) / HUNDRED)
@@ -201,7 +220,11 @@ def breakdown(lines: Iterable[Iterable[TaxLine]]) -> tuple[TaxLine, ...]:
 
 def sum_lines(lines: Iterable[LineAmounts]) -> Totals:
     """Sale totals: sums of the rounded line amounts (no second rounding)."""
-    items = list(lines)
+    with localcontext(_CONTEXT):
+        return _sum_lines(list(lines))
+
+
+def _sum_lines(items: list[LineAmounts]) -> Totals:
     zero = money(ZERO)
     subtotal = sum((x.subtotal for x in items), zero)
     discount = sum((x.discount for x in items), zero)

@@ -150,3 +150,14 @@ def test_tax_scheme_canonical_ieps_text() -> None:
     assert TaxScheme("16", "8.00").ieps == "8"
     with pytest.raises(InvalidTax):
         TaxScheme.from_json(16, None)
+
+
+def test_a_changed_global_decimal_context_does_not_change_the_result() -> None:
+    from decimal import ROUND_DOWN, localcontext
+
+    want = line("18.50", "3", REFRESCO, included=True, disc="7.5")
+    with localcontext() as ctx:
+        ctx.prec = 4
+        ctx.rounding = ROUND_DOWN
+        assert line("18.50", "3", REFRESCO, included=True, disc="7.5") == want
+        assert sum_lines([want]).total == want.total
