@@ -254,8 +254,10 @@ for name in modules:
     `${poscoreModules.length} poscore modules import from it`);
 
   // 4. The manifest, last: a page never sees a manifest that names files not yet written.
+  // The wasm and the stdlib zip make the runtime; PyScript's version is added so a PyScript upgrade alone also
+  // renames the service worker's runtime cache.
   const runtimeVersion = sha256(fs.readFileSync(path.join(VENDOR_PYODIDE, "pyodide.asm.wasm")), "\0",
-    fs.readFileSync(stdlibZip)).slice(0, 12);
+    fs.readFileSync(stdlibZip), "\0", `pyscript ${pyscriptVersion}`).slice(0, 12);
   const manifest = {
     pyodide: pyodideVersion,
     pyscript: pyscriptVersion,

@@ -60,11 +60,12 @@ def test_manifest_names_the_pinned_runtime(manifest: dict) -> None:
     assert len(list((VENDOR / "wheels").glob("micropip-*.whl"))) == 1
 
 
-def test_runtime_version_is_the_hash_of_wasm_and_stdlib(manifest: dict) -> None:
+def test_runtime_version_is_the_hash_of_wasm_stdlib_and_pyscript(manifest: dict) -> None:
     digest = hashlib.sha256()
     digest.update((VENDOR / "pyodide" / "pyodide.asm.wasm").read_bytes())
     digest.update(b"\0")
     digest.update((VENDOR / manifest["stdlib_zip"]).read_bytes())
+    digest.update(f"\0pyscript {manifest['pyscript']}".encode())
     assert manifest["runtime_version"] == digest.hexdigest()[:12]
 
 
