@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
+from sqlalchemy.exc import IntegrityError
 
 from server.db.engine import write_tx
 from server.sync.checks import SaleRejected
@@ -54,16 +55,23 @@ def post_sales(body: SalesIn, request: Request,
 def post_customers(body: CustomersIn, request: Request,
                    t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
     _check_size(request, body.customers)
-    results = []
-    for raw in body.customers:
-        uuid = raw.get("uuid") if isinstance(raw, dict) else None
+    return {"results": [_one_customer(request, t, raw) for raw in body.customers]}
+
+
+def _one_customer(request: Request, t: TerminalRef, raw: Any) -> dict[str, Any]:
+    uuid = raw.get("uuid") if isinstance(raw, dict) else None
+    for attempt in range(3):
         try:
             with write_tx(engine(request)) as conn:
                 customer_id, _created = upsert_customer(conn, raw, t.id)
-            results.append({"uuid": uuid, "status": "accepted", "id": customer_id})
+            return {"uuid": uuid, "status": "accepted", "id": customer_id}
         except CustomerRejected as exc:
-            results.append(rejected(uuid, exc.code, exc.message))
-    return {"results": results}
+            return rejected(uuid, exc.code, exc.message)
+        except IntegrityError:
+            # The same uuid sent at once from two requests: the loser retries and finds the winner's row.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
 
 
 @router.post("/voids")

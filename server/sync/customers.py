@@ -26,8 +26,11 @@ def _valid_uuid(value: Any) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 36
 
 
-def upsert_customer(conn: Connection, data: Any, terminal_id: int) -> tuple[int, bool]:
-    """Return (customer id, created). Raises CustomerRejected for malformed or invalid data."""
+def upsert_customer(conn: Connection, data: Any, terminal_id: int, version: int | None = None) -> tuple[int, bool]:
+    """Return (customer id, created). Raises CustomerRejected for malformed or invalid data.
+
+    `version`: a change version the caller's transaction already took (a sale does, to keep its lock order).
+    """
     if not isinstance(data, dict) or not _valid_uuid(data.get("uuid")):
         raise CustomerRejected("malformed", t("malformed") + " (uuid)")
     try:
@@ -42,7 +45,8 @@ def upsert_customer(conn: Connection, data: Any, terminal_id: int) -> tuple[int,
         raise CustomerRejected(problems[0])
     if len(c.name) > 300 or (c.email is not None and len(c.email) > 254):
         raise CustomerRejected("malformed", t("malformed") + " (longitud)")
-    version = changes.bump(conn)
+    if version is None:
+        version = changes.bump(conn)
     new_id = conn.execute(customers.insert().values(
         uuid=c.uuid, name=c.name.strip(), rfc=c.rfc, regimen_fiscal=c.regimen_fiscal,
         codigo_postal=c.codigo_postal, uso_cfdi=c.uso_cfdi, email=c.email, price_list_id=None,

@@ -34,6 +34,8 @@ from .customers import CustomerRejected, upsert_customer
 
 log = logging.getLogger("caja.sync")
 ATTEMPTS = 5
+INT32_MAX = 2**31 - 1
+INT63_MAX = 2**63 - 1
 
 
 def content_hash(raw: dict[str, Any]) -> str:
@@ -95,10 +97,16 @@ def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: st
         raise SaleRejected(exc.code, exc.message) from None
     if sale.terminal != terminal.code:
         raise SaleRejected("terminal_mismatch", "La venta es de otra terminal")
+    _check_id_ranges(sale)
     check_customer_ref(conn, sale)
     check_price_list(conn, sale, terminal.price_list_id)
     check_lines(conn, sale, grace_days)
-    customer_id = _customer_id(conn, sale, raw, terminal.id)
+
+    # Locks in one order for every sale: change counter, then (new customer,) folio series, then stock
+    # rows by product id. On PostgreSQL the counter row serialises writing sales, so no two of them can
+    # wait on each other in a cycle (a new customer would otherwise bump it before the folio lock).
+    version = changes.bump(conn)
+    customer_id = _customer_id(conn, sale, raw, terminal.id, version)
 
     series = terminal.series_factura if sale.type == "factura" else terminal.series_remision
     folio = conn.execute(
@@ -123,12 +131,21 @@ def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: st
         "sale_id": sale_id, "method": p.method, "sat_code": p.sat_code, "amount": p.amount,
         "reference": (p.reference or None) and p.reference[:100],
     } for p in sale.payments])
-    _move_stock(conn, sale, sale_id, terminal.warehouse_id, now)
+    _move_stock(conn, sale, sale_id, terminal.warehouse_id, now, version)
     row = conn.execute(select(sales).where(sales.c.id == sale_id)).one()
     return _accepted(row, duplicate=False)
 
 
-def _customer_id(conn: Connection, sale: Sale, raw: dict[str, Any], terminal_id: int) -> int | None:
+def _check_id_ranges(sale: Sale) -> None:
+    """Ids and sequences must fit the database's integer columns (else the driver fails with a 500)."""
+    ids = [sale.price_list_id, *(line.product_id for line in sale.lines)]
+    if sale.customer is not None and sale.customer.id is not None:
+        ids.append(sale.customer.id)
+    if not all(0 < i <= INT32_MAX for i in ids) or not 0 < sale.seq <= INT63_MAX:
+        raise SaleRejected("malformed", t("malformed") + " (id fuera de rango)")
+
+
+def _customer_id(conn: Connection, sale: Sale, raw: dict[str, Any], terminal_id: int, version: int) -> int | None:
     c = sale.customer
     if c is None:
         return None
@@ -136,16 +153,15 @@ def _customer_id(conn: Connection, sale: Sale, raw: dict[str, Any], terminal_id:
         return c.id
     if c.uuid is None:
         return None  # a name on the ticket only, nothing to create
-    customer_id, _created = upsert_customer(conn, raw["customer"], terminal_id)
+    customer_id, _created = upsert_customer(conn, raw["customer"], terminal_id, version)
     return customer_id
 
 
-def _move_stock(conn: Connection, sale: Sale, sale_id: int, warehouse_id: int, now: Any) -> None:
+def _move_stock(conn: Connection, sale: Sale, sale_id: int, warehouse_id: int, now: Any, version: int) -> None:
     """Take the sold quantities out of the terminal's warehouse; below zero is kept and flagged."""
     sold: dict[int, Decimal] = defaultdict(Decimal)
     for line in sale.lines:
         sold[line.product_id] += line.qty
-    version = changes.bump(conn)
     for product_id in sorted(sold):  # one lock order for every sale: no deadlocks between them
         left = conn.execute(
             stock.update().where(stock.c.warehouse_id == warehouse_id, stock.c.product_id == product_id)
