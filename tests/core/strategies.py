@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from hypothesis import strategies as st
 
+from poscore.cart import Cart
+from poscore.catalog import Product
 from poscore.tax import TaxScheme
 
 prices = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("9999.99"), places=2)
@@ -44,3 +46,17 @@ def catalogs(draw: st.DrawFn, max_size: int = 30) -> list[dict]:
                     "unit": unit, "iva": "16", "ieps": None, "price": str(draw(prices)), "stock": "10.000",
                     "active": True, "sellable": True, "version": 1})
     return out
+
+
+@st.composite
+def carts(draw: st.DrawFn) -> Cart:
+    cart = Cart(draw(st.booleans()), False, price_list_id=1)
+    for pid in range(1, draw(st.integers(min_value=1, max_value=8)) + 1):
+        unit, q = draw(unit_and_qty())
+        scheme = draw(schemes)
+        p = Product(pid, f"SKU{pid}", (f"75{pid:011d}",), draw(names), unit, scheme, draw(prices), None)
+        cart.add(p, q)
+        disc = draw(discounts)
+        if disc:
+            cart.set_discount(pid, disc)
+    return cart

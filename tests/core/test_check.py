@@ -10,10 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from poscore_data import WHEN, simple_sale
-from strategies import discounts, prices, schemes, unit_and_qty
+from strategies import carts
 
 from poscore.cart import Cart
-from poscore.catalog import Product
 from poscore.payment import Payment
 from poscore.sale import Problem, Sale, check_sale, complete_sale
 
@@ -166,20 +165,6 @@ def test_check_sale_never_raises_on_garbage(overrides: dict) -> None:
     assert all(isinstance(p, Problem) and p.code for p in problems)
     if not overrides:
         assert problems == []
-
-
-@st.composite
-def carts(draw: st.DrawFn) -> Cart:
-    cart = Cart(draw(st.booleans()), False, price_list_id=1)
-    for pid in range(1, draw(st.integers(min_value=1, max_value=8)) + 1):
-        unit, q = draw(unit_and_qty())
-        scheme = draw(schemes)
-        p = Product(pid, f"SKU{pid}", (f"75{pid:011d}",), f"Producto {pid}", unit, scheme, draw(prices), None)
-        cart.add(p, q)
-        disc = draw(discounts)
-        if disc:
-            cart.set_discount(pid, disc)
-    return cart
 
 
 @given(carts(), st.sampled_from(["efectivo", "tarjeta_debito", "mixed"]), st.integers(min_value=0, max_value=5000))

@@ -5,10 +5,14 @@ from __future__ import annotations
 from decimal import Decimal as D
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from poscore_data import product, simple_sale
+from strategies import carts, names
 
 from poscore.cart import Cart
 from poscore.customer import Customer
+from poscore.money import format_mxn
 from poscore.payment import Payment
 from poscore.sale import complete_sale
 from poscore.ticket import TicketLine, ticket_lines, ticket_text
@@ -64,3 +68,15 @@ def test_factura_ticket_in_english_with_customer_and_card() -> None:
 def test_unknown_width_is_refused() -> None:
     with pytest.raises(ValueError):
         ticket_lines(simple_sale(), SHOP, 76)
+
+
+@given(carts(), st.sampled_from([58, 80]), st.sampled_from(["es", "en"]), names)
+def test_property_every_ticket_line_fits(cart: Cart, mm: int, lang: str, shop_name: str) -> None:
+    total = cart.totals().total
+    pays = [Payment("efectivo", total + D(1000))]
+    sale = complete_sale(cart, pays, "u", "T01", 1, "2026-11-27T16:14:00-06:00", cashier=shop_name * 3)
+    lines = ticket_lines(sale, SHOP | {"name": shop_name * 5}, mm, lang=lang)
+    width = {58: 32, 80: 48}[mm]
+    assert all(len(x.text) <= width for x in lines)
+    text = ticket_text(lines)
+    assert format_mxn(total) in text and sale.number in text
