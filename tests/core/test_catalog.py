@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from poscore_data import index_of, product_json
-from strategies import catalogs
+from poscore_strategies import catalogs
 
 from poscore.catalog import CatalogIndex, Product
 from poscore.text import normalize

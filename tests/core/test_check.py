@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from poscore_data import WHEN, simple_sale
-from strategies import carts
+from poscore_strategies import carts
 
 from poscore.cart import Cart
 from poscore.payment import Payment

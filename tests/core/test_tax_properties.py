@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import line_inputs
+from poscore_strategies import line_inputs
 
 from poscore.money import HUNDRED, money
 from poscore.tax import compute_line, sum_lines

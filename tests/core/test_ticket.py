@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from poscore_data import product, simple_sale
-from strategies import carts, names
+from poscore_strategies import carts, names
 
 from poscore.cart import Cart
 from poscore.customer import Customer
