@@ -1,0 +1,57 @@
+/**
+ * PyScript's "interpreter" for the POS: wraps the vendored loadPyodide so the boot is fast and offline.
+ *
+ * - Passes `stdLibURL` (the byte-compiled stdlib zip from vendor/manifest.json): the npm stdlib holds only
+ *   sources and recompiling them costs ≈2 s of frozen main thread at every boot (RUNTIME-NOTES).
+ * - Fetches the app zip (poscore + web/*.py, byte-compiled) in parallel with the runtime and puts it on
+ *   sys.path: cheaper than micropip (≈1 s) or one fetch per module.
+ * - Registers web/idb.js as the Python module `caja_idb` (the one IndexedDB boundary).
+ * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark).
+ *
+ * Must not load anything from another origin, nor any Python package by name (that goes to the CDN).
+ */
+import { loadPyodide as vendoredLoadPyodide, version as pyodideVersion } from "./vendor/pyodide/pyodide.mjs";
+import * as idb from "./idb.js";
+
+export const version = pyodideVersion;
+
+const t0 = performance.now();
+const boot = (globalThis.cajaBoot = { start: t0, marks: {} });
+const mark = (name) => { boot.marks[name] = Math.round(performance.now() - t0); };
+
+const manifestURL = new URL("./vendor/manifest.json", import.meta.url);
+// Paths in the manifest are relative to the manifest itself (web/vendor/).
+const fromManifest = (path) => new URL(path, manifestURL).href;
+const manifestPromise = fetch(manifestURL, { cache: "no-cache" })
+  .then((r) => (r.ok ? r.json() : null))
+  .catch(() => null);
+// Start the app zip download at once so it overlaps with the wasm compile.
+const appZipPromise = manifestPromise.then((m) =>
+  m && m.app_zip ? fetch(fromManifest(m.app_zip)).then((r) => {
+    if (!r.ok) throw new Error(`app zip: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  }) : null,
+);
+
+export async function loadPyodide(options = {}) {
+  const manifest = await manifestPromise;
+  boot.manifest = manifest;
+  const config = {
+    ...options,
+    indexURL: new URL("./vendor/pyodide/", import.meta.url).href,
+  };
+  if (manifest && manifest.stdlib_zip) config.stdLibURL = fromManifest(manifest.stdlib_zip);
+  const pyodide = await vendoredLoadPyodide(config);
+  mark("python_ready");
+  const zip = await appZipPromise;
+  if (zip) {
+    pyodide.FS.mkdirTree("/app");
+    pyodide.FS.writeFile("/app/app.zip", new Uint8Array(zip));
+    pyodide.runPython("import sys; sys.path.insert(0, '/app/app.zip')");
+  }
+  pyodide.registerJsModule("caja_idb", idb);
+  mark("app_on_path");
+  return pyodide;
+}
+
+export { mark };

@@ -1,0 +1,67 @@
+"""Tiny DOM helpers for the POS screens: build elements with text (never HTML strings), find them, listen.
+
+Why: every text shown comes through `textContent`, so a product or customer name can never inject markup
+(the CSP is the second wall). Listeners go through `pyodide.ffi.create_proxy`; the proxies are kept here for
+the page's life because screens use one delegated listener per container, not one per element.
+
+Must not hold business rules or talk to IndexedDB/the network; browser-only (imports `js`).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+
+document = js.document
+_proxies: list[Any] = []
+
+
+def by_id(element_id: str) -> Any:
+    return document.getElementById(element_id)
+
+
+def el(tag: str, cls: str | None = None, text: str | None = None, children: list[Any] | None = None,
+       **attrs: str | int | bool | None) -> Any:
+    """A new element; attrs with `_` map to `-` (data_action → data-action); False/None are skipped."""
+    node = document.createElement(tag)
+    if cls:
+        node.className = cls
+    if text is not None:
+        node.textContent = text
+    for key, value in attrs.items():
+        if value is None or value is False:
+            continue
+        name = key.rstrip("_").replace("_", "-")
+        node.setAttribute(name, "" if value is True else str(value))
+    for child in children or ():
+        if child is not None:
+            node.append(child)
+    return node
+
+
+def replace(node: Any, *children: Any) -> None:
+    node.replaceChildren(*[c for c in children if c is not None])
+
+
+def on(node: Any, event: str, handler: Callable[[Any], Any]) -> None:
+    """Listen for the page's life (delegated listeners only; see module docstring)."""
+    proxy = create_proxy(handler)
+    _proxies.append(proxy)
+    node.addEventListener(event, proxy)
+
+
+def action_of(event: Any) -> tuple[str | None, Any]:
+    """The `data-action` of the clicked element or its closest ancestor, and that element."""
+    target = event.target
+    if target is None or not hasattr(target, "closest"):
+        return None, None
+    node = target.closest("[data-action]")
+    if node is None:
+        return None, None
+    return node.dataset.action, node
+
+
+def show(node: Any, visible: bool = True) -> None:
+    node.hidden = not visible

@@ -1,0 +1,265 @@
+/**
+ * Every IndexedDB transaction of the POS, one exported async function each. Python (web/storage.py) awaits
+ * them and passes/receives JSON strings only.
+ *
+ * Why in JS: an IndexedDB transaction auto-commits when the event loop turns and Pyodide's asyncio runs on
+ * setTimeout, so an atomic write (sale + outbox + stock + sequence) cannot be held open across Python awaits.
+ * Why chunks: 100k products stored one record per put take 15–19 s here; ~100 chunk values take ~0.5 s.
+ *
+ * Must not hold business rules (money, totals, validity): values arrive computed by poscore. Store names follow
+ * the server tables (docs/contract.md). Upgrades follow the oldVersion ladder and never drop unsynced sales.
+ */
+const DB_NAME = "caja";
+const DB_VERSION = 1;
+const SEQ_LOCK = "caja-sale-sequence";
+
+let dbPromise = null;
+
+function req(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new DOMException("Transaction aborted", "AbortError"));
+  });
+}
+
+export function open() {
+  if (!dbPromise) {
+    dbPromise = new Promise((resolve, reject) => {
+      const r = indexedDB.open(DB_NAME, DB_VERSION);
+      r.onupgradeneeded = (event) => {
+        const db = r.result;
+        const old = event.oldVersion;
+        if (old < 1) {
+          db.createObjectStore("meta");
+          db.createObjectStore("catalog_chunks");
+          db.createObjectStore("customer_chunks");
+          db.createObjectStore("customers_local", { keyPath: "uuid" });
+          const sales = db.createObjectStore("sales", { keyPath: "uuid" });
+          sales.createIndex("seq", "seq", { unique: true });
+          sales.createIndex("state", "state");
+          db.createObjectStore("outbox", { keyPath: "uuid" });
+          db.createObjectStore("stock", { keyPath: "sale_uuid" });
+        }
+        // if (old < 2) { ... } — add steps here; never delete "sales" or "outbox".
+      };
+      r.onsuccess = () => {
+        const db = r.result;
+        // Another tab upgraded the schema: close so its upgrade is not blocked; the next call reopens.
+        db.onversionchange = () => { db.close(); dbPromise = null; };
+        resolve(db);
+      };
+      r.onerror = () => { dbPromise = null; reject(r.error); };
+      r.onblocked = () => console.warn("caja: IndexedDB upgrade blocked by another tab");
+    });
+  }
+  return dbPromise;
+}
+
+/* ---------- meta: terminal, token, catalog since, sequence ---------- */
+
+export async function metaGet(key) {
+  const db = await open();
+  const value = await req(db.transaction("meta").objectStore("meta").get(key));
+  return value === undefined ? null : value;
+}
+
+export async function metaPut(key, jsonValue) {
+  const db = await open();
+  const tx = db.transaction("meta", "readwrite");
+  tx.objectStore("meta").put(jsonValue, key);
+  await done(tx);
+}
+
+/** Several meta keys in one transaction, e.g. token + terminal at pairing. */
+export async function metaPutMany(jsonObject) {
+  const entries = Object.entries(JSON.parse(jsonObject));
+  const db = await open();
+  const tx = db.transaction("meta", "readwrite");
+  for (const [key, value] of entries) tx.objectStore("meta").put(JSON.stringify(value), key);
+  await done(tx);
+}
+
+/* ---------- catalog_chunks / customer_chunks ---------- */
+
+/** Drop every chunk of a feed (a full reload starts from nothing). */
+export async function chunksClear(store) {
+  const db = await open();
+  const tx = db.transaction(store, "readwrite");
+  tx.objectStore(store).clear();
+  await done(tx);
+}
+
+/** Append one chunk (a JSON array string); keys grow so later chunks override earlier ones on read. */
+export async function chunkAppend(store, jsonArray) {
+  const db = await open();
+  const tx = db.transaction(store, "readwrite");
+  const os = tx.objectStore(store);
+  const cursor = await req(os.openCursor(null, "prev"));
+  const next = cursor ? cursor.key + 1 : 0;
+  os.put(jsonArray, next);
+  await done(tx);
+  return next;
+}
+
+/** All chunks in key order as one JSON string "[[...],[...]]": a single json.loads on the Python side. */
+export async function chunksRead(store) {
+  const db = await open();
+  const values = await req(db.transaction(store).objectStore(store).getAll());
+  return "[" + values.join(",") + "]";
+}
+
+/** Replace all chunks by the given ones (compaction), with the feed's `since` in the same transaction. */
+export async function chunksReplace(store, jsonArrayOfArrays, sinceKey, sinceJson) {
+  const chunks = JSON.parse(jsonArrayOfArrays);
+  const db = await open();
+  const tx = db.transaction([store, "meta"], "readwrite");
+  const os = tx.objectStore(store);
+  os.clear();
+  chunks.forEach((chunk, i) => os.put(JSON.stringify(chunk), i));
+  if (sinceKey) tx.objectStore("meta").put(sinceJson, sinceKey);
+  await done(tx);
+}
+
+/* ---------- sales: sequence + the atomic commit ---------- */
+
+/**
+ * Hold the sequence lock across tabs (Web Locks) and resolve with a function that releases it, so Python can
+ * read the next number, build the sale and commit it while no other tab takes the same number.
+ */
+export function acquireSequenceLock() {
+  if (!navigator.locks) return Promise.resolve(() => {});
+  return new Promise((granted) => {
+    navigator.locks.request(SEQ_LOCK, () => new Promise((release) => granted(release)));
+  });
+}
+
+/** Last sequence number used on this device (0 when none). */
+export async function lastSequence() {
+  const value = await metaGet("seq");
+  return value === null ? 0 : JSON.parse(value);
+}
+
+/**
+ * The sale commit, ONE transaction: the sale record, its outbox entry, its local stock decrement and the
+ * sequence. A sequence already used aborts the whole transaction (numbers are never reused).
+ * record = {uuid, seq, number, state, created_at, sale: SALE json string}; stock = {product_id: "-qty"}.
+ */
+export async function commitSale(recordJson, stockJson) {
+  const record = JSON.parse(recordJson);
+  const db = await open();
+  const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite");
+  const meta = tx.objectStore("meta");
+  const last = await req(meta.get("seq"));
+  if (last !== undefined && JSON.parse(last) >= record.seq) {
+    tx.abort();
+    throw new DOMException(`sequence ${record.seq} already used`, "ConstraintError");
+  }
+  tx.objectStore("sales").add(record);
+  tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
+  tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: JSON.parse(stockJson) });
+  meta.put(JSON.stringify(record.seq), "seq");
+  await done(tx);
+}
+
+/** Every sale record on the device, oldest first, as a JSON array string. */
+export async function salesAll() {
+  const db = await open();
+  const rows = await req(db.transaction("sales").objectStore("sales").index("seq").getAll());
+  return JSON.stringify(rows);
+}
+
+/** Sale records still in the outbox (pending, syncing or rejected are kept; the caller filters). */
+export async function outboxSales() {
+  const db = await open();
+  const tx = db.transaction(["outbox", "sales"]);
+  const entries = await req(tx.objectStore("outbox").getAll());
+  const sales = tx.objectStore("sales");
+  const rows = await Promise.all(
+    entries.filter((e) => e.kind === "sale").map((e) => req(sales.get(e.uuid))),
+  );
+  return JSON.stringify(rows.filter((r) => r));
+}
+
+/** Count of outbox entries (the red badge). */
+export async function outboxCount() {
+  const db = await open();
+  return await req(db.transaction("outbox").objectStore("outbox").count());
+}
+
+/**
+ * Apply the ERP's per-sale answers in one transaction: accepted → state synced + series/folio, outbox entry
+ * removed; rejected → state rejected + error/message, kept in the outbox's place forever (never deleted).
+ * updates = [{uuid, state, series?, folio?, error?, message?}]
+ */
+export async function applySaleResults(updatesJson) {
+  const updates = JSON.parse(updatesJson);
+  const db = await open();
+  const tx = db.transaction(["sales", "outbox"], "readwrite");
+  const sales = tx.objectStore("sales");
+  const outbox = tx.objectStore("outbox");
+  for (const u of updates) {
+    const record = await req(sales.get(u.uuid));
+    if (!record) continue;
+    Object.assign(record, u);
+    sales.put(record);
+    if (u.state === "synced" || u.state === "rejected") outbox.delete(u.uuid);
+  }
+  await done(tx);
+}
+
+/* ---------- stock: local decrements, one record per sale ---------- */
+
+export async function stockDeltas() {
+  const db = await open();
+  return JSON.stringify(await req(db.transaction("stock").objectStore("stock").getAll()));
+}
+
+/** Forget decrements the ERP's stock already includes (sales synced before the last catalog refresh). */
+export async function stockForget(saleUuidsJson) {
+  const db = await open();
+  const tx = db.transaction("stock", "readwrite");
+  for (const uuid of JSON.parse(saleUuidsJson)) tx.objectStore("stock").delete(uuid);
+  await done(tx);
+}
+
+/* ---------- customers created offline ---------- */
+
+export async function customerAddLocal(customerJson) {
+  const customer = JSON.parse(customerJson);
+  const db = await open();
+  // No outbox entry: a customer created offline travels inside its sale and the ERP creates it by uuid.
+  const tx = db.transaction("customers_local", "readwrite");
+  tx.objectStore("customers_local").put(customer);
+  await done(tx);
+}
+
+export async function customersLocal() {
+  const db = await open();
+  return JSON.stringify(await req(db.transaction("customers_local").objectStore("customers_local").getAll()));
+}
+
+/* ---------- device ---------- */
+
+/** Ask for persistent storage (evictions would lose unsynced sales); returns the browser's answer. */
+export async function requestPersist() {
+  if (!navigator.storage || !navigator.storage.persist) return false;
+  try {
+    return await navigator.storage.persist();
+  } catch (e) {
+    return false;
+  }
+}
+
+export async function storageEstimate() {
+  if (!navigator.storage || !navigator.storage.estimate) return "{}";
+  const { usage, quota } = await navigator.storage.estimate();
+  return JSON.stringify({ usage, quota });
+}

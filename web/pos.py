@@ -1,0 +1,228 @@
+"""The POS app wiring: boot order (pairing → stored catalog → feeds → selling), the header icons and the
+commit of a sale. Screens live in screens_*.py; IndexedDB in storage.py/idb.js; the ERP in sync.py.
+
+Order matters for the cashier: a paired device with a stored catalog is sellable at once, before any network
+request; the feeds (`since`) then fetch only what changed, in the background.
+
+Must not hold business rules (poscore does) nor raw IndexedDB or fetch calls (storage.py, sync.py do).
+"""
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+from typing import Any
+from uuid import uuid4
+
+import caja_idb  # type: ignore[import-not-found]  # web/idb.js, registered by boot.mjs
+import js  # type: ignore[import-not-found]
+
+import labels
+from connectivity import Connectivity
+from dom import by_id, el, replace
+from labels import L
+from poscore.payment import Payment
+from poscore.sale import Sale
+from storage import CATALOG, CUSTOMERS, Storage
+from sync import BrowserHttp, NetworkError, load_feed, upload_sales
+from till import Till
+
+SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
+
+
+def _now() -> datetime:
+    """Device time with the browser's UTC offset (Pyodide's own clock has no time zone)."""
+    offset = -int(js.Date.new().getTimezoneOffset())
+    return datetime.now(timezone(timedelta(minutes=offset))).replace(microsecond=0)
+
+
+def _mark(name: str) -> None:
+    boot = getattr(js, "cajaBoot", None)
+    if boot is not None:
+        setattr(boot.marks, name, int(js.performance.now() - boot.start))
+
+
+class App:
+    def __init__(self) -> None:
+        self.storage = Storage(caja_idb)
+        self.conn = Connectivity(by_id("wifi-icon"), lambda ok: L("online") if ok else L("offline"),
+                                 on_back=self.sync_soon)
+        self.http = BrowserHttp(self.conn.set)
+        self.token: str | None = None
+        self.till: Till | None = None
+        self.sell: Any = None
+        self.persisted: bool | None = None
+        self._syncing = False
+
+    # ---------- boot ----------
+    async def main(self) -> None:
+        labels.set_lang(await self.storage.get("lang", "es"))
+        js.document.documentElement.lang = "es-MX" if labels.lang() == "es" else "en"
+        self.conn.start(self.http)
+        from screens_menu import Menu
+
+        self.menu = Menu(self)
+        self.token = await self.storage.get("token")
+        terminal = await self.storage.get("terminal")
+        if not self.token or not terminal:
+            from screens_pairing import pair_device
+
+            self._boot_done()
+            self.token, terminal = await pair_device(self)
+        self.till = Till(terminal)
+        by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
+        stored = await self._read_stored()
+        if stored:
+            await self.show_sell()
+            asyncio.ensure_future(self.refresh_feeds(show_progress=False))
+        else:
+            await self.refresh_feeds(show_progress=True)
+            await self.show_sell()
+        asyncio.ensure_future(self._after_boot())
+
+    def _boot_done(self) -> None:
+        js.document.documentElement.dataset.pyReady = "1"
+        _mark("app_ready")
+
+    async def _after_boot(self) -> None:
+        self.persisted = await self.storage.request_persist()
+        await self.update_badge()
+        self.sync_soon()
+
+    async def _read_stored(self) -> bool:
+        """Index what the device already has, in slices; True when a catalog was stored."""
+        assert self.till is not None
+        chunks = await self.storage.chunks_read(CATALOG)
+        if not chunks:
+            return False
+        self._progress_text(L("loading_stored"))
+        for chunk in chunks:
+            for i in range(0, len(chunk), SLICE):
+                self.till.catalog.add(chunk[i:i + SLICE])
+                await asyncio.sleep(0)
+        for chunk in await self.storage.chunks_read(CUSTOMERS):
+            self.till.customers.add(chunk)
+            await asyncio.sleep(0)
+        self.till.customers.add(await self.storage.local_customers())
+        self.till.set_deltas(await self.storage.stock_deltas())
+        return True
+
+    # ---------- feeds ----------
+    def _progress_text(self, text: str) -> None:
+        by_id("boot-text").textContent = text
+
+    async def refresh_feeds(self, show_progress: bool) -> bool:
+        """Fetch catalog and customers changed since the stored `since`; False when the ERP is unreachable."""
+        assert self.till is not None and self.token is not None
+        till = self.till
+        # Decrements of sales the ERP already accepted are in its stock after this refresh: forget them then.
+        synced = [s["uuid"] for s in await self.storage.sales() if s.get("state") == "synced"]
+        bars: dict[str, Any] = {}
+        if show_progress:
+            bars = self._show_load_progress()
+
+        def progress(kind: str) -> Any:
+            async def on_page(items: list[dict], done: int, total: int) -> None:
+                target = till.catalog if kind == "catalog" else till.customers
+                for i in range(0, len(items), SLICE):
+                    target.add(items[i:i + SLICE])
+                    await asyncio.sleep(0)
+                if kind in bars:
+                    pct = 100 if total == 0 else min(100, done * 100 // total)
+                    bar, text = bars[kind]
+                    bar.style.width = f"{pct}%"
+                    bar.parentElement.dataset.pct = str(pct)
+                    text.textContent = L("loading_products" if kind == "catalog" else "loading_customers", pct=pct)
+            return on_page
+
+        try:
+            for kind in ("catalog", "customers"):
+                since = int(await self.storage.get(f"{kind}_since", 0))
+                await load_feed(self.http, self.storage, self.token, kind, since, progress(kind))
+        except NetworkError:
+            if show_progress:
+                self._progress_text(L("offline"))
+            return False
+        await self.storage.stock_forget(synced)
+        till.set_deltas(await self.storage.stock_deltas())
+        if self.sell is not None:
+            self.sell.refresh_results()
+        return True
+
+    def _show_load_progress(self) -> dict[str, Any]:
+        bars = {}
+        rows = []
+        for kind, key in (("catalog", "loading_products"), ("customers", "loading_customers")):
+            bar = el("div", "progress-bar")
+            text = el("p", "muted", L(key, pct=0))
+            rows.append(el("div", "load-row", children=[el("div", "progress", children=[bar], id=f"load-{kind}",
+                                                               data_pct="0"), text]))
+            bars[kind] = (bar, text)
+        boot = by_id("boot")
+        boot.hidden = False
+        replace(boot, *rows)
+        return bars
+
+    # ---------- selling ----------
+    async def show_sell(self) -> None:
+        from screens_sell import SellScreen
+
+        by_id("boot").hidden = True
+        self.sell = SellScreen(self)
+        self._boot_done()
+
+    async def commit(self, payments: list[Payment]) -> Sale:
+        """Build the sale with the next local number and store it in ONE transaction (raises on failure).
+
+        The Web Lock keeps two tabs from taking the same number; the transaction itself refuses a number
+        already used, so a number is never reused even if the lock is unavailable.
+        """
+        assert self.till is not None
+        release = await self.storage.acquire_sequence_lock()
+        try:
+            seq = self.till.next_seq(await self.storage.last_sequence())
+            sale = self.till.build_sale(payments, str(uuid4()), seq, _now())
+            record = Till.sale_record(sale, _now().isoformat())
+            await self.storage.commit_sale(record, Till.stock_decrement(sale))
+        finally:
+            release()
+        self.till.committed(sale)
+        asyncio.ensure_future(self.update_badge())
+        self.sync_soon()
+        return sale
+
+    # ---------- sync ----------
+    async def update_badge(self) -> int:
+        count = await self.storage.outbox_count()
+        icon = by_id("sync-icon")
+        badge = by_id("sync-badge")
+        icon.dataset.state = "pending" if count else "synced"
+        icon.dataset.count = str(count)
+        badge.textContent = str(count)
+        badge.hidden = count == 0
+        icon.title = L("pending_n", n=count) if count else L("all_synced")
+        return count
+
+    def sync_soon(self) -> None:
+        asyncio.ensure_future(self.sync_sales())
+
+    async def sync_sales(self) -> dict | None:
+        if self._syncing or self.token is None:
+            return None
+        self._syncing = True
+        try:
+            report = await upload_sales(self.http, self.storage, self.token)
+        finally:
+            self._syncing = False
+        await self.update_badge()
+        return report
+
+
+async def main() -> None:
+    app = App()
+    try:
+        await app.main()
+    except Exception as exc:
+        by_id("boot").hidden = False
+        by_id("boot-text").textContent = f"Error: {exc}"
+        js.document.documentElement.dataset.pyError = str(exc)
+        raise

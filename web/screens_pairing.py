@@ -1,0 +1,61 @@
+"""Pairing screen: the first open on a device. The cashier types the one-time code (from the back office or
+`caja serve`); POST /api/pair answers a token and the terminal settings, both persisted in IndexedDB.
+
+Must not store anything but the pairing answer, nor proceed without it.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import js  # type: ignore[import-not-found]
+
+from dom import by_id, el, on, replace
+from labels import L
+from sync import HttpError, NetworkError, pair
+
+
+async def pair_device(app: Any) -> tuple[str, dict]:
+    """Show the form until a code is accepted; returns (token, terminal) after storing them."""
+    done: asyncio.Future = asyncio.get_event_loop().create_future()
+    code = el("input", "big-input", id="pair-code", inputmode="numeric", autocomplete="off",
+              placeholder=L("pair_code"), aria_label=L("pair_code"))
+    device = el("input", None, id="pair-device", value="Caja", aria_label=L("pair_device"))
+    error = el("p", "error", id="pair-error", hidden=True)
+    form = el("form", "card pairing", id="pairing", children=[
+        el("h2", None, L("pair_title")),
+        el("p", "muted", L("pair_help")),
+        el("label", None, L("pair_code"), children=[code]),
+        el("label", None, L("pair_device"), children=[device]),
+        error,
+        el("button", "primary big", L("pair_button"), type="submit", data_action="pair"),
+    ])
+    replace(by_id("app"), form)
+    by_id("boot").hidden = True
+    code.focus()
+
+    async def submit() -> None:
+        error.hidden = True
+        try:
+            answer = await pair(app.http, str(code.value), str(device.value) or "Caja")
+        except HttpError as exc:
+            error.textContent = exc.message
+            error.hidden = False
+            return
+        except NetworkError:
+            error.textContent = L("pair_offline")
+            error.hidden = False
+            return
+        await app.storage.put_many({"token": answer["token"], "terminal": answer["terminal"]})
+        if not done.done():
+            done.set_result((answer["token"], answer["terminal"]))
+
+    def on_submit(event: Any) -> None:
+        event.preventDefault()
+        asyncio.ensure_future(submit())
+
+    on(form, "submit", on_submit)
+    token, terminal = await done
+    replace(by_id("app"))
+    js.document.documentElement.dataset.paired = "1"
+    return token, terminal

@@ -1,0 +1,167 @@
+"""Payment screen: efectivo (cash received → cambio), tarjeta de crédito/débito, transferencia, or a mix;
+"Confirmar cobro" commits the sale (App.commit: one IndexedDB transaction) and only then says "Venta guardada"
+with the local number (T01-000123). If the commit fails (quota, storage error) the cashier sees why and the cart
+is kept untouched.
+
+Must not compute change or what is missing itself: poscore.payment / poscore.sale do.
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from dom import action_of, by_id, el, on, replace
+from labels import L, lang
+from poscore.messages import t
+from poscore.money import ZERO, InvalidNumber, format_mxn, to_decimal
+from poscore.payment import CASH, Payment, PaymentError, change_due
+from poscore.sale import SaleError, missing_amount
+
+FIELDS = (("efectivo", "cash_received"), ("tarjeta_credito", "card_credit"), ("tarjeta_debito", "card_debit"),
+          ("transferencia", "transfer"))
+
+
+class PaymentScreen:
+    def __init__(self, app: Any, on_done: Callable[[], None]) -> None:
+        self.app = app
+        self.on_done = on_done
+        self.total: Decimal = app.till.cart.totals().total
+        self.inputs: dict[str, Any] = {}
+        self.busy = False
+        rows = []
+        for method, key in FIELDS:
+            field = el("input", "amount", id=f"pay-{method}", type="text", inputmode="decimal", autocomplete="off",
+                       placeholder="0.00", data_method=method, aria_label=L(key))
+            self.inputs[method] = field
+            extra = None
+            if method == CASH:
+                extra = el("button", "secondary", L("exact"), type="button", data_action="exact")
+            rows.append(el("label", "pay-row", children=[el("span", None, L(key)), field, extra]))
+        self.reference = el("input", None, id="pay-reference", type="text", autocomplete="off",
+                            aria_label=L("reference"), placeholder=L("reference"))
+        rows.append(el("label", "pay-row", children=[el("span", None, L("reference")), self.reference]))
+        self.status = el("p", "pay-status", id="pay-status")
+        self.error = el("p", "error", id="pay-error", role="alert", hidden=True)
+        self.confirm = el("button", "primary big", L("confirm_payment"), id="pay-confirm", type="button",
+                          data_action="confirm")
+        self.box = el("div", "card dialog payment", id="payment", children=[
+            el("h2", None, L("payment_title")),
+            el("p", "pay-total", format_mxn(self.total), id="pay-total"),
+            *rows, self.status, self.error,
+            el("div", "actions", children=[
+                el("button", "secondary", L("cancel"), type="button", data_action="close"), self.confirm]),
+        ])
+        overlay = by_id("overlay")
+        replace(overlay, self.box)
+        overlay.hidden = False
+        on(self.box, "click", self._on_click)
+        on(self.box, "input", lambda e: self.update())
+        on(self.box, "keydown", self._on_key)
+        self.inputs[CASH].focus()
+        self.update()
+
+    # ---------- reading the form ----------
+    def payments(self) -> list[Payment]:
+        """The payments typed so far; raises PaymentError/InvalidNumber on a malformed amount."""
+        out = []
+        for method, field in self.inputs.items():
+            text = str(field.value).strip().replace(",", "").replace("$", "")
+            if not text:
+                continue
+            amount = to_decimal(text)
+            if amount == ZERO:
+                continue
+            ref = str(self.reference.value).strip() or None if method != CASH else None
+            out.append(Payment(method, amount, ref))
+        return out
+
+    def update(self) -> None:
+        try:
+            pays = self.payments()
+            missing = missing_amount(self.total, pays)
+            if missing > ZERO:
+                text = f"{L('missing')}: {format_mxn(missing)}"
+            else:
+                text = f"{L('change')}: {format_mxn(change_due(self.total, pays))}"
+            self.status.textContent = text
+            self.status.dataset.ok = "0" if missing > ZERO else "1"
+            self.error.hidden = True
+        except (PaymentError, InvalidNumber) as exc:
+            self.status.textContent = ""
+            self.status.dataset.ok = "0"
+            code = getattr(exc, "code", "invalid_amount")
+            self.show_error(t(code, lang()))
+
+    def show_error(self, text: str) -> None:
+        self.error.textContent = text
+        self.error.hidden = False
+
+    # ---------- events ----------
+    def _on_key(self, event: Any) -> None:
+        if event.key == "Enter":
+            event.preventDefault()
+            asyncio.ensure_future(self.confirm_sale())
+        elif event.key == "Escape":
+            self.close()
+
+    def _on_click(self, event: Any) -> None:
+        action, _ = action_of(event)
+        if action == "exact":
+            for field in self.inputs.values():
+                field.value = ""
+            self.inputs[CASH].value = str(self.total)
+            self.update()
+        elif action == "close":
+            self.close()
+        elif action == "confirm":
+            asyncio.ensure_future(self.confirm_sale())
+        elif action == "new-sale":
+            self.close()
+            self.on_done()
+
+    def close(self) -> None:
+        overlay = by_id("overlay")
+        overlay.hidden = True
+        replace(overlay)
+
+    async def confirm_sale(self) -> None:
+        if self.busy:
+            return
+        try:
+            pays = self.payments()
+        except (PaymentError, InvalidNumber) as exc:
+            self.show_error(t(getattr(exc, "code", "invalid_amount"), lang()))
+            return
+        self.busy = True
+        self.confirm.disabled = True
+        try:
+            sale = await self.app.commit(pays)
+        except SaleError as exc:
+            self.show_error(t(exc.code, lang()) if exc.code != "malformed" else exc.message)
+            return
+        except Exception as exc:  # the IndexedDB transaction failed (QuotaExceededError…): nothing was stored
+            self.show_error(L("save_failed", reason=_reason(exc)))
+            return
+        finally:
+            self.busy = False
+            self.confirm.disabled = False
+        self._saved(sale)
+
+    def _saved(self, sale: Any) -> None:
+        change = sale.totals.change
+        done = el("div", "card dialog saved", id="sale-saved", data_number=sale.number, children=[
+            el("h2", None, L("sale_saved")),
+            el("p", "sale-number", sale.number, id="sale-number"),
+            el("p", None, f"{L('total')}: {format_mxn(sale.totals.total)}"),
+            el("p", "change", f"{L('change')}: {format_mxn(change)}") if change > ZERO else None,
+            el("button", "primary big", L("new_sale"), id="new-sale", type="button", data_action="new-sale"),
+        ])
+        replace(self.box, done)
+        by_id("new-sale").focus()
+
+
+def _reason(exc: Exception) -> str:
+    name = getattr(exc, "name", None) or type(exc).__name__
+    return "sin espacio de almacenamiento" if "Quota" in str(name) or "Quota" in str(exc) else str(name)

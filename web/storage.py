@@ -1,0 +1,89 @@
+"""The POS's IndexedDB, seen from Python: thin async wrappers over web/idb.js (registered as `caja_idb`).
+
+Everything crossing the boundary is a JSON string (or a plain str/int), as marimo's bridge does: no PyProxy
+leaks, no slow `to_py()` over 100k records. Atomic writes are single JS functions (see idb.js: a transaction
+cannot stay open across Python awaits).
+
+Must not compute money, totals or states: it stores what poscore and the screens computed. Browser-free: the
+JS module is passed in, so tests/web drive it with a fake.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+CATALOG = "catalog_chunks"
+CUSTOMERS = "customer_chunks"
+
+
+class Storage:
+    def __init__(self, idb: Any) -> None:
+        self._idb = idb
+
+    # ---- meta ----
+    async def get(self, key: str, default: Any = None) -> Any:
+        raw = await self._idb.metaGet(key)
+        # A missing key is JS null, which Pyodide hands over as JsNull (not None): test for a str instead.
+        return json.loads(raw) if isinstance(raw, str) else default
+
+    async def put(self, key: str, value: Any) -> None:
+        await self._idb.metaPut(key, json.dumps(value))
+
+    async def put_many(self, values: dict[str, Any]) -> None:
+        await self._idb.metaPutMany(json.dumps(values))
+
+    # ---- feeds stored in chunks ----
+    async def chunks_clear(self, store: str) -> None:
+        await self._idb.chunksClear(store)
+
+    async def chunk_append(self, store: str, items: list[dict]) -> None:
+        await self._idb.chunkAppend(store, json.dumps(items, separators=(",", ":")))
+
+    async def chunks_read(self, store: str) -> list[list[dict]]:
+        return json.loads(await self._idb.chunksRead(store))
+
+    # ---- sales ----
+    async def acquire_sequence_lock(self) -> Any:
+        """Resolves once this tab holds the sequence lock; call the result to release it."""
+        return await self._idb.acquireSequenceLock()
+
+    async def last_sequence(self) -> int:
+        return int(await self._idb.lastSequence())
+
+    async def commit_sale(self, record: dict, stock_deltas: dict[int, str]) -> None:
+        """Sale + outbox + stock decrement + sequence in ONE transaction; raises on any failure (quota…)."""
+        await self._idb.commitSale(json.dumps(record), json.dumps({str(k): v for k, v in stock_deltas.items()}))
+
+    async def sales(self) -> list[dict]:
+        return json.loads(await self._idb.salesAll())
+
+    async def outbox_sales(self) -> list[dict]:
+        return json.loads(await self._idb.outboxSales())
+
+    async def outbox_count(self) -> int:
+        return int(await self._idb.outboxCount())
+
+    async def apply_sale_results(self, updates: list[dict]) -> None:
+        await self._idb.applySaleResults(json.dumps(updates))
+
+    # ---- local stock ----
+    async def stock_deltas(self) -> list[dict]:
+        return json.loads(await self._idb.stockDeltas())
+
+    async def stock_forget(self, sale_uuids: list[str]) -> None:
+        if sale_uuids:
+            await self._idb.stockForget(json.dumps(sale_uuids))
+
+    # ---- customers created offline ----
+    async def add_local_customer(self, customer: dict) -> None:
+        await self._idb.customerAddLocal(json.dumps(customer))
+
+    async def local_customers(self) -> list[dict]:
+        return json.loads(await self._idb.customersLocal())
+
+    # ---- device ----
+    async def request_persist(self) -> bool:
+        return bool(await self._idb.requestPersist())
+
+    async def estimate(self) -> dict:
+        return json.loads(await self._idb.storageEstimate())

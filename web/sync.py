@@ -1,0 +1,157 @@
+"""Talking to the ERP: the HTTP client (which also drives the wifi icon), the catalog/customers feeds stored in
+chunks, and the minimal sales upload (POST /api/sales in batches, per-sale answers applied).
+
+Contract: docs/contract.md. A network error or 5xx means "nothing known": nothing changes and the sale is
+retried later (uuids make replays safe). Accepted → synced with series + folio; rejected → kept with reason.
+
+Must not compute money or decide a sale's validity (poscore + the ERP do), nor touch the DOM. The browser
+fetch lives in `BrowserHttp`; the rest takes any object with the same `request` so tests/web use a fake.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from storage import CATALOG, CUSTOMERS, Storage
+
+PAGE = 2000  # products per feed page = per stored chunk (the contract allows up to 5000)
+SALES_BATCH = 100  # the ERP accepts up to 500
+TIMEOUT_MS = 8000
+
+
+class NetworkError(Exception):
+    """The ERP could not be reached (offline, refused, timed out) or answered 5xx: nothing is known."""
+
+
+class HttpError(Exception):
+    """A 4xx answer: `{"error", "message"}` from the ERP."""
+
+    def __init__(self, status: int, data: dict | None) -> None:
+        self.status = status
+        self.code = (data or {}).get("error", "http_error")
+        self.message = (data or {}).get("message") or self.code
+        super().__init__(f"{status} {self.code}: {self.message}")
+
+
+class Http(Protocol):
+    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
+                      timeout_ms: int = TIMEOUT_MS) -> Any: ...
+
+
+class BrowserHttp:
+    """fetch() to our own origin. Reports every outcome to `on_reachable` (the wifi icon) at once."""
+
+    def __init__(self, on_reachable: Callable[[bool], None]) -> None:
+        self.on_reachable = on_reachable
+
+    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
+                      timeout_ms: int = TIMEOUT_MS) -> Any:
+        import js  # type: ignore[import-not-found]
+        from pyodide.ffi import to_js  # type: ignore[import-not-found]
+
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        options: dict[str, Any] = {"method": method, "headers": headers, "cache": "no-store",
+                                   "signal": js.AbortSignal.timeout(timeout_ms)}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            options["body"] = json.dumps(body)
+        try:
+            response = await js.fetch(path, to_js(options, dict_converter=js.Object.fromEntries))
+            text = await response.text()
+        except Exception as exc:  # TypeError (network), AbortError/TimeoutError: all mean "not reachable"
+            self.on_reachable(False)
+            raise NetworkError(str(exc)) from None
+        status = int(response.status)
+        if status >= 500:
+            self.on_reachable(False)
+            raise NetworkError(f"HTTP {status}")
+        self.on_reachable(True)
+        try:
+            data = json.loads(text) if text else None
+        except ValueError:
+            data = None
+        if status >= 400:
+            raise HttpError(status, data)
+        return data
+
+
+async def pair(http: Http, code: str, device: str) -> dict:
+    """POST /api/pair → {"token", "terminal"}; raises HttpError (pairing_code_invalid) or NetworkError."""
+    return await http.request("POST", "/api/pair", {"code": code.strip(), "device": device})
+
+
+ProgressFn = Callable[[list[dict], int, int], Awaitable[None]]
+
+
+async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: int,
+                    on_page: ProgressFn) -> int:
+    """Fetch /api/<kind> pages after `since`, store each page as one chunk, call `on_page(items, done, total)`.
+
+    A full load (since=0) replaces the stored chunks; a delta appends (later chunks override earlier ones when
+    read). Returns the feed's new `since` (the version of the FIRST page, per the contract) and stores it only
+    once every page is in, so an interrupted load is redone, never half-trusted.
+    """
+    store = CATALOG if kind == "catalog" else CUSTOMERS
+    after = 0
+    first_version: int | None = None
+    done = 0
+    cleared = False
+    while True:
+        data = await http.request("GET", f"/api/{kind}?since={since}&after={after}&limit={PAGE}", token=token)
+        if first_version is None:
+            first_version = int(data["version"])
+        items = data["items"]
+        total = int(data["total"])
+        if since == 0 and not cleared:
+            await storage.chunks_clear(store)
+            cleared = True
+        if items:
+            await storage.chunk_append(store, items)
+        done += len(items)
+        await on_page(items, done, total)
+        if data.get("next_after") is None:
+            break
+        after = int(data["next_after"])
+    version = first_version if first_version is not None else since
+    await storage.put(f"{kind}_since", max(version, since))
+    return max(version, since)
+
+
+async def upload_sales(http: Http, storage: Storage, token: str) -> dict:
+    """Send the pending sales in batches and apply the ERP's per-sale answers.
+
+    Returns {"accepted": n, "rejected": [(number, message)], "error": None | "network"}. A NetworkError
+    stops the run and leaves every unsent or unanswered sale pending.
+    """
+    report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None}
+    pending = [r for r in await storage.outbox_sales() if r.get("state") in ("pending", "syncing")]
+    for i in range(0, len(pending), SALES_BATCH):
+        batch = pending[i:i + SALES_BATCH]
+        try:
+            answer = await http.request("POST", "/api/sales", {"sales": [r["sale"] for r in batch]}, token=token)
+        except NetworkError:
+            report["error"] = "network"
+            break
+        except HttpError as exc:
+            report["error"] = exc.message
+            break
+        by_uuid = {r["uuid"]: r for r in batch}
+        updates = []
+        for result in answer.get("results", []):
+            record = by_uuid.get(result.get("uuid"))
+            if record is None:
+                continue
+            if result.get("status") == "accepted":
+                updates.append({"uuid": record["uuid"], "state": "synced", "series": result.get("series"),
+                                "folio": result.get("folio"), "received_at": result.get("received_at")})
+                report["accepted"] += 1
+            else:
+                message = result.get("message") or result.get("error") or "rechazada"
+                updates.append({"uuid": record["uuid"], "state": "rejected", "error": result.get("error"),
+                                "message": message})
+                report["rejected"].append((record["number"], message))
+        await storage.apply_sale_results(updates)
+    return report
