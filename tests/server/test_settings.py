@@ -1,0 +1,25 @@
+"""Settings from the environment: defaults under var/, a secret key generated once, overrides honoured."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from server.settings import Settings
+
+
+def test_defaults_create_var_and_a_stable_secret(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    s1 = Settings.from_env({"CAJA_VAR_DIR": str(var)})
+    assert var.is_dir()
+    assert s1.database_url == f"sqlite:///{var / 'caja.db'}"
+    assert len(s1.secret_key) >= 32
+    assert (var / "secret_key").stat().st_mode & 0o077 == 0  # readable by the owner only
+    s2 = Settings.from_env({"CAJA_VAR_DIR": str(var)})
+    assert s2.secret_key == s1.secret_key
+    assert s1.price_grace_days == 7
+
+
+def test_environment_overrides(tmp_path: Path) -> None:
+    s = Settings.from_env({"CAJA_VAR_DIR": str(tmp_path), "CAJA_DATABASE_URL": "postgresql+psycopg://x@h/db",
+                           "CAJA_SECRET_KEY": "k" * 40, "CAJA_PRICE_GRACE_DAYS": "3"})
+    assert (s.database_url, s.secret_key, s.price_grace_days) == ("postgresql+psycopg://x@h/db", "k" * 40, 3)
+    assert not (tmp_path / "secret_key").exists()
