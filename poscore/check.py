@@ -62,12 +62,17 @@ def _is_int(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+def _decimal(value: object) -> Decimal:
+    """A decimal string of the wire contract (JSON numbers are refused). Raises ``InvalidNumber``."""
+    if not isinstance(value, str):
+        raise InvalidNumber(f"not a decimal string: {value!r}")
+    return to_decimal(value)
+
+
 def _amount(value: object) -> Decimal | None:
-    """A stated amount: a finite decimal string/int with at most cents, else None."""
-    if not isinstance(value, (str, int)) or isinstance(value, bool):
-        return None
+    """A stated amount: a finite decimal string with at most cents, else None."""
     try:
-        d = to_decimal(value)
+        d = _decimal(value)
     except InvalidNumber:
         return None
     return d if money(d) == d else None
@@ -132,7 +137,7 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
     unit = line.get("unit")
     q = unit_price = pct = scheme = None
     try:
-        q = to_decimal(line.get("qty"))  # type: ignore[arg-type]
+        q = _decimal(line.get("qty"))
         if unit not in UNITS or not is_canonical_qty(q, unit):
             q = None
     except InvalidNumber:
@@ -140,7 +145,7 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
     if q is None:
         problems.append(_p("invalid_quantity", f"{where}.qty"))
     try:
-        unit_price = to_decimal(line.get("unit_price"))  # type: ignore[arg-type]
+        unit_price = _decimal(line.get("unit_price"))
         if unit_price < 0:
             unit_price = None
     except InvalidNumber:
@@ -148,7 +153,7 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
     if unit_price is None:
         problems.append(_p("invalid_price", f"{where}.unit_price"))
     try:
-        pct = percent(line.get("discount_pct"))  # type: ignore[arg-type]
+        pct = percent(_decimal(line.get("discount_pct")))
     except InvalidNumber:
         problems.append(_p("invalid_discount", f"{where}.discount_pct"))
     try:

@@ -57,6 +57,11 @@ def test_problems_carry_spanish_messages_and_the_field() -> None:
     (("lines", 0, "qty"), "NaN", "invalid_quantity"),
     (("lines", 0, "qty"), "Infinity", "invalid_quantity"),
     (("lines", 0, "qty"), 2.0, "invalid_quantity"),
+    (("lines", 0, "qty"), 2, "invalid_quantity"),  # quantities travel as decimal strings
+    (("lines", 0, "unit_price"), 18, "invalid_price"),
+    (("lines", 0, "discount_pct"), 0, "invalid_discount"),
+    (("lines", 0, "total"), 37, "totals_mismatch"),
+    (("payments", 0, "amount"), 500, "invalid_amount"),
     (("lines", 0, "qty"), "2.5555", "invalid_quantity"),
     (("lines", 1, "qty"), "0.75", "invalid_quantity"),  # kg must carry 3 decimals
     (("lines", 0, "unit"), "litro", "invalid_quantity"),
