@@ -237,6 +237,7 @@ class CatalogIndex:
             for name in self._names:
                 starts.append(pos)
                 pos += len(name) + 1
+            starts.append(pos)  # sentinel: one past the last name's closing newline
             self._starts = starts
             self._blob = "\n" + "\n".join(self._names) + "\n"
         return self._blob
@@ -288,6 +289,8 @@ class CatalogIndex:
         """
         starts, names, ids = self._starts, self._names, self._ids
         find = blob.find
+        # Words inside the needle are implied by the match itself; check only the others.
+        others = [w for w in ws if w not in needle]
         spaced = [" " + w for w in ws]
         shift = needle[0] == "\n"  # such a needle begins one character before its name
         good = sum(1 for h in hits if h[0] <= stop_rank)
@@ -295,23 +298,27 @@ class CatalogIndex:
         pos = find(needle)
         while pos != -1:
             slot = bisect_right(starts, pos + shift) - 1
+            # Continue at the newline that ends this name: one hit per product is enough.
+            nxt = find(needle, starts[slot + 1] - 1)
             pid = ids[slot]
             name = names[slot]
             checked += 1
-            if pid != -1 and pid not in seen and all(w in name for w in ws):
-                if name.startswith(first):
-                    rank = 1
-                else:
-                    padded = " " + name
-                    rank = 2 if all(w in padded for w in spaced) else 3
-                seen.add(pid)
-                hits.append((rank, name, pid))
-                if rank <= stop_rank:
-                    good += 1
-                    if good >= need:
+            for w in others:
+                if w not in name:
+                    break
+            else:
+                if pid != -1 and pid not in seen:
+                    if name.startswith(first):
+                        rank = 1
+                    else:
+                        padded = " " + name
+                        rank = 2 if all(w in padded for w in spaced) else 3
+                    seen.add(pid)
+                    hits.append((rank, name, pid))
+                    if rank <= stop_rank:
+                        good += 1
+                        if good >= need:
+                            return
+                    if stop_rank and checked > _SCAN_CAP and len(hits) >= need:
                         return
-                if stop_rank and checked > _SCAN_CAP and len(hits) >= need:
-                    return
-            # Skip the rest of this name: one hit per product is enough.
-            nxt = starts[slot + 1] - 1 if slot + 1 < len(starts) else len(blob)
-            pos = find(needle, max(pos + 1, nxt))
+            pos = nxt
