@@ -48,7 +48,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, var_dir: Path | None = None) -> "Settings":
+    def from_env(cls, env: dict[str, str] | None = None, var_dir: Path | None = None) -> Settings:
         env = dict(os.environ if env is None else env)
         var = Path(env.get("CAJA_VAR_DIR") or var_dir or VAR_DIR)
         var.mkdir(parents=True, exist_ok=True)

@@ -50,7 +50,7 @@ def create_terminal(conn: Connection, *, code: str, name: str, branch_id: int, w
         code=code, name=name, branch_id=branch_id, warehouse_id=warehouse_id, price_list_id=price_list_id,
         series_remision=series_remision, series_factura=series_factura, stock_enforced=stock_enforced,
         active=True,
-    )).inserted_primary_key[0])
+    )).inserted_primary_key[0])  # type: ignore[index]
 
 
 def terminal_id_by_code(conn: Connection, code: str) -> int | None:

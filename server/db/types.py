@@ -40,9 +40,9 @@ class Scaled(TypeDecorator[Decimal]):
         return (Decimal(int(value)) / self._factor).quantize(Decimal(1).scaleb(-self.scale))
 
 
-def Money() -> Scaled:  # noqa: N802 - reads like a type in table definitions
+def Money() -> Scaled:
     return Scaled(2)
 
 
-def Qty() -> Scaled:  # noqa: N802
+def Qty() -> Scaled:
     return Scaled(3)

@@ -83,7 +83,7 @@ def _product_specs(rng: random.Random, n: int) -> list[tuple[str, str, str | Non
                     name = f"{item} {brand}" + (f" {size}" if size else "")
                     base.append((name, iva, ieps, unit, group, prange))
     rng.shuffle(base)
-    out = []
+    out: list[tuple[str, str, str | None, str, str, tuple[int, int]]] = []
     v = 0
     while len(out) < n:
         suffix = words.VARIANTS[v] if v < len(words.VARIANTS) else f" presentación {v}"

@@ -76,6 +76,6 @@ def _recent_price(conn: Connection, price_list_id: int, product_id: int, price: 
 
 def check_customer_ref(conn: Connection, sale: Sale) -> None:
     c = sale.customer
-    if c is not None and c.id is not None:
-        if conn.execute(select(customers.c.id).where(customers.c.id == c.id)).first() is None:
-            raise SaleRejected("customer_not_found", "Cliente desconocido en el ERP")
+    if (c is not None and c.id is not None
+            and conn.execute(select(customers.c.id).where(customers.c.id == c.id)).first() is None):
+        raise SaleRejected("customer_not_found", "Cliente desconocido en el ERP")

@@ -51,5 +51,5 @@ def upsert_customer(conn: Connection, data: Any, terminal_id: int, version: int 
         uuid=c.uuid, name=c.name.strip(), rfc=c.rfc, regimen_fiscal=c.regimen_fiscal,
         codigo_postal=c.codigo_postal, uso_cfdi=c.uso_cfdi, email=c.email, price_list_id=None,
         active=True, version=version, created_by_terminal_id=terminal_id,
-    )).inserted_primary_key[0]
+    )).inserted_primary_key[0]  # type: ignore[index]
     return int(new_id), True

@@ -121,7 +121,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: st
         price_list_id=sale.price_list_id, device_time=sale.device_time[:40], received_at=now, series=series,
         folio=folio, subtotal=tot.subtotal, discount=tot.discount, tax_total=tot.tax_total, total=tot.total,
         status="accepted", content_hash=digest, body=json.dumps(raw, ensure_ascii=False),
-    )).inserted_primary_key[0]
+    )).inserted_primary_key[0]  # type: ignore[index]
     conn.execute(sale_lines.insert(), [{
         "sale_id": sale_id, "line_no": i, "product_id": line.product_id, "qty": line.qty,
         "unit_price": line.unit_price, "discount_pct": line.discount_pct, "subtotal": line.amounts.subtotal,
