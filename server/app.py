@@ -37,10 +37,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _mount_back_office(app: FastAPI) -> None:
-    """The back office (/erp/) belongs to a later issue; mount it when its module exists."""
-    if importlib.util.find_spec("server.erp") is None:
+    """The back office (/erp/): server/backoffice/, mounted before the POS static mount."""
+    if importlib.util.find_spec("server.backoffice") is None:
         return
-    importlib.import_module("server.erp").mount_erp(app)
+    importlib.import_module("server.backoffice").mount_backoffice(app)
 
 
 def _mount_pos(app: FastAPI) -> None:
