@@ -1,0 +1,43 @@
+"""The back office under /erp/: server-rendered pages for sales, catalog, customers, terminals and CSV import.
+
+What it is for: `mount_backoffice(app)` includes the page routers, the stylesheet at /erp/static/, and the
+handlers that turn "not signed in" into a redirect to the login page and a missing CSRF token into 403.
+Called by create_app before the POS static mount (which answers every path not taken earlier).
+What it must not do: serve or authorize /api (terminal endpoints never look at the back-office session),
+or compute money and taxes (poscore does; pages only format with poscore.money).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from starlette.staticfiles import StaticFiles
+
+from . import customers, imports, login, products, sales, terminals
+from .auth import CsrfFailed, LoginRequired
+from .deps import NotFound
+from .i18n import tr
+from .render import lang_of, page, redirect
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def mount_backoffice(app: FastAPI) -> None:
+    for module in (login, sales, products, customers, terminals, imports):
+        app.include_router(module.router)
+    app.mount("/erp/static", StaticFiles(directory=STATIC_DIR), name="erp-static")
+
+    @app.exception_handler(LoginRequired)
+    async def _login_required(request: Request, _exc: LoginRequired) -> Response:
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return redirect(request, "/erp/login?next=" + quote(target, safe=""))
+
+    @app.exception_handler(CsrfFailed)
+    async def _csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
+        return page(request, "message.html", None, status_code=403, message=tr("csrf_failed", lang_of(request)))
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, _exc: NotFound) -> Response:
+        return page(request, "message.html", None, status_code=404, message=tr("not_found", lang_of(request)))

@@ -1,0 +1,202 @@
+"""Back-office access: argon2 password checks, the signed session cookie, CSRF tokens, login throttling.
+
+What it is for: who is using /erp. The session is a cookie signed with the server secret (itsdangerous)
+holding the user id, an absolute expiry, the CSRF token and the language; every page re-reads the user so a
+deactivated user is out at once. Every POST under /erp must carry the session's CSRF token (form field
+`csrf_token` or header `X-CSRF-Token`) — even the login form, which gets an anonymous session first.
+What it must not do: accept terminal bearer tokens (those only open /api), or be used by /api routes.
+Failed logins are slowed per (username, IP) with an exponential wait kept in this process's memory: several
+workers each keep their own, which still bounds guessing to a few tries per minute per worker.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from fastapi import Request
+from fastapi.responses import Response
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import Connection, select
+
+from server.db.schema import users
+
+COOKIE = "caja_erp"
+COOKIE_PATH = "/erp"
+SESSION_SECONDS = 8 * 3600  # one shift
+_hasher = PasswordHasher()
+# Verifying against a dummy hash for unknown users keeps their answer as slow as a wrong password's.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class LoginRequired(Exception):
+    """Raised by `current_user`; the app answers with a redirect to the login page."""
+
+
+class CsrfFailed(Exception):
+    """Raised on a POST without the session's CSRF token; the app answers 403."""
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    is_admin: bool
+
+
+@dataclass
+class Session:
+    uid: int | None
+    exp: float
+    csrf: str
+    lang: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"uid": self.uid, "exp": self.exp, "csrf": self.csrf, "lang": self.lang}
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(conn: Connection, username: str, password: str) -> User | None:
+    row = conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
+    try:
+        _hasher.verify(row.password_hash if row is not None else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if row is None:
+        return None
+    return User(id=row.id, username=row.username, is_admin=bool(row.is_admin))
+
+
+def clock(request: Request) -> Callable[[], float]:
+    """The time source (tests replace app.state.backoffice_clock instead of sleeping)."""
+    return getattr(request.app.state, "backoffice_clock", time.time)  # type: ignore[no-any-return]
+
+
+def _serializer(request: Request) -> URLSafeSerializer:
+    return URLSafeSerializer(request.app.state.settings.secret_key, salt="caja-erp-session")
+
+
+def read_session(request: Request) -> Session | None:
+    cached = getattr(request.state, "erp_session", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    raw = request.cookies.get(COOKIE)
+    if not raw:
+        return None
+    try:
+        data = _serializer(request).loads(raw)
+        s = Session(uid=data["uid"], exp=float(data["exp"]), csrf=str(data["csrf"]), lang=str(data["lang"]))
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    if s.exp <= clock(request)():
+        return None
+    request.state.erp_session = s
+    return s
+
+
+def ensure_session(request: Request) -> Session:
+    """The current session, or a fresh anonymous one (so the login form has a CSRF token too)."""
+    s = read_session(request)
+    if s is None:
+        s = Session(uid=None, exp=clock(request)() + SESSION_SECONDS, csrf=secrets.token_urlsafe(24), lang="es")
+        request.state.erp_session = s
+        request.state.erp_session_dirty = True
+    return s
+
+
+def mark_dirty(request: Request) -> None:
+    request.state.erp_session_dirty = True
+
+
+def start_session(request: Request, user: User) -> Session:
+    """After a good login: a new session (new CSRF token: a token seen before login is not reused)."""
+    old = read_session(request)
+    s = Session(uid=user.id, exp=clock(request)() + SESSION_SECONDS, csrf=secrets.token_urlsafe(24),
+                lang=old.lang if old else "es")
+    request.state.erp_session = s
+    request.state.erp_session_dirty = True
+    return s
+
+
+def write_cookie(request: Request, response: Response) -> None:
+    """Set the cookie if this request created or changed the session."""
+    if not getattr(request.state, "erp_session_dirty", False):
+        return
+    s: Session = request.state.erp_session
+    response.set_cookie(COOKIE, _serializer(request).dumps(s.to_dict()), max_age=int(s.exp - clock(request)()),
+                        path=COOKIE_PATH, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https")
+
+
+def clear_cookie(response: Response) -> None:
+    response.delete_cookie(COOKIE, path=COOKIE_PATH)
+
+
+def current_user(request: Request) -> User:
+    """FastAPI dependency for every back-office page except the login page."""
+    s = read_session(request)
+    if s is None or s.uid is None:
+        raise LoginRequired()
+    from server.api.deps import engine  # the same engine the API uses; no terminal logic is involved
+    from server.db.engine import read_tx
+
+    with read_tx(engine(request)) as conn:
+        row = conn.execute(select(users).where(users.c.id == s.uid, users.c.active.is_(True))).first()
+    if row is None:
+        raise LoginRequired()
+    return User(id=row.id, username=row.username, is_admin=bool(row.is_admin))
+
+
+async def csrf_guard(request: Request) -> None:
+    """Router-wide dependency: any state-changing request must carry the session's CSRF token."""
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return
+    s = read_session(request)
+    sent = request.headers.get("x-csrf-token")
+    if not sent:
+        form = await request.form()
+        value = form.get("csrf_token")
+        sent = value if isinstance(value, str) else None
+    if s is None or not sent or not hmac.compare_digest(sent, s.csrf):
+        raise CsrfFailed()
+
+
+class LoginThrottle:
+    """Exponential wait after repeated failures of one (username, IP): 3 free tries, then 2, 4, 8 … 300 s."""
+
+    FREE = 3
+    MAX_WAIT = 300.0
+    MAX_KEYS = 10_000
+
+    def __init__(self) -> None:
+        self._state: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
+
+    def wait(self, key: tuple[str, str], now: float) -> float:
+        """Seconds before this key may try again (0 when it may)."""
+        failures, until = self._state.get(key, (0, 0.0))
+        return max(0.0, until - now)
+
+    def failed(self, key: tuple[str, str], now: float) -> None:
+        failures, _ = self._state.pop(key, (0, 0.0))
+        failures += 1
+        wait = 0.0 if failures < self.FREE else min(self.MAX_WAIT, 2.0 ** (failures - self.FREE + 1))
+        self._state[key] = (failures, now + wait)
+        while len(self._state) > self.MAX_KEYS:  # bounded memory under a spray of usernames
+            self._state.popitem(last=False)
+
+    def succeeded(self, key: tuple[str, str]) -> None:
+        self._state.pop(key, None)
+
+
+def throttle_key(request: Request, username: str) -> tuple[str, str]:
+    ip = request.client.host if request.client else "?"
+    return (username.strip().lower(), ip)

@@ -1,0 +1,4 @@
+"""Stub."""
+from .deps import router as make_router
+
+router = make_router()

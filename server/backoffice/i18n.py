@@ -1,0 +1,170 @@
+"""Back-office texts in Spanish (default) and English, and the formatting helpers the templates use.
+
+What it is for: `tr(key, lang)` for labels of the back-office pages, and display filters for dates in the
+shop's time zone. Money and quantities are shown with poscore.money (format_mxn, format_qty), never here.
+What it must not do: hold business messages of the POS/sync (poscore.messages owns those) or compute amounts.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from server.db.engine import as_utc
+
+LANGS = ("es", "en")
+# Mexico City has had no daylight saving time since 2022; the shop's dates (filters, listings) are local.
+SHOP_TZ = ZoneInfo("America/Mexico_City")
+
+ES: dict[str, str] = {
+    "app": "caja · ERP", "login": "Iniciar sesión", "logout": "Cerrar sesión", "username": "Usuario",
+    "password": "Contraseña", "login_failed": "Usuario o contraseña incorrectos.",
+    "login_throttled": "Demasiados intentos fallidos. Espere {seconds} s antes de intentar de nuevo.",
+    "csrf_failed": "El formulario caducó o no es válido. Vuelva a cargar la página e intente de nuevo.",
+    "not_found": "No encontrado.", "sales": "Ventas", "remisiones": "Remisiones", "facturas": "Facturas",
+    "voids": "Canceladas sin conexión", "negative_stock": "Existencia negativa", "catalog": "Catálogo",
+    "products": "Productos", "customers": "Clientes", "import": "Importar CSV", "terminals": "Terminales",
+    "folio": "Folio", "date": "Fecha", "terminal": "Terminal", "local_number": "Número local",
+    "customer": "Cliente", "total": "Total", "status": "Estado", "from": "Desde", "to": "Hasta",
+    "search": "Buscar", "search_sale": "Folio o número local", "filter": "Filtrar", "clear": "Limpiar",
+    "all": "Todas", "export_csv": "Exportar CSV", "count": "Ventas", "subtotal": "Subtotal",
+    "discount": "Descuento", "taxes": "Impuestos", "previous": "Anterior", "next": "Siguiente",
+    "page": "Página {page} de {pages}", "no_rows": "Sin resultados.", "status_accepted": "Aceptada",
+    "sale": "Venta", "lines": "Partidas", "product": "Producto", "qty": "Cantidad", "unit_price": "Precio unitario",
+    "taxes_by_rate": "Impuestos por tasa", "tax": "Impuesto", "rate": "Tasa", "base": "Base",
+    "amount": "Importe", "payments": "Pagos", "method": "Forma de pago", "reference": "Referencia",
+    "fiscal_data": "Datos fiscales del cliente", "rfc": "RFC", "regimen_fiscal": "Régimen fiscal",
+    "codigo_postal": "Código postal", "uso_cfdi": "Uso de CFDI", "email": "Correo",
+    "device_time": "Hora en la terminal", "received_at": "Recibida en el ERP", "cashier": "Cajero",
+    "paid": "Pagado", "change": "Cambio", "cancelled_at": "Cancelada en", "reason": "Motivo",
+    "warehouse": "Almacén", "qty_after": "Existencia resultante", "sku": "SKU", "barcodes": "Códigos de barras",
+    "barcodes_help": "Separados por espacios o comas", "name": "Nombre", "unit": "Unidad", "iva": "IVA",
+    "ieps": "IEPS (%)", "active": "Activo", "inactive": "Inactivo", "yes": "Sí", "no": "No",
+    "new_product": "Nuevo producto", "edit_product": "Editar producto", "save": "Guardar",
+    "prices": "Precios por lista", "price_list": "Lista de precios", "stock": "Existencias por almacén",
+    "includes_tax": "incluye impuestos", "excludes_tax": "sin impuestos", "saved": "Cambios guardados.",
+    "version": "Versión", "search_product": "SKU, código o nombre", "search_customer": "Nombre, RFC o correo",
+    "new_customer": "Nuevo cliente", "edit_customer": "Editar cliente", "created_offline": "Creado en terminal",
+    "none": "—", "new_terminal": "Nueva terminal", "code": "Código", "branch": "Sucursal",
+    "series_remision": "Serie de remisiones", "series_factura": "Serie de facturas",
+    "stock_enforced": "No vender sin existencia", "device": "Dispositivo", "paired_at": "Vinculada",
+    "last_contact": "Último contacto", "pending": "Pendientes reportadas", "last_sync": "Última venta recibida",
+    "app_version": "Versión de la app", "pairing_code": "Código de vinculación", "new_code": "Generar código",
+    "revoke": "Revocar token", "revoked": "Token revocado: la terminal debe vincularse de nuevo.",
+    "code_once": "Escriba este código en la terminal. Se muestra una sola vez y vence en {minutes} minutos.",
+    "not_paired": "Sin vincular", "sales_count": "Ventas recibidas", "file": "Archivo CSV",
+    "dry_run": "Revisar (sin cambios)", "apply": "Aplicar importación", "import_ok": "Importación aplicada.",
+    "import_errors": "El archivo tiene problemas; no se cambió nada.", "line": "Línea", "problem": "Problema",
+    "import_summary": "{new} productos nuevos, {updated} actualizados, {unchanged} sin cambios.",
+    "dry_run_ok": "Revisión correcta: nada se ha cambiado todavía.", "columns": "Columnas",
+    "created_by_terminal": "Terminal", "resolved": "Resuelto", "language": "English", "lang_code": "en",
+    "actions": "Acciones", "edit": "Editar", "view": "Ver", "too_many_problems": "y {more} problemas más",
+    "pm_efectivo": "Efectivo", "pm_tarjeta_credito": "Tarjeta de crédito", "pm_tarjeta_debito": "Tarjeta de débito",
+    "pm_transferencia": "Transferencia",
+    "p_sku_required": "Falta el SKU", "p_sku_invalid": "SKU inválido (máximo 40 caracteres, sin espacios)",
+    "p_sku_taken": "El SKU ya existe en otro producto", "p_sku_repeated": "SKU repetido en el archivo (línea {other})",
+    "p_name_required": "Falta el nombre", "p_name_too_long": "Nombre demasiado largo (máximo 200)",
+    "p_unit_invalid": "Unidad inválida: use pieza o kg", "p_iva_invalid": "IVA inválido: use 16, 8, 0 o exento",
+    "p_ieps_invalid": "IEPS inválido: un porcentaje o vacío", "p_active_invalid": "Activo inválido: use 1/0 o sí/no",
+    "p_barcode_invalid": "Código de barras inválido", "p_barcode_taken": "El código de barras ya es de otro producto",
+    "p_barcode_repeated": "Código de barras repetido en el archivo (línea {other})",
+    "p_price_invalid": "Precio inválido: positivo, con a lo más 2 decimales",
+    "p_stock_invalid": "Existencia inválida: número con a lo más 3 decimales",
+    "p_rfc_invalid": "RFC inválido", "p_customer_invalid": "Dato fiscal inválido",
+    "p_columns": "Faltan columnas obligatorias", "p_column_unknown": "Columna desconocida",
+    "p_encoding": "El archivo no está en UTF-8", "p_empty": "El archivo está vacío o no tiene encabezado",
+    "p_fields": "Número de campos distinto al del encabezado", "p_too_big": "El archivo es demasiado grande",
+    "p_series_invalid": "Serie inválida: letras mayúsculas y dígitos, máximo 10",
+    "p_series_same": "Las series de remisión y factura deben ser distintas",
+    "p_code_invalid": "Código de terminal inválido: letras mayúsculas y dígitos, máximo 10",
+    "p_code_taken": "Ya existe una terminal con ese código", "p_choice": "Elija una opción válida",
+}
+
+EN: dict[str, str] = {
+    "app": "caja · ERP", "login": "Sign in", "logout": "Sign out", "username": "Username",
+    "password": "Password", "login_failed": "Wrong username or password.",
+    "login_throttled": "Too many failed attempts. Wait {seconds} s before trying again.",
+    "csrf_failed": "The form expired or is invalid. Reload the page and try again.",
+    "not_found": "Not found.", "sales": "Sales", "remisiones": "Delivery notes", "facturas": "Invoices",
+    "voids": "Cancelled offline", "negative_stock": "Negative stock", "catalog": "Catalog",
+    "products": "Products", "customers": "Customers", "import": "CSV import", "terminals": "Terminals",
+    "folio": "Folio", "date": "Date", "terminal": "Terminal", "local_number": "Local number",
+    "customer": "Customer", "total": "Total", "status": "Status", "from": "From", "to": "To",
+    "search": "Search", "search_sale": "Folio or local number", "filter": "Filter", "clear": "Clear",
+    "all": "All", "export_csv": "Export CSV", "count": "Sales", "subtotal": "Subtotal",
+    "discount": "Discount", "taxes": "Taxes", "previous": "Previous", "next": "Next",
+    "page": "Page {page} of {pages}", "no_rows": "No results.", "status_accepted": "Accepted",
+    "sale": "Sale", "lines": "Lines", "product": "Product", "qty": "Quantity", "unit_price": "Unit price",
+    "taxes_by_rate": "Taxes by rate", "tax": "Tax", "rate": "Rate", "base": "Base",
+    "amount": "Amount", "payments": "Payments", "method": "Payment method", "reference": "Reference",
+    "fiscal_data": "Customer tax data", "rfc": "RFC", "regimen_fiscal": "Tax regime",
+    "codigo_postal": "Postal code", "uso_cfdi": "CFDI use", "email": "Email",
+    "device_time": "Terminal time", "received_at": "Received by the ERP", "cashier": "Cashier",
+    "paid": "Paid", "change": "Change", "cancelled_at": "Cancelled at", "reason": "Reason",
+    "warehouse": "Warehouse", "qty_after": "Resulting stock", "sku": "SKU", "barcodes": "Barcodes",
+    "barcodes_help": "Separated by spaces or commas", "name": "Name", "unit": "Unit", "iva": "VAT",
+    "ieps": "IEPS (%)", "active": "Active", "inactive": "Inactive", "yes": "Yes", "no": "No",
+    "new_product": "New product", "edit_product": "Edit product", "save": "Save",
+    "prices": "Prices per list", "price_list": "Price list", "stock": "Stock per warehouse",
+    "includes_tax": "tax included", "excludes_tax": "before tax", "saved": "Changes saved.",
+    "version": "Version", "search_product": "SKU, barcode or name", "search_customer": "Name, RFC or email",
+    "new_customer": "New customer", "edit_customer": "Edit customer", "created_offline": "Created at terminal",
+    "none": "—", "new_terminal": "New terminal", "code": "Code", "branch": "Branch",
+    "series_remision": "Delivery note series", "series_factura": "Invoice series",
+    "stock_enforced": "Do not sell without stock", "device": "Device", "paired_at": "Paired",
+    "last_contact": "Last contact", "pending": "Reported pending", "last_sync": "Last sale received",
+    "app_version": "App version", "pairing_code": "Pairing code", "new_code": "New pairing code",
+    "revoke": "Revoke token", "revoked": "Token revoked: the terminal must be paired again.",
+    "code_once": "Type this code at the terminal. It is shown once and expires in {minutes} minutes.",
+    "not_paired": "Not paired", "sales_count": "Sales received", "file": "CSV file",
+    "dry_run": "Check (no changes)", "apply": "Apply import", "import_ok": "Import applied.",
+    "import_errors": "The file has problems; nothing was changed.", "line": "Line", "problem": "Problem",
+    "import_summary": "{new} new products, {updated} updated, {unchanged} unchanged.",
+    "dry_run_ok": "Check passed: nothing has been changed yet.", "columns": "Columns",
+    "created_by_terminal": "Terminal", "resolved": "Resolved", "language": "Español", "lang_code": "es",
+    "actions": "Actions", "edit": "Edit", "view": "View", "too_many_problems": "and {more} more problems",
+    "pm_efectivo": "Cash", "pm_tarjeta_credito": "Credit card", "pm_tarjeta_debito": "Debit card",
+    "pm_transferencia": "Bank transfer",
+    "p_sku_required": "SKU missing", "p_sku_invalid": "Invalid SKU (at most 40 characters, no spaces)",
+    "p_sku_taken": "The SKU belongs to another product", "p_sku_repeated": "SKU repeated in the file (line {other})",
+    "p_name_required": "Name missing", "p_name_too_long": "Name too long (at most 200)",
+    "p_unit_invalid": "Invalid unit: use pieza or kg", "p_iva_invalid": "Invalid VAT: use 16, 8, 0 or exento",
+    "p_ieps_invalid": "Invalid IEPS: a percentage or empty", "p_active_invalid": "Invalid active flag: use 1/0",
+    "p_barcode_invalid": "Invalid barcode", "p_barcode_taken": "The barcode belongs to another product",
+    "p_barcode_repeated": "Barcode repeated in the file (line {other})",
+    "p_price_invalid": "Invalid price: positive, at most 2 decimals",
+    "p_stock_invalid": "Invalid stock: a number with at most 3 decimals",
+    "p_rfc_invalid": "Invalid RFC", "p_customer_invalid": "Invalid tax data",
+    "p_columns": "Required columns missing", "p_column_unknown": "Unknown column",
+    "p_encoding": "The file is not UTF-8", "p_empty": "The file is empty or has no header",
+    "p_fields": "Number of fields differs from the header", "p_too_big": "The file is too large",
+    "p_series_invalid": "Invalid series: upper-case letters and digits, at most 10",
+    "p_series_same": "Delivery note and invoice series must differ",
+    "p_code_invalid": "Invalid terminal code: upper-case letters and digits, at most 10",
+    "p_code_taken": "A terminal with that code exists", "p_choice": "Choose a valid option",
+}
+
+_TABLES = {"es": ES, "en": EN}
+
+
+def tr(key: str, lang: str = "es", **params: object) -> str:
+    text = _TABLES.get(lang, ES).get(key) or ES.get(key) or key
+    return text.format(**params) if params else text
+
+
+def local_dt(value: datetime | None) -> str:
+    """A stored UTC time as the shop reads it: 27/11/2026 16:14."""
+    utc = as_utc(value)
+    if utc is None:
+        return ""
+    return utc.astimezone(SHOP_TZ).strftime("%d/%m/%Y %H:%M")
+
+
+def device_dt(value: str | None) -> str:
+    """The terminal's own ISO time, shown with the offset it was taken with (it is evidence, not converted)."""
+    if not value:
+        return ""
+    try:
+        d = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    return d.strftime("%d/%m/%Y %H:%M:%S %z")
