@@ -55,10 +55,11 @@ def on(node: Any, event: str, handler: Callable[[Any], Any]) -> None:
 def action_of(event: Any) -> tuple[str | None, Any]:
     """The `data-action` of the clicked element or its closest ancestor, and that element."""
     target = event.target
-    if target is None or not hasattr(target, "closest"):
+    if not hasattr(target, "closest"):
         return None, None
     node = target.closest("[data-action]")
-    if node is None:
+    # No match is JS null, which Pyodide passes as JsNull (not None): test for an element instead.
+    if not hasattr(node, "dataset"):
         return None, None
     return node.dataset.action, node
 

@@ -1,0 +1,167 @@
+"""Fixtures for the POS end-to-end tests: a real ERP (`caja migrate`, `caja demo`, `caja serve --port`) on a free
+port with a fresh SQLite database in tmp, started as a subprocess once per module (Pyodide boots take seconds),
+and Debian's Chromium through Playwright with persistent profiles (so the service worker cache, IndexedDB and
+a browser restart behave as on a till).
+
+Like Datasette's tests/test_playwright.py. The ERP can be stopped and started again on the same port and
+database (the "ERP down while the browser is online" story). Every request the browser makes is recorded so
+a test can assert that nothing leaves the origin.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CAJA = str(Path(sys.executable).with_name("caja"))
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+DEMO_PRODUCTS = 1500
+DEMO_CUSTOMERS = 200
+BOOT_TIMEOUT_MS = 90_000  # a cold Pyodide boot on a busy 2-core machine
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/e2e" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+            item.add_marker(pytest.mark.slow)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class ErpProcess:
+    """`caja serve` in a subprocess; stop()/start() keep the port and the database."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "CAJA_DATABASE_URL": f"sqlite:///{workdir / 'caja.db'}"}
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._token: str | None = None
+
+    def caja(self, *args: str) -> str:
+        out = subprocess.run([CAJA, *args], env=self.env, cwd=self.workdir, check=True, capture_output=True,
+                             text=True, timeout=120)
+        return out.stdout
+
+    def start(self) -> None:
+        log = open(self.workdir / "serve.log", "ab")  # noqa: SIM115 - owned by the process
+        self.proc = subprocess.Popen([CAJA, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
+                                     env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
+        log.close()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError((self.workdir / "serve.log").read_text())
+            try:
+                with urllib.request.urlopen(f"{self.url}/api/health", timeout=1) as r:
+                    if r.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("caja serve did not answer /api/health")
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=20)
+        self.proc = None
+
+    def pairing_code(self) -> str:
+        return self.caja("pairing-code").strip().splitlines()[-1].strip()
+
+    def api(self, path: str) -> Any:
+        """GET an ERP endpoint with a terminal token of its own (a second pairing of the demo terminal)."""
+        if self._token is None:
+            body = json.dumps({"code": self.pairing_code(), "device": "pytest"}).encode()
+            req = urllib.request.Request(f"{self.url}/api/pair", body, {"Content-Type": "application/json"})
+            with urllib.request.urlopen(req, timeout=10) as r:
+                self._token = json.load(r)["token"]
+        req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"Bearer {self._token}"})
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return json.load(r)
+
+
+@pytest.fixture(scope="module")
+def erp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ErpProcess]:
+    if not (ROOT / "web" / "vendor" / "manifest.json").exists():
+        pytest.fail("web/vendor is not built: run `make setup` (node scripts/pyodide/build_runtime.mjs)")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} not found")
+    server = ErpProcess(tmp_path_factory.mktemp("erp"))
+    server.caja("migrate")
+    server.caja("demo", "--products", str(DEMO_PRODUCTS), "--customers", str(DEMO_CUSTOMERS))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+class Browser:
+    """A persistent Chromium profile that can be closed and reopened (a till restart)."""
+
+    def __init__(self, playwright: Any, profile: Path, origin: str) -> None:
+        self.playwright = playwright
+        self.profile = profile
+        self.origin = origin
+        self.requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.context: Any = None
+
+    def open(self, offline: bool = False) -> Any:
+        self.context = self.playwright.chromium.launch_persistent_context(
+            str(self.profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            viewport={"width": 1280, "height": 800}, locale="es-MX", service_workers="allow")
+        self.context.set_default_timeout(20_000)
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.context.on("weberror", lambda e: self.console_errors.append(str(e.error)))
+        if offline:
+            self.context.set_offline(True)
+        return self.context.pages[0] if self.context.pages else self.context.new_page()
+
+    def close(self) -> None:
+        if self.context is not None:
+            self.context.close()
+            self.context = None
+
+    def foreign_requests(self) -> list[str]:
+        """Every request URL that did not go to our own origin (must stay empty)."""
+        return [u for u in self.requests
+                if not (u.startswith(self.origin + "/") or u.startswith(("data:", "blob:")))]
+
+
+@pytest.fixture(scope="module")
+def playwright() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture
+def browser(playwright: Any, erp: ErpProcess, tmp_path: Path) -> Iterator[Browser]:
+    b = Browser(playwright, tmp_path / "profile", erp.url)
+    try:
+        yield b
+    finally:
+        b.close()
+        shutil.rmtree(tmp_path / "profile", ignore_errors=True)

@@ -1,0 +1,22 @@
+"""Tour helpers for the first open: pairing and the catalog/customers load with its progress bars."""
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import BOOT_TIMEOUT_MS
+
+
+def open_pos(page: Any, origin: str) -> None:
+    page.goto(f"{origin}/pos/")
+    page.wait_for_selector("#pair-code, #search", timeout=BOOT_TIMEOUT_MS)
+
+
+def pair(page: Any, code: str) -> None:
+    page.fill("#pair-code", code)
+    page.click("button[data-action=pair]")
+
+
+def wait_catalog_loaded(page: Any) -> tuple[str, str]:
+    """Wait for the selling screen after the first load; returns the final % of products and customers."""
+    page.wait_for_selector("#search", timeout=BOOT_TIMEOUT_MS)
+    return (page.get_attribute("#load-catalog", "data-pct"), page.get_attribute("#load-customers", "data-pct"))

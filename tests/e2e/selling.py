@@ -1,0 +1,55 @@
+"""Tour helpers for the selling screen: scan/search, cart, customer, sale type."""
+from __future__ import annotations
+
+from typing import Any
+
+
+def wait_ready(page: Any) -> None:
+    page.wait_for_selector("#search")
+    page.wait_for_function("() => document.documentElement.dataset.pyReady === '1'")
+
+
+def scan(page: Any, code: str) -> None:
+    """A barcode scanner: fast keystrokes ending with Enter."""
+    page.click("#search")
+    page.keyboard.type(code, delay=5)
+    page.keyboard.press("Enter")
+
+
+def search_and_add(page: Any, words: str, name: str) -> None:
+    page.fill("#search", words)
+    page.locator("#results .result", has_text=name).first.click()
+
+
+def cart_names(page: Any) -> list[str]:
+    return page.locator("#cart tr.line td.name > div:first-child").all_inner_texts()
+
+
+def wait_cart_lines(page: Any, n: int) -> None:
+    page.wait_for_function("n => document.querySelectorAll('#cart tr.line').length === n", arg=n)
+
+
+def cart_total(page: Any) -> str:
+    return page.inner_text("#cart-total .num")
+
+
+def set_type(page: Any, sale_type: str) -> None:
+    page.click(f"button[data-action=type][data-type={sale_type}]")
+    page.wait_for_selector(f"button[data-type={sale_type}][aria-pressed=true]")
+
+
+def pick_customer(page: Any, query: str, name: str) -> None:
+    page.click("#customer-name")
+    page.fill("#customer-search", query)
+    page.locator("#customer-results .result", has_text=name).first.click()
+    page.wait_for_function("n => document.getElementById('customer-name').textContent === n", arg=name)
+
+
+def create_customer(page: Any, **fields: str) -> None:
+    """Nuevo cliente, offline-capable: fields name, rfc, regimen_fiscal, codigo_postal, uso_cfdi, email."""
+    page.click("#customer-name")
+    page.click("#new-customer")
+    for key, value in fields.items():
+        page.fill(f"#cust-{key}", value)
+    page.click("#save-customer")
+    page.wait_for_function("n => document.getElementById('customer-name').textContent === n", arg=fields["name"])

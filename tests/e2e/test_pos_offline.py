@@ -1,0 +1,146 @@
+"""The POS story from issue 4's Proof, on a real ERP and Debian Chromium.
+
+Online: pair, load the demo catalog to 100 %, sell by barcode and by name. Offline (service worker in control,
+network cut): the wifi icon turns red, three sales (remisión; factura with a customer; remisión with a customer
+created offline), two reloads, a browser restart on the same profile: the three sales are still there with
+their local numbers and a fourth is sold. Back online they sync. ERP stopped while the browser stays online:
+icon red, selling continues. And not one request leaves the origin.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e import header, menu, pairing, payment, selling
+from tests.e2e.conftest import Browser, ErpProcess
+
+
+def _sellable(erp: ErpProcess, n: int) -> list[dict]:
+    items = erp.api("/api/catalog?since=0&after=0&limit=200")["items"]
+    good = [p for p in items if p["sellable"] and p["unit"] == "pieza" and p["barcodes"]
+            and float(p["stock"]) >= 20]
+    assert len(good) >= n
+    return good[:n]
+
+
+def _factura_customer(erp: ErpProcess) -> dict:
+    items = erp.api("/api/customers?since=0&after=0&limit=200")["items"]
+    return next(c for c in items if c["rfc"] and c["regimen_fiscal"] and c["codigo_postal"] and c["uso_cfdi"])
+
+
+def _plain_query(name: str) -> str:
+    # The name lower-cased and without accents: the search must be accent-insensitive.
+    import unicodedata
+
+    words = name.split()
+    plain = unicodedata.normalize("NFKD", " ".join(words)).encode("ascii", "ignore").decode()
+    return plain.lower()
+
+
+def _pair_and_load(browser: Browser, erp: ErpProcess) -> Any:
+    page = browser.open()
+    pairing.open_pos(page, erp.url)
+    pairing.pair(page, erp.pairing_code())
+    products_pct, customers_pct = pairing.wait_catalog_loaded(page)
+    assert (products_pct, customers_pct) == ("100", "100")
+    selling.wait_ready(page)
+    header.wait_wifi(page, "online")
+    return page
+
+
+def test_sell_online_then_offline_across_reloads_and_restart(browser: Browser, erp: ErpProcess) -> None:
+    p1, p2, p3 = _sellable(erp, 3)
+    customer = _factura_customer(erp)
+
+    page = _pair_and_load(browser, erp)
+    print("boot marks (first open, incl. pairing and load):", header.boot_marks(page))
+
+    # Online: by barcode (scanner) and by name words.
+    selling.scan(page, p1["barcodes"][0])
+    selling.wait_cart_lines(page, 1)
+    selling.search_and_add(page, _plain_query(p2["name"]), p2["name"])
+    selling.wait_cart_lines(page, 2)
+    assert selling.cart_names(page) == [p1["name"], p2["name"]]
+    online_number = payment.pay_cash_exact(page)
+    header.wait_pending(page, 0)  # synced at once while online
+
+    # Offline: the service worker must control the page first.
+    header.wait_service_worker(page)
+    browser.context.set_offline(True)
+    header.wait_wifi(page, "offline")
+
+    selling.scan(page, p1["barcodes"][0])
+    selling.wait_cart_lines(page, 1)
+    n1 = payment.pay(page, {"efectivo": "500"})
+
+    selling.pick_customer(page, customer["rfc"], customer["name"])
+    selling.set_type(page, "factura")
+    selling.scan(page, p2["sku"])
+    selling.wait_cart_lines(page, 1)
+    n2 = payment.pay_cash_exact(page)
+
+    selling.create_customer(page, name="Ferretería La Tuerca", rfc="FTU120101AB1", regimen_fiscal="601",
+                            codigo_postal="06000", uso_cfdi="G03", email="compras@tuerca.mx")
+    selling.scan(page, p3["barcodes"][0])
+    selling.wait_cart_lines(page, 1)
+    n3 = payment.pay_cash_exact(page)
+    header.wait_pending(page, 3)
+    numbers = [n1, n2, n3]
+    assert len(set(numbers + [online_number])) == 4
+
+    for _ in range(2):
+        page.reload()
+        selling.wait_ready(page)
+        header.wait_wifi(page, "offline")
+        header.wait_pending(page, 3)
+    print("boot marks (offline reload):", header.boot_marks(page))
+
+    # Close the browser and open it again on the same profile, still without network.
+    browser.close()
+    page = browser.open(offline=True)
+    pairing.open_pos(page, erp.url)
+    selling.wait_ready(page)
+    print("boot marks (offline after restart):", header.boot_marks(page))
+    header.wait_pending(page, 3)
+    sales = menu.local_sales(page)
+    for number in numbers:
+        assert number in sales and sales[number].startswith("Pendiente"), sales
+    selling.scan(page, p3["barcodes"][0])
+    selling.wait_cart_lines(page, 1)
+    n4 = payment.pay_cash_exact(page)
+    assert n4 not in numbers + [online_number]
+    header.wait_pending(page, 4)
+
+    # Back online: the four reach the ERP and get folios.
+    browser.context.set_offline(False)
+    header.wait_wifi(page, "online")
+    assert menu.sync_sales(page) == "La sincronización se ha realizado correctamente"
+    header.wait_pending(page, 0)
+    sales = menu.local_sales(page)
+    assert all(sales[n].startswith("Sincronizada") for n in numbers + [n4]), sales
+
+    assert browser.foreign_requests() == []
+
+
+def test_erp_down_while_online_keeps_selling(browser: Browser, erp: ErpProcess) -> None:
+    (product,) = _sellable(erp, 1)
+    page = _pair_and_load(browser, erp)
+    erp.stop()
+    try:
+        header.wait_wifi(page, "offline")
+        selling.scan(page, product["barcodes"][0])
+        selling.wait_cart_lines(page, 1)
+        number = payment.pay_cash_exact(page)
+        assert number.startswith("T01-")
+        header.wait_pending(page, 1)
+    finally:
+        erp.start()
+    header.wait_wifi(page, "online")
+    assert browser.foreign_requests() == []
+
+
+@pytest.fixture(autouse=True)
+def _no_page_errors(browser: Browser) -> Any:
+    yield
+    assert browser.console_errors == []
