@@ -77,6 +77,16 @@ ES: dict[str, str] = {
     "p_series_same": "Las series de remisión y factura deben ser distintas",
     "p_code_invalid": "Código de terminal inválido: letras mayúsculas y dígitos, máximo 10",
     "p_code_taken": "Ya existe una terminal con ese código", "p_choice": "Elija una opción válida",
+    "col_sku": "Obligatoria. Clave única del producto; si ya existe, la fila actualiza ese producto.",
+    "col_nombre": "Obligatoria. Nombre que ve el cajero (máximo 200 caracteres).",
+    "col_unidad": "Obligatoria. pieza o kg.",
+    "col_iva": "Obligatoria. 16, 8, 0 o exento.",
+    "col_ieps": "Opcional. Tasa de IEPS en porcentaje (por ejemplo 8); vacía = sin IEPS.",
+    "col_activo": "Opcional. 1/0 o sí/no; vacía = activo.",
+    "col_codigos": "Opcional. Códigos de barras separados por espacio o |; vacía = no cambian.",
+    "col_precio": "Opcional, una por lista: precio:Público, precio:Mayoreo… Pesos con a lo más 2 decimales; vacía = no cambia.",
+    "col_existencia": "Opcional, una por almacén: existencia:Almacén Centro… Cantidad con a lo más 3 decimales; vacía = no cambia.",
+    "import_intro": "Archivo CSV en UTF-8 (con o sin BOM), separado por comas o por punto y coma, con una fila de encabezado. Primero se revisa sin cambiar nada; la importación se aplica completa en una sola transacción o no se aplica.",
 }
 
 EN: dict[str, str] = {
@@ -141,6 +151,16 @@ EN: dict[str, str] = {
     "p_series_same": "Delivery note and invoice series must differ",
     "p_code_invalid": "Invalid terminal code: upper-case letters and digits, at most 10",
     "p_code_taken": "A terminal with that code exists", "p_choice": "Choose a valid option",
+    "col_sku": "Required. Unique product key; an existing SKU updates that product.",
+    "col_nombre": "Required. Name the cashier sees (at most 200 characters).",
+    "col_unidad": "Required. pieza or kg.",
+    "col_iva": "Required. 16, 8, 0 or exento.",
+    "col_ieps": "Optional. IEPS rate in percent (e.g. 8); empty = no IEPS.",
+    "col_activo": "Optional. 1/0 or sí/no; empty = active.",
+    "col_codigos": "Optional. Barcodes separated by space or |; empty = unchanged.",
+    "col_precio": "Optional, one per price list: precio:Público, precio:Mayoreo… Pesos, at most 2 decimals; empty = unchanged.",
+    "col_existencia": "Optional, one per warehouse: existencia:Almacén Centro… At most 3 decimals; empty = unchanged.",
+    "import_intro": "CSV file in UTF-8 (with or without BOM), comma or semicolon separated, with a header row. It is checked first without changing anything; the import is applied whole in one transaction or not at all.",
 }
 
 _TABLES = {"es": ES, "en": EN}
