@@ -196,3 +196,21 @@ def test_property_complete_sale_round_trips_and_passes_check(cart: Cart, how: st
     # Any change to the stated total is caught.
     d["totals"]["total"] = str(t.total + D("0.01"))
     assert "totals_mismatch" in codes(d)
+
+
+_line_keys = list(sale_dict()["lines"][0])
+
+
+@given(st.lists(st.dictionaries(st.sampled_from(_line_keys), json_values, max_size=13), max_size=3),
+       st.lists(st.dictionaries(st.sampled_from(["method", "sat_code", "amount", "reference"]), json_values),
+                max_size=3),
+       json_values)
+def test_check_sale_never_raises_on_garbage_inside_lines_payments_and_customer(
+        lines: list, payments: list, customer: object) -> None:
+    d = sale_dict()
+    for i, garbage in enumerate(lines):
+        d["lines"].append(d["lines"][i % 3] | garbage)
+    d["payments"] = payments
+    d["customer"] = customer
+    d["type"] = "factura"
+    assert check_sale(d)  # at least unpaid
