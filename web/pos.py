@@ -51,7 +51,7 @@ class App:
         self.till: Till | None = None
         self.sell: Any = None
         self.persisted: bool | None = None
-        self._syncing = False
+        self._sync_task: asyncio.Future | None = None
 
     # ---------- boot ----------
     async def main(self) -> None:
@@ -206,15 +206,16 @@ class App:
         asyncio.ensure_future(self.sync_sales())
 
     async def sync_sales(self) -> dict | None:
-        if self._syncing or self.token is None:
+        """Upload pending sales; a call while a run is in flight waits for that run and gets its report."""
+        if self.token is None:
             return None
-        self._syncing = True
+        if self._sync_task is None or self._sync_task.done():
+            self._sync_task = asyncio.ensure_future(upload_sales(self.http, self.storage, self.token))
+        task = self._sync_task
         try:
-            report = await upload_sales(self.http, self.storage, self.token)
+            return await task
         finally:
-            self._syncing = False
-        await self.update_badge()
-        return report
+            await self.update_badge()
 
 
 async def main() -> None:

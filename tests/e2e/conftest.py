@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -89,15 +90,25 @@ class ErpProcess:
         return self.caja("pairing-code").strip().splitlines()[-1].strip()
 
     def api(self, path: str) -> Any:
-        """GET an ERP endpoint with a terminal token of its own (a second pairing of the demo terminal)."""
-        if self._token is None:
-            body = json.dumps({"code": self.pairing_code(), "device": "pytest"}).encode()
-            req = urllib.request.Request(f"{self.url}/api/pair", body, {"Content-Type": "application/json"})
-            with urllib.request.urlopen(req, timeout=10) as r:
-                self._token = json.load(r)["token"]
-        req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"Bearer {self._token}"})
-        with urllib.request.urlopen(req, timeout=30) as r:
-            return json.load(r)
+        """GET an ERP endpoint with a terminal token of its own (a pairing of the demo terminal).
+
+        Pairing the terminal again (the browser does) may revoke our token: on 401, pair once more.
+        """
+        for attempt in (1, 2):
+            if self._token is None:
+                body = json.dumps({"code": self.pairing_code(), "device": "pytest"}).encode()
+                req = urllib.request.Request(f"{self.url}/api/pair", body, {"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=10) as r:
+                    self._token = json.load(r)["token"]
+            req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"Bearer {self._token}"})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as r:
+                    return json.load(r)
+            except urllib.error.HTTPError as exc:
+                if exc.code != 401 or attempt == 2:
+                    raise
+                self._token = None
+        raise AssertionError("unreachable")
 
 
 @pytest.fixture(scope="module")
