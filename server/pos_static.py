@@ -30,7 +30,7 @@ POS_PREFIX = "/pos"
 # Measured with a CSP violation listener in Chromium (tests/e2e): Pyodide needs only 'wasm-unsafe-eval';
 # PyScript's core injects its own <style> element, hence style-src 'unsafe-inline' (styles cannot read the
 # token). No blob:/data: scripts, no eval.
-CSP = "; ".join(
+CSP = "; ".join(  # noqa: FLY002 - one directive per line reads better
     [
         "default-src 'self'",
         "script-src 'self' 'wasm-unsafe-eval'",

@@ -42,7 +42,7 @@ class Connectivity:
             await self.http.request("GET", "/api/health", timeout_ms=HEALTH_TIMEOUT_MS)
         except NetworkError:
             pass  # BrowserHttp already turned the icon red
-        except Exception:
+        except Exception:  # noqa: BLE001 - anything else also means "not answering"
             self.set(False)
 
     def start(self, http: Any) -> None:

@@ -185,7 +185,7 @@ def lang() -> str:
     return _lang
 
 
-def L(key: str, **params: object) -> str:  # noqa: N802 - short name used all over the screens
+def L(key: str, **params: object) -> str:
     """The label `key` in the current language (falls back to Spanish, then to the key itself)."""
     text = _TABLES[_lang].get(key) or _ES.get(key) or key
     return text.format(**params) if params else text

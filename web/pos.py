@@ -15,16 +15,16 @@ from uuid import uuid4
 
 import caja_idb  # type: ignore[import-not-found]  # web/idb.js, registered by boot.mjs
 import js  # type: ignore[import-not-found]
-
 import labels
 from connectivity import Connectivity
 from dom import by_id, el, replace
 from labels import L
-from poscore.payment import Payment
-from poscore.sale import Sale
 from storage import CATALOG, CUSTOMERS, Storage
 from sync import BrowserHttp, NetworkError, load_feed, upload_sales
 from till import Till
+
+from poscore.payment import Payment
+from poscore.sale import Sale
 
 SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
 

@@ -13,6 +13,7 @@ from uuid import uuid4
 
 from dom import action_of, by_id, el, on, replace
 from labels import L, lang
+
 from poscore.customer import Customer, InvalidCustomer, customer_problems
 from poscore.messages import t
 

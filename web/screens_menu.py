@@ -10,10 +10,10 @@ import asyncio
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-
 import labels
 from dom import action_of, by_id, el, on, replace
 from labels import L, lang
+
 from poscore.messages import t
 from poscore.money import format_mxn, to_decimal
 from poscore.numbering import folio_label

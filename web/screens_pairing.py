@@ -9,7 +9,6 @@ import asyncio
 from typing import Any
 
 import js  # type: ignore[import-not-found]
-
 from dom import by_id, el, on, replace
 from labels import L
 from sync import HttpError, NetworkError, pair

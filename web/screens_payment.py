@@ -14,6 +14,7 @@ from typing import Any
 
 from dom import action_of, by_id, el, on, replace
 from labels import L, lang
+
 from poscore.messages import t
 from poscore.money import ZERO, InvalidNumber, format_mxn, to_decimal
 from poscore.payment import CASH, Payment, PaymentError, change_due
@@ -141,7 +142,7 @@ class PaymentScreen:
         except SaleError as exc:
             self.show_error(t(exc.code, lang()) if exc.code != "malformed" else exc.message)
             return
-        except Exception as exc:  # the IndexedDB transaction failed (QuotaExceededError…): nothing was stored
+        except Exception as exc:  # noqa: BLE001 - the IndexedDB transaction failed (QuotaExceededError…): nothing was stored
             self.show_error(L("save_failed", reason=_reason(exc)))
             return
         finally:

@@ -13,6 +13,7 @@ from typing import Any
 
 from dom import action_of, by_id, el, on, replace
 from labels import L, lang
+
 from poscore.cart import NotSellable
 from poscore.catalog import Product
 from poscore.customer import factura_ready

@@ -61,7 +61,7 @@ class BrowserHttp:
         try:
             response = await js.fetch(path, to_js(options, dict_converter=js.Object.fromEntries))
             text = await response.text()
-        except Exception as exc:  # TypeError (network), AbortError/TimeoutError: all mean "not reachable"
+        except Exception as exc:  # noqa: BLE001 - TypeError (network), AbortError/TimeoutError: all mean "not reachable"
             self.on_reachable(False)
             raise NetworkError(str(exc)) from None
         status = int(response.status)

@@ -157,7 +157,7 @@ class Browser:
     def foreign_requests(self) -> list[str]:
         """Every request URL that did not go to our own origin (must stay empty)."""
         return [u for u in self.requests
-                if not (u.startswith(self.origin + "/") or u.startswith(("data:", "blob:")))]
+                if not u.startswith((self.origin + "/", "data:", "blob:"))]
 
 
 @pytest.fixture(scope="module")

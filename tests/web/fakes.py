@@ -1,0 +1,133 @@
+"""In-memory stand-ins for web/idb.js and the ERP's HTTP API, with the same observable behaviour the glue
+relies on (JSON strings in and out, chunks in key order, one-transaction sale commit refusing a used sequence).
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sync import HttpError, NetworkError
+
+
+class JsNull:
+    """What Pyodide hands Python for JS null (not None)."""
+
+
+class FakeIdb:
+    def __init__(self) -> None:
+        self.meta: dict[str, str] = {}
+        self.chunks: dict[str, dict[int, str]] = {"catalog_chunks": {}, "customer_chunks": {}}
+        self.sales: dict[str, dict] = {}
+        self.outbox: dict[str, dict] = {}
+        self.stock: dict[str, dict] = {}
+        self.customers_local: dict[str, dict] = {}
+        self.fail_commit: str | None = None
+
+    async def metaGet(self, key: str) -> Any:
+        return self.meta.get(key, JsNull())
+
+    async def metaPut(self, key: str, value: str) -> None:
+        self.meta[key] = value
+
+    async def metaPutMany(self, values: str) -> None:
+        for k, v in json.loads(values).items():
+            self.meta[k] = json.dumps(v)
+
+    async def chunksClear(self, store: str) -> None:
+        self.chunks[store].clear()
+
+    async def chunkAppend(self, store: str, value: str) -> int:
+        key = max(self.chunks[store], default=-1) + 1
+        self.chunks[store][key] = value
+        return key
+
+    async def chunksRead(self, store: str) -> str:
+        return "[" + ",".join(self.chunks[store][k] for k in sorted(self.chunks[store])) + "]"
+
+    async def acquireSequenceLock(self) -> Any:
+        return lambda: None
+
+    async def lastSequence(self) -> int:
+        return json.loads(self.meta.get("seq", "0"))
+
+    async def commitSale(self, record_json: str, stock_json: str) -> None:
+        if self.fail_commit:
+            raise RuntimeError(self.fail_commit)  # nothing written: the transaction aborted
+        record = json.loads(record_json)
+        if json.loads(self.meta.get("seq", "0")) >= record["seq"]:
+            raise RuntimeError("ConstraintError")
+        self.sales[record["uuid"]] = record
+        self.outbox[record["uuid"]] = {"uuid": record["uuid"], "kind": "sale"}
+        self.stock[record["uuid"]] = {"sale_uuid": record["uuid"], "deltas": json.loads(stock_json)}
+        self.meta["seq"] = json.dumps(record["seq"])
+
+    async def salesAll(self) -> str:
+        return json.dumps(sorted(self.sales.values(), key=lambda r: r["seq"]))
+
+    async def outboxSales(self) -> str:
+        return json.dumps([self.sales[u] for u in self.outbox if u in self.sales])
+
+    async def outboxCount(self) -> int:
+        return len(self.outbox)
+
+    async def applySaleResults(self, updates_json: str) -> None:
+        for u in json.loads(updates_json):
+            if u["uuid"] in self.sales:
+                self.sales[u["uuid"]].update(u)
+                if u["state"] in ("synced", "rejected"):
+                    self.outbox.pop(u["uuid"], None)
+
+    async def stockDeltas(self) -> str:
+        return json.dumps(list(self.stock.values()))
+
+    async def stockForget(self, uuids_json: str) -> None:
+        for u in json.loads(uuids_json):
+            self.stock.pop(u, None)
+
+    async def customerAddLocal(self, customer_json: str) -> None:
+        c = json.loads(customer_json)
+        self.customers_local[c["uuid"]] = c
+
+    async def customersLocal(self) -> str:
+        return json.dumps(list(self.customers_local.values()))
+
+
+class FakeErp:
+    """Answers the paths the POS calls, from in-memory products/customers and a sales handler."""
+
+    def __init__(self, products: list[dict], customers: list[dict] | None = None, version: int = 5) -> None:
+        self.products = products
+        self.customers = customers or []
+        self.version = version
+        self.down = False
+        self.calls: list[tuple[str, str]] = []
+        self.sales_answer: Any = None  # callable(sale) -> result dict
+        self.received: list[dict] = []
+
+    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
+                      timeout_ms: int = 0) -> Any:
+        self.calls.append((method, path))
+        if self.down:
+            raise NetworkError("refused")
+        if path.startswith(("/api/catalog", "/api/customers")):
+            return self._feed(path)
+        if path == "/api/sales":
+            self.received.extend(body["sales"])
+            return {"results": [self.sales_answer(s) for s in body["sales"]]}
+        if path == "/api/pair":
+            if body["code"] != "123456":
+                raise HttpError(400, {"error": "pairing_code_invalid", "message": "Código inválido"})
+            return {"token": "tok", "terminal": {"code": "T01"}}
+        raise AssertionError(path)
+
+    def _feed(self, path: str) -> dict:
+        from urllib.parse import parse_qs, urlsplit
+
+        parts = urlsplit(path)
+        q = {k: int(v[0]) for k, v in parse_qs(parts.query).items()}
+        rows = self.products if parts.path == "/api/catalog" else self.customers
+        newer = [r for r in rows if r["version"] > q["since"]]
+        page = [r for r in newer if r["id"] > q["after"]][: q["limit"]]
+        more = len([r for r in newer if r["id"] > q["after"]]) > len(page)
+        return {"total": len(newer), "version": self.version, "items": page,
+                "next_after": page[-1]["id"] if page and more else None}

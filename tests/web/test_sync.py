@@ -1,0 +1,139 @@
+"""Feeds stored in chunks with `since`, and the sales upload applying the ERP's per-sale answers."""
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+
+import pytest
+import sync
+from storage import CATALOG, Storage
+from sync import HttpError, load_feed, pair, upload_sales
+from till import Till
+
+from poscore.payment import Payment
+from tests.web.fakes import FakeErp, FakeIdb
+from tests.web.products import TERMINAL, product
+
+
+def _run(coro):  # type: ignore[no-untyped-def]
+    return asyncio.run(coro)
+
+
+def test_full_load_pages_into_chunks_reports_progress_and_stores_since(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync, "PAGE", 2)
+    idb = FakeIdb()
+    idb.chunks[CATALOG][0] = json.dumps([product(99)])  # a stale earlier load: a full load replaces it
+    storage = Storage(idb)
+    erp = FakeErp([product(i) for i in range(1, 6)], version=9)
+    seen: list[tuple[int, int]] = []
+
+    async def on_page(items: list[dict], done: int, total: int) -> None:
+        seen.append((done, total))
+
+    since = _run(load_feed(erp, storage, "tok", "catalog", 0, on_page))
+    assert since == 9
+    assert seen == [(2, 5), (4, 5), (5, 5)]
+    chunks = _run(storage.chunks_read(CATALOG))
+    assert [len(c) for c in chunks] == [2, 2, 1]
+    assert _run(storage.get("catalog_since")) == 9
+
+
+def test_delta_load_appends_and_later_chunks_win() -> None:
+    idb = FakeIdb()
+    storage = Storage(idb)
+    erp = FakeErp([product(1, "10.00", version=3), product(2, version=3)], version=3)
+    _run(load_feed(erp, storage, "tok", "catalog", 0, _ignore))
+    erp.products[0] = product(1, "12.00", version=4)
+    erp.version = 4
+    assert _run(load_feed(erp, storage, "tok", "catalog", 3, _ignore)) == 4
+    assert ("GET", "/api/catalog?since=3&after=0&limit=2000") in erp.calls
+    till = Till(TERMINAL)
+    for chunk in _run(storage.chunks_read(CATALOG)):
+        till.catalog.add(chunk)
+    assert till.catalog.get(1).price == Decimal("12.00")
+    assert len(till.catalog) == 2
+
+
+async def _ignore(items: list[dict], done: int, total: int) -> None:
+    return None
+
+
+def _store_sales(storage: Storage, n: int) -> list[str]:
+    till = Till(TERMINAL)
+    till.catalog.add([product(1, "10.00", "100.000")])
+    numbers = []
+    for i in range(n):
+        till.cart.add(1, 1)
+        seq = till.next_seq(_run(storage.last_sequence()))
+        sale = till.build_sale([Payment("efectivo", Decimal(10))], f"uuid-{i}", seq, "2026-11-27T10:00:00-06:00")
+        _run(storage.commit_sale(Till.sale_record(sale, "t"), Till.stock_decrement(sale)))
+        till.committed(sale)
+        numbers.append(sale.number)
+    return numbers
+
+
+def test_upload_applies_accepted_and_rejected_per_sale() -> None:
+    idb = FakeIdb()
+    storage = Storage(idb)
+    numbers = _store_sales(storage, 3)
+    assert numbers == ["T01-000007", "T01-000008", "T01-000009"]
+    erp = FakeErp([])
+    folios = iter(range(100, 200))
+
+    def answer(sale: dict) -> dict:
+        if sale["seq"] == 8:
+            return {"uuid": sale["uuid"], "status": "rejected", "error": "price_mismatch", "message": "Precio distinto"}
+        return {"uuid": sale["uuid"], "status": "accepted", "series": "R", "folio": next(folios)}
+
+    erp.sales_answer = answer
+    report = _run(upload_sales(erp, storage, "tok"))
+    assert report == {"accepted": 2, "rejected": [("T01-000008", "Precio distinto")], "error": None}
+    states = {r["number"]: (r["state"], r.get("folio"), r.get("message")) for r in _run(storage.sales())}
+    assert states == {"T01-000007": ("synced", 100, None), "T01-000008": ("rejected", None, "Precio distinto"),
+                      "T01-000009": ("synced", 101, None)}
+    assert _run(storage.outbox_count()) == 0  # the rejected sale stays in `sales`, shown with its reason
+
+
+def test_network_error_changes_nothing_and_the_same_sales_are_sent_again() -> None:
+    storage = Storage(FakeIdb())
+    _store_sales(storage, 2)
+    erp = FakeErp([])
+    erp.down = True
+    assert _run(upload_sales(erp, storage, "tok"))["error"] == "network"
+    assert _run(storage.outbox_count()) == 2
+    erp.down = False
+    erp.sales_answer = lambda s: {"uuid": s["uuid"], "status": "accepted", "series": "R", "folio": s["seq"]}
+    assert _run(upload_sales(erp, storage, "tok"))["accepted"] == 2
+    assert [s["uuid"] for s in erp.received] == ["uuid-0", "uuid-1"]
+
+
+def test_a_used_sequence_is_refused_by_the_commit_and_a_failed_commit_stores_nothing() -> None:
+    idb = FakeIdb()
+    storage = Storage(idb)
+    _store_sales(storage, 1)
+    till = Till(TERMINAL)
+    till.catalog.add([product(1, "10.00", "100.000")])
+    till.cart.add(1, 1)
+    sale = till.build_sale([Payment("efectivo", Decimal(10))], "dup", 7, "2026-11-27T10:00:00-06:00")
+    with pytest.raises(RuntimeError):
+        _run(storage.commit_sale(Till.sale_record(sale, "t"), Till.stock_decrement(sale)))
+    idb.fail_commit = "QuotaExceededError"
+    sale = till.build_sale([Payment("efectivo", Decimal(10))], "q", 8, "2026-11-27T10:00:00-06:00")
+    with pytest.raises(RuntimeError):
+        _run(storage.commit_sale(Till.sale_record(sale, "t"), Till.stock_decrement(sale)))
+    assert list(idb.sales) == ["uuid-0"] and len(till.cart) == 1  # the cart is kept for another try
+
+
+def test_pairing_refusal_carries_the_erps_message() -> None:
+    erp = FakeErp([])
+    with pytest.raises(HttpError) as refused:
+        _run(pair(erp, "000000", "Caja"))
+    assert refused.value.code == "pairing_code_invalid"
+    assert _run(pair(erp, " 123456 ", "Caja"))["token"] == "tok"
+
+
+def test_missing_meta_key_reads_as_default_even_when_js_gives_null() -> None:
+    storage = Storage(FakeIdb())
+    assert _run(storage.get("token")) is None
+    assert _run(storage.get("lang", "es")) == "es"
