@@ -51,9 +51,19 @@ class PostgresServer:
             shutil.chown(self.dir, "nobody")
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8",
                   "--locale=C.UTF-8", "--no-sync")
-        opts = (f"-p {self.port} -k '' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
-                "-c full_page_writes=off -c max_connections=300")
-        self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w", "-t", "60", "start")
+        # The free port can be taken by another process before postgres binds it: try a few.
+        for attempt in range(3):
+            opts = (f"-p {self.port} -k '' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off "
+                    "-c full_page_writes=off -c max_connections=300")
+            try:
+                self._run("pg_ctl", "-D", str(self.data), "-o", opts, "-l", str(self.dir / "log"), "-w", "-t", "60",
+                          "start")
+                return self
+            except subprocess.CalledProcessError:
+                if attempt == 2:
+                    log = (self.dir / "log").read_text(errors="replace") if (self.dir / "log").exists() else ""
+                    raise RuntimeError(f"PostgreSQL did not start:\n{log}") from None
+                self.port = free_port()
         return self
 
     def stop(self) -> None:
