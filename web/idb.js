@@ -263,3 +263,144 @@ export async function storageEstimate() {
   const { usage, quota } = await navigator.storage.estimate();
   return JSON.stringify({ usage, quota });
 }
+
+/* ---------- issue 5: cancel with audit, voids, customers upload, pruning, backup import ---------- */
+
+/**
+ * Cancel a sale not yet accepted by the ERP, ONE transaction: the sale record becomes "cancelled", its outbox
+ * entry goes, its local stock decrement is dropped (stock restored) and a void audit is queued in the outbox
+ * (kind "void") for POST /api/voids. Returns "ok", or the sale's state when it may not be cancelled (the rule,
+ * poscore.lifecycle, is checked in Python first; this re-check closes the race with a sync in another tab).
+ */
+export async function cancelSale(saleUuid, voidJson, cancellableJson) {
+  const cancellable = JSON.parse(cancellableJson);
+  const db = await open();
+  const tx = db.transaction(["sales", "outbox", "stock"], "readwrite");
+  const sales = tx.objectStore("sales");
+  const record = await req(sales.get(saleUuid));
+  if (!record) { tx.abort(); return "missing"; }
+  if (!cancellable.includes(record.state)) { tx.abort(); return record.state; }
+  const audit = JSON.parse(voidJson);
+  record.state = "cancelled";
+  record.cancelled_at = audit.cancelled_at;
+  record.void_uuid = audit.uuid;
+  sales.put(record);
+  tx.objectStore("outbox").delete(saleUuid);
+  tx.objectStore("stock").delete(saleUuid);
+  tx.objectStore("outbox").put({ uuid: audit.uuid, kind: "void", created_at: audit.cancelled_at, void: audit });
+  await done(tx).catch(() => {});
+  return "ok";
+}
+
+/** Outbox entries of one kind ("void"), as a JSON array string. */
+export async function outboxEntries(kind) {
+  const db = await open();
+  const rows = await req(db.transaction("outbox").objectStore("outbox").getAll());
+  return JSON.stringify(rows.filter((e) => e.kind === kind));
+}
+
+/** Drop outbox entries the ERP accepted (voids), one transaction; keep the others with their error. */
+export async function outboxSettle(doneUuidsJson, failedJson) {
+  const db = await open();
+  const tx = db.transaction("outbox", "readwrite");
+  const os = tx.objectStore("outbox");
+  for (const uuid of JSON.parse(doneUuidsJson)) os.delete(uuid);
+  for (const f of JSON.parse(failedJson)) {
+    const entry = await req(os.get(f.uuid));
+    if (entry) { entry.error = f.error; entry.message = f.message; os.put(entry); }
+  }
+  await done(tx);
+}
+
+/** Mark customers created offline as known to the ERP (its id), so they stop counting as pending. */
+export async function customersMarkSynced(resultsJson) {
+  const db = await open();
+  const tx = db.transaction("customers_local", "readwrite");
+  const os = tx.objectStore("customers_local");
+  for (const r of JSON.parse(resultsJson)) {
+    const c = await req(os.get(r.uuid));
+    if (c) { c.id = r.id; c.synced = true; os.put(c); }
+  }
+  await done(tx);
+}
+
+/** What the sync icon counts: outbox sales, outbox voids and offline customers the ERP does not know yet. */
+export async function pendingCounts() {
+  const db = await open();
+  const tx = db.transaction(["outbox", "customers_local"]);
+  const entries = await req(tx.objectStore("outbox").getAll());
+  const customers = await req(tx.objectStore("customers_local").getAll());
+  return JSON.stringify({
+    sales: entries.filter((e) => e.kind === "sale").length,
+    voids: entries.filter((e) => e.kind === "void").length,
+    customers: customers.filter((c) => !c.synced && (c.id === null || c.id === undefined)).length,
+  });
+}
+
+/** Delete synced sales created before `beforeIso` (and their stock records); never any other state. */
+export async function pruneSynced(beforeIso) {
+  const db = await open();
+  const tx = db.transaction(["sales", "stock"], "readwrite");
+  const rows = await req(tx.objectStore("sales").index("state").getAll("synced"));
+  let n = 0;
+  for (const r of rows) {
+    if (r.created_at && r.created_at < beforeIso) {
+      tx.objectStore("sales").delete(r.uuid);
+      tx.objectStore("stock").delete(r.uuid);
+      n += 1;
+    }
+  }
+  await done(tx);
+  return n;
+}
+
+/**
+ * Import sale records exported from another device (backup), ONE transaction, idempotent by uuid: a uuid
+ * already here is skipped; a record whose local sequence is taken by another sale is skipped as a conflict.
+ * Imported pending sales get their outbox entry; the sequence moves past the highest imported one so numbers
+ * are never reused. Returns {"added", "skipped", "conflicts"}.
+ */
+export async function importSales(recordsJson) {
+  const records = JSON.parse(recordsJson);
+  const db = await open();
+  const tx = db.transaction(["sales", "outbox", "meta"], "readwrite");
+  const sales = tx.objectStore("sales");
+  const meta = tx.objectStore("meta");
+  const out = { added: 0, skipped: 0, conflicts: [] };
+  let maxSeq = 0;
+  for (const r of records) {
+    if (await req(sales.get(r.uuid))) { out.skipped += 1; continue; }
+    if (await req(sales.index("seq").getKey(r.seq))) { out.conflicts.push(r.number); continue; }
+    sales.add(r);
+    if (r.state === "pending" || r.state === "syncing") {
+      tx.objectStore("outbox").put({ uuid: r.uuid, kind: "sale", created_at: r.created_at });
+    }
+    maxSeq = Math.max(maxSeq, r.seq);
+    out.added += 1;
+  }
+  const last = await req(meta.get("seq"));
+  if (maxSeq > (last === undefined ? 0 : JSON.parse(last))) meta.put(JSON.stringify(maxSeq), "seq");
+  await done(tx);
+  return JSON.stringify(out);
+}
+
+/** Hand a text file to the device (Blob download): the saved ticket, the backup. */
+export function downloadText(filename, mime, text) {
+  const url = URL.createObjectURL(new Blob([text], { type: mime }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+/**
+ * Run `fn` (an async Python callable) holding the cross-tab sync lock, so only one tab talks to the ERP at a
+ * time; a tab that finds it taken waits, then re-reads the outbox (nothing is sent twice).
+ */
+export function withSyncLock(fn) {
+  if (!navigator.locks) return fn();
+  return navigator.locks.request("caja-sync", () => fn());
+}
