@@ -14,7 +14,7 @@ import hmac
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -156,18 +156,26 @@ def current_user(request: Request) -> User:
     return User(id=row.id, username=row.username, is_admin=bool(row.is_admin))
 
 
-async def csrf_guard(request: Request) -> None:
-    """Router-wide dependency: any state-changing request must carry the session's CSRF token."""
+async def csrf_guard(request: Request) -> AsyncIterator[None]:
+    """Router-wide dependency: any state-changing request must carry the session's CSRF token.
+
+    It also closes the parsed form (uploaded files are temporary files) once the response is sent.
+    """
     if request.method in ("GET", "HEAD", "OPTIONS"):
+        yield
         return
-    s = read_session(request)
-    sent = request.headers.get("x-csrf-token")
-    if not sent:
-        form = await request.form()
-        value = form.get("csrf_token")
-        sent = value if isinstance(value, str) else None
-    if s is None or not sent or not hmac.compare_digest(sent, s.csrf):
-        raise CsrfFailed()
+    form = await request.form()
+    try:
+        s = read_session(request)
+        sent = request.headers.get("x-csrf-token")
+        if not sent:
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+        if s is None or not sent or not hmac.compare_digest(sent, s.csrf):
+            raise CsrfFailed()
+        yield
+    finally:
+        await form.close()
 
 
 class LoginThrottle:
