@@ -288,7 +288,7 @@ export async function cancelSale(saleUuid, voidJson, cancellableJson) {
   tx.objectStore("outbox").delete(saleUuid);
   tx.objectStore("stock").delete(saleUuid);
   tx.objectStore("outbox").put({ uuid: audit.uuid, kind: "void", created_at: audit.cancelled_at, void: audit });
-  await done(tx).catch(() => {});
+  await done(tx);
   return "ok";
 }
 
