@@ -91,7 +91,9 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise ApiError(413, "body_too_large", "La solicitud es demasiado grande.")
+                    # Starlette's HTTPException, not ApiError: FastAPI turns any other exception raised while it
+                    # reads the body into a 400 "error parsing the body", and re-raises only this one.
+                    raise StarletteHTTPException(413)
             return message
 
         await self.app(scope, limited, send)
