@@ -397,10 +397,13 @@ export function downloadText(filename, mime, text) {
 }
 
 /**
- * Run `fn` (an async Python callable) holding the cross-tab sync lock, so only one tab talks to the ERP at a
- * time; a tab that finds it taken waits, then re-reads the outbox (nothing is sent twice).
+ * Hold the cross-tab sync lock (Web Locks) and resolve with a function that releases it, like the sequence lock:
+ * only one tab talks to the ERP at a time; a tab that finds it taken waits, then re-reads the outbox, so nothing
+ * is sent twice (and the ERP's uuid idempotency covers the rest).
  */
-export function withSyncLock(fn) {
-  if (!navigator.locks) return fn();
-  return navigator.locks.request("caja-sync", () => fn());
+export function acquireSyncLock() {
+  if (!navigator.locks) return Promise.resolve(() => {});
+  return new Promise((granted) => {
+    navigator.locks.request("caja-sync", () => new Promise((release) => granted(release)));
+  });
 }
