@@ -120,14 +120,15 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
     return max(version, since)
 
 
-async def upload_sales(http: Http, storage: Storage, token: str) -> dict:
-    """Send the pending sales in batches and apply the ERP's per-sale answers.
+async def upload_sales(http: Http, storage: Storage, token: str, only: str | None = None) -> dict:
+    """Send the pending sales in batches and apply the ERP's per-sale answers (`only`: just that sale's uuid).
 
     Returns {"accepted": n, "rejected": [(number, message)], "error": None | "network"}. A NetworkError
     stops the run and leaves every unsent or unanswered sale pending.
     """
     report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None}
-    pending = [r for r in await storage.outbox_sales() if r.get("state") in ("pending", "syncing")]
+    pending = [r for r in await storage.outbox_sales() if r.get("state") in ("pending", "syncing")
+               and (only is None or r["uuid"] == only)]
     for i in range(0, len(pending), SALES_BATCH):
         batch = pending[i:i + SALES_BATCH]
         try:
