@@ -162,7 +162,7 @@ class SellScreen:
         rows = []
         for p in self.results:
             stock = self.till.stock_of(p)
-            price = format_mxn(p.price) if p.price is not None else "—"
+            price = f"{format_mxn(p.price)} / {t(p.unit, lang())}" if p.price is not None else "—"
             stock_text = format_qty(stock, p.unit) if stock is not None else "—"
             rows.append(el("li", "result" + ("" if p.sellable and p.price is not None else " unsellable"),
                            data_action="add", data_id=p.id, tabindex=0, children=[
