@@ -56,7 +56,9 @@ def current_terminal(request: Request) -> TerminalRef:
     if last is None or now - last > CONTACT_EVERY:
         pending = request.headers.get("x-caja-pending", "")
         values: dict[str, object] = {"last_contact_at": now}
-        if pending.isdigit():
+        # ASCII digits only, and few of them: str.isdigit() is true for "²" (int() refuses it) and for
+        # 30-digit numbers no Integer column holds.
+        if pending.isascii() and pending.isdigit() and len(pending) <= 9:
             values["reported_pending"] = int(pending)
         version = request.headers.get("x-caja-version")
         if version:
