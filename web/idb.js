@@ -324,16 +324,29 @@ export async function customersMarkSynced(resultsJson) {
   await done(tx);
 }
 
-/** What the sync icon counts: outbox sales, outbox voids and offline customers the ERP does not know yet. */
+/**
+ * What the sync icon counts: outbox sales, outbox voids and offline customers the ERP does not know yet. A
+ * customer that travels inside a pending or synced sale is not counted on its own (the sale carries it and the
+ * ERP creates it by uuid).
+ */
 export async function pendingCounts() {
   const db = await open();
-  const tx = db.transaction(["outbox", "customers_local"]);
+  const tx = db.transaction(["outbox", "customers_local", "sales"]);
   const entries = await req(tx.objectStore("outbox").getAll());
-  const customers = await req(tx.objectStore("customers_local").getAll());
+  let customers = (await req(tx.objectStore("customers_local").getAll()))
+    .filter((c) => !c.synced && (c.id === null || c.id === undefined));
+  if (customers.length) {
+    const carried = new Set();
+    for (const r of await req(tx.objectStore("sales").getAll())) {
+      const uuid = r.sale && r.sale.customer && r.sale.customer.uuid;
+      if (uuid && r.state !== "rejected" && r.state !== "cancelled") carried.add(uuid);
+    }
+    customers = customers.filter((c) => !carried.has(c.uuid));
+  }
   return JSON.stringify({
     sales: entries.filter((e) => e.kind === "sale").length,
     voids: entries.filter((e) => e.kind === "void").length,
-    customers: customers.filter((c) => !c.synced && (c.id === null || c.id === undefined)).length,
+    customers: customers.length,
   });
 }
 
