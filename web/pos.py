@@ -19,8 +19,9 @@ import labels
 from connectivity import Connectivity
 from dom import by_id, el, replace
 from labels import L
+from outbox import Syncer
 from storage import CATALOG, CUSTOMERS, Storage
-from sync import BrowserHttp, NetworkError, load_feed, upload_sales
+from sync import BrowserHttp, NetworkError, load_feed
 from till import Till
 
 from poscore.payment import Payment
@@ -52,6 +53,7 @@ class App:
         self.sell: Any = None
         self.persisted: bool | None = None
         self._sync_task: asyncio.Future | None = None
+        self.syncer = Syncer(self, caja_idb)  # issue 5: outbox, cross-tab lock, retries (web/outbox.py)
 
     # ---------- boot ----------
     async def main(self) -> None:
@@ -85,6 +87,7 @@ class App:
 
     async def _after_boot(self) -> None:
         self.persisted = await self.storage.request_persist()
+        self.syncer.start()
         await self.update_badge()
         self.sync_soon()
 
@@ -192,30 +195,15 @@ class App:
 
     # ---------- sync ----------
     async def update_badge(self) -> int:
-        count = await self.storage.outbox_count()
-        icon = by_id("sync-icon")
-        badge = by_id("sync-badge")
-        icon.dataset.state = "pending" if count else "synced"
-        icon.dataset.count = str(count)
-        badge.textContent = str(count)
-        badge.hidden = count == 0
-        icon.title = L("pending_n", n=count) if count else L("all_synced")
-        return count
+        """Sales, voids and offline customers still to send (web/outbox.py counts them)."""
+        return await self.syncer.update_badge()
 
     def sync_soon(self) -> None:
         asyncio.ensure_future(self.sync_sales())
 
     async def sync_sales(self) -> dict | None:
         """Upload pending sales; a call while a run is in flight waits for that run and gets its report."""
-        if self.token is None:
-            return None
-        if self._sync_task is None or self._sync_task.done():
-            self._sync_task = asyncio.ensure_future(upload_sales(self.http, self.storage, self.token))
-        task = self._sync_task
-        try:
-            return await task
-        finally:
-            await self.update_badge()
+        return await self.syncer.run()
 
 
 async def main() -> None:
