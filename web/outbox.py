@@ -168,6 +168,10 @@ class Syncer:
             self.failures += 1
         else:
             self.failures = 0
+        if only is None and report["error"] is None:
+            from backup import prune  # synced sales past the setting's days; never pending or rejected
+
+            await prune(self.app)
         self.next_attempt = time.monotonic() + backoff_delay(self.failures, self.rand)
         return report
 

@@ -118,15 +118,17 @@ class Menu:
         if action == "menu-close":
             self.close()
         elif action == "menu-sales":
-            asyncio.ensure_future(self.open_sales())
+            from screens_sales import SalesWindow  # issue 5: list + detail + Cancelar/Imprimir/Sincronizar
+
+            asyncio.ensure_future(SalesWindow(self.app).open())
         elif action == "menu-about":
             asyncio.ensure_future(self.open_about())
-        elif action == "sync-sales":
-            asyncio.ensure_future(self.sync_sales())
-        elif action == "sync-customers":
-            by_id("sync-result").textContent = L("sync_ok")
-        elif action == "sync-catalog":
-            asyncio.ensure_future(self.sync_catalog())
+        elif action in ("sync-sales", "sync-customers", "sync-catalog"):
+            import screens_syncpanel  # issue 5: outcomes of Ventas / Clientes / Catálogo
+
+            run = {"sync-sales": screens_syncpanel.sync_sales, "sync-customers": screens_syncpanel.sync_customers,
+                   "sync-catalog": screens_syncpanel.sync_catalog}[action]
+            asyncio.ensure_future(run(self.app))
         elif action == "lang":
             asyncio.ensure_future(self.set_lang(str(node.dataset.lang)))
 
