@@ -20,6 +20,40 @@ from server.db.engine import utcnow
 from server.db.schema import customers, price_history, price_lists, prices, products
 
 
+# A sale, customer or void of the POS is a few kilobytes (a 500-line sale, about 200,000 characters); one of
+# millions of characters is an attack on storage, refused before it is hashed or stored.
+MAX_ITEM_CHARS = 1_000_000
+
+
+def text_problem(value: Any, max_chars: int = MAX_ITEM_CHARS) -> str | None:
+    """Why the database cannot take this JSON value's text, else None (iterative: any nesting depth).
+
+    A NUL character (PostgreSQL text refuses it), a lone UTF-16 surrogate (JSON's "\\ud800" parses to one;
+    it cannot be encoded as UTF-8 for either database), or more than `max_chars` characters and items.
+    """
+    stack, size = [value], 0
+    while stack:
+        v = stack.pop()
+        size += 1
+        if isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+        elif isinstance(v, list):
+            stack.extend(v)
+        elif isinstance(v, str):
+            size += len(v)
+            if "\x00" in v:
+                return "carácter nulo en el texto"
+            if not v.isascii():
+                try:
+                    v.encode("utf-8")
+                except UnicodeEncodeError:
+                    return "texto que no es UTF-8 válido"
+        if size > max_chars:
+            return "demasiado grande"
+    return None
+
+
 class SaleRejected(Exception):
     def __init__(self, code: str, message: str | None = None) -> None:
         super().__init__(code)

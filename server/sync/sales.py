@@ -29,13 +29,15 @@ from server.db import changes
 from server.db.engine import as_utc, utcnow, write_tx
 from server.db.schema import folio_series, products, sale_lines, sale_payments, sales, stock, stock_negative
 
-from .checks import SaleRejected, check_customer_ref, check_lines, check_price_list
+from .checks import SaleRejected, check_customer_ref, check_lines, check_price_list, text_problem
 from .customers import CustomerRejected, upsert_customer
 
 log = logging.getLogger("caja.sync")
 ATTEMPTS = 5
 INT32_MAX = 2**31 - 1
 INT63_MAX = 2**63 - 1
+# A trillion pesos (or kg): beyond any sale, and ×1000 still far inside a 64-bit column.
+AMOUNT_LIMIT = Decimal(10) ** 12
 
 
 def content_hash(raw: dict[str, Any]) -> str:
@@ -44,7 +46,9 @@ def content_hash(raw: dict[str, Any]) -> str:
 
 
 def rejected(uuid: Any, code: str, message: str) -> dict[str, Any]:
-    return {"uuid": uuid if isinstance(uuid, str) else None, "status": "rejected", "error": code, "message": message}
+    # A uuid with a lone surrogate cannot even be echoed back (the JSON response is UTF-8): answer null.
+    ok = isinstance(uuid, str) and text_problem(uuid) is None
+    return {"uuid": uuid if ok else None, "status": "rejected", "error": code, "message": message}
 
 
 def _accepted(row: Any, duplicate: bool) -> dict[str, Any]:
@@ -63,6 +67,9 @@ def accept_sale(engine: Engine, terminal: Any, raw: Any, grace_days: int) -> dic
     uuid = raw.get("uuid") if isinstance(raw, dict) else None
     if not isinstance(uuid, str) or not 0 < len(uuid) <= 36:
         return rejected(uuid, "malformed", t("malformed") + " (uuid)")
+    problem = text_problem(raw)
+    if problem is not None:  # before hashing: content_hash cannot encode a lone surrogate
+        return rejected(uuid, "malformed", f"{t('malformed')} ({problem})")
     digest = content_hash(raw)
     for attempt in range(1, ATTEMPTS + 1):
         try:
@@ -88,7 +95,11 @@ def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: st
         if existing.content_hash == digest and existing.terminal_id == terminal.id:
             return _accepted(existing, duplicate=True)
         raise SaleRejected("uuid_conflict", "Ya existe otra venta con este identificador; se conserva la original")
-    problems = check_sale(raw)
+    try:
+        problems = check_sale(raw)
+    except ArithmeticError:
+        # decimal.InvalidOperation from poscore's quantize on an amount like "1e30" (more than 28 digits).
+        raise SaleRejected("invalid_amount", t("invalid_amount") + " (fuera de rango)") from None
     if problems:
         raise SaleRejected(problems[0].code, problems[0].message)
     try:
@@ -98,6 +109,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: st
     if sale.terminal != terminal.code:
         raise SaleRejected("terminal_mismatch", "La venta es de otra terminal")
     _check_id_ranges(sale)
+    _check_amount_ranges(sale)
     check_customer_ref(conn, sale)
     check_price_list(conn, sale, terminal.price_list_id)
     check_lines(conn, sale, grace_days)
@@ -143,6 +155,17 @@ def _check_id_ranges(sale: Sale) -> None:
         ids.append(sale.customer.id)
     if not all(0 < i <= INT32_MAX for i in ids) or not 0 < sale.seq <= INT63_MAX:
         raise SaleRejected("malformed", t("malformed") + " (id fuera de rango)")
+
+
+def _check_amount_ranges(sale: Sale) -> None:
+    """Amounts and quantities must fit the 64-bit cents/thousandths columns (else a driver error, a 500)."""
+    tot = sale.totals
+    values = [tot.subtotal, tot.discount, tot.tax_total, tot.total, tot.paid, tot.change,
+              *(p.amount for p in sale.payments)]
+    for line in sale.lines:
+        values += [line.qty, line.unit_price, line.amounts.subtotal, line.amounts.discount, line.amounts.total]
+    if any(abs(v) >= AMOUNT_LIMIT for v in values):
+        raise SaleRejected("invalid_amount", t("invalid_amount") + " (fuera de rango)")
 
 
 def _customer_id(conn: Connection, sale: Sale, raw: dict[str, Any], terminal_id: int, version: int) -> int | None:
