@@ -4,6 +4,7 @@ Must not hand out tokens any other way than by redeeming a one-time pairing code
 """
 from __future__ import annotations
 
+import threading
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
@@ -15,6 +16,7 @@ from server.terminals import redeem_pairing_code, terminal_json
 
 from .deps import TerminalRef, current_terminal, engine, settings
 from .errors import ApiError
+from .throttle import FailureLimiter
 
 router = APIRouter(prefix="/api")
 
@@ -29,12 +31,29 @@ def health() -> dict[str, Any]:
     return {"ok": True, "version": __version__}
 
 
+_limiter_lock = threading.Lock()
+
+
+def _pair_failures(request: Request) -> FailureLimiter:
+    """One limiter per app (so tests with several apps in one process do not share it)."""
+    state = request.app.state
+    with _limiter_lock:
+        if getattr(state, "pair_failures", None) is None:
+            state.pair_failures = FailureLimiter()
+        return state.pair_failures  # type: ignore[no-any-return]
+
+
 @router.post("/pair")
 def pair(body: PairIn, request: Request) -> dict[str, Any]:
     code = body.code.strip()
+    client = request.client.host if request.client else "?"
+    limiter = _pair_failures(request)
+    if limiter.blocked(client):
+        raise ApiError(429, "too_many_attempts", "Demasiados intentos fallidos; espere un minuto.")
     with write_tx(engine(request)) as conn:
         found = redeem_pairing_code(conn, settings(request).secret_key, code, body.device)
         if found is None:
+            limiter.fail(client)
             raise ApiError(400, "pairing_code_invalid", "El código de vinculación no es válido, ya se usó o expiró.")
         terminal_id, token = found
         return {"token": token, "terminal": terminal_json(conn, terminal_id)}

@@ -86,3 +86,12 @@ def test_openapi_json_is_served_and_no_cdn_docs(erp: Erp) -> None:
     r = erp.client.get("/api/openapi.json")
     assert r.status_code == 200 and "/api/sales" in r.text or "/api/catalog" in r.text
     assert erp.client.get("/docs").status_code in (404, 405) or "cdn" not in erp.client.get("/docs").text
+
+
+def test_guessing_pairing_codes_is_throttled(erp: Erp) -> None:
+    for _ in range(10):
+        r = erp.client.post("/api/pair", json={"code": "000000"})
+        assert r.status_code == 400
+    good = erp.pairing_code()
+    r = erp.client.post("/api/pair", json={"code": good})
+    assert r.status_code == 429 and r.json()["error"] == "too_many_attempts"
