@@ -162,11 +162,19 @@ export async function commitSale(recordJson, stockJson) {
     tx.abort();
     throw new DOMException(`sequence ${record.seq} already used`, "ConstraintError");
   }
-  tx.objectStore("sales").add(record);
-  tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
-  tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: JSON.parse(stockJson) });
-  meta.put(JSON.stringify(record.seq), "seq");
-  await done(tx);
+  const finished = done(tx);
+  try {
+    tx.objectStore("sales").add(record);
+    tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
+    tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: JSON.parse(stockJson) });
+    meta.put(JSON.stringify(record.seq), "seq");
+  } catch (error) {
+    // A synchronous failure (e.g. QuotaExceededError, DataCloneError): make sure nothing half-written commits.
+    try { tx.abort(); } catch (e) { /* already finished */ }
+    finished.catch(() => {});
+    throw error;
+  }
+  await finished;
 }
 
 /** Every sale record on the device, oldest first, as a JSON array string. */

@@ -46,6 +46,7 @@ def _pair_and_load(browser: Browser, erp: ErpProcess) -> Any:
     assert (products_pct, customers_pct) == ("100", "100")
     selling.wait_ready(page)
     header.wait_wifi(page, "online")
+    assert "Almacenamiento persistente" in menu.about(page)  # navigator.storage.persist() answered and shown
     return page
 
 
@@ -134,10 +135,54 @@ def test_erp_down_while_online_keeps_selling(browser: Browser, erp: ErpProcess) 
         number = payment.pay_cash_exact(page)
         assert number.startswith("T01-")
         header.wait_pending(page, 1)
+        _commit_fails_and_keeps_the_cart(page, product)
     finally:
         erp.start()
     header.wait_wifi(page, "online")
+    _two_tabs_never_share_a_number(browser, erp, page, product)
     assert browser.foreign_requests() == []
+
+
+def _two_tabs_never_share_a_number(browser: Browser, erp: ErpProcess, page: Any, product: dict) -> None:
+    """Two tabs confirm at the same moment: the Web Lock + the transaction give each its own number."""
+    other = browser.context.new_page()
+    pairing.open_pos(other, erp.url)
+    selling.wait_ready(other)
+    page.reload()  # this tab's in-memory stock does not know the other tab's sales yet (issue 5 syncs tabs)
+    for tab in (page, other):
+        selling.wait_ready(tab)
+        selling.scan(tab, product["barcodes"][0])
+        selling.wait_cart_lines(tab, 1)
+        tab.click("#charge")
+        tab.click("button[data-action=exact]")
+    page.click("#pay-confirm", no_wait_after=True)
+    other.click("#pay-confirm", no_wait_after=True)
+    numbers = []
+    for tab in (page, other):
+        tab.wait_for_selector("#sale-saved")
+        numbers.append(tab.inner_text("#sale-number"))
+    assert len(set(numbers)) == 2, numbers
+
+
+def _commit_fails_and_keeps_the_cart(page: Any, product: dict) -> None:
+    """The device storage refuses the write (as when the quota is exhausted): clear error, cart kept."""
+    page.evaluate("""() => {
+        const add = IDBObjectStore.prototype.add;
+        IDBObjectStore.prototype.add = function (...args) {
+            if (this.name === "sales") throw new DOMException("quota", "QuotaExceededError");
+            return add.apply(this, args);
+        };
+    }""")
+    selling.scan(page, product["barcodes"][0])
+    selling.wait_cart_lines(page, 1)
+    page.click("#charge")
+    page.click("button[data-action=exact]")
+    page.click("#pay-confirm")
+    page.wait_for_selector("#pay-error:not([hidden])")
+    assert "sin espacio de almacenamiento" in page.inner_text("#pay-error")
+    page.click("button[data-action=close]")
+    assert selling.cart_names(page) == [product["name"]]
+    header.wait_pending(page, 1)
 
 
 @pytest.fixture(autouse=True)
