@@ -61,6 +61,7 @@ class SalesWindow:
         self.filter = "all"
         self.records: dict[str, dict] = {}
         self.current: str | None = None  # uuid of the sale whose detail is shown
+        self.notice: str | None = None  # the last outcome shown under the list
         self.box = el("div", "card dialog sales-window", id="menu-panel")
         on(self.box, "click", self._on_click)
         on(self.box, "change", self._on_change)
@@ -82,11 +83,12 @@ class SalesWindow:
                 self.app.syncer.listeners.remove(self._refresh)
             return
         if self.current is None:
-            await self.show_list()
+            await self.show_list(self.notice)  # keep the outcome just shown (e.g. "Venta … cancelada")
 
     # ---------- list ----------
     async def show_list(self, message: str | None = None) -> None:
         self.current = None
+        self.notice = message
         records = list(reversed(await self.app.storage.sales()))
         self.records = {r["uuid"]: r for r in records}
         shown = [r for r in records if self.filter == "all" or r.get("state") in UNSYNCED]

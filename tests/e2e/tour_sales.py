@@ -1,0 +1,134 @@
+"""Tour helpers for issue 5's screens: the Ventas window (list, filters, detail, Cancelar, Imprimir,
+Sincronizar), the ticket preview, "Datos sincronizados", and reading the ERP's database to check what arrived."""
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+
+from tests.e2e import header, pairing, selling
+from tests.e2e.conftest import Browser, ErpProcess
+
+
+# ---------- set-up ----------
+def sellable(erp: ErpProcess, n: int, skip: int = 0) -> list[dict]:
+    items = erp.api("/api/catalog?since=0&after=0&limit=400")["items"]
+    good = [p for p in items if p["sellable"] and p["unit"] == "pieza" and p["barcodes"]
+            and float(p["stock"]) >= 20]
+    assert len(good) >= skip + n
+    return good[skip:skip + n]
+
+
+def pair_and_load(browser: Browser, erp: ErpProcess) -> Any:
+    page = browser.open()
+    pairing.open_pos(page, erp.url)
+    pairing.pair(page, erp.pairing_code())
+    pairing.wait_catalog_loaded(page)
+    selling.wait_ready(page)
+    header.wait_wifi(page, "online")
+    header.wait_pending(page, 0)
+    return page
+
+
+def stock_shown(page: Any, product: dict) -> str:
+    """The stock the selling screen shows for `product` (searched by SKU)."""
+    page.fill("#search", product["sku"])
+    meta = page.locator("#results .result", has_text=product["name"]).first.locator(".meta")
+    text = meta.inner_text()
+    page.fill("#search", "")
+    return text.rsplit(":", 1)[1].strip()
+
+
+# ---------- Ventas window ----------
+def open_sales(page: Any) -> None:
+    page.click("#menu-button")
+    page.click("button[data-action=menu-sales]")
+    page.wait_for_selector("#sales-list, #sales-empty")
+
+
+def rows(page: Any) -> dict[str, str]:
+    """{local number: state text} of the list as shown (with the current filter)."""
+    out = {}
+    locator = page.locator("#sales-list tr.sale-row")
+    for i in range(locator.count()):
+        row = locator.nth(i)
+        out[row.get_attribute("data-number")] = row.locator("td.state").inner_text()
+    return out
+
+
+def set_filter(page: Any, which: str) -> None:
+    page.click(f"button[data-action=sales-filter][data-filter={which}]")
+    page.wait_for_selector(f"button[data-filter={which}][aria-pressed=true]")
+
+
+def open_sale(page: Any, number: str) -> None:
+    page.click(f"#sales-list tr.sale-row[data-number='{number}']")
+    page.wait_for_selector("#sale-detail")
+    page.wait_for_function("n => document.querySelector('#menu-panel h2').textContent.includes(n)", arg=number)
+
+
+def back_to_list(page: Any) -> None:
+    page.click("#sale-back")
+    page.wait_for_selector("#sales-list, #sales-empty")
+
+
+def cancel_sale(page: Any, confirm: bool = True) -> str:
+    """Cancelar → the confirmation → Continuar (or Cancelar); returns the warning text it showed."""
+    page.click("#sale-cancel")
+    page.wait_for_selector("#confirm-cancel")
+    warning = page.inner_text("#confirm-cancel")
+    if confirm:
+        page.click("#confirm-yes")
+        page.wait_for_selector("#sales-list, #sales-empty")
+    else:
+        page.click("#confirm-no")
+        page.wait_for_selector("#sale-detail")
+    return warning
+
+
+def sync_this_sale(page: Any) -> str:
+    page.click("#sale-sync")
+    page.wait_for_function("() => (document.getElementById('sale-result') || {}).textContent")
+    return page.inner_text("#sale-result")
+
+
+def close(page: Any) -> None:
+    page.click("button[data-action=menu-close]")
+    page.wait_for_selector("#overlay", state="hidden")
+
+
+# ---------- ticket ----------
+def open_ticket(page: Any) -> str:
+    page.click("#sale-print")
+    page.wait_for_selector("#ticket .tl")
+    return page.inner_text("#ticket")
+
+
+def save_ticket(page: Any) -> str:
+    with page.expect_download() as info:
+        page.click("#ticket-save")
+    download = info.value
+    return Path(download.path()).read_text(encoding="utf-8")
+
+
+# ---------- Datos sincronizados ----------
+def sync_panel(page: Any, option: str = "sync-sales") -> str:
+    page.click("#sync-icon")
+    page.click(f"button[data-action={option}]")
+    page.wait_for_function("() => document.getElementById('sync-result').textContent.length > 0")
+    text = page.inner_text("#sync-result")
+    page.click("button[data-action=menu-close]")
+    return text
+
+
+# ---------- the ERP's side ----------
+def erp_rows(erp: ErpProcess, sql: str, *params: Any) -> list[tuple]:
+    with closing(sqlite3.connect(erp.workdir / "caja.db", timeout=30)) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def erp_execute(erp: ErpProcess, sql: str, *params: Any) -> None:
+    with closing(sqlite3.connect(erp.workdir / "caja.db", timeout=30)) as db:
+        db.execute(sql, params)
+        db.commit()
