@@ -116,6 +116,12 @@ export async function chunksRead(store) {
   return "[" + values.join(",") + "]";
 }
 
+/** All chunks in key order as an array of JSON strings, so Python can parse one per task (boot slices). */
+export async function chunksList(store) {
+  const db = await open();
+  return await req(db.transaction(store).objectStore(store).getAll());
+}
+
 /** Replace all chunks by the given ones (compaction), with the feed's `since` in the same transaction. */
 export async function chunksReplace(store, jsonArrayOfArrays, sinceKey, sinceJson) {
   const chunks = JSON.parse(jsonArrayOfArrays);

@@ -9,6 +9,7 @@ Must not hold business rules (poscore does) nor raw IndexedDB or fetch calls (st
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import uuid4
@@ -94,16 +95,18 @@ class App:
     async def _read_stored(self) -> bool:
         """Index what the device already has, in slices; True when a catalog was stored."""
         assert self.till is not None
-        chunks = await self.storage.chunks_read(CATALOG)
-        if not chunks:
+        raw = await self.storage.chunks_raw(CATALOG)
+        if not raw:
             return False
         self._progress_text(L("loading_stored"))
-        for chunk in chunks:
+        for text in raw:
+            chunk = json.loads(text)
+            await asyncio.sleep(0)
             for i in range(0, len(chunk), SLICE):
                 self.till.catalog.add(chunk[i:i + SLICE])
                 await asyncio.sleep(0)
-        for chunk in await self.storage.chunks_read(CUSTOMERS):
-            self.till.customers.add(chunk)
+        for text in await self.storage.chunks_raw(CUSTOMERS):
+            self.till.customers.add(json.loads(text))
             await asyncio.sleep(0)
         self.till.customers.add(await self.storage.local_customers())
         self.till.set_deltas(await self.storage.stock_deltas())

@@ -44,6 +44,9 @@ class FakeIdb:
     async def chunksRead(self, store: str) -> str:
         return "[" + ",".join(self.chunks[store][k] for k in sorted(self.chunks[store])) + "]"
 
+    async def chunksList(self, store: str) -> list[str]:
+        return [self.chunks[store][k] for k in sorted(self.chunks[store])]
+
     async def acquireSequenceLock(self) -> Any:
         return lambda: None
 

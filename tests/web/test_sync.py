@@ -137,3 +137,10 @@ def test_missing_meta_key_reads_as_default_even_when_js_gives_null() -> None:
     storage = Storage(FakeIdb())
     assert _run(storage.get("token")) is None
     assert _run(storage.get("lang", "es")) == "es"
+
+
+def test_raw_chunks_come_back_in_order_one_string_each() -> None:
+    storage = Storage(FakeIdb())
+    _run(storage.chunk_append(CATALOG, [product(1)]))
+    _run(storage.chunk_append(CATALOG, [product(2), product(3)]))
+    assert [len(json.loads(s)) for s in _run(storage.chunks_raw(CATALOG))] == [1, 2]
