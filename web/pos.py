@@ -47,7 +47,7 @@ class App:
     def __init__(self) -> None:
         self.storage = Storage(caja_idb)
         self.conn = Connectivity(by_id("wifi-icon"), lambda ok: L("online") if ok else L("offline"),
-                                 on_back=self.sync_soon)
+                                 on_back=self._on_back)
         self.http = BrowserHttp(self.conn.set)
         self.token: str | None = None
         self.till: Till | None = None
@@ -200,6 +200,15 @@ class App:
     async def update_badge(self) -> int:
         """Sales, voids and offline customers still to send (web/outbox.py counts them)."""
         return await self.syncer.update_badge()
+
+    def _on_back(self) -> None:
+        """The ERP answers again: send what is pending, then fetch what changed meanwhile."""
+        async def run() -> None:
+            await self.sync_sales()
+            if self.till is not None and self.sell is not None:
+                await self.refresh_feeds(show_progress=False)
+
+        asyncio.ensure_future(run())
 
     def sync_soon(self) -> None:
         asyncio.ensure_future(self.sync_sales())

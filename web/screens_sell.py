@@ -29,7 +29,8 @@ class SellScreen:
         self.till = app.till
         self.results: list[Product] = []
         self.search = el("input", "search", id="search", type="search", autocomplete="off",
-                         placeholder=L("search_placeholder"), aria_label=L("search_placeholder"))
+                         placeholder=L("search_placeholder"), aria_label=L("search_placeholder"),
+                         title="Enter: agregar · ↓: resultados · F2: cobrar")
         self.results_box = el("ul", "results", id="results")
         self.customer_box = el("div", "customer-bar", id="customer-bar")
         self.cart_box = el("div", "cart", id="cart")
@@ -47,11 +48,41 @@ class SellScreen:
         on(root, "change", self._on_change)
         on(self.search, "input", lambda e: self.refresh_results())
         on(self.search, "keydown", self._on_key)
+        on(self.results_box, "keydown", self._on_result_key)
         self.render()
         self.search.focus()
 
     # ---------- events ----------
+    def _on_result_key(self, event: Any) -> None:
+        """Keyboard on the results: Enter/space adds, arrows move, Escape goes back to the search box."""
+        node = event.target
+        key = event.key
+        if key in ("Enter", " "):
+            event.preventDefault()
+            product = self.till.catalog.get(int(node.getAttribute("data-id") or 0))
+            if product is not None and self.add(product):
+                self.search.focus()
+        elif key in ("ArrowDown", "ArrowUp"):
+            event.preventDefault()
+            sibling = node.nextElementSibling if key == "ArrowDown" else node.previousElementSibling
+            if hasattr(sibling, "focus"):
+                sibling.focus()
+            elif key == "ArrowUp":
+                self.search.focus()
+        elif key == "Escape":
+            self.search.focus()
+
     def _on_key(self, event: Any) -> None:
+        if event.key == "ArrowDown":
+            first = self.results_box.querySelector(".result")
+            if hasattr(first, "focus"):
+                event.preventDefault()
+                first.focus()
+            return
+        if event.key == "F2":
+            event.preventDefault()
+            self.open_payment()
+            return
         if event.key != "Enter":
             return
         event.preventDefault()
