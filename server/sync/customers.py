@@ -15,6 +15,8 @@ from poscore.messages import t
 from server.db import changes
 from server.db.schema import customers
 
+from .checks import text_problem
+
 
 class CustomerRejected(Exception):
     def __init__(self, code: str, message: str | None = None) -> None:
@@ -33,6 +35,9 @@ def upsert_customer(conn: Connection, data: Any, terminal_id: int, version: int 
     """
     if not isinstance(data, dict) or not _valid_uuid(data.get("uuid")):
         raise CustomerRejected("malformed", t("malformed") + " (uuid)")
+    problem = text_problem(data)  # NUL, lone surrogate or megabytes: neither database can take it
+    if problem is not None:
+        raise CustomerRejected("malformed", f"{t('malformed')} ({problem})")
     try:
         c = Customer.from_json(data)
     except ValueError as exc:
@@ -43,8 +48,12 @@ def upsert_customer(conn: Connection, data: Any, terminal_id: int, version: int 
     problems = customer_problems(c)
     if problems:
         raise CustomerRejected(problems[0])
-    if len(c.name) > 300 or (c.email is not None and len(c.email) > 254):
-        raise CustomerRejected("malformed", t("malformed") + " (longitud)")
+    # Every column's length, not only name and email: poscore's "^\d{5}$" lets "44100\n" through, and
+    # PostgreSQL refuses a 6-character codigo_postal with an error (a 500), where SQLite would store it.
+    for key in ("name", "rfc", "regimen_fiscal", "codigo_postal", "uso_cfdi", "email"):
+        value = getattr(c, key)
+        if value is not None and len(value) > customers.c[key].type.length:
+            raise CustomerRejected("malformed", f"{t('malformed')} (longitud de {key})")
     if version is None:
         version = changes.bump(conn)
     new_id = conn.execute(customers.insert().values(

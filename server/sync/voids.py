@@ -15,7 +15,8 @@ from poscore.money import InvalidNumber, money, to_decimal
 from server.db.engine import utcnow
 from server.db.schema import voids
 
-from .checks import SaleRejected
+from .checks import SaleRejected, text_problem
+from .sales import AMOUNT_LIMIT
 
 
 def _text(raw: dict[str, Any], key: str, limit: int, required: bool = False) -> str | None:
@@ -30,6 +31,9 @@ def _text(raw: dict[str, Any], key: str, limit: int, required: bool = False) -> 
 def record_void(conn: Connection, terminal: Any, raw: Any) -> dict[str, Any]:
     if not isinstance(raw, dict):
         raise SaleRejected("malformed")
+    problem = text_problem(raw)  # NUL, lone surrogate or megabytes: neither database can take it
+    if problem is not None:
+        raise SaleRejected("malformed", f"{t('malformed')} ({problem})")
     uuid = _text(raw, "uuid", 36, required=True)
     existing = conn.execute(select(voids.c.id, voids.c.terminal_id).where(voids.c.uuid == uuid)).first()
     if existing is not None:
@@ -40,9 +44,10 @@ def record_void(conn: Connection, terminal: Any, raw: Any) -> dict[str, Any]:
     if raw.get("total") is not None:
         try:
             total = to_decimal(raw["total"])
-        except InvalidNumber:
+            exact = money(total) == total
+        except (InvalidNumber, ArithmeticError):  # quantize raises InvalidOperation past 28 digits ("1e30")
             raise SaleRejected("invalid_amount") from None
-        if money(total) != total:
+        if not exact or abs(total) >= AMOUNT_LIMIT:  # the cents column is 64-bit
             raise SaleRejected("invalid_amount")
     conn.execute(voids.insert().values(
         uuid=uuid, terminal_id=terminal.id, sale_uuid=_text(raw, "sale_uuid", 36, required=True),
