@@ -1,0 +1,56 @@
+"""server/pos_static.py: how the POS files are served (MIME, CSP, caching, service worker scope, no sources)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from server.pos_static import CSP, mount_pos
+
+
+def _client(tmp_path: Path) -> TestClient:
+    (tmp_path / "vendor" / "pyodide").mkdir(parents=True)
+    (tmp_path / "index.html").write_text("<!doctype html><title>Caja</title>")
+    (tmp_path / "sw.js").write_text("// sw")
+    (tmp_path / "boot.mjs").write_text("export {}")
+    (tmp_path / "pos.py").write_text("secret = 1")
+    (tmp_path / "vendor" / "pyodide" / "pyodide.asm.wasm").write_bytes(b"\0asm")
+    (tmp_path / "vendor" / "app-0123456789ab.zip").write_bytes(b"PK")
+    app = FastAPI()
+
+    @app.get("/api/health")
+    def health() -> dict:
+        return {"ok": True}
+
+    mount_pos(app, tmp_path)
+    return TestClient(app)
+
+
+def test_the_pos_lives_under_pos_with_its_csp(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    root = client.get("/", follow_redirects=False)
+    assert root.status_code == 307 and root.headers["location"] == "/pos/"
+    page = client.get("/pos/")
+    assert page.status_code == 200 and "Caja" in page.text
+    assert page.headers["content-security-policy"] == CSP
+    assert "script-src 'self' 'wasm-unsafe-eval'" in CSP and "unsafe-eval'" not in CSP.replace("wasm-unsafe-eval'", "")
+    assert "connect-src 'self'" in CSP
+    assert client.get("/api/health").json() == {"ok": True}  # routes registered before the mount still win
+
+
+def test_types_and_caching(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    wasm = client.get("/pos/vendor/pyodide/pyodide.asm.wasm")
+    assert wasm.headers["content-type"] == "application/wasm"
+    assert wasm.headers["cache-control"] == "no-cache"
+    assert client.get("/pos/boot.mjs").headers["content-type"].startswith("text/javascript")
+    zipped = client.get("/pos/vendor/app-0123456789ab.zip")
+    assert "immutable" in zipped.headers["cache-control"]
+    assert client.get("/pos/sw.js").headers["service-worker-allowed"] == "/pos/"
+
+
+def test_python_sources_are_not_served(tmp_path: Path) -> None:
+    client = _client(tmp_path)
+    assert client.get("/pos/pos.py").status_code == 404
+    assert client.get("/pos/.hidden").status_code == 404
