@@ -8,7 +8,7 @@ def local_sales(page: Any) -> dict[str, str]:
     """Menu → Ventas: {local number: state text}."""
     page.click("#menu-button")
     page.click("button[data-action=menu-sales]")
-    page.wait_for_selector("#menu-panel")
+    page.wait_for_selector("#sales-list")  # the Ventas panel itself, not the menu panel it replaces
     rows = page.locator("#sales-list tr.sale-row")
     out = {}
     for i in range(rows.count()):
