@@ -80,6 +80,8 @@ def new_pairing_code(conn: Connection, secret_key: str, terminal_id: int, ttl_mi
 
 def redeem_pairing_code(conn: Connection, secret_key: str, code: str, device: str | None) -> tuple[int, str] | None:
     """Use a code once: returns (terminal_id, new token) or None. The new token replaces the old one."""
+    if "\x00" in code or (device is not None and "\x00" in device):
+        return None  # PostgreSQL cannot store a NUL (a 500); no real code or device name has one
     now = utcnow()
     row = conn.execute(select(pairing_codes).where(pairing_codes.c.code_hash == code_hash(secret_key, code))).first()
     if row is None or row.used_at is not None or as_utc(row.expires_at) <= now:  # type: ignore[operator]
