@@ -1,6 +1,6 @@
 """The `caja` command as a real process: migrate, demo, pairing-code, create-admin, and `caja serve`
 (starts, prints a pairing code that works, answers /api/health, stops cleanly on SIGTERM). Then several
-server processes (`--workers 3` plus a second `caja serve`) on one PostgreSQL keep folios exact.
+server processes (`--workers 2` plus a second `caja serve`) on one PostgreSQL keep folios exact.
 """
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ def test_several_server_processes_on_one_postgres(postgres: PostgresServer, post
                                                   tmp_path: Path) -> None:
     postgres.create_db("multiproc", template=postgres_template)
     env = caja_env(postgres.url("multiproc"), tmp_path)
-    servers = [Served(env, "--workers", "3"), Served(env)]
+    servers = [Served(env, "--workers", "2"), Served(env)]
     try:
         for s in servers:
             s.wait_healthy()
@@ -74,7 +74,7 @@ def test_several_server_processes_on_one_postgres(postgres: PostgresServer, post
         customers = httpx.get(servers[1].url + "/api/customers", headers=headers).json()["items"]
         from poscore.customer import Customer, factura_ready
         customer = next(c for c in customers if c["price_list_id"] is None and not factura_ready(Customer.from_json(c)))
-        pool = sale_pool(products, customer, 80)
+        pool = sale_pool(products, customer, 40)
         turn = iter(range(10**9))
 
         def post(batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -83,7 +83,7 @@ def test_several_server_processes_on_one_postgres(postgres: PostgresServer, post
             assert r.status_code == 200, r.text
             return r.json()["results"]  # type: ignore[no-any-return]
 
-        answers = send_overlapping(post, pool, senders=8, batch=9)
+        answers = send_overlapping(post, pool, senders=6, batch=8)
         from server.db.engine import make_engine
         engine = make_engine(postgres.url("multiproc"))
         try:
