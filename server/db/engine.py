@@ -35,6 +35,10 @@ def as_utc(value: datetime | None) -> datetime | None:
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     u = make_url(url)
+    if u.drivername in ("postgresql", "postgres"):
+        # A plain postgresql:// URL would pick psycopg2, which is not a dependency: psycopg 3 is.
+        u = u.set(drivername="postgresql+psycopg")
+        url = u.render_as_string(hide_password=False)
     if u.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
                                **kwargs)

@@ -23,3 +23,13 @@ def test_environment_overrides(tmp_path: Path) -> None:
                            "CAJA_SECRET_KEY": "k" * 40, "CAJA_PRICE_GRACE_DAYS": "3"})
     assert (s.database_url, s.secret_key, s.price_grace_days) == ("postgresql+psycopg://x@h/db", "k" * 40, 3)
     assert not (tmp_path / "secret_key").exists()
+
+
+def test_plain_postgresql_urls_use_psycopg3() -> None:
+    from server.db.engine import make_engine
+
+    for url in ("postgresql://u:p@localhost:5432/caja", "postgres://u@localhost/caja"):
+        engine = make_engine(url)
+        assert engine.url.drivername == "postgresql+psycopg"
+        assert engine.url.database == "caja"
+        engine.dispose()
