@@ -1,0 +1,71 @@
+"""Issue 5: a tablet breaks with unsynced sales. Its backup (Ventas → Exportar) is imported on another paired
+device (idempotent by uuid: a second import adds nothing), and from there the sales reach the ERP once each."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e import header, payment, selling
+from tests.e2e import tour_sales as ts
+from tests.e2e.conftest import Browser, ErpProcess
+
+
+def _sell(page: Any, product: dict) -> str:
+    selling.scan(page, product["barcodes"][0])
+    selling.wait_cart_lines(page, 1)
+    return payment.pay_cash_exact(page)
+
+
+def _import(page: Any, path: Path) -> str:
+    page.set_input_files("#backup-file", str(path))
+    page.wait_for_function("() => document.getElementById('sales-result').textContent.includes('importada')")
+    return page.inner_text("#sales-result")
+
+
+def test_backup_of_unsynced_sales_imported_on_another_device(browser: Browser, erp: ErpProcess, playwright: Any,
+                                                             tmp_path: Path) -> None:
+    p1, p2 = ts.sellable(erp, 2, skip=7)
+    old = ts.pair_and_load(browser, erp)
+    erp.stop()
+    try:
+        header.wait_wifi(old, "offline")
+        numbers = [_sell(old, p1), _sell(old, p2)]
+        header.wait_pending(old, 2)
+        ts.open_sales(old)
+        with old.expect_download() as info:
+            old.click("#backup-export")
+        backup = tmp_path / "respaldo.json"
+        info.value.save_as(backup)
+        old.wait_for_function("() => document.getElementById('sales-result').textContent.includes('exportada')")
+        assert old.inner_text("#sales-result").startswith("2 venta(s) exportada(s)")
+    finally:
+        erp.start()
+    browser.close()  # the broken tablet
+
+    other = Browser(playwright, tmp_path / "profile-2", erp.url)
+    try:
+        page = ts.pair_and_load(other, erp)
+        ts.open_sales(page)
+        assert _import(page, backup).startswith("2 venta(s) importada(s), 0 ya estaban")
+        ts.close(page)
+        header.wait_pending(page, 0)  # sent by the automatic sync
+        ts.open_sales(page)
+        shown = ts.rows(page)
+        assert all(shown[n].startswith("Sincronizada · Folio R-") for n in numbers), shown
+        assert _import(page, backup).startswith("0 venta(s) importada(s), 2 ya estaban")
+        ts.close(page)
+        rows = ts.erp_rows(erp, "SELECT number FROM sales WHERE number IN (?, ?)", *numbers)
+        assert sorted(n for n, in rows) == sorted(numbers)
+        # New sales on this device never reuse the imported numbers.
+        assert _sell(page, p1) not in numbers
+        assert other.console_errors == [] and other.foreign_requests() == []
+    finally:
+        other.close()
+
+
+@pytest.fixture(autouse=True)
+def _no_page_errors(browser: Browser) -> Any:
+    yield
+    assert browser.console_errors == []
