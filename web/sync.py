@@ -10,7 +10,7 @@ fetch lives in `BrowserHttp`; the rest takes any object with the same `request` 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Any, Protocol
 
 from storage import CATALOG, CUSTOMERS, Storage
@@ -120,15 +120,15 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
     return max(version, since)
 
 
-async def upload_sales(http: Http, storage: Storage, token: str, only: str | None = None) -> dict:
-    """Send the pending sales in batches and apply the ERP's per-sale answers (`only`: just that sale's uuid).
+async def upload_sales(http: Http, storage: Storage, token: str, only: Collection[str] | None = None) -> dict:
+    """Send the pending sales in batches and apply the ERP's per-sale answers (`only`: just these uuids).
 
     Returns {"accepted": n, "rejected": [(number, message)], "error": None | "network"}. A NetworkError
     stops the run and leaves every unsent or unanswered sale pending.
     """
     report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None}
     pending = [r for r in await storage.outbox_sales() if r.get("state") in ("pending", "syncing")
-               and (only is None or r["uuid"] == only)]
+               and (only is None or r["uuid"] in only)]
     for i in range(0, len(pending), SALES_BATCH):
         batch = pending[i:i + SALES_BATCH]
         try:
