@@ -434,3 +434,39 @@ export function acquireSyncLock() {
     navigator.locks.request("caja-sync", () => new Promise((release) => granted(release)));
   });
 }
+
+/**
+ * Before a sync sends them: outbox sales still pending (or left "syncing" by a tab that died mid-flight) become
+ * "syncing", ONE transaction; returns their uuids. From then on they cannot be cancelled here (poscore.lifecycle:
+ * syncing → cancelled is not allowed), so a sale is never both accepted by the ERP and cancelled on the device.
+ * `onlyJson` is null or a JSON array of uuids to restrict to.
+ */
+export async function markSyncing(onlyJson) {
+  const only = onlyJson ? new Set(JSON.parse(onlyJson)) : null;
+  const db = await open();
+  const tx = db.transaction(["outbox", "sales"], "readwrite");
+  const sales = tx.objectStore("sales");
+  const marked = [];
+  for (const e of await req(tx.objectStore("outbox").getAll())) {
+    if (e.kind !== "sale" || (only && !only.has(e.uuid))) continue;
+    const record = await req(sales.get(e.uuid));
+    if (!record || (record.state !== "pending" && record.state !== "syncing")) continue;
+    record.state = "syncing";
+    sales.put(record);
+    marked.push(e.uuid);
+  }
+  await done(tx);
+  return JSON.stringify(marked);
+}
+
+/** After a sync: the marked sales the ERP did not answer (network error, 5xx) are pending again. */
+export async function unmarkSyncing(uuidsJson) {
+  const db = await open();
+  const tx = db.transaction("sales", "readwrite");
+  const sales = tx.objectStore("sales");
+  for (const uuid of JSON.parse(uuidsJson)) {
+    const record = await req(sales.get(uuid));
+    if (record && record.state === "syncing") { record.state = "pending"; sales.put(record); }
+  }
+  await done(tx);
+}
