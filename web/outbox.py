@@ -60,6 +60,14 @@ class Outbox:
     async def import_sales(self, records: list[dict]) -> dict:
         return json.loads(await self._idb.importSales(json.dumps(records)))
 
+    async def mark_syncing(self, only: list[str] | None) -> list[str]:
+        """Outbox sales about to be sent become "syncing" (no longer cancellable); returns their uuids."""
+        return json.loads(await self._idb.markSyncing(None if only is None else json.dumps(only)))
+
+    async def unmark_syncing(self, uuids: list[str]) -> None:
+        if uuids:
+            await self._idb.unmarkSyncing(json.dumps(uuids))
+
     async def lock(self) -> Any:
         """Resolves once this tab holds the sync lock; call the result to release it."""
         return await self._idb.acquireSyncLock()
@@ -183,7 +191,11 @@ class Syncer:
             if only is None:
                 c = await upload_customers(app.http, app.storage, self.box, app.token)
                 report["customers"], report["customer_rejected"] = c["accepted"], c["rejected"]
-            sales = await upload_sales(app.http, app.storage, app.token, only=only)
+            marked = await self.box.mark_syncing(None if only is None else [only])
+            try:
+                sales = await upload_sales(app.http, app.storage, app.token, only=set(marked))
+            finally:  # whatever the ERP did not answer is pending again ("nothing known")
+                await self.box.unmark_syncing(marked)
             report.update(accepted=sales["accepted"], rejected=sales["rejected"], error=sales["error"])
             if only is None and sales["error"] is None:
                 v = await upload_voids(app.http, self.box, app.token)

@@ -29,6 +29,10 @@ def _run(coro):  # type: ignore[no-untyped-def]
 class OutboxIdb(FakeIdb):
     """FakeIdb plus the issue-5 functions of idb.js, with the same observable behaviour."""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.marked_log: list[list[str]] = []
+
     async def pendingCounts(self) -> str:
         carried = {r["sale"]["customer"]["uuid"] for r in self.sales.values()
                    if r["sale"].get("customer") and r["state"] not in ("rejected", "cancelled")}
@@ -66,6 +70,20 @@ class OutboxIdb(FakeIdb):
 
     async def acquireSyncLock(self) -> Any:
         return lambda: None
+
+    async def markSyncing(self, only_json: str | None) -> str:
+        only = None if only_json is None else set(json.loads(only_json))
+        marked = [u for u, e in self.outbox.items() if e["kind"] == "sale" and (only is None or u in only)
+                  and self.sales[u]["state"] in ("pending", "syncing")]
+        for u in marked:
+            self.sales[u]["state"] = "syncing"
+        self.marked_log.append(marked)
+        return json.dumps(marked)
+
+    async def unmarkSyncing(self, uuids_json: str) -> None:
+        for u in json.loads(uuids_json):
+            if self.sales[u]["state"] == "syncing":
+                self.sales[u]["state"] = "pending"
 
 
 class VoidsErp(FakeErp):
@@ -172,6 +190,32 @@ def test_network_error_changes_nothing_and_backs_off_until_a_success() -> None:
     erp.down = False
     assert _run(syncer._locked(None))["accepted"] == 2
     assert syncer.failures == 0
+
+
+def test_a_sale_in_flight_cannot_be_cancelled_and_is_pending_again_after_a_network_error() -> None:
+    idb, erp, syncer, records = _setup(1)
+    uuid = records[0]["uuid"]
+    seen: list[str] = []
+
+    def answer(sale: dict) -> dict:  # while the ERP holds the request, the cashier tries to cancel
+        seen.append(_run_in_thread(syncer.box.cancel(uuid, {"uuid": "v"}, ["pending"])))
+        raise NetworkError("connection reset")
+
+    erp.sales_answer = answer
+    assert _run(syncer._locked(None))["error"] == "network"
+    assert seen == ["syncing"] and "v" not in idb.outbox
+    assert idb.sales[uuid]["state"] == "pending"  # nothing known: it will be sent again
+    assert _run(syncer.box.cancel(uuid, {"uuid": "v"}, ["pending"])) == "ok"
+
+
+def _run_in_thread(coro: Any) -> Any:
+    import threading
+
+    out: list[Any] = []
+    thread = threading.Thread(target=lambda: out.append(asyncio.run(coro)))
+    thread.start()
+    thread.join()
+    return out[0]
 
 
 def test_a_rejected_void_stays_queued_with_its_reason() -> None:
