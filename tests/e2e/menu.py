@@ -35,3 +35,12 @@ def about(page: Any) -> str:
     text = page.inner_text("#menu-panel")
     page.click("button[data-action=menu-close]")
     return text
+
+
+def set_language(page: Any, lang: str) -> None:
+    """Acerca de → Español / English (stored on the device)."""
+    page.click("#menu-button")
+    page.click("button[data-action=menu-about]")
+    page.click(f"button[data-action=lang][data-lang={lang}]")
+    page.wait_for_selector(f"button[data-lang={lang}][aria-pressed=true]")
+    page.click("button[data-action=menu-close]")

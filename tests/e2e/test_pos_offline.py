@@ -127,6 +127,10 @@ def test_sell_online_then_offline_across_reloads_and_restart(browser: Browser, e
 def test_erp_down_while_online_keeps_selling(browser: Browser, erp: ErpProcess) -> None:
     (product,) = _sellable(erp, 1)
     page = _pair_and_load(browser, erp)
+    menu.set_language(page, "en")
+    assert page.inner_text("#charge") == "Charge"
+    menu.set_language(page, "es")
+    assert page.inner_text("#charge") == "Cobrar"
     erp.stop()
     try:
         header.wait_wifi(page, "offline")
