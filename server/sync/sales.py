@@ -48,6 +48,7 @@ _TAKE_STOCK = (stock.update().where(stock.c.warehouse_id == bindparam("w"), stoc
 INT63_MAX = 2**63 - 1
 # A trillion pesos (or kg): beyond any sale, and ×1000 still far inside a 64-bit column.
 AMOUNT_LIMIT = Decimal(10) ** 12
+PCT_SCALE = Decimal("0.0001")  # sale_lines.discount_pct is Scaled(4)
 
 
 def content_hash(raw: dict[str, Any]) -> str:
@@ -175,6 +176,10 @@ def _check_amount_ranges(sale: Sale) -> None:
         values += [line.qty, line.unit_price, line.amounts.subtotal, line.amounts.discount, line.amounts.total]
     if any(abs(v) >= AMOUNT_LIMIT for v in values):
         raise SaleRejected("invalid_amount", t("invalid_amount") + " (fuera de rango)")
+    # discount_pct is stored with 4 decimals and the column refuses more (a ValueError, a 500); poscore
+    # accepts "1e-400" or "0.00001" because they change no amount.
+    if any(line.discount_pct != line.discount_pct.quantize(PCT_SCALE) for line in sale.lines):
+        raise SaleRejected("invalid_discount", t("invalid_discount") + " (más de 4 decimales)")
 
 
 def _customer_id(conn: Connection, sale: Sale, raw: dict[str, Any], terminal_id: int, version: int) -> int | None:
