@@ -24,7 +24,11 @@ const WHEELS = path.join(ROOT, "var", "wheels");
 const DEFAULT_ARGS = ["tests/core", "-q", "-p", "no:cacheprovider", "--confcutdir=tests/core"];
 
 const t0 = performance.now();
-const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
+// Wall clock and this process's CPU time: on a loaded machine the wall clock alone says little.
+const elapsed = () => {
+  const { user, system } = process.cpuUsage();
+  return `${((performance.now() - t0) / 1000).toFixed(1)} s, cpu ${((user + system) / 1e6).toFixed(1)} s`;
+};
 const note = (msg) => process.stderr.write(`[run_tests ${elapsed()}] ${msg}\n`);
 
 function fail(msg) {
