@@ -144,6 +144,24 @@ def test_print_save_cancel_and_sync_one_sale(browser: Browser, erp: ErpProcess) 
     assert browser.foreign_requests() == []
 
 
+def test_customer_created_offline_counts_and_reaches_the_erp_from_clientes(browser: Browser, erp: ErpProcess) -> None:
+    page = ts.pair_and_load(browser, erp)
+    erp.stop()
+    try:
+        header.wait_wifi(page, "offline")
+        selling.create_customer(page, name="Abarrotes Doña Lupe", rfc="ADL120101AB1", regimen_fiscal="601",
+                                codigo_postal="06000", uso_cfdi="G03", email="lupe@example.mx")
+        header.wait_pending(page, 1)  # a customer alone (no sale carries it) counts as pending
+        assert ts.sync_panel(page, "sync-customers").startswith("Sin conexión")
+    finally:
+        erp.start()
+    header.wait_wifi(page, "online")
+    assert ts.sync_panel(page, "sync-customers") == "La sincronización se ha realizado correctamente"
+    header.wait_pending(page, 0)
+    assert ts.erp_rows(erp, "SELECT rfc FROM customers WHERE name = ?", "Abarrotes Doña Lupe") == [("ADL120101AB1",)]
+    assert ts.sync_panel(page, "sync-catalog") == "La sincronización se ha realizado correctamente"
+
+
 @pytest.fixture(autouse=True)
 def _no_page_errors(browser: Browser) -> Any:
     yield
