@@ -19,7 +19,6 @@ from poscore.tax import TaxScheme
 from server.db.engine import utcnow
 from server.db.schema import customers, price_history, price_lists, prices, products
 
-
 # A sale, customer or void of the POS is a few kilobytes (a 500-line sale, about 200,000 characters); one of
 # millions of characters is an attack on storage, refused before it is hashed or stored.
 MAX_ITEM_CHARS = 1_000_000

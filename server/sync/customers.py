@@ -52,7 +52,7 @@ def upsert_customer(conn: Connection, data: Any, terminal_id: int, version: int 
     # PostgreSQL refuses a 6-character codigo_postal with an error (a 500), where SQLite would store it.
     for key in ("name", "rfc", "regimen_fiscal", "codigo_postal", "uso_cfdi", "email"):
         value = getattr(c, key)
-        if value is not None and len(value) > customers.c[key].type.length:
+        if value is not None and len(value) > customers.c[key].type.length:  # type: ignore[attr-defined]
             raise CustomerRejected("malformed", f"{t('malformed')} (longitud de {key})")
     if version is None:
         version = changes.bump(conn)
