@@ -16,6 +16,8 @@ from typing import Any
 
 from labels import L
 
+from poscore.sale import check_sale
+
 FORMAT = "caja-backup"
 VERSION = 1
 DEFAULT_KEEP_DAYS = 30
@@ -41,6 +43,11 @@ def read_backup(text: str) -> list[dict]:
     for r in records:
         if not isinstance(r, dict) or any(k not in r for k in _RECORD_KEYS) or not isinstance(r["seq"], int):
             raise ValueError("malformed record")
+        # The same rules as the ERP (poscore.check_sale): a damaged or edited file is refused as a whole.
+        sale = r["sale"]
+        if check_sale(sale) or sale.get("uuid") != r["uuid"] or sale.get("number") != r["number"] \
+                or sale.get("seq") != r["seq"]:
+            raise ValueError(f"invalid sale {r.get('number')!r}")
         # A sale that was mid-flight on the old device is simply pending here: the ERP dedupes by uuid.
         out.append({**r, "state": "pending" if r["state"] == "syncing" else r["state"]})
     return out

@@ -24,7 +24,7 @@ from poscore.lifecycle import STATES, can_transition
 from poscore.messages import t
 from poscore.money import format_mxn, format_qty, to_decimal
 from poscore.numbering import folio_label
-from poscore.sale import Sale
+from poscore.sale import Sale, SaleError
 
 UNSYNCED = ("pending", "syncing", "rejected")
 
@@ -133,9 +133,13 @@ class SalesWindow:
         if record is None:
             await self.show_list()
             return
+        try:
+            sale = Sale.from_json(record["sale"])
+        except SaleError as exc:  # a record this version cannot read: say so, never crash the window
+            await self.show_list(f"{record['number']}: {exc.message}")
+            return
         self.current = uuid
         self.records[uuid] = record
-        sale = Sale.from_json(record["sale"])
         lines = [el("tr", None, children=[el("th", None, L("products")), el("th", "num", L("qty")),
                                           el("th", "num", L("total"))])]
         for line in sale.lines:

@@ -246,15 +246,18 @@ def test_sync_panel_wording() -> None:
         "1 cliente(s) rechazado(s): Ana: RFC no válido"
 
 
-def test_backup_exports_only_unsynced_and_import_reads_only_caja_backups() -> None:
-    records = [{"uuid": f"u{i}", "seq": i, "number": f"T01-00000{i}", "state": state, "created_at": "t",
-                "sale": {}} for i, state in enumerate(("pending", "synced", "rejected", "cancelled", "syncing"))]
+def test_backup_exports_only_unsynced_and_import_reads_only_valid_caja_backups() -> None:
+    records = _store_sales(Storage(OutboxIdb()), 5)
+    for record, state in zip(records, ("pending", "synced", "rejected", "cancelled", "syncing"), strict=True):
+        record["state"] = state
     doc = backup_document(records, TERMINAL, "2026-11-27T10:00:00-06:00")
     assert [r["state"] for r in doc["sales"]] == ["pending", "rejected", "syncing"]
     back = read_backup(json.dumps(doc))
     assert [r["state"] for r in back] == ["pending", "rejected", "pending"]  # mid-flight → pending again
+    tampered = json.loads(json.dumps(doc))
+    tampered["sales"][0]["sale"]["totals"]["total"] = "1.00"
     for bad in ('{"format": "other", "v": 1, "sales": []}', "[]", '{"format": "caja-backup", "v": 1}',
-                '{"format": "caja-backup", "v": 1, "sales": [{"uuid": "x"}]}'):
+                '{"format": "caja-backup", "v": 1, "sales": [{"uuid": "x"}]}', json.dumps(tampered)):
         with pytest.raises(ValueError):
             read_backup(bad)
 
