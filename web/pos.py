@@ -76,7 +76,7 @@ class App:
         stored = await self._read_stored()
         if stored:
             await self.show_sell()
-            asyncio.ensure_future(self.refresh_feeds(show_progress=False))
+            asyncio.ensure_future(self._after_stored())
         else:
             await self.refresh_feeds(show_progress=True)
             await self.show_sell()
@@ -93,24 +93,43 @@ class App:
         self.sync_soon()
 
     async def _read_stored(self) -> bool:
-        """Index what the device already has, in slices; True when a catalog was stored."""
+        """Index the stored catalog in slices (with this device's stock decrements); True when there was one.
+
+        Customers are indexed afterwards in the background (`_read_stored_customers`): the till sells as soon
+        as the products are in, and a customer search meanwhile sees those indexed so far.
+        """
         assert self.till is not None
         raw = await self.storage.chunks_raw(CATALOG)
-        if not raw:
+        _mark("stored_read")
+        if not len(raw):
             return False
         self._progress_text(L("loading_stored"))
-        for text in raw:
-            chunk = json.loads(text)
-            await asyncio.sleep(0)
-            for i in range(0, len(chunk), SLICE):
-                self.till.catalog.add(chunk[i:i + SLICE])
-                await asyncio.sleep(0)
-        for text in await self.storage.chunks_raw(CUSTOMERS):
-            self.till.customers.add(json.loads(text))
-            await asyncio.sleep(0)
-        self.till.customers.add(await self.storage.local_customers())
         self.till.set_deltas(await self.storage.stock_deltas())
+        for i in range(len(raw)):
+            chunk = json.loads(str(raw[i]))
+            await asyncio.sleep(0)
+            for j in range(0, len(chunk), SLICE):
+                self.till.catalog.add(chunk[j:j + SLICE])
+                await asyncio.sleep(0)
+        _mark("catalog_indexed")
         return True
+
+    async def _read_stored_customers(self) -> None:
+        assert self.till is not None
+        customers = await self.storage.chunks_raw(CUSTOMERS)
+        for i in range(len(customers)):
+            chunk = json.loads(str(customers[i]))
+            await asyncio.sleep(0)
+            for j in range(0, len(chunk), SLICE):
+                self.till.customers.add(chunk[j:j + SLICE])
+                await asyncio.sleep(0)
+        self.till.customers.add(await self.storage.local_customers())
+        _mark("customers_indexed")
+
+    async def _after_stored(self) -> None:
+        """Background work of a later open: customers from the device, then what changed on the ERP."""
+        await self._read_stored_customers()
+        await self.refresh_feeds(show_progress=False)
 
     # ---------- feeds ----------
     def _progress_text(self, text: str) -> None:

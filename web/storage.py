@@ -42,9 +42,10 @@ class Storage:
     async def chunks_read(self, store: str) -> list[list[dict]]:
         return json.loads(await self._idb.chunksRead(store))
 
-    async def chunks_raw(self, store: str) -> list[str]:
-        """The chunks as JSON strings, to be parsed one per main-thread task (100k products ≈ 0.5 s of json)."""
-        return [str(s) for s in await self._idb.chunksList(store)]
+    async def chunks_raw(self, store: str) -> Any:
+        """The chunks as a sequence of JSON strings (len() and indexing), to be converted and parsed one per
+        main-thread task: converting all 100k products' text to Python at once is one multi-second task."""
+        return await self._idb.chunksList(store)
 
     # ---- sales ----
     async def acquire_sequence_lock(self) -> Any:
