@@ -17,7 +17,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
@@ -41,7 +41,8 @@ def _env(url: str, var_dir: Path) -> dict[str, str]:
 def caja(env: dict[str, str], *args: str, timeout: float = 900) -> str:
     exe = shutil.which("caja", path=str(BIN))
     cmd = [exe] if exe else [sys.executable, "-m", "server.cli"]
-    out = subprocess.run([*cmd, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+    out = subprocess.run([*cmd, *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout,
+                         check=False)
     if out.returncode != 0:
         raise RuntimeError(f"caja {' '.join(args)} failed:\n{out.stdout}\n{out.stderr}")
     return out.stdout
@@ -59,11 +60,11 @@ class PostgresCluster:
         self.server = PostgresServer(bin_dir)
         self._n = 0
 
-    def __enter__(self) -> "PostgresCluster":
+    def __enter__(self) -> PostgresCluster:
         self.server.start()
         return self
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.server.stop()
 
     def new_db(self, template: str | None = None) -> str:
@@ -93,13 +94,13 @@ class Database:
         return _env(self.url, self.var_dir)
 
     @classmethod
-    def sqlite(cls, work: Path, name: str) -> "Database":
+    def sqlite(cls, work: Path, name: str) -> Database:
         var = work / name
         var.mkdir(parents=True, exist_ok=True)
         return cls(f"sqlite:///{var / 'caja.db'}", var, "sqlite")
 
     @classmethod
-    def postgres(cls, work: Path, pg: PostgresCluster, template: str | None = None) -> "Database":
+    def postgres(cls, work: Path, pg: PostgresCluster, template: str | None = None) -> Database:
         name = pg.new_db(template)
         var = work / name
         var.mkdir(parents=True, exist_ok=True)
@@ -112,7 +113,7 @@ class Database:
         caja(self.env, "demo", "--products", str(products), "--customers", str(customers))
         return time.perf_counter() - t0
 
-    def copy(self, work: Path, name: str) -> "Database":
+    def copy(self, work: Path, name: str) -> Database:
         """A fresh database with the same content (file copy / CREATE DATABASE ... TEMPLATE)."""
         if self.kind == "sqlite":
             other = Database.sqlite(work, name)
@@ -148,7 +149,7 @@ class Server:
              "--log-level", "warning", "--timeout-graceful-shutdown", "10"],
             env=db.env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT)
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
@@ -163,7 +164,7 @@ class Server:
         self.stop()
         raise RuntimeError("server did not become healthy")
 
-    def __exit__(self, *exc: Any) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     def stop(self) -> None:

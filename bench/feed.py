@@ -24,7 +24,7 @@ MAX_LIMIT = 5000
 def pos_page_size() -> int:
     """The page size the POS asks for (web/sync.py `PAGE = n`), so the floor and this figure match the page."""
     src = (Path(__file__).resolve().parents[1] / "web" / "sync.py").read_text()
-    m = re.search(r"^PAGE\s*=\s*(\d+)", src, re.M)
+    m = re.search(r"^PAGE\s*=\s*(\d+)", src, re.MULTILINE)
     return int(m.group(1)) if m else 2000
 
 

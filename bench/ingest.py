@@ -20,13 +20,13 @@ from typing import Any
 import httpx
 
 from bench.erp import Database, Server
-from bench.stats import median
 from bench.salesgen import make_sales
+from bench.stats import median
 
 
 def pos_sales_batch() -> int:
     src = (Path(__file__).resolve().parents[1] / "web" / "sync.py").read_text()
-    m = re.search(r"^SALES_BATCH\s*=\s*(\d+)", src, re.M)
+    m = re.search(r"^SALES_BATCH\s*=\s*(\d+)", src, re.MULTILINE)
     return int(m.group(1)) if m else 100
 
 

@@ -1,0 +1,140 @@
+"""`python -m bench [--quick]`: every measure of issue 8 in one run, a table on the terminal, and
+bench/results/<date>-<quick|full>.json with the machine, versions and every figure.
+
+What it is for: orchestration only — seed the demo databases with the real CLI, start real servers, run each
+measure module, put every figure next to its goal and its floor. A measure that fails is recorded with its
+error and the run goes on (the table says "error"), so one broken part never hides the others.
+What it must NOT do: assert or exit non-zero because a goal is missed (benchmarks are not tests), write anywhere
+but bench/results/ and temporary directories, or leave a server, a PostgreSQL or a browser running.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from bench import machine
+from bench.erp import Database, PostgresCluster, Server
+from bench.report import table, write
+
+QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "search_n": 200,
+         "ingest_sales": 300, "ingest_runs": 1, "sync_sales": 200, "commit_sales": 30}
+FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 5, "load_runs": 3, "open_runs": 5,
+        "search_n": 1000, "ingest_sales": 1000, "ingest_runs": 3, "sync_sales": 1000, "commit_sales": 200}
+
+
+def _step(results: dict[str, Any], key: str, fn: Any, *args: Any, **kw: Any) -> Any:
+    t0 = time.perf_counter()
+    print(f"· {key} …", flush=True)
+    try:
+        value = fn(*args, **kw)
+    except Exception as exc:  # noqa: BLE001 - recorded, the run goes on
+        traceback.print_exc()
+        results[key] = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
+        value = None
+    print(f"  {key}: {time.perf_counter() - t0:.1f} s", flush=True)
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench")
+    ap.add_argument("--quick", action="store_true", help="10k products, fewer repetitions (< 3 min)")
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos")
+    args = ap.parse_args(argv)
+    cfg = QUICK if args.quick else FULL
+    skip = set(filter(None, args.skip.split(",")))
+    started = time.perf_counter()
+    work = Path(tempfile.mkdtemp(prefix="caja-bench-"))
+    results: dict[str, Any] = {}
+    from playwright.sync_api import sync_playwright
+
+    from bench import browser, catalog_load, feed, ingest, opening, search, selling
+
+    pg_version = None
+    try:
+        with sync_playwright() as pw:
+            chromium = browser.version(pw)
+            templates: dict[int, Database] = {}
+            seeds: dict[str, float] = {}
+            for products, customers in cfg["sizes"]:
+                db = Database.sqlite(work, f"tpl{products}")
+                seeds[f"{products}+{customers}"] = db.seed(products, customers)
+                templates[products] = db
+            results["seed_s"] = seeds
+            items: dict[int, list[dict[str, Any]]] = {}
+            biggest = max(templates)
+            for products, customers in cfg["sizes"]:
+                db = templates[products].copy(work, f"feed{products}")
+                with Server(db) as srv:
+                    paired = srv.pair()
+                    if "feed" not in skip:
+                        res = _step(results, f"feed_{products}", feed.measure, srv.url, paired["token"],
+                                    cfg["feed_runs"])
+                        if res:
+                            results[f"feed_{products}"] = res["feed"]
+                            items[products] = res["items"]
+                    if products not in items:
+                        items[products] = feed.fetch_all(srv.url, paired["token"])["items"]
+                    if "browser" in skip:
+                        continue
+                    loaded = _step(results, f"catalog_load_{products}", catalog_load.measure, pw, srv.url, paired,
+                                   products, customers, cfg["load_runs"])
+                    if loaded:
+                        results[f"catalog_load_{products}"], profile = loaded
+                        if products == biggest:
+                            res = _step(results, "opening", opening.measure, pw, srv.url, profile, cfg["open_runs"])
+                            if res:
+                                results["opening"] = res
+                            if "pos" not in skip:
+                                res = _step(results, "selling", selling.measure, pw, srv.url, profile, paired,
+                                            items[products], db, cfg["commit_sales"], cfg["sync_sales"])
+                                if res:
+                                    results["selling"] = res
+                        profile.remove()
+                    if products == biggest and "search" not in skip:
+                        res = _step(results, "search", search.measure, pw, srv.url, paired["token"],
+                                    items[products], cfg["search_n"])
+                        if res:
+                            results["search"] = res
+            if "ingest" not in skip:
+                small = min(templates)
+                res = _step(results, "ingest_sqlite", ingest.measure, templates[small].copy(work, "ingest"),
+                            items[small], cfg["ingest_sales"], cfg["ingest_runs"])
+                if res:
+                    results["ingest_sqlite"] = res
+                try:
+                    with PostgresCluster() as pg:
+                        pg_version = pg.version()
+                        pdb = Database.postgres(work, pg)
+                        pdb.seed(small, min(c for p, c in cfg["sizes"] if p == small))
+                        res = _step(results, "ingest_postgres", ingest.measure, pdb, items[small],
+                                    cfg["ingest_sales"], cfg["ingest_runs"])
+                        if res:
+                            results["ingest_postgres"] = res
+                except Exception as exc:  # noqa: BLE001 - recorded
+                    traceback.print_exc()
+                    results["ingest_postgres"] = {"error": f"{type(exc).__name__}: {exc}"}
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    info = machine.info(chromium if "chromium" in locals() else None, pg_version)
+    info["load_average_end"] = machine.load_average()
+    mode = "quick" if args.quick else "full"
+    doc = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "mode": mode,
+           "command": "make bench" + (" QUICK=1" if args.quick else ""), "config": cfg, "machine": info,
+           "results": results, "wall_s": round(time.perf_counter() - started, 1)}
+    rows = table(doc)
+    doc["table"] = rows
+    path = write(doc)
+    print(f"\nwritten {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}"
+          f" ({doc['wall_s']} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Selling in the real POS: "Cobrar" to durably stored (p50/p95, timed inside the page), the longest main-thread
+task while selling, and 1,000 offline sales synced from one browser to the ERP end to end.
+
+What it is for:
+- Commit: for each sale, scan a barcode into the search box (+Enter adds it), open the payment screen, "Exacto",
+  then the timed part: from the click on "Confirmar cobro" (a capturing listener, before the POS's handler) to the
+  "Venta guardada" dialog appearing (web/screens_payment.py shows it only after the one IndexedDB transaction
+  of App.commit resolved), observed with a MutationObserver in the page.
+- Sync: N valid sales (poscore, bench/salesgen.py) committed into the device's IndexedDB through the POS's own
+  idb.js commitSale while the POS is closed — what a day offline leaves behind —, then the POS opens online and
+  syncs by itself; timed from its first POST /api/sales (Resource Timing) to its outbox being empty, then the
+  ERP's folios are checked (every sale accepted once, series R without gaps).
+What it must NOT do: bypass the POS for the sale commit, use sales the ERP would reject, or sleep.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bench import pospage
+from bench.browser import Profile, long_tasks
+from bench.erp import Database
+from bench.salesgen import make_sales, sale_record
+from bench.stats import pct, r
+
+COMMIT = """() => new Promise((resolve, reject) => {
+  const btn = document.getElementById('pay-confirm');
+  const overlay = document.getElementById('overlay');
+  let t0 = null;
+  btn.addEventListener('click', () => { t0 = performance.now(); }, { capture: true, once: true });
+  const mo = new MutationObserver(() => {
+    if (document.getElementById('sale-saved')) { mo.disconnect(); resolve(performance.now() - t0); }
+    const err = document.getElementById('pay-error');
+    if (err && !err.hidden) { mo.disconnect(); reject(new Error(err.textContent)); }
+  });
+  mo.observe(overlay, { childList: true, subtree: true, attributes: true });
+  btn.click();
+})"""
+
+OUTBOX_EMPTY = """async () => {
+  const idb = await import('/pos/idb.js');
+  const deadline = performance.now() + 600000;
+  while ((await idb.outboxCount()) > 0) {
+    if (performance.now() > deadline) throw new Error('outbox not empty after 600 s');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return performance.now();
+}"""
+
+
+def _commits(page: Any, url: str, codes: list[str]) -> dict[str, Any]:
+    page.goto(url + "/pos/")
+    pospage.wait_sell(page)
+    t_start = float(page.evaluate("() => performance.now()"))
+    times = []
+    for code in codes:
+        page.fill("#search", code)
+        page.press("#search", "Enter")
+        page.wait_for_function("() => !document.getElementById('charge').disabled", polling=10)
+        page.click("#charge")
+        page.wait_for_selector("#pay-confirm")
+        page.click("#payment [data-action=exact]")
+        times.append(float(page.evaluate(COMMIT)))
+        page.click("#new-sale")
+        page.wait_for_selector("#payment", state="detached")
+    lt = long_tasks(page, t_start)
+    return {"n": len(times), "p50_ms": r(pct(times, 50), 2), "p95_ms": r(pct(times, 95), 2),
+            "max_ms": r(max(times), 2), "longest_task_while_selling_ms": lt["longest_ms"],
+            "long_tasks_while_selling": lt["count"]}
+
+
+def _sync(page: Any, url: str, paired: dict[str, Any], items: list[dict[str, Any]], n: int,
+          db: Database) -> dict[str, Any]:
+    page.goto(url + "/bench/blank.html")
+    last = int(page.evaluate("async () => (await import('/pos/idb.js')).lastSequence()"))
+    start_seq = max(last + 1, int(paired["terminal"].get("seq_start") or 1))
+    sales = make_sales(items, paired["terminal"], n, start_seq, seed=11)
+    records = [json.dumps(sale_record(s)) for s in sales]
+    page.evaluate("""async (records) => {
+        const idb = await import('/pos/idb.js');
+        for (const rec of records) await idb.commitSale(rec, '{}');
+    }""", records)
+    before = int(db.sql("SELECT count(*) FROM sales")[0][0])
+    page.goto(url + "/pos/")
+    pospage.wait_sell(page)
+    end = float(page.evaluate(OUTBOX_EMPTY))
+    first = pospage.first_request_ms(page, "/api/sales")
+    ready = pospage.boot_figures(page)["app_ready_ms"]
+    uuids = {s["uuid"] for s in sales}
+    rows = db.sql("SELECT uuid, folio FROM sales WHERE series = 'R' ORDER BY folio")
+    folios = [int(f) for _, f in rows]
+    accepted = [u for u, _ in rows if u in uuids]
+    states = json.loads(page.evaluate("async () => (await import('/pos/idb.js')).salesAll()"))
+    synced = sum(1 for s in states if s["uuid"] in uuids and s.get("state") == "synced")
+    return {"sales": n, "sync_ms": None if first is None else end - first, "open_to_synced_ms": end,
+            "app_ready_ms": ready, "accepted_by_erp": len(accepted), "synced_on_device": synced,
+            "new_rows": len(rows) - before if len(rows) >= before else None,
+            "folios_ok": folios == list(range(1, len(folios) + 1)) and len(accepted) == n}
+
+
+def measure(pw: Any, url: str, profile: Profile, paired: dict[str, Any], items: list[dict[str, Any]],
+            db: Database, n_commits: int, n_sync: int) -> dict[str, Any]:
+    page = profile.open()
+    stocked = [p for p in items if p["sellable"] and p["unit"] == "pieza" and p["barcodes"]
+               and p["stock"] is not None and float(p["stock"]) >= 3]
+    codes = [p["barcodes"][0] for p in stocked[:n_commits]]
+    out: dict[str, Any] = {"commit": _commits(page, url, codes)}
+    out["sync"] = _sync(page, url, paired, items, n_sync, db)
+    profile.close()
+    return out
