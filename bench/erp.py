@@ -60,7 +60,7 @@ class PostgresCluster:
         self.server = PostgresServer(bin_dir)
         self._n = 0
 
-    def __enter__(self) -> PostgresCluster:
+    def __enter__(self) -> Self:
         self.server.start()
         return self
 
@@ -149,7 +149,7 @@ class Server:
              "--log-level", "warning", "--timeout-graceful-shutdown", "10"],
             env=db.env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT)
 
-    def __enter__(self) -> Server:
+    def __enter__(self) -> Self:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
