@@ -49,7 +49,9 @@ def pair(body: PairIn, request: Request) -> dict[str, Any]:
     client = request.client.host if request.client else "?"
     limiter = _pair_failures(request)
     if limiter.blocked(client):
-        raise ApiError(429, "too_many_attempts", "Demasiados intentos fallidos; espere un minuto.")
+        # Retry-After (RFC 9110 §10.2.3): the window, an upper bound on the wait.
+        raise ApiError(429, "too_many_attempts", "Demasiados intentos fallidos; espere un minuto.",
+                       headers={"Retry-After": str(int(limiter.window_s))})
     with write_tx(engine(request)) as conn:
         found = redeem_pairing_code(conn, settings(request).secret_key, code, body.device)
         if found is None:
