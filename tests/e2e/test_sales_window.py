@@ -23,13 +23,17 @@ def _sell_one(page: Any, product: dict) -> str:
 
 def test_offline_sales_sync_from_panel_and_a_rejected_one_stays_in_red(browser: Browser, erp: ErpProcess) -> None:
     p1, p2, p3 = ts.sellable(erp, 3)
+    customer = ts.factura_customer(erp)  # before the browser pairs: the helper's own pairing revokes older tokens
     page = ts.pair_and_load(browser, erp)
     header.wait_service_worker(page)
 
     # The seed's story: offline, sell 3; the icon red with 3; reconnect; Datos sincronizados → Ventas.
     browser.context.set_offline(True)
     header.wait_wifi(page, "offline")
-    numbers = [_sell_one(page, p) for p in (p1, p2, p1)]
+    numbers = [_sell_one(page, p) for p in (p1, p2)]
+    selling.pick_customer(page, customer["rfc"], customer["name"])
+    selling.set_type(page, "factura")
+    numbers.append(_sell_one(page, p1))
     header.wait_pending(page, 3)
     assert page.get_attribute("#sync-icon", "data-state") == "pending"
     assert page.inner_text("#sync-badge") == "3"
@@ -39,8 +43,9 @@ def test_offline_sales_sync_from_panel_and_a_rejected_one_stays_in_red(browser: 
     header.wait_pending(page, 0)
     assert page.get_attribute("#sync-icon", "data-state") == "synced"
     erp_sales = ts.erp_rows(erp, "SELECT number, type, series, folio FROM sales WHERE number IN (?, ?, ?)", *numbers)
-    assert sorted(n for n, *_ in erp_sales) == sorted(numbers)  # each once, under Remisiones (series R)
-    assert {(kind, series) for _, kind, series, _ in erp_sales} == {("remision", "R")}
+    assert sorted(n for n, *_ in erp_sales) == sorted(numbers)  # each once, under Remisiones or Facturas
+    assert {n: (kind, series) for n, kind, series, _ in erp_sales} == {
+        numbers[0]: ("remision", "R"), numbers[1]: ("remision", "R"), numbers[2]: ("factura", "F")}
     ts.open_sales(page)
     shown = ts.rows(page)
     for number, _, series, folio in erp_sales:

@@ -20,6 +20,11 @@ def sellable(erp: ErpProcess, n: int, skip: int = 0) -> list[dict]:
     return good[skip:skip + n]
 
 
+def factura_customer(erp: ErpProcess) -> dict:
+    items = erp.api("/api/customers?since=0&after=0&limit=200")["items"]
+    return next(c for c in items if c["rfc"] and c["regimen_fiscal"] and c["codigo_postal"] and c["uso_cfdi"])
+
+
 def pair_and_load(browser: Browser, erp: ErpProcess) -> Any:
     page = browser.open()
     pairing.open_pos(page, erp.url)
