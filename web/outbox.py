@@ -172,7 +172,7 @@ class Syncer:
             report = await self._run(only)
         finally:
             release()
-        if report["error"] == "network":
+        if report["error"]:  # unreachable, 5xx, or a whole-request refusal (401 revoked…): wait longer each time
             self.failures += 1
         else:
             self.failures = 0
