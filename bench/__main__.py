@@ -23,10 +23,11 @@ from bench import machine
 from bench.erp import Database, PostgresCluster, Server
 from bench.report import table, write
 
-QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "search_n": 200,
-         "ingest_sales": 300, "ingest_runs": 1, "sync_sales": 200, "commit_sales": 30}
-FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 5, "load_runs": 3, "open_runs": 5,
-        "search_n": 1000, "ingest_sales": 1000, "ingest_runs": 3, "sync_sales": 1000, "commit_sales": 200}
+QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "cold_runs": 1,
+         "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20}
+FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 3, "load_runs": 3, "open_runs": 5,
+        "cold_runs": 3, "search_n": 1000, "ingest_sales": 1000, "ingest_runs": 2, "sync_sales": 1000,
+        "commit_sales": 200}
 
 
 def _step(results: dict[str, Any], key: str, fn: Any, *args: Any, **kw: Any) -> Any:
@@ -38,7 +39,8 @@ def _step(results: dict[str, Any], key: str, fn: Any, *args: Any, **kw: Any) -> 
         traceback.print_exc()
         results[key] = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
         value = None
-    print(f"  {key}: {time.perf_counter() - t0:.1f} s", flush=True)
+    results.setdefault("step_s", {})[key] = round(time.perf_counter() - t0, 1)
+    print(f"  {key}: {results['step_s'][key]} s", flush=True)
     return value
 
 
@@ -50,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     cfg = QUICK if args.quick else FULL
     skip = set(filter(None, args.skip.split(",")))
     started = time.perf_counter()
+    load_start = machine.load_average()
     work = Path(tempfile.mkdtemp(prefix="caja-bench-"))
     results: dict[str, Any] = {}
     from playwright.sync_api import sync_playwright
@@ -88,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
                     if loaded:
                         results[f"catalog_load_{products}"], profile = loaded
                         if products == biggest:
-                            res = _step(results, "opening", opening.measure, pw, srv.url, profile, cfg["open_runs"])
+                            res = _step(results, "opening", opening.measure, pw, srv.url, profile, cfg["open_runs"],
+                                        cfg["cold_runs"])
                             if res:
                                 results["opening"] = res
                             if "pos" not in skip:
@@ -123,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     info = machine.info(chromium if "chromium" in locals() else None, pg_version)
-    info["load_average_end"] = machine.load_average()
+    info["load_average_start"], info["load_average_end"] = load_start, machine.load_average()
     mode = "quick" if args.quick else "full"
     doc = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "mode": mode,
            "command": "make bench" + (" QUICK=1" if args.quick else ""), "config": cfg, "machine": info,

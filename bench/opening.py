@@ -42,8 +42,12 @@ def _summary(visits: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-def measure(pw: Any, url: str, loaded: Profile, runs: int) -> dict[str, Any]:
+def measure(pw: Any, url: str, loaded: Profile, runs: int, cold_runs: int) -> dict[str, Any]:
     page = loaded.page
+    stored = int(page.evaluate("""async () => {
+        const chunks = JSON.parse(await (await import('/pos/idb.js')).chunksRead('catalog_chunks'));
+        return chunks.reduce((s, c) => s + c.length, 0);
+    }"""))
     # Warm: one unmeasured visit of each page first (HTTP cache, Code Cache, service worker installed).
     _pos_visit(page, url, True)
     warm = [_pos_visit(page, url, True) for _ in range(runs)]
@@ -65,7 +69,7 @@ def measure(pw: Any, url: str, loaded: Profile, runs: int) -> dict[str, Any]:
 
     cold: list[dict[str, Any]] = []
     bare_cold: dict[str, list[float]] = {"source": [], "pyc": []}
-    for _ in range(runs):
+    for _ in range(cold_runs):
         with Profile(pw) as p:
             cold.append(_pos_visit(p, url, False))
         for mode in ("source", "pyc"):
@@ -76,11 +80,11 @@ def measure(pw: Any, url: str, loaded: Profile, runs: int) -> dict[str, Any]:
     bw = {m: median(v) for m, v in bare_warm.items()}
     bc = {m: median(v) for m, v in bare_cold.items()}
     return {
-        "runs": runs,
+        "runs": runs, "cold_runs": cold_runs,
         "warm": {**w, "ratio_to_bare": ratio(w["app_ready_ms"], bw["source"])},
         "offline": {**o, "ratio_to_bare": ratio(o["app_ready_ms"], bw["source"])},
         "cold": {**c, "python_ready_ratio_to_bare": ratio(c["python_ready_ms"], bc["source"])},
         "bare_warm_ms": bw, "bare_warm_ms_runs": bare_warm,
         "bare_cold_ms": bc, "bare_cold_ms_runs": bare_cold,
-        "memory": memory,
+        "memory": memory, "products_stored": stored,
     }
