@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from server.db.engine import write_tx
 from server.sync.checks import SaleRejected
 from server.sync.customers import CustomerRejected, upsert_customer
-from server.sync.sales import accept_sale, rejected
+from server.sync.sales import RetryLater, accept_sale, rejected
 from server.sync.voids import record_void
 
 from .deps import TerminalRef, current_terminal, engine, settings
@@ -48,7 +48,10 @@ def post_sales(body: SalesIn, request: Request,
                t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
     _check_size(request, body.sales)
     eng, grace = engine(request), settings(request).price_grace_days
-    return {"results": [accept_sale(eng, t, raw, grace) for raw in body.sales]}
+    try:
+        return {"results": [accept_sale(eng, t, raw, grace) for raw in body.sales]}
+    except RetryLater as exc:
+        raise ApiError(503, "retry_later", str(exc)) from None
 
 
 @router.post("/customers")

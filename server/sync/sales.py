@@ -51,6 +51,10 @@ AMOUNT_LIMIT = Decimal(10) ** 12
 PCT_SCALE = Decimal("0.0001")  # sale_lines.discount_pct is Scaled(4)
 
 
+class RetryLater(Exception):
+    """The database kept refusing a valid-looking sale for a transient reason: the whole request is a 503."""
+
+
 def content_hash(raw: dict[str, Any]) -> str:
     canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -93,8 +97,11 @@ def accept_sale(engine: Engine, terminal: Any, raw: Any, grace_days: int) -> dic
         except IntegrityError:
             # A concurrent twin (same sale uuid or same new customer uuid) won the unique index: retry.
             if attempt == ATTEMPTS:
+                # Not the sale's fault: answer "nothing known" (503) so the terminal sends it again later,
+                # instead of a rejection it would keep forever. Sales already stored in this batch are
+                # safe to resend: they come back as duplicates.
                 log.exception("sale %s kept conflicting", uuid)
-                return rejected(uuid, "conflict", "Conflicto al guardar la venta; se reintentará")
+                raise RetryLater("Conflicto al guardar la venta; reintente más tarde") from None
         except DBAPIError as exc:
             if not _is_transient(exc) or attempt == ATTEMPTS:
                 raise

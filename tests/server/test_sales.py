@@ -237,3 +237,22 @@ def test_envelope_errors_are_400(shop: Any) -> None:
     r = erp.client.post("/api/sales", content=b'{"sales": [', headers={**h, "Content-Type": "application/json"})
     assert r.status_code == 400 and r.json()["error"] == "malformed_json"
     assert erp.client.post("/api/sales", json={"sales": []}).status_code == 401
+
+
+def test_persistent_database_conflict_is_503_retry_later(shop: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    import server.sync.sales as sync_sales
+
+    erp, h, items = shop
+    calls = []
+
+    def always_conflicts(*args: Any) -> Any:
+        calls.append(1)
+        raise IntegrityError("INSERT ...", {}, Exception("unique violation"))
+
+    monkeypatch.setattr(sync_sales, "_accept_in_tx", always_conflicts)
+    r = erp.client.post("/api/sales", json={"sales": [make_sale(items[:1], 1)]}, headers=h)
+    assert r.status_code == 503 and r.json()["error"] == "retry_later" and r.json()["message"]
+    assert len(calls) == sync_sales.ATTEMPTS
+    assert erp.scalar("SELECT count(*) FROM sales") == 0
