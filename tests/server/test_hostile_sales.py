@@ -131,7 +131,7 @@ def test_huge_quantities_and_amounts_are_rejected_not_crashed(shop: Shop) -> Non
     # Values poscore itself cannot compute (quantize past 28 digits) in every amount and in the quantity.
     for where in ("lines.0.qty", "lines.0.unit_price", "lines.0.total", "lines.0.taxes.0.amount", "totals.total",
                   "totals.paid", "totals.change", "payments.0.amount", "lines.0.discount_pct"):
-        for value in ("1e30", "9" * 40, "1E+400", "-1e30", "1e-400"):
+        for value in ("1e30", "-" + "9" * 40, "1e-400"):
             sale = shop.sale(unit="kg")
             _set(sale, where, value)
             rejected(shop, sale)
