@@ -25,6 +25,7 @@ from server.db.schema import price_history, prices, product_barcodes, products, 
 _MAX = Decimal("999999999")
 _BARCODE_RE = re.compile(r"^[0-9A-Za-z\-_.]{1,40}$")
 _SPLIT_RE = re.compile(r"[\s,;|]+")
+_THOUSANDS_RE = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 TRUE_WORDS = {"1", "si", "sí", "s", "true", "verdadero", "yes", "y", "x", "activo"}
 FALSE_WORDS = {"0", "no", "n", "false", "falso", "inactivo"}
 
@@ -41,7 +42,7 @@ def parse_sku(text: str) -> str:
     sku = text.strip()
     if not sku:
         raise Problem("p_sku_required")
-    if len(sku) > 40 or any(c.isspace() for c in sku):
+    if len(sku) > 40 or len(sku.split()) != 1:
         raise Problem("p_sku_invalid", sku[:60])
     return sku
 
@@ -99,8 +100,10 @@ def parse_barcodes(text: str) -> list[str]:
 
 def _number(text: str) -> Decimal:
     # Excel in es-MX may write "1,234.50"; a thousands comma is dropped, a lone decimal comma is not guessed.
-    cleaned = text.strip().replace("$", "").replace(" ", "")
-    if re.fullmatch(r"-?\d{1,3}(,\d{3})+(\.\d+)?", cleaned):
+    cleaned = text.strip()
+    if "$" in cleaned or " " in cleaned:
+        cleaned = cleaned.replace("$", "").replace(" ", "")
+    if "," in cleaned and _THOUSANDS_RE.fullmatch(cleaned):
         cleaned = cleaned.replace(",", "")
     return to_decimal(cleaned)
 
