@@ -18,6 +18,7 @@ export const version = pyodideVersion;
 const t0 = performance.now();
 const boot = (globalThis.cajaBoot = { start: t0, marks: {} });
 const mark = (name) => { boot.marks[name] = Math.round(performance.now() - t0); };
+const progress = (pct) => dispatchEvent(new CustomEvent("caja:progress", { detail: pct }));
 
 const manifestURL = new URL("./vendor/manifest.json", import.meta.url);
 // Paths in the manifest are relative to the manifest itself (web/vendor/).
@@ -33,6 +34,9 @@ const appZipPromise = manifestPromise.then((m) =>
   }) : null,
 );
 
+// Overlap IndexedDB's start (slow in a freshly started browser) and the stored catalog read with the runtime.
+idb.prefetch();
+
 export async function loadPyodide(options = {}) {
   const manifest = await manifestPromise;
   boot.manifest = manifest;
@@ -41,8 +45,10 @@ export async function loadPyodide(options = {}) {
     indexURL: new URL("./vendor/pyodide/", import.meta.url).href,
   };
   if (manifest && manifest.stdlib_zip) config.stdLibURL = fromManifest(manifest.stdlib_zip);
+  progress(30);
   const pyodide = await vendoredLoadPyodide(config);
   mark("python_ready");
+  progress(85);
   const zip = await appZipPromise;
   if (zip) {
     pyodide.FS.mkdirTree("/app");

@@ -116,8 +116,28 @@ export async function chunksRead(store) {
   return "[" + values.join(",") + "]";
 }
 
+const prefetched = new Map();
+
+/**
+ * Start reading the stored feeds while Pyodide is still loading (called by boot.mjs): opening IndexedDB in a
+ * freshly started browser and reading 100k products take seconds that can overlap with the runtime's start.
+ * The first chunksList() of each store takes the prefetched answer; later calls read afresh.
+ */
+export function prefetch() {
+  for (const store of ["catalog_chunks", "customer_chunks"]) {
+    const promise = open().then((db) => req(db.transaction(store).objectStore(store).getAll()));
+    promise.catch(() => {}); // an error surfaces when Python asks for it
+    prefetched.set(store, promise);
+  }
+}
+
 /** All chunks in key order as an array of JSON strings, so Python can parse one per task (boot slices). */
 export async function chunksList(store) {
+  const early = prefetched.get(store);
+  if (early) {
+    prefetched.delete(store);
+    return await early;
+  }
   const db = await open();
   return await req(db.transaction(store).objectStore(store).getAll());
 }

@@ -58,7 +58,9 @@ class App:
 
     # ---------- boot ----------
     async def main(self) -> None:
+        _mark("main")
         labels.set_lang(await self.storage.get("lang", "es"))
+        _mark("first_idb_read")
         js.document.documentElement.lang = "es-MX" if labels.lang() == "es" else "en"
         self.conn.start(self.http)
         from screens_menu import Menu

@@ -1,14 +1,27 @@
 /**
- * Shell behaviour that must work before Python starts: the runtime progress bar (PyScript's `py:progress`
- * events) and the service worker registration (scoped to the POS).
+ * Shell behaviour that must work before Python starts: which boot runs, the runtime progress bar and the
+ * service worker registration (scoped to the POS).
+ *
+ * Two boots of the same app (web/pos.py), both through boot.mjs (byte-compiled stdlib + app zip):
+ * - PyScript (default, the user's choice): core.js runs the page's <script type="py"> with boot.mjs as its
+ *   interpreter.
+ * - `?boot=plain`: boot.mjs alone, then `import pos; await pos.main()` — no PyScript, measured for comparison
+ *   (PyScript also installs and compiles its own Python package at every boot).
  *
  * Must not hold app logic: once Python is up, web/pos.py owns the page.
  */
-import { hooks } from "./vendor/pyscript/core.js";
+const plain = new URLSearchParams(location.search).get("boot") === "plain";
+document.documentElement.dataset.boot = plain ? "plain" : "pyscript";
 
-// PyScript 0.7.31 ships one built-in *worker* hook; composing worker hooks calls Function() (hooks.js
-// createFunction), which our CSP forbids (no 'unsafe-eval'). The POS runs no PyScript worker, so drop it.
-for (const set of Object.values(hooks.worker)) set.clear();
+if (plain) {
+  const { loadPyodide } = await import("./boot.mjs");
+  loadPyodide({}).then((py) => py.runPythonAsync("import pos\nawait pos.main()"));
+} else {
+  const { hooks } = await import("./vendor/pyscript/core.js");
+  // PyScript 0.7.31 ships one built-in *worker* hook; composing worker hooks calls Function() (hooks.js
+  // createFunction), which our CSP forbids (no 'unsafe-eval'). The POS runs no PyScript worker, so drop it.
+  for (const set of Object.values(hooks.worker)) set.clear();
+}
 
 const bar = document.getElementById("boot-bar");
 const text = document.getElementById("boot-text");
@@ -16,6 +29,9 @@ const text = document.getElementById("boot-text");
 // PyScript reports its steps; we map them onto the bar so the cashier sees the runtime coming up.
 const STEPS = ["Loading Pyodide", "Loading Storage", "Loaded Storage", "Loading interpreter",
   "Loaded interpreter", "Loaded Pyodide"];
+addEventListener("caja:progress", (event) => {
+  if (bar && !document.documentElement.dataset.pyReady) bar.style.width = `${event.detail}%`;
+});
 addEventListener("py:progress", (event) => {
   const i = STEPS.indexOf(event.detail);
   if (i >= 0 && bar && !document.documentElement.dataset.pyReady) {

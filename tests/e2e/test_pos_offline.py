@@ -144,6 +144,13 @@ def test_erp_down_while_online_keeps_selling(browser: Browser, erp: ErpProcess) 
         erp.start()
     header.wait_wifi(page, "online")
     _two_tabs_never_share_a_number(browser, erp, page, product)
+    # The same app booted without PyScript (the measured alternative): still sells.
+    page.goto(f"{erp.url}/pos/?boot=plain")
+    selling.wait_ready(page)
+    assert page.get_attribute("html", "data-boot") == "plain"
+    selling.scan(page, product["barcodes"][0])
+    selling.wait_cart_lines(page, 1)
+    assert payment.pay_cash_exact(page).startswith("T01-")
     assert browser.foreign_requests() == []
 
 
