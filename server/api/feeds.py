@@ -65,8 +65,10 @@ def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal
                 .outerjoin(stock, and_(stock.c.product_id == p.id, stock.c.warehouse_id == t.warehouse_id)))
             .where(p.version > since, p.id > after)
             .order_by(p.id)
-            .limit(n)
+            .limit(n + 1)  # one more than asked: tells whether another page exists
         ).all()
+        more = len(rows) > n
+        rows = rows[:n]
         codes: dict[int, list[str]] = {}
         if rows:
             for pid, code in conn.execute(
@@ -82,7 +84,7 @@ def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal
         "sellable": bool(active) and price is not None and qty is not None, "version": ver,
     } for pid, sku, name, unit, iva, ieps, active, ver, price, qty in rows]
     return _json({"total": total, "version": version, "price_list": price_list_json(pl), "items": items,
-                  "next_after": rows[-1][0] if len(rows) == n else None})
+                  "next_after": rows[-1][0] if more else None})
 
 
 def customer_json(r: Any) -> dict[str, Any]:
@@ -99,6 +101,9 @@ def customers_feed(request: Request, t: Annotated[TerminalRef, Depends(current_t
     with read_tx(engine(request)) as conn:
         version = changes.current(conn)
         total = conn.execute(select(func.count()).select_from(customers).where(c.version > since)).scalar_one()
-        rows = conn.execute(select(customers).where(c.version > since, c.id > after).order_by(c.id).limit(n)).all()
+        rows = conn.execute(select(customers).where(c.version > since, c.id > after).order_by(c.id)
+                            .limit(n + 1)).all()
+        more = len(rows) > n
+        rows = rows[:n]
     return _json({"total": total, "version": version, "items": [customer_json(r) for r in rows],
-                  "next_after": rows[-1].id if len(rows) == n else None})
+                  "next_after": rows[-1].id if more else None})

@@ -74,6 +74,18 @@ def test_since_returns_only_changes_including_deactivations(erp: Erp) -> None:
     assert [(p["id"], p["active"], p["sellable"]) for p in page["items"]] == [(pid, False, False)]
 
 
+def test_last_page_says_done_even_when_full(erp: Erp) -> None:
+    h = erp.pair()
+    exact = erp.client.get("/api/catalog", params={"limit": DEMO_PRODUCTS}, headers=h).json()
+    assert len(exact["items"]) == DEMO_PRODUCTS and exact["next_after"] is None
+    short = erp.client.get("/api/catalog", params={"limit": DEMO_PRODUCTS - 1}, headers=h).json()
+    assert short["next_after"] == short["items"][-1]["id"]
+    last = erp.client.get("/api/catalog", params={"after": short["next_after"]}, headers=h).json()
+    assert len(last["items"]) == 1 and last["next_after"] is None
+    custs = erp.client.get("/api/customers", params={"limit": DEMO_CUSTOMERS}, headers=h).json()
+    assert len(custs["items"]) == DEMO_CUSTOMERS and custs["next_after"] is None
+
+
 def test_paging_parameters_are_validated(erp: Erp) -> None:
     h = erp.pair()
     for params in ({"limit": 0}, {"limit": 5001}, {"since": -1}, {"after": "x"}):
