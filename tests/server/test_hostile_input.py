@@ -237,3 +237,32 @@ def test_pair_device_names_are_stored_verbatim_or_refused(erp: Erp) -> None:
         else:
             assert_api_error(r, 400)
             assert "\x00" in device or "\ud800" in device
+
+
+# --- methods, paths and a deactivated terminal -------------------------------------------------------------------
+
+
+def test_wrong_methods_and_odd_paths_are_json_4xx(shop: Shop) -> None:
+    before = snapshot(shop.erp)
+    for method, path in (("GET", "/api/sales"), ("PUT", "/api/sales"), ("DELETE", "/api/customers"),
+                         ("PATCH", "/api/voids"), ("POST", "/api/catalog"), ("DELETE", "/api/terminal"),
+                         ("GET", "/api/pair"), ("GET", "/api/sales%00"), ("GET", "/api/%2e%2e/erp/"),
+                         ("GET", "/api/" + "a" * 10_000), ("POST", "/api/sales/../voids"),
+                         ("GET", "/api/catalog?" + "since=-1&" * 2_000)):
+        r = shop.erp.client.request(method, path, headers=shop.headers)
+        assert_api_error(r, (400, 401, 404, 405))
+    assert diff(before, snapshot(shop.erp)) == {}
+
+
+def test_a_deactivated_terminal_is_locked_out(shop: Shop) -> None:
+    with shop.erp.engine.begin() as conn:
+        conn.execute(text("UPDATE terminals SET active = false WHERE code = 'T01'"))
+    try:
+        before = snapshot(shop.erp)
+        for method, path in (("GET", "/api/terminal"), ("GET", "/api/catalog"), ("POST", "/api/sales")):
+            r = shop.erp.client.request(method, path, headers=shop.headers, json={"sales": [shop.sale()]})
+            assert_api_error(r, 401, "unauthorized")
+        assert diff(before, snapshot(shop.erp)) == {}
+    finally:
+        with shop.erp.engine.begin() as conn:
+            conn.execute(text("UPDATE terminals SET active = true WHERE code = 'T01'"))
