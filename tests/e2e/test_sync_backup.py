@@ -65,6 +65,33 @@ def test_backup_of_unsynced_sales_imported_on_another_device(browser: Browser, e
         other.close()
 
 
+def test_pruning_removes_only_synced_sales_past_the_cutoff(browser: Browser, erp: ErpProcess) -> None:
+    p1, p2 = ts.sellable(erp, 2, skip=9)
+    page = ts.pair_and_load(browser, erp)
+    synced = _sell(page, p1)
+    header.wait_pending(page, 0)
+    erp.stop()
+    try:
+        header.wait_wifi(page, "offline")
+        pending = _sell(page, p2)
+        header.wait_pending(page, 1)
+        ts.open_sales(page)
+        page.fill("#keep-days", "7")
+        page.dispatch_event("#keep-days", "change")
+        ts.close(page)
+        # The real IndexedDB through idb.js: a cutoff after both sales may prune only the synced one.
+        pruned = page.evaluate("async () => (await import('/pos/idb.js')).pruneSynced('9999-12-31')")
+        assert pruned == 1
+        ts.open_sales(page)
+        assert list(ts.rows(page)) == [pending]
+        assert page.input_value("#keep-days") == "7"
+        ts.close(page)
+    finally:
+        erp.start()
+    header.wait_pending(page, 0)
+    assert synced != pending
+
+
 @pytest.fixture(autouse=True)
 def _no_page_errors(browser: Browser) -> Any:
     yield
