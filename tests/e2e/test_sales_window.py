@@ -111,6 +111,10 @@ def test_print_save_cancel_and_sync_one_sale(browser: Browser, erp: ErpProcess) 
         page.evaluate("() => { window.__printed = 0; window.print = () => { window.__printed += 1; }; }")
         page.click("#ticket-print")
         page.wait_for_function("() => window.__printed === 1")
+        page.emulate_media(media="print")  # what the printer gets: the ticket alone, as wide as the roll
+        assert page.is_visible("#ticket") and page.is_hidden("#ticket-save") and page.is_hidden("header.bar")
+        assert abs(page.locator("#ticket").bounding_box()["width"] - 80 * 96 / 25.4) < 2
+        page.emulate_media(media="screen")
         page.click("#ticket-back")
         page.wait_for_selector("#sale-detail")
         ts.back_to_list(page)
