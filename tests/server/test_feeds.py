@@ -115,6 +115,8 @@ def test_customers_feed_pages_and_has_some_factura_ready(erp: Erp) -> None:
     from poscore.customer import Customer, factura_ready
     ready = [c for c in seen if not factura_ready(Customer.from_json(c))]
     assert 0 < len(ready) < len(seen)
+    # every RFC the demo made is well-formed, and every customer with one is ready to invoice
+    assert [c["rfc"] for c in seen if c["rfc"]] == [c["rfc"] for c in ready]
     assert set(seen[0]) == {"id", "uuid", "name", "rfc", "regimen_fiscal", "codigo_postal", "uso_cfdi", "email",
                             "price_list_id", "active", "version"}
 
