@@ -261,7 +261,7 @@ class SalesWindow:
         if hasattr(button, "disabled"):
             button.disabled = True
         report = await self.app.syncer.run(only=uuid)
-        record = next((r for r in await self.app.storage.sales() if r["uuid"] == uuid), {})
+        record: dict = next((r for r in await self.app.storage.sales() if r["uuid"] == uuid), {})
         if record.get("state") == "synced":
             message = L("sync_one_ok", folio=folio_label(record["series"], int(record["folio"])))
         elif record.get("state") == "rejected":
