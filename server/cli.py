@@ -44,8 +44,15 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
             print("error: la base de datos ya tiene datos", file=sys.stderr)
             return 1
         counts = seed(conn, n_products=args.products, n_customers=args.customers, seed=args.seed)
+        from server.backoffice.auth import ensure_demo_admin
+        from server.db.engine import utcnow
+
+        password = ensure_demo_admin(conn, utcnow())
     print(f"demo sembrada: {counts['products']} productos, {counts['customers']} clientes "
           f"en {time.monotonic() - started:.1f} s")
+    if password:
+        # Shown once: only the argon2 hash is stored. `caja create-admin` sets a new one.
+        print(f"back office /erp/: usuario admin, contraseña {password} (se muestra una sola vez)")
     return 0
 
 
