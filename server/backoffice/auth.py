@@ -65,6 +65,17 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+def ensure_demo_admin(conn: Connection, now: Any) -> str | None:
+    """For `caja demo`: when there is no user yet, create `admin` with a random password and return it
+    (printed once by the CLI; only its hash is stored). Returns None when users exist."""
+    if conn.execute(select(users.c.id).limit(1)).first() is not None:
+        return None
+    password = secrets.token_urlsafe(12)
+    conn.execute(users.insert().values(username="admin", password_hash=hash_password(password), is_admin=True,
+                                       active=True, created_at=now))
+    return password
+
+
 def check_password(conn: Connection, username: str, password: str) -> User | None:
     row = conn.execute(select(users).where(users.c.username == username, users.c.active.is_(True))).first()
     try:
@@ -190,7 +201,7 @@ class LoginThrottle:
 
     def wait(self, key: tuple[str, str], now: float) -> float:
         """Seconds before this key may try again (0 when it may)."""
-        failures, until = self._state.get(key, (0, 0.0))
+        _failures, until = self._state.get(key, (0, 0.0))
         return max(0.0, until - now)
 
     def failed(self, key: tuple[str, str], now: float) -> None:

@@ -22,7 +22,7 @@ from poscore.tax import IVA_RATES, InvalidTax, TaxScheme
 from server.db import changes
 from server.db.schema import price_history, prices, product_barcodes, products, stock
 
-_MAX = Decimal("999999999")
+_MAX = Decimal(999999999)
 _BARCODE_RE = re.compile(r"^[0-9A-Za-z\-_.]{1,40}$")
 _SPLIT_RE = re.compile(r"[\s,;|]+")
 _THOUSANDS_RE = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
@@ -169,7 +169,7 @@ def save_product(conn: Connection, data: ProductInput, product_id: int | None, n
     values: dict[str, Any] = {"sku": data.sku, "name": data.name, "unit": data.unit, "iva": data.tax.iva,
                               "ieps": data.tax.ieps, "active": data.active, "version": version}
     if product_id is None:
-        product_id = int(conn.execute(products.insert().values(**values)).inserted_primary_key[0])
+        product_id = int(conn.execute(products.insert().values(**values).returning(products.c.id)).scalar_one())
     else:
         conn.execute(products.update().where(products.c.id == product_id).values(**values))
     conn.execute(product_barcodes.delete().where(product_barcodes.c.product_id == product_id))

@@ -104,8 +104,8 @@ def _save(request: Request, user: User, engine: Any, form: FormData, customer_id
             return _form_page(request, user, engine, existing, v, error=tr("p_choice", lang), status_code=400)
         values["version"] = changes.bump(conn)
         if customer_id is None:
-            customer_id = int(conn.execute(customers.insert().values(uuid=str(uuidlib.uuid4()), **values))
-                              .inserted_primary_key[0])
+            customer_id = int(conn.execute(customers.insert().values(uuid=str(uuidlib.uuid4()), **values)
+                                           .returning(customers.c.id)).scalar_one())
         else:
             conn.execute(customers.update().where(customers.c.id == customer_id).values(**values))
     return redirect(request, f"/erp/clientes/{customer_id}?guardado=1")

@@ -20,8 +20,19 @@ from server.db.engine import read_tx, utcnow, write_tx
 from server.db.schema import price_lists, prices, product_barcodes, products, stock, warehouses
 
 from .auth import User
-from .catalog_edit import Problem, ProductInput, parse_active, parse_barcodes, parse_name, parse_price, parse_sku
-from .catalog_edit import parse_stock, parse_tax, parse_unit, save_product
+from .catalog_edit import (
+    Problem,
+    ProductInput,
+    parse_active,
+    parse_barcodes,
+    parse_name,
+    parse_price,
+    parse_sku,
+    parse_stock,
+    parse_tax,
+    parse_unit,
+    save_product,
+)
 from .deps import CurrentUser, Db, Form, NotFound, int_or_none, text
 from .deps import router as make_router
 from .i18n import tr
@@ -47,7 +58,7 @@ def product_list(request: Request, user: CurrentUser, engine: Db) -> Response:
         where.append(or_(func.lower(p.sku).like(needle), func.lower(p.name).like(needle),
                          exists().where(product_barcodes.c.product_id == p.id, product_barcodes.c.barcode == q)))
     with read_tx(engine) as conn:
-        lists, whs = _lists(conn)
+        lists, _whs = _lists(conn)
         count = conn.execute(select(func.count()).select_from(products).where(*where)).scalar_one()
         rows = conn.execute(select(products).where(*where).order_by(p.sku)
                             .limit(PAGE_SIZE).offset((pg - 1) * PAGE_SIZE)).all()

@@ -101,7 +101,7 @@ def sale_page(conn: Connection, f: SaleFilter) -> tuple[list[Any], Any]:
                                  func.sum(s.total).label("total"))
                           .select_from(_from()).where(*f.conditions())).one()
     rows = conn.execute(_listing(f).limit(PAGE_SIZE).offset((f.page - 1) * PAGE_SIZE)).all()
-    return rows, totals
+    return list(rows), totals
 
 
 def sale_rows(conn: Connection, f: SaleFilter) -> Iterator[Any]:
@@ -129,7 +129,7 @@ def void_page(conn: Connection, page: int, terminal_id: int | None) -> tuple[lis
         .select_from(voids.join(terminals, terminals.c.id == voids.c.terminal_id)).where(*where)
         .order_by(voids.c.received_at.desc(), voids.c.id.desc())
         .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return rows, int(count)
+    return list(rows), int(count)
 
 
 def negative_stock_page(conn: Connection, page: int) -> tuple[list[Any], int]:
@@ -143,7 +143,7 @@ def negative_stock_page(conn: Connection, page: int) -> tuple[list[Any], int]:
                      .join(warehouses, warehouses.c.id == n.warehouse_id)
                      .join(sales, sales.c.id == n.sale_id))
         .order_by(n.created_at.desc(), n.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    return rows, int(count)
+    return list(rows), int(count)
 
 
 def pages(count: int) -> int:

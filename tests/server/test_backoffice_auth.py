@@ -1,9 +1,13 @@
 """Back office access: login, sessions that expire, CSRF on every form, throttled failures, token separation."""
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from server.backoffice import customers, imports, login as login_pages, products, sales, terminals
+from server.backoffice import customers, imports, products, sales, terminals
+from server.backoffice import login as login_pages
 from server.backoffice.auth import SESSION_SECONDS
 from tests.server.backoffice_helpers import PASSWORD, USER, create_user, csrf_of, login, signed_in
 from tests.server.harness import Erp
@@ -174,3 +178,24 @@ def test_pages_send_a_strict_csp(erp: Erp) -> None:
     assert "default-src 'none'" in r.headers["content-security-policy"]
     assert r.headers["cache-control"] == "no-store"
     assert erp.client.get("/erp/static/erp.css").status_code == 200
+
+
+def test_demo_prints_admin_credentials_once_and_they_work(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+    from server.settings import Settings
+    from tests.server.procs import caja, caja_env
+
+    url = f"sqlite:///{tmp_path / 'caja.db'}"
+    env = caja_env(url, tmp_path)
+    assert caja("migrate", env=env).returncode == 0
+    r = caja("demo", "--products", "20", "--customers", "2", env=env)
+    assert r.returncode == 0, r.stderr
+    m = re.search(r"usuario admin, contraseña (\S+)", r.stdout)
+    assert m, r.stdout
+    assert "contraseña" not in caja("demo", "--if-empty", env=env).stdout
+    app = create_app(Settings(database_url=url, secret_key="k"))
+    with TestClient(app) as client:
+        assert login(client, "admin", m.group(1)).status_code == 303
+    app.state.engine.dispose()
