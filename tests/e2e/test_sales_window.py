@@ -51,6 +51,12 @@ def test_offline_sales_sync_from_panel_and_a_rejected_one_stays_in_red(browser: 
     for number, _, series, folio in erp_sales:
         assert shown[number] == f"Sincronizada · Folio {series}-{folio}"
     ts.close(page)
+    office = ts.backoffice_page(browser, erp)  # the ERP's Ventas module, Remisiones and Facturas tabs
+    remisiones = ts.backoffice_numbers(office, "/erp/ventas/remisiones")
+    facturas = ts.backoffice_numbers(office, "/erp/ventas/facturas")
+    assert remisiones[numbers[0]].startswith("R-") and remisiones[numbers[1]].startswith("R-")
+    assert facturas[numbers[2]].startswith("F-") and numbers[2] not in remisiones
+    office.close()
 
     # Offline again; meanwhile the ERP deactivates p3: that sale is rejected, the other one in the batch accepted.
     browser.context.set_offline(True)
@@ -149,6 +155,10 @@ def test_print_save_cancel_and_sync_one_sale(browser: Browser, erp: ErpProcess) 
 
     header.wait_pending(page, 0)  # the void went too (the automatic sync)
     assert ts.erp_rows(erp, "SELECT number, total FROM voids WHERE number = ?", n2) != []
+    office = ts.backoffice_page(browser, erp)
+    office.goto(f"{erp.url}/erp/ventas-canceladas")
+    assert n2 in office.inner_text("table")  # the back office sees the sale cancelled offline
+    office.close()
     assert ts.erp_rows(erp, "SELECT 1 FROM sales WHERE number = ?", n2) == []
     assert browser.foreign_requests() == []
 

@@ -137,3 +137,30 @@ def erp_execute(erp: ErpProcess, sql: str, *params: Any) -> None:
     with closing(sqlite3.connect(erp.workdir / "caja.db", timeout=30)) as db:
         db.execute(sql, params)
         db.commit()
+
+
+# ---------- the back office (what the shop's office sees) ----------
+def backoffice_page(browser: Browser, erp: ErpProcess) -> Any:
+    """A new tab logged in to /erp/ as a fresh admin (created with `caja create-admin`)."""
+    import secrets
+
+    username, password = f"admin{secrets.token_hex(3)}", secrets.token_urlsafe(12)
+    erp.caja("create-admin", "--username", username, "--password", password)
+    page = browser.context.new_page()
+    page.goto(f"{erp.url}/erp/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/erp/ventas/remisiones**")
+    return page
+
+
+def backoffice_numbers(page: Any, path: str) -> dict[str, str]:
+    """{local number: folio} of a back-office sales tab (`/erp/ventas/remisiones`, `/erp/ventas/facturas`)."""
+    page.goto(page.url.split("/erp/")[0] + path)
+    out = {}
+    for row in page.locator("table tbody tr").all():
+        cells = row.locator("td")
+        if cells.count() >= 4:
+            out[cells.nth(3).inner_text().strip()] = cells.nth(0).inner_text().strip()
+    return out
