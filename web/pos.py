@@ -53,7 +53,6 @@ class App:
         self.till: Till | None = None
         self.sell: Any = None
         self.persisted: bool | None = None
-        self._sync_task: asyncio.Future | None = None
         self.syncer = Syncer(self, caja_idb)  # issue 5: outbox, cross-tab lock, retries (web/outbox.py)
 
     # ---------- boot ----------
