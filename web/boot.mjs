@@ -1,12 +1,15 @@
 /**
- * PyScript's "interpreter" for the POS: wraps the vendored loadPyodide so the boot is fast and offline.
+ * PyScript's "interpreter" for the POS (and the loader of the `?boot=plain` path, see shell.mjs): wraps the
+ * vendored loadPyodide so the boot is fast and offline.
  *
  * - Passes `stdLibURL` (the byte-compiled stdlib zip from vendor/manifest.json): the npm stdlib holds only
  *   sources and recompiling them costs ≈2 s of frozen main thread at every boot (RUNTIME-NOTES).
  * - Fetches the app zip (poscore + web/*.py, byte-compiled) in parallel with the runtime and puts it on
  *   sys.path: cheaper than micropip (≈1 s) or one fetch per module.
  * - Registers web/idb.js as the Python module `caja_idb` (the one IndexedDB boundary).
- * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark).
+ * - Starts reading the stored feeds from IndexedDB at once (idb.prefetch), overlapping the runtime's start.
+ * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): python_ready,
+ *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready.
  *
  * Must not load anything from another origin, nor any Python package by name (that goes to the CDN).
  */
