@@ -285,6 +285,15 @@ def _size(conn: Connection, width: int) -> int:
 
 def _insert(conn: Connection, table: str, columns: tuple[str, ...], types: tuple[str, ...],
             rows: list[tuple[Any, ...]]) -> None:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        # COPY is PostgreSQL's bulk path; it runs on the same DBAPI connection, so inside our transaction.
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(row)
+        return
     for chunk in _chunks(rows, _size(conn, len(columns))):
         source, params = _source(conn, columns, types, chunk)
         conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) {source}", params)
