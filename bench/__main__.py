@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import shutil
 import sys
 import tempfile
@@ -21,7 +22,7 @@ from typing import Any
 
 from bench import machine
 from bench.erp import Database, PostgresCluster, Server
-from bench.report import table, write
+from bench.report import RESULTS, table, write
 
 QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "cold_runs": 1,
          "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20}
@@ -30,7 +31,18 @@ FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 3, "load_run
         "commit_sales": 200}
 
 
+def _figures(value: Any) -> Any:
+    """What of a step's return value is figures (not the catalog items nor a browser profile)."""
+    if isinstance(value, tuple):
+        value = value[0]
+    if isinstance(value, dict) and "items" in value:
+        value = {k: v for k, v in value.items() if k != "items"}
+    return value
+
+
 def _step(results: dict[str, Any], key: str, fn: Any, *args: Any, **kw: Any) -> Any:
+    """Run one measure; its error is recorded instead of raised. Every step's figures are also appended to
+    bench/results/.partial.jsonl at once, so a run killed half-way keeps what it measured."""
     t0 = time.perf_counter()
     print(f"· {key} …", flush=True)
     try:
@@ -40,6 +52,11 @@ def _step(results: dict[str, Any], key: str, fn: Any, *args: Any, **kw: Any) -> 
         results[key] = {"error": f"{type(exc).__name__}: {exc}"[:2000]}
         value = None
     results.setdefault("step_s", {})[key] = round(time.perf_counter() - t0, 1)
+    try:
+        with open(RESULTS / ".partial.jsonl", "a") as f:
+            f.write(json.dumps({"step": key, "value": _figures(results.get(key, value))}, default=str) + "\n")
+    except (OSError, TypeError):
+        pass
     print(f"  {key}: {results['step_s'][key]} s", flush=True)
     return value
 
