@@ -266,3 +266,22 @@ def test_a_deactivated_terminal_is_locked_out(shop: Shop) -> None:
     finally:
         with shop.erp.engine.begin() as conn:
             conn.execute(text("UPDATE terminals SET active = true WHERE code = 'T01'"))
+
+
+def test_a_terminal_can_add_customers_but_not_overwrite_or_promote_them(shop: Shop) -> None:
+    """Existing customers are the back office's: a uuid already known returns its id and changes nothing, and a
+    new customer cannot bring its own id, price list (a cheaper one), version or inactive flag."""
+    known = shop.erp.sql("SELECT uuid, id, name, rfc, price_list_id FROM customers WHERE price_list_id IS NOT NULL "
+                         "ORDER BY id LIMIT 1")[0]
+    before = snapshot(shop.erp)
+    r = shop.post("/api/customers", {"customers": [customer(uuid=known.uuid, name="<script>x</script>",
+                                                            rfc="XAXX010101000", price_list_id=1)]})
+    assert r.json()["results"] == [{"uuid": known.uuid, "status": "accepted", "id": known.id}]
+    assert diff(before, snapshot(shop.erp)) == {}
+    new = customer(id=1, price_list_id=known.price_list_id, version=10**9, active=False, created_by_terminal_id=99)
+    [res] = shop.post("/api/customers", {"customers": [new]}).json()["results"]
+    assert res["status"] == "accepted" and res["id"] != 1
+    row = shop.erp.sql("SELECT price_list_id, active, version < 1000000, created_by_terminal_id FROM customers "
+                       "WHERE uuid = :u", u=new["uuid"])
+    t1 = shop.erp.scalar("SELECT id FROM terminals WHERE code = 'T01'")
+    assert [tuple(x) for x in row] == [(None, True, True, t1)]
