@@ -322,3 +322,24 @@ def test_a_good_sale_beside_hostile_ones_is_accepted_once(shop: Shop) -> None:
     assert res[5]["uuid"] is None  # a lone surrogate cannot be echoed in a UTF-8 response
     assert shop.erp.scalar("SELECT count(*) FROM sales") == sales_before + 1
     assert shop.erp.scalar("SELECT count(*) FROM sale_lines") == lines_before + 1
+
+
+def test_two_terminals_racing_for_the_same_uuids_get_one_sale_each(shop: Shop) -> None:
+    """T01 and T02 send sales under the same ten uuids at once: each uuid ends up as exactly one sale, of the
+    terminal whose answer says accepted; the other gets uuid_conflict. Never both, never a 5xx."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    add_terminal(shop.erp, "T02")
+    other = Shop(shop.erp, shop.erp.pair("T02"), shop.items)
+    uuids = [f"0000race-0000-4000-8000-{i:012d}" for i in range(10)]
+    mine = [shop.sale(seq=100 + i, uuid=u) for i, u in enumerate(uuids)]
+    theirs = [other.sale(seq=100 + i, terminal="T02", uuid=u) for i, u in enumerate(uuids)]
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(lambda job: job[0].post_sales(*job[1]), [(shop, mine), (other, theirs)])
+    for u, ra, rb in zip(uuids, a, b):
+        assert sorted((ra["status"], rb["status"])) == ["accepted", "rejected"], (ra, rb)
+        loser = ra if ra["status"] == "rejected" else rb
+        assert loser["error"] == "uuid_conflict"
+        winner = "T01" if ra["status"] == "accepted" else "T02"
+        assert shop.erp.sql("SELECT t.code FROM sales s JOIN terminals t ON t.id = s.terminal_id "
+                            "WHERE s.uuid = :u", u=u) == [(winner,)]
