@@ -8,9 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from fastapi.testclient import TestClient
-
 from argon2 import PasswordHasher
+from fastapi.testclient import TestClient
 
 from server.db.engine import utcnow, write_tx
 from server.db.schema import users
