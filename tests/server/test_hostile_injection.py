@@ -60,7 +60,7 @@ def _add_products(erp: Erp) -> list[int]:
         for i, name in enumerate(HOSTILE):
             pid = conn.execute(insert(products).values(
                 sku=f"INJ-{i}-'\"<>%_", name=name, unit="pieza", iva="16", ieps=None, active=True, version=version,
-            )).inserted_primary_key[0]
+            )).inserted_primary_key[0]  # type: ignore[index]
             conn.execute(insert(product_barcodes).values(product_id=pid, barcode=f"75{i:02d}'; --<b>"))
             conn.execute(insert(prices).values(price_list_id=list_id, product_id=pid, price="10.00",
                                                valid_from=utcnow()))

@@ -100,6 +100,7 @@ def test_customer_batch_over_the_limit_is_413(shop: Shop) -> None:
 
 
 def test_hostile_voids_are_refused_not_crashed(shop: Shop) -> None:
+    fields: Any
     for fields in (
         {"total": "NaN"}, {"total": "Infinity"}, {"total": "1e30"}, {"total": "9" * 40}, {"total": "1e17"},
         {"total": "1.005"}, {"total": 1.5}, {"total": True}, {"total": []}, {"total": "uno"},
@@ -217,6 +218,7 @@ def test_sale_text_the_database_cannot_hold(shop: Shop) -> None:
 
 def test_hostile_pair_bodies(erp: Erp) -> None:
     erp.pairing_code()  # a live code exists: nothing here may redeem it
+    body: Any
     for body in ({"code": "\x00" * 6}, {"code": "\ud800"}, {"code": 123456}, {"code": None}, {"code": ["123456"]},
                  {"code": "1" * 21}, {"code": ""}, {"code": "123456", "device": "x" * 201},
                  {"code": "123456", "device": 5}, {"code": "123456\x00"}, [], "123456", None):

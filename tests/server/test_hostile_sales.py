@@ -113,6 +113,7 @@ def test_tampered_payments(shop: Shop) -> None:
 
 
 def test_bad_quantities_are_rejected(shop: Shop) -> None:
+    value: Any
     for value in ("0", "-1", "-0.001", "0.0001", "1e3", "NaN", "-Infinity", "Infinity", "sNaN", "-NaN", "", " ",
                   "uno", "1,5", "0x10", "1_000", "½", "٢", None, True, [], {}, 1.5, 2):
         sale = shop.sale(unit="pieza")
@@ -296,6 +297,7 @@ def test_deeply_nested_json_is_refused(lite: Shop) -> None:
 
 
 def test_envelopes_of_the_wrong_shape(lite: Shop) -> None:
+    body: Any
     for body in ({}, {"sales": None}, {"sales": 5}, {"sales": "x"}, {"sales": {"0": {}}}, [], None, 7):
         rejected_request(lite, 400, "invalid_request", body=body)
     for raw in (b"", b"{", b"\xff", b"NaN", b'{"sales": [}'):
