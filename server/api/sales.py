@@ -13,7 +13,8 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
-from server.db.engine import write_tx
+from server.db.engine import utcnow, write_tx
+from server.db.schema import terminals
 from server.sync.checks import SaleRejected
 from server.sync.customers import CustomerRejected, upsert_customer
 from server.sync.sales import RetryLater, accept_sale, rejected
@@ -49,9 +50,16 @@ def post_sales(body: SalesIn, request: Request,
     _check_size(request, body.sales)
     eng, grace = engine(request), settings(request).price_grace_days
     try:
-        return {"results": [accept_sale(eng, t, raw, grace) for raw in body.sales]}
+        results = [accept_sale(eng, t, raw, grace) for raw in body.sales]
     except RetryLater as exc:
         raise ApiError(503, "retry_later", str(exc)) from None
+    if results:
+        # The back office shows each terminal's last sync result (issue 6).
+        accepted = sum(1 for r in results if r["status"] == "accepted")
+        with write_tx(eng) as conn:
+            conn.execute(terminals.update().where(terminals.c.id == t.id).values(
+                last_sync_at=utcnow(), last_sync_accepted=accepted, last_sync_rejected=len(results) - accepted))
+    return {"results": results}
 
 
 @router.post("/customers")

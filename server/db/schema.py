@@ -171,6 +171,10 @@ terminals = Table(
     Column("reported_pending", Integer),
     Column("app_version", String(40)),
     Column("active", Boolean, nullable=False, default=True),
+    # The last POST /api/sales batch: when, and how many sales it accepted and rejected (back office).
+    Column("last_sync_at", TS),
+    Column("last_sync_accepted", Integer),
+    Column("last_sync_rejected", Integer),
 )
 
 pairing_codes = Table(
