@@ -33,9 +33,12 @@ def _json(payload: dict[str, Any]) -> Response:
 
 def _page_args(request: Request, since: int, after: int, limit: int | None) -> int:
     cap = settings(request).catalog_max_limit
-    # Upper bound: the columns are 64-bit; a larger number must be a 400, not a driver overflow (500).
-    if not (0 <= since < 2**63 and 0 <= after < 2**63):
-        raise ApiError(400, "invalid_request", "since y after deben ser enteros entre 0 y 2^63-1.")
+    # Upper bounds: versions are 64-bit, ids 32-bit (INTEGER); PostgreSQL casts the parameter to the column's
+    # type, so a larger number must be a 400 here, not a driver overflow (500).
+    if not 0 <= since < 2**63:
+        raise ApiError(400, "invalid_request", "since debe ser un entero entre 0 y 2^63-1.")
+    if not 0 <= after < 2**31:
+        raise ApiError(400, "invalid_request", "after debe ser un entero entre 0 y 2^31-1.")
     if limit is None:
         return cap
     if not 1 <= limit <= cap:

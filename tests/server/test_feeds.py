@@ -88,9 +88,12 @@ def test_last_page_says_done_even_when_full(erp: Erp) -> None:
 
 def test_paging_parameters_are_validated(erp: Erp) -> None:
     h = erp.pair()
-    for params in ({"limit": 0}, {"limit": 5001}, {"since": -1}, {"after": "x"}):
-        r = erp.client.get("/api/catalog", params=params, headers=h)
-        assert r.status_code == 400 and r.json()["error"] == "invalid_request", params
+    for params in ({"limit": 0}, {"limit": 5001}, {"since": -1}, {"after": "x"}, {"after": 2**31},
+                   {"since": 2**63}, {"after": 59122666284728528}):
+        for path in ("/api/catalog", "/api/customers"):
+            r = erp.client.get(path, params=params, headers=h)
+            assert r.status_code == 400 and r.json()["error"] == "invalid_request", (path, params)
+    assert erp.client.get("/api/customers", params={"after": 2**31 - 1}, headers=h).json()["items"] == []
 
 
 def test_catalog_is_gzip_compressed(erp: Erp) -> None:
