@@ -66,3 +66,18 @@ def test_terminal_validation(erp: Erp) -> None:
         assert r.status_code == 400, changes
         assert message in r.text, changes
     assert client.get("/erp/terminales/9999").status_code == 404
+
+
+def test_terminal_shows_last_sync_result(erp: Erp) -> None:
+    from tests.server.harness import catalog_items, make_sale, sellable
+
+    headers = erp.pair()
+    items = sellable(catalog_items(erp, headers), "pieza")
+    bad = make_sale(items[:1], seq=2)
+    bad["lines"][0]["unit_price"] = "0.01"  # not the list price: rejected
+    r = erp.client.post("/api/sales", json={"sales": [make_sale(items[:1], seq=1), bad]}, headers=headers)
+    assert [x["status"] for x in r.json()["results"]] == ["accepted", "rejected"]
+    client = signed_in(erp)
+    assert "1 aceptadas, 1 rechazadas" in client.get("/erp/terminales").text
+    tid = erp.scalar("SELECT id FROM terminals WHERE code = 'T01'")
+    assert "1 aceptadas, 1 rechazadas" in client.get(f"/erp/terminales/{tid}").text
