@@ -61,7 +61,7 @@ def current_terminal(request: Request) -> TerminalRef:
         if pending.isascii() and pending.isdigit() and len(pending) <= 9:
             values["reported_pending"] = int(pending)
         version = request.headers.get("x-caja-version")
-        if version:
+        if version and "\x00" not in version:  # PostgreSQL text cannot hold NUL (a 500 on every request)
             values["app_version"] = version[:40]
         with write_tx(eng) as conn:
             conn.execute(terminals.update().where(terminals.c.id == row.id).values(**values))
