@@ -147,11 +147,13 @@ def test_feed_query_strings_out_of_range_are_4xx(shop: Shop) -> None:
 
 def test_odd_pending_and_version_headers_never_crash(shop: Shop) -> None:
     auth = (b"authorization", shop.headers["Authorization"].encode())
-    for pending in ("²", "9" * 30, "9" * 5000, "-1", "1e3", "", "٣", "\xff"):
+    versions = iter(("v" * 500 + "é", "1.0\x00", "\x00", "é" * 41, "ok"))
+    for pending in ("²", "9" * 30, "9" * 5000, "-1", "1e3", "", "٣", "\xff", "\x00"):
         with shop.erp.engine.begin() as conn:  # make this request a "first contact" so the headers are read
             conn.execute(text("UPDATE terminals SET last_contact_at = NULL"))
+        version = next(versions, "v\x00")
         r = shop.erp.client.get("/api/terminal", headers=[
-            auth, (b"x-caja-pending", pending.encode()), (b"x-caja-version", ("v" * 500 + "é").encode())])
+            auth, (b"x-caja-pending", pending.encode()), (b"x-caja-version", version.encode())])
         assert r.status_code == 200, (pending, r.text)
         [(reported, version)] = shop.erp.sql("SELECT reported_pending, app_version FROM terminals WHERE code = 'T01'")
         assert reported is None or 0 <= reported < 2**31
