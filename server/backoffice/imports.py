@@ -11,6 +11,7 @@ import os
 import re
 import secrets
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +32,22 @@ router = make_router()
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{20,60}$")
 
 
+STASH_SECONDS = 3600  # a checked file not applied within an hour is dropped
+
+
 def _stash_dir() -> Path:
     path = Path(tempfile.gettempdir()) / "caja-import"
     path.mkdir(mode=0o700, exist_ok=True)
     return path
+
+
+def _sweep(now: float) -> None:
+    for old in _stash_dir().iterdir():
+        try:
+            if now - old.stat().st_mtime > STASH_SECONDS:
+                old.unlink()
+        except OSError:
+            pass  # another worker swept it first
 
 
 def _page(request: Request, user: User, status_code: int = 200, **context: Any) -> Response:
@@ -82,6 +95,7 @@ def import_post(request: Request, user: CurrentUser, engine: Db, form: Form) -> 
             stashed.unlink(missing_ok=True)
         return _page(request, user, notice=f'{tr("import_ok", lang)} {summary}', applied=True, **context)
     if stashed is None:
+        _sweep(time.time())
         token = secrets.token_urlsafe(24)
         fd = os.open(_stash_dir() / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as f:
