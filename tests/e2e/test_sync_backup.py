@@ -11,6 +11,9 @@ from tests.e2e import header, payment, selling
 from tests.e2e import tour_sales as ts
 from tests.e2e.conftest import Browser, ErpProcess
 
+# Waits that depend on the heartbeat noticing the ERP again on a loaded 2-core machine.
+RECONNECT_MS = 60_000
+
 
 def _sell(page: Any, product: dict) -> str:
     selling.scan(page, product["barcodes"][0])
@@ -50,7 +53,7 @@ def test_backup_of_unsynced_sales_imported_on_another_device(browser: Browser, e
         ts.open_sales(page)
         assert _import(page, backup).startswith("2 venta(s) importada(s), 0 ya estaban")
         ts.close(page)
-        header.wait_pending(page, 0)  # sent by the automatic sync
+        header.wait_pending(page, 0, timeout=RECONNECT_MS)  # sent by the automatic sync
         ts.open_sales(page)
         shown = ts.rows(page)
         assert all(shown[n].startswith("Sincronizada · Folio R-") for n in numbers), shown
@@ -88,7 +91,7 @@ def test_pruning_removes_only_synced_sales_past_the_cutoff(browser: Browser, erp
         ts.close(page)
     finally:
         erp.start()
-    header.wait_pending(page, 0)
+    header.wait_pending(page, 0, timeout=RECONNECT_MS)
     assert synced != pending
 
 
