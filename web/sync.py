@@ -44,6 +44,8 @@ class BrowserHttp:
 
     def __init__(self, on_reachable: Callable[[bool], None]) -> None:
         self.on_reachable = on_reachable
+        # Sent with every bearer call (contract: X-Caja-Pending / X-Caja-Version, shown in the back office).
+        self.extra_headers: dict[str, str] = {}
 
     async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
                       timeout_ms: int = TIMEOUT_MS) -> Any:
@@ -53,6 +55,7 @@ class BrowserHttp:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
+            headers.update(self.extra_headers)
         options: dict[str, Any] = {"method": method, "headers": headers, "cache": "no-store",
                                    "signal": js.AbortSignal.timeout(timeout_ms)}
         if body is not None:
