@@ -36,6 +36,12 @@ def shop(erp: Erp) -> Shop:
     return open_shop(erp)
 
 
+@pytest.fixture
+def lite(sqlite_module_erp: Erp) -> Shop:
+    """For requests refused before the database is queried (sizes): SQLite only."""
+    return open_shop(sqlite_module_erp)
+
+
 def customer(**kw: Any) -> dict[str, Any]:
     base = {"uuid": str(uuidlib.uuid4()), "name": "Abarrotes Lupita", "rfc": None, "regimen_fiscal": None,
             "codigo_postal": None, "uso_cfdi": None, "email": None}
@@ -289,3 +295,16 @@ def test_a_terminal_can_add_customers_but_not_overwrite_or_promote_them(shop: Sh
                        "WHERE uuid = :u", u=new["uuid"])
     t1 = shop.erp.scalar("SELECT id FROM terminals WHERE code = 'T01'")
     assert [tuple(x) for x in row] == [(None, True, True, t1)]
+
+
+def test_ten_megabytes_at_every_other_door(lite: Shop) -> None:
+    """A 10 MB item at customers and voids is one rejected result; at pair a 400; and 10,000 items a 413."""
+    huge = "x" * 10_000_000
+    refused_item(lite, "/api/customers", "customers", customer(name=huge))
+    refused_item(lite, "/api/voids", "voids", void(reason=huge))
+    before = snapshot(lite.erp)
+    assert_api_error(lite.erp.client.post("/api/pair", json={"code": huge}), 400, "invalid_request")
+    assert_api_error(lite.erp.client.post("/api/pair", json={"code": "1", "device": huge}), 400, "invalid_request")
+    for path, key, item in (("/api/customers", "customers", customer()), ("/api/voids", "voids", void())):
+        assert_api_error(lite.post(path, {key: [item] * 10_000}), 413, "batch_too_large")
+    assert diff(before, snapshot(lite.erp)) == {}

@@ -300,7 +300,7 @@ def test_envelopes_of_the_wrong_shape(lite: Shop) -> None:
     body: Any
     for body in ({}, {"sales": None}, {"sales": 5}, {"sales": "x"}, {"sales": {"0": {}}}, [], None, 7):
         rejected_request(lite, 400, "invalid_request", body=body)
-    for raw in (b"", b"{", b"\xff", b"NaN", b'{"sales": [}'):
+    for raw in (b"", b"{", b"\xff", b"NaN", b'{"sales": [}', b'{"sales": [1' + b"0" * 5000 + b"]}"):
         rejected_request(lite, 400, None, content=raw)
 
 
