@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from .text import normalize, words
 
 GENERIC_RFCS = ("XAXX010101000", "XEXX010101000")
-_RFC_RE = re.compile(r"^([A-ZÑ&]{3,4})(\d{2})(\d{2})(\d{2})([A-Z0-9]{2}[A0-9])$")
-_CP_RE = re.compile(r"^\d{5}$")
+_RFC_RE = re.compile(r"^([A-ZÑ&]{3,4})([0-9]{2})([0-9]{2})([0-9]{2})([A-Z0-9]{2}[A0-9])$")
+_CP_RE = re.compile(r"^[0-9]{5}$")
 
 # SAT catálogo c_RegimenFiscal (CFDI 4.0).
 REGIMENES_FISCALES = frozenset({

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 _TERMINAL_RE = re.compile(r"^[A-Z0-9]{1,10}$")
-_NUMBER_RE = re.compile(r"^([A-Z0-9]{1,10})-(\d{6,})$")
+_NUMBER_RE = re.compile(r"^([A-Z0-9]{1,10})-([0-9]{6,})$")
 
 
 def valid_terminal_code(code: str) -> bool:

@@ -65,3 +65,11 @@ def test_customer_search() -> None:
     assert idx.search("") == [] and len(idx) == 3
     idx.add([{"id": 6, "name": "José Pérez Núñez", "active": False}])
     assert idx.search("jose") == [] and len(idx) == 2
+
+
+def test_codigo_postal_and_rfc_digits_are_ascii() -> None:
+    # `\d` in a str pattern also matches Arabic-Indic and other Unicode digits; SAT accepts ASCII only.
+    from poscore.customer import validate_rfc
+
+    assert validate_rfc("GODE561231GR8") is None
+    assert validate_rfc("GODE٥٦١٢٣١GR8") is not None
