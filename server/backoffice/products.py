@@ -14,7 +14,7 @@ from sqlalchemy import Connection, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from starlette.datastructures import FormData
 
-from poscore.money import UNITS
+from poscore.money import UNITS, format_qty
 from poscore.tax import IVA_RATES
 from server.db.engine import read_tx, utcnow, write_tx
 from server.db.schema import price_lists, prices, product_barcodes, products, stock, warehouses
@@ -90,7 +90,8 @@ def _values_of(conn: Connection, product_id: int) -> tuple[Any, dict[str, Any]]:
     for r in conn.execute(select(prices).where(prices.c.product_id == product_id)):
         v[f"price_{r.price_list_id}"] = str(r.price)
     for r in conn.execute(select(stock).where(stock.c.product_id == product_id)):
-        v[f"stock_{r.warehouse_id}"] = str(r.qty)
+        # Pieces without a fraction read as "24", not "24.000" (poscore's quantity display).
+        v[f"stock_{r.warehouse_id}"] = format_qty(r.qty, "pieza") if row.unit == "pieza" else str(r.qty)
     return row, v
 
 

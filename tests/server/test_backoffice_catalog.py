@@ -32,6 +32,7 @@ def test_create_product_reaches_the_terminal_feed(erp: Erp) -> None:
     pid = _create(client)
     page = client.get(f"/erp/productos/{pid}?guardado=1").text
     assert "Cambios guardados." in page and "7509999999989" in page
+    assert 'name="price_1" value="18.50"' in page and 'name="stock_1" value="24"' in page
     items = catalog_items(erp, headers, since=since)
     assert [p["sku"] for p in items] == ["NUEVO-1"]
     p = items[0]
