@@ -46,7 +46,7 @@ def test_remisiones_newest_first_with_totals_and_detail(erp: Erp) -> None:
     assert page.status_code == 200
     assert _folios(page.text) == ["R-3", "R-2", "R-1"]
     assert "T01-000001" in page.text and "Aceptada" in page.text
-    total = sum(Decimal(s["totals"]["total"]) for s in sales)
+    total = sum((Decimal(s["totals"]["total"]) for s in sales), Decimal(0))
     assert format_mxn(total) in page.text
     assert '<dd id="total-count">3</dd>' in page.text
     # The factura tab does not list remisiones.
