@@ -1,0 +1,148 @@
+"""Fault-injection suite (issue 7, "Faults"): the e2e fixtures (a real ERP subprocess, persistent Debian
+Chromium profiles) reused by import, plus a ledger that counts, per scenario, the sales the cashier made and
+how many of them the ERP holds — read from the ERP's own SQLite file, never from the browser's claim — and
+prints `faults: N scenarios, M sales, L lost, D duplicated` at the end of the session.
+
+Scenario 5 (two tabs offline, reconnect together) is tests/e2e/test_sync_tabs.py; the first half of scenario 6
+(a commit refused at its first write) is tests/e2e/test_pos_offline.py::_commit_fails_and_keeps_the_cart.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import Browser, ErpProcess, browser, erp, playwright
+
+__all__ = ["browser", "erp", "playwright"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/faults" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+# ---------- the ERP's side, read directly ----------
+def erp_rows(erp: ErpProcess, sql: str, *params: Any) -> list[tuple]:
+    with closing(sqlite3.connect(erp.workdir / "caja.db", timeout=30)) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def folio_gaps(erp: ErpProcess) -> dict[str, list[int]]:
+    """Per series, the folios missing between 1 and the highest one (must be empty), plus any used twice."""
+    out: dict[str, list[int]] = {}
+    for series, in erp_rows(erp, "SELECT DISTINCT series FROM sales"):
+        folios = [f for f, in erp_rows(erp, "SELECT folio FROM sales WHERE series = ? ORDER BY folio", series)]
+        missing = sorted(set(range(1, max(folios) + 1)) - set(folios))
+        twice = sorted({f for f in folios if folios.count(f) > 1})
+        if missing or twice:
+            out[series] = missing + twice
+    return out
+
+
+def half_saved(erp: ErpProcess) -> list[str]:
+    """Sales stored without lines or payments, or whose lines/payments do not add up to the total."""
+    return [n for n, in erp_rows(erp, """
+        SELECT s.number FROM sales s
+        WHERE NOT EXISTS (SELECT 1 FROM sale_lines l WHERE l.sale_id = s.id)
+           OR NOT EXISTS (SELECT 1 FROM sale_payments p WHERE p.sale_id = s.id)
+           OR (SELECT SUM(l.total) FROM sale_lines l WHERE l.sale_id = s.id) != s.total""")]
+
+
+# ---------- the ledger ----------
+@dataclass
+class Scenario:
+    name: str
+    erp: ErpProcess | None = None
+    made: list[str] = field(default_factory=list)  # local numbers shown on "Venta guardada"
+    in_erp: int = 0
+    lost: list[str] = field(default_factory=list)
+    duplicated: list[str] = field(default_factory=list)
+    counted: bool = False
+
+    def sold(self, number: str) -> str:
+        self.made.append(number)
+        return number
+
+    def count(self) -> None:
+        """Count in the ERP's database: each number made must be there exactly once (by number and by uuid)."""
+        assert self.erp is not None
+        self.in_erp, self.lost, self.duplicated = 0, [], []
+        for number in self.made:
+            rows = erp_rows(self.erp, "SELECT uuid FROM sales WHERE number = ?", number)
+            self.in_erp += len(rows)
+            if not rows:
+                self.lost.append(number)
+            elif len(rows) > 1 or len({u for u, in rows}) != len(rows):
+                self.duplicated.append(number)
+        self.counted = True
+
+    def assert_exactly_once(self) -> None:
+        self.count()
+        assert len(set(self.made)) == len(self.made), f"a local number was shown twice: {self.made}"
+        assert self.lost == [], f"lost: {self.lost}"
+        assert self.duplicated == [], f"duplicated: {self.duplicated}"
+        assert self.in_erp == len(self.made)
+
+
+LEDGER: list[Scenario] = []
+
+
+@pytest.fixture
+def ledger(request: pytest.FixtureRequest, erp: ErpProcess) -> Iterator[Scenario]:
+    scenario = Scenario(request.node.module.__name__.rsplit(".", 1)[-1], erp)
+    LEDGER.append(scenario)
+    yield scenario
+    if not scenario.counted:  # the test failed before counting: count what the ERP holds anyway
+        try:
+            scenario.count()
+        except Exception:  # noqa: BLE001 - the ERP may be down after a failure; the summary says so
+            scenario.lost = list(scenario.made)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    if not LEDGER:
+        return
+    for s in LEDGER:
+        terminalreporter.write_line(f"faults: {s.name}: {len(s.made)} made, {s.in_erp} in the ERP, "
+                                    f"{len(s.lost)} lost, {len(s.duplicated)} duplicated")
+    sales = sum(len(s.made) for s in LEDGER)
+    lost = sum(len(s.lost) for s in LEDGER)
+    dup = sum(len(s.duplicated) for s in LEDGER)
+    scenarios = len({s.name for s in LEDGER})
+    terminalreporter.write_line(f"faults: {scenarios} scenarios, {sales} sales, {lost} lost, {dup} duplicated")
+
+
+# ---------- killing processes we started, by id ----------
+def chromium_pid(profile: Path) -> int:
+    """The main Chromium process of a persistent context (the one holding `--user-data-dir=<profile>`)."""
+    wanted = f"--user-data-dir={profile}"
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        args = [a.decode(errors="replace") for a in argv]
+        if wanted in args and not any(a.startswith("--type=") for a in args):
+            return int(entry.name)
+    raise AssertionError(f"no Chromium process for {profile}")
+
+
+def kill_browser(b: Browser) -> None:
+    """SIGKILL the browser of a persistent context (a crash, not a clean close) and forget the context."""
+    pid = chromium_pid(b.profile)
+    os.kill(pid, signal.SIGKILL)
+    context, b.context = b.context, None
+    with contextlib.suppress(Exception):  # "Target closed" is expected after a kill
+        context.close()  # Playwright's side only: the browser is already gone
