@@ -11,6 +11,7 @@ Must not: use float anywhere, read the locale, or depend on the global decimal c
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 CENT = Decimal("0.01")
@@ -20,6 +21,12 @@ ONE = Decimal(1)
 HUNDRED = Decimal(100)
 
 UNITS = ("pieza", "kg")
+
+# The wire sends plain decimal strings ("18.50", "-2.3", "1.250"). Python's Decimal() would also take
+# "1e30", "1_000" and Unicode digits ("١"); none of those is ever meant, and the first makes later
+# arithmetic overflow the context's precision. 15 integer digits bound every product of two numbers
+# well inside the 28-digit context; 6 decimals cover rates, discounts and kg.
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{0,6})?|[+-]?\.[0-9]{1,6}", re.ASCII)
 
 
 class InvalidNumber(ValueError):
@@ -47,10 +54,9 @@ def to_decimal(value: str | int | Decimal) -> Decimal:
         text = value.strip()
         if not text:
             raise InvalidNumber("empty number")
-        try:
-            d = Decimal(text)
-        except InvalidOperation:
-            raise InvalidNumber(f"not a decimal string: {value!r}") from None
+        if not _DECIMAL_TEXT.fullmatch(text):
+            raise InvalidNumber(f"not a decimal string: {value!r}")
+        d = Decimal(text)
     else:
         raise InvalidNumber(f"not a decimal string: {value!r}")
     if not d.is_finite():
@@ -62,7 +68,10 @@ def money(value: Decimal) -> Decimal:
     """Round to cents, half up: the one quantize for money in caja (``2.345`` -> ``2.35``)."""
     if not value.is_finite():
         raise InvalidNumber(f"not a finite amount: {value!r}")
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation:  # too many digits for the context: an absurd amount, not money
+        raise InvalidNumber(f"amount out of range: {value!r}") from None
 
 
 def qty(value: Decimal | str | int, unit: str) -> Decimal:

@@ -120,3 +120,15 @@ def test_format_mxn_reads_back(d: Decimal) -> None:
     text = format_mxn(d)
     back = Decimal(text.replace("$", "").replace(",", ""))
     assert back == d
+
+
+@pytest.mark.parametrize("text", ["1e30", "1E-7", "1_000", "١٢", "٤٤", "0x10", "1234567890123456", "1.1234567", " ", "+"])
+def test_to_decimal_refuses_what_the_wire_never_sends(text: str) -> None:
+    with pytest.raises(InvalidNumber):
+        to_decimal(text)
+
+
+def test_check_sale_answers_absurd_amounts_with_problems_not_exceptions() -> None:
+    from poscore.sale import check_sale
+
+    assert check_sale({"v": 1, "totals": {"total": "1e30"}, "lines": [{"qty": "1e30"}]})

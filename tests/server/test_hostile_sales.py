@@ -127,12 +127,13 @@ def test_bad_quantities_are_rejected(shop: Shop) -> None:
 def test_huge_quantities_and_amounts_are_rejected_not_crashed(shop: Shop) -> None:
     kg = next(x for x in shop.items if x["unit"] == "kg")
     # Internally consistent sales (poscore computed every amount): only the size can stop them.
-    for qty in ("99999999999999999.999", "1000000000000.000", "123456789012.345"):
+    for qty in ("1000000000000.000", "123456789012.345"):
         rejected(shop, make_sale([kg], 1, qty=qty), "invalid_amount")
-    # Values poscore itself cannot compute (quantize past 28 digits) in every amount and in the quantity.
+    # Values poscore refuses to read (more than 15 integer digits, exponents) or could not compute (quantize past
+    # 28 digits) in every amount and in the quantity.
     for where in ("lines.0.qty", "lines.0.unit_price", "lines.0.total", "lines.0.taxes.0.amount", "totals.total",
                   "totals.paid", "totals.change", "payments.0.amount", "lines.0.discount_pct"):
-        for value in ("1e30", "-" + "9" * 40, "1e-400"):
+        for value in ("1e30", "-" + "9" * 40, "1e-400", "99999999999999999.999"):
             sale = shop.sale(unit="kg")
             _set(sale, where, value)
             rejected(shop, sale)
