@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -28,6 +29,10 @@ _SPLIT_RE = re.compile(r"[\s,;|]+")
 _THOUSANDS_RE = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 TRUE_WORDS = {"1", "si", "sí", "s", "true", "verdadero", "yes", "y", "x", "activo"}
 FALSE_WORDS = {"0", "no", "n", "false", "falso", "inactivo"}
+
+
+# The parsers below are pure functions of their text and are memoized: an import of 100,000 rows repeats the
+# same prices, units and tax schemes over and over (results are immutable: str, bool, Decimal, TaxScheme).
 
 
 class Problem(Exception):
@@ -56,6 +61,7 @@ def parse_name(text: str) -> str:
     return name
 
 
+@lru_cache(maxsize=256)
 def parse_unit(text: str) -> str:
     unit = text.strip().lower() or "pieza"
     if unit not in UNITS:
@@ -63,6 +69,7 @@ def parse_unit(text: str) -> str:
     return unit
 
 
+@lru_cache(maxsize=256)
 def parse_tax(iva_text: str, ieps_text: str) -> TaxScheme:
     iva = iva_text.strip().lower().rstrip("%").strip()
     if iva not in IVA_RATES:
@@ -77,6 +84,7 @@ def parse_tax(iva_text: str, ieps_text: str) -> TaxScheme:
     return scheme
 
 
+@lru_cache(maxsize=256)
 def parse_active(text: str) -> bool:
     word = text.strip().lower()
     if word == "" or word in TRUE_WORDS:
@@ -108,6 +116,7 @@ def _number(text: str) -> Decimal:
     return to_decimal(cleaned)
 
 
+@lru_cache(maxsize=65536)
 def parse_price(text: str) -> Decimal | None:
     """A price in pesos (blank = none). Positive, at most two decimals: prices are never rounded here."""
     if not text.strip():
@@ -121,6 +130,7 @@ def parse_price(text: str) -> Decimal | None:
     return d.quantize(Decimal("0.01"))
 
 
+@lru_cache(maxsize=65536)
 def parse_stock(text: str) -> Decimal | None:
     """A stock quantity (blank = no stock record). May be negative (sales already took it below zero)."""
     if not text.strip():
