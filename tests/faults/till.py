@@ -25,3 +25,62 @@ def uuids_of(request: Any) -> list[str]:
 def local_records(page: Any) -> list[dict]:
     """The `sales` store as the device holds it (through the page's own idb.js)."""
     return json.loads(page.evaluate("async () => (await import('/pos/idb.js')).salesAll()"))
+
+
+# ---------- storage full (scenario 6) ----------
+# A switch over the real IndexedDB write path, scoped to the sale commit's transaction (the only one whose scope
+# holds both "stock" and "meta", web/idb.js commitSale). `globalThis.cajaQuota = {store, how}` turns it on:
+#  how "throw":  the put/add on `store` throws a QuotaExceededError synchronously (as Chromium does when a value
+#                cannot be stored), after the writes the commit issued before it;
+#  how "commit": the put/add on `store` goes through and, once the commit has issued all its writes, the
+#                transaction aborts with a QuotaExceededError as its error (the disk filling at commit time):
+#                every write was issued, none may land.
+# `cajaQuota = null` frees the space again.
+STORAGE_FULL = """() => {
+  if (globalThis.cajaQuotaInstalled) return;
+  globalThis.cajaQuotaInstalled = true;
+  globalThis.cajaQuota = null;
+  globalThis.cajaQuotaHits = 0;
+  for (const op of ["put", "add"]) {
+    const real = IDBObjectStore.prototype[op];
+    IDBObjectStore.prototype[op] = function (...args) {
+      const q = globalThis.cajaQuota;
+      const scope = this.transaction.objectStoreNames;
+      if (!q || this.name !== q.store || !scope.contains("stock") || !scope.contains("meta")) {
+        return real.apply(this, args);
+      }
+      globalThis.cajaQuotaHits += 1;
+      const full = new DOMException("The quota has been exceeded.", "QuotaExceededError");
+      if (q.how === "throw") throw full;
+      const request = real.apply(this, args);
+      const tx = this.transaction;
+      // After the commit's synchronous writes, before the auto-commit: as a real quota failure, which the
+      // browser reports asynchronously (the transaction's error, then "abort").
+      queueMicrotask(() => {
+        Object.defineProperty(tx, "error", { get: () => full });
+        tx.abort();
+      });
+      return request;
+    };
+  }
+}"""
+
+
+def storage_full(page: Any, store: str | None, how: str = "throw") -> None:
+    """Turn the quota switch on for `store` (see STORAGE_FULL), or off with store=None."""
+    page.evaluate(STORAGE_FULL)
+    page.evaluate("q => { globalThis.cajaQuota = q; }", None if store is None else {"store": store, "how": how})
+
+
+def device_state(page: Any) -> dict:
+    """Everything the sale commit writes, read back from IndexedDB: sale records, outbox sale entries, stock
+    decrements and the last local sequence used."""
+    return json.loads(page.evaluate("""async () => {
+        const idb = await import('/pos/idb.js');
+        return JSON.stringify({
+            sales: JSON.parse(await idb.salesAll()),
+            outbox: JSON.parse(await idb.outboxEntries('sale')).map((e) => e.uuid).sort(),
+            stock: JSON.parse(await idb.stockDeltas()),
+            seq: await idb.lastSequence(),
+        });
+    }"""))
