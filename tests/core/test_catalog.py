@@ -115,6 +115,22 @@ def test_search_limit_and_early_stop_keep_best_ranks() -> None:
     assert idx.search("zanahoria", limit=0) == []
 
 
+def test_search_in_a_catalog_grouped_by_category_finds_words_only_at_its_end() -> None:
+    """Catalogs arrive grouped: a word common only in the last category (far past any sample taken from
+    the start) is still found, names starting with it first, and a rare word is ranked exactly."""
+    items = [product_json(i, name=f"Cuaderno profesional {i}") for i in range(1, 20_001)]
+    items += [product_json(30_000 + i, name=f"Galletas marías presentación {i}") for i in range(1, 5_001)]
+    items += [product_json(40_000 + i, name=f"Presentación especial {i}") for i in range(1, 30)]
+    items += [product_json(50_000, name="Cuaderno raya presentación única")]
+    idx = index_of(*items)
+    found = idx.search("presentación", limit=40)
+    assert len(found) == 40
+    assert all(p.name.startswith("Presentación") for p in found[:29])
+    assert all("presentacion" in normalize(p.name) for p in found)
+    assert names(idx.search("raya presentacion")) == ["Cuaderno raya presentación única"]
+    assert [p.id for p in idx.search("cuaderno unica", limit=3)] == [50_000]
+
+
 def test_search_by_barcode_and_punctuation() -> None:
     idx = index_of(product_json(1, name="Coca-Cola 600ml", barcodes=["7501055300075"]))
     assert names(idx.search("7501055300075")) == ["Coca-Cola 600ml"]
