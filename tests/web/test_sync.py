@@ -55,6 +55,43 @@ def test_delta_load_appends_and_later_chunks_win() -> None:
     assert len(till.catalog) == 2
 
 
+def test_next_page_is_requested_before_this_one_is_stored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync, "PAGE", 2)
+    erp = FakeErp([product(i) for i in range(1, 6)], version=9)
+    storage = Storage(FakeIdb())
+    requested_when_stored: list[int] = []
+
+    async def on_page(items: list[dict], done: int, total: int) -> None:
+        await asyncio.sleep(0)  # let the page requested ahead start, as the browser's fetch would
+        requested_when_stored.append(len(erp.calls))
+
+    _run(load_feed(erp, storage, "tok", "catalog", 0, on_page))
+    # While page k was being handled, page k+1 had already been asked for (the last has no next).
+    assert requested_when_stored == [2, 3, 3]
+
+
+def test_a_page_that_cannot_be_stored_stops_the_load_and_keeps_the_old_since(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync, "PAGE", 2)
+    idb = FakeIdb()
+    storage = Storage(idb)
+    _run(storage.put("catalog_since", 4))
+    erp = FakeErp([product(i) for i in range(1, 6)], version=9)
+    real_append = idb.chunkAppend
+    stored: list[str] = []
+
+    async def append_then_fail(store: str, value: str) -> int:
+        if stored:
+            raise RuntimeError("QuotaExceededError")
+        stored.append(value)
+        return await real_append(store, value)
+
+    idb.chunkAppend = append_then_fail  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        _run(load_feed(erp, storage, "tok", "catalog", 0, _ignore))
+    assert _run(storage.get("catalog_since")) == 4  # the interrupted load is redone, never half-trusted
+    assert len(stored) == 1
+
+
 async def _ignore(items: list[dict], done: int, total: int) -> None:
     return None
 
