@@ -1,6 +1,6 @@
 /**
  * Shell behaviour that must work before Python starts: which boot runs, the runtime progress bar and the
- * service worker registration (scoped to the POS).
+ * service worker registration (scoped to the POS, its URL versioned by vendor/manifest.json).
  *
  * Two boots of the same app (web/pos.py), both through boot.mjs (byte-compiled stdlib + app zip):
  * - PyScript (default, the user's choice): core.js runs the page's <script type="py"> with boot.mjs as its
@@ -46,6 +46,25 @@ addEventListener("error", (event) => {
   }
 });
 
+// The worker's URL carries the deployed versions (vendor/manifest.json). A deploy changes the manifest and the app
+// zip but not sw.js, and the browser only installs a new worker when its script changes: registered as a bare
+// "sw.js", a till kept its old cache for ever and booted the old version whenever it was offline (issue 7, fault 4).
+// A new version is a new URL, so the new worker installs, precaches it and drops the old cache. Offline, the
+// manifest comes from the cache: same URL, nothing happens.
+async function registerServiceWorker() {
+  let url = "sw.js";
+  try {
+    const response = await fetch("vendor/manifest.json", { cache: "no-cache" });
+    const manifest = response.ok ? await response.json() : null;
+    if (manifest && manifest.app_version && manifest.runtime_version) {
+      url = `sw.js?v=${encodeURIComponent(`${manifest.app_version}-${manifest.runtime_version}`)}`;
+    }
+  } catch {
+    // no manifest reachable nor cached (first visit offline): register the bare worker, it reads the manifest itself
+  }
+  await navigator.serviceWorker.register(url, { scope: "./" });
+}
+
 if ("serviceWorker" in navigator) {
-  navigator.serviceWorker.register("sw.js", { scope: "./" }).catch((e) => console.warn("caja: service worker", e));
+  registerServiceWorker().catch((e) => console.warn("caja: service worker", e));
 }

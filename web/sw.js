@@ -6,7 +6,8 @@
  *   never cached: we do not call respondWith for them, so the browser does its normal network fetch.
  * - Cache name carries the app and runtime versions from vendor/manifest.json; activate deletes older caches.
  *   A new version is precached in install while the old one keeps serving; sales live in IndexedDB, which this
- *   file never touches, so an update cannot lose a stored sale.
+ *   file never touches, so an update cannot lose a stored sale. A deploy does not change this file: shell.mjs
+ *   registers it as `sw.js?v=<app>-<runtime>`, so a new manifest is a new worker URL and install runs again.
  * - Shell files (index.html, *.mjs, *.js, *.css, pyscript.json, manifest.json) are network-first with a
  *   short timeout, falling back to the cache; the big versioned runtime files are cache-first.
  *
