@@ -32,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feeds.router)
     app.include_router(sales.router)
     _mount_back_office(app)
-    _mount_pos(app)
+    _mount_pos(app, settings)
     return app
 
 
@@ -43,8 +43,8 @@ def _mount_back_office(app: FastAPI) -> None:
     importlib.import_module("server.backoffice").mount_backoffice(app)
 
 
-def _mount_pos(app: FastAPI) -> None:
+def _mount_pos(app: FastAPI, settings: Settings) -> None:
     # Last: the POS static mount answers every path the routes above did not take.
-    from server.pos_static import mount_pos
+    from server.pos_static import WEB_DIR, mount_pos
 
-    mount_pos(app)
+    mount_pos(app, settings.pos_dir or WEB_DIR)

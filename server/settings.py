@@ -45,6 +45,9 @@ class Settings:
     max_batch: int = 500
     catalog_max_limit: int = 5000
     demo_terminal: str = "T01"
+    # Where the POS page is served from (web/ of the checkout by default): a deployment may serve a POS build made
+    # elsewhere, and the fault tests deploy a new app version into a copy without touching the checkout.
+    pos_dir: Path | None = None
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -58,4 +61,5 @@ class Settings:
             price_grace_days=int(env.get("CAJA_PRICE_GRACE_DAYS", "7")),
             pairing_ttl_minutes=int(env.get("CAJA_PAIRING_TTL_MINUTES", "60")),
             max_body_bytes=int(env.get("CAJA_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
+            pos_dir=Path(env["CAJA_POS_DIR"]) if env.get("CAJA_POS_DIR") else None,
         )

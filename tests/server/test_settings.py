@@ -33,3 +33,23 @@ def test_plain_postgresql_urls_use_psycopg3() -> None:
         assert engine.url.drivername == "postgresql+psycopg"
         assert engine.url.database == "caja"
         engine.dispose()
+
+
+def test_pos_dir_serves_the_pos_from_another_directory(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+
+    pos = tmp_path / "pos"
+    pos.mkdir()
+    (pos / "index.html").write_text("<!doctype html><title>otra copia</title>")
+    env = {"CAJA_VAR_DIR": str(tmp_path / "var"), "CAJA_DATABASE_URL": f"sqlite:///{tmp_path / 'caja.db'}"}
+    assert Settings.from_env(env).pos_dir is None  # default: web/ of the checkout
+    settings = Settings.from_env({**env, "CAJA_POS_DIR": str(pos)})
+    assert settings.pos_dir == pos
+    app = create_app(settings)
+    try:
+        page = TestClient(app).get("/pos/")
+        assert page.status_code == 200 and "otra copia" in page.text
+    finally:
+        app.state.engine.dispose()
