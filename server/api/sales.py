@@ -1,8 +1,9 @@
 """Routes: POST /api/sales, /api/customers and /api/voids (contract: Sales; customers created offline).
 
 Batches: at most `max_batch` (500) items, else 413 `batch_too_large`; every item gets its own result in the
-order sent and its own transaction. The edge checks only the envelope (an object with a list); each item is
-judged by the sync services, so one bad item never spoils its neighbours.
+order sent. Customers and voids get a transaction each; a batch of sales gets one (server/sync/sales.py judges
+each sale alone within it). The edge checks only the envelope (an object with a list); each item is judged by
+the sync services, so one bad item never spoils its neighbours.
 What it must not do: verify sales itself (server/sync/ and poscore do).
 """
 from __future__ import annotations
@@ -13,11 +14,10 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
-from server.db.engine import utcnow, write_tx
-from server.db.schema import terminals
+from server.db.engine import write_tx
 from server.sync.checks import SaleRejected
 from server.sync.customers import CustomerRejected, upsert_customer
-from server.sync.sales import RetryLater, accept_sale, rejected
+from server.sync.sales import RetryLater, accept_sales, rejected
 from server.sync.voids import record_void
 
 from .deps import TerminalRef, current_terminal, engine, settings
@@ -48,17 +48,11 @@ def _check_size(request: Request, items: list[Any]) -> None:
 def post_sales(body: SalesIn, request: Request,
                t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
     _check_size(request, body.sales)
-    eng, grace = engine(request), settings(request).price_grace_days
     try:
-        results = [accept_sale(eng, t, raw, grace) for raw in body.sales]
+        # One transaction for the batch, which also records the terminal's last sync result (issue 6).
+        results = accept_sales(engine(request), t, body.sales, settings(request).price_grace_days)
     except RetryLater as exc:
         raise ApiError(503, "retry_later", str(exc)) from None
-    if results:
-        # The back office shows each terminal's last sync result (issue 6).
-        accepted = sum(1 for r in results if r["status"] == "accepted")
-        with write_tx(eng) as conn:
-            conn.execute(terminals.update().where(terminals.c.id == t.id).values(
-                last_sync_at=utcnow(), last_sync_accepted=accepted, last_sync_rejected=len(results) - accepted))
     return {"results": results}
 
 

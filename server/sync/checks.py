@@ -7,17 +7,19 @@ What it must not do: arithmetic on amounts (poscore.check_sale recomputes them),
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, bindparam, select
 
 from poscore.messages import t
 from poscore.sale import Sale
 from poscore.tax import TaxScheme
 from server.db.engine import utcnow
 from server.db.schema import customers, price_history, price_lists, prices, products
+from server.db.types import Money
 
 # A sale, customer or void of the POS is a few kilobytes (a 500-line sale, about 200,000 characters); one of
 # millions of characters is an attack on storage, refused before it is hashed or stored.
@@ -59,56 +61,96 @@ class SaleRejected(Exception):
         self.code, self.message = code, message or t(code)
 
 
-def check_price_list(conn: Connection, sale: Sale, terminal_price_list_id: int) -> None:
-    allowed = {terminal_price_list_id}
-    c = sale.customer
-    if c is not None and c.id is not None:
-        own = conn.execute(select(customers.c.price_list_id).where(customers.c.id == c.id)).scalar()
-        if own is not None:
-            allowed.add(int(own))
-    pl = conn.execute(select(price_lists).where(price_lists.c.id == sale.price_list_id)).first()
-    if pl is None or pl.id not in allowed:
-        raise SaleRejected("price_list_mismatch", "La lista de precios no corresponde a la terminal ni al cliente")
-    if bool(pl.includes_tax) != sale.prices_include_tax:
-        raise SaleRejected("price_list_mismatch", "La venta no indica si los precios incluyen impuestos "
-                                                  "como su lista de precios")
+
+# Built once (SQLAlchemy caches compiled SQL, not statement construction) and run with each batch's ids.
+_PRODUCTS = select(products.c.id, products.c.name, products.c.active, products.c.unit, products.c.iva,
+                   products.c.ieps).where(products.c.id.in_(bindparam("ids", expanding=True)))
+_PRICES = select(prices.c.product_id, prices.c.price).where(
+    prices.c.price_list_id == bindparam("pl"), prices.c.product_id.in_(bindparam("ids", expanding=True)))
+_PRICE_LISTS = select(price_lists.c.id, price_lists.c.includes_tax).where(
+    price_lists.c.id.in_(bindparam("ids", expanding=True)))
+_CUSTOMERS = select(customers.c.id, customers.c.price_list_id).where(
+    customers.c.id.in_(bindparam("ids", expanding=True)))
+_RECENT_PRICE = select(price_history.c.id).where(
+    price_history.c.price_list_id == bindparam("pl"), price_history.c.product_id == bindparam("p"),
+    price_history.c.price == bindparam("price", type_=Money()), price_history.c.valid_to >= bindparam("since"),
+).limit(1)
+# Well under SQLite's 32,766 host parameters: a batch of 500 sales can carry far more product ids.
+CHUNK = 1000
 
 
-def check_lines(conn: Connection, sale: Sale, grace_days: int) -> dict[int, Any]:
-    """Products of the sale by id, after checking each line against them. Raises SaleRejected."""
-    ids = sorted({line.product_id for line in sale.lines})
-    rows = {r.id: r for r in conn.execute(select(products).where(products.c.id.in_(ids)))}
-    current = {r.product_id: r.price for r in conn.execute(
-        select(prices.c.product_id, prices.c.price)
-        .where(prices.c.price_list_id == sale.price_list_id, prices.c.product_id.in_(ids)))}
-    for i, line in enumerate(sale.lines, start=1):
-        p = rows.get(line.product_id)
-        if p is None:
-            raise SaleRejected("product_not_found", f"{t('product_not_found')} (línea {i}, id {line.product_id})")
-        if not p.active:
-            raise SaleRejected("product_inactive", f"{t('product_inactive')} (línea {i}: {p.name})")
-        if line.unit != p.unit:
-            raise SaleRejected("unit_mismatch", f"Unidad distinta a la del producto (línea {i}: {p.name})")
-        if line.tax != TaxScheme(p.iva, p.ieps):
-            raise SaleRejected("tax_mismatch", f"Impuestos distintos a los del producto (línea {i}: {p.name})")
-        if current.get(p.id) != line.unit_price and not _recent_price(conn, sale.price_list_id, p.id,
-                                                                       line.unit_price, grace_days):
-            raise SaleRejected("price_mismatch", f"Precio no vigente en la lista (línea {i}: {p.name}, "
-                                                 f"precio {line.unit_price})")
-    return rows
+def chunks(values: Sequence[Any], size: int | None = None) -> Iterator[Sequence[Any]]:
+    size = size or CHUNK
+    for i in range(0, len(values), size):
+        yield values[i:i + size]
 
 
-def _recent_price(conn: Connection, price_list_id: int, product_id: int, price: Decimal, grace_days: int) -> bool:
-    since = utcnow() - timedelta(days=grace_days)
-    return conn.execute(
-        select(price_history.c.id).where(and_(
-            price_history.c.price_list_id == price_list_id, price_history.c.product_id == product_id,
-            price_history.c.price == price, price_history.c.valid_to >= since)).limit(1)
-    ).first() is not None
+class BatchChecks:
+    """The checks of a batch's sales, with what they read fetched once per batch (a query per sale and line
+    was most of the time of an ingest). Build it inside the batch's write transaction, after its first write
+    (the change counter lock), so it reads what that transaction would have read sale by sale: sales never
+    change products, prices or price lists, and a customer id not fetched is looked up again.
+    """
 
+    def __init__(self, conn: Connection, sales: list[Sale], grace_days: int) -> None:
+        self.conn = conn
+        self.since = utcnow() - timedelta(days=grace_days)
+        ids = sorted({line.product_id for s in sales for line in s.lines})
+        self.products = {r.id: r for part in chunks(ids) for r in conn.execute(_PRODUCTS, {"ids": part})}
+        by_list: dict[int, set[int]] = {}
+        for s in sales:
+            by_list.setdefault(s.price_list_id, set()).update(line.product_id for line in s.lines)
+        self.prices = {(pl, r.product_id): r.price for pl, pids in by_list.items()
+                       for part in chunks(sorted(pids)) for r in conn.execute(_PRICES, {"pl": pl, "ids": part})}
+        self.price_lists = {r.id: r for part in chunks(sorted(by_list))
+                            for r in conn.execute(_PRICE_LISTS, {"ids": part})}
+        cids = sorted({s.customer.id for s in sales if s.customer is not None and s.customer.id is not None})
+        self.customers: dict[int, Any] = {r.id: r.price_list_id for part in chunks(cids)
+                                          for r in conn.execute(_CUSTOMERS, {"ids": part})}
 
-def check_customer_ref(conn: Connection, sale: Sale) -> None:
-    c = sale.customer
-    if (c is not None and c.id is not None
-            and conn.execute(select(customers.c.id).where(customers.c.id == c.id)).first() is None):
-        raise SaleRejected("customer_not_found", "Cliente desconocido en el ERP")
+    def _customer_list(self, customer_id: int) -> tuple[bool, Any]:
+        """(exists, its own price list id or None)."""
+        if customer_id not in self.customers:
+            row = self.conn.execute(_CUSTOMERS, {"ids": [customer_id]}).first()
+            if row is None:
+                return False, None
+            self.customers[customer_id] = row.price_list_id
+        return True, self.customers[customer_id]
+
+    def check(self, sale: Sale, terminal_price_list_id: int) -> None:
+        """Raises SaleRejected for the first problem: customer, then price list, then lines."""
+        c = sale.customer
+        allowed = {terminal_price_list_id}
+        if c is not None and c.id is not None:
+            exists, own = self._customer_list(c.id)
+            if not exists:
+                raise SaleRejected("customer_not_found", "Cliente desconocido en el ERP")
+            if own is not None:
+                allowed.add(int(own))
+        pl = self.price_lists.get(sale.price_list_id)
+        if pl is None or pl.id not in allowed:
+            raise SaleRejected("price_list_mismatch", "La lista de precios no corresponde a la terminal ni al cliente")
+        if bool(pl.includes_tax) != sale.prices_include_tax:
+            raise SaleRejected("price_list_mismatch", "La venta no indica si los precios incluyen impuestos "
+                                                      "como su lista de precios")
+        self._check_lines(sale)
+
+    def _check_lines(self, sale: Sale) -> None:
+        for i, line in enumerate(sale.lines, start=1):
+            p = self.products.get(line.product_id)
+            if p is None:
+                raise SaleRejected("product_not_found", f"{t('product_not_found')} (línea {i}, id {line.product_id})")
+            if not p.active:
+                raise SaleRejected("product_inactive", f"{t('product_inactive')} (línea {i}: {p.name})")
+            if line.unit != p.unit:
+                raise SaleRejected("unit_mismatch", f"Unidad distinta a la del producto (línea {i}: {p.name})")
+            if line.tax != TaxScheme(p.iva, p.ieps):
+                raise SaleRejected("tax_mismatch", f"Impuestos distintos a los del producto (línea {i}: {p.name})")
+            if (self.prices.get((sale.price_list_id, p.id)) != line.unit_price
+                    and not self._recent_price(sale.price_list_id, p.id, line.unit_price)):
+                raise SaleRejected("price_mismatch", f"Precio no vigente en la lista (línea {i}: {p.name}, "
+                                                     f"precio {line.unit_price})")
+
+    def _recent_price(self, price_list_id: int, product_id: int, price: Decimal) -> bool:
+        return self.conn.execute(_RECENT_PRICE, {"pl": price_list_id, "p": product_id, "price": price,
+                                                 "since": self.since}).first() is not None

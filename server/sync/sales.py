@@ -1,14 +1,26 @@
-"""Accept one synced sale: verify it, give it the next folio of its series, store it, move stock.
+"""Accept a batch of synced sales: verify each alone, give the accepted ones the next folios of their series,
+store them, move stock.
 
-What it is for: `accept_sale(engine, terminal, raw, grace_days) -> result dict` (contract: Sales results),
-one transaction per sale so one bad sale never blocks the others of its batch.
+What it is for: `accept_sales(engine, terminal, raws, grace_days) -> [result dict]` (contract: Sales results, in
+the order sent). Each sale is judged alone, so one bad sale never blocks its neighbours, but the batch is
+written in one transaction with bulk statements: a commit and a dozen statements per sale were most of the
+ingest time (issue 8). The checks that need no database (poscore.check_sale, text, ranges) run first, outside
+any transaction, so the write lock is held only for lookups and writes. A rejection happens before anything
+of its sale is written (the new customer a sale carries is its last check, and writes nothing when it
+rejects), so the transaction only ever holds accepted sales and needs no savepoint per sale.
 
-Folios: `UPDATE folio_series SET last_folio = last_folio + 1 ... RETURNING` inside the sale's transaction.
-On PostgreSQL the row lock serialises sales of one series until commit, and a rollback gives the number
-back, so folios have no gaps and no duplicates; on SQLite the transaction is BEGIN IMMEDIATE (one writer).
+Order inside the transaction: the change counter's row lock first (one version for the whole batch, bumped
+at the end only if the batch wrote something: a batch of rejections leaves the database as it was). On
+PostgreSQL that lock (SELECT ... FOR UPDATE) serialises writing batches until commit, so every lookup after it
+sees every earlier batch (a twin sent at once by another request waits, then finds this one's row); on SQLite
+the transaction is BEGIN IMMEDIATE (one writer). Then new customers, folio series, stock rows by product id.
+Folios: `UPDATE folio_series SET last_folio = last_folio + n ... RETURNING` once per series after the batch's
+verdicts: the accepted sales get the n numbers ending there, in the order sent, with no gaps and no
+duplicates (a transaction that fails gives them all back).
 Idempotency: the sale's uuid is unique. A replay with the same content (sha256 of its canonical JSON) gets
-the original answer with `duplicate: true`; other content is `uuid_conflict`. Two concurrent first sends of
-one uuid: the loser hits the unique index, rolls back (its folio too) and retries, then sees the winner.
+the original answer with `duplicate: true`, also within one batch; other content is `uuid_conflict`. A unique
+index violation (a writer outside that lock order) or a PostgreSQL deadlock/serialization failure retries the
+whole batch, whose transaction left nothing; sales stored meanwhile by another request come back as duplicates.
 What it must not do: compute amounts (poscore.check_sale does), or keep anything of a rejected sale.
 """
 from __future__ import annotations
@@ -17,9 +29,9 @@ import hashlib
 import json
 import logging
 from collections import defaultdict
-from datetime import UTC
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, select
@@ -29,30 +41,52 @@ from poscore.messages import t
 from poscore.sale import Sale, SaleError, check_sale
 from server.db import changes
 from server.db.engine import as_utc, utcnow, write_tx
-from server.db.schema import folio_series, products, sale_lines, sale_payments, sales, stock, stock_negative
+from server.db.schema import (
+    folio_series,
+    products,
+    sale_lines,
+    sale_payments,
+    sales,
+    stock,
+    stock_negative,
+    terminals,
+)
 from server.db.types import Qty
 
-from .checks import SaleRejected, check_customer_ref, check_lines, check_price_list, text_problem
+from .checks import BatchChecks, SaleRejected, chunks, text_problem
 from .customers import CustomerRejected, upsert_customer
 
 log = logging.getLogger("caja.sync")
 ATTEMPTS = 5
 INT32_MAX = 2**31 - 1
-
-# Built once: a sale runs these for every sale and line, and building Core statements costs more than
-# running them on SQLite (SQLAlchemy caches the compiled SQL, not the construction).
-_NEXT_FOLIO = (folio_series.update().where(folio_series.c.series == bindparam("s"))
-               .values(last_folio=folio_series.c.last_folio + 1).returning(folio_series.c.last_folio))
-_TAKE_STOCK = (stock.update().where(stock.c.warehouse_id == bindparam("w"), stock.c.product_id == bindparam("p"))
-               .values(qty=stock.c.qty - bindparam("q", type_=Qty())).returning(stock.c.qty))
 INT63_MAX = 2**63 - 1
 # A trillion pesos (or kg): beyond any sale, and ×1000 still far inside a 64-bit column.
 AMOUNT_LIMIT = Decimal(10) ** 12
 PCT_SCALE = Decimal("0.0001")  # sale_lines.discount_pct is Scaled(4)
 
+# Built once: building Core statements costs more than running them on SQLite (SQLAlchemy caches the compiled
+# SQL, not the construction).
+_TAKE_FOLIOS = (folio_series.update().where(folio_series.c.series == bindparam("s"))
+                .values(last_folio=folio_series.c.last_folio + bindparam("n")).returning(folio_series.c.last_folio))
+_KNOWN = select(sales.c.uuid, sales.c.terminal_id, sales.c.content_hash, sales.c.type, sales.c.series,
+                sales.c.folio, sales.c.received_at).where(sales.c.uuid.in_(bindparam("uuids", expanding=True)))
+_INSERT_SALE = sales.insert().returning(sales.c.id, sort_by_parameter_order=True)
+_INSERT_LINE = sale_lines.insert()
+_INSERT_PAYMENT = sale_payments.insert()
+_TAKE_STOCK = (stock.update().where(stock.c.warehouse_id == bindparam("w"), stock.c.product_id == bindparam("p"))
+               .values(qty=stock.c.qty - bindparam("q", type_=Qty())))
+_STOCK_LEFT = select(stock.c.product_id, stock.c.qty).where(
+    stock.c.warehouse_id == bindparam("w"), stock.c.product_id.in_(bindparam("ids", expanding=True)))
+_NEW_STOCK = stock.insert()
+_FLAG_NEGATIVE = stock_negative.insert()
+_PRODUCTS_CHANGED = products.update().where(products.c.id.in_(bindparam("ids", expanding=True))).values(
+    version=bindparam("v"))
+_LAST_SYNC = terminals.update().where(terminals.c.id == bindparam("t")).values(
+    last_sync_at=bindparam("at"), last_sync_accepted=bindparam("ok"), last_sync_rejected=bindparam("ko"))
+
 
 class RetryLater(Exception):
-    """The database kept refusing a valid-looking sale for a transient reason: the whole request is a 503."""
+    """The database kept refusing a valid-looking batch for a transient reason: the whole request is a 503."""
 
 
 def content_hash(raw: dict[str, Any]) -> str:
@@ -75,46 +109,57 @@ def _accepted(row: Any, duplicate: bool) -> dict[str, Any]:
 
 
 def _is_transient(exc: DBAPIError) -> bool:
-    # PostgreSQL deadlock (40P01) / serialization failure (40001): retrying the whole sale is safe.
+    # PostgreSQL deadlock (40P01) / serialization failure (40001): retrying the whole batch is safe.
     code = getattr(exc.orig, "sqlstate", None)
     return code in ("40P01", "40001")
 
 
-def accept_sale(engine: Engine, terminal: Any, raw: Any, grace_days: int) -> dict[str, Any]:
+@dataclass
+class _Item:
+    """One sale of the batch after the checks that need no database."""
+    raw: Any
+    uuid: Any
+    result: dict[str, Any] | None = None  # answered before any lookup (no usable uuid, unstorable text)
+    digest: str = ""
+    sale: Sale | None = None
+    problem: SaleRejected | None = None  # answered unless the uuid is already known
+
+
+@dataclass
+class _New:
+    """A sale accepted in this batch; its folio is given when the batch is stored."""
+    uuid: str
+    terminal_id: int
+    content_hash: str
+    type: str
+    series: str
+    received_at: datetime
+    sale: Sale
+    raw: dict[str, Any]
+    customer_id: int | None
+    folio: int = 0
+    id: int = 0
+
+
+def _prepare(raw: Any, terminal: Any) -> _Item:
     uuid = raw.get("uuid") if isinstance(raw, dict) else None
+    item = _Item(raw, uuid)
     if not isinstance(uuid, str) or not 0 < len(uuid) <= 36:
-        return rejected(uuid, "malformed", t("malformed") + " (uuid)")
+        item.result = rejected(uuid, "malformed", t("malformed") + " (uuid)")
+        return item
     problem = text_problem(raw)
     if problem is not None:  # before hashing: content_hash cannot encode a lone surrogate
-        return rejected(uuid, "malformed", f"{t('malformed')} ({problem})")
-    digest = content_hash(raw)
-    for attempt in range(1, ATTEMPTS + 1):
-        try:
-            with write_tx(engine) as conn:
-                return _accept_in_tx(conn, terminal, raw, uuid, digest, grace_days)
-        except (SaleRejected, CustomerRejected) as exc:
-            return rejected(uuid, exc.code, exc.message)
-        except IntegrityError:
-            # A concurrent twin (same sale uuid or same new customer uuid) won the unique index: retry.
-            if attempt == ATTEMPTS:
-                # Not the sale's fault: answer "nothing known" (503) so the terminal sends it again later,
-                # instead of a rejection it would keep forever. Sales already stored in this batch are
-                # safe to resend: they come back as duplicates.
-                log.exception("sale %s kept conflicting", uuid)
-                raise RetryLater("Conflicto al guardar la venta; reintente más tarde") from None
-        except DBAPIError as exc:
-            if not _is_transient(exc) or attempt == ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+        item.result = rejected(uuid, "malformed", f"{t('malformed')} ({problem})")
+        return item
+    item.digest = content_hash(raw)
+    try:
+        item.sale = _verified(raw, terminal)
+    except SaleRejected as exc:
+        item.problem = exc
+    return item
 
 
-def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: str, digest: str,
-                  grace_days: int) -> dict[str, Any]:
-    existing = conn.execute(select(sales).where(sales.c.uuid == uuid)).first()
-    if existing is not None:
-        if existing.content_hash == digest and existing.terminal_id == terminal.id:
-            return _accepted(existing, duplicate=True)
-        raise SaleRejected("uuid_conflict", "Ya existe otra venta con este identificador; se conserva la original")
+def _verified(raw: dict[str, Any], terminal: Any) -> Sale:
     try:
         problems = check_sale(raw)
     except ArithmeticError:
@@ -130,39 +175,75 @@ def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: st
         raise SaleRejected("terminal_mismatch", "La venta es de otra terminal")
     _check_id_ranges(sale)
     _check_amount_ranges(sale)
-    check_customer_ref(conn, sale)
-    check_price_list(conn, sale, terminal.price_list_id)
-    check_lines(conn, sale, grace_days)
+    return sale
 
-    # Locks in one order for every sale: change counter, then (new customer,) folio series, then stock
-    # rows by product id. On PostgreSQL the counter row serialises writing sales, so no two of them can
-    # wait on each other in a cycle (a new customer would otherwise bump it before the folio lock).
-    version = changes.bump(conn)
-    customer_id = _customer_id(conn, sale, raw, terminal.id, version)
 
-    series = terminal.series_factura if sale.type == "factura" else terminal.series_remision
-    folio = conn.execute(_NEXT_FOLIO, {"s": series}).scalar_one()
+def accept_sales(engine: Engine, terminal: Any, raws: list[Any], grace_days: int) -> list[dict[str, Any]]:
+    if not raws:
+        return []
+    items = [_prepare(raw, terminal) for raw in raws]
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with write_tx(engine) as conn:
+                return _accept_in_tx(conn, terminal, items, grace_days)
+        except IntegrityError:
+            # A concurrent twin (same sale uuid or same new customer uuid) won the unique index: retry.
+            if attempt == ATTEMPTS:
+                # Not the sales' fault: answer "nothing known" (503) so the terminal sends them again later,
+                # instead of a rejection it would keep forever. Nothing of this batch was stored.
+                log.exception("batch of %d sales kept conflicting", len(items))
+                raise RetryLater("Conflicto al guardar las ventas; reintente más tarde") from None
+        except DBAPIError as exc:
+            if not _is_transient(exc) or attempt == ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_days: int) -> list[dict[str, Any]]:
+    # First: the counter row lock orders this batch after every earlier writing one (see the docstring).
+    # The counter itself moves only if the batch writes something.
+    version = changes.lock_next(conn)
     now = utcnow()
-    tot = sale.totals
-    sale_id = conn.execute(sales.insert().values(
-        uuid=uuid, terminal_id=terminal.id, seq=sale.seq, number=sale.number, type=sale.type,
-        customer_id=customer_id, cashier=(sale.cashier or None) and sale.cashier[:100],
-        price_list_id=sale.price_list_id, device_time=sale.device_time[:40], received_at=now, series=series,
-        folio=folio, subtotal=tot.subtotal, discount=tot.discount, tax_total=tot.tax_total, total=tot.total,
-        status="accepted", content_hash=digest, body=json.dumps(raw, ensure_ascii=False),
-    )).inserted_primary_key[0]  # type: ignore[index]
-    conn.execute(sale_lines.insert(), [{
-        "sale_id": sale_id, "line_no": i, "product_id": line.product_id, "qty": line.qty,
-        "unit_price": line.unit_price, "discount_pct": line.discount_pct, "subtotal": line.amounts.subtotal,
-        "discount": line.amounts.discount, "total": line.amounts.total,
-    } for i, line in enumerate(sale.lines, start=1)])
-    conn.execute(sale_payments.insert(), [{
-        "sale_id": sale_id, "method": p.method, "sat_code": p.sat_code, "amount": p.amount,
-        "reference": (p.reference or None) and p.reference[:100],
-    } for p in sale.payments])
-    _move_stock(conn, sale, sale_id, terminal.warehouse_id, now, version)
-    return _accepted(SimpleNamespace(uuid=uuid, type=sale.type, series=series, folio=folio, received_at=now),
-                     duplicate=False)
+    uuids = sorted({it.uuid for it in items if it.result is None})
+    known: dict[str, Any] = {r.uuid: r for part in chunks(uuids) for r in conn.execute(_KNOWN, {"uuids": part})}
+    checks = BatchChecks(conn, [it.sale for it in items if it.sale is not None and it.uuid not in known], grace_days)
+    answers: list[dict[str, Any] | tuple[_New, bool]] = []
+    new: list[_New] = []
+    for it in items:
+        if it.result is not None:
+            answers.append(it.result)
+            continue
+        prior = known.get(it.uuid)
+        if prior is not None:
+            if prior.content_hash == it.digest and prior.terminal_id == terminal.id:
+                answers.append((prior, True) if isinstance(prior, _New) else _accepted(prior, duplicate=True))
+            else:
+                answers.append(rejected(it.uuid, "uuid_conflict",
+                                        "Ya existe otra venta con este identificador; se conserva la original"))
+            continue
+        try:
+            if it.problem is not None:
+                raise it.problem
+            assert it.sale is not None
+            checks.check(it.sale, terminal.price_list_id)
+            customer_id = _customer_id(conn, it.sale, it.raw, terminal.id, version)
+        except (SaleRejected, CustomerRejected) as exc:
+            answers.append(rejected(it.uuid, exc.code, exc.message))
+            continue
+        series = terminal.series_factura if it.sale.type == "factura" else terminal.series_remision
+        n = _New(it.uuid, terminal.id, it.digest, it.sale.type, series, now, it.sale, it.raw, customer_id)
+        known[it.uuid] = n
+        new.append(n)
+        answers.append((n, False))
+    if new:  # a new customer is written only for a sale that is then accepted
+        _store(conn, new, terminal.warehouse_id, now, version)
+        if changes.bump(conn) != version:
+            raise AssertionError("change counter moved under its lock")
+    results = [_accepted(*a) if isinstance(a, tuple) else a for a in answers]
+    # The back office shows each terminal's last sync result (issue 6).
+    ok = sum(1 for r in results if r["status"] == "accepted")
+    conn.execute(_LAST_SYNC, {"t": terminal.id, "at": now, "ok": ok, "ko": len(results) - ok})
+    return results
 
 
 def _check_id_ranges(sale: Sale) -> None:
@@ -201,19 +282,66 @@ def _customer_id(conn: Connection, sale: Sale, raw: dict[str, Any], terminal_id:
     return customer_id
 
 
-def _move_stock(conn: Connection, sale: Sale, sale_id: int, warehouse_id: int, now: Any, version: int) -> None:
-    """Take the sold quantities out of the terminal's warehouse; below zero is kept and flagged."""
-    sold: dict[int, Decimal] = defaultdict(Decimal)
-    for line in sale.lines:
-        sold[line.product_id] += line.qty
-    for product_id in sorted(sold):  # one lock order for every sale: no deadlocks between them
-        left = conn.execute(_TAKE_STOCK, {"w": warehouse_id, "p": product_id, "q": sold[product_id]}).scalar()
-        if left is None:
-            left = -sold[product_id]
-            conn.execute(stock.insert().values(warehouse_id=warehouse_id, product_id=product_id, qty=left))
-        if left < 0:
-            conn.execute(stock_negative.insert().values(warehouse_id=warehouse_id, product_id=product_id,
-                                                        sale_id=sale_id, qty_after=left, created_at=now))
-    # New stock means the product changed for the catalog feed's `since`.
-    conn.execute(products.update().where(products.c.id.in_(sorted(sold))).values(version=version))
+def _store(conn: Connection, new: list[_New], warehouse_id: int, now: datetime, version: int) -> None:
+    """Write the batch's accepted sales: folios, sales, lines, payments, stock."""
+    by_series: dict[str, list[_New]] = defaultdict(list)
+    for n in new:
+        by_series[n.series].append(n)
+    for series in sorted(by_series):  # one lock order for every batch
+        group = by_series[series]
+        last = int(conn.execute(_TAKE_FOLIOS, {"s": series, "n": len(group)}).scalar_one())
+        for folio, n in enumerate(group, start=last - len(group) + 1):
+            n.folio = folio
+    ids = conn.execute(_INSERT_SALE, [{
+        "uuid": n.uuid, "terminal_id": n.terminal_id, "seq": n.sale.seq, "number": n.sale.number, "type": n.type,
+        "customer_id": n.customer_id, "cashier": (n.sale.cashier or None) and n.sale.cashier[:100],
+        "price_list_id": n.sale.price_list_id, "device_time": n.sale.device_time[:40], "received_at": now,
+        "series": n.series, "folio": n.folio, "subtotal": n.sale.totals.subtotal, "discount": n.sale.totals.discount,
+        "tax_total": n.sale.totals.tax_total, "total": n.sale.totals.total, "status": "accepted",
+        "content_hash": n.content_hash, "body": json.dumps(n.raw, ensure_ascii=False),
+    } for n in new]).scalars().all()
+    for n, sale_id in zip(new, ids, strict=True):
+        n.id = int(sale_id)
+    conn.execute(_INSERT_LINE, [{
+        "sale_id": n.id, "line_no": i, "product_id": line.product_id, "qty": line.qty,
+        "unit_price": line.unit_price, "discount_pct": line.discount_pct, "subtotal": line.amounts.subtotal,
+        "discount": line.amounts.discount, "total": line.amounts.total,
+    } for n in new for i, line in enumerate(n.sale.lines, start=1)])
+    payments = [{"sale_id": n.id, "method": p.method, "sat_code": p.sat_code, "amount": p.amount,
+                 "reference": (p.reference or None) and p.reference[:100]} for n in new for p in n.sale.payments]
+    if payments:
+        conn.execute(_INSERT_PAYMENT, payments)
+    _move_stock(conn, new, warehouse_id, now, version)
 
+
+def _move_stock(conn: Connection, new: list[_New], warehouse_id: int, now: datetime, version: int) -> None:
+    """Take the sold quantities out of the terminal's warehouse; below zero is kept and flagged per sale."""
+    per_sale: list[dict[int, Decimal]] = []
+    sold: dict[int, Decimal] = defaultdict(Decimal)
+    for n in new:
+        mine: dict[int, Decimal] = defaultdict(Decimal)
+        for line in n.sale.lines:
+            mine[line.product_id] += line.qty
+            sold[line.product_id] += line.qty
+        per_sale.append(mine)
+    pids = sorted(sold)  # one lock order for every batch: no deadlocks between them
+    conn.execute(_TAKE_STOCK, [{"w": warehouse_id, "p": p, "q": sold[p]} for p in pids])
+    left = {r.product_id: r.qty for part in chunks(pids)
+            for r in conn.execute(_STOCK_LEFT, {"w": warehouse_id, "ids": part})}
+    missing = [{"warehouse_id": warehouse_id, "product_id": p, "qty": -sold[p]} for p in pids if p not in left]
+    if missing:
+        conn.execute(_NEW_STOCK, missing)
+        left.update((m["product_id"], m["qty"]) for m in missing)
+    # What each sale left: walk back from the batch's end, adding back what the later sales took.
+    flags = []
+    for n, mine in zip(reversed(new), reversed(per_sale), strict=True):
+        for p, q in mine.items():
+            if left[p] < 0:
+                flags.append({"warehouse_id": warehouse_id, "product_id": p, "sale_id": n.id, "qty_after": left[p],
+                              "created_at": now})
+            left[p] += q
+    if flags:
+        conn.execute(_FLAG_NEGATIVE, sorted(flags, key=lambda f: (f["sale_id"], f["product_id"])))
+    # New stock means the product changed for the catalog feed's `since`.
+    for part in chunks(pids):
+        conn.execute(_PRODUCTS_CHANGED, {"v": version, "ids": part})

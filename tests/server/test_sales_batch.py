@@ -1,0 +1,111 @@
+"""POST /api/sales writes a batch in one transaction (issue 8): what each sale must still get alone.
+
+Twins inside one batch, stock that goes negative part-way through a batch, one change version per batch and
+none for a batch that writes nothing, lookups split in chunks, and the terminal's last sync result.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+
+from tests.server.harness import Erp, catalog_items, make_sale, sellable
+
+
+@pytest.fixture
+def shop(erp: Erp) -> tuple[Erp, dict[str, str], list[dict[str, Any]]]:
+    headers = erp.pair()
+    return erp, headers, sellable(catalog_items(erp, headers), unit="pieza")
+
+
+def post(erp: Erp, headers: dict[str, str], *sales: dict[str, Any]) -> list[dict[str, Any]]:
+    r = erp.client.post("/api/sales", json={"sales": list(sales)}, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()["results"]  # type: ignore[no-any-return]
+
+
+def test_twins_in_one_batch_are_a_duplicate_and_a_conflict(shop: Any) -> None:
+    erp, h, items = shop
+    sale = make_sale(items[:2], 1)
+    other = make_sale(items[2:3], 2, uuid=sale["uuid"])
+    first, again, conflict, nxt = post(erp, h, sale, sale, other, make_sale(items[3:4], 3))
+    assert (first["status"], first["folio"], first["duplicate"]) == ("accepted", 1, False)
+    assert again == {**first, "duplicate": True}
+    assert conflict["status"] == "rejected" and conflict["error"] == "uuid_conflict"
+    assert (nxt["folio"], nxt["duplicate"]) == (2, False)
+    assert erp.scalar("SELECT count(*) FROM sales") == 2
+    assert erp.scalar("SELECT count(*) FROM sale_lines") == 3
+    assert erp.scalar("SELECT last_folio FROM folio_series WHERE series = 'R'") == 2
+
+
+def test_a_rejected_twin_does_not_hide_a_valid_one_later_in_the_batch(shop: Any) -> None:
+    erp, h, items = shop
+    good = make_sale(items[:1], 1)
+    bad = dict(good, totals={**good["totals"], "total": "0.01"})
+    res = post(erp, h, bad, good)
+    assert [r["status"] for r in res] == ["rejected", "accepted"]
+    assert res[0]["error"] == "totals_mismatch" and res[1]["folio"] == 1
+
+
+def test_stock_going_negative_within_a_batch_is_flagged_for_each_sale_that_left_it_below_zero(shop: Any) -> None:
+    erp, h, items = shop
+    p = next(x for x in items if float(x["stock"]) >= 2)
+    have = int(float(p["stock"]))
+    no_row = items[-1]
+    with erp.engine.begin() as conn:
+        conn.execute(text("DELETE FROM stock WHERE product_id = :p"), {"p": no_row["id"]})
+    res = post(erp, h, make_sale([p], 1, qty=str(have - 1)), make_sale([p, no_row], 2, qty="2"),
+               make_sale([p], 3, qty="1"))
+    assert all(r["status"] == "accepted" for r in res), res
+    ids = {r["folio"]: erp.scalar("SELECT id FROM sales WHERE uuid = :u", u=r["uuid"]) for r in res}
+    flagged = erp.sql("SELECT sale_id, product_id, qty_after FROM stock_negative ORDER BY sale_id, product_id")
+    assert [tuple(f) for f in flagged] == sorted([
+        (ids[2], p["id"], -1000), (ids[2], no_row["id"], -2000), (ids[3], p["id"], -2000)])
+    assert erp.scalar("SELECT qty FROM stock WHERE product_id = :p", p=p["id"]) == -2000
+    assert erp.scalar("SELECT qty FROM stock WHERE product_id = :p", p=no_row["id"]) == -2000
+
+
+def test_one_version_per_batch_and_none_for_a_batch_that_writes_nothing(shop: Any) -> None:
+    erp, h, items = shop
+    version = erp.scalar("SELECT value FROM change_counter")
+    customer = {"id": None, "uuid": "1a1a1a1a-2222-4333-8444-555555555555", "name": "Abarrotes Lupita",
+                "rfc": None, "regimen_fiscal": None, "codigo_postal": None, "uso_cfdi": None, "email": None}
+    sales = [make_sale(items[:2], 1, customer=customer), make_sale(items[2:4], 2, customer=customer)]
+    assert all(r["status"] == "accepted" for r in post(erp, h, *sales))
+    assert erp.scalar("SELECT value FROM change_counter") == version + 1
+    sold = {p["id"] for p in items[:4]}
+    assert {x["id"] for x in catalog_items(erp, h, since=version)} == sold
+    assert erp.scalar("SELECT count(*) FROM customers WHERE uuid = :u AND version = :v", u=customer["uuid"],
+                      v=version + 1) == 1
+    # replays and rejections only: nothing written, the counter stays
+    bad = make_sale(items[4:5], 3)
+    bad["totals"]["total"] = "0.01"
+    res = post(erp, h, *sales, bad)
+    assert [r["status"] for r in res] == ["accepted", "accepted", "rejected"]
+    assert erp.scalar("SELECT value FROM change_counter") == version + 1
+
+
+def test_lookups_split_in_chunks_give_the_same_verdicts(shop: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from server.sync import checks
+
+    monkeypatch.setattr(checks, "CHUNK", 2)
+    erp, h, items = shop
+    stock_before = erp.scalar("SELECT sum(qty) FROM stock")
+    sales = [make_sale(items[i:i + 3], i + 1) for i in range(0, 15, 3)]
+    ghost = make_sale([dict(items[0], id=999_999)], 6)
+    res = post(erp, h, *sales, ghost)
+    assert [r["status"] for r in res] == ["accepted"] * 5 + ["rejected"]
+    assert res[-1]["error"] == "product_not_found"
+    assert erp.scalar("SELECT sum(qty) FROM stock") == stock_before - 15 * 1000
+    again = post(erp, h, *sales)
+    assert [(r["folio"], r["duplicate"]) for r in again] == [(r["folio"], True) for r in res[:5]]
+
+
+def test_the_terminal_records_its_last_sync_result(shop: Any) -> None:
+    erp, h, items = shop
+    bad = make_sale(items[1:2], 2)
+    bad["seq"] = 0
+    post(erp, h, make_sale(items[:1], 1), bad)
+    row = erp.sql("SELECT last_sync_accepted, last_sync_rejected, last_sync_at FROM terminals WHERE code = 'T01'")[0]
+    assert (row[0], row[1]) == (1, 1) and row[2] is not None
