@@ -53,7 +53,7 @@ from server.db.schema import (
 )
 from server.db.types import Qty
 
-from .checks import BatchChecks, SaleRejected, chunks, text_problem
+from .checks import MAX_ITEM_CHARS, BatchChecks, SaleRejected, chunks, text_problem
 from .customers import CustomerRejected, upsert_customer
 
 log = logging.getLogger("caja.sync")
@@ -70,7 +70,10 @@ _TAKE_FOLIOS = (folio_series.update().where(folio_series.c.series == bindparam("
                 .values(last_folio=folio_series.c.last_folio + bindparam("n")).returning(folio_series.c.last_folio))
 _KNOWN = select(sales.c.uuid, sales.c.terminal_id, sales.c.content_hash, sales.c.type, sales.c.series,
                 sales.c.folio, sales.c.received_at).where(sales.c.uuid.in_(bindparam("uuids", expanding=True)))
-_INSERT_SALE = sales.insert().returning(sales.c.id, sort_by_parameter_order=True)
+# Plain executemany, then the ids by uuid: SQLite cannot return ids of a multi-row INSERT in order, so
+# INSERT ... RETURNING with sort_by_parameter_order runs one statement per row there.
+_INSERT_SALE = sales.insert()
+_SALE_IDS = select(sales.c.uuid, sales.c.id).where(sales.c.uuid.in_(bindparam("uuids", expanding=True)))
 _INSERT_LINE = sale_lines.insert()
 _INSERT_PAYMENT = sale_payments.insert()
 _TAKE_STOCK = (stock.update().where(stock.c.warehouse_id == bindparam("w"), stock.c.product_id == bindparam("p"))
@@ -89,9 +92,28 @@ class RetryLater(Exception):
     """The database kept refusing a valid-looking batch for a transient reason: the whole request is a 503."""
 
 
-def content_hash(raw: dict[str, Any]) -> str:
-    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+def hash_or_problem(raw: dict[str, Any]) -> tuple[str, str | None]:
+    """(sha256 of the sale's canonical JSON, None), or ("", why the database cannot take its text) exactly
+    as checks.text_problem says.
+
+    One json.dumps answers both for an ordinary sale; text_problem's walk of every value cost as much as
+    all the sale's SQL (issue 8), so it runs only when the JSON text leaves a doubt. Why the shortcut is
+    exact: the JSON of a value is never shorter than text_problem's count (each string's characters plus
+    one per item), it writes a NUL as the escape \\u0000, and only a lone surrogate fails to encode.
+    """
+    try:
+        canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    except RecursionError:  # nesting deeper than the encoder goes: no sale looks like that
+        return "", text_problem(raw) or "demasiado anidado"
+    if len(canonical) <= MAX_ITEM_CHARS and "\\u0000" not in canonical:
+        try:
+            return hashlib.sha256(canonical.encode()).hexdigest(), None
+        except UnicodeEncodeError:
+            pass
+    problem = text_problem(raw)
+    if problem is not None:
+        return "", problem
+    return hashlib.sha256(canonical.encode()).hexdigest(), None  # the text "\\u0000" itself, typed
 
 
 def rejected(uuid: Any, code: str, message: str) -> dict[str, Any]:
@@ -147,11 +169,10 @@ def _prepare(raw: Any, terminal: Any) -> _Item:
     if not isinstance(uuid, str) or not 0 < len(uuid) <= 36:
         item.result = rejected(uuid, "malformed", t("malformed") + " (uuid)")
         return item
-    problem = text_problem(raw)
-    if problem is not None:  # before hashing: content_hash cannot encode a lone surrogate
+    item.digest, problem = hash_or_problem(raw)
+    if problem is not None:
         item.result = rejected(uuid, "malformed", f"{t('malformed')} ({problem})")
         return item
-    item.digest = content_hash(raw)
     try:
         item.sale = _verified(raw, terminal)
     except SaleRejected as exc:
@@ -292,16 +313,17 @@ def _store(conn: Connection, new: list[_New], warehouse_id: int, now: datetime, 
         last = int(conn.execute(_TAKE_FOLIOS, {"s": series, "n": len(group)}).scalar_one())
         for folio, n in enumerate(group, start=last - len(group) + 1):
             n.folio = folio
-    ids = conn.execute(_INSERT_SALE, [{
+    conn.execute(_INSERT_SALE, [{
         "uuid": n.uuid, "terminal_id": n.terminal_id, "seq": n.sale.seq, "number": n.sale.number, "type": n.type,
         "customer_id": n.customer_id, "cashier": (n.sale.cashier or None) and n.sale.cashier[:100],
         "price_list_id": n.sale.price_list_id, "device_time": n.sale.device_time[:40], "received_at": now,
         "series": n.series, "folio": n.folio, "subtotal": n.sale.totals.subtotal, "discount": n.sale.totals.discount,
         "tax_total": n.sale.totals.tax_total, "total": n.sale.totals.total, "status": "accepted",
         "content_hash": n.content_hash, "body": json.dumps(n.raw, ensure_ascii=False),
-    } for n in new]).scalars().all()
-    for n, sale_id in zip(new, ids, strict=True):
-        n.id = int(sale_id)
+    } for n in new])
+    ids = {r.uuid: r.id for part in chunks([n.uuid for n in new]) for r in conn.execute(_SALE_IDS, {"uuids": part})}
+    for n in new:
+        n.id = int(ids[n.uuid])
     conn.execute(_INSERT_LINE, [{
         "sale_id": n.id, "line_no": i, "product_id": line.product_id, "qty": line.qty,
         "unit_price": line.unit_price, "discount_pct": line.discount_pct, "subtotal": line.amounts.subtotal,

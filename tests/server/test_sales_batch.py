@@ -109,3 +109,42 @@ def test_the_terminal_records_its_last_sync_result(shop: Any) -> None:
     post(erp, h, make_sale(items[:1], 1), bad)
     row = erp.sql("SELECT last_sync_accepted, last_sync_rejected, last_sync_at FROM terminals WHERE code = 'T01'")[0]
     assert (row[0], row[1]) == (1, 1) and row[2] is not None
+
+
+def _reference(raw: Any) -> tuple[str, str | None]:
+    """What the ERP did before: text_problem, then sha256 of the canonical JSON."""
+    import hashlib
+    import json
+
+    from server.sync.checks import text_problem
+
+    problem = text_problem(raw)
+    if problem is not None:
+        return "", problem
+    canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest(), None
+
+
+@pytest.mark.parametrize("make", [
+    lambda s: s,
+    lambda s: {**s, "cashier": "a\x00b"},
+    lambda s: {**s, "cashier": "\\u0000 escrito a mano"},
+    lambda s: {**s, "cashier": "\\\x00"},
+    lambda s: {**s, "a\x00": 1},
+    lambda s: {**s, "cashier": "Jos\ud800"},
+    lambda s: {**s, "\udfff": "x"},
+    lambda s: {**s, "cashier": "ñandú 🌮"},
+    lambda s: {**s, "cashier": "x" * 999_000},
+    lambda s: {**s, "cashier": "x" * 1_000_001},
+    lambda s: {**s, "cashier": [0] * 400_000},
+    lambda s: {**s, "cashier": [[]] * 600_000},
+    lambda s: {**s, "cashier": "\\" * 600_000},
+    lambda s: {**s, "cashier": ["x"] * 300_000 + ["\x00"]},
+], ids=range(14))
+def test_hash_or_problem_answers_as_text_problem_then_hash(make: Any) -> None:
+    from server.sync.sales import hash_or_problem
+
+    sale = make_sale([{"id": 1, "sku": "A", "name": "Atún", "unit": "pieza", "iva": "16", "ieps": None,
+                       "price": "18.50", "stock": "1.000", "active": True, "sellable": True, "version": 1}], 1)
+    raw = make(sale)
+    assert hash_or_problem(raw) == _reference(raw)
