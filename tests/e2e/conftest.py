@@ -4,7 +4,8 @@ and Debian's Chromium through Playwright with persistent profiles (so the servic
 a browser restart behave as on a till).
 
 Like Datasette's tests/test_playwright.py. The ERP can be stopped and started again on the same port and
-database (the "ERP down while the browser is online" story). Every request the browser makes is recorded so
+database (the "ERP down while the browser is online" story), or be killed with SIGKILL and started again (the
+"ERP killed mid-batch" fault, tests/faults). Every request the browser makes is recorded so
 a test can assert that nothing leaves the origin.
 """
 from __future__ import annotations
@@ -83,6 +84,23 @@ class ErpProcess:
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.terminate()
+            self.proc.wait(timeout=20)
+        self.proc = None
+
+    @property
+    def pid(self) -> int:
+        """The id of the running `caja serve` process (one process: uvicorn runs in it with one worker)."""
+        assert self.proc is not None and self.proc.poll() is None, "the ERP is not running"
+        return self.proc.pid
+
+    def kill(self) -> None:
+        """SIGKILL, as a power cut or the OOM killer would: no shutdown, no rollback, no flush by the server.
+
+        The port and the database stay; start() brings the ERP back on them (what a service manager does).
+        """
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                self.proc.kill()
             self.proc.wait(timeout=20)
         self.proc = None
 
