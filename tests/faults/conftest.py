@@ -3,8 +3,9 @@ Chromium profiles) reused by import, plus a ledger that counts, per scenario, th
 how many of them the ERP holds — read from the ERP's own SQLite file, never from the browser's claim — and
 prints `faults: N scenarios, M sales, L lost, D duplicated` at the end of the session.
 
-Scenario 5 (two tabs offline, reconnect together) is tests/e2e/test_sync_tabs.py; the first half of scenario 6
-(a commit refused at its first write) is tests/e2e/test_pos_offline.py::_commit_fails_and_keeps_the_cart.
+One module per scenario of the issue, test_0N_*.py (N = 1..8). The plain e2e versions of two of them stay in
+tests/e2e (test_sync_tabs.py: two tabs; test_pos_offline.py: a commit refused at its first write); the ones here
+inject the fault harder and count.
 """
 from __future__ import annotations
 
