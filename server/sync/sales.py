@@ -208,7 +208,8 @@ def accept_sales(engine: Engine, terminal: Any, raws: list[Any], grace_days: int
             with write_tx(engine) as conn:
                 return _accept_in_tx(conn, terminal, items, grace_days)
         except IntegrityError:
-            # A concurrent twin (same sale uuid or same new customer uuid) won the unique index: retry.
+            # Another writer won a unique index (a new customer's uuid sent at once through /api/customers,
+            # or a writer outside the counter's lock order): retry; the next attempt sees its row.
             if attempt == ATTEMPTS:
                 # Not the sales' fault: answer "nothing known" (503) so the terminal sends them again later,
                 # instead of a rejection it would keep forever. Nothing of this batch was stored.

@@ -148,3 +148,29 @@ def test_hash_or_problem_answers_as_text_problem_then_hash(make: Any) -> None:
                        "price": "18.50", "stock": "1.000", "active": True, "sellable": True, "version": 1}], 1)
     raw = make(sale)
     assert hash_or_problem(raw) == _reference(raw)
+
+
+def test_a_batch_retried_after_a_conflict_is_stored_once(shop: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    from server.sync import sales as sync_sales
+
+    erp, h, items = shop
+    real = sync_sales._accept_in_tx
+    calls = []
+
+    def conflict_after_writing_once(*args: Any) -> Any:
+        calls.append(1)
+        out = real(*args)
+        if len(calls) == 1:  # everything written, then the commit would fail: the transaction rolls back
+            raise IntegrityError("INSERT ...", {}, Exception("unique violation"))
+        return out
+
+    monkeypatch.setattr(sync_sales, "_accept_in_tx", conflict_after_writing_once)
+    version = erp.scalar("SELECT value FROM change_counter")
+    res = post(erp, h, *(make_sale(items[i:i + 2], i + 1) for i in range(4)))
+    assert len(calls) == 2
+    assert [(r["status"], r["folio"], r["duplicate"]) for r in res] == [("accepted", f, False) for f in (1, 2, 3, 4)]
+    assert erp.scalar("SELECT count(*) FROM sales") == 4 and erp.scalar("SELECT count(*) FROM sale_lines") == 8
+    assert erp.scalar("SELECT last_folio FROM folio_series WHERE series = 'R'") == 4
+    assert erp.scalar("SELECT value FROM change_counter") == version + 1
