@@ -43,12 +43,22 @@ def _mark(name: str) -> None:
         setattr(boot.marks, name, int(js.performance.now() - boot.start))
 
 
+def _app_version() -> str | None:
+    boot = getattr(js, "cajaBoot", None)
+    manifest = getattr(boot, "manifest", None) if boot is not None else None
+    version = getattr(manifest, "app_version", None) if manifest else None
+    return str(version) if version else None
+
+
 class App:
     def __init__(self) -> None:
         self.storage = Storage(caja_idb)
         self.conn = Connectivity(by_id("wifi-icon"), lambda ok: L("online") if ok else L("offline"),
                                  on_back=self._on_back)
         self.http = BrowserHttp(self.conn.set)
+        version = _app_version()
+        if version:  # contract: X-Caja-Version, the back office shows which version each till runs
+            self.http.extra_headers["X-Caja-Version"] = version
         self.token: str | None = None
         self.till: Till | None = None
         self.sell: Any = None

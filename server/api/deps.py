@@ -53,16 +53,21 @@ def current_terminal(request: Request) -> TerminalRef:
         raise ApiError(401, "unauthorized", "Token inválido o revocado; vuelva a vincular la terminal.")
     now = utcnow()
     last = as_utc(row.last_contact_at)
-    if last is None or now - last > CONTACT_EVERY:
+    version = request.headers.get("x-caja-version")
+    if version and "\x00" not in version:  # PostgreSQL text cannot hold NUL (a 500 on every request)
+        version = version[:40]
+    else:
+        version = None
+    # A new app version is recorded at once (right after a deploy or a pairing), the rest once a minute.
+    if last is None or now - last > CONTACT_EVERY or (version is not None and version != row.app_version):
         pending = request.headers.get("x-caja-pending", "")
         values: dict[str, object] = {"last_contact_at": now}
         # ASCII digits only, and few of them: str.isdigit() is true for "²" (int() refuses it) and for
         # 30-digit numbers no Integer column holds.
         if pending.isascii() and pending.isdigit() and len(pending) <= 9:
             values["reported_pending"] = int(pending)
-        version = request.headers.get("x-caja-version")
-        if version and "\x00" not in version:  # PostgreSQL text cannot hold NUL (a 500 on every request)
-            values["app_version"] = version[:40]
+        if version is not None:
+            values["app_version"] = version
         with write_tx(eng) as conn:
             conn.execute(terminals.update().where(terminals.c.id == row.id).values(**values))
     return TerminalRef(id=row.id, code=row.code, branch_id=row.branch_id, warehouse_id=row.warehouse_id,

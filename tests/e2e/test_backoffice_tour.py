@@ -64,4 +64,10 @@ def test_product_from_back_office_is_sold_and_its_sale_listed(browser: Browser, 
     office.wait_for_selector("h1 .folio")
     detail = office.inner_text("main")
     assert PRODUCT["name"] in detail and number in detail and "Efectivo" in detail
+
+    # Terminales: the till reported the app version it runs (X-Caja-Version) and nothing pending.
+    version = pos.evaluate("() => window.cajaBoot.manifest.app_version")
+    office.goto(f"{erp.url}/erp/terminales")
+    row = office.locator("table tbody tr", has_text="T01")
+    assert version and version in row.inner_text()
     assert browser.foreign_requests() == []

@@ -57,6 +57,19 @@ def test_terminal_shows_reported_pending_and_version(erp: Erp) -> None:
     assert ">7<" in page and "0.9.1" in page and "pytest" in page
 
 
+def test_a_new_app_version_is_recorded_at_once_the_same_one_not_rewritten(erp: Erp) -> None:
+    headers = erp.pair()  # pairing was a contact a moment ago: only a changed version may write now
+    with erp.engine.begin() as conn:
+        before = conn.exec_driver_sql("SELECT last_contact_at FROM terminals WHERE app_version IS NULL").all()
+    assert len(before) >= 1
+    assert erp.client.get("/api/terminal", headers={**headers, "X-Caja-Version": "abc123"}).status_code == 200
+    assert erp.client.get("/api/terminal", headers={**headers, "X-Caja-Version": "abc123"}).status_code == 200
+    with erp.engine.begin() as conn:
+        rows = conn.exec_driver_sql("SELECT app_version FROM terminals WHERE app_version IS NOT NULL").all()
+    assert [r[0] for r in rows] == ["abc123"]
+    assert "abc123" in signed_in(erp).get("/erp/terminales").text
+
+
 def test_terminal_validation(erp: Erp) -> None:
     client = signed_in(erp)
     for changes, message in (({"code": "T01"}, "Ya existe una terminal"), ({"code": "T-2"}, "Código de terminal inválido"),
