@@ -5,13 +5,16 @@ the caller puts a live connection in `config.attributes["connection"]`. Must not
 """
 from __future__ import annotations
 
+from typing import Any, Literal
+
 from alembic import context
+from alembic.autogenerate.api import AutogenContext
 
 from server.db.schema import metadata
 from server.db.types import Scaled
 
 
-def _render_item(type_: str, obj: object, autogen_context: object) -> str | bool:
+def _render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     # Scaled decimals are plain integers in the database: migrations must not depend on the Python type.
     if type_ == "type" and isinstance(obj, Scaled):
         return "sa.BigInteger()"
