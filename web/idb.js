@@ -11,7 +11,6 @@
  */
 const DB_NAME = "caja";
 const DB_VERSION = 1;
-const SEQ_LOCK = "caja-sale-sequence";
 
 let dbPromise = null;
 
@@ -156,17 +155,6 @@ export async function chunksReplace(store, jsonArrayOfArrays, sinceKey, sinceJso
 
 /* ---------- sales: sequence + the atomic commit ---------- */
 
-/**
- * Hold the sequence lock across tabs (Web Locks) and resolve with a function that releases it, so Python can
- * read the next number, build the sale and commit it while no other tab takes the same number.
- */
-export function acquireSequenceLock() {
-  if (!navigator.locks) return Promise.resolve(() => {});
-  return new Promise((granted) => {
-    navigator.locks.request(SEQ_LOCK, () => new Promise((release) => granted(release)));
-  });
-}
-
 /** Last sequence number used on this device (0 when none). */
 export async function lastSequence() {
   const value = await metaGet("seq");
@@ -175,21 +163,31 @@ export async function lastSequence() {
 
 /**
  * The sale commit, ONE transaction: the sale record, its outbox entry, its local stock decrement and the
- * sequence. A sequence already used aborts the whole transaction (numbers are never reused).
- * record = {uuid, seq, number, state, created_at, sale: SALE json string}; stock = {product_id: "-qty"}.
+ * sequence. A sequence already used (by this device or another tab) aborts the whole transaction with a
+ * ConstraintError: numbers are never reused, and the caller reads the last sequence again and renumbers.
+ * record = {uuid, seq, number, state, created_at, sale: SALE json}; stock = {product_id: "-qty"}.
+ *
+ * Why no awaited read first: the check of the stored sequence is the first request of the transaction and its
+ * success handler aborts the transaction, which rolls back the writes queued after it (a transaction cannot
+ * commit before every request's handler ran). Waiting for the read before queueing the writes cost one more
+ * IndexedDB round trip per sale. Readwrite transactions over "meta" run one at a time across tabs, so this
+ * check-and-set is atomic without a Web Lock (a lock held around it added another cross-process round trip).
  */
 export async function commitSale(recordJson, stockJson) {
   const record = JSON.parse(recordJson);
   const db = await open();
   const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite");
-  const meta = tx.objectStore("meta");
-  const last = await req(meta.get("seq"));
-  if (last !== undefined && JSON.parse(last) >= record.seq) {
-    tx.abort();
-    throw new DOMException(`sequence ${record.seq} already used`, "ConstraintError");
-  }
   const finished = done(tx);
+  let used = false;
   try {
+    const meta = tx.objectStore("meta");
+    meta.get("seq").onsuccess = (event) => {
+      const last = event.target.result;
+      if (last !== undefined && JSON.parse(last) >= record.seq) {
+        used = true;
+        tx.abort();
+      }
+    };
     tx.objectStore("sales").add(record);
     tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
     tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: JSON.parse(stockJson) });
@@ -200,7 +198,12 @@ export async function commitSale(recordJson, stockJson) {
     finished.catch(() => {});
     throw error;
   }
-  await finished;
+  try {
+    await finished;
+  } catch (error) {
+    if (used) throw new DOMException(`sequence ${record.seq} already used`, "ConstraintError");
+    throw error;
+  }
 }
 
 /** Every sale record on the device, oldest first, as a JSON array string. */

@@ -16,6 +16,16 @@ CATALOG = "catalog_chunks"
 CUSTOMERS = "customer_chunks"
 
 
+class SequenceUsed(Exception):
+    """The sale's number was already stored (another tab sold meanwhile): nothing was written."""
+
+
+def _sequence_used(exc: Exception) -> bool:
+    # idb.js commitSale: a DOMException named ConstraintError (the stored sequence, or the unique seq index).
+    name = getattr(exc, "name", None) or ""
+    return "ConstraintError" in str(name) or "ConstraintError" in str(exc)
+
+
 class Storage:
     def __init__(self, idb: Any) -> None:
         self._idb = idb
@@ -48,16 +58,18 @@ class Storage:
         return await self._idb.chunksList(store)
 
     # ---- sales ----
-    async def acquire_sequence_lock(self) -> Any:
-        """Resolves once this tab holds the sequence lock; call the result to release it."""
-        return await self._idb.acquireSequenceLock()
-
     async def last_sequence(self) -> int:
         return int(await self._idb.lastSequence())
 
     async def commit_sale(self, record: dict, stock_deltas: dict[int, str]) -> None:
-        """Sale + outbox + stock decrement + sequence in ONE transaction; raises on any failure (quota…)."""
-        await self._idb.commitSale(json.dumps(record), json.dumps({str(k): v for k, v in stock_deltas.items()}))
+        """Sale + outbox + stock decrement + sequence in ONE transaction; raises SequenceUsed when the number
+        was taken meanwhile, the storage error on any other failure (quota…). Nothing is written when it raises."""
+        try:
+            await self._idb.commitSale(json.dumps(record), json.dumps({str(k): v for k, v in stock_deltas.items()}))
+        except Exception as exc:
+            if _sequence_used(exc):
+                raise SequenceUsed(str(exc)) from exc
+            raise
 
     async def sales(self) -> list[dict]:
         return json.loads(await self._idb.salesAll())

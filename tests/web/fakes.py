@@ -47,9 +47,6 @@ class FakeIdb:
     async def chunksList(self, store: str) -> list[str]:
         return [self.chunks[store][k] for k in sorted(self.chunks[store])]
 
-    async def acquireSequenceLock(self) -> Any:
-        return lambda: None
-
     async def lastSequence(self) -> int:
         return json.loads(self.meta.get("seq", "0"))
 

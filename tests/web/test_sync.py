@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 import sync
-from storage import CATALOG, Storage
+from storage import CATALOG, SequenceUsed, Storage
 from sync import HttpError, load_feed, pair, upload_sales
 from till import Till
 
@@ -153,12 +153,13 @@ def test_a_used_sequence_is_refused_by_the_commit_and_a_failed_commit_stores_not
     till.catalog.add([product(1, "10.00", "100.000")])
     till.cart.add(1, 1)
     sale = till.build_sale([Payment("efectivo", Decimal(10))], "dup", 7, "2026-11-27T10:00:00-06:00")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(SequenceUsed):  # App.commit reads the last number again and renumbers
         _run(storage.commit_sale(Till.sale_record(sale, "t"), Till.stock_decrement(sale)))
     idb.fail_commit = "QuotaExceededError"
     sale = till.build_sale([Payment("efectivo", Decimal(10))], "q", 8, "2026-11-27T10:00:00-06:00")
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError) as failed:
         _run(storage.commit_sale(Till.sale_record(sale, "t"), Till.stock_decrement(sale)))
+    assert not isinstance(failed.value, SequenceUsed)  # a full disk is an error to show, not a renumbering
     assert list(idb.sales) == ["uuid-0"] and len(till.cart) == 1  # the cart is kept for another try
 
 
