@@ -6,7 +6,10 @@ of search. It has to index 100k products in well under a second and answer in a 
 Pyodide, so it stays lean (see RUNTIME-NOTES: ``str.find`` over one joined string ≈ 2 ms there,
 a Python loop over 100k names ≈ 17 ms):
 
-* the raw dicts are kept as they came; a ``Product`` is built only for what is returned;
+* the raw dicts are kept as they came; a ``Product`` is built only for what is returned. A stored
+  catalog may even be indexed from its columns alone (``add_deferred``: ids, codes, names, active),
+  its dicts parsed one batch at a time on first use or in the background (``load_deferred``):
+  parsing 100k dicts is most of a warm open's cost in Pyodide, and selling needs only a few;
 * barcodes and SKUs go in one dict (O(1) lookup);
 * normalized names (``text.normalize_many``, one C-heavy call per page) sit in a list (one slot
   per product version) and, for searching, in one newline-joined string rebuilt lazily on the
@@ -26,7 +29,7 @@ Must not: fetch or store the catalog (web/ does), or decide prices (the ERP send
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from itertools import chain, compress, repeat
@@ -118,11 +121,24 @@ def _code_key(code: str) -> str:
     return code.strip().upper()
 
 
+class _Deferred:
+    """Stands in ``CatalogIndex._raw`` for every product of one batch added by ``add_deferred`` until
+    ``load()`` parses the batch's PRODUCT dicts (on first use). Until then none of its products can have
+    been replaced (replacing or removing one resolves the batch first), so they all still point here."""
+
+    __slots__ = ("ids", "load")
+
+    def __init__(self, ids: list[int], load: Callable[[], list[dict]]) -> None:
+        self.ids = ids
+        self.load: Callable[[], list[dict]] | None = load
+
+
 class CatalogIndex:
     """Products by id, by barcode/SKU, and a ranked accent-insensitive name search."""
 
     def __init__(self) -> None:
-        self._raw: dict[int, dict] = {}  # id -> the PRODUCT dict as received
+        self._raw: dict[int, dict | _Deferred] = {}  # id -> the PRODUCT dict as received (or its batch)
+        self._deferred: list[_Deferred] = []  # batches whose dicts are not parsed yet
         self._cache: dict[int, Product] = {}  # id -> Product, built on demand
         self._codes: dict[str, int] = {}  # upper-cased barcode or SKU -> id
         self._slot: dict[int, int] = {}  # id -> its live slot in _names (active products only)
@@ -149,6 +165,63 @@ class CatalogIndex:
                 self._add_one(p)
         self._blob = None
 
+    def add_deferred(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
+                     active: Sequence[bool], names: Sequence[str], load: Callable[[], list[dict]]) -> None:
+        """Index new products from their columns now and parse their PRODUCT dicts later.
+
+        ``load()`` returns the dicts in the same order as the columns; it runs once, the first time one of
+        these products is asked for (``get``, ``by_code``, a search result, a replacement) or on
+        ``load_deferred``. Columns that the fast path refuses (replacements, duplicates, odd data) are loaded
+        at once and added as ``add`` would.
+        """
+        pids, bars, codes, flags, texts = list(ids), list(barcodes), list(skus), list(active), list(names)
+        try:
+            ok = len(bars) == len(codes) == len(flags) == len(texts) == len(pids) and bool("".join(texts) or 1)
+        except TypeError:  # a name that is not a string
+            ok = False
+        batch = _Deferred(pids, load)
+        if not ok or not self._add_columns(pids, bars, codes, flags, texts, repeat(batch)):
+            batch.load = None
+            self.add(load())
+            return
+        self._deferred.append(batch)
+        self._blob = None
+
+    def load_deferred(self) -> bool:
+        """Parse one batch still deferred (a bounded step for background work); True while more remain."""
+        while self._deferred:
+            batch = self._deferred.pop()
+            if batch.load is not None:
+                self._resolve(batch)
+                break
+        return bool(self._deferred)
+
+    def _resolve(self, batch: _Deferred) -> None:
+        load, batch.load = batch.load, None
+        if load is None:
+            return
+        items = load()
+        if list(map(_ID, items)) == batch.ids:
+            self._raw.update(zip(batch.ids, items))
+            return
+        # The loader disagrees with the columns (not expected): trust the dicts, product by product.
+        dropped = {pid for pid in batch.ids if self._raw.get(pid) is batch}
+        for pid in dropped:
+            del self._raw[pid]
+            self._forget_index(pid)
+        for key in [k for k, v in self._codes.items() if v in dropped]:
+            del self._codes[key]
+        for p in items:
+            self._add_one(p)
+        self._blob = None
+
+    def _raw_of(self, pid: int) -> dict | None:
+        raw = self._raw.get(pid)
+        if isinstance(raw, _Deferred):
+            self._resolve(raw)
+            raw = self._raw.get(pid)
+        return raw  # type: ignore[return-value]
+
     def _add_new(self, batch: list[dict]) -> bool:
         """The initial load: a page of products not seen before, complete as the contract says.
 
@@ -162,6 +235,13 @@ class CatalogIndex:
             skus = list(map(_SKU, batch))
             active = list(map(_ACTIVE, batch))
             names = list(map(_NAME, batch))
+        except (KeyError, TypeError):
+            return False
+        return self._add_columns(pids, bars, skus, active, names, batch)
+
+    def _add_columns(self, pids: list, bars: list, skus: list, active: list, names: list,
+                     raws: Iterable) -> bool:
+        try:
             codes = list(chain(chain.from_iterable(bars), skus))
             owners = list(chain(chain.from_iterable(map(repeat, pids, map(len, bars))), pids))
             joined = _SEP.join(codes)
@@ -170,11 +250,11 @@ class CatalogIndex:
         if len(set(pids)) != len(pids) or not self._raw.keys().isdisjoint(pids) \
                 or joined.count(_SEP) != len(codes) - 1 or " " in joined or "" in skus:
             return False
-        self._raw.update(zip(pids, batch))
+        self._raw.update(zip(pids, raws))
         if codes:
             self._codes.update(zip(joined.upper().split(_SEP), owners))
         if not all(active):
-            keep = list(compress(range(len(batch)), active))
+            keep = list(compress(range(len(pids)), active))
             pids = [pids[i] for i in keep]
             names = [names[i] for i in keep]
         self._slot.update(zip(pids, range(len(self._ids), len(self._ids) + len(pids))))
@@ -185,7 +265,7 @@ class CatalogIndex:
 
     def _add_one(self, p: dict) -> None:
         pid = p["id"]
-        old = self._raw.get(pid)
+        old = self._raw_of(pid)
         if old is not None:
             self._forget(pid, old)
         self._raw[pid] = p
@@ -201,8 +281,9 @@ class CatalogIndex:
 
     def remove(self, product_id: int) -> None:
         """Forget a product entirely (no error if unknown)."""
-        old = self._raw.pop(product_id, None)
+        old = self._raw_of(product_id)
         if old is not None:
+            del self._raw[product_id]
             self._forget(product_id, old)
             self._blob = None
 
@@ -212,6 +293,9 @@ class CatalogIndex:
             key = _code_key(code)
             if key and self._codes.get(key) == pid:
                 del self._codes[key]
+        self._forget_index(pid)
+
+    def _forget_index(self, pid: int) -> None:
         slot = self._slot.pop(pid, None)
         if slot is not None:
             self._names[slot] = ""
@@ -222,7 +306,7 @@ class CatalogIndex:
         """The product with this id (active or not), or None."""
         product = self._cache.get(product_id)
         if product is None:
-            raw = self._raw.get(product_id)
+            raw = self._raw_of(product_id)
             if raw is None:
                 return None
             product = self._cache[product_id] = Product.from_json(raw)

@@ -7,13 +7,16 @@
  * - Fetches the app zip (poscore + web/*.py, byte-compiled) in parallel with the runtime and puts it on
  *   sys.path: cheaper than micropip (≈1 s) or one fetch per module.
  * - Registers web/idb.js as the Python module `caja_idb` (the one IndexedDB boundary).
- * - Starts reading the stored feeds from IndexedDB at once (idb.prefetch), overlapping the runtime's start.
+ * - Starts reading the stored feeds from IndexedDB at once, overlapping the runtime's start: the catalog in a
+ *   Worker that also splits it into index columns (catalog_cols.js), the customers through idb.prefetch.
  * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): python_ready,
- *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready.
+ *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready, catalog_loaded
+ *   (every stored product dict parsed, in the background), customers_indexed.
  *
  * Must not load anything from another origin, nor any Python package by name (that goes to the CDN).
  */
 import { loadPyodide as vendoredLoadPyodide, version as pyodideVersion } from "./vendor/pyodide/pyodide.mjs";
+import * as catalogCols from "./catalog_cols.js";
 import * as idb from "./idb.js";
 
 export const version = pyodideVersion;
@@ -38,7 +41,7 @@ const appZipPromise = manifestPromise.then((m) =>
 );
 
 // Overlap IndexedDB's start (slow in a freshly started browser) and the stored catalog read with the runtime.
-idb.prefetch();
+idb.prefetch(catalogCols.start() ? ["customer_chunks"] : ["catalog_chunks", "customer_chunks"]);
 
 export async function loadPyodide(options = {}) {
   const manifest = await manifestPromise;
@@ -59,6 +62,7 @@ export async function loadPyodide(options = {}) {
     pyodide.runPython("import sys; sys.path.insert(0, '/app/app.zip')");
   }
   pyodide.registerJsModule("caja_idb", idb);
+  pyodide.registerJsModule("caja_catalog_cols", catalogCols);
   mark("app_on_path");
   return pyodide;
 }

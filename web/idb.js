@@ -122,8 +122,8 @@ const prefetched = new Map();
  * freshly started browser and reading 100k products take seconds that can overlap with the runtime's start.
  * The first chunksList() of each store takes the prefetched answer; later calls read afresh.
  */
-export function prefetch() {
-  for (const store of ["catalog_chunks", "customer_chunks"]) {
+export function prefetch(stores = ["catalog_chunks", "customer_chunks"]) {
+  for (const store of stores) {
     const promise = open().then((db) => req(db.transaction(store).objectStore(store).getAll()));
     promise.catch(() => {}); // an error surfaces when Python asks for it
     prefetched.set(store, promise);

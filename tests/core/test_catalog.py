@@ -181,3 +181,71 @@ def test_first_page_with_inactive_odd_codes_and_duplicates() -> None:
         assert idx.by_code("") is None
         assert sorted(p.id for p in idx.search("sal", limit=10)) == [2, 3, 4]
     assert idx.get(2).name == "Salchicha de pavo"  # type: ignore[union-attr]
+
+
+def _deferred(idx: CatalogIndex, items: list[dict], calls: list[int]) -> None:
+    """add_deferred as web/pos.py calls it for a stored chunk: columns now, the dicts on first use."""
+    def load() -> list[dict]:
+        calls.append(1)
+        return [dict(p) for p in items]
+    idx.add_deferred([p["id"] for p in items], [p.get("barcodes") for p in items], [p.get("sku") for p in items],
+                     [p.get("active", True) for p in items], [p.get("name") for p in items], load)
+
+
+def test_deferred_batch_is_searchable_before_its_dicts_are_parsed() -> None:
+    idx, calls = CatalogIndex(), []
+    _deferred(idx, [product_json(1, name="Leche entera", barcodes=["111"]), product_json(2, name="Pan blanco"),
+                    product_json(3, name="Leche light", active=False)], calls)
+    _deferred(idx, [product_json(4, name="Leche de cabra")], calls)
+    assert len(idx) == 4 and 3 in idx and calls == []
+    assert idx.by_code("111").name == "Leche entera"  # type: ignore[union-attr]
+    assert calls == [1]  # only the first batch
+    assert idx.get(3).active is False and sorted(names(idx.search("leche"))) == ["Leche de cabra", "Leche entera"]
+    assert calls == [1, 1] and idx.load_deferred() is False and calls == [1, 1]
+
+
+def test_deferred_products_replaced_removed_and_loaded_in_the_background() -> None:
+    idx, calls = CatalogIndex(), []
+    _deferred(idx, [product_json(1, name="Leche entera", barcodes=["111"]), product_json(2, name="Pan blanco")], calls)
+    _deferred(idx, [product_json(5, name="Frijol negro"), product_json(6, name="Frijol bayo")], calls)
+    idx.add([product_json(1, name="Leche deslactosada", barcodes=["222"], version=2)])  # a later feed page
+    assert calls == [1] and idx.by_code("111") is None and names(idx.search("leche")) == ["Leche deslactosada"]
+    idx.remove(5)
+    assert calls == [1, 1] and names(idx.search("frijol")) == ["Frijol bayo"] and idx.by_code("SKU-5") is None
+    assert idx.load_deferred() is False and calls == [1, 1] and idx.get(2).name == "Pan blanco"  # type: ignore[union-attr]
+    idx2, calls2 = CatalogIndex(), []
+    _deferred(idx2, [product_json(1)], calls2)
+    _deferred(idx2, [product_json(2)], calls2)
+    assert idx2.load_deferred() is True and idx2.load_deferred() is False and calls2 == [1, 1]
+
+
+def test_deferred_columns_refused_by_the_fast_path_are_loaded_at_once() -> None:
+    for items in ([product_json(1, name="Sal fina"), product_json(1, name="Sal de mar", version=2)],
+                  [product_json(2, name="Sal", sku=" sal-v ")]):
+        idx, calls = CatalogIndex(), []
+        _deferred(idx, items, calls)
+        assert calls == [1] and len(idx) == 1 and names(idx.search("sal")) == [items[-1]["name"]]
+    idx, calls = CatalogIndex(), []
+    idx.add_deferred([1], [["111"]], ["A"], [True], [None], lambda: calls.append(1) or [product_json(1)])  # type: ignore[list-item]
+    assert calls == [1] and idx.get(1).name == "Refresco Cola 600 ml"  # type: ignore[union-attr]
+
+
+def test_deferred_loader_that_disagrees_with_its_columns_wins() -> None:
+    idx = CatalogIndex()
+    idx.add_deferred([1, 2], [["111"], ["222"]], ["A", "B"], [True, True], ["Leche", "Pan"],
+                     lambda: [product_json(1, name="Leche", barcodes=["111"]), product_json(3, name="Queso")])
+    assert idx.get(1).name == "Leche"  # type: ignore[union-attr]
+    assert idx.get(2) is None and idx.by_code("222") is None and idx.by_code("B") is None
+    assert names(idx.search("queso")) == ["Queso"] and names(idx.search("pan")) == []
+
+
+@given(catalogs())
+def test_deferred_index_answers_like_add(items: list[dict]) -> None:
+    idx, lazy, calls = CatalogIndex(), CatalogIndex(), []
+    idx.add(items)
+    _deferred(lazy, items[: len(items) // 2], calls)
+    _deferred(lazy, items[len(items) // 2 :], calls)
+    for item in items:
+        for q in (item["barcodes"][0], item["name"], item["name"].split()[0]):
+            assert [p.id for p in lazy.search(q, limit=50)] == [p.id for p in idx.search(q, limit=50)]
+    assert len(lazy) == len(idx) and len(calls) <= 2
