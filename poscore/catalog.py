@@ -114,8 +114,9 @@ class CatalogIndex:
         """
         pids, bars, codes, flags, texts = list(ids), list(barcodes), list(skus), list(active), list(names)
         try:
-            ok = len(bars) == len(codes) == len(flags) == len(texts) == len(pids) and bool("".join(texts) or 1)
-        except TypeError:  # a name that is not a string
+            "".join(texts)  # raises TypeError when a name is not a string (checked in C, no Python loop)
+            ok = len(bars) == len(codes) == len(flags) == len(texts) == len(pids)
+        except TypeError:
             ok = False
         batch = _Deferred(pids, load)
         if not ok or not self._add_columns(pids, bars, codes, flags, texts, repeat(batch)):

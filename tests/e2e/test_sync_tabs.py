@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import header, pairing, payment, selling
+from tests.e2e import header, payment, selling
 from tests.e2e import tour_sales as ts
 from tests.e2e.conftest import Browser, ErpProcess
 
@@ -32,12 +32,7 @@ def test_two_tabs_sell_offline_and_each_sale_reaches_the_erp_once(browser: Brows
             sent.extend(s["uuid"] for s in json.loads(request.post_data)["sales"])
 
     browser.context.on("requestfinished", on_finished)
-    browser.context.set_offline(True)
-    header.wait_wifi(tab1, "offline")
-    tab2 = browser.context.new_page()
-    pairing.open_pos(tab2, erp.url)
-    selling.wait_ready(tab2)
-    header.wait_wifi(tab2, "offline")
+    tab2 = ts.offline_with_second_tab(browser, erp, tab1)
 
     numbers = [_sell(tab1, p1), _sell(tab2, p2), _sell(tab1, p2), _sell(tab2, p1)]
     assert len(set(numbers)) == 4

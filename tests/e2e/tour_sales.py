@@ -36,6 +36,17 @@ def pair_and_load(browser: Browser, erp: ErpProcess) -> Any:
     return page
 
 
+def offline_with_second_tab(browser: Browser, erp: ErpProcess, tab1: Any) -> Any:
+    """Cut the network for the whole profile, then open a second POS tab (offline too); returns it."""
+    browser.context.set_offline(True)
+    header.wait_wifi(tab1, "offline")
+    tab2 = browser.context.new_page()
+    pairing.open_pos(tab2, erp.url)
+    selling.wait_ready(tab2)
+    header.wait_wifi(tab2, "offline")
+    return tab2
+
+
 def stock_shown(page: Any, product: dict) -> str:
     """The stock the selling screen shows for `product` (searched by SKU)."""
     page.fill("#search", product["sku"])

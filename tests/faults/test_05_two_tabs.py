@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from tests.e2e import header, pairing, selling
+from tests.e2e import header, selling
 from tests.e2e import tour_sales as ts
 from tests.e2e.conftest import Browser, ErpProcess
 from tests.faults.conftest import Scenario, folio_gaps, half_saved
@@ -68,12 +68,7 @@ def test_two_tabs_offline_selling_then_reconnecting_together(browser: Browser, e
                 answered.extend(uuids_of(request))
 
     browser.context.on("requestfinished", on_finished)
-    browser.context.set_offline(True)
-    header.wait_wifi(tab1, "offline")
-    tab2 = browser.context.new_page()
-    pairing.open_pos(tab2, erp.url)
-    selling.wait_ready(tab2)
-    header.wait_wifi(tab2, "offline")
+    tab2 = ts.offline_with_second_tab(browser, erp, tab1)
 
     for i in range(TURNS):
         ledger.sold(sell(tab1, products[i % 4]))
