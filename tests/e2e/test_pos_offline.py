@@ -40,7 +40,7 @@ def _plain_query(name: str) -> str:
 
 def _pair_and_load(browser: Browser, erp: ErpProcess) -> Any:
     page = browser.open()
-    pairing.open_pos(page, erp.url)
+    page = pairing.open_pos(page, erp.url)
     pairing.pair(page, erp.pairing_code())
     products_pct, customers_pct = pairing.wait_catalog_loaded(page)
     assert (products_pct, customers_pct) == ("100", "100")
@@ -100,7 +100,7 @@ def test_sell_online_then_offline_across_reloads_and_restart(browser: Browser, e
     # Close the browser and open it again on the same profile, still without network.
     browser.close()
     page = browser.open(offline=True)
-    pairing.open_pos(page, erp.url)
+    page = pairing.open_pos(page, erp.url)
     selling.wait_ready(page)
     print("boot marks (offline after restart):", header.boot_marks(page))
     header.wait_pending(page, 3)
@@ -157,7 +157,7 @@ def test_erp_down_while_online_keeps_selling(browser: Browser, erp: ErpProcess) 
 def _two_tabs_never_share_a_number(browser: Browser, erp: ErpProcess, page: Any, product: dict) -> None:
     """Two tabs confirm at the same moment: the Web Lock + the transaction give each its own number."""
     other = browser.context.new_page()
-    pairing.open_pos(other, erp.url)
+    other = pairing.open_pos(other, erp.url)
     selling.wait_ready(other)
     page.reload()  # this tab's in-memory stock does not know the other tab's sales yet (issue 5 syncs tabs)
     for tab in (page, other):

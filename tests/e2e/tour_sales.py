@@ -27,7 +27,7 @@ def factura_customer(erp: ErpProcess) -> dict:
 
 def pair_and_load(browser: Browser, erp: ErpProcess) -> Any:
     page = browser.open()
-    pairing.open_pos(page, erp.url)
+    page = pairing.open_pos(page, erp.url)
     pairing.pair(page, erp.pairing_code())
     pairing.wait_catalog_loaded(page)
     selling.wait_ready(page)
@@ -41,7 +41,7 @@ def offline_with_second_tab(browser: Browser, erp: ErpProcess, tab1: Any) -> Any
     browser.context.set_offline(True)
     header.wait_wifi(tab1, "offline")
     tab2 = browser.context.new_page()
-    pairing.open_pos(tab2, erp.url)
+    tab2 = pairing.open_pos(tab2, erp.url)
     selling.wait_ready(tab2)
     header.wait_wifi(tab2, "offline")
     return tab2
@@ -156,7 +156,8 @@ def backoffice_page(browser: Browser, erp: ErpProcess) -> Any:
     import secrets
 
     username, password = f"admin{secrets.token_hex(3)}", secrets.token_urlsafe(12)
-    erp.caja("create-admin", "--username", username, "--password", password)
+    # "--password=…" in one argument: token_urlsafe may start with "-", which argparse takes for an option.
+    erp.caja("create-admin", "--username", username, f"--password={password}")
     page = browser.context.new_page()
     page.goto(f"{erp.url}/erp/login")
     page.fill("input[name=username]", username)

@@ -31,7 +31,7 @@ def _sell_and_crash(browser: Browser, product: dict) -> str:
 
 def _reopen_offline(browser: Browser, erp: ErpProcess, pending: int) -> None:
     page = browser.open(offline=True)
-    pairing.open_pos(page, erp.url)
+    page = pairing.open_pos(page, erp.url)
     selling.wait_ready(page)
     header.wait_wifi(page, "offline")
     header.wait_pending(page, pending)
