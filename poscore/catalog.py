@@ -13,11 +13,11 @@ a Python loop over 100k names ≈ 17 ms):
 * barcodes and SKUs go in one dict (O(1) lookup);
 * normalized names (``text.normalize_many``, one C-heavy call per page) sit in a list (one slot
   per product version) and, for searching, in one newline-joined string rebuilt lazily on the
-  first search after a change. A query counts its words on a sample of that string and scans it
-  with ``str.find`` for the rarest word, checking the other words on each candidate's name. When
-  even the rarest word is common, it walks the names starting with the first word (a bisect into
-  the names sorted once with the joined string) and then the rest, stopping as soon as ``limit``
-  results are in, so a one-letter query stays cheap too.
+  first search after a change (or ahead of it, in steps: ``prepare``). A query counts its words
+  on a sample of that string and scans it with ``str.find`` for the rarest word, checking the other
+  words on each candidate's name. When even the rarest word is common, it walks the names starting
+  with the first word (a bisect into the names sorted once, name_search.py) and then the rest,
+  stopping as soon as ``limit`` results are in, so a one-letter query stays cheap too.
 
 Ranking: exact barcode/SKU > name starts with the query's first word > every word starts a word
 of the name > every word is somewhere in the name; within a rank, by normalized name (for very
@@ -28,11 +28,12 @@ Must not: fetch or store the catalog (web/ does), or decide prices (the ERP send
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable, Sequence
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import itemgetter
 
+from .name_search import prefixed, rarest, sort_now, sort_steps
 from .product import Product
 from .text import normalize, normalize_many, words
 
@@ -42,14 +43,9 @@ _SEP = "\x1f"  # joins codes so they are upper-cased in one call
 _ID, _BARCODES, _SKU, _ACTIVE, _NAME = map(itemgetter, ("id", "barcodes", "sku", "active", "name"))
 
 
-# Search tuning: words are counted on _WINDOWS windows of _WINDOW characters spread evenly over the
-# joined names (catalogs arrive grouped by category, so the first characters alone said "rare" for a
-# word that fills a later category, and its full scan took ~0.8 s; many small windows catch any
-# cluster longer than the stride, ~800 names at 100k); when the rarest word is expected
-# in at most _FULL_SCAN names every match is ranked exactly, otherwise the scan stops early (after at
-# least _SCAN_CAP names once enough results are in).
-_WINDOWS = 128
-_WINDOW = 1 << 11
+# Search tuning (word rarity is sampled in name_search.py): when the rarest word is expected in at
+# most _FULL_SCAN names every match is ranked exactly, otherwise the scan stops early (after at least
+# _SCAN_CAP names once enough results are in).
 _FULL_SCAN = 300
 _SCAN_CAP = 2000
 
@@ -85,8 +81,9 @@ class CatalogIndex:
         self._dead = 0
         self._blob: str | None = None  # "\n" + "\n".join(_names) + "\n", built lazily
         self._starts: list[int] = []  # blob offset where each slot's name starts
-        self._order: list[int] = []  # slots sorted by name (built with the blob)
+        self._order: list[int] | None = None  # slots sorted by name (None until built, see prepare)
         self._sorted: list[str] = []  # the names in that order
+        self._version = 0  # bumped on every change of the names: a background `prepare` then gives up
 
     def __len__(self) -> int:
         """Number of products known (active or not)."""
@@ -101,7 +98,7 @@ class CatalogIndex:
         if not self._add_new(batch):
             for p in batch:
                 self._add_one(p)
-        self._blob = None
+        self._changed()
 
     def add_deferred(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
                      active: Sequence[bool], names: Sequence[str], load: Callable[[], list[dict]]) -> None:
@@ -124,7 +121,7 @@ class CatalogIndex:
             self.add(load())
             return
         self._deferred.append(batch)
-        self._blob = None
+        self._changed()
 
     def load_deferred(self) -> bool:
         """Parse one batch still deferred (a bounded step for background work); True while more remain."""
@@ -152,7 +149,7 @@ class CatalogIndex:
             del self._codes[key]
         for p in items:
             self._add_one(p)
-        self._blob = None
+        self._changed()
 
     def _raw_of(self, pid: int) -> dict | None:
         raw = self._raw.get(pid)
@@ -224,7 +221,7 @@ class CatalogIndex:
         if old is not None:
             del self._raw[product_id]
             self._forget(product_id, old)
-            self._blob = None
+            self._changed()
 
     def _forget(self, pid: int, old: dict) -> None:
         self._cache.pop(pid, None)
@@ -259,10 +256,16 @@ class CatalogIndex:
         pid = self._codes.get(_code_key(code)) if isinstance(code, str) else None
         return None if pid is None else self.get(pid)
 
+    def _changed(self) -> None:
+        self._blob = None
+        self._order = None
+        self._version += 1
+
     def _ensure_blob(self) -> str:
         if self._blob is None:
             if self._dead > len(self._names) // 2:
                 self._compact()
+                self._order = None
             starts, pos = [], 1
             for name in self._names:
                 starts.append(pos)
@@ -270,11 +273,32 @@ class CatalogIndex:
             starts.append(pos)  # sentinel: one past the last name's closing newline
             self._starts = starts
             self._blob = "\n" + "\n".join(self._names) + "\n"
-            # Slots by name, for prefix queries; dead slots ("") sort first and never match a word.
-            names = self._names
-            self._order = sorted(range(len(names)), key=names.__getitem__)
-            self._sorted = [names[i] for i in self._order]
         return self._blob
+
+    def _ensure_order(self) -> list[int]:
+        # Slots by name, for prefix queries; dead slots ("") sort first and never match a word.
+        if self._order is None:
+            self._ensure_blob()  # compacts first when due: the order must be of the slots the blob has
+            self._order, self._sorted = sort_now(self._names)
+        return self._order
+
+    def prepare(self) -> Iterator[None]:
+        """Build what searching needs (joined names, name order) in steps of a few ms, yielding between them.
+
+        For background work after a load or a refresh (the POS runs one step per main-thread task), so the
+        first keystroke is as fast as the rest. Stops early, harmlessly, if the catalog changes meanwhile;
+        a search never waits for it (it builds what it lacks at once).
+        """
+        version = self._version
+        self._ensure_blob()
+        order: list[int] = []
+        ordered: list[str] = []
+        for _ in () if self._order is not None else sort_steps(self._names, order, ordered):
+            yield
+            if self._version != version:
+                return
+        if self._order is None:
+            self._order, self._sorted = order, ordered
 
     def _compact(self) -> None:
         live = [(n, i) for n, i in zip(self._names, self._ids) if i != -1]
@@ -299,7 +323,7 @@ class CatalogIndex:
             blob = self._ensure_blob()
             first = normalize(query).split(" ", 1)[0]
             # Estimate each word's frequency on a sample and anchor the scan on the rarest.
-            count, sample, anchor = self._rarest(blob, ws)
+            count, sample, anchor = rarest(blob, ws)
             hits: list[tuple[int, str, int]] = []
             if count * len(blob) <= _FULL_SCAN * sample:
                 # Rare enough: scan every match once and rank them all exactly.
@@ -307,45 +331,13 @@ class CatalogIndex:
             else:
                 # Common words: names starting with the first word (from the sorted names, in
                 # order), then the rest, stopping once enough.
-                self._prefixed(first, ws, hits, seen, need)
+                order = self._ensure_order()  # before reading _sorted: it builds both
+                prefixed(self._sorted, order, self._ids, first, ws, hits, seen, need, _SCAN_CAP)
                 if len(hits) < need:
                     self._scan(blob, anchor, ws, first, hits, seen, need, stop_rank=2)
             hits.sort()
             found.extend(pid for _, _, pid in hits[:need])
         return [p for p in (self.get(pid) for pid in found) if p is not None]
-
-    def _prefixed(self, first: str, ws: list[str], hits: list, seen: set, need: int) -> None:
-        """Rank-1 hits: names starting with ``first`` that hold every word, in name order, up to ``need``.
-
-        A bisect into the sorted names finds them without reading the whole joined string (a failed
-        ``find`` of a rare prefix does, ~3 ms at 100k). Gives up after _SCAN_CAP names that lack a word.
-        """
-        names, order, ids = self._sorted, self._order, self._ids
-        i, end, misses = bisect_left(names, first), len(names), 0
-        while i < end and len(hits) < need and misses <= _SCAN_CAP:
-            name = names[i]
-            if not name.startswith(first):
-                break
-            pid = ids[order[i]]
-            if all(w in name for w in ws) and pid not in seen:
-                seen.add(pid)
-                hits.append((1, name, pid))
-            else:
-                misses += 1
-            i += 1
-
-    @staticmethod
-    def _rarest(blob: str, ws: list[str]) -> tuple[int, int, str]:
-        """(occurrences in the sample, sample length, word) of the word of ``ws`` rarest in the sample."""
-        size = len(blob)
-        if size <= _WINDOWS * _WINDOW:
-            windows = [(0, size)]
-        else:
-            step = size // _WINDOWS
-            windows = [(k * step, k * step + _WINDOW) for k in range(_WINDOWS)]
-        sample = sum(end - start for start, end in windows)
-        count, _, word = min((sum(blob.count(w, a, b) for a, b in windows), -len(w), w) for w in ws)
-        return count, sample, word
 
     def _scan(self, blob: str, needle: str, ws: list[str], first: str, hits: list, seen: set,
               need: int, stop_rank: int) -> None:

@@ -1,0 +1,76 @@
+"""The name order behind prefix queries: sorted in bounded steps (background) or at once, same answer; and
+CatalogIndex.prepare, which builds it ahead of the first keystroke and gives up when the catalog changes."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from poscore_data import index_of, product_json
+
+from poscore import name_search
+from poscore.catalog import CatalogIndex
+
+
+@given(st.lists(st.sampled_from(["", "agua", "agua mineral", "aguacate", "b", "zanahoria", "ñame", "a b"]),
+                max_size=60))
+def test_sort_steps_gives_sort_now_in_steps(names: list[str]) -> None:
+    old = name_search._STEP
+    name_search._STEP = 7  # many runs and stretches even for a few names
+    try:
+        order: list[int] = []
+        ordered: list[str] = []
+        steps = sum(1 for _ in name_search.sort_steps(names, order, ordered))
+    finally:
+        name_search._STEP = old
+    assert (order, ordered) == name_search.sort_now(names)
+    assert order == sorted(range(len(names)), key=lambda i: (names[i], i))  # stable: equal names by slot
+    runs = -(-len(names) // 7)
+    assert steps == runs + max(runs - 1, 0)  # one per sorted slice, then one between merged stretches
+
+
+def _catalog(n: int) -> list[dict]:
+    rng = random.Random(5)
+    first = ["agua", "aceite", "jabón", "leche", "pan", "refresco", "galletas", "arroz"]
+    return [product_json(i, name=f"{rng.choice(first)} {rng.choice(first)} {i}", barcodes=[f"75{i:011d}"])
+            for i in range(1, n + 1)]
+
+
+def test_prepare_builds_in_steps_what_a_search_would_build_at_once() -> None:
+    items = _catalog(20_000)
+    eager, prepared = index_of(*items), index_of(*items)
+    steps = sum(1 for _ in prepared.prepare())
+    assert steps >= 5  # the blob, then sorted slices and merged stretches: none of them the whole sort
+    assert sum(1 for _ in prepared.prepare()) == 0  # ready: nothing left to do
+    for q in ("agua", "a", "pan leche", "galletas 19", "75000000012345", "jab"):
+        assert [p.id for p in prepared.search(q, limit=30)] == [p.id for p in eager.search(q, limit=30)], q
+
+
+def test_prepare_gives_up_when_the_catalog_changes_and_search_stays_right() -> None:
+    idx = index_of(*_catalog(20_000))
+    steps = idx.prepare()
+    next(steps)
+    next(steps)
+    idx.add([product_json(99_999, name="Agua bendita 1 l")])  # a refresh page arrives mid-way
+    assert list(steps) in ([], [None])  # stops at its next check: the order it was building is stale
+    assert idx._order is None  # nothing stale was kept
+    assert idx.search("agua bendita")[0].id == 99_999
+    again = idx.prepare()
+    next(again)
+    idx.add([product_json(99_998, name="Agua de jamaica 1 l")])
+    assert list(again) in ([], [None])
+    found = idx.search("agua", limit=5000)  # a common word: the prefix walk over an order built at once
+    assert {99_998, 99_999} <= {p.id for p in found}
+    assert all(p.name.lower().startswith("agua") for p in found[:100])
+
+
+@pytest.mark.parametrize("n", [0, 1])
+def test_prepare_on_tiny_catalogs(n: int) -> None:
+    idx, eager = CatalogIndex(), CatalogIndex()
+    idx.add(_catalog(n))
+    eager.add(_catalog(n))
+    list(idx.prepare())
+    assert [p.id for p in idx.search("agua")] == [p.id for p in eager.search("agua")]
+    assert len(idx.search(_catalog(n)[0]["name"] if n else "x")) == n
