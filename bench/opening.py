@@ -1,12 +1,14 @@
-"""Opening the POS: warm reload, offline reload (service worker) and cold first visit, against a bare Pyodide
-page (the npm runtime as shipped: loadPyodide + one runPython, bench/pages/bare.mjs) in the same run; first paint
-of the shell; the longest main-thread task during the boot; JS heap and wasm memory with the catalog loaded.
+"""Opening the POS: warm reload, offline reload (service worker), after a browser restart and cold first visit,
+against a bare Pyodide page (the npm runtime as shipped: loadPyodide + one runPython, bench/pages/bare.mjs) in the
+same run; first paint of the shell; the longest main-thread task during the boot; JS heap and wasm memory with
+the catalog loaded.
 
 What it is for: "interactive" = the POS's own `app_ready` mark (selling screen up with the stored catalog indexed,
 or the pairing screen on a cold first visit); "Python ready" = its `python_ready` mark; both in page time from
 navigation start, like the bare page's `ready_ms`. Warm = same persistent profile, HTTP cache + service worker +
 Code Cache warm (one unmeasured visit first); offline = the same with the network cut after the service worker
-controls the page; cold = a fresh profile per run.
+controls the page; restart = the browser closed and opened again on the same profile before each visit (online);
+cold = a fresh profile per run.
 What it must NOT do: compare figures from different runs, count the unmeasured warm-up visit, or leave the
 context offline.
 """
@@ -66,6 +68,12 @@ def measure(pw: Any, url: str, loaded: Profile, runs: int, cold_runs: int) -> di
     finally:
         loaded.context.set_offline(False)
     loaded.close()
+    # Restart: the browser closed and opened again on the same profile (a till's first open of the day), so
+    # nothing of the last visit is in memory: the wasm code comes from the on-disk code cache.
+    restart = []
+    for _ in range(runs):
+        restart.append(_pos_visit(loaded.open(), url, True))
+        loaded.close()
 
     cold: list[dict[str, Any]] = []
     bare_cold: dict[str, list[float]] = {"source": [], "pyc": []}
@@ -76,13 +84,14 @@ def measure(pw: Any, url: str, loaded: Profile, runs: int, cold_runs: int) -> di
             with Profile(pw) as p:
                 bare_cold[mode].append(_bare_visit(p, url, mode))
 
-    w, o, c = _summary(warm), _summary(offline), _summary(cold)
+    w, o, c, rs = _summary(warm), _summary(offline), _summary(cold), _summary(restart)
     bw = {m: median(v) for m, v in bare_warm.items()}
     bc = {m: median(v) for m, v in bare_cold.items()}
     return {
         "runs": runs, "cold_runs": cold_runs,
         "warm": {**w, "ratio_to_bare": ratio(w["app_ready_ms"], bw["source"])},
         "offline": {**o, "ratio_to_bare": ratio(o["app_ready_ms"], bw["source"])},
+        "restart": {**rs, "ratio_to_bare": ratio(rs["app_ready_ms"], bw["source"])},
         "cold": {**c, "python_ready_ratio_to_bare": ratio(c["python_ready_ms"], bc["source"])},
         "bare_warm_ms": bw, "bare_warm_ms_runs": bare_warm,
         "bare_cold_ms": bc, "bare_cold_ms_runs": bare_cold,

@@ -60,6 +60,9 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
         row("Open offline (service worker) → interactive", o["offline"]["app_ready_ms"], "ms",
             "≤ 1500 ms, ratio ≤ 0.6", o["offline"]["ratio_to_bare"],
             le(o["offline"]["app_ready_ms"], 1500) and le(o["offline"]["ratio_to_bare"], 0.6))
+        if "restart" in o:
+            row("Open after a browser restart → interactive", o["restart"]["app_ready_ms"], "ms", "",
+                o["restart"]["ratio_to_bare"])
         row("  bare Pyodide page warm (npm as shipped, ratio base)", o["bare_warm_ms"]["source"], "ms")
         row("  bare Pyodide page warm, byte-compiled stdlib", o["bare_warm_ms"]["pyc"], "ms")
         row("Cold first visit → Python ready", o["cold"]["python_ready_ms"], "ms", "≤ 3000 ms",
@@ -73,6 +76,10 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
             None, le(o["cold"]["first_contentful_paint_ms"], 300))
         row("Longest main-thread task during boot, warm (max of runs)", o["warm"]["longest_task_ms_max"], "ms",
             "≤ ~400 ms (issue 4)", None, le(o["warm"]["longest_task_ms_max"], 400))
+        if "restart" in o:
+            row("Longest main-thread task during boot, after a restart (max of runs)",
+                o["restart"]["longest_task_ms_max"], "ms", "≤ ~400 ms (issue 4)", None,
+                le(o["restart"]["longest_task_ms_max"], 400))
         m = o["memory"]
         row(f"Memory, {k} loaded: JS heap used", round(m["js_heap"].get("usedSize", 0) / 2**20, 1), "MiB")
         row(f"Memory, {k} loaded: wasm memory (Pyodide heap)", round(m["wasm_memory_bytes"] / 2**20, 1), "MiB")

@@ -14,6 +14,12 @@ const DB_VERSION = 1;
 
 let dbPromise = null;
 
+// What a cashier was told is saved must survive a power cut, not only a browser crash: with the default ("relaxed"
+// in Chromium) a transaction completes once the OS has the bytes, which a power cut can lose. So a sale, its
+// cancellation, an offline customer and a restored backup are written with "strict" (flushed to disk before
+// "complete"). Feeds, sync bookkeeping and settings stay relaxed: the ERP can send them again.
+const DURABLE = { durability: "strict" };
+
 function req(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);
@@ -176,7 +182,7 @@ export async function lastSequence() {
 export async function commitSale(recordJson, stockJson) {
   const record = JSON.parse(recordJson);
   const db = await open();
-  const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite");
+  const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", DURABLE);
   const finished = done(tx);
   let used = false;
   try {
@@ -273,7 +279,7 @@ export async function customerAddLocal(customerJson) {
   const customer = JSON.parse(customerJson);
   const db = await open();
   // No outbox entry: a customer created offline travels inside its sale and the ERP creates it by uuid.
-  const tx = db.transaction("customers_local", "readwrite");
+  const tx = db.transaction("customers_local", "readwrite", DURABLE);
   tx.objectStore("customers_local").put(customer);
   await done(tx);
 }
@@ -312,7 +318,7 @@ export async function storageEstimate() {
 export async function cancelSale(saleUuid, voidJson, cancellableJson) {
   const cancellable = JSON.parse(cancellableJson);
   const db = await open();
-  const tx = db.transaction(["sales", "outbox", "stock"], "readwrite");
+  const tx = db.transaction(["sales", "outbox", "stock"], "readwrite", DURABLE);
   const sales = tx.objectStore("sales");
   const record = await req(sales.get(saleUuid));
   if (!record) { tx.abort(); return "missing"; }
@@ -413,7 +419,7 @@ export async function pruneSynced(beforeIso) {
 export async function importSales(recordsJson) {
   const records = JSON.parse(recordsJson);
   const db = await open();
-  const tx = db.transaction(["sales", "outbox", "meta"], "readwrite");
+  const tx = db.transaction(["sales", "outbox", "meta"], "readwrite", DURABLE);
   const sales = tx.objectStore("sales");
   const meta = tx.objectStore("meta");
   const out = { added: 0, skipped: 0, conflicts: [] };

@@ -24,3 +24,4 @@ def wait_service_worker(page: Any) -> None:
 
 def boot_marks(page: Any) -> dict:
     return page.evaluate("() => JSON.parse(JSON.stringify(globalThis.cajaBoot ? cajaBoot.marks : {}))")
+

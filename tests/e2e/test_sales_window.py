@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e import header, payment, selling
+from tests.e2e import header, payment, selling, writes
 from tests.e2e import tour_sales as ts
 from tests.e2e.conftest import Browser, ErpProcess
 
@@ -98,11 +98,14 @@ def test_print_save_cancel_and_sync_one_sale(browser: Browser, erp: ErpProcess) 
     stock_before = ts.stock_shown(page, p2)
 
     erp.stop()  # the ERP is down while the till keeps selling
+    writes.record(page)
     try:
         header.wait_wifi(page, "offline")
         n1 = _sell_one(page, p1)
         n2 = _sell_one(page, p2)
         header.wait_pending(page, 2)
+        # A sale is flushed to disk before "Venta guardada" (a power cut must not lose it), not only handed to the OS.
+        assert writes.written(page).count(("meta+outbox+sales+stock", "strict")) == 2, writes.written(page)
         assert int(ts.stock_shown(page, p2)) == int(stock_before) - 1
 
         # Imprimir: the preview shows the number and the total; save gives a file; print opens the dialog.
@@ -144,6 +147,7 @@ def test_print_save_cancel_and_sync_one_sale(browser: Browser, erp: ErpProcess) 
         ts.close(page)
         assert ts.stock_shown(page, p2) == stock_before
         header.wait_pending(page, 2)  # n1 + the void audit
+        assert ("outbox+sales+stock", "strict") in writes.written(page)  # the cancellation, flushed too
 
         ts.open_sales(page)
         ts.open_sale(page, n1)
