@@ -5,7 +5,8 @@ What it is for:
 - Commit: for each sale, scan a barcode into the search box (+Enter adds it), open the payment screen, "Exacto",
   then the timed part: from the click on "Confirmar cobro" (a capturing listener, before the POS's handler) to the
   "Venta guardada" dialog appearing (web/screens_payment.py shows it only after the one IndexedDB transaction
-  of App.commit resolved), observed with a MutationObserver in the page.
+  of App.commit resolved), observed with a MutationObserver in the page. Its floor: the same IndexedDB
+  transaction from plain JS (COMMIT_FLOOR), as many times, in the same page.
 - Sync: N valid sales (poscore, bench/salesgen.py) committed into the device's IndexedDB through the POS's own
   idb.js commitSale while the POS is closed — what a day offline leaves behind —, then the POS opens online and
   syncs by itself; timed from its first POST /api/sales (Resource Timing) to its outbox being empty, then the
@@ -37,6 +38,46 @@ COMMIT = """() => new Promise((resolve, reject) => {
   btn.click();
 })"""
 
+# The floor of a commit: the same IndexedDB transaction as idb.js commitSale (sequence check, sale, outbox entry,
+# stock decrement, sequence; durability "strict") from plain JS, no Python, in a database of its own, with copies of
+# a real sale record the POS just stored. Timed from the call to the transaction's "complete".
+COMMIT_FLOOR = """async ([recordJson, n]) => {
+  const db = await new Promise((resolve, reject) => {
+    const r = indexedDB.open("bench-commit-floor", 1);
+    r.onupgradeneeded = () => {  // the POS's stores and indexes (web/idb.js open)
+      const d = r.result;
+      d.createObjectStore("meta");
+      const sales = d.createObjectStore("sales", { keyPath: "uuid" });
+      sales.createIndex("seq", "seq", { unique: true });
+      sales.createIndex("state", "state");
+      d.createObjectStore("outbox", { keyPath: "uuid" });
+      d.createObjectStore("stock", { keyPath: "sale_uuid" });
+    };
+    r.onsuccess = () => resolve(r.result);
+    r.onerror = () => reject(r.error);
+  });
+  const base = JSON.parse(recordJson);
+  const times = [];
+  for (let i = 1; i <= n; i++) {
+    const json = JSON.stringify({ ...base, uuid: `floor-${i}`, seq: i });
+    const t0 = performance.now();
+    const record = JSON.parse(json);
+    const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", { durability: "strict" });
+    const done = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+    const meta = tx.objectStore("meta");
+    meta.get("seq").onsuccess = (e) => { if (e.target.result !== undefined && JSON.parse(e.target.result) >= i) tx.abort(); };
+    tx.objectStore("sales").add(record);
+    tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
+    tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: { "1": "-1" } });
+    meta.put(JSON.stringify(i), "seq");
+    await done;
+    times.push(performance.now() - t0);
+  }
+  db.close();
+  await new Promise((resolve) => { const r = indexedDB.deleteDatabase("bench-commit-floor"); r.onsuccess = r.onerror = resolve; });
+  return times;
+}"""
+
 OUTBOX_EMPTY = """async () => {
   const idb = await import('/pos/idb.js');
   const deadline = performance.now() + 600000;
@@ -64,9 +105,12 @@ def _commits(page: Any, url: str, codes: list[str]) -> dict[str, Any]:
         page.click("#new-sale")
         page.wait_for_selector("#payment", state="detached")
     lt = long_tasks(page, t_start)
+    last = json.loads(page.evaluate("async () => (await import('/pos/idb.js')).salesAll()"))[-1]
+    floor = [float(x) for x in page.evaluate(COMMIT_FLOOR, [json.dumps(last), len(times)])]
     return {"n": len(times), "p50_ms": r(pct(times, 50), 2), "p95_ms": r(pct(times, 95), 2),
             "max_ms": r(max(times), 2), "longest_task_while_selling_ms": lt["longest_ms"],
-            "long_tasks_while_selling": lt["count"]}
+            "long_tasks_while_selling": lt["count"],
+            "floor_p50_ms": r(pct(floor, 50), 2), "floor_p95_ms": r(pct(floor, 95), 2)}
 
 
 def _sync(page: Any, url: str, paired: dict[str, Any], items: list[dict[str, Any]], n: int,

@@ -103,9 +103,14 @@ class PaymentScreen:
     def _on_key(self, event: Any) -> None:
         if event.key == "Enter":
             event.preventDefault()
-            asyncio.ensure_future(self.confirm_sale())
+            self._start_confirm()
         elif event.key == "Escape":
             self.close()
+
+    def _start_confirm(self) -> None:
+        # Eager: the sale is built and its IndexedDB transaction started within this click, not in a task queued
+        # after it (that queueing alone was 1 ms p50 / 4 ms p95 of "Cobrar → guardada").
+        asyncio.get_event_loop().create_task(self.confirm_sale(), eager_start=True)
 
     def _on_click(self, event: Any) -> None:
         action, _ = action_of(event)
@@ -117,7 +122,7 @@ class PaymentScreen:
         elif action == "close":
             self.close()
         elif action == "confirm":
-            asyncio.ensure_future(self.confirm_sale())
+            self._start_confirm()
         elif action == "new-sale":
             self.close()
             self.on_done()
