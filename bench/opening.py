@@ -7,7 +7,8 @@ What it is for: "interactive" = the POS's own `app_ready` mark (selling screen u
 or the pairing screen on a cold first visit); "Python ready" = its `python_ready` mark; both in page time from
 navigation start, like the bare page's `ready_ms`. Warm = same persistent profile, HTTP cache + service worker +
 Code Cache warm (one unmeasured visit first); offline = the same with the network cut after the service worker
-controls the page; restart = the browser closed and opened again on the same profile before each visit (online);
+controls the page; warm plain = warm with `?boot=plain` (the same app without PyScript, for comparison);
+restart = the browser closed and opened again on the same profile before each visit (online);
 cold = a fresh profile per run.
 What it must NOT do: compare figures from different runs, count the unmeasured warm-up visit, or leave the
 context offline.
@@ -21,8 +22,8 @@ from bench.browser import Profile, js_heap, long_tasks, wasm_memory_bytes
 from bench.stats import median, ratio
 
 
-def _pos_visit(page: Any, url: str, sell: bool) -> dict[str, Any]:
-    page.goto(url + "/pos/")
+def _pos_visit(page: Any, url: str, sell: bool, query: str = "") -> dict[str, Any]:
+    page.goto(url + "/pos/" + query)
     (pospage.wait_sell if sell else pospage.wait_any)(page)
     f = pospage.boot_figures(page)
     lt = long_tasks(page, 0, f["app_ready_ms"])
@@ -53,6 +54,9 @@ def measure(pw: Any, url: str, loaded: Profile, runs: int, cold_runs: int) -> di
     # Warm: one unmeasured visit of each page first (HTTP cache, Code Cache, service worker installed).
     _pos_visit(page, url, True)
     warm = [_pos_visit(page, url, True) for _ in range(runs)]
+    # The same app booted without PyScript (`?boot=plain`, shell.mjs): what PyScript's own start costs here.
+    _pos_visit(page, url, True, "?boot=plain")
+    plain = [_pos_visit(page, url, True, "?boot=plain") for _ in range(runs)]
     memory = {"js_heap": js_heap(page), "wasm_memory_bytes": wasm_memory_bytes(page)}
     bare_warm: dict[str, list[float]] = {}
     for mode in ("source", "pyc"):
@@ -84,7 +88,7 @@ def measure(pw: Any, url: str, loaded: Profile, runs: int, cold_runs: int) -> di
             with Profile(pw) as p:
                 bare_cold[mode].append(_bare_visit(p, url, mode))
 
-    w, o, c, rs = _summary(warm), _summary(offline), _summary(cold), _summary(restart)
+    w, o, c, rs, pl = _summary(warm), _summary(offline), _summary(cold), _summary(restart), _summary(plain)
     bw = {m: median(v) for m, v in bare_warm.items()}
     bc = {m: median(v) for m, v in bare_cold.items()}
     return {
@@ -92,6 +96,7 @@ def measure(pw: Any, url: str, loaded: Profile, runs: int, cold_runs: int) -> di
         "warm": {**w, "ratio_to_bare": ratio(w["app_ready_ms"], bw["source"])},
         "offline": {**o, "ratio_to_bare": ratio(o["app_ready_ms"], bw["source"])},
         "restart": {**rs, "ratio_to_bare": ratio(rs["app_ready_ms"], bw["source"])},
+        "warm_plain": {**pl, "ratio_to_bare": ratio(pl["app_ready_ms"], bw["source"])},
         "cold": {**c, "python_ready_ratio_to_bare": ratio(c["python_ready_ms"], bc["source"])},
         "bare_warm_ms": bw, "bare_warm_ms_runs": bare_warm,
         "bare_cold_ms": bc, "bare_cold_ms_runs": bare_cold,

@@ -60,6 +60,9 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
         row("Open offline (service worker) → interactive", o["offline"]["app_ready_ms"], "ms",
             "≤ 1500 ms, ratio ≤ 0.6", o["offline"]["ratio_to_bare"],
             le(o["offline"]["app_ready_ms"], 1500) and le(o["offline"]["ratio_to_bare"], 0.6))
+        if "warm_plain" in o:
+            row("  the same warm open without PyScript (?boot=plain)", o["warm_plain"]["app_ready_ms"], "ms", "",
+                o["warm_plain"]["ratio_to_bare"])
         if "restart" in o:
             row("Open after a browser restart → interactive", o["restart"]["app_ready_ms"], "ms", "",
                 o["restart"]["ratio_to_bare"])

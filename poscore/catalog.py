@@ -10,7 +10,7 @@ a Python loop over 100k names ≈ 17 ms):
   catalog may even be indexed from its columns alone (``add_deferred``: ids, codes, names, active),
   its dicts parsed one batch at a time on first use or in the background (``load_deferred``):
   parsing 100k dicts is most of a warm open's cost in Pyodide, and selling needs only a few;
-* barcodes and SKUs go in one dict (O(1) lookup);
+* barcodes and SKUs go in one dict (O(1) lookup), filled a page at a time in the background (codes.py);
 * normalized names (``text.normalize_many``, one C-heavy call per page) sit in a list (one slot
   per product version) and, for searching, in one newline-joined string rebuilt lazily on the
   first search after a change (or ahead of it, in steps: ``prepare``). A query counts its words
@@ -33,13 +33,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import itemgetter
 
+from .codes import SEP as _SEP
+from .codes import CodeIndex
 from .name_search import prefixed, rarest, sort_now, sort_steps
 from .product import Product
 from .text import normalize, normalize_many, words
 
 __all__ = ["CatalogIndex", "Product"]  # Product lives in product.py; importing it from here keeps working
 
-_SEP = "\x1f"  # joins codes so they are upper-cased in one call
 _ID, _BARCODES, _SKU, _ACTIVE, _NAME = map(itemgetter, ("id", "barcodes", "sku", "active", "name"))
 
 
@@ -74,7 +75,7 @@ class CatalogIndex:
         self._raw: dict[int, dict | _Deferred] = {}  # id -> the PRODUCT dict as received (or its batch)
         self._deferred: list[_Deferred] = []  # batches whose dicts are not parsed yet
         self._cache: dict[int, Product] = {}  # id -> Product, built on demand
-        self._codes: dict[str, int] = {}  # upper-cased barcode or SKU -> id
+        self._codes = CodeIndex()  # upper-cased barcode or SKU -> id (pages merged by `prepare`, see codes.py)
         self._slot: dict[int, int] = {}  # id -> its live slot in _names (active products only)
         self._names: list[str] = []  # normalized names; dead slots hold ""
         self._ids: list[int] = []  # slot -> product id (-1 when dead)
@@ -145,8 +146,9 @@ class CatalogIndex:
         for pid in dropped:
             del self._raw[pid]
             self._forget_index(pid)
-        for key in [k for k, v in self._codes.items() if v in dropped]:
-            del self._codes[key]
+        codes = self._codes.merged()
+        for key in [k for k, v in codes.items() if v in dropped]:
+            del codes[key]
         for p in items:
             self._add_one(p)
         self._changed()
@@ -188,7 +190,7 @@ class CatalogIndex:
             return False
         self._raw.update(zip(pids, raws))
         if codes:
-            self._codes.update(zip(joined.upper().split(_SEP), owners))
+            self._codes.add_page(joined.upper(), owners)
         if not all(active):
             keep = list(compress(range(len(pids)), active))
             pids = [pids[i] for i in keep]
@@ -205,11 +207,12 @@ class CatalogIndex:
         if old is not None:
             self._forget(pid, old)
         self._raw[pid] = p
+        codes = self._codes.merged()
         for b in p.get("barcodes") or ():
-            self._codes[_code_key(b)] = pid
+            codes[_code_key(b)] = pid
         sku = p.get("sku")
         if sku:
-            self._codes[_code_key(sku)] = pid
+            codes[_code_key(sku)] = pid
         if p.get("active", True):
             self._slot[pid] = len(self._ids)
             self._ids.append(pid)
@@ -225,10 +228,11 @@ class CatalogIndex:
 
     def _forget(self, pid: int, old: dict) -> None:
         self._cache.pop(pid, None)
+        codes = self._codes.merged()
         for code in list(old.get("barcodes") or ()) + [old.get("sku") or ""]:
             key = _code_key(code)
-            if key and self._codes.get(key) == pid:
-                del self._codes[key]
+            if key and codes.get(key) == pid:
+                del codes[key]
         self._forget_index(pid)
 
     def _forget_index(self, pid: int) -> None:
@@ -253,7 +257,7 @@ class CatalogIndex:
 
         Inactive products are returned so the cart can say *why* it refuses them.
         """
-        pid = self._codes.get(_code_key(code)) if isinstance(code, str) else None
+        pid = self._codes.owner(_code_key(code)) if isinstance(code, str) else None
         return None if pid is None else self.get(pid)
 
     def _changed(self) -> None:
@@ -283,12 +287,15 @@ class CatalogIndex:
         return self._order
 
     def prepare(self) -> Iterator[None]:
-        """Build what searching needs (joined names, name order) in steps of a few ms, yielding between them.
+        """Build what lookups and searching need (code dict, joined names, name order) in steps of a few ms,
+        yielding between them.
 
         For background work after a load or a refresh (the POS runs one step per main-thread task), so the
         first keystroke is as fast as the rest. Stops early, harmlessly, if the catalog changes meanwhile;
         a search never waits for it (it builds what it lacks at once).
         """
+        while self._codes.merge_one():
+            yield
         version = self._version
         self._ensure_blob()
         order: list[int] = []
