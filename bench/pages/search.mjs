@@ -1,7 +1,8 @@
 /**
  * Search inside Pyodide in this browser: the runtime and app zip the POS ships (byte-compiled stdlib, app zip on
- * sys.path), the catalog fetched from /api/catalog, indexed with poscore's CatalogIndex in slices as web/pos.py
- * does, then every query timed inside Python with time.perf_counter (no JS↔Python crossing in the timed part).
+ * sys.path), the catalog fetched from /api/catalog, indexed with poscore's CatalogIndex in slices and then
+ * prepared (CatalogIndex.prepare, step by step) as web/pos.py does, then every query timed inside Python with
+ * time.perf_counter (no JS↔Python crossing in the timed part).
  *
  * Must NOT time anything outside the index calls, nor use another search than poscore's (the POS's own).
  */
@@ -29,10 +30,24 @@ def bench_search(pages_json, queries_json, slice_, limit):
         n += len(items)
     index_ms = (time.perf_counter() - t0) * 1000
     q = json.loads(queries_json)
+    codes = q.get("barcode_by_code") or [""]
+    t = time.perf_counter()
+    idx.by_code(codes[-1])
+    pending_ms = (time.perf_counter() - t) * 1000
+    # What web/pos.py does after a load, one step per main-thread task: merge the code pages, build the search order.
+    steps = []
+    prep = idx.prepare()
+    while True:
+        t = time.perf_counter()
+        if next(prep, StopIteration) is StopIteration:
+            break
+        steps.append((time.perf_counter() - t) * 1000)
     t = time.perf_counter()
     idx.search("a", limit=limit)
     first_ms = (time.perf_counter() - t) * 1000
-    out = {"products": n, "index_ms": index_ms, "first_search_ms": first_ms, "times": {}, "hits": {}}
+    out = {"products": n, "index_ms": index_ms, "lookup_before_prepare_ms": pending_ms,
+           "prepare_ms": sum(steps), "prepare_steps": len(steps), "prepare_longest_step_ms": max(steps, default=0),
+           "first_search_ms": first_ms, "times": {}, "hits": {}}
     for kind, queries in q.items():
         ts, hits = [], 0
         for s in queries:
