@@ -6,10 +6,10 @@ the catalog loaded.
 What it is for: "interactive" = the POS's own `app_ready` mark (selling screen up with the stored catalog indexed,
 or the pairing screen on a cold first visit); "Python ready" = its `python_ready` mark; both in page time from
 navigation start, like the bare page's `ready_ms`. Warm = same persistent profile, HTTP cache + service worker +
-Code Cache warm (one unmeasured visit first); offline = the same with the network cut after the service worker
-controls the page; warm plain = warm with `?boot=plain` (the same app without PyScript, for comparison);
-restart = the browser closed and opened again on the same profile before each visit (online);
-cold = a fresh profile per run.
+Code Cache warm, interpreter snapshot stored (one unmeasured visit first); offline = the same with the network
+cut after the service worker controls the page; warm plain = warm with `?boot=plain` (the same app without
+PyScript, for comparison); restart = the browser closed and opened again on the same profile before each visit
+(online); cold = a fresh profile per run (no snapshot yet: a first visit).
 What it must NOT do: compare figures from different runs, count the unmeasured warm-up visit, or leave the
 context offline.
 """
@@ -26,6 +26,7 @@ def _pos_visit(page: Any, url: str, sell: bool, query: str = "") -> dict[str, An
     page.goto(url + "/pos/" + query)
     (pospage.wait_sell if sell else pospage.wait_any)(page)
     f = pospage.boot_figures(page)
+    f["snapshot"] = page.evaluate("() => globalThis.cajaBoot && cajaBoot.snapshot")
     lt = long_tasks(page, 0, f["app_ready_ms"])
     f["longest_task_ms"] = lt["longest_ms"]
     return f
@@ -42,6 +43,7 @@ def _summary(visits: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {k: median([v[k] for v in visits if v.get(k) is not None]) for k in keys}
     out["app_ready_ms_runs"] = [v["app_ready_ms"] for v in visits]
     out["longest_task_ms_max"] = max(v["longest_task_ms"] for v in visits)
+    out["snapshot_used"] = sum(1 for v in visits if v.get("snapshot") == "used")
     return out
 
 
@@ -51,8 +53,11 @@ def measure(pw: Any, url: str, loaded: Profile, runs: int, cold_runs: int) -> di
         const chunks = JSON.parse(await (await import('/pos/idb.js')).chunksRead('catalog_chunks'));
         return chunks.reduce((s, c) => s + c.length, 0);
     }"""))
-    # Warm: one unmeasured visit of each page first (HTTP cache, Code Cache, service worker installed).
+    # Warm: one unmeasured visit of each page first (HTTP cache, Code Cache, service worker installed), and the
+    # interpreter's snapshot stored (web/snapshot.mjs makes it in a Worker a few seconds after a boot without one).
     _pos_visit(page, url, True)
+    page.wait_for_function("() => ['stored', 'used'].includes(globalThis.cajaBoot && cajaBoot.snapshot)",
+                           timeout=180_000, polling=200)
     warm = [_pos_visit(page, url, True) for _ in range(runs)]
     # The same app booted without PyScript (`?boot=plain`, shell.mjs): what PyScript's own start costs here.
     _pos_visit(page, url, True, "?boot=plain")

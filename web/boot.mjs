@@ -11,6 +11,8 @@
  *   Worker that also splits it into index columns (catalog_cols.js), the customers through idb.prefetch.
  * - Splits the runtime's start in two main-thread tasks (loadPyodide's `fsInit` hook awaits a new task between
  *   linking the wasm and starting the interpreter): one frozen task of ≈0.35–0.45 s became ≈0.13 + 0.21 s.
+ * - Restores the interpreter from a memory snapshot when one was made for this runtime version (snapshot.mjs),
+ *   else boots it and has one made in a Worker a few seconds later; a snapshot that fails to restore is dropped.
  * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): python_ready,
  *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready, catalog_loaded
  *   (every stored product dict parsed, in the background), customers_indexed.
@@ -20,6 +22,7 @@
 import { loadPyodide as vendoredLoadPyodide, version as pyodideVersion } from "./vendor/pyodide/pyodide.mjs";
 import * as catalogCols from "./catalog_cols.js";
 import * as idb from "./idb.js";
+import * as snapshot from "./snapshot.mjs";
 
 export const version = pyodideVersion;
 
@@ -41,6 +44,10 @@ const appZipPromise = manifestPromise.then((m) =>
     return r.arrayBuffer();
   }) : null,
 );
+
+// The interpreter's snapshot for this runtime version, read from Cache Storage while the rest loads (snapshot.mjs).
+const snapshotPromise = manifestPromise.then((m) => (m ? snapshot.load(m.runtime_version) : null));
+const SNAPSHOT_DELAY_MS = 5000; // make a missing snapshot this long after a boot, off the main thread
 
 // Overlap IndexedDB's start (slow in a freshly started browser) and the stored catalog read with the runtime.
 idb.prefetch(catalogCols.start() ? ["customer_chunks"] : ["catalog_chunks", "customer_chunks"]);
@@ -66,7 +73,28 @@ export async function loadPyodide(options = {}) {
   // task boundary there lets the page breathe between the two halves of what was one ~0.4 s frozen task.
   config.fsInit = nextTask;
   progress(30);
-  const pyodide = await vendoredLoadPyodide(config);
+  const version = manifest && manifest.runtime_version;
+  const snap = await snapshotPromise;
+  let pyodide = null;
+  if (snap) {
+    try {
+      pyodide = await vendoredLoadPyodide({ ...config, _loadSnapshot: snap });
+      if (pyodide.runPython("1 + 1") !== 2) throw new Error("restored interpreter does not compute");
+      // The snapshot froze the random module's seed: every boot would draw the same "random" numbers.
+      pyodide.runPython("import random; random.seed()");
+      boot.snapshot = "used";
+    } catch (error) {
+      console.warn("caja: the interpreter snapshot did not restore; booting without it", error);
+      pyodide = null;
+      boot.snapshot = "failed";
+      await snapshot.drop(version);
+    }
+  }
+  if (!pyodide) {
+    pyodide = await vendoredLoadPyodide(config);
+    boot.snapshot = "making";
+    snapshot.makeLater(version, config, SNAPSHOT_DELAY_MS).then((state) => { boot.snapshot = state; });
+  }
   mark("python_ready");
   progress(85);
   const zip = await appZipPromise;
