@@ -12,7 +12,7 @@
  * Must not hold business rules (money, totals, validity): values arrive computed by poscore. Store names follow
  * the server tables (docs/contract.md).
  */
-import { DURABLE, done, open, req } from "./idb_core.js";
+import { DURABLE, done, open, releaseSnapshot, req } from "./idb_core.js";
 
 export { open };
 export * from "./idb_sync.js";
@@ -151,12 +151,14 @@ export async function commitSale(recordJson, stockJson) {
     // A synchronous failure (e.g. QuotaExceededError, DataCloneError): make sure nothing half-written commits.
     try { tx.abort(); } catch (e) { /* already finished */ }
     finished.catch(() => {});
+    if (error && error.name === "QuotaExceededError") releaseSnapshot(); // room for the cashier's retry
     throw error;
   }
   try {
     await finished;
   } catch (error) {
     if (used) throw new DOMException(`sequence ${record.seq} already used`, "ConstraintError");
+    if (error && error.name === "QuotaExceededError") releaseSnapshot();
     throw error;
   }
 }

@@ -17,6 +17,14 @@ let dbPromise = null;
 // "complete"). Feeds, sync bookkeeping and settings stay relaxed: the ERP can send them again.
 export const DURABLE = { durability: "strict" };
 
+// The interpreter snapshot's Cache Storage (web/snapshot.mjs). Named here so a sale that hits the quota can free
+// its ≈31 MB at once (idb.js commitSale): a faster boot is never worth a sale the till cannot store.
+export const SNAPSHOT_CACHE = "caja-snapshot";
+
+export function releaseSnapshot() {
+  if (globalThis.caches) caches.delete(SNAPSHOT_CACHE).catch(() => {});
+}
+
 export function req(request) {
   return new Promise((resolve, reject) => {
     request.onsuccess = () => resolve(request.result);

@@ -8,14 +8,18 @@
  *   page. A few seconds after a boot that had none, on the second core.
  * - One per runtime version (vendor/manifest.json `runtime_version`: the wasm, the stdlib zip and PyScript), kept in
  *   Cache Storage "caja-snapshot" (not one of the service worker's caches); others are deleted when it is stored.
- * - boot.mjs boots without it when restoring throws, and drops it; the next boot makes a new one.
+ * - boot.mjs boots without it when restoring throws, and drops it; the next boot makes a new one. It is made only
+ *   with ≥300 MB of quota free, and a sale that hits the quota drops it (idb.js), so it never costs a sale.
  *
  * Must not: hold app state or sales (it is taken before the app exists), be used for another runtime version, or
  * be required: without Cache Storage or module workers the POS boots as before.
  */
+import { SNAPSHOT_CACHE as CACHE } from "./idb_core.js";
 import { loadPyodide } from "./vendor/pyodide/pyodide.mjs";
 
-const CACHE = "caja-snapshot";
+// Made only with this much quota left, so the snapshot never takes the room sales need (a sale that still hits
+// the quota drops it: idb.js commitSale).
+const MIN_FREE_BYTES = 300e6;
 // A Cache Storage key (never fetched): one per runtime version.
 const keyOf = (version) => new URL(`./vendor/snapshot-${encodeURIComponent(version)}.bin`, import.meta.url).href;
 
@@ -51,13 +55,26 @@ export async function drop(version) {
   } catch { /* nothing stored, nothing to drop */ }
 }
 
+async function roomFor() {
+  try {
+    const { usage, quota } = await navigator.storage.estimate();
+    return quota - usage >= MIN_FREE_BYTES;
+  } catch {
+    return true; // no estimate: the quota error path still frees it
+  }
+}
+
 /**
  * After `delayMs`, make this version's snapshot in a Worker and store it; resolves to "stored", or "unavailable"
  * / "failed: …" (the POS works the same without it).
  */
 export function makeLater(version, config, delayMs) {
   if (!globalThis.caches || !version || typeof Worker === "undefined") return Promise.resolve("unavailable");
-  return new Promise((resolve) => setTimeout(resolve, delayMs)).then(() => new Promise((resolve) => {
+  return new Promise((resolve) => setTimeout(resolve, delayMs)).then(roomFor).then((room) => new Promise((resolve) => {
+    if (!room) {
+      resolve("unavailable: storage nearly full");
+      return;
+    }
     let worker;
     try {
       worker = new Worker(import.meta.url, { type: "module" });
