@@ -298,14 +298,15 @@ class CatalogIndex:
             yield
         version = self._version
         self._ensure_blob()
+        if self._order is not None:
+            return
         order: list[int] = []
         ordered: list[str] = []
-        for _ in () if self._order is not None else sort_steps(self._names, order, ordered):
+        for _ in sort_steps(self._names, order, ordered):
             yield
             if self._version != version:
                 return
-        if self._order is None:
-            self._order, self._sorted = order, ordered
+        self._order, self._sorted = order, ordered
 
     def _compact(self) -> None:
         live = [(n, i) for n, i in zip(self._names, self._ids) if i != -1]

@@ -186,9 +186,11 @@ class App:
 
     async def _after_stored(self) -> None:
         """Background work of a later open: customers from the device, then what changed on the ERP."""
-        await self._load_deferred()
-        await self._read_stored_customers()
-        await self._settle()
+        try:
+            await self._load_deferred()
+            await self._read_stored_customers()
+        finally:
+            await self._settle()  # the collector back on even if a stored chunk failed to parse
         await self.refresh_feeds(show_progress=False)
 
     async def _settle(self) -> None:
@@ -256,8 +258,7 @@ class App:
         till.set_deltas(await self.storage.stock_deltas())
         if self.sell is not None:
             self.sell.refresh_results()
-        if gc.isenabled():  # a refresh while selling; the first load's structures come with `_settle`
-            asyncio.ensure_future(self.prepare_search())
+        asyncio.ensure_future(self.prepare_search())
         return True
 
     def _show_load_progress(self) -> dict[str, Any]:

@@ -63,6 +63,13 @@ def catalog_items(erp: Erp, headers: dict[str, str], since: int = 0) -> list[dic
         after = body["next_after"]
 
 
+def post_sales(erp: Erp, headers: dict[str, str], *sales: dict[str, Any]) -> list[dict[str, Any]]:
+    """POST /api/sales with these sales in one batch; the per-sale results (the request itself must succeed)."""
+    r = erp.client.post("/api/sales", json={"sales": list(sales)}, headers=headers)
+    assert r.status_code == 200, r.text
+    return r.json()["results"]  # type: ignore[no-any-return]
+
+
 def sellable(items: list[dict[str, Any]], unit: str | None = None) -> list[dict[str, Any]]:
     return [p for p in items if p["sellable"] and (unit is None or p["unit"] == unit)]
 

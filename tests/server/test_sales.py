@@ -10,18 +10,13 @@ from sqlalchemy import text
 
 from server.db.engine import utcnow
 from tests.server.harness import Erp, catalog_items, make_sale, sellable
+from tests.server.harness import post_sales as post
 
 
 @pytest.fixture
 def shop(erp: Erp) -> tuple[Erp, dict[str, str], list[dict[str, Any]]]:
     headers = erp.pair()
     return erp, headers, sellable(catalog_items(erp, headers))
-
-
-def post(erp: Erp, headers: dict[str, str], *sales: dict[str, Any]) -> list[dict[str, Any]]:
-    r = erp.client.post("/api/sales", json={"sales": list(sales)}, headers=headers)
-    assert r.status_code == 200, r.text
-    return r.json()["results"]  # type: ignore[no-any-return]
 
 
 def test_accepted_sale_gets_folio_and_is_stored(shop: Any) -> None:
