@@ -33,7 +33,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 DEMO_PRODUCTS = 1500
 DEMO_CUSTOMERS = 200
 BOOT_TIMEOUT_MS = 90_000  # a cold Pyodide boot on a busy 2-core machine
-RENDERER_CRASHES: list[str] = []  # Chromium renderer crashes retried by pairing.open_pos, printed at the end
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -41,11 +40,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/e2e" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.slow)
-
-
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for crash in RENDERER_CRASHES:
-        terminalreporter.write_line(f"chromium: renderer crashed while opening /pos/, retried once: {crash}")
 
 
 def _free_port() -> int:
@@ -188,7 +182,8 @@ class Browser:
 def playwright() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
-    # Chromium's own stderr (why a renderer crashed) then shows in a failing test's captured output.
+    # Chromium's own stderr (why a renderer crashed) then shows in a failing test's captured output, and
+    # tests/conftest.py prints its last lines at the end of the run.
     os.environ.setdefault("DEBUG", "pw:browser")
     with sync_playwright() as p:
         yield p

@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import crashed
 from tests.e2e.conftest import Browser, ErpProcess, browser, erp, playwright
 
 __all__ = ["browser", "erp", "playwright"]
@@ -71,6 +72,7 @@ class Scenario:
     lost: list[str] = field(default_factory=list)
     duplicated: list[str] = field(default_factory=list)
     counted: bool = False
+    crashed: bool = False  # Chromium's renderer crashed in this attempt: rerun, left out of the totals
 
     def sold(self, number: str) -> str:
         self.made.append(number)
@@ -105,6 +107,9 @@ def ledger(request: pytest.FixtureRequest, erp: ErpProcess) -> Iterator[Scenario
     scenario = Scenario(request.node.module.__name__.rsplit(".", 1)[-1], erp)
     LEDGER.append(scenario)
     yield scenario
+    if crashed(request.node):
+        scenario.crashed = True
+        return
     if not scenario.counted:  # the test failed before counting: count what the ERP holds anyway
         try:
             scenario.count()
@@ -116,12 +121,17 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     if not LEDGER:
         return
     for s in LEDGER:
+        if s.crashed:
+            terminalreporter.write_line(f"faults: {s.name}: Chromium's renderer crashed after {len(s.made)} sales; "
+                                        "this attempt is not counted, the test was rerun")
+            continue
         terminalreporter.write_line(f"faults: {s.name}: {len(s.made)} made, {s.in_erp} in the ERP, "
                                     f"{len(s.lost)} lost, {len(s.duplicated)} duplicated")
-    sales = sum(len(s.made) for s in LEDGER)
-    lost = sum(len(s.lost) for s in LEDGER)
-    dup = sum(len(s.duplicated) for s in LEDGER)
-    scenarios = len({s.name for s in LEDGER})
+    counted = [s for s in LEDGER if not s.crashed]
+    sales = sum(len(s.made) for s in counted)
+    lost = sum(len(s.lost) for s in counted)
+    dup = sum(len(s.duplicated) for s in counted)
+    scenarios = len({s.name for s in counted})
     terminalreporter.write_line(f"faults: {scenarios} scenarios, {sales} sales, {lost} lost, {dup} duplicated")
 
 
