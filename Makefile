@@ -8,7 +8,9 @@ PY_STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 RUNTIME_STAMP := web/vendor/.runtime-built
 WHEELS_STAMP := var/wheels/.downloaded
-APP_SOURCES := $(shell find poscore web -name '*.py' -not -path 'web/vendor/*' 2>/dev/null)
+# Everything the app version hashes (scripts/pyodide/build_runtime.mjs): the Python and the page's static files.
+APP_SOURCES := $(shell find poscore web -not -path 'web/vendor/*' \( -name '*.py' -o -name '*.js' -o -name '*.mjs' \
+                 -o -name '*.html' -o -name '*.css' -o -name '*.json' \) 2>/dev/null)
 
 .PHONY: setup run test test-fast test-pyodide test-e2e bench lint clean
 

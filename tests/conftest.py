@@ -1,11 +1,13 @@
 """Chromium renderer crashes across the whole suite: named, explained and rerun once, never hidden.
 
-Chromium's renderer has crashed ("Target crashed" / "Page crashed") about once in a few hundred POS boots here,
-at random points (a first boot, a click after a sale, a 100k load) and never when repeated on purpose: 0 in 60+
-deliberate repeats of the tests it hit, each making an interpreter snapshot. Those tests are then rerun once by
-pytest-rerunfailures (`--only-rerun` in pyproject.toml: nothing else is ever rerun); a second crash fails. Every
-crash is printed at the end of the run with the lines Chromium wrote to stderr around it (DEBUG=pw:browser, see
-tests/e2e/conftest.py), so the cause can be read off a CI log.
+Chromium's renderer crashed ("Target crashed" / "Page crashed") in two CI runs and a bench run. Its crash
+dumps showed the cause: its sampling heap profiler walking frame pointers past the end of a JSPI stack Python
+ran on; the POS now starts Pyodide without JSPI (web/stack_switching.mjs, proven by
+tests/e2e/test_no_jspi.py). Should a renderer crash anyway, a browser test (tests/e2e, tests/faults) is rerun
+once by pytest-rerunfailures (its `flaky` mark with `only_rerun`, set below: nothing else is ever rerun); a
+second crash fails, and a module with `RERUN_ON_CRASH = False` (test_no_jspi.py) is never rerun. Every crash
+is printed at the end of the run with the lines Chromium wrote to stderr around it (DEBUG=pw:browser, see
+tests/e2e/conftest.py); its minidump is in ~/.config/chromium/Crash Reports/pending/.
 
 Must not: rerun any other failure, or let a crashed attempt count in the faults ledger (tests/faults/conftest.py
 leaves it out of the totals and says so).
@@ -22,7 +24,14 @@ CRASH = re.compile(r"(Target|Page) crashed")
 # Chromium's stderr lines that say nothing about a crash (no D-Bus in the sandbox, the launcher script's test).
 NOISE = re.compile(r"dbus|Failed to connect to the bus|unexpected operator|Fontconfig")
 CRASHED = pytest.StashKey[bool]()
-CRASHES: list[tuple[str, list[str]]] = []  # (test id, Chromium's last stderr lines)
+CRASHES: list[tuple[str, str, list[str]]] = []  # (test id, "rerun once" | "failed", Chromium's last stderr lines)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        browser_test = "tests/e2e/" in item.nodeid or "tests/faults/" in item.nodeid
+        if browser_test and getattr(item.module, "RERUN_ON_CRASH", True):
+            item.add_marker(pytest.mark.flaky(reruns=1, only_rerun=[CRASH.pattern]))
 
 
 def chromium_lines(stderr: str, keep: int = 12) -> list[str]:
@@ -37,7 +46,10 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     report = outcome.get_result()
     if report.failed and CRASH.search(str(report.longrepr)):
         item.stash[CRASHED] = True
-        CRASHES.append((item.nodeid, chromium_lines(report.capstderr)))
+        marks = [m for m in item.iter_markers("flaky") if m.kwargs.get("only_rerun")]
+        attempt = getattr(item, "execution_count", 1)
+        what = "rerun once" if marks and attempt <= marks[0].kwargs["reruns"] else "failed"
+        CRASHES.append((item.nodeid, what, chromium_lines(report.capstderr)))
 
 
 def crashed(item: pytest.Item) -> bool:
@@ -50,8 +62,8 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    for nodeid, lines in CRASHES:
-        terminalreporter.write_line(f"chromium: renderer crashed in {nodeid}; rerun once "
+    for nodeid, what, lines in CRASHES:
+        terminalreporter.write_line(f"chromium: renderer crashed in {nodeid}; {what} "
                                     f"(Chromium's last stderr lines: {len(lines)})")
         for line in lines:
             terminalreporter.write_line(f"  {line[:300]}")

@@ -11,6 +11,8 @@
  *   Worker that also splits it into index columns (catalog_cols.js), the customers through idb.prefetch.
  * - Splits the runtime's start in two main-thread tasks (loadPyodide's `fsInit` hook awaits a new task between
  *   linking the wasm and starting the interpreter): one frozen task of ≈0.35–0.45 s became ≈0.13 + 0.21 s.
+ * - Starts Pyodide without WebAssembly stack switching (stack_switching.mjs: with it, Chromium's heap profiler
+ *   can crash the tab).
  * - Restores the interpreter from a memory snapshot when one was made for this runtime version (snapshot.mjs),
  *   else boots it and has one made in a Worker a few seconds later; a snapshot that fails to restore is dropped.
  * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): python_ready,
@@ -23,6 +25,7 @@ import { loadPyodide as vendoredLoadPyodide, version as pyodideVersion } from ".
 import * as catalogCols from "./catalog_cols.js";
 import * as idb from "./idb.js";
 import * as snapshot from "./snapshot.mjs";
+import { withoutStackSwitching } from "./stack_switching.mjs";
 
 export const version = pyodideVersion;
 
@@ -78,7 +81,7 @@ export async function loadPyodide(options = {}) {
   let pyodide = null;
   if (snap) {
     try {
-      pyodide = await vendoredLoadPyodide({ ...config, _loadSnapshot: snap });
+      pyodide = await withoutStackSwitching(() => vendoredLoadPyodide({ ...config, _loadSnapshot: snap }));
       if (pyodide.runPython("1 + 1") !== 2) throw new Error("restored interpreter does not compute");
       // The snapshot froze the random module's seed: every boot would draw the same "random" numbers.
       pyodide.runPython("import random; random.seed()");
@@ -91,10 +94,11 @@ export async function loadPyodide(options = {}) {
     }
   }
   if (!pyodide) {
-    pyodide = await vendoredLoadPyodide(config);
+    pyodide = await withoutStackSwitching(() => vendoredLoadPyodide(config));
     boot.snapshot = "making";
     snapshot.makeLater(version, config, SNAPSHOT_DELAY_MS).then((state) => { boot.snapshot = state; });
   }
+  boot.stack_switching = pyodide._module && pyodide._module.jspiSupported ? "on" : "off";
   mark("python_ready");
   progress(85);
   const zip = await appZipPromise;

@@ -5,7 +5,8 @@
  *
  * - Made in a module Worker (this same file), never in Node (a Node-made snapshot breaks stack switching), from a
  *   bare loadPyodide with the byte-compiled stdlib: no packages, no app zip, no registerJsModule, nothing of the
- *   page. A few seconds after a boot that had none, on the second core.
+ *   page; without stack switching, like every boot (stack_switching.mjs). A few seconds after a boot that had
+ *   none, on the second core.
  * - One per runtime version (vendor/manifest.json `runtime_version`: the wasm, the stdlib zip and PyScript), kept in
  *   Cache Storage "caja-snapshot" (not one of the service worker's caches); others are deleted when it is stored.
  * - boot.mjs boots without it when restoring throws, and drops it; the next boot makes a new one. It is made only
@@ -16,18 +17,21 @@
  */
 import { SNAPSHOT_CACHE as CACHE } from "./idb_core.js";
 import { loadPyodide } from "./vendor/pyodide/pyodide.mjs";
+import { withoutStackSwitching } from "./stack_switching.mjs";
 
 // Made only with this much quota left, so the snapshot never takes the room sales need (a sale that still hits
 // the quota drops it: idb.js commitSale).
 const MIN_FREE_BYTES = 300e6;
-// A Cache Storage key (never fetched): one per runtime version.
-const keyOf = (version) => new URL(`./vendor/snapshot-${encodeURIComponent(version)}.bin`, import.meta.url).href;
+// A Cache Storage key (never fetched): one per runtime version, made and restored without stack switching (a
+// snapshot from before that, made with it, is never restored: its key lacks "-nojspi").
+const keyOf = (version) =>
+  new URL(`./vendor/snapshot-${encodeURIComponent(version)}-nojspi.bin`, import.meta.url).href;
 
 const inWorker = typeof window === "undefined" && typeof self !== "undefined" && typeof self.postMessage === "function";
 if (inWorker) {
   self.onmessage = async (event) => {
     try {
-      const py = await loadPyodide({ ...event.data, _makeSnapshot: true });
+      const py = await withoutStackSwitching(() => loadPyodide({ ...event.data, _makeSnapshot: true }));
       const snap = py.makeMemorySnapshot();
       self.postMessage({ snap }, [snap.buffer]);
     } catch (error) {

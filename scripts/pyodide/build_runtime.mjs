@@ -83,6 +83,16 @@ function syncDir(src, dst) {
   }
 }
 
+// The page's own static files (web/*.js, *.mjs, *.html, *.css, *.json), sorted: part of the app version.
+function shellSources() {
+  const web = path.join(ROOT, "web");
+  if (!fs.existsSync(web)) return [];
+  return fs.readdirSync(web, { withFileTypes: true })
+    .filter((ent) => ent.isFile() && /\.(m?js|html|css|json)$/.test(ent.name))
+    .map((ent) => [`web/${ent.name}`, path.join(web, ent.name)])
+    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
 // poscore/**/*.py and the top-level web/*.py (not web/vendor), as [archive name, absolute path], sorted.
 function appSources() {
   const out = [];
@@ -222,9 +232,11 @@ else:
   log(`stdlib check passed: ${STDLIB_CHECK.join(", ")} import from ${STDLIB_PYC}`);
 
   const sources = appSources();
+  // The app version names everything the POS ships, its JS/HTML/CSS shell too: the service worker keeps one cache
+  // per version, so a change to boot.mjs alone must reach tills that boot offline.
   const appHash = sha256(
     `pyodide ${pyodideVersion}\0`, // the bytecode is Pyodide's: a new Pyodide is a new app zip
-    ...sources.flatMap(([name, abs]) => [name, "\0", fs.readFileSync(abs), "\0"]),
+    ...[...sources, ...shellSources()].flatMap(([name, abs]) => [name, "\0", fs.readFileSync(abs), "\0"]),
   ).slice(0, 12);
   const appZipName = `app-${appHash}.zip`;
   const appZip = path.join(VENDOR, appZipName);

@@ -156,9 +156,10 @@ class Browser:
         self.console_errors: list[str] = []
         self.context: Any = None
 
-    def open(self, offline: bool = False) -> Any:
+    def open(self, offline: bool = False, args: tuple[str, ...] = ()) -> Any:
+        """Start Chromium on this profile (`args`: more command-line switches) and return its first page."""
         self.context = self.playwright.chromium.launch_persistent_context(
-            str(self.profile), executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True,
+            str(self.profile), executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args], headless=True,
             viewport={"width": 1280, "height": 800}, locale="es-MX", service_workers="allow")
         self.context.set_default_timeout(20_000)
         self.context.on("request", lambda r: self.requests.append(r.url))

@@ -122,8 +122,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
         return
     for s in LEDGER:
         if s.crashed:
-            terminalreporter.write_line(f"faults: {s.name}: Chromium's renderer crashed after {len(s.made)} sales; "
-                                        "this attempt is not counted, the test was rerun")
+            terminalreporter.write_line(f"faults: {s.name}: Chromium's renderer crashed after {len(s.made)} "
+                                        "sales; this attempt is not counted (see the chromium: line)")
             continue
         terminalreporter.write_line(f"faults: {s.name}: {len(s.made)} made, {s.in_erp} in the ERP, "
                                     f"{len(s.lost)} lost, {len(s.duplicated)} duplicated")

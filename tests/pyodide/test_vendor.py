@@ -1,9 +1,9 @@
 """Check the runtime that build_runtime.mjs wrote into web/vendor/ against what the page and its service worker read.
 
-The manifest must name files that exist, the app zip must hold exactly today's poscore/ and web/*.py sources (each
-with an unchecked-hash .pyc beside it), and every .pyc must carry the same magic number as the byte-compiled
-stdlib (Pyodide's, not the host's). Runs in CPython, reads files only.
-It must NOT build anything or start Pyodide (build_runtime.mjs already imported the stdlib and poscore from these
+The manifest must name files that exist, its app version must hash today's Python and page shell, the app zip
+must hold exactly today's poscore/ and web/*.py sources (each with an unchecked-hash .pyc beside it), and every
+.pyc must carry the same magic number as the byte-compiled stdlib (Pyodide's, not the host's). Runs in CPython,
+reads files only. It must NOT build anything or start Pyodide (build_runtime.mjs already imported the stdlib and poscore from these
 zips inside Pyodide, and test_core_in_pyodide boots it).
 """
 
@@ -67,6 +67,19 @@ def test_runtime_version_is_the_hash_of_wasm_stdlib_and_pyscript(manifest: dict)
     digest.update((VENDOR / manifest["stdlib_zip"]).read_bytes())
     digest.update(f"\0pyscript {manifest['pyscript']}".encode())
     assert manifest["runtime_version"] == digest.hexdigest()[:12]
+
+
+def test_app_version_names_the_python_and_the_page_shell(manifest: dict) -> None:
+    # build_runtime.mjs's hash: the service worker keeps one cache per app version, so a change to boot.mjs (or any
+    # web/*.js, *.mjs, *.html, *.css, *.json) alone must make a new version, or offline tills keep the old shell.
+    python = sorted(_app_sources().items())
+    shell = sorted((f"web/{p.name}", p.read_bytes()) for p in (ROOT / "web").iterdir()
+                   if p.is_file() and re.search(r"\.(m?js|html|css|json)$", p.name))
+    assert "web/boot.mjs" in dict(shell) and "web/stack_switching.mjs" in dict(shell)
+    digest = hashlib.sha256(f"pyodide {manifest['pyodide']}\0".encode())
+    for name, data in python + shell:
+        digest.update(name.encode() + b"\0" + data + b"\0")
+    assert manifest["app_version"] == digest.hexdigest()[:12], "web/ changed since the build: run `make setup`"
 
 
 def test_app_zip_holds_todays_sources_byte_compiled(manifest: dict) -> None:
