@@ -120,15 +120,16 @@ class App:
         _mark("app_ready")
 
     async def _after_boot(self) -> None:
-        # Read the last sale number now, so the first "Confirmar" starts its transaction within the click
-        # (App.commit; a number another tab takes meanwhile is refused by the transaction and read again).
-        last = await self.storage.last_sequence()
-        if self._last_seq is None:
-            self._last_seq = last
         self.persisted = await self.storage.request_persist()
         self.syncer.start()
         await self.update_badge()
         self.sync_soon()
+        # Read the last sale number now, so the first "Confirmar" starts its transaction within the click
+        # (App.commit reads it itself when this has not happened yet; a number another tab takes meanwhile is
+        # refused by the transaction and read again).
+        last = await self.storage.last_sequence()
+        if self._last_seq is None:
+            self._last_seq = last
 
     async def _read_stored(self) -> bool:
         """Index the stored catalog (with this device's stock decrements); True when there was one.
