@@ -15,8 +15,8 @@
  */
 const PREFIX = "caja-pos-";
 const SCOPE = new URL("./", self.location).pathname; // "/pos/"
-const SHELL = ["./", "index.html", "pos.css", "shell.mjs", "boot.mjs", "snapshot.mjs", "stack_switching.mjs", "idb.js", "idb_core.js",
-  "idb_sync.js", "catalog_cols.js", "pyscript.json", "vendor/manifest.json"];
+const SHELL = ["./", "index.html", "pos.css", "shell.mjs", "boot.mjs", "snapshot.mjs", "stack_switching.mjs",
+  "idb.js", "idb_core.js", "idb_sync.js", "catalog_cols.js", "pyscript.json", "vendor/manifest.json"];
 const RUNTIME = ["vendor/pyodide/pyodide.mjs", "vendor/pyodide/pyodide.asm.mjs", "vendor/pyodide/pyodide.asm.wasm",
   "vendor/pyodide/pyodide-lock.json", "vendor/pyscript/core.js", "vendor/pyscript/core.css"];
 const NETWORK_TIMEOUT_MS = 1500;

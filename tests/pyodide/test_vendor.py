@@ -3,8 +3,8 @@
 The manifest must name files that exist, its app version must hash today's Python and page shell, the app zip
 must hold exactly today's poscore/ and web/*.py sources (each with an unchecked-hash .pyc beside it), and every
 .pyc must carry the same magic number as the byte-compiled stdlib (Pyodide's, not the host's). Runs in CPython,
-reads files only. It must NOT build anything or start Pyodide (build_runtime.mjs already imported the stdlib and poscore from these
-zips inside Pyodide, and test_core_in_pyodide boots it).
+reads files only. It must NOT build anything or start Pyodide (build_runtime.mjs already imported the stdlib and
+poscore from these zips inside Pyodide, and test_core_in_pyodide boots it).
 """
 
 from __future__ import annotations
