@@ -3,7 +3,7 @@
 What it is for: turning the environment (server/settings.py) and arguments into one action each.
 What it must not do: hold logic the API also needs (it calls the same services).
 `caja pairing-code` prints the code alone on the last line of stdout; `caja serve` prints one for the demo
-terminal on start, so a fresh `make run` can be paired at once.
+terminal on start while that terminal is unpaired, so a fresh `make run` can be paired at once.
 """
 from __future__ import annotations
 
@@ -56,13 +56,13 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _pairing_code(settings: Settings, terminal: str) -> str | None:
+def _pairing_code(settings: Settings, terminal: str, unless_paired: bool = False) -> str | None:
     from server.db.engine import write_tx
-    from server.terminals import new_pairing_code, terminal_id_by_code
+    from server.terminals import is_paired, new_pairing_code, terminal_id_by_code
 
     with write_tx(_engine(settings)) as conn:
         tid = terminal_id_by_code(conn, terminal)
-        if tid is None:
+        if tid is None or (unless_paired and is_paired(conn, tid)):
             return None
         return new_pairing_code(conn, settings.secret_key, tid, settings.pairing_ttl_minutes)
 
@@ -101,7 +101,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
     try:
-        code = _pairing_code(settings, settings.demo_terminal)
+        # Only while the demo terminal is unpaired: a code printed at every start would sit in service logs,
+        # live, able to take over the terminal's identity.
+        code = _pairing_code(settings, settings.demo_terminal, unless_paired=True)
     except Exception as exc:  # noqa: BLE001 - an unmigrated database must not stop the server from starting
         code = None
         print(f"(sin código de vinculación: {exc.__class__.__name__})", file=sys.stderr)
@@ -113,8 +115,11 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     # A no-op handler here makes a clean stop exit 0, which is what service managers and the tests expect.
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: None)
+    # Forwarded headers only from the proxies the operator named (uvicorn's default trusts 127.0.0.1).
+    proxies = list(settings.trusted_proxies)
     uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, timeout_graceful_shutdown=10)
+                log_level=args.log_level, timeout_graceful_shutdown=10,
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies)
     return 0
 
 

@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from server.peer import parse_proxies
+
 REPO_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = REPO_DIR / "var"
 
@@ -48,6 +50,8 @@ class Settings:
     # Where the POS page is served from (web/ of the checkout by default): a deployment may serve a POS build made
     # elsewhere, and the fault tests deploy a new app version into a copy without touching the checkout.
     pos_dir: Path | None = None
+    # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For is believed (server/peer.py); none by default.
+    trusted_proxies: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -62,4 +66,5 @@ class Settings:
             pairing_ttl_minutes=int(env.get("CAJA_PAIRING_TTL_MINUTES", "60")),
             max_body_bytes=int(env.get("CAJA_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
             pos_dir=Path(env["CAJA_POS_DIR"]) if env.get("CAJA_POS_DIR") else None,
+            trusted_proxies=parse_proxies(env.get("CAJA_TRUSTED_PROXIES", "")),
         )

@@ -1,8 +1,11 @@
 """Terminals: creation, one-time pairing codes, bearer tokens, and the TERMINAL JSON of docs/contract.md.
 
 What it is for: everything about who a terminal is and how it proves it. Tokens are random 256-bit strings,
-stored as SHA-256 (high entropy, so a fast hash is enough and lookups stay indexed); pairing codes are six
-digits, so they are stored as HMAC with the server secret, expire, and work once.
+stored as SHA-256 (high entropy, so a fast hash is enough and lookups stay indexed). Pairing codes are twelve
+digits shown in groups of four (typed on a tablet's number pad; spaces and dashes are ignored), stored as HMAC
+with the server secret; they expire, work once, and share a failure budget: every failed attempt, from any
+address, is charged to every live code (a wrong guess could have been aimed at any of them), and a code that
+has absorbed PAIRING_MAX_FAILURES is dead. A new code, or revoking the terminal, kills its unused codes.
 What it must not do: handle HTTP (server/api/ does) or sales.
 """
 from __future__ import annotations
@@ -57,11 +60,36 @@ def terminal_id_by_code(conn: Connection, code: str) -> int | None:
     return conn.execute(select(terminals.c.id).where(terminals.c.code == code)).scalar()
 
 
+CODE_DIGITS = 12
+PAIRING_MAX_FAILURES = 50
+
+
+def normalize_code(code: str) -> str:
+    """What the cashier typed → the digits we hash ('' when it cannot be a code)."""
+    digits = "".join(ch for ch in code if ch not in " -\t\r\n")
+    return digits if len(digits) == CODE_DIGITS and digits.isascii() and digits.isdigit() else ""
+
+
+def show_code(code: str) -> str:
+    return "-".join(code[i:i + 4] for i in range(0, len(code), 4))
+
+
+def _live(now: Any) -> Any:
+    return (pairing_codes.c.used_at.is_(None)) & (pairing_codes.c.expires_at > now)
+
+
+def kill_unused_codes(conn: Connection, terminal_id: int) -> None:
+    now = utcnow()
+    conn.execute(pairing_codes.update().where(pairing_codes.c.terminal_id == terminal_id, _live(now))
+                 .values(expires_at=now))
+
+
 def new_pairing_code(conn: Connection, secret_key: str, terminal_id: int, ttl_minutes: int) -> str:
-    """A fresh six-digit code for the terminal (earlier unused codes stay valid until they expire)."""
+    """A fresh code for the terminal, shown grouped ("1234-5678-9012"); its earlier unused codes stop working."""
+    kill_unused_codes(conn, terminal_id)
     now = utcnow()
     for _ in range(20):
-        code = f"{secrets.randbelow(1_000_000):06d}"
+        code = "".join(str(secrets.randbelow(10)) for _ in range(CODE_DIGITS))
         h = code_hash(secret_key, code)
         # The unique index holds only live codes' hashes in practice; clear an old used/expired twin first.
         old = conn.execute(select(pairing_codes.c.id, pairing_codes.c.used_at, pairing_codes.c.expires_at)
@@ -71,19 +99,30 @@ def new_pairing_code(conn: Connection, secret_key: str, terminal_id: int, ttl_mi
                 continue  # a live code with the same digits: pick another
             conn.execute(pairing_codes.delete().where(pairing_codes.c.id == old.id))
         conn.execute(pairing_codes.insert().values(
-            terminal_id=terminal_id, code_hash=h, created_at=now,
+            terminal_id=terminal_id, code_hash=h, created_at=now, failures=0,
             expires_at=now + timedelta(minutes=ttl_minutes),
         ))
-        return code
+        return show_code(code)
     raise RuntimeError("could not find a free pairing code")
+
+
+def charge_failure(conn: Connection) -> None:
+    """A failed pairing attempt: every live code absorbs it; codes over budget die."""
+    now = utcnow()
+    conn.execute(pairing_codes.update().where(_live(now)).values(failures=pairing_codes.c.failures + 1))
+    conn.execute(pairing_codes.update().where(_live(now), pairing_codes.c.failures >= PAIRING_MAX_FAILURES)
+                 .values(expires_at=now))
 
 
 def redeem_pairing_code(conn: Connection, secret_key: str, code: str, device: str | None) -> tuple[int, str] | None:
     """Use a code once: returns (terminal_id, new token) or None. The new token replaces the old one."""
-    if "\x00" in code or (device is not None and "\x00" in device):
-        return None  # PostgreSQL cannot store a NUL (a 500); no real code or device name has one
+    if device is not None and "\x00" in device:
+        return None  # PostgreSQL cannot store a NUL (a 500); no real device name has one
+    digits = normalize_code(code)
+    if not digits:
+        return None
     now = utcnow()
-    row = conn.execute(select(pairing_codes).where(pairing_codes.c.code_hash == code_hash(secret_key, code))).first()
+    row = conn.execute(select(pairing_codes).where(pairing_codes.c.code_hash == code_hash(secret_key, digits))).first()
     if row is None or row.used_at is not None or as_utc(row.expires_at) <= now:  # type: ignore[operator]
         return None
     # Conditional update: under concurrency only one redeemer wins the code.
@@ -96,6 +135,10 @@ def redeem_pairing_code(conn: Connection, secret_key: str, code: str, device: st
     conn.execute(terminals.update().where(terminals.c.id == row.terminal_id).values(
         token_hash=token_hash(token), device=(device or "")[:200], paired_at=now, last_contact_at=now))
     return int(row.terminal_id), token
+
+
+def is_paired(conn: Connection, terminal_id: int) -> bool:
+    return conn.execute(select(terminals.c.token_hash).where(terminals.c.id == terminal_id)).scalar() is not None
 
 
 def terminal_by_token(conn: Connection, token: str) -> Any | None:

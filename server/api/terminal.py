@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 
 from server import __version__
 from server.db.engine import read_tx, write_tx
-from server.terminals import redeem_pairing_code, terminal_json
+from server.peer import client_address
+from server.terminals import charge_failure, redeem_pairing_code, terminal_json
 
 from .deps import TerminalRef, current_terminal, engine, settings
 from .errors import ApiError
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api")
 
 
 class PairIn(BaseModel):
-    code: str = Field(min_length=1, max_length=20)
+    code: str = Field(min_length=1, max_length=40)
     device: str | None = Field(default=None, max_length=200)
 
 
@@ -45,20 +46,22 @@ def _pair_failures(request: Request) -> FailureLimiter:
 
 @router.post("/pair")
 def pair(body: PairIn, request: Request) -> dict[str, Any]:
-    code = body.code.strip()
-    client = request.client.host if request.client else "?"
+    client = client_address(request)
     limiter = _pair_failures(request)
-    if limiter.blocked(client):
+    # Counted before the database is asked, so concurrent guesses cannot all pass before the first failure.
+    if not limiter.attempt(client):
         # Retry-After (RFC 9110 §10.2.3): the window, an upper bound on the wait.
         raise ApiError(429, "too_many_attempts", "Demasiados intentos fallidos; espere un minuto.",
                        headers={"Retry-After": str(int(limiter.window_s))})
     with write_tx(engine(request)) as conn:
-        found = redeem_pairing_code(conn, settings(request).secret_key, code, body.device)
-        if found is None:
-            limiter.fail(client)
-            raise ApiError(400, "pairing_code_invalid", "El código de vinculación no es válido, ya se usó o expiró.")
-        terminal_id, token = found
-        return {"token": token, "terminal": terminal_json(conn, terminal_id)}
+        found = redeem_pairing_code(conn, settings(request).secret_key, body.code, body.device)
+        if found is not None:
+            terminal_id, token = found
+            limiter.succeeded(client)
+            return {"token": token, "terminal": terminal_json(conn, terminal_id)}
+    with write_tx(engine(request)) as conn:
+        charge_failure(conn)
+    raise ApiError(400, "pairing_code_invalid", "El código de vinculación no es válido, ya se usó o expiró.")
 
 
 @router.get("/terminal")

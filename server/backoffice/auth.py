@@ -11,7 +11,9 @@ workers each keep their own, which still bounds guessing to a few tries per minu
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
@@ -26,6 +28,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import Connection, select
 
 from server.db.schema import users
+from server.peer import client_address
 
 COOKIE = "caja_erp"
 COOKIE_PATH = "/erp"
@@ -190,7 +193,11 @@ async def csrf_guard(request: Request) -> AsyncIterator[None]:
 
 
 class LoginThrottle:
-    """Exponential wait after repeated failures of one (username, IP): 3 free tries, then 2, 4, 8 … 300 s."""
+    """Exponential wait after repeated failures of one (username, IP): 3 free tries, then 2, 4, 8 … 300 s.
+
+    `begin` counts the attempt as a failure before the password is checked (argon2 is the slow step, and
+    concurrent requests must not all pass the check before the first failure lands); `succeeded` clears it.
+    """
 
     FREE = 3
     MAX_WAIT = 300.0
@@ -198,13 +205,28 @@ class LoginThrottle:
 
     def __init__(self) -> None:
         self._state: OrderedDict[tuple[str, str], tuple[int, float]] = OrderedDict()
+        self._lock = threading.Lock()
 
     def wait(self, key: tuple[str, str], now: float) -> float:
         """Seconds before this key may try again (0 when it may)."""
-        _failures, until = self._state.get(key, (0, 0.0))
+        with self._lock:
+            _failures, until = self._state.get(key, (0, 0.0))
         return max(0.0, until - now)
 
+    def begin(self, key: tuple[str, str], now: float) -> float:
+        """0 and the attempt counted, or the seconds to wait (nothing counted)."""
+        with self._lock:
+            failures, until = self._state.get(key, (0, 0.0))
+            if until > now:
+                return until - now
+            self._failed(key, now)
+            return 0.0
+
     def failed(self, key: tuple[str, str], now: float) -> None:
+        with self._lock:
+            self._failed(key, now)
+
+    def _failed(self, key: tuple[str, str], now: float) -> None:
         failures, _ = self._state.pop(key, (0, 0.0))
         failures += 1
         wait = 0.0 if failures < self.FREE else min(self.MAX_WAIT, 2.0 ** (failures - self.FREE + 1))
@@ -213,9 +235,28 @@ class LoginThrottle:
             self._state.popitem(last=False)
 
     def succeeded(self, key: tuple[str, str]) -> None:
-        self._state.pop(key, None)
+        with self._lock:
+            self._state.pop(key, None)
 
 
 def throttle_key(request: Request, username: str) -> tuple[str, str]:
-    ip = request.client.host if request.client else "?"
-    return (username.strip().lower(), ip)
+    return (username.strip().lower(), client_address(request))
+
+
+class HashBusy(Exception):
+    """All password-hashing slots are taken; the login page answers 503 at once."""
+
+
+# Each argon2 verification holds its memory cost (64 MiB by default) while it runs; a flood of logins on the
+# thread pool would hold dozens at once. A few slots keep memory bounded; the rest are turned away quickly.
+HASH_SLOTS = max(2, min(4, os.cpu_count() or 2))
+hash_slots = threading.BoundedSemaphore(HASH_SLOTS)
+
+
+def check_password_bounded(conn: Connection, username: str, password: str) -> User | None:
+    if not hash_slots.acquire(timeout=0.5):
+        raise HashBusy()
+    try:
+        return check_password(conn, username, password)
+    finally:
+        hash_slots.release()

@@ -13,8 +13,9 @@ from fastapi.responses import Response
 from server.db.engine import read_tx
 
 from .auth import (
+    HashBusy,
     LoginThrottle,
-    check_password,
+    check_password_bounded,
     clear_cookie,
     clock,
     ensure_session,
@@ -59,17 +60,22 @@ def login(request: Request, form: Form, engine: Db) -> Response:
     lang = lang_of(request)
     now = clock(request)()
     throttle, key = _throttle(request), throttle_key(request, username)
-    wait = throttle.wait(key, now)
+    wait = throttle.begin(key, now)
     if wait > 0:
         # Refused before checking the password, so waiting is the only way to try again.
         return page(request, "login.html", None, status_code=429, next=nxt, username=username,
                     error=tr("login_throttled", lang, seconds=math.ceil(wait)))
     user = None
     if username and isinstance(password, str) and password:
-        with read_tx(engine) as conn:
-            user = check_password(conn, username, password)
+        try:
+            with read_tx(engine) as conn:
+                user = check_password_bounded(conn, username, password)
+        except HashBusy:
+            busy = page(request, "login.html", None, status_code=503, next=nxt, username=username,
+                        error=tr("login_busy", lang))
+            busy.headers["Retry-After"] = "2"
+            return busy
     if user is None:
-        throttle.failed(key, now)
         return page(request, "login.html", None, status_code=401, next=nxt, username=username,
                     error=tr("login_failed", lang))
     throttle.succeeded(key)

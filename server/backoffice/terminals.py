@@ -20,7 +20,7 @@ from starlette.datastructures import FormData
 from poscore.numbering import valid_terminal_code
 from server.db.engine import read_tx, write_tx
 from server.db.schema import branches, price_lists, sales, terminals, warehouses
-from server.terminals import create_terminal, new_pairing_code
+from server.terminals import create_terminal, kill_unused_codes, new_pairing_code
 
 from .auth import User
 from .deps import CurrentUser, Db, Form, NotFound, int_or_none, text
@@ -148,6 +148,8 @@ def terminal_code(request: Request, terminal_id: int, user: CurrentUser, engine:
 def terminal_revoke(request: Request, terminal_id: int, user: CurrentUser, engine: Db) -> Response:
     with write_tx(engine) as conn:
         done = conn.execute(terminals.update().where(terminals.c.id == terminal_id).values(token_hash=None)).rowcount
+        # A code printed before the revocation must not re-pair the device being shut out.
+        kill_unused_codes(conn, terminal_id)
     if not done:
         raise NotFound()
     return redirect(request, f"/erp/terminales/{terminal_id}?revocado=1")

@@ -185,6 +185,8 @@ pairing_codes = Table(
     Column("created_at", TS, nullable=False),
     Column("expires_at", TS, nullable=False),
     Column("used_at", TS),
+    # Failed pairing attempts (from anywhere) since the code was made: past a budget the code is dead.
+    Column("failures", Integer, nullable=False, server_default="0"),
 )
 
 sales = Table(
@@ -209,6 +211,9 @@ sales = Table(
     Column("status", String(20), nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("body", Text, nullable=False),
+    # Accepted but worth a look (comma-separated reasons: a local number another sale already had, a device
+    # clock far ahead of the server's). Never a reason to drop a sale: the goods left the shop.
+    Column("review", String(200)),
     CheckConstraint("type IN ('remision', 'factura')", name="type"),
     UniqueConstraint("series", "folio", name="uq_sales_series_folio"),
     Index("ix_sales_terminal_seq", "terminal_id", "seq"),
@@ -274,4 +279,18 @@ users = Table(
     Column("is_admin", Boolean, nullable=False, default=False),
     Column("active", Boolean, nullable=False, default=True),
     Column("created_at", TS, nullable=False),
+    # "admin" changes things; "contador" (the accountant) reads everything and changes nothing.
+    Column("role", String(20), nullable=False, server_default="admin"),
+)
+
+# Signed-in back-office sessions: the cookie carries a random id whose hash is here, so signing out, a password
+# change or an idle pause ends a session on the server, not only in the browser that holds the cookie.
+user_sessions = Table(
+    "user_sessions", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False, index=True),
+    Column("created_at", TS, nullable=False),
+    Column("last_seen_at", TS, nullable=False),
+    Column("expires_at", TS, nullable=False),
 )

@@ -4,6 +4,7 @@ server processes (`--workers 2` plus a second `caja serve`) on one PostgreSQL ke
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,7 @@ def test_cli_migrate_demo_pairing_code_and_admin(tmp_path: Path) -> None:
     r = caja("pairing-code", "--terminal", "T01", env=env)
     assert r.returncode == 0
     code = r.stdout.strip().splitlines()[-1]
-    assert code.isdigit() and len(code) == 6
+    assert re.fullmatch(r"\d{4}-\d{4}-\d{4}", code), code
     assert caja("pairing-code", "--terminal", "T99", env=env).returncode != 0
     r = caja("create-admin", "--username", "admin", "--password", "s3creta-larga", env=env)
     assert r.returncode == 0, r.stderr
