@@ -77,23 +77,46 @@ def cmd_pairing_code(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str | None:
+    """From stdin (`--password-stdin`, one line) or typed twice at a prompt; never from the command line,
+    where other users of the machine, the shell history and process listings would see it."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("contraseña: ")
+    if getpass.getpass("repita la contraseña: ") != first:
+        print("error: las contraseñas no coinciden", file=sys.stderr)
+        return None
+    return first
+
+
 def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
-    from argon2 import PasswordHasher
     from sqlalchemy import select
 
+    from server.backoffice.auth import hash_password
+    from server.backoffice.passwords import MESSAGES, problem
+    from server.backoffice.sessions import end_user_sessions
     from server.db.engine import utcnow, write_tx
     from server.db.schema import users
 
-    h = PasswordHasher().hash(args.password)
+    password = _read_password(args)
+    if password is None:
+        return 1
+    bad = problem(args.username, password)
+    if bad:
+        print(f"error: {MESSAGES[bad]}", file=sys.stderr)
+        return 1
+    values = {"password_hash": hash_password(password), "is_admin": args.role == "admin", "role": args.role,
+              "active": True}
     with write_tx(_engine(settings)) as conn:
         existing = conn.execute(select(users.c.id).where(users.c.username == args.username)).scalar()
         if existing is None:
-            conn.execute(users.insert().values(username=args.username, password_hash=h, is_admin=True,
-                                               active=True, created_at=utcnow()))
+            conn.execute(users.insert().values(username=args.username, created_at=utcnow(), **values))
         else:
-            conn.execute(users.update().where(users.c.id == existing).values(password_hash=h, is_admin=True,
-                                                                              active=True))
-    print(f"administrador {args.username} listo")
+            conn.execute(users.update().where(users.c.id == existing).values(**values))
+            end_user_sessions(conn, existing)  # a new password ends every session opened with the old one
+    print(f"usuario {args.username} ({args.role}) listo")
     return 0
 
 
@@ -148,9 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--terminal", default="T01")
     p.set_defaults(func=cmd_pairing_code)
 
-    p = sub.add_parser("create-admin", help="crear o actualizar un usuario administrador")
+    p = sub.add_parser("create-admin", help="crear o actualizar un usuario del back office (pide la contraseña)")
     p.add_argument("--username", required=True)
-    p.add_argument("--password", required=True)
+    p.add_argument("--password-stdin", action="store_true", help="leer la contraseña de la entrada estándar")
+    p.add_argument("--role", choices=("admin", "contador"), default="admin",
+                   help="contador: consulta todo, no cambia nada")
     p.set_defaults(func=cmd_create_admin)
     return parser
 

@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from starlette.staticfiles import StaticFiles
 
 from . import customers, imports, login, products, sales, terminals
-from .auth import CsrfFailed, LoginRequired
+from .auth import CsrfFailed, LoginRequired, ReadOnly
 from .deps import NotFound
 from .i18n import tr
 from .render import lang_of, page, redirect
@@ -37,6 +37,10 @@ def mount_backoffice(app: FastAPI) -> None:
     @app.exception_handler(CsrfFailed)
     async def _csrf_failed(request: Request, _exc: CsrfFailed) -> Response:
         return page(request, "message.html", None, status_code=403, message=tr("csrf_failed", lang_of(request)))
+
+    @app.exception_handler(ReadOnly)
+    async def _read_only(request: Request, _exc: ReadOnly) -> Response:
+        return page(request, "message.html", None, status_code=403, message=tr("read_only", lang_of(request)))
 
     @app.exception_handler(NotFound)
     async def _not_found(request: Request, _exc: NotFound) -> Response:

@@ -1,8 +1,10 @@
 """Back-office access: argon2 password checks, the signed session cookie, CSRF tokens, login throttling.
 
 What it is for: who is using /erp. The session is a cookie signed with the server secret (itsdangerous)
-holding the user id, an absolute expiry, the CSRF token and the language; every page re-reads the user so a
-deactivated user is out at once. Every POST under /erp must carry the session's CSRF token (form field
+holding the user id, a session id (a row of user_sessions, see sessions.py: signing out, a password change or
+an idle pause ends it on the server), an absolute expiry, the CSRF token and the language; every page
+re-reads the user and the session row, so a deactivated user or an ended session is out at once.
+A "contador" user may read every page but change nothing: `current_user` refuses its POSTs with 403. Every POST under /erp must carry the session's CSRF token (form field
 `csrf_token` or header `X-CSRF-Token`) — even the login form, which gets an anonymous session first.
 What it must not do: accept terminal bearer tokens (those only open /api), or be used by /api routes.
 Failed logins are slowed per (username, IP) with an exponential wait kept in this process's memory: several
@@ -30,6 +32,8 @@ from sqlalchemy import Connection, select
 from server.db.schema import users
 from server.peer import client_address
 
+from .sessions import check, open_session, refresh
+
 COOKIE = "caja_erp"
 COOKIE_PATH = "/erp"
 SESSION_SECONDS = 8 * 3600  # one shift
@@ -46,11 +50,24 @@ class CsrfFailed(Exception):
     """Raised on a POST without the session's CSRF token; the app answers 403."""
 
 
+class ReadOnly(Exception):
+    """Raised by `current_user` when a read-only user tries to change something; the app answers 403."""
+
+
+READ_ONLY_ROLES = frozenset({"contador"})
+ROLES = ("admin", "contador")
+
+
 @dataclass(frozen=True)
 class User:
     id: int
     username: str
     is_admin: bool
+    role: str = "admin"
+
+    @property
+    def read_only(self) -> bool:
+        return self.role in READ_ONLY_ROLES
 
 
 @dataclass
@@ -59,9 +76,10 @@ class Session:
     exp: float
     csrf: str
     lang: str
+    sid: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"uid": self.uid, "exp": self.exp, "csrf": self.csrf, "lang": self.lang}
+        return {"uid": self.uid, "exp": self.exp, "csrf": self.csrf, "lang": self.lang, "sid": self.sid}
 
 
 def hash_password(password: str) -> str:
@@ -87,7 +105,7 @@ def check_password(conn: Connection, username: str, password: str) -> User | Non
         return None
     if row is None:
         return None
-    return User(id=row.id, username=row.username, is_admin=bool(row.is_admin))
+    return _user(row)
 
 
 def clock(request: Request) -> Callable[[], float]:
@@ -108,7 +126,9 @@ def read_session(request: Request) -> Session | None:
         return None
     try:
         data = _serializer(request).loads(raw)
-        s = Session(uid=data["uid"], exp=float(data["exp"]), csrf=str(data["csrf"]), lang=str(data["lang"]))
+        sid = data.get("sid")
+        s = Session(uid=data["uid"], exp=float(data["exp"]), csrf=str(data["csrf"]), lang=str(data["lang"]),
+                    sid=sid if isinstance(sid, str) else None)
     except (BadSignature, KeyError, TypeError, ValueError):
         return None
     if s.exp <= clock(request)():
@@ -131,11 +151,13 @@ def mark_dirty(request: Request) -> None:
     request.state.erp_session_dirty = True
 
 
-def start_session(request: Request, user: User) -> Session:
+def start_session(request: Request, conn: Connection, user: User) -> Session:
     """After a good login: a new session (new CSRF token: a token seen before login is not reused)."""
     old = read_session(request)
-    s = Session(uid=user.id, exp=clock(request)() + SESSION_SECONDS, csrf=secrets.token_urlsafe(24),
-                lang=old.lang if old else "es")
+    now = clock(request)()
+    sid = open_session(conn, user.id, now, SESSION_SECONDS)
+    s = Session(uid=user.id, exp=now + SESSION_SECONDS, csrf=secrets.token_urlsafe(24),
+                lang=old.lang if old else "es", sid=sid)
     request.state.erp_session = s
     request.state.erp_session_dirty = True
     return s
@@ -158,16 +180,28 @@ def clear_cookie(response: Response) -> None:
 def current_user(request: Request) -> User:
     """FastAPI dependency for every back-office page except the login page."""
     s = read_session(request)
-    if s is None or s.uid is None:
+    if s is None or s.uid is None or s.sid is None:
         raise LoginRequired()
     from server.api.deps import engine  # the same engine the API uses; no terminal logic is involved
-    from server.db.engine import read_tx
+    from server.db.engine import read_tx, write_tx
 
+    now = clock(request)()
     with read_tx(engine(request)) as conn:
         row = conn.execute(select(users).where(users.c.id == s.uid, users.c.active.is_(True))).first()
-    if row is None:
+        live = None if row is None else check(conn, s.sid, row.id, now)
+    if row is None or live is None:
         raise LoginRequired()
-    return User(id=row.id, username=row.username, is_admin=bool(row.is_admin))
+    if live:  # the idle clock is written at most once a minute, so reading pages seldom writes
+        with write_tx(engine(request)) as conn:
+            refresh(conn, live, now)
+    user = _user(row)
+    if user.read_only and request.method not in ("GET", "HEAD", "OPTIONS") and request.url.path != "/erp/logout":
+        raise ReadOnly()
+    return user
+
+
+def _user(row: Any) -> User:
+    return User(id=row.id, username=row.username, is_admin=bool(row.is_admin), role=str(row.role))
 
 
 async def csrf_guard(request: Request) -> AsyncIterator[None]:
@@ -216,7 +250,7 @@ class LoginThrottle:
     def begin(self, key: tuple[str, str], now: float) -> float:
         """0 and the attempt counted, or the seconds to wait (nothing counted)."""
         with self._lock:
-            failures, until = self._state.get(key, (0, 0.0))
+            _failures, until = self._state.get(key, (0, 0.0))
             if until > now:
                 return until - now
             self._failed(key, now)

@@ -10,7 +10,7 @@ import math
 from fastapi import Request
 from fastapi.responses import Response
 
-from server.db.engine import read_tx
+from server.db.engine import read_tx, write_tx
 
 from .auth import (
     HashBusy,
@@ -19,6 +19,7 @@ from .auth import (
     clear_cookie,
     clock,
     ensure_session,
+    read_session,
     start_session,
     throttle_key,
 )
@@ -26,6 +27,7 @@ from .deps import CurrentUser, Db, Form, text
 from .deps import router as make_router
 from .i18n import tr
 from .render import lang_of, page, redirect
+from .sessions import close_session
 
 router = make_router()
 
@@ -79,12 +81,18 @@ def login(request: Request, form: Form, engine: Db) -> Response:
         return page(request, "login.html", None, status_code=401, next=nxt, username=username,
                     error=tr("login_failed", lang))
     throttle.succeeded(key)
-    start_session(request, user)
+    with write_tx(engine) as conn:
+        start_session(request, conn, user)
     return redirect(request, nxt)
 
 
 @router.post("/logout")
-def logout(request: Request, user: CurrentUser) -> Response:
+def logout(request: Request, user: CurrentUser, engine: Db) -> Response:
+    s = read_session(request)
+    if s is not None and s.sid is not None:
+        # Ended on the server: a copy of the cookie saved elsewhere opens nothing afterwards.
+        with write_tx(engine) as conn:
+            close_session(conn, s.sid)
     request.state.erp_session_dirty = False  # the cookie is deleted, not rewritten
     response = redirect(request, "/erp/login")
     clear_cookie(response)

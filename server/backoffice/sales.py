@@ -6,7 +6,6 @@ the record of what happened) or recompute their amounts.
 """
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ from poscore.sale import Sale, SaleError
 from server.db.engine import read_tx
 
 from . import sales_query as q
+from .csv_safe import SafeWriter
 from .deps import CurrentUser, Db, NotFound, int_or_none
 from .deps import router as make_router
 from .i18n import local_dt
@@ -44,7 +44,7 @@ def sale_csv(request: Request, tab: str, user: CurrentUser, engine: Db) -> Respo
 
     def rows() -> Iterator[str]:
         buf = io.StringIO()
-        out = csv.writer(buf)
+        out = SafeWriter(buf)
         buf.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM
         out.writerow(CSV_COLUMNS)
         with read_tx(engine) as conn:

@@ -59,9 +59,9 @@ class ErpProcess:
         self.proc: subprocess.Popen[bytes] | None = None
         self._token: str | None = None
 
-    def caja(self, *args: str) -> str:
+    def caja(self, *args: str, stdin: str | None = None) -> str:
         out = subprocess.run([CAJA, *args], env=self.env, cwd=self.workdir, check=True, capture_output=True,
-                             text=True, timeout=120)
+                             text=True, timeout=120, input=stdin)
         return out.stdout
 
     def start(self) -> None:

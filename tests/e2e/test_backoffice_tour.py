@@ -36,7 +36,7 @@ def _create_product(page: Any, origin: str) -> None:
 
 
 def test_product_from_back_office_is_sold_and_its_sale_listed(browser: Browser, erp: ErpProcess) -> None:
-    erp.caja("create-admin", "--username", ADMIN, "--password", PASSWORD)
+    erp.caja("create-admin", "--username", ADMIN, "--password-stdin", stdin=PASSWORD + "\n")
     pos = tour_sales.pair_and_load(browser, erp)
 
     office = browser.context.new_page()

