@@ -33,8 +33,27 @@ Db = Annotated[Engine, Depends(_engine)]
 Form = Annotated[FormData, Depends(_form)]
 
 
+# Ids are INTEGER columns (PostgreSQL's stop at 2**31-1); a larger number names nothing, and handing it to the
+# database would be an overflow error (a 500), not an empty result. Page numbers beyond MAX_PAGE likewise.
+MAX_ID = 2**31 - 1
+MAX_PAGE = 1_000_000
+_INT_QUERY = {"pagina": MAX_PAGE, "terminal": MAX_ID}
+
+
+def _numbers_in_range(request: Request) -> None:
+    """Router-wide: a numeric path part or page/terminal query value out of range is "not found"."""
+    for value in request.path_params.values():
+        if isinstance(value, str) and value.isdigit() and int(value[:12]) > MAX_ID:
+            raise NotFound()
+    for name, limit in _INT_QUERY.items():
+        value = request.query_params.get(name, "").strip()
+        if value.isdigit() and int(value[:12]) > limit:
+            raise NotFound()
+
+
 def router() -> APIRouter:
-    return APIRouter(prefix="/erp", dependencies=[Depends(csrf_guard)], include_in_schema=False)
+    return APIRouter(prefix="/erp", dependencies=[Depends(csrf_guard), Depends(_numbers_in_range)],
+                     include_in_schema=False)
 
 
 def text(form: FormData, name: str, limit: int = 400) -> str:
@@ -44,6 +63,8 @@ def text(form: FormData, name: str, limit: int = 400) -> str:
 
 
 def int_or_none(value: str | None) -> int | None:
-    if value is None or not value.strip().isdigit():
+    """A non-negative id from a form or query ('' or anything else, including ids past MAX_ID: None)."""
+    if value is None or not value.strip().isdigit() or len(value.strip()) > 10:
         return None
-    return int(value.strip())
+    n = int(value.strip())
+    return n if n <= MAX_ID else None

@@ -31,7 +31,8 @@ def _date(value: str | None) -> date | None:
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
+    # Ids and page numbers: past 2**31-1 no INTEGER column holds them (the page routes answer 404 first).
+    return int(value) if value and value.isdigit() and len(value) <= 10 and int(value) <= 2**31 - 1 else None
 
 
 def _day_start_utc(day: date) -> datetime:

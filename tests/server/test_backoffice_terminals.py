@@ -24,7 +24,7 @@ def test_create_terminal_pair_it_and_revoke(erp: Erp) -> None:
     assert "T02" in page and "Caja &lt;2&gt;" in page and "Sin vincular" in page
     r = client.post(url + "/codigo", data={"csrf_token": csrf_of(page)})
     assert r.status_code == 200
-    code = re.search(r'id="pairing-code">(\d{6})<', r.text)
+    code = re.search(r'id="pairing-code">(\d{4}-\d{4}-\d{4})<', r.text)
     assert code
     # The code pairs a device once, as the contract's /api/pair says.
     paired = erp.client.post("/api/pair", json={"code": code.group(1), "device": "Tableta 2"})
