@@ -123,6 +123,10 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from server.http_guard import GuardedH11Protocol, raise_open_file_limit
+
+    raise_open_file_limit()  # inherited by the workers
+
     try:
         # Only while the demo terminal is unpaired: a code printed at every start would sit in service logs,
         # live, able to take over the terminal's identity.
@@ -142,7 +146,8 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     proxies = list(settings.trusted_proxies)
     uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, timeout_graceful_shutdown=10,
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies)
+                proxy_headers=bool(proxies), forwarded_allow_ips=proxies,
+                http=GuardedH11Protocol)  # a head or body that trickles in is cut (server/http_guard.py)
     return 0
 
 
