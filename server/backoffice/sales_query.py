@@ -88,7 +88,7 @@ def _from() -> Any:
 
 def _listing(f: SaleFilter) -> Select[Any]:
     s = sales.c
-    return (select(s.id, s.series, s.folio, s.received_at, s.device_time, s.number, s.status, s.subtotal,
+    return (select(s.id, s.series, s.folio, s.received_at, s.device_time, s.number, s.status, s.review, s.subtotal,
                    s.discount, s.tax_total, s.total, terminals.c.code.label("terminal"),
                    customers.c.name.label("customer"), customers.c.rfc.label("rfc"))
             .select_from(_from()).where(*f.conditions()).order_by(s.received_at.desc(), s.id.desc()))

@@ -53,6 +53,7 @@ from server.db.schema import (
 )
 from server.db.types import Qty
 
+from . import review
 from .checks import MAX_ITEM_CHARS, BatchChecks, SaleRejected, chunks, text_problem
 from .customers import CustomerRejected, upsert_customer
 
@@ -161,6 +162,7 @@ class _New:
     customer_id: int | None
     folio: int = 0
     id: int = 0
+    review: str | None = None
 
 
 def _prepare(raw: Any, terminal: Any) -> _Item:
@@ -258,6 +260,9 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_day
         new.append(n)
         answers.append((n, False))
     if new:  # a new customer is written only for a sale that is then accepted
+        flags = review.reasons(conn, terminal.id, [(n.uuid, n.sale.seq, n.sale.device_time) for n in new], now)
+        for n in new:
+            n.review = flags.get(n.uuid)
         _store(conn, new, terminal.warehouse_id, now, version)
         if changes.bump(conn) != version:
             raise AssertionError("change counter moved under its lock")
@@ -320,7 +325,7 @@ def _store(conn: Connection, new: list[_New], warehouse_id: int, now: datetime, 
         "price_list_id": n.sale.price_list_id, "device_time": n.sale.device_time[:40], "received_at": now,
         "series": n.series, "folio": n.folio, "subtotal": n.sale.totals.subtotal, "discount": n.sale.totals.discount,
         "tax_total": n.sale.totals.tax_total, "total": n.sale.totals.total, "status": "accepted",
-        "content_hash": n.content_hash, "body": json.dumps(n.raw, ensure_ascii=False),
+        "content_hash": n.content_hash, "body": json.dumps(n.raw, ensure_ascii=False), "review": n.review,
     } for n in new])
     ids = {r.uuid: r.id for part in chunks([n.uuid for n in new]) for r in conn.execute(_SALE_IDS, {"uuids": part})}
     for n in new:

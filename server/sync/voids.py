@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from poscore.messages import t
 from poscore.money import InvalidNumber, money, to_decimal
 from server.db.engine import utcnow
-from server.db.schema import voids
+from server.db.schema import sales, voids
 
 from .checks import SaleRejected, text_problem
 from .sales import AMOUNT_LIMIT
@@ -49,8 +49,14 @@ def record_void(conn: Connection, terminal: Any, raw: Any) -> dict[str, Any]:
             raise SaleRejected("invalid_amount") from None
         if not exact or abs(total) >= AMOUNT_LIMIT:  # the cents column is 64-bit
             raise SaleRejected("invalid_amount")
+    sale_uuid = _text(raw, "sale_uuid", 36, required=True)
+    owner = conn.execute(select(sales.c.terminal_id).where(sales.c.uuid == sale_uuid)).scalar()
+    if owner is not None and owner != terminal.id:
+        # A terminal's audit speaks for its own sales only: naming another till's sale would put a false
+        # "cancelled" beside a sale that terminal made.
+        raise SaleRejected("uuid_conflict", "La venta cancelada pertenece a otra terminal")
     conn.execute(voids.insert().values(
-        uuid=uuid, terminal_id=terminal.id, sale_uuid=_text(raw, "sale_uuid", 36, required=True),
+        uuid=uuid, terminal_id=terminal.id, sale_uuid=sale_uuid,
         number=_text(raw, "number", 40), cancelled_at=_text(raw, "cancelled_at", 40, required=True),
         cashier=_text(raw, "cashier", 100), total=total, reason=_text(raw, "reason", 500),
         received_at=utcnow(), body=json.dumps(raw, ensure_ascii=False),

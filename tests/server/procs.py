@@ -40,24 +40,19 @@ def caja(*args: str, env: dict[str, str], timeout: float = 120,
                           timeout=timeout, check=False, input=stdin)
 
 
-def _soft_nofile(n: int) -> None:
-    import resource
-
-    resource.setrlimit(resource.RLIMIT_NOFILE, (n, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
-
-
 class Served:
     def __init__(self, env: dict[str, str], *extra: str, soft_nofile: int | None = None) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.lines: queue.Queue[str] = queue.Queue()
         self.output: list[str] = []
+        cmd = [*caja_cmd(), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
+               *extra]
+        if soft_nofile:  # start from a machine's usual soft limit of open files (the shell execs the server)
+            cmd = ["sh", "-c", f'ulimit -Sn {int(soft_nofile)} && exec "$@"', "sh", *cmd]
         self.proc = subprocess.Popen(
-            [*caja_cmd(), "serve", "--host", "127.0.0.1", "--port", str(self.port), "--log-level", "warning",
-             *extra],
-            env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            # A machine's usual default soft limit, for tests that need the server to start from it.
-            preexec_fn=(lambda: _soft_nofile(soft_nofile)) if soft_nofile else None)
+            cmd,
+            env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self._pumper = threading.Thread(target=self._pump, daemon=True)
         self._pumper.start()
 
