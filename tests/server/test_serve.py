@@ -58,9 +58,20 @@ def test_serve_prints_a_working_code_answers_and_stops_on_sigterm(tmp_path: Path
         token = r.json()["token"]
         cat = httpx.get(served.url + "/api/catalog", headers={"Authorization": f"Bearer {token}"})
         assert cat.status_code == 200 and cat.json()["total"] == 50
+        # No proxy is trusted by default: X-Forwarded-For from loopback does not give each guess a fresh budget.
+        answers = [httpx.post(served.url + "/api/pair", json={"code": f"{n:012d}"},
+                              headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code for n in range(11)]
+        assert answers == [400] * 10 + [429], answers
     finally:
         rc = served.stop()
     assert rc == 0, "".join(served.output)
+    # T01 is paired now: a restart prints no fresh code that could take it over.
+    again = Served(env)
+    try:
+        again.wait_healthy()
+    finally:
+        assert again.stop() == 0
+    assert not any("código de vinculación" in line for line in again.output), again.output
 
 
 @pytest.mark.postgres
