@@ -95,7 +95,7 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     from server.backoffice.auth import hash_password
-    from server.backoffice.passwords import MESSAGES, problem
+    from server.backoffice.passwords import message, problem
     from server.backoffice.sessions import end_user_sessions
     from server.db.engine import utcnow, write_tx
     from server.db.schema import users
@@ -105,7 +105,7 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     bad = problem(args.username, password)
     if bad:
-        print(f"error: {MESSAGES[bad]}", file=sys.stderr)
+        print(f"error: {message(bad)}", file=sys.stderr)
         return 1
     values = {"password_hash": hash_password(password), "is_admin": args.role == "admin", "role": args.role,
               "active": True}

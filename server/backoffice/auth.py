@@ -195,9 +195,13 @@ def current_user(request: Request) -> User:
         with write_tx(engine(request)) as conn:
             refresh(conn, live, now)
     user = _user(row)
-    if user.read_only and request.method not in ("GET", "HEAD", "OPTIONS") and request.url.path != "/erp/logout":
+    if user.read_only and request.method not in ("GET", "HEAD", "OPTIONS") and request.url.path not in _OWN_ACCOUNT:
         raise ReadOnly()
     return user
+
+
+# What a read-only user may still POST: signing out and changing their own password (no shop data changes).
+_OWN_ACCOUNT = frozenset({"/erp/logout", "/erp/cuenta/contrasena"})
 
 
 def _user(row: Any) -> User:

@@ -33,8 +33,8 @@ def problem(username: str, password: str) -> str | None:
     return None
 
 
-MESSAGES = {
-    "password_short": f"La contraseña debe tener al menos {MIN_LENGTH} caracteres.",
-    "password_long": f"La contraseña no puede tener más de {MAX_LENGTH} caracteres.",
-    "password_common": "Esa contraseña es demasiado común o contiene el usuario; elija otra.",
-}
+def message(code: str) -> str:
+    """The Spanish text of a problem code (the back office's catalogue, for the CLI too)."""
+    from .i18n import tr
+
+    return tr(code, "es")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from server.backoffice import customers, imports, products, sales, terminals
+from server.backoffice import account, customers, imports, products, sales, terminals
 from server.backoffice import login as login_pages
 from server.backoffice.auth import SESSION_SECONDS
 from server.backoffice.sessions import IDLE_SECONDS
@@ -16,13 +16,13 @@ from tests.server.harness import Erp
 PAGES = ["/erp/", "/erp/ventas/remisiones", "/erp/ventas/facturas", "/erp/ventas/remisiones.csv",
          "/erp/ventas/venta/1", "/erp/ventas-canceladas", "/erp/ventas-existencia-negativa", "/erp/productos",
          "/erp/productos/nuevo", "/erp/productos/1", "/erp/clientes", "/erp/clientes/nuevo", "/erp/clientes/1",
-         "/erp/terminales", "/erp/terminales/nueva", "/erp/terminales/1", "/erp/importar"]
+         "/erp/terminales", "/erp/terminales/nueva", "/erp/terminales/1", "/erp/importar", "/erp/cuenta/contrasena"]
 
 
 def test_every_page_is_listed_here() -> None:
     """A new page must be added to PAGES (and so to the auth test below)."""
     declared = set()
-    for module in (login_pages, sales, products, customers, terminals, imports):
+    for module in (login_pages, account, sales, products, customers, terminals, imports):
         for route in module.router.routes:
             if "GET" in route.methods and route.path != "/erp/login":  # type: ignore[attr-defined]
                 declared.add(route.path)  # type: ignore[attr-defined]

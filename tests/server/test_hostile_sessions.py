@@ -130,7 +130,8 @@ def test_a_read_only_user_gets_403_on_every_post_route(erp: Erp) -> None:
     before = erp.sql("SELECT count(*) FROM products UNION ALL SELECT count(*) FROM customers "
                      "UNION ALL SELECT count(*) FROM pairing_codes UNION ALL SELECT count(*) FROM terminals")
     posts = sorted(r.path for r in _backoffice_routes()
-                   if "POST" in (r.methods or ()) and r.path not in ("/erp/login", "/erp/logout"))
+                   if "POST" in (r.methods or ())
+                   and r.path not in ("/erp/login", "/erp/logout", "/erp/cuenta/contrasena"))
     assert len(posts) >= 8, posts
     for path in posts:
         url = path.replace("{product_id}", "1").replace("{customer_id}", "1").replace("{terminal_id}", "1")
@@ -142,3 +143,26 @@ def test_a_read_only_user_gets_403_on_every_post_route(erp: Erp) -> None:
                     "UNION ALL SELECT count(*) FROM pairing_codes UNION ALL SELECT count(*) FROM terminals")
     assert before == after
     assert erp.client.post("/erp/logout", data={"csrf_token": token}, follow_redirects=False).status_code == 303
+
+
+def test_changing_ones_password_ends_the_other_sessions_only(erp: Erp) -> None:
+    client = signed_in(erp)
+    with TestClient(erp.app) as tablet:
+        assert login(tablet).status_code == 303
+        assert tablet.get("/erp/productos", follow_redirects=False).status_code == 200
+        form = client.get("/erp/cuenta/contrasena").text
+        for new, again, why in (("corta", "corta", "10 caracteres"), ("contraseña123", "contraseña123", "común"),
+                                ("otra-clave-larga-1", "otra-clave-larga-2", "no coinciden")):
+            r = client.post("/erp/cuenta/contrasena", data={"csrf_token": csrf_of(form), "actual": PASSWORD,
+                                                            "nueva": new, "repetir": again})
+            assert r.status_code == 400 and why in r.text
+        r = client.post("/erp/cuenta/contrasena", data={"csrf_token": csrf_of(form), "actual": "mal",
+                                                        "nueva": "otra-clave-larga", "repetir": "otra-clave-larga"})
+        assert r.status_code == 400
+        r = client.post("/erp/cuenta/contrasena", data={"csrf_token": csrf_of(form), "actual": PASSWORD,
+                                                        "nueva": "otra-clave-larga", "repetir": "otra-clave-larga"})
+        assert r.status_code == 200 and "se cerraron" in r.text
+        assert tablet.get("/erp/productos", follow_redirects=False).status_code == 303
+    assert client.get("/erp/productos", follow_redirects=False).status_code == 200
+    client.cookies.clear()
+    assert login(client, USER, "otra-clave-larga").status_code == 303
