@@ -67,7 +67,11 @@ class GuardedH11Protocol(H11Protocol):
         self._guard, self._guard_kind = None, ""
 
     def _expired(self) -> None:
+        kind = self._guard_kind
         self._guard, self._guard_kind = None, ""
+        if kind == "body" and self.flow.read_paused:
+            self._arm("body", BODY_IDLE_S)  # we stopped reading (the app is behind): not the client's pause
+            return
         if not self.transport.is_closing():
             self.transport.close()
 

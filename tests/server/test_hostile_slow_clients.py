@@ -8,6 +8,7 @@ seconds, not minutes; every wait polls a condition with a deadline.
 """
 from __future__ import annotations
 
+import logging
 import resource
 import selectors
 import socket
@@ -17,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from server.http_guard import RepeatFilter
 from tests.server.procs import Served, caja, caja_env
 
-pytestmark = pytest.mark.slow
 SLOW = 1100
 
 
@@ -55,6 +56,26 @@ def _wait_closed(socks: list[socket.socket], deadline_s: float) -> int:
     return len(socks) - open_
 
 
+def test_repeated_accept_errors_are_logged_once_per_interval_without_tracebacks() -> None:
+    logger = logging.getLogger("caja.test.accept")
+    logger.propagate = False
+    seen: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = seen.append  # type: ignore[method-assign]
+    logger.addHandler(handler)
+    logger.addFilter(RepeatFilter(interval_s=3600))
+    try:
+        err = OSError(24, "Too many open files")
+        for _ in range(10_000):
+            logger.error("socket.accept() out of system resource", exc_info=(OSError, err, None))
+        logger.error("something else")
+    finally:
+        logger.removeHandler(handler)
+    assert [r.getMessage() for r in seen] == ["socket.accept() out of system resource", "something else"]
+    assert seen[0].exc_info is None
+
+
+@pytest.mark.slow
 def test_slow_heads_neither_stop_the_server_nor_stay_open(tmp_path: Path) -> None:
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if hard < SLOW + 200:
