@@ -346,4 +346,3 @@ def test_two_terminals_racing_for_the_same_uuids_get_one_sale_each(shop: Shop) -
         winner = "T01" if ra["status"] == "accepted" else "T02"
         assert shop.erp.sql("SELECT t.code FROM sales s JOIN terminals t ON t.id = s.terminal_id "
                             "WHERE s.uuid = :u", u=u) == [(winner,)]
-
