@@ -109,13 +109,17 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
         return 1
     values = {"password_hash": hash_password(password), "is_admin": args.role == "admin", "role": args.role,
               "active": True}
-    with write_tx(_engine(settings)) as conn:
-        existing = conn.execute(select(users.c.id).where(users.c.username == args.username)).scalar()
-        if existing is None:
-            conn.execute(users.insert().values(username=args.username, created_at=utcnow(), **values))
-        else:
-            conn.execute(users.update().where(users.c.id == existing).values(**values))
-            end_user_sessions(conn, existing)  # a new password ends every session opened with the old one
+    engine = _engine(settings)
+    try:
+        with write_tx(engine) as conn:
+            existing = conn.execute(select(users.c.id).where(users.c.username == args.username)).scalar()
+            if existing is None:
+                conn.execute(users.insert().values(username=args.username, created_at=utcnow(), **values))
+            else:
+                conn.execute(users.update().where(users.c.id == existing).values(**values))
+                end_user_sessions(conn, existing)  # a new password ends every session opened with the old one
+    finally:
+        engine.dispose()
     print(f"usuario {args.username} ({args.role}) listo")
     return 0
 
