@@ -276,6 +276,14 @@ class LoginThrottle:
         with self._lock:
             self._state.pop(key, None)
 
+    def not_tried(self, key: tuple[str, str], now: float) -> None:
+        """Give back an attempt counted by `begin` whose password was never checked (server busy)."""
+        with self._lock:
+            failures, _ = self._state.pop(key, (0, 0.0))
+            if failures > 1:
+                self._state[key] = (failures - 2, 0.0)
+                self._failed(key, now)
+
 
 def throttle_key(request: Request, username: str) -> tuple[str, str]:
     return (username.strip().lower(), client_address(request))

@@ -6,6 +6,7 @@ What it must not do: create users (`caja create-admin` does) or accept terminal 
 from __future__ import annotations
 
 import math
+import threading
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -32,11 +33,15 @@ from .sessions import close_session
 router = make_router()
 
 
+_throttle_lock = threading.Lock()
+
+
 def _throttle(request: Request) -> LoginThrottle:
     state = request.app.state
-    if not hasattr(state, "login_throttle"):
-        state.login_throttle = LoginThrottle()
-    return state.login_throttle  # type: ignore[no-any-return]
+    with _throttle_lock:  # the first concurrent logins must share one throttle, not each make their own
+        if not hasattr(state, "login_throttle"):
+            state.login_throttle = LoginThrottle()
+        return state.login_throttle  # type: ignore[no-any-return]
 
 
 def _safe_next(value: str) -> str:
@@ -73,6 +78,7 @@ def login(request: Request, form: Form, engine: Db) -> Response:
             with read_tx(engine) as conn:
                 user = check_password_bounded(conn, username, password)
         except HashBusy:
+            throttle.not_tried(key, now)
             busy = page(request, "login.html", None, status_code=503, next=nxt, username=username,
                         error=tr("login_busy", lang))
             busy.headers["Retry-After"] = "2"

@@ -101,9 +101,10 @@ def test_a_login_flood_is_turned_away_quickly_when_hashing_is_busy(erp: Erp) -> 
         taken += 1
     try:
         started = time.monotonic()
-        r = login(erp.client, USER, PASSWORD)
-        assert r.status_code == 503 and r.headers["Retry-After"].isdigit()
-        assert time.monotonic() - started < 5
+        for _ in range(auth.LoginThrottle.FREE + 2):  # a busy answer is not counted as a failed try
+            r = login(erp.client, USER, PASSWORD)
+            assert r.status_code == 503 and r.headers["Retry-After"].isdigit()
+        assert time.monotonic() - started < 15
     finally:
         for _ in range(taken):
             auth.hash_slots.release()
