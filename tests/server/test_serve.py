@@ -74,6 +74,25 @@ def test_serve_prints_a_working_code_answers_and_stops_on_sigterm(tmp_path: Path
     assert not any("código de vinculación" in line for line in again.output), again.output
 
 
+def test_serve_believes_forwarded_for_only_from_a_named_proxy(tmp_path: Path) -> None:
+    env = caja_env(f"sqlite:///{tmp_path / 'caja.db'}", tmp_path)
+    env["CAJA_TRUSTED_PROXIES"] = "127.0.0.1"  # the tests' loopback plays the shop's reverse proxy
+    assert caja("migrate", env=env).returncode == 0
+    served = Served(env)
+    try:
+        served.wait_healthy()
+
+        def guess(n: int, client: str) -> int:
+            return httpx.post(served.url + "/api/pair", json={"code": f"{n:012d}"},
+                              headers={"X-Forwarded-For": client}).status_code
+
+        # Each client behind the proxy has its own budget; one client alone is stopped at its eleventh try.
+        assert [guess(n, f"203.0.113.{n}") for n in range(12)] == [400] * 12
+        assert [guess(n, "198.51.100.7") for n in range(11)] == [400] * 10 + [429]
+    finally:
+        assert served.stop() == 0
+
+
 @pytest.mark.postgres
 def test_several_server_processes_on_one_postgres(postgres: PostgresServer, postgres_template: str,
                                                   tmp_path: Path) -> None:
