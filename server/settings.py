@@ -48,6 +48,12 @@ class Settings:
     # Where the POS page is served from (web/ of the checkout by default): a deployment may serve a POS build made
     # elsewhere, and the fault tests deploy a new app version into a copy without touching the checkout.
     pos_dir: Path | None = None
+    # Where generated files live (secret key, default database, server/tls.py's CA and certificate).
+    var_dir: Path = VAR_DIR
+    # `caja serve` over HTTPS with this install's own CA (server/tls.py), for names found on the machine
+    # plus these: a shop PC on the LAN without a domain. Behind a reverse proxy with a domain, leave it off.
+    https: bool = False
+    tls_names: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -62,4 +68,7 @@ class Settings:
             pairing_ttl_minutes=int(env.get("CAJA_PAIRING_TTL_MINUTES", "60")),
             max_body_bytes=int(env.get("CAJA_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
             pos_dir=Path(env["CAJA_POS_DIR"]) if env.get("CAJA_POS_DIR") else None,
+            var_dir=var,
+            https=env.get("CAJA_HTTPS", "").strip().lower() in ("1", "true", "yes", "si", "sí"),
+            tls_names=tuple(n.strip() for n in env.get("CAJA_TLS_NAMES", "").split(",") if n.strip()),
         )
