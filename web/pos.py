@@ -65,6 +65,14 @@ def _app_version() -> str | None:
     return str(version) if version else None
 
 
+def _translate_insecure() -> None:
+    """The shell's "sin HTTPS" banner (index.html, shown by shell.mjs) in the till's language."""
+    for key in ("title", "why", "fix", "continue"):
+        node = by_id(f"insecure-{key}")
+        if node is not None:
+            node.textContent = L(f"insecure_{key}")
+
+
 class App:
     def __init__(self) -> None:
         self.storage = Storage(caja_idb)
@@ -74,6 +82,8 @@ class App:
         version = _app_version()
         if version:  # contract: X-Caja-Version, the back office shows which version each till runs
             self.http.extra_headers["X-Caja-Version"] = version
+        # contract: X-Caja-Secure-Context; Terminales shows "sin HTTPS" for a till that cannot open offline
+        self.http.extra_headers["X-Caja-Secure-Context"] = "1" if js.isSecureContext else "0"
         self.token: str | None = None
         self.till: Till | None = None
         self.sell: Any = None
@@ -92,6 +102,8 @@ class App:
         labels.set_lang(await self.storage.get("lang", "es"))
         _mark("first_idb_read")
         js.document.documentElement.lang = "es-MX" if labels.lang() == "es" else "en"
+        if not js.isSecureContext:
+            _translate_insecure()
         self.conn.start(self.http)
         from screens_menu import Menu
 
