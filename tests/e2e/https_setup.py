@@ -24,7 +24,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tests.e2e.conftest import ErpProcess, _free_port
+from tests.e2e.conftest import ROOT, ErpProcess, _free_port
 
 HOST = "caja.test"
 CADDY = "/usr/bin/caddy"
@@ -96,11 +96,18 @@ class CaddyProxy:
         self.data = workdir / "caddy-data"
 
     def caddyfile(self) -> str:
-        # Globals: no admin endpoint, no redirect listener on port 80, never touch the machine's trust store.
-        return (f"{{\n\tadmin off\n\thttp_port {_free_port()}\n\thttps_port {self.port}\n"
-                f"\tskip_install_trust\n\tauto_https disable_redirects\n}}\n\n"
-                f"{HOST}:{self.port} {{\n\ttls internal\n"
-                f"\treverse_proxy 127.0.0.1:{self.erp.port}\n}}\n")
+        """docs/Caddyfile.example as the operator would edit it for a closed network (`tls internal`), for
+        caja.test on a free port, plus test-only globals: no admin endpoint, no redirect listener on port 80,
+        never touch the machine's trust store."""
+        text = (ROOT / "docs" / "Caddyfile.example").read_text()
+        edits = {"caja.example.mx {": f"{HOST}:{self.port} {{", "# tls internal": "tls internal",
+                 "reverse_proxy 127.0.0.1:8000": f"reverse_proxy 127.0.0.1:{self.erp.port}",
+                 "{\n": (f"{{\n\tadmin off\n\thttp_port {_free_port()}\n\thttps_port {self.port}\n"
+                         "\tskip_install_trust\n\tauto_https disable_redirects\n")}
+        for old, new in edits.items():
+            assert old in text, f"docs/Caddyfile.example no longer has {old!r}"
+            text = text.replace(old, new, 1)
+        return text
 
     def start(self) -> None:
         path = self.workdir / "Caddyfile"
