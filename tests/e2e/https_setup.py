@@ -6,8 +6,9 @@
   are never touched).
 
 Chromium reaches `caja.test` through `--host-resolver-rules` (the name resolves to 127.0.0.1 but the page is not
-loopback for the secure-context rules) and trusts the server's key by its SPKI hash, as
-`--ignore-certificate-errors-spki-list` allows: the same check a tablet makes once it trusts the CA.
+loopback for the secure-context rules). It trusts caja's own CA the way a device does, from its certificate store
+(an NSS database under a test HOME, `nss_home`), and Caddy's certificate by its SPKI hash
+(`--ignore-certificate-errors-spki-list`).
 Must not sleep: every wait polls a condition with a deadline.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ from tests.e2e.conftest import ROOT, ErpProcess, _free_port
 
 HOST = "caja.test"
 CADDY = "/usr/bin/caddy"
+CERTUTIL = "/usr/bin/certutil"
 
 
 def spki_hash(cert_der: bytes) -> str:
@@ -40,6 +42,18 @@ def spki_hash(cert_der: bytes) -> str:
 
 def chromium_args(spki: str) -> tuple[str, ...]:
     return (f"--host-resolver-rules=MAP {HOST} 127.0.0.1", f"--ignore-certificate-errors-spki-list={spki}")
+
+
+def nss_home(home: Path, ca_file: Path) -> dict[str, str]:
+    """An environment whose HOME has an NSS database trusting `ca_file` for web sites (`certutil -t C,,`): how
+    Chromium on Linux learns a CA, as a tablet does once the CA is installed. Chromium then checks the whole
+    chain, names and key usages itself (the SPKI flag would skip that)."""
+    db = home / ".pki" / "nssdb"
+    db.mkdir(parents=True, exist_ok=True)
+    subprocess.run([CERTUTIL, "-N", "-d", f"sql:{db}", "--empty-password"], check=True, capture_output=True)
+    subprocess.run([CERTUTIL, "-A", "-d", f"sql:{db}", "-n", "caja CA", "-t", "C,,", "-i", str(ca_file)],
+                   check=True, capture_output=True)
+    return {**os.environ, "HOME": str(home)}
 
 
 def peer_certificate(port: int, ca_file: Path, deadline_s: float = 30) -> bytes:
