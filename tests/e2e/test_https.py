@@ -182,6 +182,7 @@ def test_plain_http_on_a_lan_name_blocks_with_sin_https_and_terminales_shows_it(
         assert _terminal_secure(erp) in (0, False)
         # In English once the till is set so (the shell paints Spanish; Python translates from the labels).
         menu.set_language(page, "en")
+        assert page.inner_text("#insecure-title") == "Without HTTPS this till cannot open offline"  # the strip too
         page.reload()
         page.wait_for_function("() => document.getElementById('insecure-title').textContent === "
                                "'Without HTTPS this till cannot open offline'", timeout=90_000)
