@@ -20,6 +20,8 @@ if (!window.isSecureContext) {
     document.documentElement.dataset.insecure = "1";
     document.getElementById("insecure-continue")?.addEventListener("click", () => {
       banner.dataset.collapsed = "1";
+      banner.setAttribute("role", "alert"); // a strip now, no longer a modal dialog
+      banner.removeAttribute("aria-modal");
     });
   }
 }
