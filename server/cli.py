@@ -140,7 +140,9 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         print(f"(sin código de vinculación: {exc.__class__.__name__})", file=sys.stderr)
     if code:
         print(f"código de vinculación para {settings.demo_terminal}: {code}", flush=True)
-    print(f"caja en http://{args.host}:{args.port}/  (back office en /erp/)", flush=True)
+    tls = _tls_files(settings, args)
+    scheme = "https" if tls else "http"
+    print(f"caja en {scheme}://{args.host}:{args.port}/  (back office en /erp/)", flush=True)
     # uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the signal through the handler
     # that was installed before it started; with the default handler the process would die "by signal 15".
     # A no-op handler here makes a clean stop exit 0, which is what service managers and the tests expect.
@@ -148,11 +150,28 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: None)
     # Forwarded headers only from the proxies the operator named (uvicorn's default trusts 127.0.0.1).
     proxies = list(settings.trusted_proxies)
+    ssl: dict[str, str] = {"ssl_certfile": str(tls.certfile), "ssl_keyfile": str(tls.keyfile)} if tls else {}
     uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, timeout_graceful_shutdown=10,
                 proxy_headers=bool(proxies), forwarded_allow_ips=proxies,
-                http=GuardedH11Protocol)  # a head or body that trickles in is cut (server/http_guard.py)
+                http=GuardedH11Protocol,  # a head or body that trickles in is cut (server/http_guard.py)
+                **ssl)  # type: ignore[arg-type]
     return 0
+
+
+def _tls_files(settings: Settings, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """With --https or CAJA_HTTPS: this install's CA and a server certificate for this machine's names."""
+    if not (args.https or settings.https):
+        return None
+    from server.tls import ca_fingerprint, ensure_tls, machine_names
+
+    names = machine_names([*settings.tls_names, *args.tls_name])
+    tls = ensure_tls(settings.var_dir, names)
+    print(f"HTTPS con la CA local de esta instalación ({tls.ca_cert}); certificado para: {', '.join(names)}",
+          flush=True)
+    print(f"huella SHA-256 de la CA: {ca_fingerprint(settings.var_dir)}", flush=True)
+    print("las tabletas instalan la CA desde el back office: /erp/terminales (código QR)", flush=True)
+    return tls
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,6 +183,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--workers", type=int, default=1)
     p.add_argument("--log-level", default="info")
+    p.add_argument("--https", action="store_true",
+                   help="servir HTTPS con una CA local de esta instalación (también CAJA_HTTPS=1)")
+    p.add_argument("--tls-name", action="append", default=[], metavar="NOMBRE",
+                   help="otro nombre o dirección para el certificado (repetible; también CAJA_TLS_NAMES)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("migrate", help="aplicar las migraciones de la base de datos")

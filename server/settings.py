@@ -52,6 +52,12 @@ class Settings:
     pos_dir: Path | None = None
     # Reverse proxies (addresses or CIDRs) whose X-Forwarded-For is believed (server/peer.py); none by default.
     trusted_proxies: tuple[str, ...] = ()
+    # Where generated files live (secret key, default database, server/tls.py's CA and certificate).
+    var_dir: Path = VAR_DIR
+    # `caja serve` over HTTPS with this install's own CA (server/tls.py), for names found on the machine
+    # plus these: a shop PC on the LAN without a domain. Behind a reverse proxy with a domain, leave it off.
+    https: bool = False
+    tls_names: tuple[str, ...] = ()
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -67,4 +73,7 @@ class Settings:
             max_body_bytes=int(env.get("CAJA_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
             pos_dir=Path(env["CAJA_POS_DIR"]) if env.get("CAJA_POS_DIR") else None,
             trusted_proxies=parse_proxies(env.get("CAJA_TRUSTED_PROXIES", "")),
+            var_dir=var,
+            https=env.get("CAJA_HTTPS", "").strip().lower() in ("1", "true", "yes", "si", "sí"),
+            tls_names=tuple(n.strip() for n in env.get("CAJA_TLS_NAMES", "").split(",") if n.strip()),
         )

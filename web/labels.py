@@ -122,6 +122,14 @@ _ES: dict[str, str] = {
     "backup_conflicts": "; números ocupados en este equipo: {numbers}",
     "backup_invalid": "El archivo no es un respaldo de ventas de Caja",
     "keep_days": "Días que se conservan las ventas sincronizadas",
+    "insecure_title": "Sin HTTPS esta caja no podrá abrirse sin conexión",
+    "insecure_why": ("Esta página se abrió por http en una dirección de la red. El navegador sólo deja trabajar sin "
+                     "conexión a las páginas HTTPS: aquí, si se va la red, recargar la página o reiniciar el "
+                     "navegador muestra «sin internet» y no se puede vender."),
+    "insecure_fix": ("Solución: en el servidor, inicie «caja serve --https» (o CAJA_HTTPS=1); en esta tableta "
+                     "instale el certificado de Terminales → Certificado HTTPS del back office y abra la caja con "
+                     "https://."),
+    "insecure_continue": "Continuar sin HTTPS (sólo con conexión)",
 }
 
 _EN: dict[str, str] = {
@@ -238,6 +246,14 @@ _EN: dict[str, str] = {
     "backup_conflicts": "; numbers already used on this device: {numbers}",
     "backup_invalid": "The file is not a Caja sales backup",
     "keep_days": "Days synced sales are kept",
+    "insecure_title": "Without HTTPS this till cannot open offline",
+    "insecure_why": ("This page was opened over http on a network address. The browser lets only HTTPS pages work "
+                     "offline: here, when the network drops, reloading the page or restarting the browser shows "
+                     "\"no internet\" and nothing can be sold."),
+    "insecure_fix": ("Fix: on the server, start \"caja serve --https\" (or CAJA_HTTPS=1); on this tablet install the "
+                     "certificate from the back office's Terminals → HTTPS certificate and open the till with "
+                     "https://."),
+    "insecure_continue": "Continue without HTTPS (online only)",
 }
 
 _TABLES = {"es": _ES, "en": _EN}

@@ -20,6 +20,7 @@ import caja_catalog_cols  # type: ignore[import-not-found]  # web/catalog_cols.j
 import caja_idb  # type: ignore[import-not-found]  # web/idb.js, registered by boot.mjs
 import js  # type: ignore[import-not-found]
 import labels
+import secure_context
 from connectivity import Connectivity
 from dom import by_id, el, replace
 from labels import L
@@ -74,6 +75,8 @@ class App:
         version = _app_version()
         if version:  # contract: X-Caja-Version, the back office shows which version each till runs
             self.http.extra_headers["X-Caja-Version"] = version
+        # contract: X-Caja-Secure-Context; Terminales shows "sin HTTPS" for a till that cannot open offline
+        self.http.extra_headers["X-Caja-Secure-Context"] = "1" if secure_context.is_secure() else "0"
         self.token: str | None = None
         self.till: Till | None = None
         self.sell: Any = None
@@ -92,6 +95,7 @@ class App:
         labels.set_lang(await self.storage.get("lang", "es"))
         _mark("first_idb_read")
         js.document.documentElement.lang = "es-MX" if labels.lang() == "es" else "en"
+        secure_context.translate_banner()
         self.conn.start(self.http)
         from screens_menu import Menu
 

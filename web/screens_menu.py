@@ -11,6 +11,7 @@ from typing import Any
 
 import js  # type: ignore[import-not-found]
 import labels
+import secure_context
 from dom import action_of, by_id, el, on, replace
 from labels import L, lang
 
@@ -155,6 +156,7 @@ class Menu:
 
     async def set_lang(self, code: str) -> None:
         labels.set_lang(code)
+        secure_context.translate_banner()
         await self.app.storage.put("lang", code)
         js.document.documentElement.lang = "es-MX" if code == "es" else "en"
         if self.app.sell is not None:

@@ -10,6 +10,22 @@
  *
  * Must not hold app logic: once Python is up, web/pos.py owns the page.
  */
+// Before anything else: a page that is not a secure context (plain http on a LAN address; localhost and
+// 127.0.0.1 are secure) gets no service worker, no Web Locks and no persistent storage, so the till would sell
+// but never open offline. Say so at once, blocking, before the runtime loads; "continuar" leaves a strip.
+if (!window.isSecureContext) {
+  const banner = document.getElementById("insecure");
+  if (banner) {
+    banner.hidden = false;
+    document.documentElement.dataset.insecure = "1";
+    document.getElementById("insecure-continue")?.addEventListener("click", () => {
+      banner.dataset.collapsed = "1";
+      banner.setAttribute("role", "alert"); // a strip now, no longer a modal dialog
+      banner.removeAttribute("aria-modal");
+    });
+  }
+}
+
 const plain = new URLSearchParams(location.search).get("boot") === "plain";
 document.documentElement.dataset.boot = plain ? "plain" : "pyscript";
 

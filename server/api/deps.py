@@ -58,8 +58,12 @@ def current_terminal(request: Request) -> TerminalRef:
         version = version[:40]
     else:
         version = None
-    # A new app version is recorded at once (right after a deploy or a pairing), the rest once a minute.
-    if last is None or now - last > CONTACT_EVERY or (version is not None and version != row.app_version):
+    # "1"/"0" from the POS (contract: X-Caja-Secure-Context); anything else is "not reported".
+    secure = {"1": True, "0": False}.get(request.headers.get("x-caja-secure-context", ""))
+    # A new app version or a change of secure context is recorded at once (right after a deploy, a pairing or
+    # a move to https), the rest once a minute.
+    if (last is None or now - last > CONTACT_EVERY or (version is not None and version != row.app_version)
+            or (secure is not None and secure != row.secure_context)):
         pending = request.headers.get("x-caja-pending", "")
         values: dict[str, object] = {"last_contact_at": now}
         # ASCII digits only, and few of them: str.isdigit() is true for "²" (int() refuses it) and for
@@ -68,6 +72,8 @@ def current_terminal(request: Request) -> TerminalRef:
             values["reported_pending"] = int(pending)
         if version is not None:
             values["app_version"] = version
+        if secure is not None:
+            values["secure_context"] = secure
         with write_tx(eng) as conn:
             conn.execute(terminals.update().where(terminals.c.id == row.id).values(**values))
     return TerminalRef(id=row.id, code=row.code, branch_id=row.branch_id, warehouse_id=row.warehouse_id,

@@ -99,6 +99,13 @@ ES: dict[str, str] = {
     "col_precio": "Opcional, una por lista: precio:Público, precio:Mayoreo… Pesos con a lo más 2 decimales; vacía = no cambia.",
     "col_existencia": "Opcional, una por almacén: existencia:Almacén Centro… Cantidad con a lo más 3 decimales; vacía = no cambia.",
     "import_intro": "Archivo CSV en UTF-8 (con o sin BOM), separado por comas o por punto y coma, con una fila de encabezado. Primero se revisa sin cambiar nada; la importación se aplica completa en una sola transacción o no se aplica.",
+    "ca_link": "Certificado HTTPS", "ca_title": "Certificado HTTPS para las tabletas",
+    "ca_intro": "La caja trabaja sin conexión sólo si el navegador la abre por HTTPS y confía en el certificado del servidor. Instale una vez en cada tableta o PC la autoridad certificadora (CA) local de esta instalación; después abra la caja con la dirección https.",
+    "ca_download": "Descargar caja-ca.crt", "ca_fingerprint": "Huella SHA-256 de la CA",
+    "ca_urls": "Dirección de descarga (también en el código QR)", "ca_qr_alt": "Código QR con la dirección de descarga de la CA",
+    "ca_missing": "Este servidor no sirve HTTPS con una CA propia: inícielo con «caja serve --https» (o CAJA_HTTPS=1). Detrás de un proxy inverso con dominio (docs/deploy-caddy.md) las tabletas no necesitan instalar nada.",
+    "ca_public": "La descarga es pública a propósito: la tableta la necesita antes de confiar en el servidor, y el archivo sólo contiene el certificado (la clave privada nunca sale del servidor).",
+    "https_col": "HTTPS", "https_no": "sin HTTPS", "https_yes": "sí",
 }
 
 EN: dict[str, str] = {
@@ -185,6 +192,13 @@ EN: dict[str, str] = {
     "col_precio": "Optional, one per price list: precio:Público, precio:Mayoreo… Pesos, at most 2 decimals; empty = unchanged.",
     "col_existencia": "Optional, one per warehouse: existencia:Almacén Centro… At most 3 decimals; empty = unchanged.",
     "import_intro": "CSV file in UTF-8 (with or without BOM), comma or semicolon separated, with a header row. It is checked first without changing anything; the import is applied whole in one transaction or not at all.",
+    "ca_link": "HTTPS certificate", "ca_title": "HTTPS certificate for the tablets",
+    "ca_intro": "The till works offline only when the browser opens it over HTTPS and trusts the server's certificate. Install this install's local certificate authority (CA) once on each tablet or PC, then open the till by its https address.",
+    "ca_download": "Download caja-ca.crt", "ca_fingerprint": "CA SHA-256 fingerprint",
+    "ca_urls": "Download address (also in the QR code)", "ca_qr_alt": "QR code with the CA download address",
+    "ca_missing": "This server does not serve HTTPS with its own CA: start it with \"caja serve --https\" (or CAJA_HTTPS=1). Behind a reverse proxy with a domain (docs/deploy-caddy.md) tablets need nothing installed.",
+    "ca_public": "The download is public on purpose: a tablet needs it before it trusts the server, and the file holds only the certificate (the private key never leaves the server).",
+    "https_col": "HTTPS", "https_no": "no HTTPS", "https_yes": "yes",
 }
 
 _TABLES = {"es": ES, "en": EN}

@@ -175,6 +175,9 @@ terminals = Table(
     Column("last_sync_at", TS),
     Column("last_sync_accepted", Integer),
     Column("last_sync_rejected", Integer),
+    # Whether the till's page last reported a secure context (X-Caja-Secure-Context): False means it was opened
+    # over plain http on a LAN address, so it cannot open offline; the back office shows "sin HTTPS".
+    Column("secure_context", Boolean),
 )
 
 pairing_codes = Table(

@@ -58,6 +58,10 @@ class ErpProcess:
         self.env = {**os.environ, "CAJA_DATABASE_URL": f"sqlite:///{workdir / 'caja.db'}"}
         self.proc: subprocess.Popen[bytes] | None = None
         self._token: str | None = None
+        # Where the test itself reaches the ERP (the browser may use another name: tests/e2e/test_https.py) and
+        # the TLS context for it when that is https.
+        self.api_origin = self.url
+        self.ssl_context: Any = None
 
     def caja(self, *args: str, stdin: str | None = None) -> str:
         out = subprocess.run([CAJA, *args], env=self.env, cwd=self.workdir, check=True, capture_output=True,
@@ -74,7 +78,8 @@ class ErpProcess:
             if self.proc.poll() is not None:
                 raise RuntimeError((self.workdir / "serve.log").read_text())
             try:
-                with urllib.request.urlopen(f"{self.url}/api/health", timeout=1) as r:
+                with urllib.request.urlopen(f"{self.api_origin}/api/health", timeout=1,
+                                            context=self.ssl_context) as r:
                     if r.status == 200:
                         return
             except OSError:
@@ -115,12 +120,14 @@ class ErpProcess:
         for attempt in (1, 2):
             if self._token is None:
                 body = json.dumps({"code": self.pairing_code(), "device": "pytest"}).encode()
-                req = urllib.request.Request(f"{self.url}/api/pair", body, {"Content-Type": "application/json"})
-                with urllib.request.urlopen(req, timeout=10) as r:
+                req = urllib.request.Request(f"{self.api_origin}/api/pair", body,
+                                             {"Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=10, context=self.ssl_context) as r:
                     self._token = json.load(r)["token"]
-            req = urllib.request.Request(f"{self.url}{path}", headers={"Authorization": f"Bearer {self._token}"})
+            req = urllib.request.Request(f"{self.api_origin}{path}",
+                                         headers={"Authorization": f"Bearer {self._token}"})
             try:
-                with urllib.request.urlopen(req, timeout=30) as r:
+                with urllib.request.urlopen(req, timeout=30, context=self.ssl_context) as r:
                     return json.load(r)
             except urllib.error.HTTPError as exc:
                 if exc.code != 401 or attempt == 2:
@@ -155,12 +162,14 @@ class Browser:
         self.requests: list[str] = []
         self.console_errors: list[str] = []
         self.context: Any = None
+        # The browser's environment (None: this process's); e.g. a HOME whose NSS database trusts a test CA.
+        self.env: dict[str, str] | None = None
 
     def open(self, offline: bool = False, args: tuple[str, ...] = ()) -> Any:
         """Start Chromium on this profile (`args`: more command-line switches) and return its first page."""
         self.context = self.playwright.chromium.launch_persistent_context(
             str(self.profile), executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args], headless=True,
-            viewport={"width": 1280, "height": 800}, locale="es-MX", service_workers="allow")
+            viewport={"width": 1280, "height": 800}, locale="es-MX", service_workers="allow", env=self.env)
         self.context.set_default_timeout(20_000)
         self.context.on("request", lambda r: self.requests.append(r.url))
         self.context.on("weberror", lambda e: self.console_errors.append(str(e.error)))
