@@ -188,7 +188,7 @@ def test_plain_http_on_a_lan_name_blocks_with_sin_https_and_terminales_shows_it(
                                "'Without HTTPS this till cannot open offline'", timeout=90_000)
         assert page.is_visible("#insecure-continue")  # blocking again after a reload
 
-        erp.caja("create-admin", "--username", ADMIN, "--password", PASSWORD)
+        erp.caja("create-admin", "--username", ADMIN, "--password-stdin", stdin=PASSWORD + "\n")
         office = browser.context.new_page()
         office.goto(f"{origin}/erp/")
         office.fill("input[name=username]", ADMIN)
