@@ -176,3 +176,7 @@ def backoffice_numbers(page: Any, path: str) -> dict[str, str]:
         if cells.count() >= 4:
             out[cells.nth(3).inner_text().strip()] = cells.nth(0).inner_text().strip()
     return out
+
+
+def press_escape(page: Any) -> None:
+    page.keyboard.press("Escape")
