@@ -58,7 +58,8 @@ class SellScreen:
         on(root, "click", self._on_click)
         on(root, "change", self._on_change)
         on(self.search, "input", self._on_input)
-        on(document, "keydown", self._on_document_key)
+        # Capture: the Enter ending a scan must not also reach a focused result (which adds itself on Enter).
+        on(document, "keydown", self._on_document_key, capture=True)
         on(self.search, "keydown", self._on_key)
         on(self.results_box, "keydown", self._on_result_key)
         self.render()
@@ -74,7 +75,7 @@ class SellScreen:
 
         Keys typed into a field are that field's (the search box has its own Enter); with a dialog open the
         burst is not for the selling screen. The Enter ending a burst is swallowed so it does not also press
-        the focused button (e.g. Factura).
+        the focused button (e.g. Factura) or add a focused result.
         """
         target = event.target
         tag = str(getattr(target, "tagName", "") or "").upper()

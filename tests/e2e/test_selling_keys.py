@@ -65,6 +65,12 @@ def test_scanner_search_new_sale_dialogs_and_folio_order(browser: Browser, erp: 
     selling.search(page, "refresco de manzana")
     shown = selling.result_names(page)
     assert shown[:min(20, len(starting))] == starting[:20]
+    # A scan with a result focused (arrow keys) adds the scanned product, not the focused one.
+    page.press("#search", "ArrowDown")
+    assert selling.focused(page) == "LI"
+    selling.scan_here(page, p1["barcodes"][0])
+    page.wait_for_function("() => document.querySelector('#cart tr.line input.qty').value === '2'")
+    assert selling.cart_names(page) == [p1["name"], p2["name"]]
     selling.search(page, "refresco")
     assert len(selling.result_names(page)) == 20
     assert page.is_visible("#more-results") and page.is_visible("#see-more")
