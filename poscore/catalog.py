@@ -19,27 +19,28 @@ a Python loop over 100k names ≈ 17 ms):
   with the first word (a bisect into the names sorted once, name_search.py) and then the rest,
   stopping as soon as ``limit`` results are in, so a one-letter query stays cheap too.
 
-Ranking: exact barcode/SKU > name starts with the query's first word > every word starts a word
-of the name > every word is somewhere in the name; within a rank, by normalized name (for very
-common queries, among the first matches found).
+Ranking: exact barcode/SKU > name starts with the typed words in order ("refresco de manz" before
+every other "refresco …") > name starts with the query's first word > every word starts a word of
+the name > every word is somewhere in the name; within a rank, by normalized name (for very common
+queries, among the first matches found). ``search_page`` also says whether more match than were
+asked for, at the cost of one more result, so the till can offer "Ver más".
 
 Must not: fetch or store the catalog (web/ does), or decide prices (the ERP sends them).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import itemgetter
 
 from .codes import SEP as _SEP
 from .codes import CodeIndex
-from .name_search import prefixed, rarest, sort_now, sort_steps
+from .name_search import SearchPage, prefixed, rarest, scan, sort_now, sort_steps
 from .product import Product
 from .text import normalize, normalize_many, words
 
-__all__ = ["CatalogIndex", "Product"]  # Product lives in product.py; importing it from here keeps working
+__all__ = ["CatalogIndex", "Product", "SearchPage"]  # Product lives in product.py; importing it from here keeps working
 
 _ID, _BARCODES, _SKU, _ACTIVE, _NAME = map(itemgetter, ("id", "barcodes", "sku", "active", "name"))
 
@@ -317,8 +318,24 @@ class CatalogIndex:
 
     def search(self, query: str, limit: int = 20) -> list[Product]:
         """Active products matching ``query``, best first, at most ``limit`` (see module docstring)."""
+        return self.search_page(query, limit).products
+
+    def search_page(self, query: str, limit: int = 20) -> SearchPage:
+        """``search`` plus whether more products match than the ``limit`` returned (``SearchPage.more``).
+
+        One more match than asked for is looked for, never all of them: the cost stays that of a search
+        for ``limit + 1`` however common the words are. When every match was ranked anyway (rare words),
+        their number is known and given.
+        """
         if limit <= 0 or not isinstance(query, str):
-            return []
+            return SearchPage([], 0, True)
+        ids, total = self._find(query, limit + 1)
+        more = max(0, (total if total is not None else len(ids)) - limit)
+        products = [p for p in (self.get(pid) for pid in ids[:limit]) if p is not None]
+        return SearchPage(products, more, total is not None or more == 0)
+
+    def _find(self, query: str, need: int) -> tuple[list[int], int | None]:
+        """Up to ``need`` ids of matching products, best first, and the number of all matches when it is known."""
         found: list[int] = []
         seen: set[int] = set()
         exact = self.by_code(query) if query.strip() else None
@@ -326,66 +343,30 @@ class CatalogIndex:
             found.append(exact.id)
             seen.add(exact.id)
         ws = words(query)
-        need = limit - len(found)
-        if ws and need > 0:
-            blob = self._ensure_blob()
-            first = normalize(query).split(" ", 1)[0]
-            # Estimate each word's frequency on a sample and anchor the scan on the rarest.
-            count, sample, anchor = rarest(blob, ws)
-            hits: list[tuple[int, str, int]] = []
-            if count * len(blob) <= _FULL_SCAN * sample:
-                # Rare enough: scan every match once and rank them all exactly.
-                self._scan(blob, anchor, ws, first, hits, seen, need, stop_rank=0)
-            else:
-                # Common words: names starting with the first word (from the sorted names, in
-                # order), then the rest, stopping once enough.
-                order = self._ensure_order()  # before reading _sorted: it builds both
-                prefixed(self._sorted, order, self._ids, first, ws, hits, seen, need, _SCAN_CAP)
-                if len(hits) < need:
-                    self._scan(blob, anchor, ws, first, hits, seen, need, stop_rank=2)
-            hits.sort()
-            found.extend(pid for _, _, pid in hits[:need])
-        return [p for p in (self.get(pid) for pid in found) if p is not None]
-
-    def _scan(self, blob: str, needle: str, ws: list[str], first: str, hits: list, seen: set,
-              need: int, stop_rank: int) -> None:
-        """Collect (rank, name, id) of names containing ``needle`` and every word of ``ws``.
-
-        Stops early once ``need`` hits of rank <= ``stop_rank`` are in (0: never), or, for a very
-        common needle, once ``need`` hits of any rank are in and ``_SCAN_CAP`` names were checked.
-        """
-        starts, names, ids = self._starts, self._names, self._ids
-        find = blob.find
-        # Words inside the needle are implied by the match itself; check only the others.
-        others = [w for w in ws if w not in needle]
-        spaced = [" " + w for w in ws]
-        shift = needle[0] == "\n"  # such a needle begins one character before its name
-        good = sum(1 for h in hits if h[0] <= stop_rank)
-        checked = 0
-        pos = find(needle)
-        while pos != -1:
-            slot = bisect_right(starts, pos + shift) - 1
-            # Continue at the newline that ends this name: one hit per product is enough.
-            nxt = find(needle, starts[slot + 1] - 1)
-            pid = ids[slot]
-            name = names[slot]
-            checked += 1
-            for w in others:
-                if w not in name:
-                    break
-            else:
-                if pid != -1 and pid not in seen:
-                    if name.startswith(first):
-                        rank = 1
-                    else:
-                        padded = " " + name
-                        rank = 2 if all(w in padded for w in spaced) else 3
-                    seen.add(pid)
-                    hits.append((rank, name, pid))
-                    if rank <= stop_rank:
-                        good += 1
-                        if good >= need:
-                            return
-                    if stop_rank and checked > _SCAN_CAP and len(hits) >= need:
-                        return
-            pos = nxt
+        need -= len(found)
+        if not ws or need <= 0:
+            return found, (len(found) if not ws else None)
+        blob = self._ensure_blob()
+        phrase = normalize(query)
+        first = phrase.split(" ", 1)[0]
+        # Estimate each word's frequency on a sample and anchor the scan on the rarest.
+        count, sample, anchor = rarest(blob, ws)
+        hits: list[tuple[int, str, int]] = []
+        total: int | None = None
+        if count * len(blob) <= _FULL_SCAN * sample:
+            # Rare enough: scan every match once and rank them all exactly.
+            scan(blob, self._starts, self._names, self._ids, anchor, ws, phrase, hits, seen, need, None, _SCAN_CAP)
+            total = len(found) + len(hits)
+        else:
+            # Common words: names starting with the typed words in order, then names starting with the first
+            # word (both from the sorted names, in order), then the rest, stopping once enough.
+            order = self._ensure_order()  # before reading _sorted: it builds both
+            prefixed(self._sorted, order, self._ids, phrase, ws, hits, seen, need, _SCAN_CAP)
+            if phrase != first and len(hits) < need:
+                prefixed(self._sorted, order, self._ids, first, ws, hits, seen, need, _SCAN_CAP, phrase)
+            if len(hits) < need:
+                scan(blob, self._starts, self._names, self._ids, anchor, ws, phrase, hits, seen, need, 2, _SCAN_CAP)
+        # At most `need` plus what one early-stopping scan adds: never a sort of every match of a common word.
+        hits.sort()
+        found.extend(pid for _, _, pid in hits[:need])
+        return found, total

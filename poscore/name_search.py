@@ -1,5 +1,6 @@
 """Helpers of the catalog's name search over its normalized names: word rarity on a sample of the joined
-names, the names in sorted order (at once or in bounded steps), and the walk over names starting with a word.
+names, the names in sorted order (at once or in bounded steps), the walk over names starting with a word or
+with the typed phrase, the scan of the joined names for a word, and the page a search answers.
 
 Sorting 100k names is one ~60–70 ms call in Pyodide: run on the first keystroke after a load, it froze
 the till for that long. ``sort_steps`` sorts slices of the slots and merges them a few thousand at a
@@ -13,10 +14,20 @@ names it was given, or yield after the last step.
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from heapq import merge
 from itertools import islice
+from typing import Any, NamedTuple
+
+
+class SearchPage(NamedTuple):
+    """One page of a name search: the products, how many more match, and whether that number is exact
+    (otherwise ``more`` is 1 and means "at least one more")."""
+
+    products: list[Any]
+    more: int
+    exact: bool
 
 # Words are counted on _WINDOWS windows of _WINDOW characters spread evenly over the joined names
 # (catalogs arrive grouped by category, so the first characters alone said "rare" for a word that fills
@@ -67,8 +78,9 @@ def sort_steps(names: list[str], order: list[int], ordered: list[str]) -> Iterat
 
 
 def prefixed(ordered: list[str], order: list[int], ids: list[int], first: str, ws: list[str], hits: list,
-             seen: set, need: int, cap: int) -> None:
-    """Rank-1 hits: names starting with ``first`` that hold every word, in name order, up to ``need``.
+             seen: set, need: int, cap: int, phrase: str | None = None) -> None:
+    """Hits of names starting with ``first`` that hold every word, in name order, up to ``need``: rank 0
+    when ``first`` is the whole typed phrase (``phrase`` None) or the name starts with ``phrase``, else 1.
 
     A bisect into the sorted names finds them without reading the whole joined string (a failed
     ``find`` of a rare prefix does, ~3 ms at 100k). Gives up after ``cap`` names that lack a word.
@@ -82,7 +94,53 @@ def prefixed(ordered: list[str], order: list[int], ids: list[int], first: str, w
         pid = ids[order[i]]
         if all(w in name for w in ws) and pid not in seen:
             seen.add(pid)
-            hits.append((1, name, pid))
+            hits.append((0 if phrase is None or name.startswith(phrase) else 1, name, pid))
         else:
             misses += 1
         i += 1
+
+
+def scan(blob: str, starts: list[int], names: list[str], ids: list[int], needle: str, ws: list[str], phrase: str,
+         hits: list, seen: set, need: int, stop_rank: int | None, cap: int) -> None:
+    """Collect (rank, name, id) of names containing ``needle`` and every word of ``ws``.
+
+    Stops early once ``need`` hits of rank <= ``stop_rank`` are in (None: never), or, for a very
+    common needle, once ``need`` hits of any rank are in and ``cap`` names were checked.
+    """
+    first = phrase.split(" ", 1)[0]
+    find = blob.find
+    # Words inside the needle are implied by the match itself; check only the others.
+    others = [w for w in ws if w not in needle]
+    spaced = [" " + w for w in ws]
+    shift = needle[0] == "\n"  # such a needle begins one character before its name
+    good = 0 if stop_rank is None else sum(1 for h in hits if h[0] <= stop_rank)
+    checked = 0
+    pos = find(needle)
+    while pos != -1:
+        slot = bisect_right(starts, pos + shift) - 1
+        # Continue at the newline that ends this name: one hit per product is enough.
+        nxt = find(needle, starts[slot + 1] - 1)
+        pid = ids[slot]
+        name = names[slot]
+        checked += 1
+        for w in others:
+            if w not in name:
+                break
+        else:
+            if pid != -1 and pid not in seen:
+                if name.startswith(phrase):
+                    rank = 0
+                elif name.startswith(first):
+                    rank = 1
+                else:
+                    padded = " " + name
+                    rank = 2 if all(w in padded for w in spaced) else 3
+                seen.add(pid)
+                hits.append((rank, name, pid))
+                if stop_rank is not None and rank <= stop_rank:
+                    good += 1
+                    if good >= need:
+                        return
+                if stop_rank is not None and checked > cap and len(hits) >= need:
+                    return
+        pos = nxt

@@ -7,8 +7,9 @@ Owned by the POS page work. What it adds over a plain StaticFiles mount, and why
   script must not be able to read the terminal token or send it anywhere (`connect-src 'self'`).
 - Cache headers: content-hashed files (`vendor/app-<hash>.zip`) are immutable; everything else is revalidated
   (ETag) so a new version is picked up, while the service worker answers offline.
-- The POS lives under /pos/ so its service worker (served from /pos/sw.js) is scoped to the POS only and can
-  never answer the back office (/erp) or the API (/api).
+- The POS lives under /pos/; its service worker (served from /pos/sw.js with `Service-Worker-Allowed: /`) is
+  scoped to the whole origin so the shop's address `/`, which redirects here, also opens the POS offline. The
+  worker itself answers only `/`, `/pos` and /pos/*, never the back office (/erp) or the API (/api): web/sw.js.
 
 Must not serve /api or /erp (those are routed before this mount) and must not answer anything from outside web/.
 Python source files are not served: the browser gets the app as a byte-compiled zip.
@@ -77,7 +78,7 @@ class PosStaticFiles(StaticFiles):
         else:
             response.headers["Cache-Control"] = "no-cache"
         if path == "sw.js":
-            response.headers["Service-Worker-Allowed"] = POS_PREFIX + "/"
+            response.headers["Service-Worker-Allowed"] = "/"
         return response
 
 

@@ -45,11 +45,12 @@ def replace(node: Any, *children: Any) -> None:
     node.replaceChildren(*[c for c in children if c is not None])
 
 
-def on(node: Any, event: str, handler: Callable[[Any], Any]) -> None:
-    """Listen for the page's life (delegated listeners only; see module docstring)."""
+def on(node: Any, event: str, handler: Callable[[Any], Any], capture: bool = False) -> None:
+    """Listen for the page's life (delegated listeners only; see module docstring); `capture`: before the target's
+    own listeners."""
     proxy = create_proxy(handler)
     _proxies.append(proxy)
-    node.addEventListener(event, proxy)
+    node.addEventListener(event, proxy, capture)
 
 
 def action_of(event: Any) -> tuple[str | None, Any]:

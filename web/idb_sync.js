@@ -7,7 +7,10 @@
  */
 import { DURABLE, done, open, req } from "./idb_core.js";
 
-/** Sale records still in the outbox (pending, syncing or rejected are kept; the caller filters). */
+/**
+ * Sale records still in the outbox (pending, syncing or rejected are kept; the caller filters), in local-number
+ * order: the outbox is keyed by uuid, and the ERP gives folios in the order the sales are sent.
+ */
 export async function outboxSales() {
   const db = await open();
   const tx = db.transaction(["outbox", "sales"]);
@@ -16,7 +19,7 @@ export async function outboxSales() {
   const rows = await Promise.all(
     entries.filter((e) => e.kind === "sale").map((e) => req(sales.get(e.uuid))),
   );
-  return JSON.stringify(rows.filter((r) => r));
+  return JSON.stringify(rows.filter((r) => r).sort((a, b) => a.seq - b.seq));
 }
 
 /** Count of outbox entries (the red badge). */

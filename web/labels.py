@@ -11,7 +11,8 @@ from __future__ import annotations
 _ES: dict[str, str] = {
     "starting": "Iniciando el punto de venta…",
     "pair_title": "Vincular esta caja",
-    "pair_help": "Escriba el código de vinculación que muestra el ERP (Terminales) o `caja serve`.",
+    "pair_help": "Pida a su administrador un código de vinculación (lo crea en el back office, en Terminales) "
+                 "y escríbalo aquí.",
     "pair_code": "Código de vinculación",
     "pair_device": "Nombre de este equipo",
     "pair_button": "Vincular",
@@ -21,6 +22,10 @@ _ES: dict[str, str] = {
     "loading_stored": "Leyendo el catálogo guardado…",
     "search_placeholder": "Código de barras, SKU o nombre",
     "no_results": "Sin resultados",
+    "more_results": "y {n} más",
+    "more_results_some": "Hay más resultados",
+    "see_more": "Ver más",
+    "scan_not_found": "Ningún producto tiene el código {code}",
     "stock": "Existencia",
     "cart_empty": "Carrito vacío",
     "qty": "Cant.",
@@ -101,6 +106,8 @@ _ES: dict[str, str] = {
     "sale_sync": "Sincronizar",
     "back": "Volver",
     "continue": "Continuar",
+    "confirm_cancel_yes": "Sí, cancelar la venta",
+    "confirm_cancel_no": "No, volver",
     "confirm_cancel_title": "¿Cancelar la venta {number}?",
     "confirm_cancel_text": "La venta se eliminará de las ventas pendientes, su existencia se devolverá y no se podrá "
                            "recuperar. Esta acción no se puede deshacer.",
@@ -135,7 +142,8 @@ _ES: dict[str, str] = {
 _EN: dict[str, str] = {
     "starting": "Starting the point of sale…",
     "pair_title": "Pair this till",
-    "pair_help": "Type the pairing code shown by the ERP (Terminals) or `caja serve`.",
+    "pair_help": "Ask your administrator for a pairing code (made in the back office, under Terminals) and "
+                 "type it here.",
     "pair_code": "Pairing code",
     "pair_device": "Device name",
     "pair_button": "Pair",
@@ -145,6 +153,10 @@ _EN: dict[str, str] = {
     "loading_stored": "Reading the stored catalog…",
     "search_placeholder": "Barcode, SKU or name",
     "no_results": "No results",
+    "more_results": "and {n} more",
+    "more_results_some": "More products match",
+    "see_more": "See more",
+    "scan_not_found": "No product has the code {code}",
     "stock": "Stock",
     "cart_empty": "Empty cart",
     "qty": "Qty",
@@ -225,6 +237,8 @@ _EN: dict[str, str] = {
     "sale_sync": "Sync",
     "back": "Back",
     "continue": "Continue",
+    "confirm_cancel_yes": "Yes, cancel the sale",
+    "confirm_cancel_no": "No, go back",
     "confirm_cancel_title": "Cancel sale {number}?",
     "confirm_cancel_text": "The sale will be removed from the pending sales, its stock returned, and it cannot be "
                            "recovered. This cannot be undone.",

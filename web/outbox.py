@@ -115,7 +115,8 @@ async def upload_voids(http: Any, box: Outbox, token: str) -> dict:
 
 
 class Syncer:
-    """One per tab. `run()` sends everything (a call during a run joins it); `run(only=uuid)` sends one sale."""
+    """One per tab. `run()` sends everything (a call during a run joins it); `run(only=uuid)` sends one sale (and
+    the pending ones numbered before it)."""
 
     def __init__(self, app: Any, idb: Any, rand: Callable[[], float] = random.random) -> None:
         self.app = app
@@ -194,7 +195,7 @@ class Syncer:
             if only is None:
                 c = await upload_customers(app.http, app.storage, self.box, app.token)
                 report["customers"], report["customer_rejected"] = c["accepted"], c["rejected"]
-            marked = await self.box.mark_syncing(None if only is None else [only])
+            marked = await self.box.mark_syncing(None if only is None else await self._up_to(only))
             try:
                 sales = await upload_sales(app.http, app.storage, app.token, only=set(marked))
             finally:  # whatever the ERP did not answer is pending again ("nothing known")
@@ -208,6 +209,13 @@ class Syncer:
         except HttpError as exc:
             report["error"] = exc.message
         return report
+
+    async def _up_to(self, uuid: str) -> list[str]:
+        """One sale sent on its own goes with the pending sales made before it: folios follow local numbers."""
+        records = [r for r in await self.app.storage.outbox_sales() if r.get("state") in ("pending", "syncing")]
+        seq = next((int(r["seq"]) for r in records if r["uuid"] == uuid), None)
+        earlier = [r["uuid"] for r in records if seq is not None and int(r["seq"]) < seq]
+        return [*earlier, uuid]
 
     # ---------- automatic ----------
     def start(self) -> None:

@@ -29,7 +29,18 @@ class Menu:
         on(js.document, "keydown", self._on_key)
 
     def _on_key(self, event: Any) -> None:
-        if event.key == "Escape" and by_id("menu-panel") is not None:
+        """Esc closes only the top-most dialog: it presses the shown dialog's own way back (the element marked
+        `data-escape`: a confirmation's "No, volver", the ticket preview's Volver, a window's Cerrar)."""
+        if event.key != "Escape":
+            return
+        overlay = by_id("overlay")
+        if overlay is None or overlay.hidden:
+            return
+        marked = overlay.querySelectorAll("[data-escape]")
+        if marked.length:
+            event.preventDefault()
+            marked.item(marked.length - 1).click()
+        elif by_id("menu-panel") is not None:
             self.close()
 
     # ---------- panels ----------
@@ -37,7 +48,7 @@ class Menu:
         box = el("div", "card dialog", id="menu-panel", children=[
             el("h2", None, title), *children,
             el("div", "actions", children=[el("button", "secondary", L("close"), type="button",
-                                              data_action="menu-close")]),
+                                              data_action="menu-close", data_escape=True)]),
         ])
         overlay = by_id("overlay")
         replace(overlay, box)

@@ -1,5 +1,5 @@
-"""Pairing screen: the first open on a device. The cashier types the one-time code (from the back office or
-`caja serve`); POST /api/pair answers a token and the terminal settings, both persisted in IndexedDB.
+"""Pairing screen: the first open on a device. The cashier types the one-time code an administrator made (back
+office, Terminales); POST /api/pair answers a token and the terminal settings, both persisted in IndexedDB.
 
 Must not store anything but the pairing answer, nor proceed without it.
 """

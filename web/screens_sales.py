@@ -3,7 +3,8 @@ total, state (pendiente, enviando, sincronizada with its folio, rechazada with i
 pendientes / todas; a sale's detail (lines, taxes, payments, state) with Cancelar, Imprimir and Sincronizar;
 and the device's backup (export / import of unsynced sales) and how many days synced sales are kept.
 
-Cancelar asks first (Cancelar / Continuar, it cannot be undone), then ONE IndexedDB transaction (idb.js
+Cancelar asks first ("Sí, cancelar la venta" names the destructive action, "No, volver" keeps the sale and has
+the focus; it cannot be undone), then ONE IndexedDB transaction (idb.js
 cancelSale) marks the sale cancelled, drops it from the outbox, restores its local stock and queues the void
 audit for POST /api/voids. Which states may be cancelled is poscore.lifecycle's rule, never decided here.
 
@@ -125,7 +126,7 @@ class SalesWindow:
         replace(self.box, el("h2", None, L("sales")), filters, body,
                 el("p", "sync-result", message or "", id="sales-result", role="status"), backup,
                 el("div", "actions", children=[el("button", "secondary", L("close"), type="button",
-                                                  data_action="menu-close")]))
+                                                  data_action="menu-close", data_escape=True)]))
 
     # ---------- detail ----------
     async def show_detail(self, uuid: str, message: str | None = None) -> None:
@@ -177,7 +178,10 @@ class SalesWindow:
                     el("button", "secondary", L("sale_print"), id="sale-print", type="button",
                        data_action="sale-print"),
                     el("button", "primary", L("sale_sync"), id="sale-sync", type="button", data_action="sale-sync",
-                       disabled=not syncable)]))
+                       disabled=not syncable),
+                    # Its own way out of the Ventas window (Esc too), not only Volver and then the list's Cerrar.
+                    el("button", "secondary", L("close"), id="sale-close", type="button", data_action="menu-close",
+                       data_escape=True)]))
 
     @staticmethod
     def _row(label: str, value: str, cls: str = "", element_id: str | None = None) -> Any:
@@ -232,8 +236,9 @@ class SalesWindow:
             el("h2", None, L("confirm_cancel_title", number=record["number"])),
             el("p", "warning", L("confirm_cancel_text")),
             el("div", "actions", children=[
-                el("button", "secondary", L("cancel"), id="confirm-no", type="button", data_action="confirm-no"),
-                el("button", "primary danger", L("continue"), id="confirm-yes", type="button",
+                el("button", "secondary", L("confirm_cancel_no"), id="confirm-no", type="button",
+                   data_action="confirm-no", data_escape=True),
+                el("button", "primary danger", L("confirm_cancel_yes"), id="confirm-yes", type="button",
                    data_action="confirm-yes")])]))
         by_id("confirm-no").focus()  # the safe choice has the focus
 

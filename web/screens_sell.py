@@ -1,8 +1,11 @@
 """The selling screen: search box (scanner, SKU, name words), results with price and stock, the cart with
 quantity / kg / discount / remove, running totals with the tax breakdown, customer and sale type, "Cobrar".
 
-A barcode scanner types fast and ends with Enter: Enter first tries the exact barcode/SKU (poscore's
-`CatalogIndex.by_code`), then the best name match. Every amount shown comes from poscore (Cart.totals,
+A barcode scanner types fast and ends with Enter: in the search box, Enter first tries the exact barcode/SKU
+(poscore's `CatalogIndex.by_code`), then the best name match. Anywhere else on the selling screen (the cart was
+clicked, a toggle pressed: focus on the body or a button) a scanner burst is caught on the document, as Odoo's
+POS barcode reader does, and looked up as a code only; a code that matches nothing says so. Name results come a
+page at a time with "Ver más" when more match. Every amount shown comes from poscore (Cart.totals,
 format_mxn); refusals show poscore's message and change nothing.
 
 Must not compute prices, taxes or stock rules itself, nor touch IndexedDB (App.commit does).
@@ -11,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dom import action_of, by_id, el, on, replace
+from dom import action_of, by_id, document, el, on, replace
 from labels import L, lang
 
 from poscore.cart import NotSellable
@@ -21,6 +24,11 @@ from poscore.messages import t
 from poscore.money import format_mxn, format_qty
 
 RESULTS = 20
+# A scanner types its characters a few ms apart; people, at best ~100 ms apart. Odoo's barcode reader uses the
+# same bound (max_time_between_keys_in_ms, default 100). Shorter codes than this are taken for typing.
+SCAN_GAP_MS = 100
+SCAN_MIN = 3
+_EDITABLE = ("INPUT", "TEXTAREA", "SELECT")
 
 
 class SellScreen:
@@ -28,6 +36,9 @@ class SellScreen:
         self.app = app
         self.till = app.till
         self.results: list[Product] = []
+        self.limit = RESULTS  # grows with "Ver más", back to one page when the query changes
+        self._scan = ""  # characters of a scanner burst typed outside the search box
+        self._scan_at = 0.0  # event.timeStamp of its last character
         self.search = el("input", "search", id="search", type="search", autocomplete="off",
                          placeholder=L("search_placeholder"), aria_label=L("search_placeholder"),
                          title="Enter: agregar · ↓: resultados · F2: cobrar")
@@ -46,13 +57,58 @@ class SellScreen:
         replace(by_id("app"), root)
         on(root, "click", self._on_click)
         on(root, "change", self._on_change)
-        on(self.search, "input", lambda e: self.refresh_results())
+        on(self.search, "input", self._on_input)
+        # Capture: the Enter ending a scan must not also reach a focused result (which adds itself on Enter).
+        on(document, "keydown", self._on_document_key, capture=True)
         on(self.search, "keydown", self._on_key)
         on(self.results_box, "keydown", self._on_result_key)
         self.render()
         self.search.focus()
 
     # ---------- events ----------
+    def _on_input(self, event: Any) -> None:
+        self.limit = RESULTS
+        self.refresh_results()
+
+    def _on_document_key(self, event: Any) -> None:
+        """A scanner burst with the focus outside any text field (body, a button, the cart): add by code.
+
+        Keys typed into a field are that field's (the search box has its own Enter); with a dialog open the
+        burst is not for the selling screen. The Enter ending a burst is swallowed so it does not also press
+        the focused button (e.g. Factura) or add a focused result.
+        """
+        target = event.target
+        tag = str(getattr(target, "tagName", "") or "").upper()
+        if tag in _EDITABLE or getattr(target, "isContentEditable", False) or not self.search.isConnected:
+            return
+        overlay = by_id("overlay")
+        if overlay is not None and not overlay.hidden:
+            return
+        if event.ctrlKey or event.altKey or event.metaKey:
+            return
+        key = str(event.key)
+        now = float(event.timeStamp)
+        fast = now - self._scan_at <= SCAN_GAP_MS
+        if key == "Enter":
+            code, self._scan = self._scan, ""
+            if fast and len(code) >= SCAN_MIN:
+                event.preventDefault()
+                event.stopPropagation()
+                self.scan(code)
+            return
+        if len(key) != 1:
+            return
+        self._scan = (self._scan if fast else "") + key
+        self._scan_at = now
+
+    def scan(self, code: str) -> None:
+        """A scanned code: the product with that barcode or SKU goes in the cart, or the cashier is told."""
+        product = self.till.catalog.by_code(code)
+        if product is None:
+            self.say(L("scan_not_found", code=code))
+            return
+        self.add(product)
+
     def _on_result_key(self, event: Any) -> None:
         """Keyboard on the results: Enter/space adds, arrows move, Escape goes back to the search box."""
         node = event.target
@@ -119,6 +175,9 @@ class SellScreen:
             CustomerPicker(self.app, self.on_customer)
         elif action == "charge":
             self.open_payment()
+        elif action == "more":
+            self.limit += RESULTS
+            self.refresh_results()
 
     def _on_change(self, event: Any) -> None:
         target = event.target
@@ -173,8 +232,10 @@ class SellScreen:
         PaymentScreen(self.app, self.after_sale)
 
     def after_sale(self) -> None:
-        self.render()
+        # "Nueva venta": an empty search box and no results left from the last sale's search.
         self.search.value = ""
+        self.limit = RESULTS
+        self.render()
         self.search.focus()
 
     def say(self, text: str | None) -> None:
@@ -189,7 +250,8 @@ class SellScreen:
 
     def refresh_results(self) -> None:
         query = str(self.search.value).strip()
-        self.results = self.till.catalog.search(query, limit=RESULTS) if query else []
+        page = self.till.catalog.search_page(query, limit=self.limit) if query else None
+        self.results = page.products if page is not None else []
         rows = []
         for p in self.results:
             stock = self.till.stock_of(p)
@@ -203,6 +265,12 @@ class SellScreen:
                            ]))
         if query and not rows:
             rows.append(el("li", "muted", L("no_results")))
+        elif page is not None and page.more:
+            # Say that more match, and let the cashier list them a page at a time (bounded work per click).
+            text = L("more_results", n=page.more) if page.exact else L("more_results_some")
+            rows.append(el("li", "more-results", id="more-results", data_more=page.more, children=[
+                el("span", "muted", text),
+                el("button", "secondary", L("see_more"), id="see-more", type="button", data_action="more")]))
         replace(self.results_box, *rows)
 
     def render_customer(self) -> None:

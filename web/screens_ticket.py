@@ -52,7 +52,8 @@ class TicketPreview:
             el("div", "actions no-print", id="paper-choice"),
             self.paper,
             el("div", "actions no-print", children=[
-                el("button", "secondary", L("back"), id="ticket-back", type="button", data_action="ticket-back"),
+                el("button", "secondary", L("back"), id="ticket-back", type="button", data_action="ticket-back",
+                   data_escape=True),
                 el("button", "secondary", L("save_file"), id="ticket-save", type="button",
                    data_action="ticket-save"),
                 el("button", "primary", L("print_ticket"), id="ticket-print", type="button",

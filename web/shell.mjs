@@ -1,6 +1,7 @@
 /**
  * Shell behaviour that must work before Python starts: which boot runs, the runtime progress bar and the
- * service worker registration (scoped to the POS, its URL versioned by vendor/manifest.json).
+ * service worker registration (scoped to the origin so `/` opens the POS offline, its URL versioned by
+ * vendor/manifest.json).
  *
  * Two boots of the same app (web/pos.py), both through boot.mjs (byte-compiled stdlib + app zip):
  * - PyScript (default, the user's choice): core.js runs the page's <script type="py"> with boot.mjs as its
@@ -78,7 +79,22 @@ async function registerServiceWorker() {
   } catch {
     // no manifest reachable nor cached (first visit offline): register the bare worker, it reads the manifest itself
   }
-  await navigator.serviceWorker.register(url, { scope: "./" });
+  // Scope "/": the worker also opens the POS offline from the shop's address `/` (sw.js says why and what it leaves
+  // alone). Tills set up before registered it with scope /pos/; once the root one is active that one goes, so
+  // one worker and one cache serve the POS.
+  const registration = await navigator.serviceWorker.register(url, { scope: "/" });
+  await activated(registration);
+  for (const other of await navigator.serviceWorker.getRegistrations()) {
+    if (other.scope !== registration.scope) await other.unregister();
+  }
+}
+
+function activated(registration) {
+  if (registration.active) return Promise.resolve();
+  const worker = registration.installing || registration.waiting;
+  return new Promise((resolve) => {
+    worker.addEventListener("statechange", () => { if (worker.state === "activated") resolve(); });
+  });
 }
 
 if ("serviceWorker" in navigator) {

@@ -2,8 +2,14 @@
  * The POS service worker: the shell, the runtime and the app zip answered from a versioned cache so the POS
  * boots with no network (reload, browser restart).
  *
- * - Scope: /pos/ only (this file is served from /pos/sw.js). Fetches to /api/* are network-only and /erp is
- *   never cached: we do not call respondWith for them, so the browser does its normal network fetch.
+ * - Scope: the whole origin ("/"), though this file lives at /pos/sw.js (the ERP serves it with
+ *   `Service-Worker-Allowed: /`). A cashier is told to open the shop's address, `/`, and bookmarks it; the ERP
+ *   answers `/` (and `/pos`) with a redirect to /pos/ that the browser does not keep, so a worker scoped to
+ *   /pos/ never saw `/` and a browser restarted offline at `/` showed Chromium's "no internet" page. Serving
+ *   the shell at `/` as well would not do: its relative URLs (pos.css, vendor/…) would then resolve outside
+ *   /pos/. So this worker answers only those doors: the network's answer when there is one, else the same
+ *   redirect to /pos/, which it then serves from the cache. Everything else outside /pos/ — /erp/ (the back
+ *   office), /api/* — gets no respondWith at all: the browser does its normal network fetch, never the cache.
  * - Cache name carries the app and runtime versions from vendor/manifest.json; activate deletes older caches.
  *   A new version is precached in install while the old one keeps serving; sales live in IndexedDB, which this
  *   file never touches, so an update cannot lose a stored sale. A deploy does not change this file: shell.mjs
@@ -11,10 +17,13 @@
  * - Shell files (index.html, *.mjs, *.js, *.css, pyscript.json, manifest.json) are network-first with a
  *   short timeout, falling back to the cache; the big versioned runtime files are cache-first.
  *
- * Must not cache anything outside /pos/, nor any /api answer (it holds the terminal token's data).
+ * Must not cache anything outside /pos/, nor any /api answer (it holds the terminal token's data), nor answer
+ * /erp/ or /api/ itself.
  */
 const PREFIX = "caja-pos-";
-const SCOPE = new URL("./", self.location).pathname; // "/pos/"
+const POS = new URL("./", self.location).pathname; // "/pos/"
+// The addresses a cashier may be given for the POS that the ERP answers with a redirect to it (see above).
+const DOORS = new Set(["/", POS.slice(0, -1)]);
 const SHELL = ["./", "index.html", "pos.css", "shell.mjs", "boot.mjs", "snapshot.mjs", "stack_switching.mjs",
   "idb.js", "idb_core.js", "idb_sync.js", "catalog_cols.js", "pyscript.json", "vendor/manifest.json"];
 const RUNTIME = ["vendor/pyodide/pyodide.mjs", "vendor/pyodide/pyodide.asm.mjs", "vendor/pyodide/pyodide.asm.wasm",
@@ -84,6 +93,18 @@ async function networkFirst(request) {
   }
 }
 
+// A door (`/`): what the ERP answers (its redirect, passed on as is), or offline the same redirect to the POS.
+async function door(request) {
+  try {
+    return await Promise.race([
+      fetch(request),
+      new Promise((_, reject) => setTimeout(() => reject(new Error("timeout")), NETWORK_TIMEOUT_MS)),
+    ]);
+  } catch {
+    return Response.redirect(new URL(POS, self.location.origin).href, 302);
+  }
+}
+
 async function cacheFirst(request) {
   const hit = await caches.match(request, { ignoreSearch: true });
   return hit || fetch(request);
@@ -92,6 +113,10 @@ async function cacheFirst(request) {
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (!url.pathname.startsWith(SCOPE)) return; // /api/* and /erp/*: network only, never cached
+  if (event.request.mode === "navigate" && DOORS.has(url.pathname)) {
+    event.respondWith(door(event.request));
+    return;
+  }
+  if (!url.pathname.startsWith(POS)) return; // /api/*, /erp/* and the rest: network only, never cached
   event.respondWith(isShell(url.pathname) ? networkFirst(event.request) : cacheFirst(event.request));
 });

@@ -136,7 +136,8 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
 
 
 async def upload_sales(http: Http, storage: Storage, token: str, only: Collection[str] | None = None) -> dict:
-    """Send the pending sales in batches and apply the ERP's per-sale answers (`only`: just these uuids).
+    """Send the pending sales in batches, in local-number order, and apply the ERP's per-sale answers (`only`:
+    just these uuids).
 
     Returns {"accepted": n, "rejected": [(number, message)], "error": None | "network"}. A NetworkError
     stops the run and leaves every unsent or unanswered sale pending.
@@ -144,6 +145,10 @@ async def upload_sales(http: Http, storage: Storage, token: str, only: Collectio
     report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None}
     pending = [r for r in await storage.outbox_sales() if r.get("state") in ("pending", "syncing")
                and (only is None or r["uuid"] in only)]
+    # The ERP gives folios in the order sales arrive: send them in local-number order, so folio order follows
+    # the order the sales were made (the outbox store is read in uuid order). A failed batch stops the run, and
+    # the next run starts again from the lowest pending number.
+    pending.sort(key=lambda r: int(r["seq"]))
     for i in range(0, len(pending), SALES_BATCH):
         batch = pending[i:i + SALES_BATCH]
         try:

@@ -6,14 +6,19 @@ from typing import Any
 from tests.e2e.conftest import BOOT_TIMEOUT_MS
 
 
-def open_pos(page: Any, origin: str) -> Any:
-    """Open /pos/ until its first screen shows; returns the page to go on with.
+def open_pos(page: Any, origin: str, path: str = "/pos/") -> Any:
+    """Open /pos/ (or `path`, e.g. the shop's address `/`) until its first screen shows; returns the page.
 
     (A Chromium renderer crash here fails the test and reruns it once: tests/conftest.py.)
     """
-    page.goto(f"{origin}/pos/")
+    page.goto(f"{origin}{path}")
     page.wait_for_selector("#pair-code, #search", timeout=BOOT_TIMEOUT_MS)
     return page
+
+
+def help_text(page: Any) -> str:
+    """What the pairing screen tells the cashier."""
+    return page.inner_text("#pairing")
 
 
 def pair(page: Any, code: str) -> None:

@@ -53,3 +53,28 @@ def create_customer(page: Any, **fields: str) -> None:
         page.fill(f"#cust-{key}", value)
     page.click("#save-customer")
     page.wait_for_function("n => document.getElementById('customer-name').textContent === n", arg=fields["name"])
+
+
+def scan_here(page: Any, code: str) -> None:
+    """A scanner burst with the focus wherever it is now (the body, a button): no click on the search box."""
+    page.keyboard.type(code, delay=5)
+    page.keyboard.press("Enter")
+
+
+def focused(page: Any) -> str:
+    """The tag (and id) of the element with the focus, e.g. "BODY" or "BUTTON#customer-name"."""
+    return page.evaluate("() => { const a = document.activeElement; return a.tagName + (a.id ? '#' + a.id : ''); }")
+
+
+def message(page: Any) -> str:
+    """The selling screen's message line (refusals, an unknown code), "" when hidden."""
+    return "" if page.is_hidden("#message") else page.inner_text("#message")
+
+
+def result_names(page: Any) -> list[str]:
+    return page.locator("#results .result .name").all_inner_texts()
+
+
+def search(page: Any, words: str) -> None:
+    page.fill("#search", words)
+    page.wait_for_function("() => document.querySelectorAll('#results li').length > 0")

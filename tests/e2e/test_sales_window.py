@@ -135,11 +135,11 @@ def test_print_save_cancel_and_sync_one_sale(browser: Browser, erp: ErpProcess) 
         page.wait_for_selector("#sale-detail")
         ts.back_to_list(page)
 
-        # Cancelar: a confirmation first (Cancelar keeps the sale), then Continuar.
+        # Cancelar: a confirmation first ("No, volver" keeps the sale), then "Sí, cancelar la venta".
         ts.open_sale(page, n2)
         warning = ts.cancel_sale(page, confirm=False)
         assert "no se puede deshacer" in warning
-        assert "Continuar" in warning and "Cancelar" in warning
+        assert "Sí, cancelar la venta" in warning and "No, volver" in warning and "Continuar" not in warning
         assert page.get_attribute("#sale-state", "data-state") == "pending"
         ts.cancel_sale(page, confirm=True)
         assert "cancelada" in page.inner_text("#sales-result")

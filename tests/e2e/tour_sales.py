@@ -90,7 +90,7 @@ def back_to_list(page: Any) -> None:
 
 
 def cancel_sale(page: Any, confirm: bool = True) -> str:
-    """Cancelar → the confirmation → Continuar (or Cancelar); returns the warning text it showed."""
+    """Cancelar → the confirmation → "Sí, cancelar la venta" (or "No, volver"); returns the warning text it showed."""
     page.click("#sale-cancel")
     page.wait_for_selector("#confirm-cancel")
     warning = page.inner_text("#confirm-cancel")
@@ -175,3 +175,7 @@ def backoffice_numbers(page: Any, path: str) -> dict[str, str]:
         if cells.count() >= 4:
             out[cells.nth(3).inner_text().strip()] = cells.nth(0).inner_text().strip()
     return out
+
+
+def press_escape(page: Any) -> None:
+    page.keyboard.press("Escape")

@@ -65,7 +65,8 @@ class FakeIdb:
         return json.dumps(sorted(self.sales.values(), key=lambda r: r["seq"]))
 
     async def outboxSales(self) -> str:
-        return json.dumps([self.sales[u] for u in self.outbox if u in self.sales])
+        # IndexedDB's getAll answers in key order: the outbox is keyed by uuid.
+        return json.dumps([self.sales[u] for u in sorted(self.outbox) if u in self.sales])
 
     async def outboxCount(self) -> int:
         return len(self.outbox)
