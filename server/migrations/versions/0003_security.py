@@ -1,7 +1,7 @@
 """Security: pairing codes carry a failure budget, back-office sessions live in a table (revocable, idle
 timeout), users have a role (admin or the read-only contador), and sales can be flagged for review.
 
-Revision ID: 0003_security
+Revision ID: 0003
 Revises: 0002
 Create Date: 2026-12-01 20:40:00
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003_security'
+revision = '0003'
 down_revision = '0002'
 branch_labels = None
 depends_on = None

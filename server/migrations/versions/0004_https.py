@@ -2,8 +2,8 @@
 office's Terminales page shows "sin HTTPS" for a till opened over plain http on the shop's network, which
 cannot open offline.
 
-Revision ID: 0003_https
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-12-01 20:30:00
 """
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0003_https'
-down_revision = '0002'
+revision = '0004'
+down_revision = '0003'
 branch_labels = None
 depends_on = None
 
