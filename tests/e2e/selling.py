@@ -56,9 +56,26 @@ def create_customer(page: Any, **fields: str) -> None:
 
 
 def scan_here(page: Any, code: str) -> None:
-    """A scanner burst with the focus wherever it is now (the body, a button): no click on the search box."""
-    page.keyboard.type(code, delay=5)
-    page.keyboard.press("Enter")
+    """A scanner burst with the focus wherever it is now (the body, a button): no click on the search box.
+
+    Real key events through the DevTools protocol, each stamped 5 ms after the one before, as a scanner types:
+    `keyboard.type(delay=5)` would stamp them when they arrive, and on a loaded machine Playwright's round trips
+    put more than a person's gap between them, so the page would rightly take them for typing.
+    """
+    import time
+
+    cdp = page.context.new_cdp_session(page)
+    start = time.time()
+    keys = [(ch, ch, f"Digit{ch}" if ch.isdigit() else f"Key{ch.upper()}", ord(ch.upper())) for ch in code]
+    keys.append(("Enter", "\r", "Enter", 13))
+    try:
+        for i, (key, text, key_code, vk) in enumerate(keys):
+            stamp = start + i * 0.005
+            common = {"key": key, "code": key_code, "windowsVirtualKeyCode": vk, "timestamp": stamp}
+            cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": text, **common})
+            cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", **common})
+    finally:
+        cdp.detach()
 
 
 def focused(page: Any) -> str:
