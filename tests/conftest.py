@@ -14,11 +14,19 @@ leaves it out of the totals and says so).
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis draws at random on a developer's machine (new inputs each run find new bugs) and from a fixed seed
+# in CI (`CI=true`, as CI services and .ci/run set it), so a CI failure is the code's, reproducible, never luck.
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+settings.register_profile("caja", derandomize=IN_CI, database=None if IN_CI else settings.default.database)
+settings.load_profile("caja")
 
 CRASH = re.compile(r"(Target|Page) crashed")
 # Chromium's stderr lines that say nothing about a crash (no D-Bus in the sandbox, the launcher script's test).

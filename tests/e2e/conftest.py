@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from tests.suites import require
+
 ROOT = Path(__file__).resolve().parents[2]
 CAJA = str(Path(sys.executable).with_name("caja"))
 CHROMIUM = "/usr/bin/chromium"
@@ -131,10 +133,9 @@ class ErpProcess:
 
 @pytest.fixture(scope="module")
 def erp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ErpProcess]:
+    require("browser", Path(CHROMIUM).exists(), CHROMIUM, "apt-get install -y chromium")
     if not (ROOT / "web" / "vendor" / "manifest.json").exists():
         pytest.fail("web/vendor is not built: run `make setup` (node scripts/pyodide/build_runtime.mjs)")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found")
     server = ErpProcess(tmp_path_factory.mktemp("erp"))
     server.caja("migrate")
     server.caja("demo", "--products", str(DEMO_PRODUCTS), "--customers", str(DEMO_CUSTOMERS))
