@@ -57,7 +57,11 @@ class ErpProcess:
         self.workdir = workdir
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "CAJA_DATABASE_URL": f"sqlite:///{workdir / 'caja.db'}"}
+        # The ERP's test-only pause points (server/testhooks.py): inert until a test arms one in this folder.
+        self.hooks = workdir / "hooks"
+        self.hooks.mkdir(exist_ok=True)
+        self.env = {**os.environ, "CAJA_DATABASE_URL": f"sqlite:///{workdir / 'caja.db'}",
+                    "CAJA_TEST_HOOKS": str(self.hooks)}
         self.proc: subprocess.Popen[bytes] | None = None
         self._token: str | None = None
 
