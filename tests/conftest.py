@@ -9,6 +9,8 @@ second crash fails, and a module with `RERUN_ON_CRASH = False` (test_no_jspi.py)
 is printed at the end of the run with the lines Chromium wrote to stderr around it (DEBUG=pw:browser, see
 tests/e2e/conftest.py); its minidump is in ~/.config/chromium/Crash Reports/pending/.
 
+Also here, for every suite: the hypothesis profile (random locally, a fixed seed when CI=true).
+
 Must not: rerun any other failure, or let a crashed attempt count in the faults ledger (tests/faults/conftest.py
 leaves it out of the totals and says so).
 """
