@@ -1,7 +1,9 @@
 """The browser, PostgreSQL and Pyodide suites fail when their programs are missing; they skip only when asked."""
 from __future__ import annotations
 
+import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -46,3 +48,22 @@ def test_system_deps_script_is_what_make_test_and_ci_run() -> None:
     root = TESTS.parent
     assert "scripts/system_deps.sh" in (root / "Makefile").read_text()
     assert "scripts/system_deps.sh" in (root / ".ci" / "run").read_text()
+
+
+def test_system_deps_stops_a_non_root_user_with_the_exact_command(tmp_path: Path) -> None:
+    """Without root it cannot install: it names the missing package in the apt-get line and fails."""
+    script = (TESTS.parent / "scripts" / "system_deps.sh").read_text()
+    script = script.replace("/usr/bin/chromium", str(tmp_path / "no-chromium"))  # as on a machine without it
+    as_user = ["runuser", "-u", "nobody", "--"] if os.geteuid() == 0 else []
+    env = {k: v for k, v in os.environ.items() if k != "CAJA_TEST_SKIP"}
+
+    def run(**extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*as_user, "bash", "-s"], input=script, capture_output=True, text=True, check=False,
+                              env={**env, **extra}, timeout=60)
+
+    r = run()
+    assert r.returncode == 1
+    [apt] = [line for line in r.stderr.splitlines() if "sudo apt-get install -y" in line]
+    assert "chromium" in apt.split() and "CAJA_TEST_SKIP=browser" in r.stderr
+    r = run(CAJA_TEST_SKIP="browser")
+    assert r.returncode == 0, r.stderr  # asked to leave the browser suite out: its packages are not required
