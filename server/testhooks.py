@@ -1,5 +1,5 @@
 """Test-only pause points: lets a test hold the ERP at a known instant (inside a sales batch's transaction) and
-kill it there, instead of hunting for that instant by freezing the process and polling its database.
+kill it there, so a fault lands at the same point every time, however loaded the machine is.
 
 Off unless the environment variable `CAJA_TEST_HOOKS` names a directory, which only the fault tests set when
 they start `caja serve`. Off, `pause()` is one check of a module constant and returns: production never sets the
@@ -15,12 +15,15 @@ What it must not do: change what the ERP does at a point (it only waits), or pau
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
 
 ENV = "CAJA_TEST_HOOKS"
 _DIR = Path(os.environ[ENV]) if os.environ.get(ENV) else None
+if _DIR is not None:  # said in the log, so a production server started with it by mistake shows it
+    logging.getLogger(__name__).warning("%s is set: test pause points are armable in %s", ENV, _DIR)
 
 
 def enabled() -> bool:
