@@ -53,6 +53,11 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
     if password:
         # Shown once: only the argon2 hash is stored. `caja create-admin` sets a new one.
         print(f"back office /erp/: usuario admin, contraseña {password} (se muestra una sola vez)")
+    # The admin setting up the demo also pairs its till: the code is for them to type on the POS's first screen.
+    code = _pairing_code(settings, settings.demo_terminal)
+    if code:
+        print(f"POS /pos/: código de vinculación de la terminal {settings.demo_terminal} "
+              f"(vence en {settings.pairing_ttl_minutes} min; `caja pairing-code` da otro): {code}")
     return 0
 
 

@@ -9,16 +9,26 @@ second crash fails, and a module with `RERUN_ON_CRASH = False` (test_no_jspi.py)
 is printed at the end of the run with the lines Chromium wrote to stderr around it (DEBUG=pw:browser, see
 tests/e2e/conftest.py); its minidump is in ~/.config/chromium/Crash Reports/pending/.
 
+Also here, for every suite: the hypothesis profile (random locally, a fixed seed when CI=true).
+
 Must not: rerun any other failure, or let a crashed attempt count in the faults ledger (tests/faults/conftest.py
 leaves it out of the totals and says so).
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
+
+# Hypothesis draws at random on a developer's machine (new inputs each run find new bugs) and from a fixed seed
+# in CI (`CI=true`, as CI services and .ci/run set it), so a CI failure is the code's, reproducible, never luck.
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+settings.register_profile("caja", derandomize=IN_CI, database=None if IN_CI else settings.default.database)
+settings.load_profile("caja")
 
 CRASH = re.compile(r"(Target|Page) crashed")
 # Chromium's stderr lines that say nothing about a crash (no D-Bus in the sandbox, the launcher script's test).

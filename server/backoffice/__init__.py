@@ -1,6 +1,6 @@
 """The back office under /erp/: server-rendered pages for sales, catalog, customers, terminals and CSV import.
 
-What it is for: `mount_backoffice(app)` includes the page routers, the stylesheet at /erp/static/, and the
+What it is for: `mount_backoffice(app)` includes the page routers, the stylesheet and icon at /erp/static/ (and /favicon.ico), and the
 handlers that turn "not signed in" into a redirect to the login page and a missing CSRF token into 403.
 Called by create_app before the POS static mount (which answers every path not taken earlier).
 What it must not do: serve or authorize /api (terminal endpoints never look at the back-office session),
@@ -12,8 +12,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.responses import Response
+from fastapi.responses import FileResponse, Response
 from starlette.staticfiles import StaticFiles
+
+from server.shop_time import shop_zone
 
 from . import account, certificate, customers, imports, login, products, sales, terminals
 from .auth import CsrfFailed, LoginRequired, ReadOnly
@@ -25,9 +27,16 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def mount_backoffice(app: FastAPI) -> None:
+    shop_zone()  # a misspelt CAJA_TIMEZONE stops the server at start, not on the first page with a time
     for module in (login, account, sales, products, customers, terminals, certificate, imports):
         app.include_router(module.router)
     app.mount("/erp/static", StaticFiles(directory=STATIC_DIR), name="erp-static")
+
+    # Browsers ask for /favicon.ico at the origin's root whatever the page says; the POS names its own icon.
+    @app.get("/favicon.ico", include_in_schema=False)
+    def _favicon() -> Response:
+        return FileResponse(STATIC_DIR / "favicon.ico", media_type="image/x-icon",
+                            headers={"Cache-Control": "public, max-age=86400"})
 
     @app.exception_handler(LoginRequired)
     async def _login_required(request: Request, _exc: LoginRequired) -> Response:

@@ -18,15 +18,15 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from poscore.money import UNITS, InvalidNumber, to_decimal
+from poscore.money import UNITS, InvalidNumber
 from poscore.tax import IVA_RATES, InvalidTax, TaxScheme
+from poscore.typed import AmbiguousNumber, parse_typed
 from server.db import changes
 from server.db.schema import price_history, prices, product_barcodes, products, stock
 
 _MAX = Decimal(999999999)
 _BARCODE_RE = re.compile(r"^[0-9A-Za-z\-_.]{1,40}$")
 _SPLIT_RE = re.compile(r"[\s,;|]+")
-_THOUSANDS_RE = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 TRUE_WORDS = {"1", "si", "sí", "s", "true", "verdadero", "yes", "y", "x", "activo"}
 FALSE_WORDS = {"0", "no", "n", "false", "falso", "inactivo"}
 
@@ -70,11 +70,13 @@ def parse_unit(text: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def parse_tax(iva_text: str, ieps_text: str) -> TaxScheme:
+def parse_tax(iva_text: str, ieps_text: str, decimal_comma: bool = False) -> TaxScheme:
     iva = iva_text.strip().lower().rstrip("%").strip()
     if iva not in IVA_RATES:
         raise Problem("p_iva_invalid", iva_text)
     ieps = ieps_text.strip().rstrip("%").strip() or None
+    if ieps is not None and "," in ieps:  # "26,5" from a decimal-comma spreadsheet
+        ieps = str(_number(ieps, "p_ieps_invalid", decimal_comma))
     try:
         scheme = TaxScheme(iva, ieps)
     except InvalidTax:
@@ -106,39 +108,34 @@ def parse_barcodes(text: str) -> list[str]:
     return codes
 
 
-def _number(text: str) -> Decimal:
-    # Excel in es-MX may write "1,234.50"; a thousands comma is dropped, a lone decimal comma is not guessed.
-    cleaned = text.strip()
-    if "$" in cleaned or " " in cleaned:
-        cleaned = cleaned.replace("$", "").replace(" ", "")
-    if "," in cleaned and _THOUSANDS_RE.fullmatch(cleaned):
-        cleaned = cleaned.replace(",", "")
-    return to_decimal(cleaned)
+def _number(text: str, code: str, decimal_comma: bool) -> Decimal:
+    """What a person typed, read by poscore's one parser for typed numbers (decimal commas, thousands marks)."""
+    try:
+        return parse_typed(text, decimal_comma)
+    except AmbiguousNumber:
+        raise Problem("p_number_ambiguous", text) from None
+    except InvalidNumber:
+        raise Problem(code, text) from None
 
 
 @lru_cache(maxsize=65536)
-def parse_price(text: str) -> Decimal | None:
-    """A price in pesos (blank = none). Positive, at most two decimals: prices are never rounded here."""
+def parse_price(text: str, decimal_comma: bool = False) -> Decimal | None:
+    """A price in pesos (blank = none). Positive, at most two decimals: prices are never rounded here.
+    `decimal_comma`: the source writes decimals with a comma (a semicolon-separated spreadsheet)."""
     if not text.strip():
         return None
-    try:
-        d = _number(text)
-    except InvalidNumber:
-        raise Problem("p_price_invalid", text) from None
+    d = _number(text, "p_price_invalid", decimal_comma)
     if d <= 0 or d > _MAX or d.as_tuple().exponent < -2:  # type: ignore[operator]
         raise Problem("p_price_invalid", text)
     return d.quantize(Decimal("0.01"))
 
 
 @lru_cache(maxsize=65536)
-def parse_stock(text: str) -> Decimal | None:
+def parse_stock(text: str, decimal_comma: bool = False) -> Decimal | None:
     """A stock quantity (blank = no stock record). May be negative (sales already took it below zero)."""
     if not text.strip():
         return None
-    try:
-        d = _number(text)
-    except InvalidNumber:
-        raise Problem("p_stock_invalid", text) from None
+    d = _number(text, "p_stock_invalid", decimal_comma)
     if abs(d) > _MAX or d.as_tuple().exponent < -3:  # type: ignore[operator]
         raise Problem("p_stock_invalid", text)
     return d.quantize(Decimal("0.001"))

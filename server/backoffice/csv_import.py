@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
+from poscore.typed import decimal_comma_of
 from server.db import changes
 from server.db.schema import price_lists, prices, product_barcodes, products, stock, warehouses
 
@@ -103,6 +104,20 @@ def _delimiter(first_line: str) -> str:
     return ";" if first_line.count(";") > first_line.count(",") else ","
 
 
+def _decimal_comma(text: str, delimiter: str, columns: list[int | None]) -> bool:
+    """Whether the file's numbers carry a decimal comma: what its number cells that read only one way say
+    ("23,50", "18.50"); when none tells, the delimiter does — a spreadsheet separates cells with semicolons
+    because its locale writes decimals with a comma."""
+    wanted = [c for c in columns if c is not None]
+    try:
+        cells = (record[c] for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+                 for c in wanted if c < len(record))
+        evidence = decimal_comma_of(cells)
+    except csv.Error:
+        evidence = None  # the row-by-row pass reports it
+    return delimiter == ";" if evidence is None else evidence
+
+
 def _header(conn: Connection, header: list[str]) -> tuple[dict[str, int], dict[int, int], dict[int, int]]:
     """Column positions: named columns, price list id -> position, warehouse id -> position."""
     lists = {r.name.strip().lower(): r.id for r in conn.execute(select(price_lists))}
@@ -155,12 +170,14 @@ def check(conn: Connection, data: bytes) -> Plan:
     first = text.split("\n", 1)[0]
     if not first.strip():
         raise FileProblem("p_empty")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first))
+    delimiter = _delimiter(first)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except (StopIteration, csv.Error):
         raise FileProblem("p_empty") from None
     named, price_cols, stock_cols = _header(conn, header)
+    decimal_comma = _decimal_comma(text, delimiter, [*price_cols.values(), *stock_cols.values(), named.get("ieps")])
     plan = Plan()
     _load(conn, plan, list(price_cols), list(stock_cols))
     skus: dict[str, int] = {}
@@ -174,7 +191,7 @@ def check(conn: Connection, data: bytes) -> Plan:
             if len(record) != len(header):
                 plan.problem(line, "p_fields", f"{len(record)} ≠ {len(header)}")
                 continue
-            row = _row(plan, line, record, named, price_cols, stock_cols)
+            row = _row(plan, line, record, named, price_cols, stock_cols, decimal_comma)
             if row is None:
                 continue
             if row.sku in skus:
@@ -205,24 +222,24 @@ def check(conn: Connection, data: bytes) -> Plan:
 
 
 def _row(plan: Plan, line: int, record: list[str], named: dict[str, int], price_cols: dict[int, int],
-         stock_cols: dict[int, int]) -> Row | None:
+         stock_cols: dict[int, int], decimal_comma: bool) -> Row | None:
     def cell(name: str) -> str:
         return record[named[name]] if name in named else ""
 
     try:
         sku = parse_sku(cell("sku"))
-        tax = parse_tax(cell("iva"), cell("ieps"))
+        tax = parse_tax(cell("iva"), cell("ieps"), decimal_comma)
         fields = (parse_name(cell("nombre")), parse_unit(cell("unidad")), tax.iva, tax.ieps,
                   parse_active(cell("activo")))
         barcodes = parse_barcodes(cell("codigos_barras")) if cell("codigos_barras").strip() else None
         row_prices: dict[int, Decimal] = {}
         for list_id, pos in price_cols.items():
-            value = parse_price(record[pos])
+            value = parse_price(record[pos], decimal_comma)
             if value is not None:
                 row_prices[list_id] = value
         row_stock: dict[int, Decimal] = {}
         for wh_id, pos in stock_cols.items():
-            qty = parse_stock(record[pos])
+            qty = parse_stock(record[pos], decimal_comma)
             if qty is not None:
                 row_stock[wh_id] = qty
     except Problem as exc:

@@ -7,13 +7,10 @@ What it must not do: hold business messages of the POS/sync (poscore.messages ow
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-from server.db.engine import as_utc
+from server.shop_time import to_shop
 
 LANGS = ("es", "en")
-# Mexico City has had no daylight saving time since 2022; the shop's dates (filters, listings) are local.
-SHOP_TZ = ZoneInfo("America/Mexico_City")
 
 ES: dict[str, str] = {
     "app": "caja · ERP", "login": "Iniciar sesión", "logout": "Cerrar sesión", "username": "Usuario",
@@ -45,7 +42,7 @@ ES: dict[str, str] = {
     "amount": "Importe", "payments": "Pagos", "method": "Forma de pago", "reference": "Referencia",
     "fiscal_data": "Datos fiscales del cliente", "rfc": "RFC", "regimen_fiscal": "Régimen fiscal",
     "codigo_postal": "Código postal", "uso_cfdi": "Uso de CFDI", "email": "Correo",
-    "device_time": "Hora en la terminal", "received_at": "Recibida en el ERP", "cashier": "Cajero",
+    "device_time": "Hora en la terminal", "times_in": "Horas de {zone}", "received_at": "Recibida en el ERP", "cashier": "Cajero",
     "paid": "Pagado", "change": "Cambio", "cancelled_at": "Cancelada en", "reason": "Motivo",
     "warehouse": "Almacén", "qty_after": "Existencia resultante", "sku": "SKU", "barcodes": "Códigos de barras",
     "barcodes_help": "Separados por espacios o comas", "name": "Nombre", "unit": "Unidad", "iva": "IVA",
@@ -79,8 +76,9 @@ ES: dict[str, str] = {
     "p_ieps_invalid": "IEPS inválido: un porcentaje o vacío", "p_active_invalid": "Activo inválido: use 1/0 o sí/no",
     "p_barcode_invalid": "Código de barras inválido", "p_barcode_taken": "El código de barras ya es de otro producto",
     "p_barcode_repeated": "Código de barras repetido en el archivo (línea {other})",
-    "p_price_invalid": "Precio inválido: positivo, con a lo más 2 decimales",
-    "p_stock_invalid": "Existencia inválida: número con a lo más 3 decimales",
+    "p_price_invalid": "Precio inválido: escriba un número positivo con a lo más 2 decimales, como 23.50 (o 23,50 en un archivo separado por punto y coma)",
+    "p_stock_invalid": "Existencia inválida: escriba un número con a lo más 3 decimales, como 12 o 1.250 (o 1,250 en un archivo separado por punto y coma)",
+    "p_number_ambiguous": "Número ambiguo: en un archivo separado por punto y coma la coma es el decimal; escriba los miles sin separador (1234) y los decimales con coma (1,234)",
     "p_rfc_invalid": "RFC inválido", "p_customer_invalid": "Dato fiscal inválido",
     "p_columns": "Faltan columnas obligatorias", "p_column_unknown": "Columna desconocida",
     "p_encoding": "El archivo no está en UTF-8", "p_empty": "El archivo está vacío o no tiene encabezado",
@@ -98,7 +96,7 @@ ES: dict[str, str] = {
     "col_codigos": "Opcional. Códigos de barras separados por espacio o |; vacía = no cambian.",
     "col_precio": "Opcional, una por lista: precio:Público, precio:Mayoreo… Pesos con a lo más 2 decimales; vacía = no cambia.",
     "col_existencia": "Opcional, una por almacén: existencia:Almacén Centro… Cantidad con a lo más 3 decimales; vacía = no cambia.",
-    "import_intro": "Archivo CSV en UTF-8 (con o sin BOM), separado por comas o por punto y coma, con una fila de encabezado. Primero se revisa sin cambiar nada; la importación se aplica completa en una sola transacción o no se aplica.",
+    "import_intro": "Archivo CSV en UTF-8 (con o sin BOM), separado por comas o por punto y coma, con una fila de encabezado. Separado por comas, los decimales llevan punto (23.50); separado por punto y coma, como lo guarda Excel en español, llevan coma (23,50). Primero se revisa sin cambiar nada; la importación se aplica completa en una sola transacción o no se aplica.",
     "ca_link": "Certificado HTTPS", "ca_title": "Certificado HTTPS para las tabletas",
     "ca_intro": "La caja trabaja sin conexión sólo si el navegador la abre por HTTPS y confía en el certificado del servidor. Instale una vez en cada tableta o PC la autoridad certificadora (CA) local de esta instalación; después abra la caja con la dirección https.",
     "ca_download": "Descargar caja-ca.crt", "ca_fingerprint": "Huella SHA-256 de la CA",
@@ -138,7 +136,7 @@ EN: dict[str, str] = {
     "amount": "Amount", "payments": "Payments", "method": "Payment method", "reference": "Reference",
     "fiscal_data": "Customer tax data", "rfc": "RFC", "regimen_fiscal": "Tax regime",
     "codigo_postal": "Postal code", "uso_cfdi": "CFDI use", "email": "Email",
-    "device_time": "Terminal time", "received_at": "Received by the ERP", "cashier": "Cashier",
+    "device_time": "Terminal time", "times_in": "Times in {zone}", "received_at": "Received by the ERP", "cashier": "Cashier",
     "paid": "Paid", "change": "Change", "cancelled_at": "Cancelled at", "reason": "Reason",
     "warehouse": "Warehouse", "qty_after": "Resulting stock", "sku": "SKU", "barcodes": "Barcodes",
     "barcodes_help": "Separated by spaces or commas", "name": "Name", "unit": "Unit", "iva": "VAT",
@@ -172,8 +170,9 @@ EN: dict[str, str] = {
     "p_ieps_invalid": "Invalid IEPS: a percentage or empty", "p_active_invalid": "Invalid active flag: use 1/0",
     "p_barcode_invalid": "Invalid barcode", "p_barcode_taken": "The barcode belongs to another product",
     "p_barcode_repeated": "Barcode repeated in the file (line {other})",
-    "p_price_invalid": "Invalid price: positive, at most 2 decimals",
-    "p_stock_invalid": "Invalid stock: a number with at most 3 decimals",
+    "p_price_invalid": "Invalid price: write a positive number with at most 2 decimals, such as 23.50 (or 23,50 in a semicolon-separated file)",
+    "p_stock_invalid": "Invalid stock: write a number with at most 3 decimals, such as 12 or 1.250 (or 1,250 in a semicolon-separated file)",
+    "p_number_ambiguous": "Ambiguous number: in a semicolon-separated file the comma is the decimal mark; write thousands without a separator (1234) and decimals with a comma (1,234)",
     "p_rfc_invalid": "Invalid RFC", "p_customer_invalid": "Invalid tax data",
     "p_columns": "Required columns missing", "p_column_unknown": "Unknown column",
     "p_encoding": "The file is not UTF-8", "p_empty": "The file is empty or has no header",
@@ -191,7 +190,7 @@ EN: dict[str, str] = {
     "col_codigos": "Optional. Barcodes separated by space or |; empty = unchanged.",
     "col_precio": "Optional, one per price list: precio:Público, precio:Mayoreo… Pesos, at most 2 decimals; empty = unchanged.",
     "col_existencia": "Optional, one per warehouse: existencia:Almacén Centro… At most 3 decimals; empty = unchanged.",
-    "import_intro": "CSV file in UTF-8 (with or without BOM), comma or semicolon separated, with a header row. It is checked first without changing anything; the import is applied whole in one transaction or not at all.",
+    "import_intro": "CSV file in UTF-8 (with or without BOM), comma or semicolon separated, with a header row. Comma separated, decimals take a dot (23.50); semicolon separated, as a Spanish Excel saves it, a comma (23,50). It is checked first without changing anything; the import is applied whole in one transaction or not at all.",
     "ca_link": "HTTPS certificate", "ca_title": "HTTPS certificate for the tablets",
     "ca_intro": "The till works offline only when the browser opens it over HTTPS and trusts the server's certificate. Install this install's local certificate authority (CA) once on each tablet or PC, then open the till by its https address.",
     "ca_download": "Download caja-ca.crt", "ca_fingerprint": "CA SHA-256 fingerprint",
@@ -210,19 +209,15 @@ def tr(key: str, lang: str = "es", **params: object) -> str:
 
 
 def local_dt(value: datetime | None) -> str:
-    """A stored UTC time as the shop reads it: 27/11/2026 16:14."""
-    utc = as_utc(value)
-    if utc is None:
-        return ""
-    return utc.astimezone(SHOP_TZ).strftime("%d/%m/%Y %H:%M")
+    """A stored UTC time on the shop's clock: 27/11/2026 16:14 (the zone is named once, in the page header)."""
+    shop = to_shop(value)
+    return "" if shop is None else shop.strftime("%d/%m/%Y %H:%M")
 
 
 def device_dt(value: str | None) -> str:
-    """The terminal's own ISO time, shown with the offset it was taken with (it is evidence, not converted)."""
-    if not value:
-        return ""
-    try:
-        d = datetime.fromisoformat(value)
-    except ValueError:
-        return value
-    return d.strftime("%d/%m/%Y %H:%M:%S %z")
+    """A terminal's own ISO time (with the offset its clock had) on the shop's clock, to the second, so it reads
+    beside the ERP's times and the ticket; the raw text only if it cannot be read as a time."""
+    shop = to_shop(value)
+    if shop is None:
+        return value or ""
+    return shop.strftime("%d/%m/%Y %H:%M:%S")

@@ -17,6 +17,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from poscore.money import format_mxn, format_qty
+from server.shop_time import zone_label
 
 from .auth import User, ensure_session, write_cookie
 from .i18n import LANGS, device_dt, local_dt, tr
@@ -32,6 +33,7 @@ _env.filters["mxn"] = lambda v: "" if v is None else format_mxn(Decimal(v))
 _env.filters["qty"] = lambda v, unit="kg": "" if v is None else format_qty(Decimal(v), unit)
 _env.filters["local_dt"] = local_dt
 _env.filters["device_dt"] = device_dt
+_env.globals["shop_zone_label"] = zone_label  # called per page: the header names the zone every time shown is in
 templates = Jinja2Templates(env=_env)
 
 

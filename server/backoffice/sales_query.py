@@ -16,8 +16,7 @@ from sqlalchemy import Connection, Select, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from server.db.schema import customers, products, sales, stock_negative, terminals, voids, warehouses
-
-from .i18n import SHOP_TZ
+from server.shop_time import shop_zone
 
 PAGE_SIZE = 50
 _FOLIO_RE = re.compile(r"^([A-Z0-9]*[A-Z])[-\s]?(\d{1,18})$")
@@ -37,7 +36,7 @@ def _int(value: str | None) -> int | None:
 
 def _day_start_utc(day: date) -> datetime:
     # In UTC because SQLite stores times as text without offset (we only ever store UTC there).
-    return datetime.combine(day, time(), SHOP_TZ).astimezone(UTC)
+    return datetime.combine(day, time(), shop_zone()).astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class SaleFilter:
     def conditions(self) -> list[ColumnElement[bool]]:
         s = sales.c
         where: list[ColumnElement[bool]] = [s.type == self.type]
-        # Dates are the shop's calendar days (America/Mexico_City); received_at is stored in UTC.
+        # Dates are the shop's calendar days (server/shop_time.py); received_at is stored in UTC.
         if self.date_from:
             where.append(s.received_at >= _day_start_utc(self.date_from))
         if self.date_to:

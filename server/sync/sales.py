@@ -39,6 +39,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from poscore.messages import t
 from poscore.sale import Sale, SaleError, check_sale
+from server import testhooks
 from server.db import changes
 from server.db.engine import as_utc, utcnow, write_tx
 from server.db.schema import (
@@ -270,6 +271,8 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_day
     # The back office shows each terminal's last sync result (issue 6).
     ok = sum(1 for r in results if r["status"] == "accepted")
     conn.execute(_LAST_SYNC, {"t": terminal.id, "at": now, "ok": ok, "ko": len(results) - ok})
+    if new:  # the batch is written, not committed: where the fault tests kill the ERP (server/testhooks.py)
+        testhooks.pause("sales_batch", sales=len(new))
     return results
 
 

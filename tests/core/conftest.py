@@ -8,6 +8,8 @@ Nothing here may use subprocess, threads, the network or files outside ``tmp_pat
 
 from __future__ import annotations
 
+import os
+
 from hypothesis import HealthCheck, settings
 
 settings.register_profile(
@@ -16,5 +18,7 @@ settings.register_profile(
     max_examples=50,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
+    # A fixed seed in CI, random locally (tests/conftest.py says why); repeated here for the Pyodide run.
+    derandomize=os.environ.get("CI", "").lower() in ("1", "true", "yes"),
 )
 settings.load_profile("poscore")

@@ -25,6 +25,8 @@ from typing import Any
 
 import pytest
 
+from tests.suites import require
+
 ROOT = Path(__file__).resolve().parents[2]
 CAJA = str(Path(sys.executable).with_name("caja"))
 CHROMIUM = "/usr/bin/chromium"
@@ -55,7 +57,11 @@ class ErpProcess:
         self.workdir = workdir
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = {**os.environ, "CAJA_DATABASE_URL": f"sqlite:///{workdir / 'caja.db'}"}
+        # The ERP's test-only pause points (server/testhooks.py): inert until a test arms one in this folder.
+        self.hooks = workdir / "hooks"
+        self.hooks.mkdir(exist_ok=True)
+        self.env = {**os.environ, "CAJA_DATABASE_URL": f"sqlite:///{workdir / 'caja.db'}",
+                    "CAJA_TEST_HOOKS": str(self.hooks)}
         self.proc: subprocess.Popen[bytes] | None = None
         self._token: str | None = None
         # Where the test itself reaches the ERP (the browser may use another name: tests/e2e/test_https.py) and
@@ -138,10 +144,9 @@ class ErpProcess:
 
 @pytest.fixture(scope="module")
 def erp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ErpProcess]:
+    require("browser", Path(CHROMIUM).exists(), CHROMIUM, "apt-get install -y chromium")
     if not (ROOT / "web" / "vendor" / "manifest.json").exists():
         pytest.fail("web/vendor is not built: run `make setup` (node scripts/pyodide/build_runtime.mjs)")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found")
     server = ErpProcess(tmp_path_factory.mktemp("erp"))
     server.caja("migrate")
     server.caja("demo", "--products", str(DEMO_PRODUCTS), "--customers", str(DEMO_CUSTOMERS))

@@ -10,10 +10,10 @@ inject the fault harder and count.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import closing
@@ -161,118 +161,31 @@ def kill_browser(b: Browser) -> None:
         context.close()  # Playwright's side only: the browser is already gone
 
 
-# ---------- killing the ERP inside a write transaction, in the middle of a batch ----------
-@dataclass
-class ErpKill:
-    """What the ERP's database held at the instant the ERP was SIGKILLed (read while it was frozen)."""
-    committed: int  # sales of the batch committed before the kill
-    folios: dict[str, tuple[str, int]]  # their uuid -> (series, folio)
-    looks: int  # how many times the ERP was frozen and looked at before the kill
+# ---------- killing the ERP inside a sales batch's transaction ----------
+class BatchTrap:
+    """Holds the ERP inside the next sales batch's transaction, at a known point, so the test can kill it there.
 
-
-class ErpKiller(threading.Thread):
-    """Freeze, look, decide — until the ERP is caught inside a write transaction of a sales batch, then SIGKILL.
-
-    Every `slice_s` the `caja serve` process gets SIGSTOP (all its threads: the kernel's group stop, waited
-    for in /proc); frozen, the ERP's SQLite file is read: how many sales it holds beyond `before`, and whether
-    its write lock is held (our own `BEGIN IMMEDIATE` with no busy timeout fails with "database is locked"
-    only while the server is inside a write transaction). When `settle` looks in a row find the lock held
-    with the same count, between `at_least` and `batch - 1` sales of the batch committed, the frozen process
-    gets SIGKILL: it dies inside a transaction that has been running for a while (not one of the one-statement
-    transactions a request may open, such as the terminal's contact time, which rarely spans two looks).
-    Otherwise SIGCONT and look again. The freezes also slow the ERP down, which gives the looks their chance.
-
-    Works whether the ERP commits a batch sale by sale (`at_least` > 0 kills with part of it stored) or in one
-    transaction (`at_least` = 0: killed inside it, the batch must leave nothing). Deterministic in what it
-    proves (the state at the kill is checked, not hoped for); if the batch is never caught, `result()` fails
-    the test. Start it with the ERP up and answering: `caja serve` writes a pairing code as it starts, a
-    transaction it would take for the batch's.
+    `arm()` arms the ERP's `sales_batch` pause point (server/testhooks.py; `caja serve` runs with
+    CAJA_TEST_HOOKS, tests/e2e/conftest.py): the next batch with new sales writes everything (folios, sales,
+    lines, payments, stock) and then waits, uncommitted, until killed. `wait()` returns what the ERP wrote down
+    when it got there ({"pid", "sales"}) once it has, so the kill lands inside the transaction every time, on a
+    loaded machine as on an idle one: no freezing and looking, no luck.
     """
 
-    def __init__(self, erp: ErpProcess, before: int, batch: int, at_least: int = 0, settle: int = 2,
-                 slice_s: float = 0.001, timeout_s: float = 240) -> None:
-        super().__init__(name="erp-killer", daemon=True)
-        assert 0 <= at_least < batch and settle >= 1
-        self.erp, self.before, self.batch, self.at_least, self.settle = erp, before, batch, at_least, settle
-        self.slice_s, self.timeout_s = slice_s, timeout_s
-        self.pid = erp.pid
-        self.outcome: ErpKill | None = None
-        self.error: BaseException | None = None
-        self.stopping = threading.Event()
+    def __init__(self, erp: ErpProcess) -> None:
+        self.erp = erp
+        self.arm_file = erp.hooks / "sales_batch.arm"
+        self.reached = erp.hooks / "sales_batch.reached"
 
-    def run(self) -> None:
-        try:
-            self.outcome = self._hunt()
-        except BaseException as exc:  # noqa: BLE001 - handed to the test thread by result()
-            self.error = exc
+    def arm(self) -> None:
+        self.reached.unlink(missing_ok=True)
+        self.arm_file.touch()
 
-    def result(self, timeout_s: float | None = None) -> ErpKill:
-        self.join(self.timeout_s if timeout_s is None else timeout_s)
-        if self.is_alive():
-            self.stopping.set()
-            self.join(10)
-        if self.error is not None:
-            raise self.error
-        assert self.outcome is not None, "the ERP was never caught in the middle of the batch"
-        return self.outcome
-
-    def _hunt(self) -> ErpKill | None:
-        deadline = time.monotonic() + self.timeout_s
-        looks, held, held_at = 0, 0, -1
-        with closing(sqlite3.connect(self.erp.workdir / "caja.db", timeout=0, isolation_level=None)) as db:
-            while not self.stopping.is_set() and time.monotonic() < deadline:
-                os.kill(self.pid, signal.SIGSTOP)
-                killed = False
-                try:
-                    _wait_stopped(self.pid)
-                    looks += 1
-                    seen = _look(db)
-                    if seen is not None:
-                        count, locked = seen
-                        done = count - self.before
-                        assert done < self.batch, (f"the whole batch of {self.batch} was stored before the "
-                                                   f"ERP could be caught inside it ({looks} looks)")
-                        held = held + 1 if locked and count == held_at else int(locked)
-                        held_at = count
-                        if held >= self.settle and done >= self.at_least:
-                            folios = {u: (s, f) for u, s, f in db.execute(
-                                "SELECT uuid, series, folio FROM sales ORDER BY id LIMIT -1 OFFSET ?",
-                                (self.before,))}
-                            os.kill(self.pid, signal.SIGKILL)
-                            killed = True
-                            return ErpKill(done, folios, looks)
-                finally:
-                    if not killed:
-                        os.kill(self.pid, signal.SIGCONT)
-                time.sleep(self.slice_s)
-        return None
-
-
-def _wait_stopped(pid: int, timeout_s: float = 5) -> None:
-    """Until every thread of `pid` is stopped (SIGSTOP is delivered asynchronously to running threads)."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        states = []
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            with contextlib.suppress(OSError):
-                states.append((task / "stat").read_text().rsplit(")", 1)[1].split()[0])
-        if states and all(s in ("T", "t") for s in states):
-            return
-        time.sleep(0.0002)
-    raise AssertionError(f"the ERP (pid {pid}) did not stop")
-
-
-def _look(db: sqlite3.Connection) -> tuple[int, bool] | None:
-    """(sales stored, write lock held by someone else) — or None when the file cannot be read at this instant."""
-    try:
-        count = int(db.execute("SELECT COUNT(*) FROM sales").fetchone()[0])
-    except sqlite3.OperationalError:
-        return None  # e.g. frozen while rewriting the WAL index: a reader may need its lock; look again later
-    try:
-        db.execute("BEGIN IMMEDIATE")
-    except sqlite3.OperationalError as exc:
-        if "locked" not in str(exc) and "busy" not in str(exc):
-            raise
-        return count, True
-    db.execute("ROLLBACK")
-    return count, False
+    def wait(self, timeout_s: float = 240) -> dict[str, Any]:
+        """Until the ERP is paused inside the batch (the condition is the file it writes there)."""
+        deadline = time.monotonic() + timeout_s
+        while not self.reached.exists():
+            assert time.monotonic() < deadline, "the till's batch never reached the ERP's pause point"
+            assert self.erp.proc is not None and self.erp.proc.poll() is None, "the ERP exited"
+            time.sleep(0.05)
+        return dict(json.loads(self.reached.read_text()))

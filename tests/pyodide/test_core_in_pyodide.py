@@ -3,7 +3,7 @@
 This proves that poscore, the one home of every business rule, behaves the same in the browser's interpreter
 (Pyodide, Python 3.14, byte-compiled stdlib from web/vendor) as in the server's CPython.
 It must NOT build the runtime or download wheels (``make setup`` does), nor skip when they are merely stale:
-it skips only when node or web/vendor is absent, which never happens under ``make test``.
+without node or web/vendor it fails saying how to get them (tests/suites.py), unless CAJA_TEST_SKIP=pyodide.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.suites import require
+
 ROOT = Path(__file__).resolve().parents[2]
 RUNNER = ROOT / "scripts" / "pyodide" / "run_tests.mjs"
 NODE = shutil.which("node")
@@ -23,10 +25,14 @@ VENDOR = ROOT / "web" / "vendor"
 pytestmark = [
     pytest.mark.pyodide,
     pytest.mark.slow,
-    pytest.mark.skipif(NODE is None, reason="node is not on PATH (apt-get install nodejs npm)"),
-    pytest.mark.skipif(not (VENDOR / "manifest.json").exists(),
-                       reason="web/vendor is not built: run `make setup` (scripts/pyodide/build_runtime.mjs)"),
 ]
+
+
+@pytest.fixture
+def _runtime() -> None:
+    require("pyodide", NODE is not None, "node", "apt-get install -y nodejs npm")
+    require("pyodide", (VENDOR / "manifest.json").exists(), "web/vendor/manifest.json",
+            "run `make setup` (it builds web/vendor)")
 
 # pytest's closing line, e.g. "1 failed, 89 passed in 6.18s" or "no tests ran in 0.01s".
 _SUMMARY = re.compile(r"^=*\s*(.*\b(?:passed|failed|error|errors|skipped|no tests ran)\b.*? in [\d.]+s.*?)\s*=*$")
@@ -45,6 +51,7 @@ def test_summary_line_is_found() -> None:
     assert summary_line("Traceback ...\nRuntimeError: boom") is None
 
 
+@pytest.mark.usefixtures("_runtime")
 def test_core_suite_passes_inside_pyodide() -> None:
     assert NODE is not None
     # A generous guard against a hung runtime, not a timing assertion.

@@ -17,15 +17,18 @@ from pathlib import Path
 
 import pytest
 
+from tests.suites import require
+
 ROOT = Path(__file__).resolve().parents[2]
 VENDOR = ROOT / "web" / "vendor"
 MANIFEST = VENDOR / "manifest.json"
 
-pytestmark = [
-    pytest.mark.pyodide,
-    pytest.mark.skipif(not MANIFEST.exists(),
-                       reason="web/vendor is not built: run `make setup` (scripts/pyodide/build_runtime.mjs)"),
-]
+pytestmark = pytest.mark.pyodide
+
+
+@pytest.fixture(autouse=True)
+def _runtime_built() -> None:
+    require("pyodide", MANIFEST.exists(), "web/vendor/manifest.json", "run `make setup` (it builds web/vendor)")
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,8 @@
 """Fixtures for the ERP tests: a fresh database per test (SQLite file, or PostgreSQL behind the marker).
 
 Every API test takes `erp` and so runs twice: on SQLite, and on a real PostgreSQL started once per session
-(`-m postgres` selects those; they skip with a reason if the binaries are absent). Each database is a copy of a
+(`-m postgres` selects those; without the binaries they fail with the command that installs them, unless
+`CAJA_TEST_SKIP=postgres` asks to leave them out, tests/suites.py). Each database is a copy of a
 migrated template seeded with a small demo shop, so a test costs a file copy (SQLite) or a
 `CREATE DATABASE ... TEMPLATE` (PostgreSQL), not a migration.
 """
@@ -19,6 +20,7 @@ from server.db.migrate import upgrade
 from server.demo.seed import seed
 from tests.server.harness import Erp
 from tests.server.pg import PostgresServer, find_bin_dir
+from tests.suites import require
 
 DEMO_PRODUCTS = 120
 DEMO_CUSTOMERS = 40
@@ -43,8 +45,8 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer]:
     bin_dir = find_bin_dir()
-    if bin_dir is None:
-        pytest.skip("PostgreSQL binaries not found (install the `postgresql` package)")
+    require("postgres", bin_dir is not None, "PostgreSQL's binaries (initdb)", "apt-get install -y postgresql")
+    assert bin_dir is not None
     server = PostgresServer(bin_dir).start()
     try:
         yield server
