@@ -29,6 +29,7 @@ from tests.e2e.https_setup import (
     peer_certificate,
     spki_hash,
 )
+from tests.suites import require
 
 ADMIN, PASSWORD = "gerente", "contraseña-de-prueba-9"
 
@@ -36,8 +37,7 @@ ADMIN, PASSWORD = "gerente", "contraseña-de-prueba-9"
 def _prepare(server: ErpProcess) -> ErpProcess:
     if not (ROOT / "web" / "vendor" / "manifest.json").exists():
         pytest.fail("web/vendor is not built: run `make setup`")
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"{CHROMIUM} not found")
+    require("browser", Path(CHROMIUM).exists(), CHROMIUM, "apt-get install -y chromium")
     server.caja("migrate")
     server.caja("demo", "--products", str(DEMO_PRODUCTS), "--customers", str(DEMO_CUSTOMERS))
     return server
@@ -55,8 +55,7 @@ def https_erp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HttpsErp]:
 
 @pytest.fixture(scope="module")
 def caddy(erp: ErpProcess, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CaddyProxy]:
-    if not Path(CADDY).exists():
-        pytest.skip(f"{CADDY} not found (Debian package caddy)")
+    require("browser", Path(CADDY).exists(), CADDY, "apt-get install -y caddy")
     proxy = CaddyProxy(erp, tmp_path_factory.mktemp("caddy"))
     proxy.start()
     try:
@@ -131,8 +130,7 @@ def _offline_story(browser: Browser, erp: ErpProcess, origin: str, args: tuple[s
 
 def test_caja_serve_https_by_a_lan_name_works_offline_and_syncs(playwright: Any, https_erp: HttpsErp,
                                                                  tmp_path: Path) -> None:
-    if not Path(CERTUTIL).exists():
-        pytest.skip(f"{CERTUTIL} not found (Debian package libnss3-tools)")
+    require("browser", Path(CERTUTIL).exists(), CERTUTIL, "apt-get install -y libnss3-tools")
     peer_certificate(https_erp.port, https_erp.ca_file)  # the server answers, verified against the install's CA
     browser = _browser(playwright, tmp_path, https_erp.url)
     # The install's CA in the browser's certificate store, as on a tablet: no SPKI shortcut, Chromium verifies.
