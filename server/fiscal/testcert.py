@@ -27,9 +27,9 @@ def _key(slot: int) -> rsa.RSAPrivateKey:
 
 def make_csd(rfc: str, name: str, *, number: str = "30001000000500003416", password: str = "12345678a",
              not_before: datetime | None = None, days: int = 4 * 365, fiel: bool = False,
-             key_slot: int = 0, cert_slot: int | None = None) -> tuple[bytes, bytes, str]:
+             key_slot: int = 0, cert_slot: int | None = None, unit: str | None = None) -> tuple[bytes, bytes, str]:
     """(cer DER, key DER encrypted with password, password). ``cert_slot`` ≠ ``key_slot`` makes a pair
-    whose key does not match the certificate."""
+    whose key does not match the certificate; ``unit`` is the subject's OU (a PAC's says "PAC<its RFC>")."""
     start = not_before or datetime.now(UTC) - timedelta(days=1)
     key = _key(key_slot)
     cert_key = _key(key_slot if cert_slot is None else cert_slot)
@@ -37,6 +37,7 @@ def make_csd(rfc: str, name: str, *, number: str = "30001000000500003416", passw
         x509.NameAttribute(NameOID.COMMON_NAME, name),
         x509.NameAttribute(NameOID.ORGANIZATION_NAME, name),
         x509.NameAttribute(_UNIQUE_ID, f"{rfc} / XAXX010101000"),
+        *([x509.NameAttribute(NameOID.ORGANIZATIONAL_UNIT_NAME, unit)] if unit else []),
     ])
     issuer = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "caja test CA (not the SAT)")])
     builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer)
