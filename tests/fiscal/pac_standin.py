@@ -16,8 +16,9 @@ from datetime import datetime
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Self
 
+from lxml import etree
 from satcfdi.cfdi import CFDI
 from satcfdi.create.cfd.tfd11 import TimbreFiscalDigital
 from satcfdi.models import Signer
@@ -55,7 +56,7 @@ class StandIn:
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
-    def __enter__(self) -> StandIn:
+    def __enter__(self) -> Self:
         self._thread.start()
         return self
 
@@ -67,7 +68,7 @@ class StandIn:
         try:
             cfdi = CFDI.from_string(xml)
             cfdi.to_xml(validate=True)
-        except Exception as exc:
+        except (etree.LxmlError, ValueError) as exc:
             return 400, {"status": "error", "message": "301 - XML mal formado", "messageDetail": str(exc)[:300]}
         rfc = cfdi["Receptor"]["Rfc"]
         if rfc in self.reject_rfc:
