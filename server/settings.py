@@ -48,6 +48,9 @@ class Settings:
     # Where the POS page is served from (web/ of the checkout by default): a deployment may serve a POS build made
     # elsewhere, and the fault tests deploy a new app version into a copy without touching the checkout.
     pos_dir: Path | None = None
+    # The CFDI job's background thread (server/fiscal/jobs.py). Off by default so a test's app never stamps
+    # behind its back; `from_env` (caja serve) turns it on unless CAJA_FISCAL_WORKER=0.
+    fiscal_worker: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -62,4 +65,5 @@ class Settings:
             pairing_ttl_minutes=int(env.get("CAJA_PAIRING_TTL_MINUTES", "60")),
             max_body_bytes=int(env.get("CAJA_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
             pos_dir=Path(env["CAJA_POS_DIR"]) if env.get("CAJA_POS_DIR") else None,
+            fiscal_worker=env.get("CAJA_FISCAL_WORKER", "1") != "0",
         )

@@ -15,7 +15,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from . import customers, imports, login, products, sales, terminals
+from . import cfdi, customers, fiscal, imports, login, products, sales, terminals
 from .auth import CsrfFailed, LoginRequired
 from .deps import NotFound
 from .i18n import tr
@@ -25,7 +25,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def mount_backoffice(app: FastAPI) -> None:
-    for module in (login, sales, products, customers, terminals, imports):
+    for module in (login, sales, products, customers, terminals, imports, fiscal, cfdi):
         app.include_router(module.router)
     app.mount("/erp/static", StaticFiles(directory=STATIC_DIR), name="erp-static")
 

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from server.db.engine import as_utc
 
+from . import fiscal_texts
+
 LANGS = ("es", "en")
 # Mexico City has had no daylight saving time since 2022; the shop's dates (filters, listings) are local.
 SHOP_TZ = ZoneInfo("America/Mexico_City")
@@ -165,6 +167,8 @@ EN: dict[str, str] = {
     "import_intro": "CSV file in UTF-8 (with or without BOM), comma or semicolon separated, with a header row. It is checked first without changing anything; the import is applied whole in one transaction or not at all.",
 }
 
+ES.update(fiscal_texts.ES)
+EN.update(fiscal_texts.EN)
 _TABLES = {"es": ES, "en": EN}
 
 

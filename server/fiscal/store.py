@@ -40,8 +40,17 @@ class CsdStatus:
     not_after: datetime
 
 
-def _row(conn: Connection) -> Any:
+def settings_row(conn: Connection) -> Any:
+    """The fiscal_settings row (or None): for the page, which shows only what is not secret."""
     return conn.execute(select(fiscal_settings).where(fiscal_settings.c.id == ROW_ID)).first()
+
+
+_row = settings_row
+
+
+def pac_config_missing(conn: Connection) -> bool:
+    row = settings_row(conn)
+    return row is None or not row.pac or row.pac_secret is None
 
 
 def _upsert(conn: Connection, **values: Any) -> None:

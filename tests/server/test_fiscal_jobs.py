@@ -126,3 +126,34 @@ def test_fiscal_pac_rejection_keeps_the_sale_and_retry_after_fixing_the_customer
         jobs.run_once(sold.engine, SECRET)
         row = _cfdi(sold)
         assert row.state == "timbrada" and 'Nombre="JUAN PEREZ PEREZ"' in row.xml
+
+
+def test_fiscal_worker_thread_runs_with_the_app_lifespan(sold: Erp) -> None:
+    import time
+    from dataclasses import replace
+
+    from fastapi.testclient import TestClient
+
+    from server.app import create_app
+
+    configure_csd(sold)
+    app = create_app(replace(sold.settings, fiscal_worker=True))
+    try:
+        with TestClient(app):  # the lifespan starts the worker; its first pass runs at once
+            deadline = time.monotonic() + 30
+            while _cfdi_or_none(sold) != "sellada":
+                assert time.monotonic() < deadline, "the worker never sealed the CFDI"
+                app.state.fiscal_worker.wake()
+                threading_wait(0.05)
+    finally:
+        app.state.engine.dispose()
+
+
+def _cfdi_or_none(erp: Erp) -> str | None:
+    with erp.engine.connect() as conn:
+        return conn.execute(select(cfdis.c.state)).scalar()
+
+
+def threading_wait(seconds: float) -> None:
+    import threading
+    threading.Event().wait(seconds)  # between polls of the condition above
