@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, or_, select
@@ -25,13 +26,17 @@ from server.db.schema import cfdis, customers, products, sales
 
 from . import pac as pacmod
 from . import store
-from .build import CfdiError, build_cfdi, seal
+from .build import CfdiError, build_cfdi, seal, zone_of
 
 log = logging.getLogger("caja.fiscal")
 LEASE = timedelta(minutes=5)
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 BATCH = 50
+# Under the PAC's 72 hours, with room for the retries of a PAC that is down.
+RESEAL_AFTER = timedelta(hours=60)
+_FECHA = re.compile(r' Fecha="([0-9T:-]{19})"')
+_LUGAR = re.compile(r' LugarExpedicion="([0-9]{5})"')
 
 
 def backoff(attempts: int) -> timedelta:
@@ -117,9 +122,24 @@ def _seal_one(engine: Engine, secret: str, cfdi_id: int, now: datetime) -> None:
             attempts=0, next_attempt_at=None)
 
 
+def _stale(xml: str, now: datetime) -> bool:
+    """The PAC refuses a Fecha more than 72 hours old (Anexo 20, validación del PAC): a CFDI sealed days ago,
+    waiting for a PAC to be configured or to come back, is sealed again with the current time first."""
+    found = _FECHA.search(xml)
+    if found is None:
+        return True
+    sealed = datetime.fromisoformat(found.group(1))
+    lugar = _LUGAR.search(xml)
+    zone = zone_of(lugar.group(1)) if lugar else UTC
+    return now - sealed.replace(tzinfo=zone) > RESEAL_AFTER
+
+
 def _stamp_one(engine: Engine, config: store.PacConfig, cfdi_id: int, now: datetime) -> None:
     with engine.connect() as conn:
         row = conn.execute(select(cfdis.c.xml, cfdis.c.attempts).where(cfdis.c.id == cfdi_id)).one()
+    if _stale(row.xml, now):
+        _finish(engine, cfdi_id, now, state="pendiente", xml=None)  # no UUID was issued for the old sello
+        return
     try:
         uuid, stamped = pacmod.stamp(pacmod.make_pac(config), row.xml.encode())
     except pacmod.PacUnreachable as exc:

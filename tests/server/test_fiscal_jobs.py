@@ -157,3 +157,19 @@ def _cfdi_or_none(erp: Erp) -> str | None:
 def threading_wait(seconds: float) -> None:
     import threading
     threading.Event().wait(seconds)  # between polls of the condition above
+
+
+def test_fiscal_cfdi_sealed_days_ago_is_sealed_again_before_stamping(sold: Erp) -> None:
+    # The PAC refuses a Fecha older than 72 hours: a CFDI that waited "sin timbrar" gets a fresh Fecha.
+    configure_csd(sold)
+    then = utcnow() - timedelta(days=4)
+    jobs.run_once(sold.engine, SECRET, then)
+    old_xml = _cfdi(sold).xml
+    with StandIn() as pac:
+        configure_pac(sold, pac.url, TOKEN)
+        jobs.run_once(sold.engine, SECRET)  # stale: back to pendiente, no request to the PAC
+        assert pac.requests == [] and _cfdi(sold).state == "pendiente"
+        jobs.run_once(sold.engine, SECRET)  # sealed with today's Fecha
+        jobs.run_once(sold.engine, SECRET)  # stamped
+        row = _cfdi(sold)
+        assert row.state == "timbrada" and row.xml != old_xml and pac.requests == ["/v4/cfdi33/stamp/v4"]
