@@ -1,4 +1,4 @@
-"""The `caja` command: serve, migrate, demo, pairing-code, create-admin (contract: CLI used by tests).
+"""The `caja` command: serve, migrate, demo, pairing-code, create-admin, bench-cfdi (contract: CLI used by tests).
 
 What it is for: turning the environment (server/settings.py) and arguments into one action each.
 What it must not do: hold logic the API also needs (it calls the same services).
@@ -118,6 +118,15 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench_cfdi(_settings: Settings, args: argparse.Namespace) -> int:
+    from server.fiscal.bench import run
+
+    rate = run(args.count, args.lines)
+    print(f"{rate:.0f} CFDI/s sellados y validados contra el XSD ({args.count} CFDI de {args.lines} conceptos, "
+          "un proceso)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caja", description="caja: punto de venta y ERP")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -147,6 +156,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--username", required=True)
     p.add_argument("--password", required=True)
     p.set_defaults(func=cmd_create_admin)
+
+    p = sub.add_parser("bench-cfdi", help="medir CFDI construidos, sellados y validados por segundo")
+    p.add_argument("--count", type=int, default=200)
+    p.add_argument("--lines", type=int, default=5)
+    p.set_defaults(func=cmd_bench_cfdi)
     return parser
 
 

@@ -15,15 +15,21 @@ What it must not do: compute a tax itself, read the database, or talk to a PAC.
 """
 from __future__ import annotations
 
+import os
+import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from lxml import etree
 from satcfdi.catalogs import select as catalog_row
 from satcfdi.create.cfd import cfdi40
 from satcfdi.models import Signer
+from satcfdi.transform import SCHEMA_ROOT, SchemaCollector, cfdi_schemas
+from satcfdi.utils import parser as satcfdi_parser
 
 from poscore.sale import Sale, SaleLine
 
@@ -34,6 +40,7 @@ CLAVE_UNIDAD = {"pieza": "H87", "kg": "KGM"}
 UNIDAD = {"pieza": "Pieza", "kg": "Kilogramo"}
 FALLBACK_PROD_SERV = "01010101"
 CASH_SAT = "01"
+_SCHEMA_LOCK = threading.Lock()
 # c_CodigoPostal's "Huso horario" → IANA zone. satcfdi maps "Tiempo del Noroeste" (Baja California, UTC-8 with
 # the US summer time) to America/Matamoros (UTC-6), two hours off; the border strips keep the US summer time
 # (Ley de los Husos Horarios, 2022), the rest of the country has none.
@@ -154,7 +161,28 @@ def seal(cfdi: cfdi40.Comprobante, signer: Signer) -> bytes:
 
 
 def xml_bytes(cfdi: cfdi40.Comprobante) -> bytes:
-    try:
-        return bytes(cfdi.xml_bytes(validate=True))
-    except Exception as exc:  # lxml.etree.DocumentInvalid and friends: the message is what the admin needs
-        raise CfdiError(f"El XML no cumple el esquema del SAT: {exc}") from exc
+    """The XML, validated against the SAT's schemas for the nodes it has (cfdv40.xsd, catCFDI.xsd, tdCFDI.xsd,
+    and a complement's own, such as the TimbreFiscalDigital's). satcfdi compiles the schemas again on every
+    validation, which costs far more than building and sealing; the compiled schema is kept here instead."""
+    xml = cfdi.to_xml(validate=False, include_schema_location=True)
+    collector = SchemaCollector()
+    cfdi_schemas[cfdi.tag](collector, cfdi)
+    schema = _schema(tuple(collector.base))
+    with _SCHEMA_LOCK:  # one compiled schema shared by the worker thread and the pages
+        valid = schema.validate(xml)
+        errors = str(schema.error_log)
+    if not valid:
+        raise CfdiError(f"El XML no cumple el esquema del SAT: {errors}")
+    return bytes(etree.tostring(xml, xml_declaration=True, encoding="UTF-8"))
+
+
+@lru_cache(maxsize=16)
+def _schema(bases: tuple[str, ...]) -> etree.XMLSchema:
+    # The same wrapper schema satcfdi's validate_xsd builds: an import of each base schema, resolved from the
+    # schemas shipped in the wheel.
+    root = etree.fromstring('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema"/>',
+                            base_url=os.path.join(SCHEMA_ROOT, "schema.xsd"), parser=satcfdi_parser)
+    for base in bases:
+        etree.SubElement(root, "{http://www.w3.org/2001/XMLSchema}import",
+                         attrib={"namespace": "", "schemaLocation": base})
+    return etree.XMLSchema(root)

@@ -88,7 +88,7 @@ def sales_lines(draw: st.DrawFn) -> list[tuple[str, Decimal, Decimal, Decimal, T
     return out
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(sales_lines(), st.booleans())
 def test_fiscal_property_total_is_what_the_customer_paid_and_xml_passes_the_xsd(lines, include_tax) -> None:
     sale = factura(lines, include_tax)
@@ -104,3 +104,13 @@ def test_fiscal_property_total_is_what_the_customer_paid_and_xml_passes_the_xsd(
         if t.get("TipoFactor") == "Tasa":
             exact = Decimal(t.get("Base")) * Decimal(t.get("TasaOCuota"))
             assert abs(Decimal(t.get("Importe")) - exact) < Decimal("0.01")
+
+
+def test_fiscal_xsd_refuses_an_unsealed_cfdi_and_a_bad_key() -> None:
+    from server.fiscal.build import xml_bytes
+    sale = factura([("pieza", Decimal(1), Decimal("10.00"), Decimal(0), TaxScheme("16"))])
+    with pytest.raises(CfdiError, match="NoCertificado|Sello|Certificado"):
+        xml_bytes(build_cfdi(sale, "F", 1, EMISOR, {}, ISSUED))  # not sealed: the XSD wants the seal
+    bad = build_cfdi(sale, "F", 1, EMISOR, {1: ("123", None)}, ISSUED)
+    with pytest.raises(CfdiError, match="ClaveProdServ"):
+        seal(bad, signer())
