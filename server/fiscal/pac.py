@@ -8,6 +8,7 @@ What it must not do: build or seal CFDIs, touch the database, or log credentials
 """
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import re
 from typing import Any
@@ -23,6 +24,8 @@ from .store import PacConfig
 PACS = {"swsapien": "SW Sapien (SmarterWeb)"}
 MOTIVES = {"01": "Comprobante emitido con errores con relación", "02": "Comprobante emitido con errores sin relación",
            "03": "No se llevó a cabo la operación", "04": "Operación nominativa relacionada en una factura global"}
+TIMEOUT = 60.0
+_EXECUTOR = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="caja-pac")
 _CODE = re.compile(r"^\s*(CFDI\d{5}|\d{3})")
 
 
@@ -74,8 +77,14 @@ def _rejection(exc: ResponseError) -> Exception:
 
 
 def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    # satcfdi's client calls requests without a timeout, so a PAC that accepts the connection and never answers
+    # would hold the job forever: the call runs on a helper thread and is given up after TIMEOUT. A late answer is
+    # dropped; the next attempt sends the same sealed XML and gets the same stamp back.
+    future = _EXECUTOR.submit(fn, *args, **kwargs)
     try:
-        return fn(*args, **kwargs)
+        return future.result(timeout=TIMEOUT)
+    except concurrent.futures.TimeoutError:
+        raise PacUnreachable(f"sin respuesta en {TIMEOUT:.0f} s") from None
     except ResponseError as exc:
         raise _rejection(exc) from None
     except requests.RequestException as exc:

@@ -173,3 +173,23 @@ def test_fiscal_cfdi_sealed_days_ago_is_sealed_again_before_stamping(sold: Erp) 
         jobs.run_once(sold.engine, SECRET)  # stamped
         row = _cfdi(sold)
         assert row.state == "timbrada" and row.xml != old_xml and pac.requests == ["/v4/cfdi33/stamp/v4"]
+
+
+def test_fiscal_pac_that_never_answers_is_given_up_and_retried(sold: Erp, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    from server.fiscal import pac as pacmod
+
+    configure_csd(sold)
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts the connection, never answers
+    try:
+        monkeypatch.setattr(pacmod, "TIMEOUT", 0.5)
+        configure_pac(sold, f"http://127.0.0.1:{silent.getsockname()[1]}", TOKEN)
+        jobs.run_once(sold.engine, SECRET)
+        jobs.run_once(sold.engine, SECRET)
+        row = _cfdi(sold)
+        assert (row.state, row.error_code, row.attempts) == ("sellada", "pac_unreachable", 1)
+    finally:
+        silent.close()
