@@ -147,6 +147,13 @@ def _stamp_one(engine: Engine, config: store.PacConfig, cfdi_id: int, now: datet
         _finish(engine, cfdi_id, now, attempts=attempts, next_attempt_at=now + backoff(attempts),
                 error_code="pac_unreachable", error_message=f"El PAC no responde ({exc}); se reintentará")
         return
+    except pacmod.PacPreviousStamp:
+        # Stamped before, and the PAC did not send the stamp back: never seal again (that would be a second
+        # CFDI for the same sale); the admin recovers the XML from the PAC's portal. Asked again hourly.
+        _finish(engine, cfdi_id, now, attempts=int(row.attempts) + 1, next_attempt_at=now + BACKOFF_MAX,
+                error_code="307", error_message="El PAC ya timbró este CFDI (timbre previo) y no devolvió el "
+                                                "XML timbrado: recupérelo del portal del PAC")
+        return
     except pacmod.PacRejected as exc:
         _finish(engine, cfdi_id, now, state="rechazada", attempts=int(row.attempts) + 1,
                 error_code=exc.code[:40], error_message=exc.message[:1000])

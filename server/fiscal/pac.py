@@ -40,6 +40,14 @@ class PacRejected(Exception):
         super().__init__(f"{code}: {message}")
 
 
+class PacPreviousStamp(Exception):
+    """The PAC's "307 timbre previo": this sealed XML was stamped before (an answer was lost)."""
+
+    def __init__(self, uuid: str | None, xml: bytes | None) -> None:
+        self.uuid, self.xml = uuid, xml
+        super().__init__("307 timbre previo")
+
+
 class _SWSapien(SWSapien):
     """satcfdi's SW Sapien client, unchanged but for where it connects when a URL is configured."""
 
@@ -72,6 +80,11 @@ def _rejection(exc: ResponseError) -> Exception:
     message = str(body.get("message") or "")
     detail = str(body.get("messageDetail") or "")
     found = _CODE.match(message)
+    if found and found.group(1) == "307":
+        # Timbre previo: the stamp exists at the SAT; the PAC may send it back with the error.
+        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        cfdi, uuid = data.get("cfdi"), data.get("uuid")
+        return PacPreviousStamp(str(uuid).upper() if uuid else None, cfdi.encode() if isinstance(cfdi, str) else None)
     full = f"{message} {detail}".strip() if detail and detail != message else message
     return PacRejected(found.group(1) if found else str(response.status_code), full[:1000])
 
@@ -94,7 +107,12 @@ def _call(fn: Any, *args: Any, **kwargs: Any) -> Any:
 def stamp(pac: SWSapien, xml: bytes) -> tuple[str, bytes]:
     """Send the sealed XML; the same sealed XML sent again gets the same stamp back from the PAC (its
     "timbre previo" answer), which is what makes a retry after a lost answer safe."""
-    doc = _call(pac.stamp, CFDI.from_string(xml))
+    try:
+        doc = _call(pac.stamp, CFDI.from_string(xml))
+    except PacPreviousStamp as exc:
+        if exc.uuid and exc.xml:
+            return exc.uuid, exc.xml
+        raise
     return str(doc.document_id).upper(), bytes(doc.xml)
 
 

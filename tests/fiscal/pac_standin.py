@@ -47,6 +47,7 @@ class StandIn:
         self.stamped: dict[str, tuple[str, str]] = {}  # sello -> (uuid, xml)
         self.reject_rfc: dict[str, tuple[str, str]] = {}  # receptor RFC -> (code, message)
         self.status_override: int | None = None  # e.g. 503 while "down"
+        self.previous_as_307 = False  # answer a repeated sello as SW's "307 timbre previo" error (with the stamp)
         self.requests: list[str] = []
         self.cancelled: dict[str, str] = {}
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -82,6 +83,10 @@ class StandIn:
                                                       fecha_timbrado=datetime(2026, 12, 1, 12, 0, 0),
                                                       sello_cfd=sello)
             self.stamped[sello] = (uuid, cfdi.xml_bytes().decode())
+        elif self.previous_as_307:
+            uuid, stamped = self.stamped[sello]
+            return 400, {"status": "error", "message": "307. El comprobante contiene un timbre previo.",
+                         "messageDetail": None, "data": {"uuid": uuid, "cfdi": stamped}}
         uuid, stamped = self.stamped[sello]
         return 200, {"status": "success", "data": {"uuid": uuid, "cfdi": stamped}}
 

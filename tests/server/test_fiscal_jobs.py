@@ -193,3 +193,19 @@ def test_fiscal_pac_that_never_answers_is_given_up_and_retried(sold: Erp, monkey
         assert (row.state, row.error_code, row.attempts) == ("sellada", "pac_unreachable", 1)
     finally:
         silent.close()
+
+
+def test_fiscal_stamp_whose_answer_was_lost_is_recovered_not_stamped_twice(sold: Erp) -> None:
+    configure_csd(sold)
+    with StandIn() as pac:
+        configure_pac(sold, pac.url, TOKEN)
+        jobs.run_once(sold.engine, SECRET)  # sealed
+        xml = _cfdi(sold).xml
+        # The PAC stamped it but the answer never arrived (as if the ERP died mid-request).
+        status, first = pac._stamp(xml.encode())
+        assert status == 200
+        pac.previous_as_307 = True
+        jobs.run_once(sold.engine, SECRET)
+        row = _cfdi(sold)
+        assert (row.state, row.uuid) == ("timbrada", first["data"]["uuid"])
+        assert len(pac.stamped) == 1
