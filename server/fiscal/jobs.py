@@ -14,6 +14,7 @@ import logging
 import re
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -97,7 +98,6 @@ def _sale_of(engine: Engine, cfdi_id: int) -> tuple[Sale, str, int, dict[int, tu
 
 
 def _with_customer(sale: Sale, customer: Customer) -> Sale:
-    from dataclasses import replace
     return replace(sale, customer=customer)
 
 

@@ -45,8 +45,6 @@ def settings_row(conn: Connection) -> Any:
     return conn.execute(select(fiscal_settings).where(fiscal_settings.c.id == ROW_ID)).first()
 
 
-_row = settings_row
-
 
 def pac_config_missing(conn: Connection) -> bool:
     row = settings_row(conn)
@@ -55,7 +53,7 @@ def pac_config_missing(conn: Connection) -> bool:
 
 def _upsert(conn: Connection, **values: Any) -> None:
     values["updated_at"] = utcnow()
-    if _row(conn) is None:
+    if settings_row(conn) is None:
         conn.execute(fiscal_settings.insert().values(id=ROW_ID, pac="", pac_production=False, **values))
     else:
         conn.execute(fiscal_settings.update().where(fiscal_settings.c.id == ROW_ID).values(**values))
@@ -82,14 +80,14 @@ def save_csd(conn: Connection, secret: str, info: CsdInfo, cer: bytes, key_der: 
 
 
 def csd_status(conn: Connection) -> CsdStatus | None:
-    row = _row(conn)
+    row = settings_row(conn)
     if row is None or row.csd_cer is None:
         return None
     return CsdStatus(row.csd_number, as_utc(row.csd_not_before), as_utc(row.csd_not_after))  # type: ignore[arg-type]
 
 
 def signer(conn: Connection, secret: str) -> Signer | None:
-    row = _row(conn)
+    row = settings_row(conn)
     if row is None or row.csd_cer is None or row.csd_key is None:
         return None
     return Signer.load(certificate=bytes(row.csd_cer), key=open_key(secret, bytes(row.csd_key)), password=None)
@@ -105,7 +103,7 @@ def save_pac(conn: Connection, secret: str, name: str, user: str, password: str 
 
 
 def pac_config(conn: Connection, secret: str) -> PacConfig | None:
-    row = _row(conn)
+    row = settings_row(conn)
     if row is None or not row.pac or row.pac_secret is None:
         return None
     return PacConfig(row.pac, row.pac_user or "", open_key(secret, bytes(row.pac_secret)).decode(),
