@@ -141,6 +141,7 @@ def build_cfdi(sale: Sale, series: str, folio: int, emisor: Emisor,
     cfdi = cfdi40.Comprobante(
         emisor=cfdi40.Emisor(rfc=emisor.rfc, nombre=emisor.name, regimen_fiscal=emisor.regimen_fiscal),
         lugar_expedicion=emisor.lugar_expedicion,
+        # Nombre as the SAT registers it (upper case; CFDI40145 compares it with the RFC's registry entry).
         receptor=cfdi40.Receptor(rfc=c.rfc, nombre=c.name.upper(), domicilio_fiscal_receptor=c.codigo_postal,
                                  regimen_fiscal_receptor=c.regimen_fiscal, uso_cfdi=c.uso_cfdi),
         conceptos=[_concepto(line, claves) for line in sale.lines],
