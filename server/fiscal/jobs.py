@@ -18,7 +18,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from satcfdi.models import Signer
 from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from poscore.customer import Customer, factura_ready
 from poscore.sale import Sale
@@ -27,7 +29,7 @@ from server.db.schema import cfdis, customers, products, sales
 
 from . import pac as pacmod
 from . import store
-from .build import CfdiError, build_cfdi, seal, zone_of
+from .build import CfdiError, Emisor, build_cfdi, seal, zone_of
 
 log = logging.getLogger("caja.fiscal")
 LEASE = timedelta(minutes=5)
@@ -46,14 +48,21 @@ def backoff(attempts: int) -> timedelta:
 
 
 def enqueue(engine: Engine, now: datetime) -> int:
-    """A `pendiente` row for every factura sale that has none yet (idempotent by the unique sale_id)."""
-    with write_tx(engine) as conn:
-        missing = [r.id for r in conn.execute(
-            select(sales.c.id).outerjoin(cfdis, cfdis.c.sale_id == sales.c.id)
-            .where(sales.c.type == "factura", cfdis.c.id.is_(None)).order_by(sales.c.id).limit(500))]
-        if missing:
-            conn.execute(cfdis.insert(), [{"sale_id": i, "state": "pendiente", "attempts": 0, "created_at": now,
-                                           "updated_at": now} for i in missing])
+    """A `pendiente` row for every factura sale that has none yet (idempotent by the unique sale_id). Reads
+    first, so a pass with nothing new takes no write lock."""
+    query = (select(sales.c.id).outerjoin(cfdis, cfdis.c.sale_id == sales.c.id)
+             .where(sales.c.type == "factura", cfdis.c.id.is_(None)).order_by(sales.c.id).limit(500))
+    with engine.connect() as conn:
+        if conn.execute(query).first() is None:
+            return 0
+    try:
+        with write_tx(engine) as conn:
+            missing = [r.id for r in conn.execute(query)]
+            if missing:
+                conn.execute(cfdis.insert(), [{"sale_id": i, "state": "pendiente", "attempts": 0,
+                                               "created_at": now, "updated_at": now} for i in missing])
+    except IntegrityError:
+        return 0  # another ERP process enqueued them first
     return len(missing)
 
 
@@ -70,8 +79,9 @@ def _finish(engine: Engine, cfdi_id: int, now: datetime, **values: Any) -> None:
         conn.execute(cfdis.update().where(cfdis.c.id == cfdi_id).values(lease_until=None, updated_at=now, **values))
 
 
-def _due(engine: Engine, now: datetime, with_pac: bool) -> list[Any]:
-    states = ["pendiente", "sellada"] if with_pac else ["pendiente"]
+def _due(engine: Engine, now: datetime, states: list[str]) -> list[Any]:
+    if not states:
+        return []
     with engine.connect() as conn:
         return list(conn.execute(select(cfdis.c.id, cfdis.c.state).where(
             cfdis.c.state.in_(states),
@@ -101,14 +111,7 @@ def _with_customer(sale: Sale, customer: Customer) -> Sale:
     return replace(sale, customer=customer)
 
 
-def _seal_one(engine: Engine, secret: str, cfdi_id: int, now: datetime) -> None:
-    with engine.connect() as conn:
-        emisor = store.emisor(conn)
-        signer = store.signer(conn, secret)
-    if emisor is None or signer is None:
-        _finish(engine, cfdi_id, now, error_code="sin_csd",
-                error_message="Faltan los datos fiscales del emisor o el CSD: se sellará al configurarlos")
-        return
+def _seal_one(engine: Engine, emisor: Emisor, signer: Signer, cfdi_id: int, now: datetime) -> None:
     try:
         sale, series, folio, claves = _sale_of(engine, cfdi_id)
         problems = factura_ready(sale.customer)
@@ -120,6 +123,18 @@ def _seal_one(engine: Engine, secret: str, cfdi_id: int, now: datetime) -> None:
         return
     _finish(engine, cfdi_id, now, state="sellada", xml=xml.decode(), error_code=None, error_message=None,
             attempts=0, next_attempt_at=None)
+
+
+def _say_no_csd(engine: Engine, now: datetime) -> None:
+    """Without emisor or CSD nothing can be sealed: the pending CFDIs say why, written once, not every pass."""
+    waiting = and_(cfdis.c.state == "pendiente", cfdis.c.error_code.is_(None))
+    with engine.connect() as conn:
+        if conn.execute(select(cfdis.c.id).where(waiting).limit(1)).first() is None:
+            return
+    with write_tx(engine) as conn:
+        conn.execute(cfdis.update().where(waiting).values(
+            error_code="sin_csd", updated_at=now,
+            error_message="Faltan los datos fiscales del emisor o el CSD: se sellará al configurarlos"))
 
 
 def _stale(xml: str, now: datetime) -> bool:
@@ -163,24 +178,30 @@ def _stamp_one(engine: Engine, config: store.PacConfig, cfdi_id: int, now: datet
 
 
 def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
-    """One pass: enqueue new factura sales, seal what is pendiente, stamp what is sealed (when a PAC is set).
-    Returns how many CFDIs it worked on."""
+    """One pass: enqueue new factura sales, seal what is pendiente (when emisor and CSD are set), stamp what is
+    sealed (when a PAC is set). Returns how many CFDIs it worked on."""
     now = now or utcnow()
     enqueue(engine, now)
     with engine.connect() as conn:
         config = store.pac_config(conn, secret)
+        emisor = store.emisor(conn)
+        signer = store.signer(conn, secret)
+    if emisor is None or signer is None:
+        _say_no_csd(engine, now)
+    states = (["pendiente"] if emisor and signer else []) + (["sellada"] if config else [])
     done = 0
-    for row in _due(engine, now, config is not None):
+    for row in _due(engine, now, states):
         if not _lease(engine, row.id, now):
             continue  # another worker has it
         try:
-            if row.state == "pendiente":
-                _seal_one(engine, secret, row.id, now)
-            elif config is not None:
+            if row.state == "pendiente" and emisor is not None and signer is not None:
+                _seal_one(engine, emisor, signer, row.id, now)
+            elif row.state == "sellada" and config is not None:
                 _stamp_one(engine, config, row.id, now)
         except Exception:
             log.exception("CFDI %s failed", row.id)  # never the key nor the XML: ids only
-            _finish(engine, row.id, now, error_code="error", error_message="Error inesperado; ver el registro")
+            _finish(engine, row.id, now, next_attempt_at=now + BACKOFF_MAX, error_code="error",
+                    error_message="Error inesperado; se reintentará en una hora (ver el registro del servidor)")
         done += 1
     return done
 
