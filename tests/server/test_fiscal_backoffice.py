@@ -92,3 +92,18 @@ def test_fiscal_cfdi_tab_downloads_filters_retries_and_cancels(erp: Erp) -> None
         r = client.post(f"/erp/ventas-cfdi/{cfdi_id}/cancelar", data={"motivo": "03", "csrf_token": token})
         assert r.status_code == 200 and pac.cancelled == {uuid: "03"}
         assert "Cancelada" in client.get("/erp/ventas-cfdi?estado=cancelada").text
+
+
+def test_fiscal_facturas_tab_shows_cfdi_state_uuid_downloads_and_filters(erp: Erp) -> None:
+    client = signed_in(erp)
+    assert _upload(client, *make_csd(SHOP_RFC, "ABARROTES")).status_code == 200
+    h = erp.pair()
+    items = sellable(catalog_items(erp, h))
+    post_sales(erp, h, make_sale(items[:1], 1, sale_type="factura", customer=CUSTOMER))
+    jobs.run_once(erp.engine, SECRET)
+    cfdi_id = erp.scalar("SELECT id FROM cfdis")
+    page = client.get("/erp/ventas/facturas").text
+    assert "Sellada, sin timbrar" in page and f"/erp/ventas-cfdi/{cfdi_id}.pdf" in page
+    assert "F-1" in client.get("/erp/ventas/facturas?cfdi=sellada").text
+    assert "F-1" not in client.get("/erp/ventas/facturas?cfdi=timbrada").text
+    assert client.get("/erp/ventas/remisiones").status_code == 200
