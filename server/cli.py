@@ -48,12 +48,29 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         from server.db.engine import utcnow
 
         password = ensure_demo_admin(conn, utcnow())
+        _demo_csd(conn, settings.secret_key)
     print(f"demo sembrada: {counts['products']} productos, {counts['customers']} clientes "
           f"en {time.monotonic() - started:.1f} s")
     if password:
         # Shown once: only the argon2 hash is stored. `caja create-admin` sets a new one.
         print(f"back office /erp/: usuario admin, contraseña {password} (se muestra una sola vez)")
     return 0
+
+
+def _demo_csd(conn, secret: str) -> None:  # type: ignore[no-untyped-def]
+    """The demo shop gets a CSD-shaped test certificate of its own, so its facturas are sealed and wait "sin
+    timbrar" at once. The SAT and every PAC refuse it: a real shop uploads its CSD in Datos fiscales."""
+    from server.fiscal import store
+    from server.fiscal.certificate import check_csd
+    from server.fiscal.testcert import make_csd
+
+    shop = store.emisor(conn)
+    if shop is None:
+        return
+    cer, key, password = make_csd(shop.rfc, shop.name.upper())
+    info, der = check_csd(cer, key, password, shop.rfc)
+    store.save_csd(conn, secret, info, cer, der)
+    print("demo: CSD de prueba cargado (el SAT no lo acepta; cargue el suyo en Datos fiscales)")
 
 
 def _pairing_code(settings: Settings, terminal: str) -> str | None:

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from cryptography.exceptions import InvalidTag
 from satcfdi.models import Signer
 from sqlalchemy import Engine, and_, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -125,7 +126,12 @@ def _seal_one(engine: Engine, emisor: Emisor, signer: Signer, cfdi_id: int, now:
             attempts=0, next_attempt_at=None)
 
 
-def _say_no_csd(engine: Engine, now: datetime) -> None:
+NO_CSD = "Faltan los datos fiscales del emisor o el CSD: se sellará al configurarlos"
+CSD_UNREADABLE = ("El CSD se guardó con otra clave del servidor (CAJA_SECRET_KEY cambió): vuelva a cargarlo en "
+                  "Datos fiscales")
+
+
+def _say_no_csd(engine: Engine, now: datetime, message: str) -> None:
     """Without emisor or CSD nothing can be sealed: the pending CFDIs say why, written once, not every pass."""
     waiting = and_(cfdis.c.state == "pendiente", cfdis.c.error_code.is_(None))
     with engine.connect() as conn:
@@ -133,8 +139,7 @@ def _say_no_csd(engine: Engine, now: datetime) -> None:
             return
     with write_tx(engine) as conn:
         conn.execute(cfdis.update().where(waiting).values(
-            error_code="sin_csd", updated_at=now,
-            error_message="Faltan los datos fiscales del emisor o el CSD: se sellará al configurarlos"))
+            error_code="sin_csd", updated_at=now, error_message=message))
 
 
 def _stale(xml: str, now: datetime) -> bool:
@@ -183,11 +188,18 @@ def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
     now = now or utcnow()
     enqueue(engine, now)
     with engine.connect() as conn:
-        config = store.pac_config(conn, secret)
+        try:
+            config = store.pac_config(conn, secret)
+        except InvalidTag:  # saved under another server secret: the page asks for the PAC password again
+            log.warning("PAC credentials unreadable with this server secret")
+            config = None
         emisor = store.emisor(conn)
-        signer = store.signer(conn, secret)
+        try:
+            signer, why = store.signer(conn, secret), NO_CSD
+        except InvalidTag:
+            signer, why = None, CSD_UNREADABLE
     if emisor is None or signer is None:
-        _say_no_csd(engine, now)
+        _say_no_csd(engine, now, why)
     states = (["pendiente"] if emisor and signer else []) + (["sellada"] if config else [])
     done = 0
     for row in _due(engine, now, states):

@@ -209,3 +209,10 @@ def test_fiscal_stamp_whose_answer_was_lost_is_recovered_not_stamped_twice(sold:
         row = _cfdi(sold)
         assert (row.state, row.uuid) == ("timbrada", first["data"]["uuid"])
         assert len(pac.stamped) == 1
+
+
+def test_fiscal_csd_stored_under_another_server_secret_is_reported_not_a_crash(sold: Erp) -> None:
+    configure_csd(sold)
+    jobs.run_once(sold.engine, "another-secret")
+    row = _cfdi(sold)
+    assert (row.state, row.error_code) == ("pendiente", "sin_csd") and "CAJA_SECRET_KEY" in row.error_message
