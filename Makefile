@@ -45,7 +45,7 @@ test: setup
 	$(BIN)/pytest
 
 test-fast: setup
-	$(BIN)/pytest tests/core tests/server tests/web
+	$(BIN)/pytest tests/core tests/fiscal tests/server tests/web
 
 test-pyodide: setup
 	$(BIN)/pytest tests/pyodide

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 from server.db.engine import as_utc
 
+from . import fiscal_texts
+
 LANGS = ("es", "en")
 # Mexico City has had no daylight saving time since 2022; the shop's dates (filters, listings) are local.
 SHOP_TZ = ZoneInfo("America/Mexico_City")
@@ -201,6 +203,8 @@ EN: dict[str, str] = {
     "https_col": "HTTPS", "https_no": "no HTTPS", "https_yes": "yes",
 }
 
+ES.update(fiscal_texts.ES)
+EN.update(fiscal_texts.EN)
 _TABLES = {"es": ES, "en": EN}
 
 
