@@ -50,7 +50,7 @@ test: system-deps setup
 	$(BIN)/pytest
 
 test-fast: setup
-	$(BIN)/pytest tests/core tests/server tests/web
+	$(BIN)/pytest tests/core tests/fiscal tests/server tests/web
 
 test-pyodide: setup
 	$(BIN)/pytest tests/pyodide

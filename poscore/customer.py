@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .text import normalize, words
+from .uso_cfdi import uso_cfdi_problem
 
 GENERIC_RFCS = ("XAXX010101000", "XEXX010101000")
 _RFC_RE = re.compile(r"^([A-ZÑ&]{3,4})([0-9]{2})([0-9]{2})([0-9]{2})([A-Z0-9]{2}[A0-9])$")
@@ -131,7 +132,8 @@ class Customer:
 
 
 def customer_problems(customer: Customer) -> list[str]:
-    """Format problems in whatever fiscal data a customer has (empty fields are fine here)."""
+    """Format problems in whatever fiscal data a customer has (empty fields are fine here), and a UsoCFDI
+    that c_UsoCFDI forbids for the customer's régimen (``uso_cfdi_regimen``)."""
     problems = []
     if not customer.name.strip():
         problems.append("customer_name_required")
@@ -143,6 +145,9 @@ def customer_problems(customer: Customer) -> list[str]:
         problems.append("invalid_codigo_postal")
     if customer.uso_cfdi is not None and customer.uso_cfdi not in USOS_CFDI:
         problems.append("invalid_uso_cfdi")
+    if not problems and (mismatch := uso_cfdi_problem(customer.rfc, customer.regimen_fiscal,
+                                                      customer.uso_cfdi)) is not None:
+        problems.append(mismatch)
     return problems
 
 

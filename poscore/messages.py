@@ -35,6 +35,7 @@ ES: dict[str, str] = {
     "invalid_regimen_fiscal": "Régimen fiscal no válido",
     "invalid_codigo_postal": "Código postal no válido (5 dígitos)",
     "invalid_uso_cfdi": "Uso de CFDI no válido",
+    "uso_cfdi_regimen": "El uso de CFDI no corresponde al régimen fiscal del cliente (catálogo c_UsoCFDI del SAT)",
     "customer_name_required": "Falta el nombre del cliente",
     "factura_customer_incomplete": "Para facturar, el cliente necesita RFC, régimen fiscal, código postal y uso de CFDI",
     # sale checks (the ERP answers these codes)
@@ -114,6 +115,7 @@ EN: dict[str, str] = {
     "invalid_regimen_fiscal": "Invalid tax regime",
     "invalid_codigo_postal": "Invalid postal code (5 digits)",
     "invalid_uso_cfdi": "Invalid CFDI use",
+    "uso_cfdi_regimen": "The CFDI use does not match the customer's tax regime (SAT catalogue c_UsoCFDI)",
     "customer_name_required": "The customer's name is missing",
     "factura_customer_incomplete": "To invoice, the customer needs RFC, tax regime, postal code and CFDI use",
     "malformed": "Malformed sale",

@@ -20,6 +20,8 @@ fi
 if [[ $skip != *,postgres,* ]]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 fi
+# weasyprint (satcfdi's CFDI PDF, server side) loads pango through cffi when it is imported.
+ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || need+=(libpango-1.0-0 libpangoft2-1.0-0)
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" -eq 0 ]; then

@@ -32,6 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feeds.router)
     app.include_router(sales.router)
     _mount_back_office(app)
+    if settings.fiscal_worker:
+        from server.fiscal.worker import install
+        install(app, settings)
     _mount_pos(app, settings)
     return app
 

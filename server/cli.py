@@ -1,4 +1,4 @@
-"""The `caja` command: serve, migrate, demo, pairing-code, create-admin (contract: CLI used by tests).
+"""The `caja` command: serve, migrate, demo, pairing-code, create-admin, bench-cfdi (contract: CLI used by tests).
 
 What it is for: turning the environment (server/settings.py) and arguments into one action each.
 What it must not do: hold logic the API also needs (it calls the same services).
@@ -48,6 +48,7 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         from server.db.engine import utcnow
 
         password = ensure_demo_admin(conn, utcnow())
+        _demo_csd(conn, settings.secret_key)
     print(f"demo sembrada: {counts['products']} productos, {counts['customers']} clientes "
           f"en {time.monotonic() - started:.1f} s")
     if password:
@@ -59,6 +60,22 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         print(f"POS /pos/: código de vinculación de la terminal {settings.demo_terminal} "
               f"(vence en {settings.pairing_ttl_minutes} min; `caja pairing-code` da otro): {code}")
     return 0
+
+
+def _demo_csd(conn, secret: str) -> None:  # type: ignore[no-untyped-def]
+    """The demo shop gets a CSD-shaped test certificate of its own, so its facturas are sealed and wait "sin
+    timbrar" at once. The SAT and every PAC refuse it: a real shop uploads its CSD in Datos fiscales."""
+    from server.fiscal import store
+    from server.fiscal.certificate import check_csd
+    from server.fiscal.testcert import make_csd
+
+    shop = store.emisor(conn)
+    if shop is None:
+        return
+    cer, key, password = make_csd(shop.rfc, shop.name.upper())
+    info, der = check_csd(cer, key, password, shop.rfc)
+    store.save_csd(conn, secret, info, cer, der)
+    print("demo: CSD de prueba cargado (el SAT no lo acepta; cargue el suyo en Datos fiscales)")
 
 
 def _pairing_code(settings: Settings, terminal: str, unless_paired: bool = False) -> str | None:
@@ -179,6 +196,15 @@ def _tls_files(settings: Settings, args: argparse.Namespace):  # type: ignore[no
     return tls
 
 
+def cmd_bench_cfdi(_settings: Settings, args: argparse.Namespace) -> int:
+    from server.fiscal.bench import run
+
+    rate = run(args.count, args.lines)
+    print(f"{rate:.0f} CFDI/s sellados y validados contra el XSD ({args.count} CFDI de {args.lines} conceptos, "
+          "un proceso)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caja", description="caja: punto de venta y ERP")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -214,6 +240,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=("admin", "contador"), default="admin",
                    help="contador: consulta todo, no cambia nada")
     p.set_defaults(func=cmd_create_admin)
+
+    p = sub.add_parser("bench-cfdi", help="medir CFDI construidos, sellados y validados por segundo")
+    p.add_argument("--count", type=int, default=200)
+    p.add_argument("--lines", type=int, default=5)
+    p.set_defaults(func=cmd_bench_cfdi)
     return parser
 
 

@@ -58,6 +58,9 @@ class Settings:
     # plus these: a shop PC on the LAN without a domain. Behind a reverse proxy with a domain, leave it off.
     https: bool = False
     tls_names: tuple[str, ...] = ()
+    # The CFDI job's background thread (server/fiscal/jobs.py). Off by default so a test's app never stamps
+    # behind its back; `from_env` (caja serve) turns it on unless CAJA_FISCAL_WORKER=0.
+    fiscal_worker: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -76,4 +79,5 @@ class Settings:
             var_dir=var,
             https=env.get("CAJA_HTTPS", "").strip().lower() in ("1", "true", "yes", "si", "sí"),
             tls_names=tuple(n.strip() for n in env.get("CAJA_TLS_NAMES", "").split(",") if n.strip()),
+            fiscal_worker=env.get("CAJA_FISCAL_WORKER", "1") != "0",
         )

@@ -23,6 +23,7 @@ from poscore.tax import IVA_RATES, InvalidTax, TaxScheme
 from poscore.typed import AmbiguousNumber, parse_typed
 from server.db import changes
 from server.db.schema import price_history, prices, product_barcodes, products, stock
+from server.fiscal.catalogs import clave_prod_serv_ok, clave_unidad_ok
 
 _MAX = Decimal(999999999)
 _BARCODE_RE = re.compile(r"^[0-9A-Za-z\-_.]{1,40}$")
@@ -141,6 +142,19 @@ def parse_stock(text: str, decimal_comma: bool = False) -> Decimal | None:
     return d.quantize(Decimal("0.001"))
 
 
+@lru_cache(maxsize=4096)
+def parse_sat_keys(prod_serv_text: str, unidad_text: str) -> tuple[str | None, str | None]:
+    """SAT ClaveProdServ and ClaveUnidad (blank = the default of the unit when the CFDI is built), checked
+    against the SAT's catalogues c_ClaveProdServ and c_ClaveUnidad, which the PAC checks too."""
+    prod_serv = prod_serv_text.strip() or None
+    unidad = unidad_text.strip().upper() or None
+    if prod_serv is not None and not clave_prod_serv_ok(prod_serv):
+        raise Problem("p_clave_prod_serv_invalid", prod_serv_text[:60])
+    if unidad is not None and not clave_unidad_ok(unidad):
+        raise Problem("p_clave_unidad_invalid", unidad_text[:60])
+    return prod_serv, unidad
+
+
 @dataclass
 class ProductInput:
     sku: str
@@ -151,6 +165,8 @@ class ProductInput:
     barcodes: list[str]
     prices: dict[int, Decimal | None] = field(default_factory=dict)  # price list id -> price (None: remove)
     stock: dict[int, Decimal | None] = field(default_factory=dict)  # warehouse id -> qty (None: remove)
+    sat_prod_serv: str | None = None
+    sat_unidad: str | None = None
 
 
 def barcode_owners(conn: Connection, codes: list[str]) -> dict[str, int]:
@@ -174,7 +190,8 @@ def save_product(conn: Connection, data: ProductInput, product_id: int | None, n
     check_unique(conn, data, product_id)
     version = changes.bump(conn)
     values: dict[str, Any] = {"sku": data.sku, "name": data.name, "unit": data.unit, "iva": data.tax.iva,
-                              "ieps": data.tax.ieps, "active": data.active, "version": version}
+                              "ieps": data.tax.ieps, "active": data.active, "version": version,
+                              "sat_clave_prod_serv": data.sat_prod_serv, "sat_clave_unidad": data.sat_unidad}
     if product_id is None:
         product_id = int(conn.execute(products.insert().values(**values).returning(products.c.id)).scalar_one())
     else:

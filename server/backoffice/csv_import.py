@@ -19,7 +19,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, String, bindparam, func, select
 
 from poscore.typed import decimal_comma_of
 from server.db import changes
@@ -31,6 +31,7 @@ from .catalog_edit import (
     parse_barcodes,
     parse_name,
     parse_price,
+    parse_sat_keys,
     parse_sku,
     parse_stock,
     parse_tax,
@@ -38,11 +39,12 @@ from .catalog_edit import (
 )
 
 REQUIRED = ("sku", "nombre", "unidad", "iva")
-OPTIONAL = ("ieps", "activo", "codigos_barras")
+OPTIONAL = ("ieps", "activo", "codigos_barras", "clave_prod_serv", "clave_unidad")
 # (column, meaning) shown on the import page; precio:/existencia: take a price list or warehouse name (or id).
 COLUMNS = (
     ("sku", "col_sku"), ("nombre", "col_nombre"), ("unidad", "col_unidad"), ("iva", "col_iva"),
     ("ieps", "col_ieps"), ("activo", "col_activo"), ("codigos_barras", "col_codigos"),
+    ("clave_prod_serv", "col_clave_prod_serv"), ("clave_unidad", "col_clave_unidad"),
     ("precio:<lista>", "col_precio"), ("existencia:<almacén>", "col_existencia"),
 )
 MAX_PROBLEMS = 1000
@@ -66,6 +68,7 @@ class Row:
     barcodes: list[str] | None
     prices: dict[int, Decimal]
     stock: dict[int, Decimal]
+    sat: tuple[str | None, str | None] | None = None  # SAT ClaveProdServ, ClaveUnidad (None: unchanged)
 
 
 @dataclass
@@ -232,6 +235,7 @@ def _row(plan: Plan, line: int, record: list[str], named: dict[str, int], price_
         fields = (parse_name(cell("nombre")), parse_unit(cell("unidad")), tax.iva, tax.ieps,
                   parse_active(cell("activo")))
         barcodes = parse_barcodes(cell("codigos_barras")) if cell("codigos_barras").strip() else None
+        sat = parse_sat_keys(cell("clave_prod_serv"), cell("clave_unidad"))
         row_prices: dict[int, Decimal] = {}
         for list_id, pos in price_cols.items():
             value = parse_price(record[pos], decimal_comma)
@@ -246,7 +250,7 @@ def _row(plan: Plan, line: int, record: list[str], named: dict[str, int], price_
         plan.problem(line, exc.code, exc.detail)
         return None
     return Row(line=line, sku=sku, fields=fields, ieps_given="ieps" in named, active_given="activo" in named,
-               barcodes=barcodes, prices=row_prices, stock=row_stock)
+               barcodes=barcodes, prices=row_prices, stock=row_stock, sat=sat if any(sat) else None)
 
 
 def _target_fields(plan: Plan, row: Row) -> tuple[Any, ...]:
@@ -355,6 +359,7 @@ def apply(conn: Connection, plan: Plan, now: datetime) -> None:
         raise ValueError("a plan with problems is never applied")
     changed = [r for r in plan.rows if _changes(plan, r)]
     if not changed:
+        _sat_keys(conn, plan, {sku: old.id for sku, old in plan._existing.items()})
         return
     version = changes.bump(conn)
     ts = _db_time(conn, now)
@@ -399,3 +404,14 @@ def apply(conn: Connection, plan: Plan, now: datetime) -> None:
             ("integer", "integer", "bigint", "timestamptz"), price_inserts)
     _update(conn, "stock", ("qty",), ("warehouse_id", "product_id"), ("bigint", "integer", "integer"), stock_updates)
     _insert(conn, "stock", ("warehouse_id", "product_id", "qty"), ("integer", "integer", "bigint"), stock_inserts)
+    _sat_keys(conn, plan, ids)
+
+
+def _sat_keys(conn: Connection, plan: Plan, ids: dict[str, int]) -> None:
+    """The SAT keys given in the file (a blank cell keeps the product's); the till does not use them, so no
+    change version is taken for them."""
+    rows = [{"pid": ids[r.sku], "ps": r.sat[0], "un": r.sat[1]} for r in plan.rows if r.sat and r.sku in ids]
+    if rows:
+        conn.execute(products.update().where(products.c.id == bindparam("pid")).values(
+            sat_clave_prod_serv=func.coalesce(bindparam("ps", type_=String), products.c.sat_clave_prod_serv),
+            sat_clave_unidad=func.coalesce(bindparam("un", type_=String), products.c.sat_clave_unidad)), rows)

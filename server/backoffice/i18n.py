@@ -10,6 +10,8 @@ from datetime import datetime
 
 from server.shop_time import to_shop
 
+from . import fiscal_texts
+
 LANGS = ("es", "en")
 
 ES: dict[str, str] = {
@@ -200,6 +202,8 @@ EN: dict[str, str] = {
     "https_col": "HTTPS", "https_no": "no HTTPS", "https_yes": "yes",
 }
 
+ES.update(fiscal_texts.ES)
+EN.update(fiscal_texts.EN)
 _TABLES = {"es": ES, "en": EN}
 
 

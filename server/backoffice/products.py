@@ -27,6 +27,7 @@ from .catalog_edit import (
     parse_barcodes,
     parse_name,
     parse_price,
+    parse_sat_keys,
     parse_sku,
     parse_stock,
     parse_tax,
@@ -86,7 +87,8 @@ def _values_of(conn: Connection, product_id: int) -> tuple[Any, dict[str, Any]]:
     codes = conn.execute(select(product_barcodes.c.barcode).where(product_barcodes.c.product_id == product_id)
                          .order_by(product_barcodes.c.id)).scalars().all()
     v: dict[str, Any] = {"sku": row.sku, "name": row.name, "unit": row.unit, "iva": row.iva, "ieps": row.ieps or "",
-                         "active": bool(row.active), "barcodes": " ".join(codes)}
+                         "active": bool(row.active), "barcodes": " ".join(codes),
+                         "sat_prod_serv": row.sat_clave_prod_serv or "", "sat_unidad": row.sat_clave_unidad or ""}
     for r in conn.execute(select(prices).where(prices.c.product_id == product_id)):
         v[f"price_{r.price_list_id}"] = str(r.price)
     for r in conn.execute(select(stock).where(stock.c.product_id == product_id)):
@@ -97,7 +99,8 @@ def _values_of(conn: Connection, product_id: int) -> tuple[Any, dict[str, Any]]:
 
 def _posted_values(form: FormData, lists: list[Any], whs: list[Any]) -> dict[str, Any]:
     """The posted fields as text (echoed back into the form when there is a problem)."""
-    v: dict[str, Any] = {k: text(form, k) for k in ("sku", "name", "unit", "iva", "ieps", "barcodes")}
+    v: dict[str, Any] = {k: text(form, k) for k in ("sku", "name", "unit", "iva", "ieps", "barcodes", "sat_prod_serv",
+                                                    "sat_unidad")}
     v["active"] = form.get("active") == "1"
     v.update({f"price_{pl.id}": text(form, f"price_{pl.id}") for pl in lists})
     v.update({f"stock_{wh.id}": text(form, f"stock_{wh.id}") for wh in whs})
@@ -106,11 +109,13 @@ def _posted_values(form: FormData, lists: list[Any], whs: list[Any]) -> dict[str
 
 def _checked(v: dict[str, Any], lists: list[Any], whs: list[Any]) -> ProductInput:
     """Raises Problem for the first field that is wrong."""
+    prod_serv, unidad = parse_sat_keys(v["sat_prod_serv"], v["sat_unidad"])
     return ProductInput(sku=parse_sku(v["sku"]), name=parse_name(v["name"]), unit=parse_unit(v["unit"]),
                         tax=parse_tax(v["iva"], v["ieps"]), active=parse_active("1" if v["active"] else "0"),
                         barcodes=parse_barcodes(v["barcodes"]),
                         prices={pl.id: parse_price(v[f"price_{pl.id}"]) for pl in lists},
-                        stock={wh.id: parse_stock(v[f"stock_{wh.id}"]) for wh in whs})
+                        stock={wh.id: parse_stock(v[f"stock_{wh.id}"]) for wh in whs},
+                        sat_prod_serv=prod_serv, sat_unidad=unidad)
 
 
 def _problem_text(request: Request, exc: Problem) -> str:

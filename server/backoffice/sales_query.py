@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, func, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from server.db.schema import customers, products, sales, stock_negative, terminals, voids, warehouses
+from server.db.schema import cfdis, customers, products, sales, stock_negative, terminals, voids, warehouses
 from server.shop_time import shop_zone
 
 PAGE_SIZE = 50
@@ -48,12 +48,14 @@ class SaleFilter:
     customer: str = ""
     q: str = ""
     page: int = 1
+    cfdi_state: str = ""  # Facturas: the CFDI's state (pendiente, sellada, timbrada, rechazada, cancelada)
 
     @classmethod
     def from_query(cls, sale_type: str, query: Any) -> SaleFilter:
         return cls(type=sale_type, date_from=_date(query.get("desde")), date_to=_date(query.get("hasta")),
                    terminal_id=_int(query.get("terminal")), customer=(query.get("cliente") or "").strip()[:100],
-                   q=(query.get("q") or "").strip()[:60], page=max(1, _int(query.get("pagina")) or 1))
+                   q=(query.get("q") or "").strip()[:60], page=max(1, _int(query.get("pagina")) or 1),
+                   cfdi_state=(query.get("cfdi") or "").strip()[:12])
 
     def conditions(self) -> list[ColumnElement[bool]]:
         s = sales.c
@@ -77,19 +79,22 @@ class SaleFilter:
             if q.isdigit() and len(q) < 19:
                 options.append(s.folio == int(q))
             where.append(or_(*options))
+        if self.cfdi_state:
+            where.append(cfdis.c.state == self.cfdi_state)
         return where
 
 
 def _from() -> Any:
     return sales.join(terminals, terminals.c.id == sales.c.terminal_id).outerjoin(
-        customers, customers.c.id == sales.c.customer_id)
+        customers, customers.c.id == sales.c.customer_id).outerjoin(cfdis, cfdis.c.sale_id == sales.c.id)
 
 
 def _listing(f: SaleFilter) -> Select[Any]:
     s = sales.c
     return (select(s.id, s.series, s.folio, s.received_at, s.device_time, s.number, s.status, s.review, s.subtotal,
                    s.discount, s.tax_total, s.total, terminals.c.code.label("terminal"),
-                   customers.c.name.label("customer"), customers.c.rfc.label("rfc"))
+                   customers.c.name.label("customer"), customers.c.rfc.label("rfc"),
+                   cfdis.c.id.label("cfdi_id"), cfdis.c.state.label("cfdi_state"), cfdis.c.uuid.label("cfdi_uuid"))
             .select_from(_from()).where(*f.conditions()).order_by(s.received_at.desc(), s.id.desc()))
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -89,6 +90,10 @@ products = Table(
     Column("ieps", String(6), nullable=True),
     Column("active", Boolean, nullable=False, default=True),
     Column("version", BigInteger, nullable=False),
+    # SAT c_ClaveProdServ and c_ClaveUnidad for the CFDI; NULL takes the default of the unit (H87/KGM) and,
+    # for the product key, 01010101 "No existe en el catálogo".
+    Column("sat_clave_prod_serv", String(8), nullable=True),
+    Column("sat_clave_unidad", String(3), nullable=True),
     CheckConstraint("unit IN ('pieza', 'kg')", name="unit"),
     CheckConstraint("iva IN ('16', '8', '0', 'exento')", name="iva"),
     Index("ix_products_version_id", "version", "id"),
@@ -244,6 +249,49 @@ sale_payments = Table(
     Column("sat_code", String(2), nullable=False),
     Column("amount", Money(), nullable=False),
     Column("reference", String(100)),
+)
+
+# The shop's CSD and PAC (one row, id 1; the emisor's RFC, name, régimen and CP are the `shops` row 1). The
+# private key is stored decrypted from the SAT's .key and encrypted again with the server secret
+# (server/fiscal/vault.py); the CSD password is not kept. PAC secrets are encrypted the same way.
+fiscal_settings = Table(
+    "fiscal_settings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("csd_number", String(20)),
+    Column("csd_not_before", TS),
+    Column("csd_not_after", TS),
+    Column("csd_cer", LargeBinary),
+    Column("csd_key", LargeBinary),
+    Column("pac", String(20), nullable=False, default=""),
+    Column("pac_user", String(200)),
+    Column("pac_secret", LargeBinary),
+    Column("pac_production", Boolean, nullable=False, default=False),
+    Column("pac_url", String(300)),
+    Column("updated_at", TS),
+)
+
+# One CFDI per factura sale (unique sale_id: the PAC job is idempotent by sale). States: pendiente (to seal),
+# sellada (sealed, waiting for the PAC: "sin timbrar"), timbrada, rechazada (the PAC's code and message kept),
+# cancelada. `xml` is the sealed XML, then the stamped one; a retry sends the same sealed XML again.
+cfdis = Table(
+    "cfdis", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sale_id", ForeignKey("sales.id"), nullable=False, unique=True),
+    Column("state", String(12), nullable=False),
+    Column("uuid", String(36), unique=True),
+    Column("xml", Text),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", TS),
+    Column("lease_until", TS),
+    Column("error_code", String(40)),
+    Column("error_message", String(1000)),
+    Column("created_at", TS, nullable=False),
+    Column("updated_at", TS, nullable=False),
+    Column("stamped_at", TS),
+    Column("cancel_motive", String(2)),
+    Column("cancelled_at", TS),
+    CheckConstraint("state IN ('pendiente', 'sellada', 'timbrada', 'rechazada', 'cancelada')", name="state"),
+    Index("ix_cfdis_state_next", "state", "next_attempt_at"),
 )
 
 # Audit of sales the cashier cancelled offline before they were synced (they never get a folio).

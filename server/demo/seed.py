@@ -133,10 +133,12 @@ def _customers(rng: random.Random, n: int, version: int) -> Iterator[dict[str, A
             row.update(
                 rfc=_rfc_moral(rng, name) if moral else _rfc_persona(rng, first, l1, l2),
                 regimen_fiscal="601" if moral else rng.choice(["612", "626", "605"]),
-                codigo_postal=cp, uso_cfdi="G03",
+                codigo_postal=cp,
                 email=f"facturas{i + 1}@{rng.choice(words.EMAIL_DOMAINS)}",
                 price_list_id=2 if moral else None,  # businesses buy at Mayoreo
             )
+            # c_UsoCFDI: a salaried person (605) cannot take G03; S01 is what the SAT allows them here.
+            row["uso_cfdi"] = "S01" if row["regimen_fiscal"] == "605" else "G03"
         elif rng.random() < 0.3:
             row["email"] = f"cliente{i + 1}@{rng.choice(words.EMAIL_DOMAINS)}"
         yield row

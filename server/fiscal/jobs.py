@@ -1,0 +1,283 @@
+"""The CFDI job: one row per factura sale in `cfdis`, moved pendiente → sellada → timbrada (or rechazada) in
+the background, retried with backoff while the PAC is unreachable, never stamped twice for the same sale.
+
+What it is for: `run_once(engine, secret, now)` does one pass (the tests call it; `Worker` calls it in a
+thread); `retry(engine, cfdi_id)` after the admin fixed the customer; `cancel(...)` with a SAT motive.
+Idempotency: `cfdis.sale_id` is unique, a row is leased before work, and a sealed XML is kept and re-sent
+as is, so a stamp whose answer was lost is asked again with the same sello and the PAC hands the same UUID.
+What it must not do: run inside the sync request (sync never waits for the PAC), or compute amounts.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from satcfdi.models import Signer
+from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from poscore.customer import Customer, factura_ready
+from poscore.sale import Sale
+from server.db.engine import utcnow, write_tx
+from server.db.schema import cfdis, customers, products, sales
+
+from . import pac as pacmod
+from . import store
+from .build import CfdiError, Emisor, build_cfdi, seal, zone_of
+
+log = logging.getLogger("caja.fiscal")
+LEASE = timedelta(minutes=5)
+BACKOFF_FIRST = timedelta(seconds=30)
+BACKOFF_MAX = timedelta(hours=1)
+BATCH = 50
+# Under the PAC's 72 hours, with room for the retries of a PAC that is down.
+RESEAL_AFTER = timedelta(hours=60)
+_FECHA = re.compile(r' Fecha="([0-9T:-]{19})"')
+_LUGAR = re.compile(r' LugarExpedicion="([0-9]{5})"')
+
+
+def backoff(attempts: int) -> timedelta:
+    """30 s, 1 min, 2 min ... capped at an hour: a PAC outage is retried without hammering it."""
+    return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
+
+
+def enqueue(engine: Engine, now: datetime) -> int:
+    """A `pendiente` row for every factura sale that has none yet (idempotent by the unique sale_id). Reads
+    first, so a pass with nothing new takes no write lock."""
+    query = (select(sales.c.id).outerjoin(cfdis, cfdis.c.sale_id == sales.c.id)
+             .where(sales.c.type == "factura", cfdis.c.id.is_(None)).order_by(sales.c.id).limit(500))
+    with engine.connect() as conn:
+        if conn.execute(query).first() is None:
+            return 0
+    try:
+        with write_tx(engine) as conn:
+            missing = [r.id for r in conn.execute(query)]
+            if missing:
+                conn.execute(cfdis.insert(), [{"sale_id": i, "state": "pendiente", "attempts": 0,
+                                               "created_at": now, "updated_at": now} for i in missing])
+    except IntegrityError:
+        return 0  # another ERP process enqueued them first
+    return len(missing)
+
+
+def _lease(engine: Engine, cfdi_id: int, now: datetime) -> bool:
+    with write_tx(engine) as conn:
+        res = conn.execute(cfdis.update().where(
+            cfdis.c.id == cfdi_id, or_(cfdis.c.lease_until.is_(None), cfdis.c.lease_until < now))
+            .values(lease_until=now + LEASE))
+        return res.rowcount == 1
+
+
+def _finish(engine: Engine, cfdi_id: int, now: datetime, **values: Any) -> None:
+    with write_tx(engine) as conn:
+        conn.execute(cfdis.update().where(cfdis.c.id == cfdi_id).values(lease_until=None, updated_at=now, **values))
+
+
+def _due(engine: Engine, now: datetime, states: list[str]) -> list[Any]:
+    if not states:
+        return []
+    with engine.connect() as conn:
+        return list(conn.execute(select(cfdis.c.id, cfdis.c.state).where(
+            cfdis.c.state.in_(states),
+            or_(cfdis.c.next_attempt_at.is_(None), cfdis.c.next_attempt_at <= now),
+            or_(cfdis.c.lease_until.is_(None), cfdis.c.lease_until < now)).order_by(cfdis.c.id).limit(BATCH)))
+
+
+def _sale_of(engine: Engine, cfdi_id: int) -> tuple[Sale, str, int, dict[int, tuple[str | None, str | None]]]:
+    with engine.connect() as conn:
+        row = conn.execute(select(sales.c.body, sales.c.series, sales.c.folio, sales.c.customer_id)
+                           .join(cfdis, cfdis.c.sale_id == sales.c.id).where(cfdis.c.id == cfdi_id)).one()
+        sale = Sale.from_json(json.loads(row.body))
+        if row.customer_id is not None:
+            # The customer as the back office has it now: fixing a rejected customer and retrying must work.
+            c = conn.execute(select(customers).where(customers.c.id == row.customer_id)).one()
+            sale = _with_customer(sale, Customer(c.name, id=c.id, uuid=c.uuid, rfc=c.rfc,
+                                                 regimen_fiscal=c.regimen_fiscal, codigo_postal=c.codigo_postal,
+                                                 uso_cfdi=c.uso_cfdi, email=c.email))
+        ids = [line.product_id for line in sale.lines]
+        claves = {r.id: (r.sat_clave_prod_serv, r.sat_clave_unidad) for r in conn.execute(
+            select(products.c.id, products.c.sat_clave_prod_serv, products.c.sat_clave_unidad)
+            .where(products.c.id.in_(ids)))}
+    return sale, row.series, int(row.folio), claves
+
+
+def _with_customer(sale: Sale, customer: Customer) -> Sale:
+    return replace(sale, customer=customer)
+
+
+def _seal_one(engine: Engine, emisor: Emisor, signer: Signer, cfdi_id: int, now: datetime) -> None:
+    try:
+        sale, series, folio, claves = _sale_of(engine, cfdi_id)
+        problems = factura_ready(sale.customer)
+        if problems:
+            raise CfdiError(f"Datos fiscales del cliente: {', '.join(problems)}")
+        xml = seal(build_cfdi(sale, series, folio, emisor, claves, now), signer)
+    except CfdiError as exc:
+        _finish(engine, cfdi_id, now, state="rechazada", error_code="local", error_message=str(exc)[:1000])
+        return
+    _finish(engine, cfdi_id, now, state="sellada", xml=xml.decode(), error_code=None, error_message=None,
+            attempts=0, next_attempt_at=None)
+
+
+NO_CSD = "Faltan los datos fiscales del emisor o el CSD: se sellará al configurarlos"
+CSD_UNREADABLE = ("El CSD se guardó con otra clave del servidor (CAJA_SECRET_KEY cambió): vuelva a cargarlo en "
+                  "Datos fiscales")
+
+
+def _say_no_csd(engine: Engine, now: datetime, message: str) -> None:
+    """Without emisor or CSD nothing can be sealed: the pending CFDIs say why, written once, not every pass."""
+    waiting = and_(cfdis.c.state == "pendiente", cfdis.c.error_code.is_(None))
+    with engine.connect() as conn:
+        if conn.execute(select(cfdis.c.id).where(waiting).limit(1)).first() is None:
+            return
+    with write_tx(engine) as conn:
+        conn.execute(cfdis.update().where(waiting).values(
+            error_code="sin_csd", updated_at=now, error_message=message))
+
+
+def _stale(xml: str, now: datetime) -> bool:
+    """The PAC refuses a Fecha more than 72 hours old (Anexo 20, validación del PAC): a CFDI sealed days ago,
+    waiting for a PAC to be configured or to come back, is sealed again with the current time first."""
+    found = _FECHA.search(xml)
+    if found is None:
+        return True
+    sealed = datetime.fromisoformat(found.group(1))
+    lugar = _LUGAR.search(xml)
+    zone = zone_of(lugar.group(1)) if lugar else UTC
+    return now - sealed.replace(tzinfo=zone) > RESEAL_AFTER
+
+
+def _stamp_one(engine: Engine, config: store.PacConfig, cfdi_id: int, now: datetime) -> None:
+    with engine.connect() as conn:
+        row = conn.execute(select(cfdis.c.xml, cfdis.c.attempts).where(cfdis.c.id == cfdi_id)).one()
+    if _stale(row.xml, now):
+        _finish(engine, cfdi_id, now, state="pendiente", xml=None)  # no UUID was issued for the old sello
+        return
+    try:
+        uuid, stamped = pacmod.stamp(pacmod.make_pac(config), row.xml.encode())
+    except pacmod.PacUnreachable as exc:
+        attempts = int(row.attempts) + 1
+        _finish(engine, cfdi_id, now, attempts=attempts, next_attempt_at=now + backoff(attempts),
+                error_code="pac_unreachable", error_message=f"El PAC no responde ({exc}); se reintentará")
+        return
+    except pacmod.PacPreviousStamp:
+        # Stamped before, and the PAC did not send the stamp back: never seal again (that would be a second
+        # CFDI for the same sale); the admin recovers the XML from the PAC's portal. Asked again hourly.
+        _finish(engine, cfdi_id, now, attempts=int(row.attempts) + 1, next_attempt_at=now + BACKOFF_MAX,
+                error_code="307", error_message="El PAC ya timbró este CFDI (timbre previo) y no devolvió el "
+                                                "XML timbrado: recupérelo del portal del PAC")
+        return
+    except pacmod.PacRejected as exc:
+        _finish(engine, cfdi_id, now, state="rechazada", attempts=int(row.attempts) + 1,
+                error_code=exc.code[:40], error_message=exc.message[:1000])
+        return
+    _finish(engine, cfdi_id, now, state="timbrada", uuid=uuid, xml=stamped.decode(), stamped_at=now,
+            error_code=None, error_message=None, next_attempt_at=None)
+
+
+def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
+    """One pass: enqueue new factura sales, seal what is pendiente (when emisor and CSD are set), stamp what is
+    sealed (when a PAC is set). Returns how many CFDIs it worked on."""
+    now = now or utcnow()
+    enqueue(engine, now)
+    with engine.connect() as conn:
+        try:
+            config = store.pac_config(conn, secret)
+        except InvalidTag:  # saved under another server secret: the page asks for the PAC password again
+            log.warning("PAC credentials unreadable with this server secret")
+            config = None
+        emisor = store.emisor(conn)
+        try:
+            signer, why = store.signer(conn, secret), NO_CSD
+        except InvalidTag:
+            signer, why = None, CSD_UNREADABLE
+    if emisor is None or signer is None:
+        _say_no_csd(engine, now, why)
+    states = (["pendiente"] if emisor and signer else []) + (["sellada"] if config else [])
+    done = 0
+    for row in _due(engine, now, states):
+        if not _lease(engine, row.id, now):
+            continue  # another worker has it
+        try:
+            if row.state == "pendiente" and emisor is not None and signer is not None:
+                _seal_one(engine, emisor, signer, row.id, now)
+            elif row.state == "sellada" and config is not None:
+                _stamp_one(engine, config, row.id, now)
+        except Exception:
+            log.exception("CFDI %s failed", row.id)  # never the key nor the XML: ids only
+            _finish(engine, row.id, now, next_attempt_at=now + BACKOFF_MAX, error_code="error",
+                    error_message="Error inesperado; se reintentará en una hora (ver el registro del servidor)")
+        done += 1
+    return done
+
+
+def retry(engine: Engine, cfdi_id: int, now: datetime | None = None) -> bool:
+    """A rejected CFDI goes back to pendiente: rebuilt from the sale with the customer's current data."""
+    now = now or utcnow()
+    with write_tx(engine) as conn:
+        res = conn.execute(cfdis.update().where(cfdis.c.id == cfdi_id, cfdis.c.state == "rechazada").values(
+            state="pendiente", xml=None, attempts=0, next_attempt_at=None, error_code=None, error_message=None,
+            updated_at=now))
+        return res.rowcount == 1
+
+
+def cancel(engine: Engine, secret: str, cfdi_id: int, motive: str, now: datetime | None = None) -> str | None:
+    """Cancel a stamped CFDI through the PAC; None when done, else the reason shown to the admin."""
+    now = now or utcnow()
+    if motive not in pacmod.MOTIVES:
+        return "Motivo de cancelación no válido (01–04)"
+    with engine.connect() as conn:
+        config = store.pac_config(conn, secret)
+        row = conn.execute(select(cfdis.c.xml, cfdis.c.state).where(cfdis.c.id == cfdi_id)).first()
+    if row is None or row.state != "timbrada":
+        return "Solo se cancela un CFDI timbrado"
+    if config is None:
+        return "No hay PAC configurado"
+    try:
+        pacmod.cancel(pacmod.make_pac(config), row.xml.encode(), motive)
+    except pacmod.PacUnreachable as exc:
+        return f"El PAC no responde ({exc}); intente más tarde"
+    except pacmod.PacRejected as exc:
+        return f"El PAC rechazó la cancelación: {exc.code} {exc.message}"
+    with write_tx(engine) as conn:
+        conn.execute(cfdis.update().where(and_(cfdis.c.id == cfdi_id, cfdis.c.state == "timbrada")).values(
+            state="cancelada", cancel_motive=motive, cancelled_at=now, updated_at=now))
+    return None
+
+
+class Worker:
+    """The background thread: a pass every `interval` seconds, or at once when `wake()` is called."""
+
+    def __init__(self, engine: Engine, secret: str, interval: float = 5.0,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._engine, self._secret, self._interval, self._clock = engine, secret, interval, clock
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="caja-cfdi", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                run_once(self._engine, self._secret, self._clock())
+            except Exception:
+                log.exception("CFDI pass failed")
+            self._wake.wait(self._interval)
+            self._wake.clear()
