@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from server.db.types import Money, Qty, Scaled
@@ -183,6 +184,9 @@ terminals = Table(
     # Whether the till's page last reported a secure context (X-Caja-Secure-Context): False means it was opened
     # over plain http on a LAN address, so it cannot open offline; the back office shows "sin HTTPS".
     Column("secure_context", Boolean),
+    # The key a till signs its tickets' self-invoicing codes with (poscore.autofactura): given at pairing,
+    # so a ticket printed offline carries a code the ERP can check and nobody can forge from other tickets.
+    Column("ticket_key", String(64)),
 )
 
 pairing_codes = Table(
@@ -268,6 +272,12 @@ fiscal_settings = Table(
     Column("pac_production", Boolean, nullable=False, default=False),
     Column("pac_url", String(300)),
     Column("updated_at", TS),
+    # Factura global issued by the ERP itself after each period closes (regla 2.7.1.21: within 24 hours);
+    # NULL = issued by hand or by `caja factura-global` from a scheduler.
+    Column("global_periodicidad", String(2)),
+    # A customer self-invoicing a ticket already in a stamped global: "egreso" (E/01 against the global for that
+    # ticket, then the nominative CFDI) or "rechazar" (a clear refusal).
+    Column("autofactura_en_global", String(10), nullable=False, server_default="rechazar"),
 )
 
 # One CFDI per factura sale (unique sale_id: the PAC job is idempotent by sale). States: pendiente (to seal),
@@ -276,7 +286,16 @@ fiscal_settings = Table(
 cfdis = Table(
     "cfdis", metadata,
     Column("id", Integer, primary_key=True),
-    Column("sale_id", ForeignKey("sales.id"), nullable=False, unique=True),
+    # factura: the CFDI of a factura sale; autofactura: a remisión invoiced by its customer (receptor = the JSON
+    # the customer typed); global: the público en general CFDI of a period (no sale: its remisiones are the
+    # `cfdi_sales` rows).
+    Column("kind", String(12), nullable=False, server_default="factura"),
+    Column("sale_id", ForeignKey("sales.id"), unique=True),
+    Column("receptor", Text),
+    Column("period_key", String(20)),
+    # A global that replaces a cancelled one (TipoRelacion 04) names it; the old one is cancelled with motive 01
+    # and the new UUID once the new one is stamped.
+    Column("replaces_id", Integer),
     Column("state", String(12), nullable=False),
     Column("uuid", String(36), unique=True),
     Column("xml", Text),
@@ -291,7 +310,21 @@ cfdis = Table(
     Column("cancel_motive", String(2)),
     Column("cancelled_at", TS),
     CheckConstraint("state IN ('pendiente', 'sellada', 'timbrada', 'rechazada', 'cancelada')", name="state"),
+    CheckConstraint("kind IN ('factura', 'autofactura', 'global')", name="kind"),
     Index("ix_cfdis_state_next", "state", "next_attempt_at"),
+)
+
+# Which CFDI covers which remisión. A remisión is in at most one live CFDI: the partial unique index over the
+# rows not released enforces it in the database, on SQLite and PostgreSQL. Cancelling a global releases its rows
+# (released_at), which is what lets its replacement or the customer's own factura take the remisión.
+cfdi_sales = Table(
+    "cfdi_sales", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cfdi_id", ForeignKey("cfdis.id"), nullable=False, index=True),
+    Column("sale_id", ForeignKey("sales.id"), nullable=False),
+    Column("released_at", TS),
+    Index("ix_cfdi_sales_live", "sale_id", unique=True, sqlite_where=text("released_at IS NULL"),
+          postgresql_where=text("released_at IS NULL")),
 )
 
 # Audit of sales the cashier cancelled offline before they were synced (they never get a folio).

@@ -1,0 +1,63 @@
+"""Autofacturación in the database: a remisión turned into its customer's own CFDI ingreso from the public page.
+
+What it is for: `request(engine, sale_id, customer, now)` records a pendiente `autofactura` CFDI for the sale with
+the receptor the customer typed and covers the remisión (`cfdi_sales`), so no global takes it afterwards;
+`comprobante(conn, emisor, cfdi_id, now)` is what the job seals (the same builder as a factura sale: Serie/Folio
+= the remisión's folio, every amount from the stored sale).
+What it must not do: check the code or the total (server/fiscal/autofactura_page does, with poscore), or decide
+what happens to a ticket already in a global (the caller refuses it).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from satcfdi.create.cfd import cfdi40
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import IntegrityError
+
+from poscore.customer import Customer
+from poscore.sale import Sale
+from server.db.engine import write_tx
+from server.db.schema import cfdi_sales, cfdis, products, sales
+
+from .build import Emisor, build_cfdi
+
+
+class AlreadyInvoiced(ValueError):
+    pass
+
+
+def customer_json(c: Customer) -> str:
+    return json.dumps({"name": c.name, "rfc": c.rfc, "regimen_fiscal": c.regimen_fiscal,
+                       "codigo_postal": c.codigo_postal, "uso_cfdi": c.uso_cfdi, "email": c.email})
+
+
+def request(engine: Engine, sale_id: int, customer: Customer, now: datetime) -> int:
+    """The pendiente CFDI's id; raises ``AlreadyInvoiced`` when another live CFDI covers the remisión (the
+    partial unique index of cfdi_sales decides under concurrency)."""
+    try:
+        with write_tx(engine) as conn:
+            cfdi_id = int(conn.execute(cfdis.insert().values(
+                kind="autofactura", sale_id=sale_id, receptor=customer_json(customer), state="pendiente",
+                attempts=0, created_at=now, updated_at=now)).inserted_primary_key[0])  # type: ignore[index]
+            conn.execute(cfdi_sales.insert().values(cfdi_id=cfdi_id, sale_id=sale_id))
+            return cfdi_id
+    except IntegrityError:
+        raise AlreadyInvoiced() from None
+
+
+def comprobante(conn: Connection, emisor: Emisor, cfdi_id: int, now: datetime) -> cfdi40.Comprobante:
+    row = conn.execute(select(sales.c.body, sales.c.series, sales.c.folio, cfdis.c.receptor)
+                       .join(cfdis, cfdis.c.sale_id == sales.c.id).where(cfdis.c.id == cfdi_id)).one()
+    data: dict[str, Any] = json.loads(row.receptor)
+    sale = Sale.from_json(json.loads(row.body))
+    customer = Customer(data["name"], rfc=data["rfc"], regimen_fiscal=data["regimen_fiscal"],
+                        codigo_postal=data["codigo_postal"], uso_cfdi=data["uso_cfdi"], email=data.get("email"))
+    ids = [line.product_id for line in sale.lines]
+    claves = {r.id: (r.sat_clave_prod_serv, r.sat_clave_unidad) for r in conn.execute(
+        select(products.c.id, products.c.sat_clave_prod_serv, products.c.sat_clave_unidad)
+        .where(products.c.id.in_(ids)))}
+    return build_cfdi(replace(sale, customer=customer), row.series, int(row.folio), emisor, claves, now)
