@@ -15,7 +15,19 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from starlette.staticfiles import StaticFiles
 
-from . import account, certificate, cfdi, customers, fiscal, imports, login, products, sales, terminals
+from . import (
+    account,
+    certificate,
+    cfdi,
+    customers,
+    fiscal,
+    global_page,
+    imports,
+    login,
+    products,
+    sales,
+    terminals,
+)
 from .auth import CsrfFailed, LoginRequired, ReadOnly
 from .deps import NotFound
 from .i18n import tr
@@ -25,7 +37,8 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 
 def mount_backoffice(app: FastAPI) -> None:
-    for module in (login, account, sales, products, customers, terminals, certificate, imports, fiscal, cfdi):
+    for module in (login, account, sales, products, customers, terminals, certificate, imports, fiscal, cfdi,
+                   global_page):
         app.include_router(module.router)
     app.mount("/erp/static", StaticFiles(directory=STATIC_DIR), name="erp-static")
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from server.db.engine import as_utc
 
-from . import fiscal_texts
+from . import fiscal_texts, global_texts
 
 LANGS = ("es", "en")
 # Mexico City has had no daylight saving time since 2022; the shop's dates (filters, listings) are local.
@@ -205,6 +205,8 @@ EN: dict[str, str] = {
 
 ES.update(fiscal_texts.ES)
 EN.update(fiscal_texts.EN)
+ES.update(global_texts.ES)
+EN.update(global_texts.EN)
 _TABLES = {"es": ES, "en": EN}
 
 

@@ -272,9 +272,10 @@ fiscal_settings = Table(
     Column("pac_production", Boolean, nullable=False, default=False),
     Column("pac_url", String(300)),
     Column("updated_at", TS),
-    # Factura global issued by the ERP itself after each period closes (regla 2.7.1.21: within 24 hours);
-    # NULL = issued by hand or by `caja factura-global` from a scheduler.
-    Column("global_periodicidad", String(2)),
+    # The shop's period for the factura global (c_Periodicidad), and whether the ERP issues it by itself once
+    # each period closes (regla 2.7.1.21: within 24 hours); off = by hand or `caja factura-global`.
+    Column("global_periodicidad", String(2), nullable=False, server_default="04"),
+    Column("global_auto", Boolean, nullable=False, server_default=text("false")),
     # A customer self-invoicing a ticket already in a stamped global: "egreso" (E/01 against the global for that
     # ticket, then the nominative CFDI) or "rechazar" (a clear refusal).
     Column("autofactura_en_global", String(10), nullable=False, server_default="rechazar"),

@@ -49,7 +49,7 @@ class Preview:
     tax_total: Decimal = Decimal(0)
 
 
-def _uncovered_query() -> Any:
+def uncovered_query() -> Any:
     live = select(cfdi_sales.c.id).where(cfdi_sales.c.sale_id == sales.c.id, cfdi_sales.c.released_at.is_(None))
     own = select(cfdis.c.id).where(cfdis.c.sale_id == sales.c.id, cfdis.c.state != "cancelada")
     voided = select(voids.c.id).where(voids.c.sale_uuid == sales.c.uuid)
@@ -62,7 +62,7 @@ def _uncovered_query() -> Any:
 def uncovered(conn: Connection, period: Period, zone: ZoneInfo) -> list[Any]:
     """The remisiones a global for ``period`` takes: uncovered, not voided, made on or before its last day.
     The day is the sale's own (device time in the branch's zone), not the day it reached the ERP."""
-    return [r for r in conn.execute(_uncovered_query()) if local_day(r.device_time, zone) <= period.last]
+    return [r for r in conn.execute(uncovered_query()) if local_day(r.device_time, zone) <= period.last]
 
 
 def preview(conn: Connection, period: Period, zone: ZoneInfo) -> Preview:

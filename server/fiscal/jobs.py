@@ -28,7 +28,7 @@ from poscore.sale import Sale
 from server.db.engine import utcnow, write_tx
 from server.db.schema import cfdis, customers, products, sales
 
-from . import autofactura_cfdi, global_cfdi, store
+from . import autofactura_cfdi, global_cfdi, global_schedule, store
 from . import pac as pacmod
 from .build import CfdiError, Emisor, build_cfdi, seal, zone_of
 
@@ -198,6 +198,7 @@ def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
     sealed (when a PAC is set). Returns how many CFDIs it worked on."""
     now = now or utcnow()
     enqueue(engine, now)
+    global_schedule.auto_issue(engine, now)
     with engine.connect() as conn:
         try:
             config = store.pac_config(conn, secret)

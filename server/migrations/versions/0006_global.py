@@ -18,7 +18,10 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column('terminals', sa.Column('ticket_key', sa.String(length=64), nullable=True))
-    op.add_column('fiscal_settings', sa.Column('global_periodicidad', sa.String(length=2), nullable=True))
+    op.add_column('fiscal_settings', sa.Column('global_periodicidad', sa.String(length=2), nullable=False,
+                                               server_default='04'))
+    op.add_column('fiscal_settings', sa.Column('global_auto', sa.Boolean(), nullable=False,
+                                               server_default=sa.text('false')))
     op.add_column('fiscal_settings', sa.Column('autofactura_en_global', sa.String(length=10), nullable=False,
                                                server_default='rechazar'))
     with op.batch_alter_table('cfdis') as batch:
@@ -57,6 +60,7 @@ def downgrade() -> None:
         batch.drop_column('kind')
     with op.batch_alter_table('fiscal_settings') as batch:
         batch.drop_column('autofactura_en_global')
+        batch.drop_column('global_auto')
         batch.drop_column('global_periodicidad')
     with op.batch_alter_table('terminals') as batch:
         batch.drop_column('ticket_key')
