@@ -279,6 +279,8 @@ fiscal_settings = Table(
     # A customer self-invoicing a ticket already in a stamped global: "egreso" (E/01 against the global for that
     # ticket, then the nominative CFDI) or "rechazar" (a clear refusal).
     Column("autofactura_en_global", String(10), nullable=False, server_default="rechazar"),
+    # The public self-invoicing page as customers reach it (printed on remisiones with its QR); NULL = none.
+    Column("autofactura_url", String(300)),
 )
 
 # One CFDI per factura sale (unique sale_id: the PAC job is idempotent by sale). States: pendiente (to seal),

@@ -7,6 +7,8 @@ Create Date: 2026-12-01 21:10:00
 """
 from __future__ import annotations
 
+import secrets
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -24,6 +26,12 @@ def upgrade() -> None:
                                                server_default=sa.text('false')))
     op.add_column('fiscal_settings', sa.Column('autofactura_en_global', sa.String(length=10), nullable=False,
                                                server_default='rechazar'))
+    op.add_column('fiscal_settings', sa.Column('autofactura_url', sa.String(length=300), nullable=True))
+    # Tills paired before this revision get their ticket key now (they fetch it with GET /api/terminal).
+    conn = op.get_bind()
+    for (terminal_id,) in conn.execute(sa.text("SELECT id FROM terminals")).all():
+        conn.execute(sa.text("UPDATE terminals SET ticket_key = :k WHERE id = :i"),
+                     {"k": secrets.token_urlsafe(24), "i": terminal_id})
     with op.batch_alter_table('cfdis') as batch:
         batch.add_column(sa.Column('kind', sa.String(length=12), nullable=False, server_default='factura'))
         batch.add_column(sa.Column('receptor', sa.Text(), nullable=True))
@@ -59,6 +67,7 @@ def downgrade() -> None:
         batch.drop_column('receptor')
         batch.drop_column('kind')
     with op.batch_alter_table('fiscal_settings') as batch:
+        batch.drop_column('autofactura_url')
         batch.drop_column('autofactura_en_global')
         batch.drop_column('global_auto')
         batch.drop_column('global_periodicidad')
