@@ -17,6 +17,7 @@ from starlette.staticfiles import StaticFiles
 
 from . import (
     account,
+    autofactura_public,
     certificate,
     cfdi,
     customers,
@@ -38,7 +39,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 def mount_backoffice(app: FastAPI) -> None:
     for module in (login, account, sales, products, customers, terminals, certificate, imports, fiscal, cfdi,
-                   global_page):
+                   global_page, autofactura_public):
         app.include_router(module.router)
     app.mount("/erp/static", StaticFiles(directory=STATIC_DIR), name="erp-static")
 

@@ -153,7 +153,8 @@ def global_settings(request: Request, user: CurrentUser, engine: Db, form: Form)
     with write_tx(engine) as conn:
         emisor = store.emisor(conn)
         ok = emisor is not None and global_schedule.save(conn, text(form, "periodicidad", 2),
-                                                         form.get("auto") == "1", emisor.regimen_fiscal)
+                                                         form.get("auto") == "1", emisor.regimen_fiscal,
+                                                         text(form, "autofactura_url", 300))
     if not ok:
         return _render(request, user, engine, status_code=400, error=tr("global_bad_period", lang))
     _wake(request)

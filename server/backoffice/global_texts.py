@@ -21,6 +21,24 @@ ES: dict[str, str] = {
     "global_overdue": "Hay {count} remisión(es) del periodo {period} sin factura global y ya pasaron las 24 horas "
                       "del plazo (regla 2.7.1.21 de la RMF): emítala en Ventas → Factura global.",
     "covered_by": "CFDI", "covered_global": "Global G-{id} ({state})", "covered_autofactura": "Autofactura ({state})",
+    "af_url": "Página de autofacturación (dirección pública, https; vacía = los tickets no llevan código)",
+    "af_title": "Factura tu compra", "af_intro": "Escribe el código y el total de tu ticket, y tus datos fiscales "
+                                                "como aparecen en tu constancia de situación fiscal.",
+    "af_code": "Código del ticket", "af_total": "Total del ticket", "af_name": "Nombre o razón social",
+    "af_cp": "Código postal fiscal", "af_regimen": "Régimen fiscal", "af_uso": "Uso del CFDI",
+    "af_email": "Correo (opcional)", "af_submit": "Obtener mi factura",
+    "af_not_found": "No encontramos una compra con ese código y total. Si es reciente, tu compra aún no llega: "
+                    "intenta más tarde.",
+    "af_throttled": "Demasiados intentos. Espera unos minutos e intenta de nuevo.",
+    "af_bad_cp": "El código postal no existe en el catálogo del SAT",
+    "af_too_late": "El plazo para facturar esta compra terminó (se factura dentro del mes de la compra). "
+                   "Pide ayuda en la tienda.",
+    "af_in_global": "Esta compra ya se incluyó en la factura global de la tienda, así que no se puede facturar "
+                    "aquí. Pide tu factura en la tienda con tu ticket.",
+    "af_already": "Esta compra ya fue facturada.",
+    "af_done": "Tu factura está lista.", "af_waiting": "Estamos generando tu factura; tarda unos segundos.",
+    "af_refresh": "Actualizar", "af_rejected": "El SAT rechazó la factura con estos datos:",
+    "af_keep_link": "Guarda el enlace de esta página para descargar tu factura después.",
 }
 
 EN: dict[str, str] = {
@@ -41,4 +59,21 @@ EN: dict[str, str] = {
     "global_overdue": "{count} ticket(s) of {period} have no global invoice and the 24-hour deadline has passed "
                       "(RMF rule 2.7.1.21): issue it under Sales → Global invoice.",
     "covered_by": "CFDI", "covered_global": "Global G-{id} ({state})", "covered_autofactura": "Self-invoiced ({state})",
+    "af_url": "Self-invoicing page (public https address; empty = tickets carry no code)",
+    "af_title": "Invoice your purchase", "af_intro": "Type your ticket's code and total, and your tax details as "
+                                                     "they appear on your SAT tax certificate.",
+    "af_code": "Ticket code", "af_total": "Ticket total", "af_name": "Name or legal name",
+    "af_cp": "Tax postal code", "af_regimen": "Tax regime", "af_uso": "CFDI use",
+    "af_email": "Email (optional)", "af_submit": "Get my invoice",
+    "af_not_found": "We found no purchase with that code and total. If it is recent, it has not reached us yet: "
+                    "try again later.",
+    "af_throttled": "Too many attempts. Wait a few minutes and try again.",
+    "af_bad_cp": "That postal code is not in the SAT catalogue",
+    "af_too_late": "The time to invoice this purchase is over (within the month of the purchase). Ask in the shop.",
+    "af_in_global": "This purchase is already in the shop's global invoice, so it cannot be invoiced here. Ask for "
+                    "your invoice in the shop with your ticket.",
+    "af_already": "This purchase has already been invoiced.",
+    "af_done": "Your invoice is ready.", "af_waiting": "We are making your invoice; it takes a few seconds.",
+    "af_refresh": "Refresh", "af_rejected": "The SAT refused the invoice with these details:",
+    "af_keep_link": "Keep this page's link to download your invoice later.",
 }

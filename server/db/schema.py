@@ -229,6 +229,8 @@ sales = Table(
     CheckConstraint("type IN ('remision', 'factura')", name="type"),
     UniqueConstraint("series", "folio", name="uq_sales_series_folio"),
     Index("ix_sales_terminal_seq", "terminal_id", "seq"),
+    # Self-invoicing finds a ticket by its code among the sales of the total the customer typed.
+    Index("ix_sales_total", "total"),
 )
 
 sale_lines = Table(

@@ -4,24 +4,26 @@ What it is for: `request(engine, sale_id, customer, now)` records a pendiente `a
 the receptor the customer typed and covers the remisión (`cfdi_sales`), so no global takes it afterwards;
 `comprobante(conn, emisor, cfdi_id, now)` is what the job seals (the same builder as a factura sale: Serie/Folio
 = the remisión's folio, every amount from the stored sale).
-What it must not do: check the code or the total (server/fiscal/autofactura_page does, with poscore), or decide
-what happens to a ticket already in a global (the caller refuses it).
+`find_sale(conn, code, total)` finds the remisión a ticket code names (poscore computes the code on both sides).
+What it must not do: decide what happens to a ticket already in a global, or the deadline (the page does).
 """
 from __future__ import annotations
 
 import json
 from dataclasses import replace
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from satcfdi.create.cfd import cfdi40
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, exists, select
 from sqlalchemy.exc import IntegrityError
 
+from poscore.autofactura import same_code, ticket_code
 from poscore.customer import Customer
 from poscore.sale import Sale
 from server.db.engine import write_tx
-from server.db.schema import cfdi_sales, cfdis, products, sales
+from server.db.schema import cfdi_sales, cfdis, products, sales, terminals, voids
 
 from .build import Emisor, build_cfdi
 
@@ -33,6 +35,30 @@ class AlreadyInvoiced(ValueError):
 def customer_json(c: Customer) -> str:
     return json.dumps({"name": c.name, "rfc": c.rfc, "regimen_fiscal": c.regimen_fiscal,
                        "codigo_postal": c.codigo_postal, "uso_cfdi": c.uso_cfdi, "email": c.email})
+
+
+def find_sale(conn: Connection, code: str, total: Decimal) -> Any | None:
+    """The synced remisión whose ticket code (poscore.autofactura, recomputed with its terminal's key) is ``code``
+    and whose total is ``total``; None otherwise, whatever the reason (not synced yet, wrong code or total,
+    cancelled at the till): the page must not tell them apart. Candidates are the few sales of that exact total
+    (ix_sales_total), each checked in constant time."""
+    voided = select(voids.c.id).where(voids.c.sale_uuid == sales.c.uuid)
+    rows = conn.execute(select(sales.c.id, sales.c.uuid, sales.c.number, sales.c.total, sales.c.device_time,
+                               terminals.c.code.label("terminal"), terminals.c.ticket_key)
+                        .join(terminals, terminals.c.id == sales.c.terminal_id)
+                        .where(sales.c.total == total, sales.c.type == "remision", ~exists(voided)))
+    found = None
+    for r in rows:
+        if r.ticket_key and same_code(ticket_code(r.ticket_key, r.uuid, r.terminal, r.number, r.total), code):
+            found = r
+    return found
+
+
+def cover_of(conn: Connection, sale_id: int) -> Any | None:
+    """The live CFDI covering the remisión (kind, state, receptor), or None."""
+    return conn.execute(select(cfdis.c.id, cfdis.c.kind, cfdis.c.state, cfdis.c.receptor)
+                        .join(cfdi_sales, cfdi_sales.c.cfdi_id == cfdis.c.id)
+                        .where(cfdi_sales.c.sale_id == sale_id, cfdi_sales.c.released_at.is_(None))).first()
 
 
 def request(engine: Engine, sale_id: int, customer: Customer, now: datetime) -> int:

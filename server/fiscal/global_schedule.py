@@ -30,6 +30,7 @@ class GlobalSettings:
     periodicidad: str = "04"
     auto: bool = False
     en_global: str = "rechazar"
+    autofactura_url: str = ""
 
 
 def settings_of(conn: Connection) -> GlobalSettings:
@@ -37,14 +38,21 @@ def settings_of(conn: Connection) -> GlobalSettings:
     if row is None:
         return GlobalSettings()
     return GlobalSettings(row.global_periodicidad or "04", bool(row.global_auto),
-                          row.autofactura_en_global or "rechazar")
+                          row.autofactura_en_global or "rechazar", row.autofactura_url or "")
 
 
-def save(conn: Connection, periodicidad: str, auto: bool, regimen_fiscal: str) -> bool:
-    """False (nothing saved) for a periodicidad the régimen cannot use (bimestral is 621 only)."""
+def save(conn: Connection, periodicidad: str, auto: bool, regimen_fiscal: str,
+         autofactura_url: str | None = None) -> bool:
+    """False (nothing saved) for a periodicidad the régimen cannot use (bimestral is 621 only) or a
+    self-invoicing address that is not https (customers' phones reach it over the internet)."""
     if not allowed(periodicidad, regimen_fiscal):
         return False
-    store.upsert(conn, global_periodicidad=periodicidad, global_auto=auto)
+    values: dict[str, object] = {"global_periodicidad": periodicidad, "global_auto": auto}
+    if autofactura_url is not None:
+        if autofactura_url and not autofactura_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            return False
+        values["autofactura_url"] = autofactura_url or None
+    store.upsert(conn, **values)
     return True
 
 

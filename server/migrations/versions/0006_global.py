@@ -39,6 +39,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column('replaces_id', sa.Integer(), nullable=True))
         batch.alter_column('sale_id', existing_type=sa.Integer(), nullable=True)
         batch.create_check_constraint('kind', "kind IN ('factura', 'autofactura', 'global')")
+    op.create_index('ix_sales_total', 'sales', ['total'], unique=False)
     op.create_table(
         'cfdi_sales',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -58,6 +59,7 @@ def downgrade() -> None:
     op.drop_index('ix_cfdi_sales_live', table_name='cfdi_sales')
     op.drop_index('ix_cfdi_sales_cfdi_id', table_name='cfdi_sales')
     op.drop_table('cfdi_sales')
+    op.drop_index('ix_sales_total', table_name='sales')
     op.execute("DELETE FROM cfdis WHERE kind <> 'factura'")
     with op.batch_alter_table('cfdis') as batch:
         batch.drop_constraint('kind', type_='check')
