@@ -278,9 +278,6 @@ fiscal_settings = Table(
     # each period closes (regla 2.7.1.21: within 24 hours); off = by hand or `caja factura-global`.
     Column("global_periodicidad", String(2), nullable=False, server_default="04"),
     Column("global_auto", Boolean, nullable=False, server_default=text("false")),
-    # A customer self-invoicing a ticket already in a stamped global: "egreso" (E/01 against the global for that
-    # ticket, then the nominative CFDI) or "rechazar" (a clear refusal).
-    Column("autofactura_en_global", String(10), nullable=False, server_default="rechazar"),
     # The public self-invoicing page as customers reach it (printed on remisiones with its QR); NULL = none.
     Column("autofactura_url", String(300)),
 )

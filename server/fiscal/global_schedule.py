@@ -1,7 +1,7 @@
 """When the factura global is due: the shop's period setting, the overdue warning and the automatic issue.
 
-What it is for: `settings_of(conn)` / `save(conn, ...)` (periodicidad, issue automatically, what a self-invoiced
-ticket already in a global gets); `overdue(conn, zone, periodicidad, now)` → the oldest closed period whose
+What it is for: `settings_of(conn)` / `save(conn, ...)` (periodicidad, issue automatically, the public self-invoicing
+page's address); `overdue(conn, zone, periodicidad, now)` → the oldest closed period whose
 remisiones still have no global past the deadline (regla 2.7.1.21: within 24 hours after the period closes), for
 the back office's banner; `last_closed(...)` for the CLI; `auto_issue(engine, now)`, run by the CFDI job's pass,
 issues every closed period's global when the setting is on.
@@ -21,7 +21,6 @@ from .build import CfdiError, zone_of
 from .global_cfdi import GlobalError, issue, uncovered_query
 from .periods import PERIODICIDADES, Period, allowed, local_day, period_of
 
-EN_GLOBAL = ("rechazar",)  # what a self-invoiced ticket already in a stamped global gets (see README)
 AUTO_MAX = 31  # periods issued in one pass at most (a month of diarias after the ERP was off)
 
 
@@ -29,7 +28,6 @@ AUTO_MAX = 31  # periods issued in one pass at most (a month of diarias after th
 class GlobalSettings:
     periodicidad: str = "04"
     auto: bool = False
-    en_global: str = "rechazar"
     autofactura_url: str = ""
 
 
@@ -38,7 +36,7 @@ def settings_of(conn: Connection) -> GlobalSettings:
     if row is None:
         return GlobalSettings()
     return GlobalSettings(row.global_periodicidad or "04", bool(row.global_auto),
-                          row.autofactura_en_global or "rechazar", row.autofactura_url or "")
+                          row.autofactura_url or "")
 
 
 def save(conn: Connection, periodicidad: str, auto: bool, regimen_fiscal: str,

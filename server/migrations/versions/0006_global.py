@@ -24,8 +24,6 @@ def upgrade() -> None:
                                                server_default='04'))
     op.add_column('fiscal_settings', sa.Column('global_auto', sa.Boolean(), nullable=False,
                                                server_default=sa.text('false')))
-    op.add_column('fiscal_settings', sa.Column('autofactura_en_global', sa.String(length=10), nullable=False,
-                                               server_default='rechazar'))
     op.add_column('fiscal_settings', sa.Column('autofactura_url', sa.String(length=300), nullable=True))
     # Tills paired before this revision get their ticket key now (they fetch it with GET /api/terminal).
     conn = op.get_bind()
@@ -70,7 +68,6 @@ def downgrade() -> None:
         batch.drop_column('kind')
     with op.batch_alter_table('fiscal_settings') as batch:
         batch.drop_column('autofactura_url')
-        batch.drop_column('autofactura_en_global')
         batch.drop_column('global_auto')
         batch.drop_column('global_periodicidad')
     with op.batch_alter_table('terminals') as batch:
