@@ -6,9 +6,9 @@ What it is for: turning a remisión into its customer's factura (server/fiscal/a
 and stamps it). The customer's data is checked with poscore's rules (RFC shape, régimen–UsoCFDI matrix of SAT's
 c_UsoCFDI) and the CP against the SAT catalogue. A wrong code or total, a ticket not synced yet or cancelled at
 the till all get the same answer, so the page tells nothing about any ticket; attempts are throttled per client
-address (server/peer.py) and per code. The deadline is the sale's calendar month. A ticket already in a global
-is refused with a clear message (the shop issues that factura itself: an egreso E/01 against the global, or
-the global's replacement from Ventas → Factura global).
+address (server/peer.py) and per code. The deadline is the sale's calendar month. A ticket already in a stamped
+global gets an egreso E/01 against the global for that ticket and then its factura when the shop's setting says
+so; otherwise (and while the global is not stamped yet) a clear refusal.
 What it must not do: show anything of a sale but its own CFDI, or give a CFDI's files without its link's token.
 """
 from __future__ import annotations
@@ -29,7 +29,7 @@ from poscore.messages import t as poscore_t
 from server.api.throttle import FailureLimiter
 from server.db.engine import read_tx, utcnow
 from server.db.schema import cfdis
-from server.fiscal import autofactura_cfdi, store
+from server.fiscal import autofactura_cfdi, global_schedule, store
 from server.fiscal.build import CfdiError, zone_of
 from server.fiscal.periods import local_day
 from server.peer import client_address
@@ -113,10 +113,16 @@ def autofactura_submit(request: Request, engine: Db, form: Form) -> Response:
     if cover is not None:
         if cover.kind == "autofactura" and cover.receptor and f'"rfc": "{rfc}"' in cover.receptor:
             return _status(request, engine, cover.id, link_token(secret, cover.id))  # asked again: same CFDI
-        key = "af_in_global" if cover.kind == "global" else "af_already"
-        return _form_page(request, 409, values=values, error=tr(key, lang))
+        with read_tx(engine) as conn:
+            egreso = global_schedule.settings_of(conn).autofactura_egreso
+        if not (cover.kind == "global" and cover.state == "timbrada" and egreso):
+            key = "af_in_global" if cover.kind == "global" else "af_already"
+            return _form_page(request, 409, values=values, error=tr(key, lang))
     try:
-        cfdi_id = autofactura_cfdi.request(engine, sale.id, customer, utcnow())
+        if cover is not None:  # in a stamped global, and the shop takes it out with an egreso E/01
+            cfdi_id = autofactura_cfdi.request_after_global(engine, sale.id, cover.id, customer, utcnow())
+        else:
+            cfdi_id = autofactura_cfdi.request(engine, sale.id, customer, utcnow())
     except autofactura_cfdi.AlreadyInvoiced:
         return _form_page(request, 409, values=values, error=tr("af_already", lang))
     worker = getattr(request.app.state, "fiscal_worker", None)

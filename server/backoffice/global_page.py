@@ -154,7 +154,8 @@ def global_settings(request: Request, user: CurrentUser, engine: Db, form: Form)
         emisor = store.emisor(conn)
         ok = emisor is not None and global_schedule.save(conn, text(form, "periodicidad", 2),
                                                          form.get("auto") == "1", emisor.regimen_fiscal,
-                                                         text(form, "autofactura_url", 300))
+                                                         text(form, "autofactura_url", 300),
+                                                         form.get("egreso") == "1")
     if not ok:
         return _render(request, user, engine, status_code=400, error=tr("global_bad_period", lang))
     _wake(request)

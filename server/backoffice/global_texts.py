@@ -22,6 +22,8 @@ ES: dict[str, str] = {
                       "del plazo (regla 2.7.1.21 de la RMF): emítala en Ventas → Factura global.",
     "covered_by": "CFDI", "covered_global": "Global G-{id} ({state})", "covered_autofactura": "Autofactura ({state})",
     "af_url": "Página de autofacturación (dirección pública, https; vacía = los tickets no llevan código)",
+    "af_egreso_setting": "Autofacturar también tickets ya incluidos en una factura global timbrada (se emite un "
+                         "egreso E/01 contra la global por ese ticket y después la factura del cliente)",
     "af_title": "Factura tu compra", "af_intro": "Escribe el código y el total de tu ticket, y tus datos fiscales "
                                                 "como aparecen en tu constancia de situación fiscal.",
     "af_code": "Código del ticket", "af_total": "Total del ticket", "af_name": "Nombre o razón social",
@@ -60,6 +62,8 @@ EN: dict[str, str] = {
                       "(RMF rule 2.7.1.21): issue it under Sales → Global invoice.",
     "covered_by": "CFDI", "covered_global": "Global G-{id} ({state})", "covered_autofactura": "Self-invoiced ({state})",
     "af_url": "Self-invoicing page (public https address; empty = tickets carry no code)",
+    "af_egreso_setting": "Also self-invoice tickets already in a stamped global invoice (an E/01 credit note "
+                         "against the global for that ticket, then the customer's invoice)",
     "af_title": "Invoice your purchase", "af_intro": "Type your ticket's code and total, and your tax details as "
                                                      "they appear on your SAT tax certificate.",
     "af_code": "Ticket code", "af_total": "Ticket total", "af_name": "Name or legal name",

@@ -280,6 +280,9 @@ fiscal_settings = Table(
     Column("global_auto", Boolean, nullable=False, server_default=text("false")),
     # The public self-invoicing page as customers reach it (printed on remisiones with its QR); NULL = none.
     Column("autofactura_url", String(300)),
+    # A customer self-invoicing a ticket already in a stamped global: true = an egreso E/01 against the global for
+    # that ticket, then the customer's CFDI; false = a clear refusal (the shop replaces the global instead).
+    Column("autofactura_egreso", Boolean, nullable=False, server_default=text("false")),
 )
 
 # One CFDI per factura sale (unique sale_id: the PAC job is idempotent by sale). States: pendiente (to seal),
@@ -290,7 +293,7 @@ cfdis = Table(
     Column("id", Integer, primary_key=True),
     # factura: the CFDI of a factura sale; autofactura: a remisión invoiced by its customer (receptor = the JSON
     # the customer typed); global: the público en general CFDI of a period (no sale: its remisiones are the
-    # `cfdi_sales` rows).
+    # `cfdi_sales` rows); egreso: the credit note E/01 that takes one ticket back out of a stamped global.
     Column("kind", String(12), nullable=False, server_default="factura"),
     Column("sale_id", ForeignKey("sales.id"), unique=True),
     Column("receptor", Text),
@@ -298,6 +301,9 @@ cfdis = Table(
     # A global that replaces a cancelled one (TipoRelacion 04) names it; the old one is cancelled with motive 01
     # and the new UUID once the new one is stamped.
     Column("replaces_id", Integer),
+    # An egreso names the global it credits (TipoRelacion 01); a self-invoice that needed one names its egreso,
+    # and is sealed only once that egreso is stamped.
+    Column("related_id", Integer),
     Column("state", String(12), nullable=False),
     Column("uuid", String(36), unique=True),
     Column("xml", Text),
@@ -312,7 +318,7 @@ cfdis = Table(
     Column("cancel_motive", String(2)),
     Column("cancelled_at", TS),
     CheckConstraint("state IN ('pendiente', 'sellada', 'timbrada', 'rechazada', 'cancelada')", name="state"),
-    CheckConstraint("kind IN ('factura', 'autofactura', 'global')", name="kind"),
+    CheckConstraint("kind IN ('factura', 'autofactura', 'global', 'egreso')", name="kind"),
     Index("ix_cfdis_state_next", "state", "next_attempt_at"),
 )
 

@@ -21,11 +21,14 @@ from sqlalchemy.exc import IntegrityError
 
 from poscore.autofactura import same_code, ticket_code
 from poscore.customer import Customer
+from poscore.numbering import folio_label
 from poscore.sale import Sale
 from server.db.engine import write_tx
 from server.db.schema import cfdi_sales, cfdis, products, sales, terminals, voids
 
 from .build import Emisor, build_cfdi
+from .global_build import Ticket, build_egreso
+from .periods import parse_key
 
 
 class AlreadyInvoiced(ValueError):
@@ -75,9 +78,54 @@ def request(engine: Engine, sale_id: int, customer: Customer, now: datetime) -> 
         raise AlreadyInvoiced() from None
 
 
+def request_after_global(engine: Engine, sale_id: int, global_id: int, customer: Customer, now: datetime) -> int:
+    """A ticket already in a stamped global: an egreso E/01 against the global for that ticket (pendiente), and
+    the customer's CFDI waiting for it (the job seals it once the egreso is stamped). The global's cover of the
+    ticket is released in the same transaction, so the customer's CFDI becomes its one live cover."""
+    try:
+        with write_tx(engine) as conn:
+            state = conn.execute(select(cfdis.c.state).where(cfdis.c.id == global_id, cfdis.c.kind == "global")).scalar()
+            if state != "timbrada":
+                raise AlreadyInvoiced()
+            released = conn.execute(cfdi_sales.update().where(
+                cfdi_sales.c.cfdi_id == global_id, cfdi_sales.c.sale_id == sale_id,
+                cfdi_sales.c.released_at.is_(None)).values(released_at=now)).rowcount
+            if released != 1:
+                raise AlreadyInvoiced()
+            egreso_id = int(conn.execute(cfdis.insert().values(
+                kind="egreso", related_id=global_id, state="pendiente", attempts=0, created_at=now,
+                updated_at=now)).inserted_primary_key[0])  # type: ignore[index]
+            cfdi_id = int(conn.execute(cfdis.insert().values(
+                kind="autofactura", sale_id=sale_id, related_id=egreso_id, receptor=customer_json(customer),
+                state="pendiente", attempts=0, created_at=now, updated_at=now)).inserted_primary_key[0])  # type: ignore[index]
+            conn.execute(cfdi_sales.insert().values(cfdi_id=cfdi_id, sale_id=sale_id))
+            return cfdi_id
+    except IntegrityError:
+        raise AlreadyInvoiced() from None
+
+
+class WaitForEgreso(Exception):
+    """The customer's CFDI waits: its egreso against the global is not stamped yet."""
+
+
+def egreso_comprobante(conn: Connection, emisor: Emisor, egreso_id: int, now: datetime) -> cfdi40.Comprobante:
+    """The egreso of one ticket: the ticket is the self-invoice's that names this egreso; the period and UUID
+    are the global's."""
+    g = conn.execute(select(cfdis.c.uuid, cfdis.c.period_key).join(
+        egreso := cfdis.alias("e"), egreso.c.related_id == cfdis.c.id).where(egreso.c.id == egreso_id)).one()
+    sale_row = conn.execute(select(sales.c.body, sales.c.series, sales.c.folio)
+                            .join(cfdis, cfdis.c.sale_id == sales.c.id)
+                            .where(cfdis.c.related_id == egreso_id, cfdis.c.kind == "autofactura")).one()
+    ticket = Ticket(Sale.from_json(json.loads(sale_row.body)), folio_label(sale_row.series, int(sale_row.folio)))
+    return build_egreso(ticket, emisor, parse_key(g.period_key), g.uuid, now, egreso_id)
+
+
 def comprobante(conn: Connection, emisor: Emisor, cfdi_id: int, now: datetime) -> cfdi40.Comprobante:
-    row = conn.execute(select(sales.c.body, sales.c.series, sales.c.folio, cfdis.c.receptor)
+    row = conn.execute(select(sales.c.body, sales.c.series, sales.c.folio, cfdis.c.receptor, cfdis.c.related_id)
                        .join(cfdis, cfdis.c.sale_id == sales.c.id).where(cfdis.c.id == cfdi_id)).one()
+    if row.related_id is not None and conn.execute(
+            select(cfdis.c.state).where(cfdis.c.id == row.related_id)).scalar() != "timbrada":
+        raise WaitForEgreso()
     data: dict[str, Any] = json.loads(row.receptor)
     sale = Sale.from_json(json.loads(row.body))
     customer = Customer(data["name"], rfc=data["rfc"], regimen_fiscal=data["regimen_fiscal"],

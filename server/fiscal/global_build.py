@@ -84,19 +84,20 @@ def _traslados(lines: Sequence[SaleLine]) -> list[cfdi40.Traslado]:
     return out
 
 
-def _concepto(folio: str, lines: Sequence[SaleLine]) -> cfdi40.Concepto:
+def _concepto(folio: str, lines: Sequence[SaleLine], clave: str = "01010101",
+              descripcion: str = "Venta") -> cfdi40.Concepto:
     importe = sum((x.amounts.subtotal for x in lines), Decimal(0))
     discount = sum((x.amounts.discount for x in lines), Decimal(0))
     taxed = any(x.amounts.net for x in lines)
     return cfdi40.Concepto(
-        clave_prod_serv="01010101", cantidad=Decimal(1), clave_unidad="ACT", descripcion="Venta",
+        clave_prod_serv=clave, cantidad=Decimal(1), clave_unidad="ACT", descripcion=descripcion,
         no_identificacion=folio, valor_unitario=importe, descuento=discount if discount else None,
         objeto_imp="02" if taxed else "01",
         impuestos=cfdi40.Impuestos(traslados=_traslados(lines)) if taxed else None,
     )
 
 
-def conceptos_of(ticket: Ticket) -> list[cfdi40.Concepto]:
+def conceptos_of(ticket: Ticket, clave: str = "01010101", descripcion: str = "Venta") -> list[cfdi40.Concepto]:
     groups: dict[tuple[tuple[str, str], ...], list[SaleLine]] = {}
     for line in ticket.sale.lines:
         if line.amounts.subtotal:  # a line at price zero adds nothing and the PAC wants ValorUnitario > 0
@@ -105,9 +106,9 @@ def conceptos_of(ticket: Ticket) -> list[cfdi40.Concepto]:
     for lines in groups.values():
         sums = _sums(lines)
         if all(_in_range(base, rate, amount) for (_, rate), (base, amount) in sums.items()):
-            out.append(_concepto(ticket.folio, lines))
+            out.append(_concepto(ticket.folio, lines, clave, descripcion))
         else:
-            out.extend(_concepto(ticket.folio, [line]) for line in lines)
+            out.extend(_concepto(ticket.folio, [line], clave, descripcion) for line in lines)
     return out
 
 
@@ -140,4 +141,29 @@ def build_global(tickets: Sequence[Ticket], emisor: Emisor, period: Period, issu
     expected = sum((t.sale.totals.total for t in tickets), Decimal(0))
     if cfdi["Total"] != expected:
         raise CfdiError(f"El total del CFDI global ({cfdi['Total']}) no es el de las remisiones ({expected})")
+    return cfdi
+
+
+def build_egreso(ticket: Ticket, emisor: Emisor, period: Period, global_uuid: str, issued_at: datetime,
+                 folio: int) -> cfdi40.Comprobante:
+    """The egreso that takes one ticket back out of a stamped global before its customer gets a factura of their
+    own (CFDI-NOTES "Egresos", from the SAT's guía): TipoDeComprobante E related 01 (nota de crédito) to the
+    global's UUID, público en general with UsoCFDI G02 (devoluciones, descuentos o bonificaciones), the global's
+    InformacionGlobal, ClaveProdServ 84111506 (servicios de facturación), ACT, NoIdentificacion = the folio, the
+    same amounts and taxes as the ticket's concepts in the global."""
+    cfdi = cfdi40.Comprobante(
+        emisor=cfdi40.Emisor(rfc=emisor.rfc, nombre=emisor.name, regimen_fiscal=emisor.regimen_fiscal),
+        lugar_expedicion=emisor.lugar_expedicion,
+        receptor=cfdi40.Receptor(rfc=PUBLICO_RFC, nombre=PUBLICO_NAME,
+                                 domicilio_fiscal_receptor=emisor.lugar_expedicion,
+                                 regimen_fiscal_receptor="616", uso_cfdi="G02"),
+        informacion_global=cfdi40.InformacionGlobal(periodicidad=period.periodicidad, meses=period.meses,
+                                                    ano=period.anio),
+        cfdi_relacionados=cfdi40.CfdiRelacionados(tipo_relacion="01", cfdi_relacionado=global_uuid),
+        conceptos=conceptos_of(ticket, "84111506", "Nota de crédito de la venta"), serie="E", folio=str(folio),
+        forma_pago=forma_pago(ticket.sale), metodo_pago="PUE", exportacion="01", moneda="MXN",
+        tipo_de_comprobante="E", fecha=fecha(issued_at, emisor.lugar_expedicion),
+    )
+    if cfdi["Total"] != ticket.sale.totals.total:
+        raise CfdiError(f"El total del egreso ({cfdi['Total']}) no es el del ticket ({ticket.sale.totals.total})")
     return cfdi

@@ -1,7 +1,7 @@
 """When the factura global is due: the shop's period setting, the overdue warning and the automatic issue.
 
 What it is for: `settings_of(conn)` / `save(conn, ...)` (periodicidad, issue automatically, the public self-invoicing
-page's address); `overdue(conn, zone, periodicidad, now)` → the oldest closed period whose
+page's address, and whether a ticket already in a stamped global is self-invoiced through an egreso); `overdue(conn, zone, periodicidad, now)` → the oldest closed period whose
 remisiones still have no global past the deadline (regla 2.7.1.21: within 24 hours after the period closes), for
 the back office's banner; `last_closed(...)` for the CLI; `auto_issue(engine, now)`, run by the CFDI job's pass,
 issues every closed period's global when the setting is on.
@@ -29,6 +29,7 @@ class GlobalSettings:
     periodicidad: str = "04"
     auto: bool = False
     autofactura_url: str = ""
+    autofactura_egreso: bool = False
 
 
 def settings_of(conn: Connection) -> GlobalSettings:
@@ -36,11 +37,11 @@ def settings_of(conn: Connection) -> GlobalSettings:
     if row is None:
         return GlobalSettings()
     return GlobalSettings(row.global_periodicidad or "04", bool(row.global_auto),
-                          row.autofactura_url or "")
+                          row.autofactura_url or "", bool(row.autofactura_egreso))
 
 
 def save(conn: Connection, periodicidad: str, auto: bool, regimen_fiscal: str,
-         autofactura_url: str | None = None) -> bool:
+         autofactura_url: str | None = None, autofactura_egreso: bool | None = None) -> bool:
     """False (nothing saved) for a periodicidad the régimen cannot use (bimestral is 621 only) or a
     self-invoicing address that is not https (customers' phones reach it over the internet)."""
     if not allowed(periodicidad, regimen_fiscal):
@@ -50,6 +51,8 @@ def save(conn: Connection, periodicidad: str, auto: bool, regimen_fiscal: str,
         if autofactura_url and not autofactura_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
             return False
         values["autofactura_url"] = autofactura_url or None
+    if autofactura_egreso is not None:
+        values["autofactura_egreso"] = autofactura_egreso
     store.upsert(conn, **values)
     return True
 

@@ -119,6 +119,9 @@ def _comprobante(engine: Engine, emisor: Emisor, cfdi_id: int, kind: str, now: d
     if kind == "autofactura":
         with engine.connect() as conn:
             return autofactura_cfdi.comprobante(conn, emisor, cfdi_id, now)
+    if kind == "egreso":
+        with engine.connect() as conn:
+            return autofactura_cfdi.egreso_comprobante(conn, emisor, cfdi_id, now)
     sale, series, folio, claves = _sale_of(engine, cfdi_id)
     problems = factura_ready(sale.customer)
     if problems:
@@ -130,6 +133,10 @@ def _seal_one(engine: Engine, emisor: Emisor, signer: Signer, cfdi_id: int, now:
               kind: str = "factura") -> None:
     try:
         xml = seal(_comprobante(engine, emisor, cfdi_id, kind, now), signer)
+    except autofactura_cfdi.WaitForEgreso:
+        _finish(engine, cfdi_id, now, next_attempt_at=now + BACKOFF_FIRST, error_code="egreso",
+                error_message="Espera a que se timbre el egreso de la factura global")
+        return
     except CfdiError as exc:
         _finish(engine, cfdi_id, now, state="rechazada", error_code="local", error_message=str(exc)[:1000])
         return

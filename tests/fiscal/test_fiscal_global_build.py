@@ -73,3 +73,19 @@ def test_fiscal_global_periods_and_meses() -> None:
     assert period_of("05", date(2026, 2, 1)).meses == "13"
     assert parse_key(period_of("04", date(2026, 11, 9)).key) == period_of("04", date(2026, 11, 30))
     assert allowed("05", "621") and not allowed("05", "601") and allowed("01", "601")
+
+
+def test_fiscal_egreso_for_one_ticket_of_a_global() -> None:
+    from server.fiscal.global_build import build_egreso
+
+    [ticket] = [_sale(([("pieza", 3, 1999, 10, "16", "8"), ("kg", 750, 4990, 0, "exento", None)], True,
+                       "tarjeta_debito"), 7)]
+    xml = seal(build_egreso(ticket, EMISOR, DAY, "5FB2822E-396D-4725-8521-CDC4BDD20CCF", NOW, 3), signer())
+    root = etree.fromstring(xml)
+    assert (root.get("TipoDeComprobante"), root.get("Serie"), root.get("FormaPago")) == ("E", "E", "28")
+    assert Decimal(root.get("Total")) == ticket.sale.totals.total
+    rel = root.find("cfdi:CfdiRelacionados", NS)
+    assert rel.get("TipoRelacion") == "01"
+    assert root.find("cfdi:Receptor", NS).get("UsoCFDI") == "G02"
+    assert {c.get("ClaveProdServ") for c in root.iterfind(".//cfdi:Concepto", NS)} == {"84111506"}
+    assert {c.get("NoIdentificacion") for c in root.iterfind(".//cfdi:Concepto", NS)} == {"R-7"}

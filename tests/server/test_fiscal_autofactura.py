@@ -6,7 +6,7 @@ not synced yet all get the same answer; attempts are throttled."""
 from __future__ import annotations
 
 import uuid as uuidlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from lxml import etree
@@ -117,3 +117,38 @@ def test_fiscal_autofactura_ticket_in_a_global_is_refused(erp: Erp) -> None:
     r = _ask(erp, code, sale["totals"]["total"])
     assert r.status_code == 409 and "factura global" in r.text
     assert erp.scalar("SELECT count(*) FROM cfdis WHERE kind = 'autofactura'") == 0
+
+
+def test_fiscal_autofactura_in_a_stamped_global_goes_through_an_egreso(erp: Erp) -> None:
+    h, shop, items = _setup(erp)
+    sale, code = _ticket(items, 1, shop)
+    other, _ = _ticket(items, 3, shop)
+    post_sales(erp, h, sale, other)
+    with write_tx(erp.engine) as conn:
+        assert global_schedule.save(conn, "01", False, "601", URL, True)
+    zone = zone_of("06000")
+    now = datetime.now(UTC)
+    with StandIn() as pac:
+        configure_pac(erp, pac.url, TOKEN)
+        gid = global_cfdi.issue(erp.engine, period_of("01", now.astimezone(zone).date()), zone, now)
+        jobs.run_once(erp.engine, SECRET, now)
+        jobs.run_once(erp.engine, SECRET, now)
+        global_uuid = erp.scalar("SELECT uuid FROM cfdis WHERE id = :i", i=gid)
+        r = _ask(erp, code, sale["totals"]["total"])
+        assert r.status_code == 200 and 'id="af-waiting"' in r.text
+        link = next(part.split('"')[0] for part in r.text.split('href="') if part.startswith("/erp/autofactura/"))
+        # The egreso first (sealed, then stamped); the customer's CFDI only after it.
+        for minutes in (0, 1, 2, 3):
+            jobs.run_once(erp.engine, SECRET, now + timedelta(minutes=minutes))
+        rows = {r.kind: r for r in erp.sql("SELECT kind, state, xml, stamped_at FROM cfdis")}
+        assert rows["egreso"].state == "timbrada" and rows["autofactura"].state == "timbrada"
+        assert rows["egreso"].stamped_at <= rows["autofactura"].stamped_at
+        egreso = etree.fromstring(rows["egreso"].xml.encode())
+        assert egreso.get("TipoDeComprobante") == "E" and egreso.get("Total") == sale["totals"]["total"]
+        rel = egreso.find("cfdi:CfdiRelacionados", NS)
+        assert rel.get("TipoRelacion") == "01" and rel.find("cfdi:CfdiRelacionado", NS).get("UUID") == global_uuid
+        assert 'id="af-done"' in erp.client.get(link).text
+    # The global no longer covers that ticket; the customer's CFDI does (one live cover).
+    sale_id = erp.scalar("SELECT id FROM sales WHERE uuid = :u", u=sale["uuid"])
+    assert [r.kind for r in erp.sql("SELECT c.kind FROM cfdi_sales cs JOIN cfdis c ON c.id = cs.cfdi_id "
+                                    "WHERE cs.sale_id = :s AND cs.released_at IS NULL", s=sale_id)] == ["autofactura"]

@@ -25,6 +25,8 @@ def upgrade() -> None:
     op.add_column('fiscal_settings', sa.Column('global_auto', sa.Boolean(), nullable=False,
                                                server_default=sa.text('false')))
     op.add_column('fiscal_settings', sa.Column('autofactura_url', sa.String(length=300), nullable=True))
+    op.add_column('fiscal_settings', sa.Column('autofactura_egreso', sa.Boolean(), nullable=False,
+                                               server_default=sa.text('false')))
     # Tills paired before this revision get their ticket key now (they fetch it with GET /api/terminal).
     conn = op.get_bind()
     for (terminal_id,) in conn.execute(sa.text("SELECT id FROM terminals")).all():
@@ -35,8 +37,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column('receptor', sa.Text(), nullable=True))
         batch.add_column(sa.Column('period_key', sa.String(length=20), nullable=True))
         batch.add_column(sa.Column('replaces_id', sa.Integer(), nullable=True))
+        batch.add_column(sa.Column('related_id', sa.Integer(), nullable=True))
         batch.alter_column('sale_id', existing_type=sa.Integer(), nullable=True)
-        batch.create_check_constraint('kind', "kind IN ('factura', 'autofactura', 'global')")
+        batch.create_check_constraint('kind', "kind IN ('factura', 'autofactura', 'global', 'egreso')")
     op.create_index('ix_sales_total', 'sales', ['total'], unique=False)
     op.create_table(
         'cfdi_sales',
@@ -62,11 +65,13 @@ def downgrade() -> None:
     with op.batch_alter_table('cfdis') as batch:
         batch.drop_constraint('kind', type_='check')
         batch.alter_column('sale_id', existing_type=sa.Integer(), nullable=False)
+        batch.drop_column('related_id')
         batch.drop_column('replaces_id')
         batch.drop_column('period_key')
         batch.drop_column('receptor')
         batch.drop_column('kind')
     with op.batch_alter_table('fiscal_settings') as batch:
+        batch.drop_column('autofactura_egreso')
         batch.drop_column('autofactura_url')
         batch.drop_column('global_auto')
         batch.drop_column('global_periodicidad')
