@@ -1,5 +1,5 @@
-"""The self-invoicing tour: a remisión sold at the till, its ticket previewed with the code and the QR drawn by
-poscore (SVG), synced; the customer opens the invoicing page on a phone-sized browser from the QR's address,
+"""The self-invoicing tour: a remisión sold offline at the till, its ticket previewed with the code and the QR drawn by
+poscore (SVG) before any sync, then synced; the customer opens the invoicing page on a phone-sized browser from the QR's address,
 types the total and their tax data, and downloads the stamped CFDI (PAC stand-in); the back office shows the
 remisión self-invoiced, and the day's factura global leaves it out.
 
@@ -12,7 +12,7 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from tests.e2e import header, payment, selling, tour_sales
+from tests.e2e import header, menu, payment, selling, tour_sales
 from tests.e2e.conftest import Browser, ErpProcess
 from tests.e2e.test_fiscal_tour import _configure_pac
 from tests.fiscal.pac_standin import StandIn
@@ -28,16 +28,25 @@ def test_remision_ticket_self_invoiced_on_a_phone_and_left_out_of_the_global(bro
     tour_sales.erp_execute(erp, "UPDATE fiscal_settings SET autofactura_url = ? WHERE id = 1", invoicing)
     product = tour_sales.sellable(erp, 1)[0]
     pos = tour_sales.pair_and_load(browser, erp)
+    header.wait_service_worker(pos)
+    browser.context.set_offline(True)  # the ticket is printed before the ERP has seen the sale
+    header.wait_wifi(pos, "offline")
     selling.scan(pos, product["barcodes"][0])
     selling.wait_cart_lines(pos, 1)
     number = payment.pay_cash_exact(pos)
-    header.wait_pending(pos, 0)
+    header.wait_pending(pos, 1)
     tour_sales.open_sales(pos)
     tour_sales.open_sale(pos, number)
     ticket = tour_sales.open_ticket(pos)
     code = re.search(r"Código: ([0-9A-Z]{5}-[0-9A-Z]{5})", ticket).group(1)  # type: ignore[union-attr]
-    assert "Facture su compra en:" in ticket
+    assert "Facture su compra en:" in ticket and "Folio pendiente" in ticket
     assert pos.locator("#ticket .qr svg path").count() == 1  # the QR, drawn in the page by poscore
+    pos.click("#ticket-back")
+    tour_sales.close(pos)
+    browser.context.set_offline(False)
+    header.wait_wifi(pos, "online")
+    assert menu.sync_sales(pos) == "La sincronización se ha realizado correctamente"
+    header.wait_pending(pos, 0)
     [(total_cents, series, folio_no)] = tour_sales.erp_rows(
         erp, "SELECT total, series, folio FROM sales WHERE number = ?", number)
     folio = f"{series}-{folio_no}"
