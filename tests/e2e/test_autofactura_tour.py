@@ -1,7 +1,7 @@
 """The self-invoicing tour: a remisión sold offline at the till, its ticket previewed with the code and the QR drawn by
 poscore (SVG) before any sync, then synced; the customer opens the invoicing page on a phone-sized browser from the QR's address,
-types the total and their tax data, and downloads the stamped CFDI (PAC stand-in); the back office shows the
-remisión self-invoiced, and the day's factura global leaves it out.
+types the total and their tax data, and downloads the stamped CFDI (PAC stand-in); the back office lists the
+sale under Facturas, and the day's factura global leaves it out.
 
 Uses the POS engineer's fixtures and tour helpers; the public page and back office are plain HTML pages.
 """
@@ -75,8 +75,8 @@ def test_remision_ticket_self_invoiced_on_a_phone_and_left_out_of_the_global(bro
         assert xml.ok and BUYER["rfc"].encode() in xml.body() and b"TimbreFiscalDigital" in xml.body()
         assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # fits the phone
 
-    office.goto(f"{erp.url}/erp/ventas/remisiones")
-    assert "Autofactura (Timbrada)" in office.locator("table.list tbody tr", has_text=folio).inner_text()
+    office.goto(f"{erp.url}/erp/ventas/facturas")  # the remisión moved to Facturas, with its CFDI
+    assert "Timbrada" in office.locator("table.list tbody tr", has_text=folio).inner_text()
     today = datetime.now(ZoneInfo("America/Mexico_City")).date().isoformat()
     office.goto(f"{erp.url}/erp/ventas-global?periodicidad=01&fecha={today}")
     assert folio not in office.inner_text("main")

@@ -80,9 +80,11 @@ def test_fiscal_autofactura_from_ticket_to_stamped_cfdi_and_out_of_the_global(er
         assert 'id="af-done"' in again.text and erp.scalar("SELECT count(*) FROM cfdis") == 1
     # The back office shows it self-invoiced, and the day's global leaves it out.
     client = signed_in(erp)
-    remisiones = client.get("/erp/ventas/remisiones").text
-    assert "Autofactura (Timbrada)" in remisiones
-    xml_link = next(p.split('"')[0] for p in remisiones.split('href="') if p.startswith("/erp/ventas-cfdi/"))
+    folio = "{}-{}".format(*erp.sql("SELECT series, folio FROM sales WHERE uuid = :u", u=sale["uuid"])[0])
+    assert folio not in client.get("/erp/ventas/remisiones").text  # it moved to Facturas
+    facturas = client.get("/erp/ventas/facturas").text
+    assert folio in facturas
+    xml_link = next(p.split('"')[0] for p in facturas.split('href="') if p.startswith("/erp/ventas-cfdi/"))
     assert client.get(xml_link).content == xml.content  # the back office has the same CFDI
     day = period_of("01", utcnow().astimezone(zone_of("06000")).date())
     with erp.engine.connect() as conn:
