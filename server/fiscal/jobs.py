@@ -1,5 +1,8 @@
-"""The CFDI job: one row per factura sale in `cfdis`, moved pendiente → sellada → timbrada (or rechazada) in
-the background, retried with backoff while the PAC is unreachable, never stamped twice for the same sale.
+"""The CFDI job: one row per CFDI in `cfdis` (a factura sale's, a self-invoiced remisión's, a period's global, an
+egreso against a global), moved pendiente → sellada → timbrada (or rechazada) in the background, retried with
+backoff while the PAC is unreachable, never stamped twice for the same sale. Each kind is built by its own module
+(build, autofactura_cfdi, global_cfdi); a replaced global is cancelled (01) once its substitute is stamped, and
+the pass issues the closed periods' globals when the shop asked for that (global_schedule).
 
 What it is for: `run_once(engine, secret, now)` does one pass (the tests call it; `Worker` calls it in a
 thread); `retry(engine, cfdi_id)` after the admin fixed the customer; `cancel(...)` with a SAT motive.
