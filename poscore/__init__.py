@@ -12,6 +12,7 @@ fails otherwise), and no platform checks (``sys.platform == "emscripten"``) belo
 """
 
 __all__ = [
+    "autofactura",
     "cart",
     "catalog",
     "check",
@@ -21,6 +22,7 @@ __all__ = [
     "money",
     "numbering",
     "payment",
+    "qr",
     "sale",
     "tax",
     "text",

@@ -89,6 +89,8 @@ ES: dict[str, str] = {
     "ticket_items": "Artículos",
     "ticket_footer": "¡Gracias por su compra!",
     "ticket_not_fiscal": "Este ticket no es un comprobante fiscal",
+    "ticket_autofactura": "Facture su compra en:",
+    "ticket_code": "Código",
     "ticket_pending_folio": "Folio pendiente de sincronizar",
     # units
     "pieza": "pieza",
@@ -164,6 +166,8 @@ EN: dict[str, str] = {
     "ticket_items": "Items",
     "ticket_footer": "Thank you for your purchase!",
     "ticket_not_fiscal": "This ticket is not a tax receipt",
+    "ticket_autofactura": "Get your invoice at:",
+    "ticket_code": "Code",
     "ticket_pending_folio": "Folio pending sync",
     "pieza": "piece",
     "kg": "kg",

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from .autofactura import invoice_url, ticket_code
 from .messages import t
 from .money import format_mxn, format_qty, money
 from .sale import Sale
@@ -29,6 +30,7 @@ class TicketLine:
     text: str
     bold: bool = False
     center: bool = False
+    qr: str = ""  # when set, the line is a QR code of this text (poscore.qr draws it), not printed text
 
 
 def _pair(left: str, right: str, width: int) -> str:
@@ -61,7 +63,8 @@ def ticket_lines(
     folio: str | None = None,
 ) -> list[TicketLine]:
     """The ticket of ``sale`` for ``shop`` (TERMINAL.shop: name, rfc, regimen_fiscal, address,
-    codigo_postal) on ``width_mm`` paper (58 or 80). ``folio`` is the ERP folio label when known
+    codigo_postal, and autofactura_key/autofactura_url when the shop invoices from the ticket) on
+    ``width_mm`` paper (58 or 80). ``folio`` is the ERP folio label when known
     (``numbering.folio_label``); otherwise the ticket says the folio is pending.
     """
     if width_mm not in WIDTHS:
@@ -134,6 +137,15 @@ def ticket_lines(
     center(t("ticket_footer", lang))
     if sale.type == "remision":
         center(t("ticket_not_fiscal", lang))
+        key, url = shop.get("autofactura_key"), shop.get("autofactura_url")
+        if key and url:
+            # Computed here, offline, from the sale itself: the ERP recomputes the same code to find it.
+            code = ticket_code(str(key), sale.uuid, sale.terminal, sale.number, sale.totals.total)
+            out.append(rule)
+            center(t("ticket_autofactura", lang))
+            center(str(url))
+            center(f"{t('ticket_code', lang)}: {code}", bold=True)
+            out.append(TicketLine("", center=True, qr=invoice_url(str(url), code)))
     return out
 
 

@@ -1,4 +1,4 @@
-"""The `caja` command: serve, migrate, demo, pairing-code, create-admin, bench-cfdi (contract: CLI used by tests).
+"""The `caja` command: serve, migrate, demo, pairing-code, create-admin, bench-cfdi, factura-global (contract: CLI used by tests).
 
 What it is for: turning the environment (server/settings.py) and arguments into one action each.
 What it must not do: hold logic the API also needs (it calls the same services).
@@ -205,6 +205,54 @@ def cmd_bench_cfdi(_settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_factura_global(settings: Settings, args: argparse.Namespace) -> int:
+    engine = _engine(settings)
+    try:
+        return _factura_global(engine, settings, args)
+    finally:
+        engine.dispose()
+
+
+def _factura_global(engine, settings: Settings, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
+    """For a scheduler (cron, systemd timer): issue the last closed period's global (or the one containing
+    --fecha) and run the CFDI job once so it is sealed and, with a PAC, stamped. Exit 0 also when there was
+    nothing to cover, 1 when the shop's fiscal data is missing or the CFDI was rejected."""
+    from datetime import date
+
+    from server.db.engine import utcnow
+    from server.fiscal import global_cfdi, global_schedule, jobs, store
+    from server.fiscal.build import zone_of
+    from server.fiscal.periods import allowed, period_of
+
+    now = utcnow()
+    with engine.connect() as conn:
+        emisor = store.emisor(conn)
+        kind = args.periodicidad or global_schedule.settings_of(conn).periodicidad
+    if emisor is None:
+        print("error: faltan los datos fiscales del emisor (Datos fiscales)", file=sys.stderr)
+        return 1
+    if not allowed(kind, emisor.regimen_fiscal):
+        print(f"error: periodicidad {kind} no permitida para el régimen {emisor.regimen_fiscal}", file=sys.stderr)
+        return 1
+    zone = zone_of(emisor.lugar_expedicion)
+    period = (period_of(kind, date.fromisoformat(args.fecha)) if args.fecha
+              else global_schedule.last_closed(kind, now, zone))
+    try:
+        cfdi_id = global_cfdi.issue(engine, period, zone, now)
+    except global_cfdi.GlobalError as exc:
+        print(f"{period.label()}: {exc}")
+        return 0
+    jobs.run_once(engine, settings.secret_key, now)
+    jobs.run_once(engine, settings.secret_key, now)
+    with engine.connect() as conn:
+        from server.db.schema import cfdis
+
+        row = conn.execute(cfdis.select().where(cfdis.c.id == cfdi_id)).one()
+    print(f"{period.label()}: factura global G-{cfdi_id} {row.state}" + (f" UUID {row.uuid}" if row.uuid else "")
+          + (f" ({row.error_code}: {row.error_message})" if row.error_code else ""))
+    return 1 if row.state == "rechazada" else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="caja", description="caja: punto de venta y ERP")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -245,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--count", type=int, default=200)
     p.add_argument("--lines", type=int, default=5)
     p.set_defaults(func=cmd_bench_cfdi)
+
+    p = sub.add_parser("factura-global", help="emitir la factura global del último periodo cerrado")
+    p.add_argument("--periodicidad", choices=("01", "02", "03", "04", "05"),
+                   help="01 diaria, 02 semanal, 03 quincenal, 04 mensual, 05 bimestral (por omisión, la de ajustes)")
+    p.add_argument("--fecha", help="un día (AAAA-MM-DD) del periodo a emitir; por omisión, el último cerrado")
+    p.set_defaults(func=cmd_factura_global)
     return parser
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, func, select
 from server.db.engine import as_utc, utcnow
 from server.db.schema import (
     branches,
+    fiscal_settings,
     folio_series,
     pairing_codes,
     price_lists,
@@ -134,6 +135,10 @@ def redeem_pairing_code(conn: Connection, secret_key: str, code: str, device: st
     token = secrets.token_urlsafe(32)
     conn.execute(terminals.update().where(terminals.c.id == row.terminal_id).values(
         token_hash=token_hash(token), device=(device or "")[:200], paired_at=now, last_contact_at=now))
+    # The key the till signs its tickets' self-invoicing codes with (poscore.autofactura). Kept across pairings:
+    # tickets printed by the previous device must still be recognised.
+    conn.execute(terminals.update().where(terminals.c.id == row.terminal_id, terminals.c.ticket_key.is_(None))
+                 .values(ticket_key=secrets.token_urlsafe(24)))
     return int(row.terminal_id), token
 
 
@@ -164,8 +169,16 @@ def terminal_json(conn: Connection, terminal_id: int) -> dict[str, Any]:
         "stock_enforced": bool(t.stock_enforced),
         "seq_start": int(max_seq or 0) + 1,
         "shop": {"name": shop.name, "rfc": shop.rfc, "regimen_fiscal": shop.regimen_fiscal,
-                 "address": shop.address, "codigo_postal": shop.codigo_postal},
+                 "address": shop.address, "codigo_postal": shop.codigo_postal, **_autofactura(conn, t)},
     }
+
+
+def _autofactura(conn: Connection, t: Any) -> dict[str, str]:
+    """What poscore.ticket needs to print the self-invoicing code and QR, when the shop set up the page."""
+    url = conn.execute(select(fiscal_settings.c.autofactura_url).where(fiscal_settings.c.id == 1)).scalar()
+    if not url or not t.ticket_key:
+        return {}
+    return {"autofactura_key": t.ticket_key, "autofactura_url": url}
 
 
 def price_list_json(pl: Any) -> dict[str, Any]:

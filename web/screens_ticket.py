@@ -16,12 +16,13 @@ from dom import action_of, by_id, el, on, replace
 from labels import L, lang
 
 from poscore.numbering import folio_label
+from poscore.qr import qr_matrix, qr_svg
 from poscore.sale import Sale
 from poscore.ticket import WIDTHS, TicketLine, ticket_lines
 
 _FILE_CSS = ("body{margin:0;padding:4mm 0;background:#fff}"
              ".ticket{font:2.5mm/1.35 'DejaVu Sans Mono',Menlo,Consolas,monospace;white-space:pre;margin:0 auto}"
-             ".w58{width:58mm}.w80{width:80mm}.b{font-weight:700}@page{margin:0}")
+             ".w58{width:58mm}.w80{width:80mm}.b{font-weight:700}.qr{text-align:center}@page{margin:0}")
 
 
 def lines_for(record: dict, shop: dict, width_mm: int, language: str) -> list[TicketLine]:
@@ -34,10 +35,18 @@ def lines_for(record: dict, shop: dict, width_mm: int, language: str) -> list[Ti
 
 def ticket_html(lines: list[TicketLine], width_mm: int, title: str) -> str:
     """A whole HTML document for the saved file: inline CSS, escaped text, no script, no external resource."""
-    body = "\n".join(f'<div class="{"b" if x.bold else ""}">{html.escape(x.text) or "&nbsp;"}</div>'
+    body = "\n".join(f'<div class="qr">{qr_svg(qr_matrix(x.qr), module=3)}</div>' if x.qr else
+                     f'<div class="{"b" if x.bold else ""}">{html.escape(x.text) or "&nbsp;"}</div>'
                      for x in lines)
     return (f'<!doctype html>\n<html lang="es-MX"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
             f"<style>{_FILE_CSS}</style></head><body><div class=\"ticket w{width_mm}\">\n{body}\n</div></body></html>\n")
+
+
+def _qr(text: str) -> Any:
+    """The self-invoicing QR as an inline SVG (poscore draws it: no network, no image file)."""
+    node = el("div", "tl qr")
+    node.innerHTML = qr_svg(qr_matrix(text), module=3)  # our own SVG markup; the text is only module data
+    return node
 
 
 class TicketPreview:
@@ -76,7 +85,8 @@ class TicketPreview:
     def render(self, width: int) -> None:
         self.width = width
         lines = lines_for(self.record, self._shop(), width, lang())
-        replace(self.paper, *[el("div", "tl b" if x.bold else "tl", x.text or "\u00a0") for x in lines])
+        replace(self.paper, *[_qr(x.qr) if x.qr else el("div", "tl b" if x.bold else "tl", x.text or "\u00a0")
+                              for x in lines])
         self.paper.className = f"ticket paper-{width}"
         self.paper.dataset.width = str(width)
         replace(by_id("paper-choice"), el("span", None, L("paper") + ":"), *[

@@ -34,14 +34,16 @@ def _listing(request: Request, user: CurrentUser, engine: Db, status_code: int =
                     cfdis.c.updated_at, sales.c.id.label("sale_id"), sales.c.series, sales.c.folio, sales.c.total,
                     customers.c.name.label("customer"), customers.c.rfc)
              .join(sales, sales.c.id == cfdis.c.sale_id).outerjoin(customers, customers.c.id == sales.c.customer_id))
-    count = select(func.count()).select_from(cfdis)
+    count = select(func.count()).select_from(cfdis).where(cfdis.c.sale_id.is_not(None))
     if state in STATES:
         query = query.where(cfdis.c.state == state)
         count = count.where(cfdis.c.state == state)
     with read_tx(engine) as conn:
         rows = list(conn.execute(query.order_by(cfdis.c.id.desc()).limit(PAGE).offset((pg - 1) * PAGE)))
         total = int(conn.execute(count).scalar_one())
-        counts: dict[str, int] = dict(conn.execute(select(cfdis.c.state, func.count()).group_by(cfdis.c.state)).all())
+        # The globals have their own tab (Factura global); these counts are the listing's, sales' CFDIs only.
+        counts: dict[str, int] = dict(conn.execute(select(cfdis.c.state, func.count()).where(
+            cfdis.c.sale_id.is_not(None)).group_by(cfdis.c.state)).all())
         pac_missing = store.pac_config_missing(conn)
     return page(request, "cfdis.html", user, status_code=status_code, tab="cfdi", rows=rows, state=state,
                 states=STATES, counts=counts, pg=pg, pages=max(1, -(-total // PAGE)), folio=folio_label,

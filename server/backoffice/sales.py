@@ -17,13 +17,15 @@ from fastapi.responses import Response, StreamingResponse
 from poscore.numbering import folio_label
 from poscore.sale import Sale, SaleError
 from server.db.engine import read_tx
+from server.fiscal import global_cfdi
 
 from . import sales_query as q
 from .csv_safe import SafeWriter
 from .deps import CurrentUser, Db, NotFound, int_or_none
 from .deps import router as make_router
+from .global_page import overdue_banner
 from .i18n import local_dt
-from .render import page, plain
+from .render import lang_of, page, plain
 
 router = make_router()
 TABS = {"remisiones": "remision", "facturas": "factura"}
@@ -68,8 +70,11 @@ def sale_list(request: Request, tab: str, user: CurrentUser, engine: Db) -> Resp
     with read_tx(engine) as conn:
         rows, totals = q.sale_page(conn, f)
         terminals = q.terminal_choices(conn)
+        # Remisiones: which CFDI (a global, or the customer's own) covers each one, and the overdue warning.
+        covering = global_cfdi.covering(conn, [r.id for r in rows]) if tab == "remisiones" else {}
+        banner = overdue_banner(conn, lang_of(request)) if tab == "remisiones" else None
     return page(request, "sales.html", user, tab=tab, rows=rows, totals=totals, f=f, terminals=terminals,
-                pages=q.pages(totals.count), folio=folio_label,
+                pages=q.pages(totals.count), folio=folio_label, covering=covering, banner=banner,
                 query=request.url.query)
 
 

@@ -59,7 +59,12 @@ class SaleFilter:
 
     def conditions(self) -> list[ColumnElement[bool]]:
         s = sales.c
-        where: list[ColumnElement[bool]] = [s.type == self.type]
+        # A remisión its customer invoiced from the ticket (autofacturación) is listed with the facturas while its
+        # CFDI is alive; it is back with the remisiones once that CFDI is cancelled.
+        self_invoiced = and_(cfdis.c.kind == "autofactura", cfdis.c.state != "cancelada")
+        where: list[ColumnElement[bool]] = [
+            or_(s.type == "factura", self_invoiced) if self.type == "factura"
+            else and_(s.type == self.type, or_(cfdis.c.id.is_(None), ~self_invoiced))]
         # Dates are the shop's calendar days (server/shop_time.py); received_at is stored in UTC.
         if self.date_from:
             where.append(s.received_at >= _day_start_utc(self.date_from))

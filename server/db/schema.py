@@ -26,6 +26,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from server.db.types import Money, Qty, Scaled
@@ -183,6 +184,9 @@ terminals = Table(
     # Whether the till's page last reported a secure context (X-Caja-Secure-Context): False means it was opened
     # over plain http on a LAN address, so it cannot open offline; the back office shows "sin HTTPS".
     Column("secure_context", Boolean),
+    # The key a till signs its tickets' self-invoicing codes with (poscore.autofactura): given at pairing,
+    # so a ticket printed offline carries a code the ERP can check and nobody can forge from other tickets.
+    Column("ticket_key", String(64)),
 )
 
 pairing_codes = Table(
@@ -225,6 +229,8 @@ sales = Table(
     CheckConstraint("type IN ('remision', 'factura')", name="type"),
     UniqueConstraint("series", "folio", name="uq_sales_series_folio"),
     Index("ix_sales_terminal_seq", "terminal_id", "seq"),
+    # Self-invoicing finds a ticket by its code among the sales of the total the customer typed.
+    Index("ix_sales_total", "total"),
 )
 
 sale_lines = Table(
@@ -268,6 +274,15 @@ fiscal_settings = Table(
     Column("pac_production", Boolean, nullable=False, default=False),
     Column("pac_url", String(300)),
     Column("updated_at", TS),
+    # The shop's period for the factura global (c_Periodicidad), and whether the ERP issues it by itself once
+    # each period closes (regla 2.7.1.21: within 24 hours); off = by hand or `caja factura-global`.
+    Column("global_periodicidad", String(2), nullable=False, server_default="04"),
+    Column("global_auto", Boolean, nullable=False, server_default=text("false")),
+    # The public self-invoicing page as customers reach it (printed on remisiones with its QR); NULL = none.
+    Column("autofactura_url", String(300)),
+    # A customer self-invoicing a ticket already in a stamped global: true = an egreso E/01 against the global for
+    # that ticket, then the customer's CFDI; false = a clear refusal (the shop replaces the global instead).
+    Column("autofactura_egreso", Boolean, nullable=False, server_default=text("false")),
 )
 
 # One CFDI per factura sale (unique sale_id: the PAC job is idempotent by sale). States: pendiente (to seal),
@@ -276,7 +291,19 @@ fiscal_settings = Table(
 cfdis = Table(
     "cfdis", metadata,
     Column("id", Integer, primary_key=True),
-    Column("sale_id", ForeignKey("sales.id"), nullable=False, unique=True),
+    # factura: the CFDI of a factura sale; autofactura: a remisión invoiced by its customer (receptor = the JSON
+    # the customer typed); global: the público en general CFDI of a period (no sale: its remisiones are the
+    # `cfdi_sales` rows); egreso: the credit note E/01 that takes one ticket back out of a stamped global.
+    Column("kind", String(12), nullable=False, server_default="factura"),
+    Column("sale_id", ForeignKey("sales.id"), unique=True),
+    Column("receptor", Text),
+    Column("period_key", String(20)),
+    # A global that replaces a cancelled one (TipoRelacion 04) names it; the old one is cancelled with motive 01
+    # and the new UUID once the new one is stamped.
+    Column("replaces_id", Integer),
+    # An egreso names the global it credits (TipoRelacion 01); a self-invoice that needed one names its egreso,
+    # and is sealed only once that egreso is stamped.
+    Column("related_id", Integer),
     Column("state", String(12), nullable=False),
     Column("uuid", String(36), unique=True),
     Column("xml", Text),
@@ -291,7 +318,21 @@ cfdis = Table(
     Column("cancel_motive", String(2)),
     Column("cancelled_at", TS),
     CheckConstraint("state IN ('pendiente', 'sellada', 'timbrada', 'rechazada', 'cancelada')", name="state"),
+    CheckConstraint("kind IN ('factura', 'autofactura', 'global', 'egreso')", name="kind"),
     Index("ix_cfdis_state_next", "state", "next_attempt_at"),
+)
+
+# Which CFDI covers which remisión. A remisión is in at most one live CFDI: the partial unique index over the
+# rows not released enforces it in the database, on SQLite and PostgreSQL. Cancelling a global releases its rows
+# (released_at), which is what lets its replacement or the customer's own factura take the remisión.
+cfdi_sales = Table(
+    "cfdi_sales", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cfdi_id", ForeignKey("cfdis.id"), nullable=False, index=True),
+    Column("sale_id", ForeignKey("sales.id"), nullable=False),
+    Column("released_at", TS),
+    Index("ix_cfdi_sales_live", "sale_id", unique=True, sqlite_where=text("released_at IS NULL"),
+          postgresql_where=text("released_at IS NULL")),
 )
 
 # Audit of sales the cashier cancelled offline before they were synced (they never get a folio).

@@ -1,5 +1,8 @@
-"""The CFDI job: one row per factura sale in `cfdis`, moved pendiente → sellada → timbrada (or rechazada) in
-the background, retried with backoff while the PAC is unreachable, never stamped twice for the same sale.
+"""The CFDI job: one row per CFDI in `cfdis` (a factura sale's, a self-invoiced remisión's, a period's global, an
+egreso against a global), moved pendiente → sellada → timbrada (or rechazada) in the background, retried with
+backoff while the PAC is unreachable, never stamped twice for the same sale. Each kind is built by its own module
+(build, autofactura_cfdi, global_cfdi); a replaced global is cancelled (01) once its substitute is stamped, and
+the pass issues the closed periods' globals when the shop asked for that (global_schedule).
 
 What it is for: `run_once(engine, secret, now)` does one pass (the tests call it; `Worker` calls it in a
 thread); `retry(engine, cfdi_id)` after the admin fixed the customer; `cancel(...)` with a SAT motive.
@@ -28,8 +31,8 @@ from poscore.sale import Sale
 from server.db.engine import utcnow, write_tx
 from server.db.schema import cfdis, customers, products, sales
 
+from . import autofactura_cfdi, global_cfdi, global_schedule, store
 from . import pac as pacmod
-from . import store
 from .build import CfdiError, Emisor, build_cfdi, seal, zone_of
 
 log = logging.getLogger("caja.fiscal")
@@ -84,7 +87,7 @@ def _due(engine: Engine, now: datetime, states: list[str]) -> list[Any]:
     if not states:
         return []
     with engine.connect() as conn:
-        return list(conn.execute(select(cfdis.c.id, cfdis.c.state).where(
+        return list(conn.execute(select(cfdis.c.id, cfdis.c.state, cfdis.c.kind).where(
             cfdis.c.state.in_(states),
             or_(cfdis.c.next_attempt_at.is_(None), cfdis.c.next_attempt_at <= now),
             or_(cfdis.c.lease_until.is_(None), cfdis.c.lease_until < now)).order_by(cfdis.c.id).limit(BATCH)))
@@ -112,13 +115,31 @@ def _with_customer(sale: Sale, customer: Customer) -> Sale:
     return replace(sale, customer=customer)
 
 
-def _seal_one(engine: Engine, emisor: Emisor, signer: Signer, cfdi_id: int, now: datetime) -> None:
+def _comprobante(engine: Engine, emisor: Emisor, cfdi_id: int, kind: str, now: datetime) -> Any:
+    if kind == "global":
+        with engine.connect() as conn:
+            return global_cfdi.comprobante(conn, emisor, cfdi_id, now)
+    if kind == "autofactura":
+        with engine.connect() as conn:
+            return autofactura_cfdi.comprobante(conn, emisor, cfdi_id, now)
+    if kind == "egreso":
+        with engine.connect() as conn:
+            return autofactura_cfdi.egreso_comprobante(conn, emisor, cfdi_id, now)
+    sale, series, folio, claves = _sale_of(engine, cfdi_id)
+    problems = factura_ready(sale.customer)
+    if problems:
+        raise CfdiError(f"Datos fiscales del cliente: {', '.join(problems)}")
+    return build_cfdi(sale, series, folio, emisor, claves, now)
+
+
+def _seal_one(engine: Engine, emisor: Emisor, signer: Signer, cfdi_id: int, now: datetime,
+              kind: str = "factura") -> None:
     try:
-        sale, series, folio, claves = _sale_of(engine, cfdi_id)
-        problems = factura_ready(sale.customer)
-        if problems:
-            raise CfdiError(f"Datos fiscales del cliente: {', '.join(problems)}")
-        xml = seal(build_cfdi(sale, series, folio, emisor, claves, now), signer)
+        xml = seal(_comprobante(engine, emisor, cfdi_id, kind, now), signer)
+    except autofactura_cfdi.WaitForEgreso:
+        _finish(engine, cfdi_id, now, next_attempt_at=now + BACKOFF_FIRST, error_code="egreso",
+                error_message="Espera a que se timbre el egreso de la factura global")
+        return
     except CfdiError as exc:
         _finish(engine, cfdi_id, now, state="rechazada", error_code="local", error_message=str(exc)[:1000])
         return
@@ -187,6 +208,7 @@ def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
     sealed (when a PAC is set). Returns how many CFDIs it worked on."""
     now = now or utcnow()
     enqueue(engine, now)
+    global_schedule.auto_issue(engine, now)
     with engine.connect() as conn:
         try:
             config = store.pac_config(conn, secret)
@@ -207,13 +229,37 @@ def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
             continue  # another worker has it
         try:
             if row.state == "pendiente" and emisor is not None and signer is not None:
-                _seal_one(engine, emisor, signer, row.id, now)
+                _seal_one(engine, emisor, signer, row.id, now, row.kind)
             elif row.state == "sellada" and config is not None:
                 _stamp_one(engine, config, row.id, now)
         except Exception:
             log.exception("CFDI %s failed", row.id)  # never the key nor the XML: ids only
             _finish(engine, row.id, now, next_attempt_at=now + BACKOFF_MAX, error_code="error",
                     error_message="Error inesperado; se reintentará en una hora (ver el registro del servidor)")
+        done += 1
+    if config is not None:
+        done += _finish_replacements(engine, config, now)
+    return done
+
+
+def _finish_replacements(engine: Engine, config: store.PacConfig, now: datetime) -> int:
+    """A global replaced by a stamped substitute is cancelled with motive 01 naming the substitute's UUID (SAT:
+    cancellation with relation; the substitute carries TipoRelacion 04 to it)."""
+    old = cfdis.alias("old")
+    query = (select(old.c.id, old.c.xml, cfdis.c.uuid).join(cfdis, cfdis.c.replaces_id == old.c.id)
+             .where(old.c.state == "timbrada", cfdis.c.state == "timbrada"))
+    with engine.connect() as conn:
+        rows = list(conn.execute(query))
+    done = 0
+    for row in rows:
+        try:
+            pacmod.cancel(pacmod.make_pac(config), row.xml.encode(), "01", row.uuid)
+        except (pacmod.PacUnreachable, pacmod.PacRejected) as exc:
+            log.warning("cancelling replaced global %s: %s", row.id, exc)
+            continue
+        with write_tx(engine) as conn:
+            conn.execute(cfdis.update().where(cfdis.c.id == row.id, cfdis.c.state == "timbrada").values(
+                state="cancelada", cancel_motive="01", cancelled_at=now, updated_at=now))
         done += 1
     return done
 
@@ -235,9 +281,12 @@ def cancel(engine: Engine, secret: str, cfdi_id: int, motive: str, now: datetime
         return "Motivo de cancelación no válido (01–04)"
     with engine.connect() as conn:
         config = store.pac_config(conn, secret)
-        row = conn.execute(select(cfdis.c.xml, cfdis.c.state).where(cfdis.c.id == cfdi_id)).first()
+        row = conn.execute(select(cfdis.c.xml, cfdis.c.state, cfdis.c.kind).where(cfdis.c.id == cfdi_id)).first()
     if row is None or row.state != "timbrada":
         return "Solo se cancela un CFDI timbrado"
+    if row.kind == "global" and motive == "01":
+        # Motive 01 needs the substitute's UUID: a global is replaced (Sustituir), then cancelled by the job.
+        return "Para el motivo 01 use Sustituir: se emite la factura global sustituta y después se cancela esta"
     if config is None:
         return "No hay PAC configurado"
     try:
@@ -249,6 +298,7 @@ def cancel(engine: Engine, secret: str, cfdi_id: int, motive: str, now: datetime
     with write_tx(engine) as conn:
         conn.execute(cfdis.update().where(and_(cfdis.c.id == cfdi_id, cfdis.c.state == "timbrada")).values(
             state="cancelada", cancel_motive=motive, cancelled_at=now, updated_at=now))
+        global_cfdi.release(conn, cfdi_id, now)  # its remisiones can go into another CFDI
     return None
 
 

@@ -51,7 +51,7 @@ def pac_config_missing(conn: Connection) -> bool:
     return row is None or not row.pac or row.pac_secret is None
 
 
-def _upsert(conn: Connection, **values: Any) -> None:
+def upsert(conn: Connection, **values: Any) -> None:
     values["updated_at"] = utcnow()
     if settings_row(conn) is None:
         conn.execute(fiscal_settings.insert().values(id=ROW_ID, pac="", pac_production=False, **values))
@@ -75,7 +75,7 @@ def save_emisor(conn: Connection, rfc: str, name: str, regimen_fiscal: str, codi
 
 
 def save_csd(conn: Connection, secret: str, info: CsdInfo, cer: bytes, key_der: bytes) -> None:
-    _upsert(conn, csd_number=info.number, csd_not_before=info.not_before, csd_not_after=info.not_after,
+    upsert(conn, csd_number=info.number, csd_not_before=info.not_before, csd_not_after=info.not_after,
             csd_cer=cer, csd_key=seal_key(secret, key_der))
 
 
@@ -99,7 +99,7 @@ def save_pac(conn: Connection, secret: str, name: str, user: str, password: str 
                               "pac_url": url or None}
     if password:  # an empty field keeps the stored secret (it is never shown back)
         values["pac_secret"] = seal_key(secret, password.encode())
-    _upsert(conn, **values)
+    upsert(conn, **values)
 
 
 def pac_config(conn: Connection, secret: str) -> PacConfig | None:

@@ -1,0 +1,158 @@
+"""The factura global in the database: which remisiones a period's global takes, its preview, issuing it, the
+replacement of a stamped one, and the CFDI the job seals for it.
+
+What it is for: `preview(conn, period, zone)` and `issue(engine, period, now)` for the page and the CLI;
+`replace(engine, old_id, exclude, now)` for a cancellation with substitution (motive 01, the new one related
+04); `comprobante(conn, emisor, cfdi_id, now)` for the job (server/fiscal/jobs.py). Rules kept here:
+* A remisión is in at most one live CFDI (`cfdi_sales` with a partial unique index; issuing twice at once
+  loses on that index and covers nothing twice), so issuing a period again covers only what is not covered.
+* A sale cancelled at the till (a `voids` row names its uuid) is never included.
+* A remisión that reaches the ERP after its period's global was issued (a till offline for days) goes into
+  the next global issued: a period's global takes every uncovered remisión up to its last day, and the
+  preview counts those from earlier periods.
+What it must not do: talk to the PAC (jobs does), compute amounts (global_build sums poscore's).
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from satcfdi.create.cfd import cfdi40
+from sqlalchemy import Connection, Engine, and_, exists, select
+from sqlalchemy.exc import IntegrityError
+
+from poscore.numbering import folio_label
+from poscore.sale import Sale
+from server.db.engine import write_tx
+from server.db.schema import cfdi_sales, cfdis, sales, voids
+
+from .build import CfdiError, Emisor
+from .global_build import Ticket, build_global
+from .periods import Period, local_day, parse_key
+
+
+class GlobalError(ValueError):
+    """Said to the admin as is (Spanish)."""
+
+
+@dataclass
+class Preview:
+    period: Period
+    tickets: list[Any] = field(default_factory=list)  # rows: id, series, folio, total, device_time, late
+    late: int = 0
+    total: Decimal = Decimal(0)
+    subtotal: Decimal = Decimal(0)
+    tax_total: Decimal = Decimal(0)
+
+
+def uncovered_query() -> Any:
+    live = select(cfdi_sales.c.id).where(cfdi_sales.c.sale_id == sales.c.id, cfdi_sales.c.released_at.is_(None))
+    own = select(cfdis.c.id).where(cfdis.c.sale_id == sales.c.id, cfdis.c.state != "cancelada")
+    voided = select(voids.c.id).where(voids.c.sale_uuid == sales.c.uuid)
+    return (select(sales.c.id, sales.c.series, sales.c.folio, sales.c.total, sales.c.subtotal,
+                   sales.c.discount, sales.c.tax_total, sales.c.device_time)
+            .where(sales.c.type == "remision", ~exists(live), ~exists(own), ~exists(voided))
+            .order_by(sales.c.id))
+
+
+def uncovered(conn: Connection, period: Period, zone: ZoneInfo) -> list[Any]:
+    """The remisiones a global for ``period`` takes: uncovered, not voided, made on or before its last day.
+    The day is the sale's own (device time in the branch's zone), not the day it reached the ERP."""
+    return [r for r in conn.execute(uncovered_query()) if local_day(r.device_time, zone) <= period.last]
+
+
+def preview(conn: Connection, period: Period, zone: ZoneInfo) -> Preview:
+    out = Preview(period)
+    for r in uncovered(conn, period, zone):
+        late = local_day(r.device_time, zone) < period.first
+        out.tickets.append({"id": r.id, "folio": folio_label(r.series, int(r.folio)), "total": r.total,
+                            "device_time": r.device_time, "late": late})
+        out.late += late
+        out.total += r.total
+        out.subtotal += r.subtotal - r.discount
+        out.tax_total += r.tax_total
+    return out
+
+
+def issue(engine: Engine, period: Period, zone: ZoneInfo, now: datetime) -> int:
+    """A pendiente global over the period's uncovered remisiones (the job seals and stamps it); its id.
+    Raises ``GlobalError`` when there is nothing to cover."""
+    try:
+        with write_tx(engine) as conn:
+            rows = uncovered(conn, period, zone)
+            if not rows:
+                raise GlobalError(f"No hay remisiones sin CFDI hasta el {period.last:%d/%m/%Y}")
+            return _insert(conn, period.key, [r.id for r in rows], now, None)
+    except IntegrityError:
+        # Another issue (a second click, the scheduler) covered some of them first: nothing is covered twice.
+        raise GlobalError("Otra factura global tomó estas remisiones al mismo tiempo; vuelva a intentarlo") from None
+
+
+def _insert(conn: Connection, period_key: str, sale_ids: list[int], now: datetime, replaces: int | None) -> int:
+    cfdi_id = int(conn.execute(cfdis.insert().values(
+        kind="global", period_key=period_key, replaces_id=replaces, state="pendiente", attempts=0,
+        created_at=now, updated_at=now)).inserted_primary_key[0])  # type: ignore[index]
+    conn.execute(cfdi_sales.insert(), [{"cfdi_id": cfdi_id, "sale_id": i} for i in sale_ids])
+    return cfdi_id
+
+
+def replace(engine: Engine, old_id: int, exclude: set[int], now: datetime) -> int:
+    """Cancellation with substitution: the stamped global's remisiones are released and a new global (related
+    04 to it) takes them but ``exclude`` (e.g. a ticket whose customer wants a factura, motive 04 then goes on
+    that factura's own relation). The job cancels the old one with motive 01 once the new one is stamped."""
+    with write_tx(engine) as conn:
+        old = conn.execute(select(cfdis.c.state, cfdis.c.kind, cfdis.c.period_key)
+                           .where(cfdis.c.id == old_id)).first()
+        if old is None or old.kind != "global" or old.state != "timbrada":
+            raise GlobalError("Solo se sustituye una factura global timbrada")
+        if conn.execute(select(cfdis.c.id).where(cfdis.c.replaces_id == old_id,
+                                                 cfdis.c.state != "rechazada")).first() is not None:
+            raise GlobalError("Esta factura global ya tiene una sustituta")
+        ids = [int(r.sale_id) for r in conn.execute(select(cfdi_sales.c.sale_id).where(
+            cfdi_sales.c.cfdi_id == old_id, cfdi_sales.c.released_at.is_(None)))]
+        release(conn, old_id, now)
+        keep = [i for i in ids if i not in exclude]
+        if not keep:
+            raise GlobalError("La sustituta no tendría remisiones: cancele con motivo 02")
+        return _insert(conn, old.period_key, keep, now, old_id)
+
+
+def release(conn: Connection, cfdi_id: int, now: datetime) -> None:
+    """The CFDI no longer covers its remisiones (cancelled, or replaced): they can be covered again."""
+    conn.execute(cfdi_sales.update().where(cfdi_sales.c.cfdi_id == cfdi_id, cfdi_sales.c.released_at.is_(None))
+                 .values(released_at=now))
+
+
+def covering(conn: Connection, sale_ids: list[int]) -> dict[int, Any]:
+    """sale id → the live CFDI covering it (id, kind, state, uuid, folio) for the Remisiones page."""
+    if not sale_ids:
+        return {}
+    rows = conn.execute(select(cfdi_sales.c.sale_id, cfdis.c.id, cfdis.c.kind, cfdis.c.state, cfdis.c.uuid)
+                        .join(cfdis, cfdis.c.id == cfdi_sales.c.cfdi_id)
+                        .where(and_(cfdi_sales.c.sale_id.in_(sale_ids), cfdi_sales.c.released_at.is_(None))))
+    return {int(r.sale_id): r for r in rows}
+
+
+def tickets_of(conn: Connection, cfdi_id: int) -> list[Ticket]:
+    rows = conn.execute(select(sales.c.body, sales.c.series, sales.c.folio)
+                        .join(cfdi_sales, cfdi_sales.c.sale_id == sales.c.id)
+                        .where(cfdi_sales.c.cfdi_id == cfdi_id, cfdi_sales.c.released_at.is_(None))
+                        .order_by(sales.c.id))
+    return [Ticket(Sale.from_json(json.loads(r.body)), folio_label(r.series, int(r.folio))) for r in rows]
+
+
+def comprobante(conn: Connection, emisor: Emisor, cfdi_id: int, now: datetime) -> cfdi40.Comprobante:
+    """The global's CFDI as the job seals it: folio G-<id>, the period of its row, related 04 to the global it
+    replaces."""
+    row = conn.execute(select(cfdis.c.period_key, cfdis.c.replaces_id).where(cfdis.c.id == cfdi_id)).one()
+    period = parse_key(row.period_key)
+    replaces = None
+    if row.replaces_id is not None:
+        replaces = conn.execute(select(cfdis.c.uuid).where(cfdis.c.id == row.replaces_id)).scalar()
+        if not replaces:
+            raise CfdiError("La factura global sustituida no tiene UUID")
+    return build_global(tickets_of(conn, cfdi_id), emisor, period, now, cfdi_id, replaces)
