@@ -25,10 +25,11 @@ from bench.erp import Database, PostgresCluster, Server
 from bench.report import RESULTS, table, write
 
 QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "cold_runs": 1,
-         "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20}
+         "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20,
+         "chain_load_tills": 100, "chain_sync_tills": 50, "chain_sales_per_till": 50}
 FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 3, "load_runs": 3, "open_runs": 5,
         "cold_runs": 3, "search_n": 1000, "ingest_sales": 1000, "ingest_runs": 2, "sync_sales": 1000,
-        "commit_sales": 200}
+        "commit_sales": 200, "chain_load_tills": 100, "chain_sync_tills": 200, "chain_sales_per_till": 50}
 
 
 def _figures(value: Any) -> Any:
@@ -61,10 +62,21 @@ def _step(results: dict[str, Any], key: str, fn: Any, *args: Any, **kw: Any) -> 
     return value
 
 
+def _chain(work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
+    """A chain's morning on its own PostgreSQL, seeded with the run's largest catalog (bench/chain.py)."""
+    from bench import chain
+
+    products, customers = max(cfg["sizes"])
+    with PostgresCluster() as pg:
+        db = Database.postgres(work, pg)
+        db.seed(products, customers)
+        return chain.measure(db, work, cfg["chain_load_tills"], cfg["chain_sync_tills"], cfg["chain_sales_per_till"])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--quick", action="store_true", help="10k products, fewer repetitions (< 3 min)")
-    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos")
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos,chain")
     args = ap.parse_args(argv)
     cfg = QUICK if args.quick else FULL
     skip = set(filter(None, args.skip.split(",")))
@@ -141,6 +153,10 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:  # noqa: BLE001 - recorded
                     traceback.print_exc()
                     results["ingest_postgres"] = {"error": f"{type(exc).__name__}: {exc}"}
+            if "chain" not in skip:
+                res = _step(results, "chain", _chain, work, cfg)
+                if res:
+                    results["chain"] = res
     finally:
         shutil.rmtree(work, ignore_errors=True)
     info = machine.info(chromium if "chromium" in locals() else None, pg_version)
