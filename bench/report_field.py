@@ -48,6 +48,9 @@ def chain_rows(res: dict[str, Any], row: Row) -> None:
         row(f"  folios gapless in {i['series']} series, 0 lost / duplicated, replay = same folios",
             "ok" if i["ok"] else "BROKEN", "", "ok", None, i["ok"])
         row("  floor: same requests to an app that only reads them", round(s["floor_sales_per_s"]), "sales/s")
+        if "poscore_check_sales_per_s_one_core" in s:
+            row("  floor: poscore recomputing the sales alone, one core (the ERP does it for every sale)",
+                round(s["poscore_check_sales_per_s_one_core"]), "sales/s")
 
 
 def _le(v: Any, g: float) -> bool | None:
