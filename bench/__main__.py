@@ -104,7 +104,7 @@ def _chain(work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
-    ap.add_argument("--quick", action="store_true", help="10k products, fewer repetitions (< 3 min)")
+    ap.add_argument("--quick", action="store_true", help="10k products, fewer repetitions (a few minutes on an idle machine)")
     ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos,chain,tablet,wifi")
     args = ap.parse_args(argv)
     cfg = QUICK if args.quick else FULL
