@@ -25,10 +25,12 @@ from bench.erp import Database, PostgresCluster, Server
 from bench.report import RESULTS, table, write
 
 QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "cold_runs": 1,
-         "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20}
+         "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20,
+         "chain_load_tills": 100, "chain_sync_tills": 50, "chain_sales_per_till": 50}
+TABLET_CPU = 4  # an entry-level Android tablet against this machine's cores (CDP CPU throttling rate)
 FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 3, "load_runs": 3, "open_runs": 5,
         "cold_runs": 3, "search_n": 1000, "ingest_sales": 1000, "ingest_runs": 2, "sync_sales": 1000,
-        "commit_sales": 200}
+        "commit_sales": 200, "chain_load_tills": 100, "chain_sync_tills": 200, "chain_sales_per_till": 50}
 
 
 def _figures(value: Any) -> Any:
@@ -61,10 +63,49 @@ def _step(results: dict[str, Any], key: str, fn: Any, *args: Any, **kw: Any) -> 
     return value
 
 
+def _browser_pass(results: dict[str, Any], prefix: str, pw: Any, srv: Server, paired: dict[str, Any],
+                  items: list[dict[str, Any]], db: Database, products: int, customers: int, cfg: dict[str, Any],
+                  biggest: bool, skip: set[str]) -> None:
+    """Catalog load; on the largest catalog also opening, selling and search; figures under `prefix`."""
+    from bench import catalog_load, opening, search, selling
+
+    loaded = _step(results, f"{prefix}catalog_load_{products}", catalog_load.measure, pw, srv.url, paired,
+                   products, customers, cfg["load_runs"])
+    if loaded:
+        results[f"{prefix}catalog_load_{products}"], profile = loaded
+        if biggest:
+            res = _step(results, f"{prefix}opening", opening.measure, pw, srv.url, profile, cfg["open_runs"],
+                        cfg["cold_runs"])
+            if res:
+                results[f"{prefix}opening"] = res
+            if "pos" not in skip:
+                res = _step(results, f"{prefix}selling", selling.measure, pw, srv.url, profile, paired, items, db,
+                            cfg["commit_sales"], cfg["sync_sales"])
+                if res:
+                    results[f"{prefix}selling"] = res
+        profile.remove()
+    if biggest and "search" not in skip:
+        res = _step(results, f"{prefix}search", search.measure, pw, srv.url, paired["token"], items,
+                    cfg["search_n"])
+        if res:
+            results[f"{prefix}search"] = res
+
+
+def _chain(work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
+    """A chain's morning on its own PostgreSQL, seeded with the run's largest catalog (bench/chain.py)."""
+    from bench import chain
+
+    products, customers = max(cfg["sizes"])
+    with PostgresCluster() as pg:
+        db = Database.postgres(work, pg)
+        db.seed(products, customers)
+        return chain.measure(db, work, cfg["chain_load_tills"], cfg["chain_sync_tills"], cfg["chain_sales_per_till"])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
-    ap.add_argument("--quick", action="store_true", help="10k products, fewer repetitions (< 3 min)")
-    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos")
+    ap.add_argument("--quick", action="store_true", help="10k products, fewer repetitions (a few minutes on an idle machine)")
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos,chain,tablet,wifi")
     args = ap.parse_args(argv)
     cfg = QUICK if args.quick else FULL
     skip = set(filter(None, args.skip.split(",")))
@@ -74,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     from playwright.sync_api import sync_playwright
 
-    from bench import browser, catalog_load, feed, ingest, opening, search, selling
+    from bench import browser, feed, ingest, wifi
 
     pg_version = None
     try:
@@ -103,26 +144,20 @@ def main(argv: list[str] | None = None) -> int:
                         items[products] = feed.fetch_all(srv.url, paired["token"])["items"]
                     if "browser" in skip:
                         continue
-                    loaded = _step(results, f"catalog_load_{products}", catalog_load.measure, pw, srv.url, paired,
-                                   products, customers, cfg["load_runs"])
-                    if loaded:
-                        results[f"catalog_load_{products}"], profile = loaded
-                        if products == biggest:
-                            res = _step(results, "opening", opening.measure, pw, srv.url, profile, cfg["open_runs"],
-                                        cfg["cold_runs"])
-                            if res:
-                                results["opening"] = res
-                            if "pos" not in skip:
-                                res = _step(results, "selling", selling.measure, pw, srv.url, profile, paired,
-                                            items[products], db, cfg["commit_sales"], cfg["sync_sales"])
-                                if res:
-                                    results["selling"] = res
-                        profile.remove()
-                    if products == biggest and "search" not in skip:
-                        res = _step(results, "search", search.measure, pw, srv.url, paired["token"],
-                                    items[products], cfg["search_n"])
+                    _browser_pass(results, "", pw, srv, paired, items[products], db, products, customers, cfg,
+                                  products == biggest, skip)
+                    if products == biggest and "tablet" not in skip:
+                        # The same measures on a tablet-class CPU (CDP CPU throttling on every page).
+                        browser.EMULATION["cpu"] = TABLET_CPU
+                        try:
+                            _browser_pass(results, "tablet_", pw, srv, paired, items[products], db, products,
+                                          customers, cfg, True, skip)
+                        finally:
+                            browser.EMULATION.clear()
+                    if products == biggest and "wifi" not in skip:
+                        res = _step(results, "wifi", wifi.measure, pw, srv.url, paired["token"], cfg["cold_runs"])
                         if res:
-                            results["search"] = res
+                            results["wifi"] = res
             if "ingest" not in skip:
                 small = min(templates)
                 res = _step(results, "ingest_sqlite", ingest.measure, templates[small].copy(work, "ingest"),
@@ -141,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
                 except Exception as exc:  # noqa: BLE001 - recorded
                     traceback.print_exc()
                     results["ingest_postgres"] = {"error": f"{type(exc).__name__}: {exc}"}
+            if "chain" not in skip:
+                res = _step(results, "chain", _chain, work, cfg)
+                if res:
+                    results["chain"] = res
     finally:
         shutil.rmtree(work, ignore_errors=True)
     info = machine.info(chromium if "chromium" in locals() else None, pg_version)

@@ -4,6 +4,10 @@ worker and IndexedDB behave as on a real device), a Long Tasks recorder from the
 What it is for: `Profile(path)` context manager → a persistent context + page with `window.__benchLong` filled by
 a PerformanceObserver installed before any page script; `wasm_memory_bytes(page)` sums the
 WebAssembly.Memory objects the page instantiated (recorded by the same init script; no page hook needed); `js_heap(page)` = Runtime.getHeapUsage.
+`EMULATION` (set by the orchestrator for a whole pass) makes every page of every profile a tablet-class device
+(CDP Emulation.setCPUThrottlingRate) and/or puts it behind a slow link (CDP Network.emulateNetworkConditions);
+both apply to the page's own thread and requests, not to its Workers or its service worker (Chromium's
+emulation is per target), so they understate a real tablet.
 What it must NOT do: let a request leave 127.0.0.1 (Chromium's background networking is off), use Playwright's
 routing (it disables the HTTP cache), or sleep instead of waiting on a condition.
 """
@@ -41,6 +45,25 @@ LONGTASKS = """
 """
 
 
+# {"cpu": rate} and/or {"net": (download bytes/s, upload bytes/s, latency ms)}; empty = the machine as it is.
+EMULATION: dict[str, Any] = {}
+
+
+def emulate(page: Any) -> Any:
+    """Apply EMULATION to the page; returns the CDP session, which must stay open for the emulation to last."""
+    if not EMULATION:
+        return None
+    cdp = page.context.new_cdp_session(page)
+    if EMULATION.get("cpu"):
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": EMULATION["cpu"]})
+    if EMULATION.get("net"):
+        down, up, latency = EMULATION["net"]
+        cdp.send("Network.enable")
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency,
+                                                      "downloadThroughput": down, "uploadThroughput": up})
+    return cdp
+
+
 class Profile:
     """One device: a Chromium user-data dir kept across launches until `remove()`."""
 
@@ -49,6 +72,7 @@ class Profile:
         self.dir = Path(tempfile.mkdtemp(prefix="bench-profile-", dir=root))
         self.context: Any = None
         self.page: Any = None
+        self.cdp: Any = None
 
     def open(self) -> Any:
         self.context = self.pw.chromium.launch_persistent_context(
@@ -56,6 +80,7 @@ class Profile:
         self.context.add_init_script(LONGTASKS)
         self.page = self.context.pages[0] if self.context.pages else self.context.new_page()
         self.page.set_default_timeout(180_000)
+        self.cdp = emulate(self.page)
         return self.page
 
     def close(self) -> None:

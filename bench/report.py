@@ -11,6 +11,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from bench.report_field import chain_rows, tablet_rows, wifi_rows
+
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -146,6 +148,9 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
         for lim, v in f.items():
             row(f"Catalog feed serve, {v['products'] // 1000}k products, limit {lim.split('_')[1]} "
                 f"({v['pages']} pages)", round(v["seconds_median"] * 1000), "ms")
+    tablet_rows(res, row)
+    wifi_rows(res, row)
+    chain_rows(res, row)
     return rows
 
 

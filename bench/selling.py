@@ -118,7 +118,7 @@ def _sync(page: Any, url: str, paired: dict[str, Any], items: list[dict[str, Any
     page.goto(url + "/bench/blank.html")
     last = int(page.evaluate("async () => (await import('/pos/idb.js')).lastSequence()"))
     start_seq = max(last + 1, int(paired["terminal"].get("seq_start") or 1))
-    sales = make_sales(items, paired["terminal"], n, start_seq, seed=11)
+    sales = make_sales(items, paired["terminal"], n, start_seq, seed=11 + start_seq)  # new uuids per pass
     records = [json.dumps(sale_record(s)) for s in sales]
     page.evaluate("""async (records) => {
         const idb = await import('/pos/idb.js');

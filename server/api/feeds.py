@@ -2,12 +2,16 @@
 
 Keyset pages (`id > after`, ordered by id) over rows with `version > since`, total count up front. Built for
 100,000 products in a few seconds: one joined query per page (product + its price in the terminal's list +
-its stock in the terminal's warehouse), one query for the page's barcodes, JSON encoded once per page and
-gzip-compressed by the app's middleware. Must not query per row, and must not compute prices or taxes.
+its stock in the terminal's warehouse), one query for the page's barcodes, JSON encoded once per page.
+Pages are served from a cache of gzip bytes (`feed_cache`) keyed by (price list, warehouse, since, after, limit,
+change version), with a validator: a till that already has a page gets a 304. Must not query per row, must not
+compute prices or taxes, and must not cache a page whose rows were read while the version moved.
 """
 from __future__ import annotations
 
+import gzip
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -17,18 +21,49 @@ from sqlalchemy import BigInteger, and_, func, select, type_coerce
 
 from server.db import changes
 from server.db.engine import read_tx
-from server.db.schema import customers, price_lists, prices, product_barcodes, products, stock
+from server.db.schema import change_counter, customers, price_lists, prices, product_barcodes, products, stock
 from server.terminals import price_list_json
 
 from .deps import TerminalRef, current_terminal, engine, settings
 from .errors import ApiError
+from .feed_cache import Key, accepts_gzip, etag, not_modified, page_cache
 
 router = APIRouter(prefix="/api")
 
 
-def _json(payload: dict[str, Any]) -> Response:
-    return Response(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode(),
-                    media_type="application/json")
+def _json(payload: dict[str, Any]) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+# A till's HTTP cache may keep a page but must ask before using it; the page differs per terminal's token.
+_CACHING = {"Cache-Control": "private, no-cache", "Vary": "Accept-Encoding, Authorization"}
+
+
+def _serve(request: Request, key: Key, build: Callable[[], tuple[bytes, bool]]) -> Response:
+    """The page for `key` from the cache (built once), or a 304 when the client holds it already."""
+    tag = etag(key)
+    if not_modified(request, tag):
+        return Response(status_code=304, headers={**_CACHING, "ETag": tag})
+    page = page_cache(request).get_or_build(key, build)
+    headers = dict(_CACHING)
+    if page.etag:
+        headers["ETag"] = page.etag
+    if accepts_gzip(request):
+        # The app's GZipMiddleware leaves a response that already has a Content-Encoding alone.
+        return Response(page.gz, media_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
+    return Response(gzip.decompress(page.gz), media_type="application/json", headers=headers)
+
+
+def _head(request: Request, price_list_id: int | None) -> tuple[int, Any]:
+    """The change version now, and the terminal's price list (its name and tax mode are in every page)."""
+    with read_tx(engine(request)) as conn:
+        if price_list_id is None:
+            return changes.current(conn), None
+        counter = select(change_counter.c.value).where(change_counter.c.id == 1).scalar_subquery()
+        row = conn.execute(select(counter.label("value"), price_lists.c.id, price_lists.c.name,
+                                  price_lists.c.includes_tax)
+                           .where(price_lists.c.id == price_list_id)).one()
+        return int(row.value), row
 
 
 def _page_args(request: Request, since: int, after: int, limit: int | None) -> int:
@@ -50,6 +85,13 @@ def _page_args(request: Request, since: int, after: int, limit: int | None) -> i
 def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal)],
             since: int = 0, after: int = 0, limit: Annotated[int | None, Query()] = None) -> Response:
     n = _page_args(request, since, after, limit)
+    version, pl = _head(request, t.price_list_id)
+    key: Key = ("catalog", pl.id, pl.name, bool(pl.includes_tax), t.warehouse_id, since, after, n, version)
+    return _serve(request, key, lambda: _catalog_page(request, t, since, after, n, version))
+
+
+def _catalog_page(request: Request, t: TerminalRef, since: int, after: int, n: int,
+                  expected: int) -> tuple[bytes, bool]:
     p = products.c
     with read_tx(engine(request)) as conn:
         # The version first: a row committed after this read may also appear below (harmless, it is sent
@@ -80,6 +122,9 @@ def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal
                 .order_by(product_barcodes.c.product_id, product_barcodes.c.id)
             ):
                 codes.setdefault(pid, []).append(code)
+        # Every writer bumps the version in its own transaction, so the same version read again now means
+        # no change committed while this page was read (PostgreSQL reads each statement afresh): it may be kept.
+        still = changes.current(conn) == version == expected
     items = [{
         "id": pid, "sku": sku, "barcodes": codes.get(pid, []), "name": name, "unit": unit, "iva": iva,
         "ieps": ieps, "price": None if price is None else str(Decimal(price).scaleb(-2)),
@@ -87,7 +132,7 @@ def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal
         "sellable": bool(active) and price is not None and qty is not None, "version": ver,
     } for pid, sku, name, unit, iva, ieps, active, ver, price, qty in rows]
     return _json({"total": total, "version": version, "price_list": price_list_json(pl), "items": items,
-                  "next_after": rows[-1][0] if more else None})
+                  "next_after": rows[-1][0] if more else None}), still
 
 
 def customer_json(r: Any) -> dict[str, Any]:
@@ -100,6 +145,13 @@ def customer_json(r: Any) -> dict[str, Any]:
 def customers_feed(request: Request, t: Annotated[TerminalRef, Depends(current_terminal)],
                    since: int = 0, after: int = 0, limit: Annotated[int | None, Query()] = None) -> Response:
     n = _page_args(request, since, after, limit)
+    version, _ = _head(request, None)
+    # Customers are the same for every terminal: one cached page serves all of them.
+    key: Key = ("customers", since, after, n, version)
+    return _serve(request, key, lambda: _customers_page(request, since, after, n, version))
+
+
+def _customers_page(request: Request, since: int, after: int, n: int, expected: int) -> tuple[bytes, bool]:
     c = customers.c
     with read_tx(engine(request)) as conn:
         version = changes.current(conn)
@@ -108,5 +160,6 @@ def customers_feed(request: Request, t: Annotated[TerminalRef, Depends(current_t
                             .limit(n + 1)).all()
         more = len(rows) > n
         rows = rows[:n]
+        still = changes.current(conn) == version == expected
     return _json({"total": total, "version": version, "items": [customer_json(r) for r in rows],
-                  "next_after": rows[-1].id if more else None})
+                  "next_after": rows[-1].id if more else None}), still

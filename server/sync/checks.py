@@ -87,8 +87,8 @@ def chunks(values: Sequence[Any], size: int | None = None) -> Iterator[Sequence[
 
 class BatchChecks:
     """The checks of a batch's sales, with what they read fetched once per batch (a query per sale and line
-    was most of the time of an ingest). Build it inside the batch's write transaction, after its first write
-    (the change counter lock), so it reads what that transaction would have read sale by sale: sales never
+    was most of the time of an ingest). Build it inside the batch's write transaction, after its first lock
+    (the terminal's row), so it reads what that transaction would have read sale by sale: sales never
     change products, prices or price lists, and a customer id not fetched is looked up again.
     """
 

@@ -9,11 +9,14 @@ any transaction, so the write lock is held only for lookups and writes. A reject
 of its sale is written (the new customer a sale carries is its last check, and writes nothing when it
 rejects), so the transaction only ever holds accepted sales and needs no savepoint per sale.
 
-Order inside the transaction: the change counter's row lock first (one version for the whole batch, bumped
-at the end only if the batch wrote something: a batch of rejections leaves the database as it was). On
-PostgreSQL that lock (SELECT ... FOR UPDATE) serialises writing batches until commit, so every lookup after it
-sees every earlier batch (a twin sent at once by another request waits, then finds this one's row); on SQLite
-the transaction is BEGIN IMMEDIATE (one writer). Then new customers, folio series, stock rows by product id.
+Order inside the transaction: the terminal's row lock first (SELECT ... FOR UPDATE), so two batches of one
+terminal run one after the other and each sees the other's sales (twins, local numbers for review). Batches of
+different terminals run side by side until they move stock: only then do they take the change counter's row
+lock (one version for the whole batch), which orders writers' versions by commit for the catalog feed and is
+held just for the stock, the products' versions and the commit; a batch of rejections never takes it and leaves
+the counter as it was. A batch that creates a customer takes the counter first, as every other writer does (the
+customer row needs its version). On SQLite the transaction is BEGIN IMMEDIATE (one writer) and these locks are
+no-ops. Twins sent at once by two terminals meet at the sales' unique uuid index: the loser retries (below).
 Folios: `UPDATE folio_series SET last_folio = last_folio + n ... RETURNING` once per series after the batch's
 verdicts: the accepted sales get the n numbers ending there, in the order sent, with no gaps and no
 duplicates (a transaction that fails gives them all back).
@@ -86,6 +89,7 @@ _NEW_STOCK = stock.insert()
 _FLAG_NEGATIVE = stock_negative.insert()
 _PRODUCTS_CHANGED = products.update().where(products.c.id.in_(bindparam("ids", expanding=True))).values(
     version=bindparam("v"))
+_LOCK_TERMINAL = select(terminals.c.id).where(terminals.c.id == bindparam("t")).with_for_update()
 _LAST_SYNC = terminals.update().where(terminals.c.id == bindparam("t")).values(
     last_sync_at=bindparam("at"), last_sync_accepted=bindparam("ok"), last_sync_rejected=bindparam("ko"))
 
@@ -225,9 +229,10 @@ def accept_sales(engine: Engine, terminal: Any, raws: list[Any], grace_days: int
 
 
 def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_days: int) -> list[dict[str, Any]]:
-    # First: the counter row lock orders this batch after every earlier writing one (see the docstring).
-    # The counter itself moves only if the batch writes something.
-    version = changes.lock_next(conn)
+    # First: this terminal's row lock (see the docstring). The counter is locked here only when a sale brings
+    # a new customer; otherwise just before the stock moves, and it moves only if the batch writes something.
+    conn.execute(_LOCK_TERMINAL, {"t": terminal.id})
+    version = changes.lock_next(conn) if any(_creates_customer(it) for it in items) else None
     now = utcnow()
     uuids = sorted({it.uuid for it in items if it.result is None})
     known: dict[str, Any] = {r.uuid: r for part in chunks(uuids) for r in conn.execute(_KNOWN, {"uuids": part})}
@@ -264,7 +269,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_day
         flags = review.reasons(conn, terminal.id, [(n.uuid, n.sale.seq, n.sale.device_time) for n in new], now)
         for n in new:
             n.review = flags.get(n.uuid)
-        _store(conn, new, terminal.warehouse_id, now, version)
+        version = _store(conn, new, terminal.warehouse_id, now, version)
         if changes.bump(conn) != version:
             raise AssertionError("change counter moved under its lock")
     results = [_accepted(*a) if isinstance(a, tuple) else a for a in answers]
@@ -300,7 +305,13 @@ def _check_amount_ranges(sale: Sale) -> None:
         raise SaleRejected("invalid_discount", t("invalid_discount") + " (más de 4 decimales)")
 
 
-def _customer_id(conn: Connection, sale: Sale, raw: dict[str, Any], terminal_id: int, version: int) -> int | None:
+def _creates_customer(item: _Item) -> bool:
+    c = item.sale.customer if item.sale is not None else None
+    return c is not None and c.id is None and c.uuid is not None
+
+
+def _customer_id(conn: Connection, sale: Sale, raw: dict[str, Any], terminal_id: int,
+                 version: int | None) -> int | None:
     c = sale.customer
     if c is None:
         return None
@@ -312,8 +323,8 @@ def _customer_id(conn: Connection, sale: Sale, raw: dict[str, Any], terminal_id:
     return customer_id
 
 
-def _store(conn: Connection, new: list[_New], warehouse_id: int, now: datetime, version: int) -> None:
-    """Write the batch's accepted sales: folios, sales, lines, payments, stock."""
+def _store(conn: Connection, new: list[_New], warehouse_id: int, now: datetime, version: int | None) -> int:
+    """Write the batch's accepted sales: folios, sales, lines, payments, stock; returns the batch's version."""
     by_series: dict[str, list[_New]] = defaultdict(list)
     for n in new:
         by_series[n.series].append(n)
@@ -342,7 +353,10 @@ def _store(conn: Connection, new: list[_New], warehouse_id: int, now: datetime, 
                  "reference": (p.reference or None) and p.reference[:100]} for n in new for p in n.sale.payments]
     if payments:
         conn.execute(_INSERT_PAYMENT, payments)
+    if version is None:
+        version = changes.lock_next(conn)  # from here to the commit, writers of versions wait for this batch
     _move_stock(conn, new, warehouse_id, now, version)
+    return version
 
 
 def _move_stock(conn: Connection, new: list[_New], warehouse_id: int, now: datetime, version: int) -> None:

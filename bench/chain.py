@@ -1,0 +1,234 @@
+"""A chain's morning against one ERP (`caja serve --workers 2` on PostgreSQL): many tills loading the whole
+catalog at the same moment, then many tills each syncing a batch of sales at the same moment.
+
+What it is for: wall time until the last till has every page, per-till p50/p95, bytes, errors; then a second
+wave with the validators the first one got (304s); sales per second with folios gapless per series, every
+accepted sale stored once and a replay answered as duplicates. Each figure next to its floor, measured in the
+same run by the same client against bench/static_pages.py (same bytes, same workers, no database).
+What it must NOT do: send traffic anywhere but 127.0.0.1, run unbounded (fixed counts, a deadline per wave),
+decompress every till's pages (the client would take the cores the server needs: each till's bytes are
+compared with the reference load's, which is parsed and checked in full), or repair what it finds wrong.
+"""
+from __future__ import annotations
+
+import asyncio
+import gzip
+import hashlib
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench import fleet
+from bench.erp import Database
+from bench.feed import fetch_all, pos_page_size
+from bench.salesgen import make_sales
+from bench.stats import median, pct
+
+WAVE_DEADLINE_S = 300
+
+
+def _run(coro: Any) -> Any:
+    """asyncio.run in a thread of its own: the caller may be inside Playwright's sync API, whose event loop
+    already runs on this thread."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller
+            box["error"] = exc
+
+    t = threading.Thread(target=target)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def _reference(url: str, token: str, limit: int) -> dict[str, Any]:
+    """One till's load, parsed in full: the page sequence and each page's bytes for the crowd to match."""
+    afters, digests, raws = [0], [], []
+    with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"},
+                      timeout=120) as client:
+        while True:
+            with client.stream("GET", "/api/catalog", params={"since": 0, "after": afters[-1], "limit": limit}) as r:
+                r.raise_for_status()
+                raw = b"".join(r.iter_raw())
+            digests.append(hashlib.sha256(raw).hexdigest())
+            raws.append(raw)
+            nxt = json.loads(gzip.decompress(raw))["next_after"]
+            if nxt is None:
+                break
+            afters.append(int(nxt))
+    check = fetch_all(url, token, "catalog", limit)  # the same pages through the plain path, parsed
+    ids = [p["id"] for p in check["items"]]
+    return {"afters": afters, "digests": digests, "raws": raws, "products": len(ids),
+            "ids_unique_sorted": ids == sorted(set(ids))}
+
+
+async def _till_load(url: str, token: str, ref: dict[str, Any], limit: int, tags: list[str] | None,
+                     gate: asyncio.Event) -> dict[str, Any]:
+    headers = {"Authorization": f"Bearer {token}", "Accept-Encoding": "gzip"}
+    out: dict[str, Any] = {"bytes": 0, "mismatch": 0, "not_modified": 0, "tags": [], "error": None}
+    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=120,
+                                 limits=httpx.Limits(max_connections=1)) as client:
+        await gate.wait()
+        t0 = time.perf_counter()
+        try:
+            for i, after in enumerate(ref["afters"]):
+                extra = {"If-None-Match": tags[i]} if tags else {}
+                async with client.stream("GET", "/api/catalog", headers=extra,
+                                         params={"since": 0, "after": after, "limit": limit}) as r:
+                    raw = b"".join([c async for c in r.aiter_raw()])
+                    out["bytes"] += r.num_bytes_downloaded
+                if r.status_code == 304:
+                    out["not_modified"] += 1
+                elif r.status_code != 200 or hashlib.sha256(raw).hexdigest() != ref["digests"][i]:
+                    out["mismatch"] += 1
+                out["tags"].append(r.headers.get("etag", ""))
+        except httpx.HTTPError as exc:
+            out["error"] = f"{type(exc).__name__}: {exc}"
+        out["seconds"] = time.perf_counter() - t0
+    return out
+
+
+async def _crowd(url: str, tokens: list[str], ref: dict[str, Any], limit: int,
+                 tags: list[list[str]] | None = None) -> dict[str, Any]:
+    gate = asyncio.Event()
+    tasks = [asyncio.create_task(_till_load(url, tok, ref, limit, tags[k] if tags else None, gate))
+             for k, tok in enumerate(tokens)]
+    await asyncio.sleep(0)  # let every till open its client before the start
+    t0 = time.perf_counter()
+    gate.set()
+    done = await asyncio.wait_for(asyncio.gather(*tasks), WAVE_DEADLINE_S)
+    wall = time.perf_counter() - t0
+    secs = [d["seconds"] for d in done]
+    return {"tills": len(tokens), "wall_s": wall, "till_p50_s": median(secs), "till_p95_s": pct(secs, 95),
+            "requests": len(tokens) * len(ref["afters"]), "wire_bytes": sum(d["bytes"] for d in done),
+            "mismatched_pages": sum(d["mismatch"] for d in done), "not_modified": sum(d["not_modified"] for d in done),
+            "errors": [d["error"] for d in done if d["error"]][:3], "failed_tills": sum(1 for d in done if d["error"]),
+            "_tags": [d["tags"] for d in done]}
+
+
+def catalog_morning(db: Database, work: Path, tills: list[dict[str, Any]], workers: int) -> dict[str, Any]:
+    limit = pos_page_size()
+    tokens = [t["token"] for t in tills]
+    with fleet.ServeProcess(db, workers) as srv:
+        ref = _reference(srv.url, tokens[0], limit)
+    pages = work / "floor-pages"
+    pages.mkdir(exist_ok=True)
+    for after, raw in zip(ref["afters"], ref["raws"], strict=True):
+        (pages / f"{after}.gz").write_bytes(raw)
+    # A fresh server: the crowd starts on an empty cache, as after a price change.
+    with fleet.ServeProcess(db, workers) as srv:
+        cold = _run(_crowd(srv.url, tokens, ref, limit))
+        warm = _run(_crowd(srv.url, tokens, ref, limit))
+        revalidate = _run(_crowd(srv.url, tokens, ref, limit, tags=cold.pop("_tags")))
+        warm.pop("_tags")
+        revalidate.pop("_tags")
+    with fleet.ServeProcess(db, workers, floor_pages=pages) as floor_srv:
+        floor = _run(_crowd(floor_srv.url, tokens, ref, limit))
+        floor.pop("_tags")
+    return {"products": ref["products"], "page_size": limit, "pages": len(ref["afters"]),
+            "gzip_bytes_per_till": sum(len(r) for r in ref["raws"]), "reference_ok": ref["ids_unique_sorted"], "workers": workers,
+            "cold": cold, "warm": warm, "revalidate": revalidate, "floor": floor}
+
+
+async def _post_crowd(url: str, bodies: list[tuple[str, bytes]]) -> tuple[float, list[Any]]:
+    gate, ready = asyncio.Event(), asyncio.Event()
+    connected = [0]
+
+    async def one(token: str, body: bytes) -> Any:
+        async with httpx.AsyncClient(base_url=url, timeout=180, headers={
+                "Authorization": f"Bearer {token}", "Content-Type": "application/json"}) as client:
+            await client.get("/api/health")  # connection up before the start
+            connected[0] += 1
+            if connected[0] == len(bodies):
+                ready.set()
+            await gate.wait()
+            r = await client.post("/api/sales", content=body)
+            return r.status_code, (r.json() if r.status_code == 200 else r.text[:300])
+
+    tasks = [asyncio.create_task(one(tok, body)) for tok, body in bodies]
+    await asyncio.wait_for(ready.wait(), WAVE_DEADLINE_S)
+    t0 = time.perf_counter()
+    gate.set()
+    res = await asyncio.wait_for(asyncio.gather(*tasks), WAVE_DEADLINE_S)
+    return time.perf_counter() - t0, res
+
+
+def sales_morning(db: Database, tills: list[dict[str, Any]], items: list[dict[str, Any]], per_till: int,
+                  workers: int, work: Path) -> dict[str, Any]:
+    bodies: list[tuple[str, bytes]] = []
+    by_uuid: set[str] = set()
+    for k, t in enumerate(tills):
+        sales = make_sales(items, t["terminal"], per_till, int(t["terminal"].get("seq_start") or 1), seed=100 + k)
+        by_uuid.update(s["uuid"] for s in sales)
+        bodies.append((t["token"], json.dumps({"sales": sales}).encode()))
+    # The other floor: the ERP recomputes every sale with poscore (the rule is written once); that alone, on
+    # one core of this machine, bounds what `workers` processes can accept however the database is used.
+    from poscore.sale import Sale, check_sale
+
+    every = [sale for _tok, body in bodies for sale in json.loads(body)["sales"]]
+    t0 = time.perf_counter()
+    for sale in every:
+        check_sale(sale)
+        Sale.from_json(sale)
+    verify_s = time.perf_counter() - t0
+    with fleet.ServeProcess(db, workers) as srv:
+        wall, res = _run(_post_crowd(srv.url, bodies))
+        # Idempotency: the first till's batch again is answered with the same folios, flagged duplicate.
+        again = httpx.post(srv.url + "/api/sales", content=bodies[0][1], timeout=120,
+                           headers={"Authorization": f"Bearer {bodies[0][0]}", "Content-Type": "application/json"})
+    statuses = [s for s, _ in res]
+    results = [x for s, body in res if s == 200 for x in body["results"]]
+    accepted = {x["uuid"]: (x["series"], x["folio"]) for x in results if x["status"] == "accepted"}
+    first = {x["uuid"]: x["folio"] for s, body in res[:1] if s == 200 for x in body["results"]}
+    replay_ok = again.status_code == 200 and all(
+        x["duplicate"] and first.get(x["uuid"]) == x["folio"] for x in again.json()["results"])
+    integrity = _integrity(db, accepted, len(by_uuid), replay_ok)
+    with fleet.ServeProcess(db, workers, floor_pages=work) as floor_srv:
+        floor_wall, _ = _run(_post_crowd(floor_srv.url, bodies))
+    return {"tills": len(tills), "sales_per_till": per_till, "workers": workers, "wall_s": wall,
+            "sales_per_s": len(accepted) / wall if wall else 0, "http_errors": sum(1 for s in statuses if s != 200),
+            "rejected": sum(1 for x in results if x["status"] != "accepted"),
+            "first_problem": next((x for x in results if x["status"] != "accepted"),
+                                  next((b for s, b in res if s != 200), None)),
+            "integrity": integrity, "floor_wall_s": floor_wall,
+            "floor_sales_per_s": len(by_uuid) / floor_wall if floor_wall else 0,
+            "poscore_check_sales_per_s_one_core": len(every) / verify_s if verify_s else 0}
+
+
+def _integrity(db: Database, accepted: dict[str, tuple[str, int]], sent: int, replay_ok: bool) -> dict[str, Any]:
+    rows = db.sql("SELECT uuid, series, folio FROM sales WHERE series LIKE 'R%' AND series <> 'R'")
+    stored = {u: (s, int(f)) for u, s, f in rows}
+    per_series: dict[str, list[int]] = {}
+    for s, f in stored.values():
+        per_series.setdefault(s, []).append(f)
+    counters = dict(db.sql("SELECT series, last_folio FROM folio_series WHERE series LIKE 'R%' AND series <> 'R'"))
+    checks = {
+        "none_lost": len(accepted) == sent and all(stored.get(u) == v for u, v in accepted.items()),
+        "none_duplicated": len(rows) == len(stored) == len(accepted),
+        "gapless_per_series": all(sorted(f) == list(range(1, len(f) + 1)) for f in per_series.values()),
+        "counters_match": all(int(counters[s]) == len(f) for s, f in per_series.items()),
+        "replay_same_folios": replay_ok,
+    }
+    return {"ok": all(checks.values()), "sent": sent, "accepted": len(accepted), "stored": len(rows),
+            "series": len(per_series), **checks}
+
+
+def measure(db: Database, work: Path, load_tills: int, sync_tills: int, per_till: int,
+            workers: int = 2) -> dict[str, Any]:
+    """`db`: a seeded PostgreSQL database of its own (it gets terminals and sales)."""
+    codes = fleet.add_terminals(db, max(load_tills, sync_tills))
+    with fleet.ServeProcess(db, workers) as srv:
+        tills = fleet.pair_all(db, srv.url, codes)
+        items = fetch_all(srv.url, tills[0]["token"])["items"]
+    out: dict[str, Any] = {"catalog": catalog_morning(db, work, tills[:load_tills], workers)}
+    out["sales"] = sales_morning(db, tills[:sync_tills], items, per_till, workers, work / "floor-pages")
+    return out
