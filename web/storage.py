@@ -1,4 +1,4 @@
-"""The POS's IndexedDB, seen from Python: thin async wrappers over web/idb.js (registered as `caja_idb`).
+"""The POS's IndexedDB, seen from Python: thin async wrappers over web/idb/idb.js (registered as `caja_idb`).
 
 Everything crossing the boundary is a JSON string (or a plain str/int), as marimo's bridge does: no PyProxy
 leaks, no slow `to_py()` over 100k records. Atomic writes are single JS functions (see idb.js: a transaction

@@ -1,5 +1,5 @@
 """Issue 4's boot: after a boot without one, the interpreter's memory snapshot is made in a Worker and stored
-(web/snapshot.mjs); later opens — online, offline, after a browser restart — restore it and sell; a snapshot that
+(web/boot/snapshot.mjs); later opens — online, offline, after a browser restart — restore it and sell; a snapshot that
 does not restore is dropped, the POS boots without it and a new one is made."""
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""In-memory stand-ins for web/idb.js and the ERP's HTTP API, with the same observable behaviour the glue
+"""In-memory stand-ins for web/idb/idb.js and the ERP's HTTP API, with the same observable behaviour the glue
 relies on (JSON strings in and out, chunks in key order, one-transaction sale commit refusing a used sequence).
 """
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sync import HttpError, NetworkError
+from caja_pos.net.erp import HttpError, NetworkError
 
 
 class JsNull:

@@ -10,12 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from backup import backup_document, prune_cutoff, read_backup
-from outbox import BASE_DELAY_S, MAX_DELAY_S, Syncer, backoff_delay
-from screens_syncpanel import customers_message, sales_message
+from caja_pos.net.erp import NetworkError
+from caja_pos.screens.syncpanel import customers_message, sales_message
+from caja_pos.services.backup import backup_document, prune_cutoff, read_backup
+from caja_pos.services.outbox import BASE_DELAY_S, MAX_DELAY_S, Syncer, backoff_delay
+from caja_pos.services.till import Till
 from storage import Storage
-from sync import NetworkError
-from till import Till
 
 from poscore.payment import Payment
 from tests.web.fakes import FakeErp, FakeIdb
@@ -147,9 +147,9 @@ async def _no_prune(app: Any) -> int:
 
 @pytest.fixture(autouse=True)
 def _skip_prune(monkeypatch: pytest.MonkeyPatch) -> None:
-    import backup
+    from caja_pos.services import backup
 
-    monkeypatch.setattr(backup, "prune", _no_prune)  # pruning needs the browser clock (pos._now)
+    monkeypatch.setattr(backup, "prune", _no_prune)  # pruning reads the browser clock (services/clock.py)
 
 
 def test_a_full_run_sends_customers_then_sales_then_voids_and_empties_the_count() -> None:

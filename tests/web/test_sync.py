@@ -6,10 +6,11 @@ import json
 from decimal import Decimal
 
 import pytest
-import sync
+from caja_pos.net.erp import HttpError, pair
+from caja_pos.services import sync
+from caja_pos.services.sync import load_feed, upload_sales
+from caja_pos.services.till import Till
 from storage import CATALOG, SequenceUsed, Storage
-from sync import HttpError, load_feed, pair, upload_sales
-from till import Till
 
 from poscore.payment import Payment
 from tests.web.fakes import FakeErp, FakeIdb

@@ -8,10 +8,10 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from dom import by_id, el, on, replace
-from labels import L
-from sync import HttpError, NetworkError, pair
+from caja_pos.services.pairing import PairingFailed, pair_terminal
+from caja_pos.text.labels import L
+from caja_pos.ui.dom import by_id, el, on, replace
+from caja_pos.ui.page import set_root_flag
 
 
 async def pair_device(app: Any) -> tuple[str, dict]:
@@ -36,18 +36,13 @@ async def pair_device(app: Any) -> tuple[str, dict]:
     async def submit() -> None:
         error.hidden = True
         try:
-            answer = await pair(app.http, str(code.value), str(device.value) or "Caja")
-        except HttpError as exc:
-            error.textContent = exc.message
+            paired = await pair_terminal(app.http, app.storage, str(code.value), str(device.value) or "Caja")
+        except PairingFailed as exc:
+            error.textContent = str(exc)
             error.hidden = False
             return
-        except NetworkError:
-            error.textContent = L("pair_offline")
-            error.hidden = False
-            return
-        await app.storage.put_many({"token": answer["token"], "terminal": answer["terminal"]})
         if not done.done():
-            done.set_result((answer["token"], answer["terminal"]))
+            done.set_result(paired)
 
     def on_submit(event: Any) -> None:
         event.preventDefault()
@@ -56,5 +51,5 @@ async def pair_device(app: Any) -> tuple[str, dict]:
     on(form, "submit", on_submit)
     token, terminal = await done
     replace(by_id("app"))
-    js.document.documentElement.dataset.paired = "1"
+    set_root_flag("paired", "1")
     return token, terminal

@@ -6,8 +6,9 @@ one of them sends at a time (Web Locks) and every tab refreshes its count and li
 is sent once. A network error or 5xx changes nothing and the next attempt waits longer (exponential backoff with
 jitter), reset by a success or by the ERP coming back (Connectivity's `on_back`).
 
-Must not decide a sale's validity or state rules (poscore.lifecycle, the ERP do), nor touch the DOM beyond the
-sync icon. Browser-free except `Syncer.start` (BroadcastChannel); the JS module is passed in for tests/web.
+Must not decide a sale's validity or state rules (poscore.lifecycle, the ERP do), nor touch the DOM (the app
+passes `show_count`, which draws the sync icon). Browser-free except `Syncer.start` (the tab channel); the JS
+module is passed in for tests/web.
 """
 from __future__ import annotations
 
@@ -18,7 +19,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from sync import HttpError, NetworkError, upload_sales
+from caja_pos import platform
+from caja_pos.net.erp import HttpError, NetworkError
+from caja_pos.services import backup
+from caja_pos.services.sync import upload_sales
 
 BASE_DELAY_S = 5.0
 MAX_DELAY_S = 300.0
@@ -34,7 +38,7 @@ def backoff_delay(failures: int, rand: Callable[[], float] = random.random) -> f
 
 
 class Outbox:
-    """Thin async wrappers over the issue-5 functions of web/idb.js (JSON strings across the boundary)."""
+    """Thin async wrappers over the issue-5 functions of web/idb/idb.js (JSON strings across the boundary)."""
 
     def __init__(self, idb: Any) -> None:
         self._idb = idb
@@ -126,7 +130,8 @@ class Syncer:
         self.next_attempt = 0.0
         self.listeners: list[Callable[[], Any]] = []  # e.g. the open Ventas window re-renders
         self._task: asyncio.Future | None = None
-        self._channel: Any = None
+        self._post: Callable[[str], Any] | None = None  # to the other tabs (BroadcastChannel), once started
+        self.show_count: Callable[[int], None] = lambda count: None  # the sync icon (ui/header.py), set by the app
 
     # ---------- the count on the sync icon ----------
     async def update_badge(self) -> int:
@@ -135,16 +140,7 @@ class Syncer:
         extra = getattr(self.app.http, "extra_headers", None)
         if isinstance(extra, dict):  # the back office shows each terminal's unsynced sales
             extra["X-Caja-Pending"] = str(counts["sales"])
-        from dom import by_id
-        from labels import L
-
-        icon = by_id("sync-icon")
-        badge = by_id("sync-badge")
-        icon.dataset.state = "pending" if count else "synced"
-        icon.dataset.count = str(count)
-        badge.textContent = str(count)
-        badge.hidden = count == 0
-        icon.title = L("pending_n", n=count) if count else L("all_synced")
+        self.show_count(count)
         return count
 
     async def changed(self, broadcast: bool = True) -> None:
@@ -154,8 +150,8 @@ class Syncer:
             result = listener()
             if asyncio.iscoroutine(result):
                 await result
-        if broadcast and self._channel is not None:
-            self._channel.postMessage("changed")
+        if broadcast and self._post is not None:
+            self._post("changed")
 
     # ---------- running ----------
     async def run(self, only: str | None = None) -> dict | None:
@@ -181,9 +177,7 @@ class Syncer:
         else:
             self.failures = 0
         if only is None and report["error"] is None:
-            from backup import prune  # synced sales past the setting's days; never pending or rejected
-
-            await prune(self.app)
+            await backup.prune(self.app)  # synced sales past the setting's days; never pending or rejected
         self.next_attempt = time.monotonic() + backoff_delay(self.failures, self.rand)
         return report
 
@@ -220,14 +214,7 @@ class Syncer:
     # ---------- automatic ----------
     def start(self) -> None:
         """Listen to the other tabs and keep retrying while anything is pending."""
-        import js  # type: ignore[import-not-found]
-        from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
-
-        if hasattr(js, "BroadcastChannel"):
-            self._channel = js.BroadcastChannel.new(CHANNEL)
-            # Kept for the page's life, like dom.on's proxies.
-            self._on_message = create_proxy(lambda e: asyncio.ensure_future(self.changed(broadcast=False)))
-            self._channel.onmessage = self._on_message
+        self._post = platform.broadcast_channel(CHANNEL, lambda: asyncio.ensure_future(self.changed(broadcast=False)))
         asyncio.ensure_future(self._loop())
 
     def reset_backoff(self) -> None:

@@ -11,9 +11,8 @@ from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
-from dom import action_of, by_id, el, on, replace
-from labels import L, lang
-
+from caja_pos.text.labels import L, lang
+from caja_pos.ui.dom import action_of, by_id, el, on, replace
 from poscore.customer import Customer, InvalidCustomer, customer_problems
 from poscore.messages import t
 

@@ -1,6 +1,6 @@
 /**
  * The POS's IndexedDB database itself: its name, its schema (the upgrade ladder) and the few helpers every
- * transaction module uses (web/idb.js, web/idb_sync.js).
+ * transaction module uses (web/idb/idb.js, web/idb/idb_sync.js).
  *
  * Upgrades follow the oldVersion ladder and never drop unsynced sales.
  *
@@ -17,7 +17,7 @@ let dbPromise = null;
 // "complete"). Feeds, sync bookkeeping and settings stay relaxed: the ERP can send them again.
 export const DURABLE = { durability: "strict" };
 
-// The interpreter snapshot's Cache Storage (web/snapshot.mjs). Named here so a sale that hits the quota can free
+// The interpreter snapshot's Cache Storage (web/boot/snapshot.mjs). Named here so a sale that hits the quota can free
 // its ≈31 MB at once (idb.js commitSale): a faster boot is never worth a sale the till cannot store.
 export const SNAPSHOT_CACHE = "caja-snapshot";
 

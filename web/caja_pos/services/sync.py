@@ -1,91 +1,24 @@
-"""Talking to the ERP: the HTTP client (which also drives the wifi icon), the catalog/customers feeds stored in
-chunks, and the minimal sales upload (POST /api/sales in batches, per-sale answers applied).
+"""The feeds and the sales upload: catalog/customers pages stored in chunks, and POST /api/sales in batches with
+the per-sale answers applied to the store.
 
 Contract: docs/contract.md. A network error or 5xx means "nothing known": nothing changes and the sale is
 retried later (uuids make replays safe). Accepted → synced with series + folio; rejected → kept with reason.
 
-Must not compute money or decide a sale's validity (poscore + the ERP do), nor touch the DOM. The browser
-fetch lives in `BrowserHttp`; the rest takes any object with the same `request` so tests/web use a fake.
+Must not compute money or decide a sale's validity (poscore + the ERP do), nor touch the DOM. The HTTP client is
+passed in (net/erp.py's, or a fake in tests/web).
 """
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any, Protocol
+from typing import Any
 
 from storage import CATALOG, CUSTOMERS, Storage
 
+from caja_pos.net.erp import Http, HttpError, NetworkError
+
 PAGE = 2000  # products per feed page = per stored chunk (the contract allows up to 5000)
 SALES_BATCH = 100  # the ERP accepts up to 500
-TIMEOUT_MS = 8000
-
-
-class NetworkError(Exception):
-    """The ERP could not be reached (offline, refused, timed out) or answered 5xx: nothing is known."""
-
-
-class HttpError(Exception):
-    """A 4xx answer: `{"error", "message"}` from the ERP."""
-
-    def __init__(self, status: int, data: dict | None) -> None:
-        self.status = status
-        self.code = (data or {}).get("error", "http_error")
-        self.message = (data or {}).get("message") or self.code
-        super().__init__(f"{status} {self.code}: {self.message}")
-
-
-class Http(Protocol):
-    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
-                      timeout_ms: int = TIMEOUT_MS) -> Any: ...
-
-
-class BrowserHttp:
-    """fetch() to our own origin. Reports every outcome to `on_reachable` (the wifi icon) at once."""
-
-    def __init__(self, on_reachable: Callable[[bool], None]) -> None:
-        self.on_reachable = on_reachable
-        # Sent with every bearer call (contract: X-Caja-Pending / X-Caja-Version, shown in the back office).
-        self.extra_headers: dict[str, str] = {}
-
-    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
-                      timeout_ms: int = TIMEOUT_MS) -> Any:
-        import js  # type: ignore[import-not-found]
-        from pyodide.ffi import to_js  # type: ignore[import-not-found]
-
-        headers = {"Accept": "application/json"}
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-            headers.update(self.extra_headers)
-        options: dict[str, Any] = {"method": method, "headers": headers, "cache": "no-store",
-                                   "signal": js.AbortSignal.timeout(timeout_ms)}
-        if body is not None:
-            headers["Content-Type"] = "application/json"
-            options["body"] = json.dumps(body)
-        try:
-            response = await js.fetch(path, to_js(options, dict_converter=js.Object.fromEntries))
-            text = await response.text()
-        except Exception as exc:  # noqa: BLE001 - TypeError (network), AbortError/TimeoutError: all mean "not reachable"
-            self.on_reachable(False)
-            raise NetworkError(str(exc)) from None
-        status = int(response.status)
-        if status >= 500:
-            self.on_reachable(False)
-            raise NetworkError(f"HTTP {status}")
-        self.on_reachable(True)
-        try:
-            data = json.loads(text) if text else None
-        except ValueError:
-            data = None
-        if status >= 400:
-            raise HttpError(status, data)
-        return data
-
-
-async def pair(http: Http, code: str, device: str) -> dict:
-    """POST /api/pair → {"token", "terminal"}; raises HttpError (pairing_code_invalid) or NetworkError."""
-    return await http.request("POST", "/api/pair", {"code": code.strip(), "device": device})
-
 
 ProgressFn = Callable[[list[dict], int, int], Awaitable[None]]
 

@@ -9,7 +9,7 @@
  * of scalars parse ≈6x faster than dicts in Python), or null columns when a product lacks a field or has an odd
  * type (Python then parses that chunk whole and indexes it as before), all in one transferred UTF-8 buffer.
  *
- * Main thread: `start()` (boot.mjs, before loadPyodide) spawns the worker on this same file; `take()` (web/pos.py,
+ * Main thread: `start()` (boot.mjs, before loadPyodide) spawns the worker on this same file; `take()` (web/caja_pos/platform.py,
  * once) resolves with the answer (see take), or null when the worker is unavailable or failed (Python then reads the
  * chunks itself through idb.js).
  *

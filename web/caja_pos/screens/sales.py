@@ -18,9 +18,9 @@ from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
-from dom import action_of, by_id, el, on, replace
-from labels import L, lang
-
+from caja_pos.services import clock
+from caja_pos.text.labels import L, lang
+from caja_pos.ui.dom import action_of, by_id, el, on, replace
 from poscore.lifecycle import STATES, can_transition
 from poscore.messages import t
 from poscore.money import format_mxn, format_qty, to_decimal
@@ -111,7 +111,7 @@ class SalesWindow:
                aria_pressed="true" if self.filter == value else "false")
             for value, key in (("pending", "sales_pending"), ("all", "sales_all"))])
         keep = await self.app.storage.get("keep_days", None)
-        from backup import DEFAULT_KEEP_DAYS
+        from caja_pos.services.backup import DEFAULT_KEEP_DAYS
 
         backup = el("div", "actions backup", children=[
             el("button", "secondary", L("backup_export"), id="backup-export", type="button",
@@ -205,13 +205,13 @@ class SalesWindow:
         elif action == "confirm-yes" and self.current:
             asyncio.ensure_future(self.cancel(self.current))
         elif action == "sale-print" and self.current:
-            from screens_ticket import TicketPreview
+            from caja_pos.screens.ticket import TicketPreview
 
             TicketPreview(self.app, self.records[self.current], on_back=lambda: self._back_to(self.current))
         elif action == "sale-sync" and self.current:
             asyncio.ensure_future(self.sync_one(self.current))
         elif action == "backup-export":
-            from backup import export_unsynced
+            from caja_pos.services.backup import export_unsynced
 
             asyncio.ensure_future(self._export(export_unsynced))
 
@@ -243,11 +243,9 @@ class SalesWindow:
         by_id("confirm-no").focus()  # the safe choice has the focus
 
     async def cancel(self, uuid: str) -> None:
-        from pos import _now
-
         record = self.records[uuid]
         cancellable = [s for s in STATES if can_transition(s, "cancelled")]
-        audit = void_audit(record, _now().isoformat(), str(uuid4()))
+        audit = void_audit(record, clock.now().isoformat(), str(uuid4()))
         outcome = await self.app.syncer.box.cancel(uuid, audit, cancellable)
         if outcome != "ok":
             await self.show_detail(uuid, L("cannot_cancel", state=t(outcome, lang())))
@@ -283,7 +281,7 @@ class SalesWindow:
         await self.show_list(text)
 
     async def _import(self, file: Any) -> None:
-        from backup import import_file
+        from caja_pos.services.backup import import_file
 
         text = await import_file(self.app, file)
         await self.show_list(text)

@@ -11,10 +11,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from dom import action_of, by_id, el, on, replace
-from labels import L, lang
-from tasks import start_now
-
+from caja_pos.services.tasks import start_now
+from caja_pos.text.labels import L, lang
+from caja_pos.ui.dom import action_of, by_id, el, on, replace
 from poscore.messages import t
 from poscore.money import ZERO, InvalidNumber, format_mxn, to_decimal
 from poscore.payment import CASH, Payment, PaymentError, change_due

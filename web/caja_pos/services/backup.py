@@ -14,8 +14,9 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
-from labels import L
-
+from caja_pos import platform
+from caja_pos.services import clock
+from caja_pos.text.labels import L
 from poscore.sale import check_sale
 
 FORMAT = "caja-backup"
@@ -59,13 +60,10 @@ def prune_cutoff(now: datetime, keep_days: int) -> str:
 
 
 async def export_unsynced(app: Any) -> str:
-    import caja_idb  # type: ignore[import-not-found]
-    from pos import _now
-
-    now = _now()
+    now = clock.now()
     doc = backup_document(await app.storage.sales(), app.till.terminal if app.till else {}, now.isoformat())
     name = f"caja-respaldo-{doc['terminal'] or 'pos'}-{now.strftime('%Y%m%d-%H%M')}.json"
-    caja_idb.downloadText(name, "application/json", json.dumps(doc, ensure_ascii=False, indent=1))
+    platform.download_text(name, "application/json", json.dumps(doc, ensure_ascii=False, indent=1))
     return L("backup_exported", n=len(doc["sales"]), file=name)
 
 
@@ -85,7 +83,5 @@ async def import_file(app: Any, file: Any) -> str:
 
 
 async def prune(app: Any) -> int:
-    from pos import _now
-
     days = int(await app.storage.get("keep_days", DEFAULT_KEEP_DAYS) or DEFAULT_KEEP_DAYS)
-    return await app.syncer.box.prune_synced(prune_cutoff(_now(), days))
+    return await app.syncer.box.prune_synced(prune_cutoff(clock.now(), days))

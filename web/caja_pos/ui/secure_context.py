@@ -7,13 +7,10 @@ Must not show, hide or block anything itself: the shell decides that from `windo
 """
 from __future__ import annotations
 
-import js  # type: ignore[import-not-found]
-from dom import by_id
-from labels import L
+from caja_pos.platform import by_id, is_secure
+from caja_pos.text.labels import L
 
-
-def is_secure() -> bool:
-    return bool(getattr(js, "isSecureContext", True))
+__all__ = ["is_secure", "translate_banner"]
 
 
 def translate_banner() -> None:

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from dom import action_of, by_id, document, el, on, replace
-from labels import L, lang
-
+from caja_pos.text.labels import L, lang
+from caja_pos.ui.dom import action_of, by_id, el, on, replace
+from caja_pos.ui.page import document
 from poscore.cart import NotSellable
 from poscore.catalog import Product
 from poscore.customer import factura_ready
@@ -59,7 +59,7 @@ class SellScreen:
         on(root, "change", self._on_change)
         on(self.search, "input", self._on_input)
         # Capture: the Enter ending a scan must not also reach a focused result (which adds itself on Enter).
-        on(document, "keydown", self._on_document_key, capture=True)
+        on(document(), "keydown", self._on_document_key, capture=True)
         on(self.search, "keydown", self._on_key)
         on(self.results_box, "keydown", self._on_result_key)
         self.render()
@@ -170,7 +170,7 @@ class SellScreen:
         elif action == "type":
             self.set_type(str(node.dataset.type))
         elif action == "customer":
-            from screens_customer import CustomerPicker
+            from caja_pos.screens.customer import CustomerPicker
 
             CustomerPicker(self.app, self.on_customer)
         elif action == "charge":
@@ -227,7 +227,7 @@ class SellScreen:
         if self.till.sale_type == "factura" and factura_ready(self.till.customer):
             self.say(L("factura_needs_customer"))
             return
-        from screens_payment import PaymentScreen
+        from caja_pos.screens.payment import PaymentScreen
 
         PaymentScreen(self.app, self.after_sale)
 

@@ -13,6 +13,9 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
+from caja_pos import platform
+from caja_pos.net.erp import NetworkError
+
 HEARTBEAT_S = 4
 HEALTH_TIMEOUT_MS = 2500
 
@@ -36,8 +39,6 @@ class Connectivity:
             self.on_back()
 
     async def check(self) -> None:
-        from sync import NetworkError
-
         try:
             await self.http.request("GET", "/api/health", timeout_ms=HEALTH_TIMEOUT_MS)
         except NetworkError:
@@ -46,13 +47,11 @@ class Connectivity:
             self.set(False)
 
     def start(self, http: Any) -> None:
-        import js  # type: ignore[import-not-found]
-        from dom import on
-
         self.http = http
-        on(js.window, "offline", lambda e: self.set(False))
-        on(js.window, "online", lambda e: asyncio.ensure_future(self.check()))
-        if not js.navigator.onLine:
+        # For the page's life: there is one Connectivity per page.
+        platform.listen(platform.window(), "offline", lambda e: self.set(False))
+        platform.listen(platform.window(), "online", lambda e: asyncio.ensure_future(self.check()))
+        if not platform.is_online():
             self.set(False)
         asyncio.ensure_future(self._beat())
 

@@ -1,31 +1,26 @@
 """Tiny DOM helpers for the POS screens: build elements with text (never HTML strings), find them, listen.
 
 Why: every text shown comes through `textContent`, so a product or customer name can never inject markup
-(the CSP is the second wall). Listeners go through `pyodide.ffi.create_proxy`; the proxies are kept here for
-the page's life because screens use one delegated listener per container, not one per element.
+(the CSP is the second wall). Listeners go through the platform's proxies; `on` keeps them for the page's life
+because screens use one delegated listener per container, not one per element.
 
-Must not hold business rules or talk to IndexedDB/the network; browser-only (imports `js`).
+Must not hold business rules or talk to IndexedDB/the network, nor import `js` itself (platform.py does).
 """
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-from pyodide.ffi import create_proxy  # type: ignore[import-not-found]
+from caja_pos import platform
+from caja_pos.platform import by_id
 
-document = js.document
-_proxies: list[Any] = []
-
-
-def by_id(element_id: str) -> Any:
-    return document.getElementById(element_id)
+__all__ = ["action_of", "by_id", "el", "on", "replace", "show"]
 
 
 def el(tag: str, cls: str | None = None, text: str | None = None, children: list[Any] | None = None,
        **attrs: str | int | bool | None) -> Any:
     """A new element; attrs with `_` map to `-` (data_action → data-action); False/None are skipped."""
-    node = document.createElement(tag)
+    node = platform.document().createElement(tag)
     if cls:
         node.className = cls
     if text is not None:
@@ -48,9 +43,7 @@ def replace(node: Any, *children: Any) -> None:
 def on(node: Any, event: str, handler: Callable[[Any], Any], capture: bool = False) -> None:
     """Listen for the page's life (delegated listeners only; see module docstring); `capture`: before the target's
     own listeners."""
-    proxy = create_proxy(handler)
-    _proxies.append(proxy)
-    node.addEventListener(event, proxy, capture)
+    platform.listen(node, event, handler, capture)
 
 
 def action_of(event: Any) -> tuple[str | None, Any]:

@@ -34,7 +34,7 @@ if (plain) {
   const { loadPyodide } = await import("./boot.mjs");
   loadPyodide({}).then((py) => py.runPythonAsync("import pos\nawait pos.main()"));
 } else {
-  const { hooks } = await import("./vendor/pyscript/core.js");
+  const { hooks } = await import("../vendor/pyscript/core.js");
   // PyScript 0.7.31 ships one built-in *worker* hook; composing worker hooks calls Function() (hooks.js
   // createFunction), which our CSP forbids (no 'unsafe-eval'). The POS runs no PyScript worker, so drop it.
   for (const set of Object.values(hooks.worker)) set.clear();

@@ -4,9 +4,9 @@
  *
  * - Passes `stdLibURL` (the byte-compiled stdlib zip from vendor/manifest.json): the npm stdlib holds only
  *   sources and recompiling them costs ≈2 s of frozen main thread at every boot (RUNTIME-NOTES).
- * - Fetches the app zip (poscore + web/*.py, byte-compiled) in parallel with the runtime and puts it on
+ * - Fetches the app zip (poscore and every web Python module, byte-compiled) in parallel with the runtime and puts it on
  *   sys.path: cheaper than micropip (≈1 s) or one fetch per module.
- * - Registers web/idb.js as the Python module `caja_idb` (the one IndexedDB boundary).
+ * - Registers web/idb/idb.js as the Python module `caja_idb` (the one IndexedDB boundary).
  * - Starts reading the stored feeds from IndexedDB at once, overlapping the runtime's start: the catalog in a
  *   Worker that also splits it into index columns (catalog_cols.js), the customers through idb.prefetch.
  * - Splits the runtime's start in two main-thread tasks (loadPyodide's `fsInit` hook awaits a new task between
@@ -21,9 +21,9 @@
  *
  * Must not load anything from another origin, nor any Python package by name (that goes to the CDN).
  */
-import { loadPyodide as vendoredLoadPyodide, version as pyodideVersion } from "./vendor/pyodide/pyodide.mjs";
-import * as catalogCols from "./catalog_cols.js";
-import * as idb from "./idb.js";
+import { loadPyodide as vendoredLoadPyodide, version as pyodideVersion } from "../vendor/pyodide/pyodide.mjs";
+import * as catalogCols from "../idb/catalog_cols.js";
+import * as idb from "../idb/idb.js";
 import * as snapshot from "./snapshot.mjs";
 import { withoutStackSwitching } from "./stack_switching.mjs";
 
@@ -34,7 +34,7 @@ const boot = (globalThis.cajaBoot = { start: t0, marks: {} });
 const mark = (name) => { boot.marks[name] = Math.round(performance.now() - t0); };
 const progress = (pct) => dispatchEvent(new CustomEvent("caja:progress", { detail: pct }));
 
-const manifestURL = new URL("./vendor/manifest.json", import.meta.url);
+const manifestURL = new URL("../vendor/manifest.json", import.meta.url);
 // Paths in the manifest are relative to the manifest itself (web/vendor/).
 const fromManifest = (path) => new URL(path, manifestURL).href;
 const manifestPromise = fetch(manifestURL, { cache: "no-cache" })
@@ -69,7 +69,7 @@ export async function loadPyodide(options = {}) {
   boot.manifest = manifest;
   const config = {
     ...options,
-    indexURL: new URL("./vendor/pyodide/", import.meta.url).href,
+    indexURL: new URL("../vendor/pyodide/", import.meta.url).href,
   };
   if (manifest && manifest.stdlib_zip) config.stdLibURL = fromManifest(manifest.stdlib_zip);
   // loadPyodide awaits this hook after the wasm is instantiated and linked and before the interpreter starts: a

@@ -1,5 +1,5 @@
 /**
- * IndexedDB transactions of the outbox and the sync (web/outbox.py, web/sync.py) and of the Ventas window
+ * IndexedDB transactions of the outbox and the sync (web/caja_pos/services/outbox.py, web/caja_pos/services/sync.py) and of the Ventas window
  * (cancel with audit, pruning, backup import), re-exported by idb.js. JSON strings in and out, like idb.js.
  *
  * Must not hold business rules (poscore decides what may be cancelled, what a batch holds); a rejected sale is

@@ -15,8 +15,8 @@
  * Must not: hold app state or sales (it is taken before the app exists), be used for another runtime version, or
  * be required: without Cache Storage or module workers the POS boots as before.
  */
-import { SNAPSHOT_CACHE as CACHE } from "./idb_core.js";
-import { loadPyodide } from "./vendor/pyodide/pyodide.mjs";
+import { SNAPSHOT_CACHE as CACHE } from "../idb/idb_core.js";
+import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
 import { withoutStackSwitching } from "./stack_switching.mjs";
 
 // Made only with this much quota left, so the snapshot never takes the room sales need (a sale that still hits
@@ -25,7 +25,7 @@ const MIN_FREE_BYTES = 300e6;
 // A Cache Storage key (never fetched): one per runtime version, made and restored without stack switching (a
 // snapshot from before that, made with it, is never restored: its key lacks "-nojspi").
 const keyOf = (version) =>
-  new URL(`./vendor/snapshot-${encodeURIComponent(version)}-nojspi.bin`, import.meta.url).href;
+  new URL(`../vendor/snapshot-${encodeURIComponent(version)}-nojspi.bin`, import.meta.url).href;
 
 const inWorker = typeof window === "undefined" && typeof self !== "undefined" && typeof self.postMessage === "function";
 if (inWorker) {

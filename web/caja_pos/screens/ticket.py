@@ -12,9 +12,9 @@ import html
 from collections.abc import Callable
 from typing import Any
 
-from dom import action_of, by_id, el, on, replace
-from labels import L, lang
-
+from caja_pos.text.labels import L, lang
+from caja_pos.ui.dom import action_of, by_id, el, on, replace
+from caja_pos.ui.page import download_text, print_page
 from poscore.numbering import folio_label
 from poscore.sale import Sale
 from poscore.ticket import WIDTHS, TicketLine, ticket_lines
@@ -92,16 +92,12 @@ class TicketPreview:
         elif action == "ticket-save":
             self.save()
         elif action == "ticket-print":
-            import js  # type: ignore[import-not-found]
-
-            js.window.print()
+            print_page()
         elif action == "ticket-back":
             self.on_back()
 
     def save(self) -> None:
-        import caja_idb  # type: ignore[import-not-found]
-
         number = self.record["number"]
         lines = lines_for(self.record, self._shop(), self.width, lang())
-        caja_idb.downloadText(f"ticket-{number}.html", "text/html;charset=utf-8",
+        download_text(f"ticket-{number}.html", "text/html;charset=utf-8",
                               ticket_html(lines, self.width, f"Ticket {number}"))

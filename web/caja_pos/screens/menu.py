@@ -9,12 +9,11 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-import js  # type: ignore[import-not-found]
-import labels
-import secure_context
-from dom import action_of, by_id, el, on, replace
-from labels import L, lang
-
+from caja_pos.text import labels
+from caja_pos.text.labels import L, lang
+from caja_pos.ui import secure_context
+from caja_pos.ui.dom import action_of, by_id, el, on, replace
+from caja_pos.ui.page import boot_info, document, set_lang_attr
 from poscore.messages import t
 from poscore.money import format_mxn, to_decimal
 from poscore.numbering import folio_label
@@ -26,7 +25,7 @@ class Menu:
         on(by_id("menu-button"), "click", lambda e: self.open_menu())
         on(by_id("sync-icon"), "click", lambda e: self.open_sync())
         on(by_id("overlay"), "click", self._on_click)
-        on(js.document, "keydown", self._on_key)
+        on(document(), "keydown", self._on_key)
 
     def _on_key(self, event: Any) -> None:
         """Esc closes only the top-most dialog: it presses the shown dialog's own way back (the element marked
@@ -94,9 +93,7 @@ class Menu:
         self._panel(L("sales"), body)
 
     async def open_about(self) -> None:
-        boot = getattr(js, "cajaBoot", None)
-        marks = boot.marks if boot is not None else None
-        manifest = boot.manifest if boot is not None and getattr(boot, "manifest", None) else None
+        marks, manifest = boot_info()
         persisted = self.app.persisted
         if persisted is None:
             persisted = await self.app.storage.request_persist()
@@ -107,11 +104,12 @@ class Menu:
         ]
         if estimate.get("quota"):
             items.append(el("p", "muted", f"{estimate['usage'] / 1e6:.1f} MB / {estimate['quota'] / 1e6:.0f} MB"))
-        if marks is not None:
-            items.append(el("p", "muted", L("boot_figures", py=getattr(marks, "python_ready", "?"),
-                                            app=getattr(marks, "app_ready", "?")), id="boot-figures"))
-        if manifest is not None:
-            items.append(el("p", "muted", L("version", app=manifest.app_version, rt=manifest.runtime_version)))
+        if marks:
+            items.append(el("p", "muted", L("boot_figures", py=marks.get("python_ready", "?"),
+                                            app=marks.get("app_ready", "?")), id="boot-figures"))
+        if manifest:
+            items.append(el("p", "muted", L("version", app=manifest.get("app_version"),
+                                            rt=manifest.get("runtime_version"))))
         if self.app.till is not None:
             term = self.app.till.terminal
             items.append(el("p", "muted", f"{L('terminal')}: {term.get('code')} · {term.get('name', '')}"))
@@ -130,16 +128,16 @@ class Menu:
         if action == "menu-close":
             self.close()
         elif action == "menu-sales":
-            from screens_sales import SalesWindow  # issue 5: list + detail + Cancelar/Imprimir/Sincronizar
+            from caja_pos.screens.sales import SalesWindow
 
             asyncio.ensure_future(SalesWindow(self.app).open())
         elif action == "menu-about":
             asyncio.ensure_future(self.open_about())
         elif action in ("sync-sales", "sync-customers", "sync-catalog"):
-            import screens_syncpanel  # issue 5: outcomes of Ventas / Clientes / Catálogo
+            from caja_pos.screens import syncpanel
 
-            run = {"sync-sales": screens_syncpanel.sync_sales, "sync-customers": screens_syncpanel.sync_customers,
-                   "sync-catalog": screens_syncpanel.sync_catalog}[action]
+            run = {"sync-sales": syncpanel.sync_sales, "sync-customers": syncpanel.sync_customers,
+                   "sync-catalog": syncpanel.sync_catalog}[action]
             asyncio.ensure_future(run(self.app))
         elif action == "lang":
             asyncio.ensure_future(self.set_lang(str(node.dataset.lang)))
@@ -169,9 +167,9 @@ class Menu:
         labels.set_lang(code)
         secure_context.translate_banner()
         await self.app.storage.put("lang", code)
-        js.document.documentElement.lang = "es-MX" if code == "es" else "en"
+        set_lang_attr(code)
         if self.app.sell is not None:
-            from screens_sell import SellScreen
+            from caja_pos.screens.sell import SellScreen
 
             self.app.sell = SellScreen(self.app)
         await self.open_about()

@@ -4,13 +4,13 @@
 The panel itself (its three buttons, #sync-result) is opened by screens_menu.Menu; this module runs each option
 through App/Syncer and writes the outcome. `sales_message` is pure so tests/web can check the wording.
 
-Must not send anything itself (web/outbox.py, web/sync.py do) nor decide a sale's fate (the ERP does).
+Must not send anything itself (web/caja_pos/services/outbox.py, web/caja_pos/services/sync.py do) nor decide a sale's fate (the ERP does).
 """
 from __future__ import annotations
 
 from typing import Any
 
-from labels import L
+from caja_pos.text.labels import L
 
 
 def _reasons(items: list[tuple[Any, Any]]) -> str:
@@ -47,7 +47,7 @@ def customers_message(report: dict | None) -> str:
 
 
 def _say(text: str) -> None:
-    from dom import by_id
+    from caja_pos.ui.dom import by_id
 
     result = by_id("sync-result")
     if hasattr(result, "textContent"):  # the panel may have been closed meanwhile (JsNull then)
