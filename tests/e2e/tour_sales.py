@@ -1,4 +1,4 @@
-"""Tour helpers for issue 5's screens: the Ventas window (list, filters, detail, Cancelar, Imprimir,
+"""Tour helpers for the sales screens: the Ventas window (list, filters, detail, Cancelar, Imprimir,
 Sincronizar), the ticket preview, "Datos sincronizados", and reading the ERP's database to check what arrived."""
 from __future__ import annotations
 

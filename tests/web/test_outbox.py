@@ -27,7 +27,7 @@ def _run(coro):  # type: ignore[no-untyped-def]
 
 
 class OutboxIdb(FakeIdb):
-    """FakeIdb plus the issue-5 functions of idb.js, with the same observable behaviour."""
+    """FakeIdb plus the outbox functions of idb_sync.js, with the same observable behaviour."""
 
     def __init__(self) -> None:
         super().__init__()

@@ -65,7 +65,8 @@ addEventListener("error", (event) => {
 
 // The worker's URL carries the deployed versions (vendor/manifest.json). A deploy changes the manifest and the app
 // zip but not sw.js, and the browser only installs a new worker when its script changes: registered as a bare
-// "sw.js", a till kept its old cache for ever and booted the old version whenever it was offline (issue 7, fault 4).
+// "sw.js", a till kept its old cache for ever and booted the old version whenever it was offline
+// (tests/faults/test_04_reloads.py).
 // A new version is a new URL, so the new worker installs, precaches it and drops the old cache. Offline, the
 // manifest comes from the cache: same URL, nothing happens.
 async function registerServiceWorker() {

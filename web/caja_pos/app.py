@@ -19,14 +19,16 @@ from storage import CATALOG, CUSTOMERS, SequenceUsed, Storage
 
 from caja_pos import platform
 from caja_pos.net.erp import BrowserHttp, NetworkError
-from caja_pos.services import clock
+from caja_pos.services import clock, tasks
 from caja_pos.services.connectivity import Connectivity
 from caja_pos.services.outbox import Syncer
 from caja_pos.services.sync import load_feed
+from caja_pos.services.tasks import spawn
 from caja_pos.services.till import Till
 from caja_pos.text import labels
 from caja_pos.text.labels import L
-from caja_pos.ui import secure_context
+from caja_pos.ui import secure_context, toast
+from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import by_id, el, replace
 from caja_pos.ui.header import show_pending
 from poscore.payment import Payment
@@ -70,6 +72,8 @@ class App:
         self.syncer.show_count = show_pending
         self._last_seq: int | None = None  # last sale number stored by this tab; None: read it from IndexedDB
         self._preparing = False  # a background CatalogIndex.prepare is running (one at a time)
+        # A background task that fails says so to the cashier, not only to the console.
+        tasks.report_failures_to(lambda what, exc: toast.show(L("task_failed", error=str(exc) or type(exc).__name__)))
 
     # ---------- boot ----------
     async def main(self) -> None:
@@ -83,6 +87,7 @@ class App:
         platform.set_lang_attr(labels.lang())
         secure_context.translate_banner()
         self.conn.start(self.http)
+        dialogs.start()
         from caja_pos.screens.menu import Menu
 
         self.menu = Menu(self)
@@ -98,12 +103,12 @@ class App:
         stored = await self._read_stored()
         if stored:
             await self.show_sell()
-            asyncio.ensure_future(self._after_stored())
+            spawn(self._after_stored())
         else:
             await self.refresh_feeds(show_progress=True)
             await self.show_sell()
-            asyncio.ensure_future(self._settle())
-        asyncio.ensure_future(self._after_boot())
+            spawn(self._settle())
+        spawn(self._after_boot())
 
     def _boot_done(self) -> None:
         platform.set_root_flag("pyReady", "1")
@@ -252,7 +257,7 @@ class App:
         till.set_deltas(await self.storage.stock_deltas())
         if self.sell is not None:
             self.sell.refresh_results()
-        asyncio.ensure_future(self.prepare_search())
+        spawn(self.prepare_search())
         return True
 
     def _show_load_progress(self) -> dict[str, Any]:
@@ -271,11 +276,17 @@ class App:
 
     # ---------- selling ----------
     async def show_sell(self) -> None:
+        by_id("boot").hidden = True
+        self.new_sell_screen()
+        self._boot_done()
+
+    def new_sell_screen(self) -> None:
+        """The selling screen, built anew (at boot, after a language switch); the old one's listeners go with it."""
         from caja_pos.screens.sell import SellScreen
 
-        by_id("boot").hidden = True
+        if self.sell is not None:
+            self.sell.destroy()
         self.sell = SellScreen(self)
-        self._boot_done()
 
     async def commit(self, payments: list[Payment]) -> Sale:
         """Build the sale with the next local number and store it in ONE transaction (raises on failure).
@@ -302,7 +313,7 @@ class App:
             self._last_seq = seq
             break
         self.till.committed(sale)
-        asyncio.ensure_future(self.update_badge())
+        spawn(self.update_badge())
         self.sync_soon()
         return sale
 
@@ -318,10 +329,10 @@ class App:
             if self.till is not None and self.sell is not None:
                 await self.refresh_feeds(show_progress=False)
 
-        asyncio.ensure_future(run())
+        spawn(run())
 
     def sync_soon(self) -> None:
-        asyncio.ensure_future(self.sync_sales())
+        spawn(self.sync_sales())
 
     async def sync_sales(self) -> dict | None:
         """Upload pending sales; a call while a run is in flight waits for that run and gets its report."""

@@ -49,7 +49,7 @@ export async function applySaleResults(updatesJson) {
   await done(tx);
 }
 
-/* ---------- issue 5: cancel with audit, voids, customers upload, pruning, backup import ---------- */
+/* ---------- cancel with audit, voids, customers upload, pruning, backup import ---------- */
 
 /**
  * Cancel a sale not yet accepted by the ERP, ONE transaction: the sale record becomes "cancelled", its outbox

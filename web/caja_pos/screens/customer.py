@@ -6,13 +6,14 @@ Must not validate fiscal data itself: poscore.customer does (RFC, régimen, cód
 """
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
+from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang
-from caja_pos.ui.dom import action_of, by_id, el, on, replace
+from caja_pos.ui.dialogs import DialogView
+from caja_pos.ui.dom import action_of, by_id, el, replace
 from poscore.customer import Customer, InvalidCustomer, customer_problems
 from poscore.messages import t
 
@@ -20,8 +21,9 @@ FIELDS = (("name", "name"), ("rfc", "rfc"), ("regimen_fiscal", "regimen"), ("cod
           ("uso_cfdi", "uso_cfdi"), ("email", "email"))
 
 
-class CustomerPicker:
+class CustomerPicker(DialogView):
     def __init__(self, app: Any, on_pick: Callable[[Customer | None], None]) -> None:
+        super().__init__()
         self.app = app
         self.on_pick = on_pick
         self.found: dict[str, Customer] = {}
@@ -41,11 +43,9 @@ class CustomerPicker:
             ]),
             self.form_box, self.error,
         ])
-        overlay = by_id("overlay")
-        replace(overlay, self.box)
-        overlay.hidden = False
-        on(self.box, "click", self._on_click)
-        on(self.query, "input", lambda e: self.render())
+        self.open()
+        self.on(self.box, "click", self._on_click)
+        self.on(self.query, "input", lambda e: self.render())
         self.query.focus()
 
     def render(self) -> None:
@@ -73,7 +73,7 @@ class CustomerPicker:
         elif action == "new":
             self.show_form()
         elif action == "save-customer":
-            asyncio.ensure_future(self.save())
+            spawn(self.save())
 
     def show_form(self) -> None:
         rows = [el("label", None, L(key), children=[el("input", None, id=f"cust-{field}", type="text",
@@ -104,8 +104,3 @@ class CustomerPicker:
     def done(self, customer: Customer | None) -> None:
         self.close()
         self.on_pick(customer)
-
-    def close(self) -> None:
-        overlay = by_id("overlay")
-        overlay.hidden = True
-        replace(overlay)

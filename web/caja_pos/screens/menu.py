@@ -1,66 +1,56 @@
 """Header menus: ☰ (Ventas on this device, Acerca de / Configuración with the persistent-storage answer, boot
 figures, versions and the language switch) and the sync icon's "Datos sincronizados" (Ventas, Clientes,
-Catálogo). The full Ventas window (cancel, print, per-sale sync) is issue 5's; this is the minimal list.
+Catálogo). The Ventas window itself (list, cancel, print, per-sale sync) is screens/sales.py.
 
-Must not change sales: syncing goes through App.sync_sales, which goes through sync.py.
+Must not change sales: syncing goes through App.sync_sales, which goes through the outbox service.
 """
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
+from caja_pos.screens import syncpanel
+from caja_pos.services.tasks import spawn
 from caja_pos.text import labels
 from caja_pos.text.labels import L, lang
 from caja_pos.ui import secure_context
-from caja_pos.ui.dom import action_of, by_id, el, on, replace
-from caja_pos.ui.page import boot_info, document, set_lang_attr
-from poscore.messages import t
-from poscore.money import format_mxn, to_decimal
-from poscore.numbering import folio_label
+from caja_pos.ui.dialogs import DialogView, dialogs
+from caja_pos.ui.dom import action_of, by_id, el, on
+from caja_pos.ui.page import boot_info, set_lang_attr
 
 
-class Menu:
-    def __init__(self, app: Any) -> None:
-        self.app = app
-        on(by_id("menu-button"), "click", lambda e: self.open_menu())
-        on(by_id("sync-icon"), "click", lambda e: self.open_sync())
-        on(by_id("overlay"), "click", self._on_click)
-        on(document(), "keydown", self._on_key)
+class Panel(DialogView):
+    """One of the menu's panels, on the dialog stack; its buttons go back to the menu."""
 
-    def _on_key(self, event: Any) -> None:
-        """Esc closes only the top-most dialog: it presses the shown dialog's own way back (the element marked
-        `data-escape`: a confirmation's "No, volver", the ticket preview's Volver, a window's Cerrar)."""
-        if event.key != "Escape":
-            return
-        overlay = by_id("overlay")
-        if overlay is None or overlay.hidden:
-            return
-        marked = overlay.querySelectorAll("[data-escape]")
-        if marked.length:
-            event.preventDefault()
-            marked.item(marked.length - 1).click()
-        elif by_id("menu-panel") is not None:
-            self.close()
-
-    # ---------- panels ----------
-    def _panel(self, title: str, *children: Any) -> None:
-        box = el("div", "card dialog", id="menu-panel", children=[
+    def __init__(self, menu: Menu, title: str, *children: Any) -> None:
+        super().__init__()
+        self.box = el("div", "card dialog", id="menu-panel", children=[
             el("h2", None, title), *children,
             el("div", "actions", children=[el("button", "secondary", L("close"), type="button",
                                               data_action="menu-close", data_escape=True)]),
         ])
-        overlay = by_id("overlay")
-        replace(overlay, box)
-        overlay.hidden = False
+        self.on(self.box, "click", lambda event: menu.on_panel_click(self, event))
 
-    def close(self) -> None:
-        overlay = by_id("overlay")
-        overlay.hidden = True
-        replace(overlay)
+
+class Menu:
+    """The header's two buttons, for the page's life (their listeners are never removed)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        on(by_id("menu-button"), "click", lambda e: self.open_menu())
+        on(by_id("sync-icon"), "click", lambda e: self.open_sync())
+
+    # ---------- panels ----------
+    def _panel(self, title: str, *children: Any) -> None:
+        """Show a panel in place of any other menu panel on top (a panel leads to another, never stacks)."""
+        panel = Panel(self, title, *children)
+        if isinstance(dialogs.top, Panel):
+            dialogs.replace_top(panel)
+        else:
+            dialogs.open(panel)
 
     def open_menu(self) -> None:
         if self.app.till is None:
-            asyncio.ensure_future(self.open_about())
+            spawn(self.open_about())
             return
         self._panel(L("menu"),
                     el("button", "menu-item", L("sales"), type="button", data_action="menu-sales"),
@@ -73,24 +63,6 @@ class Menu:
                     el("button", "menu-item", L("sync_customers"), type="button", data_action="sync-customers"),
                     el("button", "menu-item", L("sync_catalog"), type="button", data_action="sync-catalog"),
                     el("p", "sync-result", id="sync-result", role="status"))
-
-    async def open_sales(self) -> None:
-        rows = [el("tr", None, children=[el("th", None, L("local_number")), el("th", None, L("type")),
-                                         el("th", None, L("customer")), el("th", "num", L("total")),
-                                         el("th", None, L("state"))])]
-        for s in reversed(await self.app.storage.sales()):
-            state = t(s.get("state", "pending"), lang())
-            if s.get("state") == "synced" and s.get("series") and s.get("folio") is not None:
-                state += f" · {L('folio')} {folio_label(s['series'], int(s['folio']))}"
-            if s.get("state") == "rejected":
-                state += f" · {s.get('message', '')}"
-            rows.append(el("tr", f"sale-row state-{s.get('state')}", data_number=s["number"], children=[
-                el("td", None, s["number"]), el("td", None, t(s.get("type", "remision"), lang())),
-                el("td", None, s.get("customer_name") or L("public")),
-                el("td", "num", format_mxn(to_decimal(s["total"]))), el("td", "state", state)]))
-        body = el("table", "sales-table", id="sales-list", children=rows) if len(rows) > 1 else \
-            el("p", "muted", L("no_sales"))
-        self._panel(L("sales"), body)
 
     async def open_about(self) -> None:
         marks, manifest = boot_info()
@@ -123,45 +95,23 @@ class Menu:
         self._panel(L("about"), *items)
 
     # ---------- actions ----------
-    def _on_click(self, event: Any) -> None:
+    def on_panel_click(self, panel: Panel, event: Any) -> None:
         action, node = action_of(event)
         if action == "menu-close":
-            self.close()
+            panel.close()
         elif action == "menu-sales":
             from caja_pos.screens.sales import SalesWindow
 
-            asyncio.ensure_future(SalesWindow(self.app).open())
+            panel.close()
+            spawn(SalesWindow(self.app).show())
         elif action == "menu-about":
-            asyncio.ensure_future(self.open_about())
+            spawn(self.open_about())
         elif action in ("sync-sales", "sync-customers", "sync-catalog"):
-            from caja_pos.screens import syncpanel
-
             run = {"sync-sales": syncpanel.sync_sales, "sync-customers": syncpanel.sync_customers,
                    "sync-catalog": syncpanel.sync_catalog}[action]
-            asyncio.ensure_future(run(self.app))
+            spawn(run(self.app))
         elif action == "lang":
-            asyncio.ensure_future(self.set_lang(str(node.dataset.lang)))
-
-    async def sync_sales(self) -> None:
-        result = by_id("sync-result")
-        report = await self.app.sync_sales()
-        if result is None or report is None:
-            return
-        if report["error"] == "network":
-            result.textContent = L("sync_offline")
-        elif report["rejected"]:
-            reasons = "; ".join(f"{n}: {m}" for n, m in report["rejected"])
-            result.textContent = L("sync_failed", n=len(report["rejected"]), reasons=reasons)
-        elif report["error"]:
-            result.textContent = str(report["error"])
-        else:
-            result.textContent = L("sync_ok")
-
-    async def sync_catalog(self) -> None:
-        ok = await self.app.refresh_feeds(show_progress=False)
-        result = by_id("sync-result")
-        if result is not None:
-            result.textContent = L("sync_ok") if ok else L("sync_offline")
+            spawn(self.set_lang(str(node.dataset.lang)))
 
     async def set_lang(self, code: str) -> None:
         labels.set_lang(code)
@@ -169,7 +119,5 @@ class Menu:
         await self.app.storage.put("lang", code)
         set_lang_attr(code)
         if self.app.sell is not None:
-            from caja_pos.screens.sell import SellScreen
-
-            self.app.sell = SellScreen(self.app)
+            self.app.new_sell_screen()
         await self.open_about()

@@ -9,9 +9,11 @@ import asyncio
 from typing import Any
 
 from caja_pos.services.pairing import PairingFailed, pair_terminal
+from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L
-from caja_pos.ui.dom import by_id, el, on, replace
+from caja_pos.ui.dom import by_id, el, replace
 from caja_pos.ui.page import set_root_flag
+from caja_pos.ui.view import View
 
 
 async def pair_device(app: Any) -> tuple[str, dict]:
@@ -46,10 +48,12 @@ async def pair_device(app: Any) -> tuple[str, dict]:
 
     def on_submit(event: Any) -> None:
         event.preventDefault()
-        asyncio.ensure_future(submit())
+        spawn(submit())
 
-    on(form, "submit", on_submit)
+    view = View()
+    view.on(form, "submit", on_submit)
     token, terminal = await done
+    view.destroy()
     replace(by_id("app"))
     set_root_flag("paired", "1")
     return token, terminal

@@ -13,7 +13,8 @@ from typing import Any
 
 from caja_pos.services.tasks import start_now
 from caja_pos.text.labels import L, lang
-from caja_pos.ui.dom import action_of, by_id, el, on, replace
+from caja_pos.ui.dialogs import DialogView
+from caja_pos.ui.dom import action_of, by_id, el, replace
 from poscore.messages import t
 from poscore.money import ZERO, InvalidNumber, format_mxn, to_decimal
 from poscore.payment import CASH, Payment, PaymentError, change_due
@@ -23,8 +24,9 @@ FIELDS = (("efectivo", "cash_received"), ("tarjeta_credito", "card_credit"), ("t
           ("transferencia", "transfer"))
 
 
-class PaymentScreen:
+class PaymentScreen(DialogView):
     def __init__(self, app: Any, on_done: Callable[[], None]) -> None:
+        super().__init__()
         self.app = app
         self.on_done = on_done
         self.total: Decimal = app.till.cart.totals().total
@@ -53,12 +55,10 @@ class PaymentScreen:
             el("div", "actions", children=[
                 el("button", "secondary", L("cancel"), type="button", data_action="close"), self.confirm]),
         ])
-        overlay = by_id("overlay")
-        replace(overlay, self.box)
-        overlay.hidden = False
-        on(self.box, "click", self._on_click)
-        on(self.box, "input", lambda e: self.update())
-        on(self.box, "keydown", self._on_key)
+        self.open()
+        self.on(self.box, "click", self._on_click)
+        self.on(self.box, "input", lambda e: self.update())
+        self.on(self.box, "keydown", self._on_key)
         self.inputs[CASH].focus()
         self.update()
 
@@ -103,8 +103,6 @@ class PaymentScreen:
         if event.key == "Enter":
             event.preventDefault()
             self._start_confirm()
-        elif event.key == "Escape":
-            self.close()
 
     def _start_confirm(self) -> None:
         # The sale is built and its IndexedDB transaction started within this click, not in a task queued after
@@ -125,11 +123,6 @@ class PaymentScreen:
         elif action == "new-sale":
             self.close()
             self.on_done()
-
-    def close(self) -> None:
-        overlay = by_id("overlay")
-        overlay.hidden = True
-        replace(overlay)
 
     async def confirm_sale(self) -> None:
         if self.busy:

@@ -13,14 +13,15 @@ It keeps the ids the e2e helpers use: #menu-panel, #sales-list tr.sale-row[data-
 """
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
 from caja_pos.services import clock
+from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang
-from caja_pos.ui.dom import action_of, by_id, el, on, replace
+from caja_pos.ui.dialogs import DialogView
+from caja_pos.ui.dom import action_of, by_id, el, replace
 from poscore.lifecycle import STATES, can_transition
 from poscore.messages import t
 from poscore.money import format_mxn, format_qty, to_decimal
@@ -56,34 +57,31 @@ def void_audit(record: dict, cancelled_at: str, uuid: str) -> dict:
             "sale": sale}
 
 
-class SalesWindow:
+class SalesWindow(DialogView):
     def __init__(self, app: Any) -> None:
+        super().__init__()
         self.app = app
         self.filter = "all"
         self.records: dict[str, dict] = {}
         self.current: str | None = None  # uuid of the sale whose detail is shown
         self.notice: str | None = None  # the last outcome shown under the list
         self.box = el("div", "card dialog sales-window", id="menu-panel")
-        on(self.box, "click", self._on_click)
-        on(self.box, "change", self._on_change)
+        self.on(self.box, "click", self._on_click)
+        self.on(self.box, "change", self._on_change)
 
-    async def open(self) -> None:
-        overlay = by_id("overlay")
-        replace(overlay, self.box)
-        overlay.hidden = False
+    async def show(self) -> None:
+        self.open()
         self.app.syncer.listeners.append(self._refresh)
         await self.show_list()
 
-    def _closed(self) -> bool:
-        return not self.box.isConnected
+    def destroy(self) -> None:
+        if self._refresh in self.app.syncer.listeners:
+            self.app.syncer.listeners.remove(self._refresh)
+        super().destroy()
 
     async def _refresh(self) -> None:
         """Another tab or the automatic sync changed something: redraw what is shown."""
-        if self._closed():
-            if self._refresh in self.app.syncer.listeners:
-                self.app.syncer.listeners.remove(self._refresh)
-            return
-        if self.current is None:
+        if self.current is None and not self.destroyed:
             await self.show_list(self.notice)  # keep the outcome just shown (e.g. "Venta … cancelada")
 
     # ---------- list ----------
@@ -191,44 +189,40 @@ class SalesWindow:
     # ---------- actions ----------
     def _on_click(self, event: Any) -> None:
         action, node = action_of(event)
-        if action == "sale-open":
-            asyncio.ensure_future(self.show_detail(str(node.dataset.uuid)))
+        if action == "menu-close":
+            self.close()
+        elif action == "sale-open":
+            spawn(self.show_detail(str(node.dataset.uuid)))
         elif action == "sales-filter":
             self.filter = str(node.dataset.filter)
-            asyncio.ensure_future(self.show_list())
+            spawn(self.show_list())
         elif action == "sale-back":
-            asyncio.ensure_future(self.show_list())
+            spawn(self.show_list())
         elif action == "sale-cancel" and self.current:
             self.confirm_cancel(self.current)
         elif action == "confirm-no" and self.current:
-            asyncio.ensure_future(self.show_detail(self.current))
+            spawn(self.show_detail(self.current))
         elif action == "confirm-yes" and self.current:
-            asyncio.ensure_future(self.cancel(self.current))
+            spawn(self.cancel(self.current))
         elif action == "sale-print" and self.current:
             from caja_pos.screens.ticket import TicketPreview
 
-            TicketPreview(self.app, self.records[self.current], on_back=lambda: self._back_to(self.current))
+            uuid = self.current
+            TicketPreview(self.app, self.records[uuid], on_back=lambda: spawn(self.show_detail(uuid)))
         elif action == "sale-sync" and self.current:
-            asyncio.ensure_future(self.sync_one(self.current))
+            spawn(self.sync_one(self.current))
         elif action == "backup-export":
             from caja_pos.services.backup import export_unsynced
 
-            asyncio.ensure_future(self._export(export_unsynced))
-
-    def _back_to(self, uuid: str | None) -> None:
-        overlay = by_id("overlay")
-        replace(overlay, self.box)
-        overlay.hidden = False
-        if uuid:
-            asyncio.ensure_future(self.show_detail(uuid))
+            spawn(self._export(export_unsynced))
 
     def _on_change(self, event: Any) -> None:
         target = event.target
         field = target.getAttribute("data-field") if hasattr(target, "getAttribute") else None
         if field == "keep-days":
-            asyncio.ensure_future(self._keep_days(str(target.value)))
+            spawn(self._keep_days(str(target.value)))
         elif field == "backup-file" and target.files.length:
-            asyncio.ensure_future(self._import(target.files.item(0)))
+            spawn(self._import(target.files.item(0)))
 
     def confirm_cancel(self, uuid: str) -> None:
         record = self.records[uuid]
@@ -261,7 +255,7 @@ class SalesWindow:
 
     async def sync_one(self, uuid: str) -> None:
         button = by_id("sale-sync")
-        if hasattr(button, "disabled"):
+        if button is not None:
             button.disabled = True
         report = await self.app.syncer.run(only=uuid)
         record: dict = next((r for r in await self.app.storage.sales() if r["uuid"] == uuid), {})
@@ -273,7 +267,7 @@ class SalesWindow:
             message = L("sync_offline")
         else:
             message = str(report.get("error") or "")
-        if self.current == uuid and not self._closed():
+        if self.current == uuid and not self.destroyed:
             await self.show_detail(uuid, message)
 
     async def _export(self, export_fn: Any) -> None:

@@ -15,8 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from caja_pos.text.labels import L, lang
-from caja_pos.ui.dom import action_of, by_id, el, on, replace
+from caja_pos.ui.dialogs import dialogs
+from caja_pos.ui.dom import action_of, by_id, el, replace
 from caja_pos.ui.page import document
+from caja_pos.ui.view import View
 from poscore.cart import NotSellable
 from poscore.catalog import Product
 from poscore.customer import factura_ready
@@ -31,8 +33,9 @@ SCAN_MIN = 3
 _EDITABLE = ("INPUT", "TEXTAREA", "SELECT")
 
 
-class SellScreen:
+class SellScreen(View):
     def __init__(self, app: Any) -> None:
+        super().__init__()
         self.app = app
         self.till = app.till
         self.results: list[Product] = []
@@ -55,13 +58,13 @@ class SellScreen:
                                               self.charge_button]),
         ])
         replace(by_id("app"), root)
-        on(root, "click", self._on_click)
-        on(root, "change", self._on_change)
-        on(self.search, "input", self._on_input)
+        self.on(root, "click", self._on_click)
+        self.on(root, "change", self._on_change)
+        self.on(self.search, "input", self._on_input)
         # Capture: the Enter ending a scan must not also reach a focused result (which adds itself on Enter).
-        on(document(), "keydown", self._on_document_key, capture=True)
-        on(self.search, "keydown", self._on_key)
-        on(self.results_box, "keydown", self._on_result_key)
+        self.on(document(), "keydown", self._on_document_key, capture=True)
+        self.on(self.search, "keydown", self._on_key)
+        self.on(self.results_box, "keydown", self._on_result_key)
         self.render()
         self.search.focus()
 
@@ -81,8 +84,7 @@ class SellScreen:
         tag = str(getattr(target, "tagName", "") or "").upper()
         if tag in _EDITABLE or getattr(target, "isContentEditable", False) or not self.search.isConnected:
             return
-        overlay = by_id("overlay")
-        if overlay is not None and not overlay.hidden:
+        if dialogs.top is not None:
             return
         if event.ctrlKey or event.altKey or event.metaKey:
             return

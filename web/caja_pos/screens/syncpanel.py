@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from caja_pos.text.labels import L
+from caja_pos.ui.dom import by_id
 
 
 def _reasons(items: list[tuple[Any, Any]]) -> str:
@@ -47,10 +48,8 @@ def customers_message(report: dict | None) -> str:
 
 
 def _say(text: str) -> None:
-    from caja_pos.ui.dom import by_id
-
     result = by_id("sync-result")
-    if hasattr(result, "textContent"):  # the panel may have been closed meanwhile (JsNull then)
+    if result is not None:  # the panel may have been closed meanwhile
         result.textContent = text
 
 

@@ -7,13 +7,14 @@ Must not lay out the ticket itself (poscore.ticket does: widths, wording, amount
 """
 from __future__ import annotations
 
-import asyncio
 import html
 from collections.abc import Callable
 from typing import Any
 
+from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang
-from caja_pos.ui.dom import action_of, by_id, el, on, replace
+from caja_pos.ui.dialogs import DialogView
+from caja_pos.ui.dom import action_of, el, replace
 from caja_pos.ui.page import download_text, print_page
 from poscore.numbering import folio_label
 from poscore.sale import Sale
@@ -40,16 +41,18 @@ def ticket_html(lines: list[TicketLine], width_mm: int, title: str) -> str:
             f"<style>{_FILE_CSS}</style></head><body><div class=\"ticket w{width_mm}\">\n{body}\n</div></body></html>\n")
 
 
-class TicketPreview:
+class TicketPreview(DialogView):
     def __init__(self, app: Any, record: dict, on_back: Callable[[], None]) -> None:
+        super().__init__()
         self.app = app
         self.record = record
         self.on_back = on_back
         self.width = 58
         self.paper = el("div", "ticket paper-58", id="ticket")
+        self.choice = el("div", "actions no-print", id="paper-choice")
         self.box = el("div", "card dialog ticket-preview", id="ticket-preview", children=[
             el("h2", "no-print", L("ticket_preview")),
-            el("div", "actions no-print", id="paper-choice"),
+            self.choice,
             self.paper,
             el("div", "actions no-print", children=[
                 el("button", "secondary", L("back"), id="ticket-back", type="button", data_action="ticket-back",
@@ -59,11 +62,9 @@ class TicketPreview:
                 el("button", "primary", L("print_ticket"), id="ticket-print", type="button",
                    data_action="ticket-print")]),
         ])
-        overlay = by_id("overlay")
-        replace(overlay, self.box)
-        overlay.hidden = False
-        on(self.box, "click", self._on_click)
-        asyncio.ensure_future(self._load_width())
+        self.open()
+        self.on(self.box, "click", self._on_click)
+        spawn(self._load_width())
 
     async def _load_width(self) -> None:
         stored = await self.app.storage.get("ticket_width", 58)
@@ -79,7 +80,7 @@ class TicketPreview:
         replace(self.paper, *[el("div", "tl b" if x.bold else "tl", x.text or "\u00a0") for x in lines])
         self.paper.className = f"ticket paper-{width}"
         self.paper.dataset.width = str(width)
-        replace(by_id("paper-choice"), el("span", None, L("paper") + ":"), *[
+        replace(self.choice, el("span", None, L("paper") + ":"), *[
             el("button", "toggle", f"{w} mm", type="button", data_action="paper", data_width=w,
                aria_pressed="true" if w == width else "false") for w in sorted(WIDTHS)])
 
@@ -88,16 +89,17 @@ class TicketPreview:
         if action == "paper":
             width = int(node.dataset.width)
             self.render(width)
-            asyncio.ensure_future(self.app.storage.put("ticket_width", width))
+            spawn(self.app.storage.put("ticket_width", width))
         elif action == "ticket-save":
             self.save()
         elif action == "ticket-print":
             print_page()
         elif action == "ticket-back":
+            self.close()
             self.on_back()
 
     def save(self) -> None:
         number = self.record["number"]
         lines = lines_for(self.record, self._shop(), self.width, lang())
         download_text(f"ticket-{number}.html", "text/html;charset=utf-8",
-                              ticket_html(lines, self.width, f"Ticket {number}"))
+                      ticket_html(lines, self.width, f"Ticket {number}"))

@@ -15,6 +15,7 @@ from typing import Any
 
 from caja_pos import platform
 from caja_pos.net.erp import NetworkError
+from caja_pos.services.tasks import spawn
 
 HEARTBEAT_S = 4
 HEALTH_TIMEOUT_MS = 2500
@@ -50,10 +51,10 @@ class Connectivity:
         self.http = http
         # For the page's life: there is one Connectivity per page.
         platform.listen(platform.window(), "offline", lambda e: self.set(False))
-        platform.listen(platform.window(), "online", lambda e: asyncio.ensure_future(self.check()))
+        platform.listen(platform.window(), "online", lambda e: spawn(self.check()))
         if not platform.is_online():
             self.set(False)
-        asyncio.ensure_future(self._beat())
+        spawn(self._beat())
 
     async def _beat(self) -> None:
         while True:

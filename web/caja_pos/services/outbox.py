@@ -23,6 +23,7 @@ from caja_pos import platform
 from caja_pos.net.erp import HttpError, NetworkError
 from caja_pos.services import backup
 from caja_pos.services.sync import upload_sales
+from caja_pos.services.tasks import spawn
 
 BASE_DELAY_S = 5.0
 MAX_DELAY_S = 300.0
@@ -38,7 +39,7 @@ def backoff_delay(failures: int, rand: Callable[[], float] = random.random) -> f
 
 
 class Outbox:
-    """Thin async wrappers over the issue-5 functions of web/idb/idb.js (JSON strings across the boundary)."""
+    """Thin async wrappers over the outbox functions of web/idb/idb_sync.js (JSON strings across the boundary)."""
 
     def __init__(self, idb: Any) -> None:
         self._idb = idb
@@ -161,7 +162,7 @@ class Syncer:
             report = await self._locked(only)
         else:
             if self._task is None or self._task.done():
-                self._task = asyncio.ensure_future(self._locked(None))
+                self._task = asyncio.create_task(self._locked(None))
             report = await self._task
         await self.changed()
         return report
@@ -214,8 +215,8 @@ class Syncer:
     # ---------- automatic ----------
     def start(self) -> None:
         """Listen to the other tabs and keep retrying while anything is pending."""
-        self._post = platform.broadcast_channel(CHANNEL, lambda: asyncio.ensure_future(self.changed(broadcast=False)))
-        asyncio.ensure_future(self._loop())
+        self._post = platform.broadcast_channel(CHANNEL, lambda: spawn(self.changed(broadcast=False)))
+        spawn(self._loop())
 
     def reset_backoff(self) -> None:
         """The ERP answers again: the next attempt is due now."""

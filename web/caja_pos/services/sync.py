@@ -38,7 +38,7 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
 
     def fetch(after: int) -> asyncio.Future:
         path = f"/api/{kind}?since={since}&after={after}&limit={PAGE}"
-        return asyncio.ensure_future(http.request("GET", path, token=token))
+        return asyncio.create_task(http.request("GET", path, token=token))
 
     # The next page is requested before this one is stored and indexed: the ERP's work and the network
     # overlap with IndexedDB and Python's, instead of adding up (100k products are 50 pages).

@@ -93,7 +93,8 @@ _ES: dict[str, str] = {
     "factura_needs_customer": "La factura requiere un cliente con datos fiscales completos.",
     "online": "Conectado con el servidor",
     "offline": "Sin conexión con el servidor",
-    # issue 5: Ventas window, ticket, backup (web/caja_pos/screens/sales.py, screens_ticket.py, backup.py)
+    "task_failed": "No se completó una tarea en segundo plano: {error}",
+    # Ventas window, ticket, backup (screens/sales.py, screens/ticket.py, services/backup.py)
     "sales_pending": "Pendientes",
     "sales_all": "Todas",
     "date": "Fecha",
@@ -224,7 +225,8 @@ _EN: dict[str, str] = {
     "factura_needs_customer": "An invoice needs a customer with complete tax data.",
     "online": "Connected to the server",
     "offline": "No connection with the server",
-    # issue 5: Ventas window, ticket, backup (web/caja_pos/screens/sales.py, screens_ticket.py, backup.py)
+    "task_failed": "A background task did not finish: {error}",
+    # Ventas window, ticket, backup (screens/sales.py, screens/ticket.py, services/backup.py)
     "sales_pending": "Pending",
     "sales_all": "All",
     "date": "Date",

@@ -1,8 +1,8 @@
 """Tiny DOM helpers for the POS screens: build elements with text (never HTML strings), find them, listen.
 
 Why: every text shown comes through `textContent`, so a product or customer name can never inject markup
-(the CSP is the second wall). Listeners go through the platform's proxies; `on` keeps them for the page's life
-because screens use one delegated listener per container, not one per element.
+(the CSP is the second wall). Screens listen through their View (ui/view.py), one delegated listener per
+container; `on` here is for the page's own, lifelong listeners.
 
 Must not hold business rules or talk to IndexedDB/the network, nor import `js` itself (platform.py does).
 """
@@ -41,8 +41,8 @@ def replace(node: Any, *children: Any) -> None:
 
 
 def on(node: Any, event: str, handler: Callable[[Any], Any], capture: bool = False) -> None:
-    """Listen for the page's life (delegated listeners only; see module docstring); `capture`: before the target's
-    own listeners."""
+    """Listen for the page's life: only for what lives as long as the page (the header's buttons). A screen or a
+    dialog listens with `View.on`, which it removes when it goes (ui/view.py)."""
     platform.listen(node, event, handler, capture)
 
 
