@@ -25,10 +25,11 @@ from bench.erp import Database, PostgresCluster, Server
 from bench.report import RESULTS, table, write
 
 QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "cold_runs": 1,
-         "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20}
+         "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20,
+         "soak_sales": 2000}
 FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 3, "load_runs": 3, "open_runs": 5,
         "cold_runs": 3, "search_n": 1000, "ingest_sales": 1000, "ingest_runs": 2, "sync_sales": 1000,
-        "commit_sales": 200}
+        "commit_sales": 200, "soak_sales": 2000}
 
 
 def _figures(value: Any) -> Any:
@@ -64,7 +65,7 @@ def _step(results: dict[str, Any], key: str, fn: Any, *args: Any, **kw: Any) -> 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--quick", action="store_true", help="10k products, fewer repetitions (< 3 min)")
-    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos")
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos,soak")
     args = ap.parse_args(argv)
     cfg = QUICK if args.quick else FULL
     skip = set(filter(None, args.skip.split(",")))
@@ -74,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     from playwright.sync_api import sync_playwright
 
-    from bench import browser, catalog_load, feed, ingest, opening, search, selling
+    from bench import browser, catalog_load, feed, ingest, opening, search, selling, soak
 
     pg_version = None
     try:
@@ -123,6 +124,13 @@ def main(argv: list[str] | None = None) -> int:
                                     items[products], cfg["search_n"])
                         if res:
                             results["search"] = res
+            if "soak" not in skip:  # one page selling all day: memory, listener proxies, Cobrar at the end
+                small = min(templates)
+                with Server(templates[small].copy(work, "soak")) as srv:
+                    res = _step(results, "soak", soak.measure, pw, srv.url, srv.pair(), items[small],
+                                cfg["soak_sales"])
+                    if res:
+                        results["soak"] = res
             if "ingest" not in skip:
                 small = min(templates)
                 res = _step(results, "ingest_sqlite", ingest.measure, templates[small].copy(work, "ingest"),

@@ -160,7 +160,7 @@ def _two_tabs_never_share_a_number(browser: Browser, erp: ErpProcess, page: Any,
     other = browser.context.new_page()
     other = pairing.open_pos(other, erp.url)
     selling.wait_ready(other)
-    page.reload()  # this tab's in-memory stock does not know the other tab's sales yet (the sync tells other tabs only of stored changes)
+    page.reload()  # this tab's in-memory stock does not know the other tab's sales yet
     for tab in (page, other):
         selling.wait_ready(tab)
         selling.scan(tab, product["barcodes"][0])

@@ -13,15 +13,15 @@ import gc
 import json
 from functools import partial
 from typing import Any
-from uuid import uuid4
 
-from storage import CATALOG, CUSTOMERS, SequenceUsed, Storage
+from storage import CATALOG, CUSTOMERS, Storage
 
 from caja_pos import platform
 from caja_pos.net.erp import BrowserHttp, NetworkError
-from caja_pos.services import clock, tasks
+from caja_pos.services import tasks
 from caja_pos.services.connectivity import Connectivity
 from caja_pos.services.outbox import Syncer
+from caja_pos.services.sales import Sales
 from caja_pos.services.sync import load_feed
 from caja_pos.services.tasks import spawn
 from caja_pos.services.till import Till
@@ -36,7 +36,6 @@ from poscore.sale import Sale
 
 SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
 _BUDGET_MS = 30  # boot indexing: yield after this much work (each yield costs ≈1 ms; 150 of them were 0.13 s)
-_COMMIT_TRIES = 5  # numbers taken by other tabs between two tries of one sale (each try re-reads the last)
 
 
 def _parse_chunk(raw: Any, i: int) -> list[dict]:
@@ -50,7 +49,6 @@ def _loads(data: bytes, start: int, end: int) -> list[dict]:
 
 
 _mark = platform.mark
-_now = clock.now
 
 
 class App:
@@ -70,7 +68,7 @@ class App:
         self.persisted: bool | None = None
         self.syncer = Syncer(self, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
         self.syncer.show_count = show_pending
-        self._last_seq: int | None = None  # last sale number stored by this tab; None: read it from IndexedDB
+        self.sales: Sales | None = None  # once paired
         self._preparing = False  # a background CatalogIndex.prepare is running (one at a time)
         # A background task that fails says so to the cashier, not only to the console.
         tasks.report_failures_to(lambda what, exc: toast.show(L("task_failed", error=str(exc) or type(exc).__name__)))
@@ -99,6 +97,7 @@ class App:
             self._boot_done()
             self.token, terminal = await pair_device(self)
         self.till = Till(terminal)
+        self.sales = Sales(self.storage, self.till)
         by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
         stored = await self._read_stored()
         if stored:
@@ -120,11 +119,10 @@ class App:
         await self.update_badge()
         self.sync_soon()
         # Read the last sale number now, so the first "Confirmar" starts its transaction within the click
-        # (App.commit reads it itself when this has not happened yet; a number another tab takes meanwhile is
+        # (Sales.commit reads it itself when this has not happened yet; a number another tab takes meanwhile is
         # refused by the transaction and read again).
-        last = await self.storage.last_sequence()
-        if self._last_seq is None:
-            self._last_seq = last
+        if self.sales is not None:
+            await self.sales.read_last_number()
 
     async def _read_stored(self) -> bool:
         """Index the stored catalog (with this device's stock decrements); True when there was one.
@@ -289,30 +287,9 @@ class App:
         self.sell = SellScreen(self)
 
     async def commit(self, payments: list[Payment]) -> Sale:
-        """Build the sale with the next local number and store it in ONE transaction (raises on failure).
-
-        The number comes from the last one this tab stored (read from IndexedDB once); the transaction refuses
-        a number already used, so when another tab sold meanwhile the last number is read again and the sale
-        renumbered: a number is never reused, and a lone tab pays one IndexedDB round trip per sale, not three
-        (Web Lock + read + commit each cost a Python↔JS hop of 1–3 ms).
-        """
-        assert self.till is not None
-        for attempt in range(_COMMIT_TRIES):
-            if self._last_seq is None:
-                self._last_seq = await self.storage.last_sequence()
-            seq = self.till.next_seq(self._last_seq)
-            sale = self.till.build_sale(payments, str(uuid4()), seq, _now())
-            record = Till.sale_record(sale, _now().isoformat())
-            try:
-                await self.storage.commit_sale(record, Till.stock_decrement(sale))
-            except SequenceUsed:
-                self._last_seq = None  # another tab took this number: read the last one again
-                if attempt == _COMMIT_TRIES - 1:
-                    raise
-                continue
-            self._last_seq = seq
-            break
-        self.till.committed(sale)
+        """Store the cart as a sale (services/sales.py; raises when nothing was stored), then sync it soon."""
+        assert self.sales is not None
+        sale = await self.sales.commit(payments)
         spawn(self.update_badge())
         self.sync_soon()
         return sale

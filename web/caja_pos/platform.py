@@ -62,17 +62,24 @@ def listen(target: Any, event: str, handler: Callable[[Any], Any], capture: bool
     (a proxy left alive keeps the handler, and the screen it closes over, alive for the page's life)."""
     proxy = create_proxy(handler)
     target.addEventListener(event, proxy, capture)
-    _live_proxies[0] += 1
+    _count_proxies(+1)
 
     def remove() -> None:
         target.removeEventListener(event, proxy, capture)
         proxy.destroy()
-        _live_proxies[0] -= 1
+        _count_proxies(-1)
 
     return remove
 
 
-_live_proxies = [0]  # listener proxies alive now (the soak benchmark reads it through cajaBoot)
+_live_proxies = [0]  # listener proxies alive now
+
+
+def _count_proxies(delta: int) -> None:
+    _live_proxies[0] += delta
+    boot = _boot()
+    if boot is not None:  # the soak benchmark reads it from the page (globalThis.cajaBoot.live_proxies)
+        boot.live_proxies = _live_proxies[0]
 
 
 def live_proxies() -> int:
@@ -126,7 +133,6 @@ def mark(name: str) -> None:
     boot = _boot()
     if boot is not None:
         setattr(boot.marks, name, int(js.performance.now() - boot.start))
-        boot.live_proxies = _live_proxies[0]
 
 
 def boot_info() -> tuple[dict, dict]:
@@ -143,13 +149,6 @@ def boot_info() -> tuple[dict, dict]:
 
 def app_version() -> str | None:
     return boot_info()[1].get("app_version") or None
-
-
-def publish_live_proxies() -> None:
-    """Expose the live listener proxy count to the page (the soak benchmark reads it)."""
-    boot = _boot()
-    if boot is not None:
-        boot.live_proxies = _live_proxies[0]
 
 
 # ---------- network ----------

@@ -118,8 +118,10 @@ export async function lastSequence() {
 
 /**
  * The sale commit, ONE transaction: the sale record, its outbox entry, its local stock decrement and the
- * sequence. A sequence already used (by this device or another tab) aborts the whole transaction with a
- * ConstraintError: numbers are never reused, and the caller reads the last sequence again and renumbers.
+ * sequence. Resolves with an error code, "" when stored: "sequence_used" (by this device or another tab: the
+ * whole transaction aborted, numbers are never reused, and the caller reads the last sequence again and
+ * renumbers), "storage_full" (QuotaExceededError), or "storage_error:<DOMException name>". Codes, not exceptions,
+ * so Python never has to recognise an error by its text. Nothing is written unless it resolves with "".
  * record = {uuid, seq, number, state, created_at, sale: SALE json}; stock = {product_id: "-qty"}.
  *
  * Why no awaited read first: the check of the stored sequence is the first request of the transaction and its
@@ -151,16 +153,24 @@ export async function commitSale(recordJson, stockJson) {
     // A synchronous failure (e.g. QuotaExceededError, DataCloneError): make sure nothing half-written commits.
     try { tx.abort(); } catch (e) { /* already finished */ }
     finished.catch(() => {});
-    if (error && error.name === "QuotaExceededError") releaseSnapshot(); // room for the cashier's retry
-    throw error;
+    return storageError(error);
   }
   try {
     await finished;
   } catch (error) {
-    if (used) throw new DOMException(`sequence ${record.seq} already used`, "ConstraintError");
-    if (error && error.name === "QuotaExceededError") releaseSnapshot();
-    throw error;
+    return used ? "sequence_used" : storageError(error);
   }
+  return "";
+}
+
+// The code of a failed write; a full disk also frees the interpreter snapshot, room for the cashier's retry.
+function storageError(error) {
+  const name = (error && error.name) || "Error";
+  if (name === "QuotaExceededError") {
+    releaseSnapshot();
+    return "storage_full";
+  }
+  return `storage_error:${name}`;
 }
 
 /** Every sale record on the device, oldest first, as a JSON array string. */

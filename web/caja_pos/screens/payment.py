@@ -11,6 +11,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
+from caja_pos.services.sales import StorageError
 from caja_pos.services.tasks import start_now
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
@@ -139,8 +140,9 @@ class PaymentScreen(DialogView):
         except SaleError as exc:
             self.show_error(t(exc.code, lang()) if exc.code != "malformed" else exc.message)
             return
-        except Exception as exc:  # noqa: BLE001 - the IndexedDB transaction failed (QuotaExceededError…): nothing was stored
-            self.show_error(L("save_failed", reason=_reason(exc)))
+        except StorageError as exc:  # the IndexedDB transaction failed (a full disk…): nothing was stored
+            reason = L("storage_full") if exc.code == "storage_full" else exc.detail or exc.code
+            self.show_error(L("save_failed", reason=reason))
             return
         finally:
             self.busy = False
@@ -159,7 +161,3 @@ class PaymentScreen(DialogView):
         replace(self.box, done)
         by_id("new-sale").focus()
 
-
-def _reason(exc: Exception) -> str:
-    name = getattr(exc, "name", None) or type(exc).__name__
-    return "sin espacio de almacenamiento" if "Quota" in str(name) or "Quota" in str(exc) else str(name)

@@ -93,6 +93,7 @@ _ES: dict[str, str] = {
     "factura_needs_customer": "La factura requiere un cliente con datos fiscales completos.",
     "online": "Conectado con el servidor",
     "offline": "Sin conexión con el servidor",
+    "storage_full": "sin espacio de almacenamiento",
     "task_failed": "No se completó una tarea en segundo plano: {error}",
     # Ventas window, ticket, backup (screens/sales.py, screens/ticket.py, services/backup.py)
     "sales_pending": "Pendientes",
@@ -225,6 +226,7 @@ _EN: dict[str, str] = {
     "factura_needs_customer": "An invoice needs a customer with complete tax data.",
     "online": "Connected to the server",
     "offline": "No connection with the server",
+    "storage_full": "no storage space left",
     "task_failed": "A background task did not finish: {error}",
     # Ventas window, ticket, backup (screens/sales.py, screens/ticket.py, services/backup.py)
     "sales_pending": "Pending",
