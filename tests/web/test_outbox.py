@@ -71,19 +71,19 @@ class OutboxIdb(FakeIdb):
     async def acquireSyncLock(self) -> Any:
         return lambda: None
 
-    async def markSyncing(self, only_json: str | None) -> str:
+    async def markSyncing(self, only_json: str | None, from_json: str, to: str) -> str:
         only = None if only_json is None else set(json.loads(only_json))
         marked = [u for u, e in self.outbox.items() if e["kind"] == "sale" and (only is None or u in only)
-                  and self.sales[u]["state"] in ("pending", "syncing")]
+                  and self.sales[u]["state"] in json.loads(from_json)]
         for u in marked:
-            self.sales[u]["state"] = "syncing"
+            self.sales[u]["state"] = to
         self.marked_log.append(marked)
         return json.dumps(marked)
 
-    async def unmarkSyncing(self, uuids_json: str) -> None:
+    async def unmarkSyncing(self, uuids_json: str, from_json: str, to: str) -> None:
         for u in json.loads(uuids_json):
-            if self.sales[u]["state"] == "syncing":
-                self.sales[u]["state"] = "pending"
+            if self.sales[u]["state"] in json.loads(from_json):
+                self.sales[u]["state"] = to
 
 
 class VoidsErp(FakeErp):

@@ -31,6 +31,7 @@ from caja_pos.ui import secure_context, toast
 from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import by_id, el, replace
 from caja_pos.ui.header import show_pending
+from poscore.lifecycle import SYNCED
 from poscore.payment import Payment
 from poscore.sale import Sale
 
@@ -224,7 +225,7 @@ class App:
         assert self.till is not None and self.token is not None
         till = self.till
         # Decrements of sales the ERP already accepted are in its stock after this refresh: forget them then.
-        synced = [s["uuid"] for s in await self.storage.sales() if s.get("state") == "synced"]
+        synced = [s["uuid"] for s in await self.storage.sales() if s.get("state") == SYNCED]
         bars: dict[str, Any] = {}
         if show_progress:
             bars = self._show_load_progress()

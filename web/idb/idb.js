@@ -96,18 +96,6 @@ export async function chunksList(store) {
   return await req(db.transaction(store).objectStore(store).getAll());
 }
 
-/** Replace all chunks by the given ones (compaction), with the feed's `since` in the same transaction. */
-export async function chunksReplace(store, jsonArrayOfArrays, sinceKey, sinceJson) {
-  const chunks = JSON.parse(jsonArrayOfArrays);
-  const db = await open();
-  const tx = db.transaction([store, "meta"], "readwrite");
-  const os = tx.objectStore(store);
-  os.clear();
-  chunks.forEach((chunk, i) => os.put(JSON.stringify(chunk), i));
-  if (sinceKey) tx.objectStore("meta").put(sinceJson, sinceKey);
-  await done(tx);
-}
-
 /* ---------- sales: sequence + the atomic commit ---------- */
 
 /** Last sequence number used on this device (0 when none). */

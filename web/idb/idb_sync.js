@@ -210,10 +210,12 @@ export function acquireSyncLock() {
  * Before a sync sends them: outbox sales still pending (or left "syncing" by a tab that died mid-flight) become
  * "syncing", ONE transaction; returns their uuids. From then on they cannot be cancelled here (poscore.lifecycle:
  * syncing → cancelled is not allowed), so a sale is never both accepted by the ERP and cancelled on the device.
- * `onlyJson` is null or a JSON array of uuids to restrict to.
+ * `onlyJson` is null or a JSON array of uuids to restrict to. The states come from Python (poscore.lifecycle):
+ * `fromJson` the states a sale may be in to be sent, `to` the state it takes.
  */
-export async function markSyncing(onlyJson) {
+export async function markSyncing(onlyJson, fromJson, to) {
   const only = onlyJson ? new Set(JSON.parse(onlyJson)) : null;
+  const from = new Set(JSON.parse(fromJson));
   const db = await open();
   const tx = db.transaction(["outbox", "sales"], "readwrite");
   const sales = tx.objectStore("sales");
@@ -221,8 +223,8 @@ export async function markSyncing(onlyJson) {
   for (const e of await req(tx.objectStore("outbox").getAll())) {
     if (e.kind !== "sale" || (only && !only.has(e.uuid))) continue;
     const record = await req(sales.get(e.uuid));
-    if (!record || (record.state !== "pending" && record.state !== "syncing")) continue;
-    record.state = "syncing";
+    if (!record || !from.has(record.state)) continue;
+    record.state = to;
     sales.put(record);
     marked.push(e.uuid);
   }
@@ -230,14 +232,16 @@ export async function markSyncing(onlyJson) {
   return JSON.stringify(marked);
 }
 
-/** After a sync: the marked sales the ERP did not answer (network error, 5xx) are pending again. */
-export async function unmarkSyncing(uuidsJson) {
+/** After a sync: the marked sales the ERP did not answer (network error, 5xx) go from one of `fromJson`'s states
+ * back to `to` (pending again; the states come from poscore.lifecycle through Python). */
+export async function unmarkSyncing(uuidsJson, fromJson, to) {
+  const from = new Set(JSON.parse(fromJson));
   const db = await open();
   const tx = db.transaction("sales", "readwrite");
   const sales = tx.objectStore("sales");
   for (const uuid of JSON.parse(uuidsJson)) {
     const record = await req(sales.get(uuid));
-    if (record && record.state === "syncing") { record.state = "pending"; sales.put(record); }
+    if (record && from.has(record.state)) { record.state = to; sales.put(record); }
   }
   await done(tx);
 }

@@ -22,22 +22,29 @@ from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
 from caja_pos.ui.dom import action_of, by_id, el, replace
-from poscore.lifecycle import STATES, can_transition
+from poscore.lifecycle import (
+    CANCELLED,
+    PENDING,
+    REJECTED,
+    SYNCED,
+    UNSENT,
+    UNSYNCED,
+    can_transition,
+    from_states,
+)
 from poscore.messages import t
 from poscore.money import format_mxn, format_qty, to_decimal
 from poscore.numbering import folio_label
 from poscore.sale import Sale, SaleError
 
-UNSYNCED = ("pending", "syncing", "rejected")
-
 
 def state_text(record: dict) -> str:
     """'Sincronizada · Folio R-12', 'Rechazada · <reason>', 'Pendiente'…"""
-    state = record.get("state", "pending")
+    state = record.get("state", PENDING)
     text = t(state, lang())
-    if state == "synced" and record.get("series") and record.get("folio") is not None:
+    if state == SYNCED and record.get("series") and record.get("folio") is not None:
         text += f" · {L('folio')} {folio_label(record['series'], int(record['folio']))}"
-    elif state == "rejected":
+    elif state == REJECTED:
         text += f" · {record.get('message') or t(record.get('error') or 'rejected', lang())}"
     return text
 
@@ -157,9 +164,9 @@ class SalesWindow(DialogView):
                           format_mxn(p.amount)) for p in sale.payments]
         if sale.totals.change:
             pays.append(self._row(L("change"), format_mxn(sale.totals.change)))
-        state = record.get("state", "pending")
-        cancellable = can_transition(state, "cancelled")
-        syncable = state in ("pending", "syncing")
+        state = record.get("state", PENDING)
+        cancellable = can_transition(state, CANCELLED)
+        syncable = state in UNSENT
         replace(self.box,
                 el("h2", None, L("sale_title", number=record["number"])),
                 el("p", "muted", f"{when_text(record.get('created_at'))} · {t(sale.type, lang())} · "
@@ -238,7 +245,7 @@ class SalesWindow(DialogView):
 
     async def cancel(self, uuid: str) -> None:
         record = self.records[uuid]
-        cancellable = [s for s in STATES if can_transition(s, "cancelled")]
+        cancellable = from_states(CANCELLED)
         audit = void_audit(record, clock.now().isoformat(), str(uuid4()))
         outcome = await self.app.syncer.box.cancel(uuid, audit, cancellable)
         if outcome != "ok":
@@ -259,9 +266,9 @@ class SalesWindow(DialogView):
             button.disabled = True
         report = await self.app.syncer.run(only=uuid)
         record: dict = next((r for r in await self.app.storage.sales() if r["uuid"] == uuid), {})
-        if record.get("state") == "synced":
+        if record.get("state") == SYNCED:
             message = L("sync_one_ok", folio=folio_label(record["series"], int(record["folio"])))
-        elif record.get("state") == "rejected":
+        elif record.get("state") == REJECTED:
             message = L("sync_one_rejected", reason=record.get("message") or record.get("error"))
         elif report is None or report.get("error") == "network":
             message = L("sync_offline")

@@ -16,6 +16,7 @@ from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
 from caja_pos.ui.dom import action_of, el, replace
 from caja_pos.ui.page import download_text, print_page
+from poscore.lifecycle import SYNCED
 from poscore.numbering import folio_label
 from poscore.sale import Sale
 from poscore.ticket import WIDTHS, TicketLine, ticket_lines
@@ -28,7 +29,7 @@ _FILE_CSS = ("body{margin:0;padding:4mm 0;background:#fff}"
 def lines_for(record: dict, shop: dict, width_mm: int, language: str) -> list[TicketLine]:
     sale = Sale.from_json(record["sale"])
     folio = None
-    if record.get("state") == "synced" and record.get("series") and record.get("folio") is not None:
+    if record.get("state") == SYNCED and record.get("series") and record.get("folio") is not None:
         folio = folio_label(record["series"], int(record["folio"]))
     return ticket_lines(sale, shop, width_mm, lang=language, folio=folio)
 

@@ -17,12 +17,12 @@ from typing import Any
 from caja_pos import platform
 from caja_pos.services import clock
 from caja_pos.text.labels import L
+from poscore.lifecycle import PENDING, SYNCING, UNSYNCED
 from poscore.sale import check_sale
 
 FORMAT = "caja-backup"
 VERSION = 1
 DEFAULT_KEEP_DAYS = 30
-UNSYNCED = ("pending", "syncing", "rejected")
 _RECORD_KEYS = ("uuid", "seq", "number", "state", "created_at", "sale")
 
 
@@ -50,7 +50,7 @@ def read_backup(text: str) -> list[dict]:
                 or sale.get("seq") != r["seq"]:
             raise ValueError(f"invalid sale {r.get('number')!r}")
         # A sale that was mid-flight on the old device is simply pending here: the ERP dedupes by uuid.
-        out.append({**r, "state": "pending" if r["state"] == "syncing" else r["state"]})
+        out.append({**r, "state": PENDING if r["state"] == SYNCING else r["state"]})
     return out
 
 

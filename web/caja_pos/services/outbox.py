@@ -4,7 +4,7 @@ sync.upload_sales) and the void audits of cancelled sales; the sync icon's count
 Why one `Syncer` per tab, with a cross-tab lock: two tabs may sell offline at once; when the ERP comes back only
 one of them sends at a time (Web Locks) and every tab refreshes its count and lists (BroadcastChannel), so a sale
 is sent once. A network error or 5xx changes nothing and the next attempt waits longer (exponential backoff with
-jitter), reset by a success or by the ERP coming back (Connectivity's `on_back`).
+jitter), reset by a success; when the ERP comes back (Connectivity's `on_back`) the app syncs at once anyway.
 
 Must not decide a sale's validity or state rules (poscore.lifecycle, the ERP do), nor touch the DOM (the app
 passes `show_count`, which draws the sync icon). Browser-free except `Syncer.start` (the tab channel); the JS
@@ -24,6 +24,7 @@ from caja_pos.net.erp import HttpError, NetworkError
 from caja_pos.services import backup
 from caja_pos.services.sync import upload_sales
 from caja_pos.services.tasks import spawn
+from poscore.lifecycle import PENDING, SYNCING, UNSENT, from_states
 
 BASE_DELAY_S = 5.0
 MAX_DELAY_S = 300.0
@@ -67,11 +68,13 @@ class Outbox:
 
     async def mark_syncing(self, only: list[str] | None) -> list[str]:
         """Outbox sales about to be sent become "syncing" (no longer cancellable); returns their uuids."""
-        return json.loads(await self._idb.markSyncing(None if only is None else json.dumps(only)))
+        # A sale left "syncing" by a tab that died mid-flight is sent again, hence UNSENT and not only pending.
+        return json.loads(await self._idb.markSyncing(None if only is None else json.dumps(only),
+                                                      json.dumps(UNSENT), SYNCING))
 
     async def unmark_syncing(self, uuids: list[str]) -> None:
         if uuids:
-            await self._idb.unmarkSyncing(json.dumps(uuids))
+            await self._idb.unmarkSyncing(json.dumps(uuids), json.dumps(from_states(PENDING)), PENDING)
 
     async def lock(self) -> Any:
         """Resolves once this tab holds the sync lock; call the result to release it."""
@@ -207,7 +210,7 @@ class Syncer:
 
     async def _up_to(self, uuid: str) -> list[str]:
         """One sale sent on its own goes with the pending sales made before it: folios follow local numbers."""
-        records = [r for r in await self.app.storage.outbox_sales() if r.get("state") in ("pending", "syncing")]
+        records = [r for r in await self.app.storage.outbox_sales() if r.get("state") in UNSENT]
         seq = next((int(r["seq"]) for r in records if r["uuid"] == uuid), None)
         earlier = [r["uuid"] for r in records if seq is not None and int(r["seq"]) < seq]
         return [*earlier, uuid]
@@ -217,11 +220,6 @@ class Syncer:
         """Listen to the other tabs and keep retrying while anything is pending."""
         self._post = platform.broadcast_channel(CHANNEL, lambda: spawn(self.changed(broadcast=False)))
         spawn(self._loop())
-
-    def reset_backoff(self) -> None:
-        """The ERP answers again: the next attempt is due now."""
-        self.failures = 0
-        self.next_attempt = 0.0
 
     async def _loop(self) -> None:
         while True:

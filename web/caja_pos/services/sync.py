@@ -16,6 +16,7 @@ from typing import Any
 from storage import CATALOG, CUSTOMERS, Storage
 
 from caja_pos.net.erp import Http, HttpError, NetworkError
+from poscore.lifecycle import REJECTED, SYNCED, UNSENT
 
 PAGE = 2000  # products per feed page = per stored chunk (the contract allows up to 5000)
 SALES_BATCH = 100  # the ERP accepts up to 500
@@ -76,7 +77,7 @@ async def upload_sales(http: Http, storage: Storage, token: str, only: Collectio
     stops the run and leaves every unsent or unanswered sale pending.
     """
     report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None}
-    pending = [r for r in await storage.outbox_sales() if r.get("state") in ("pending", "syncing")
+    pending = [r for r in await storage.outbox_sales() if r.get("state") in UNSENT
                and (only is None or r["uuid"] in only)]
     # The ERP gives folios in the order sales arrive: send them in local-number order, so folio order follows
     # the order the sales were made (the outbox store is read in uuid order). A failed batch stops the run, and
@@ -99,12 +100,12 @@ async def upload_sales(http: Http, storage: Storage, token: str, only: Collectio
             if record is None:
                 continue
             if result.get("status") == "accepted":
-                updates.append({"uuid": record["uuid"], "state": "synced", "series": result.get("series"),
+                updates.append({"uuid": record["uuid"], "state": SYNCED, "series": result.get("series"),
                                 "folio": result.get("folio"), "received_at": result.get("received_at")})
                 report["accepted"] += 1
             else:
                 message = result.get("message") or result.get("error") or "rechazada"
-                updates.append({"uuid": record["uuid"], "state": "rejected", "error": result.get("error"),
+                updates.append({"uuid": record["uuid"], "state": REJECTED, "error": result.get("error"),
                                 "message": message})
                 report["rejected"].append((record["number"], message))
         await storage.apply_sale_results(updates)

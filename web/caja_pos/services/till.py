@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
 
 from poscore.cart import Cart
 from poscore.catalog import CatalogIndex, Product
 from poscore.customer import Customer, CustomerIndex
+from poscore.lifecycle import PENDING
 from poscore.money import ZERO, to_decimal
 from poscore.payment import Payment
 from poscore.sale import Sale, complete_sale
@@ -96,7 +96,7 @@ class Till:
             "uuid": sale.uuid,
             "seq": sale.seq,
             "number": sale.number,
-            "state": "pending",
+            "state": PENDING,
             "created_at": created_at,
             "type": sale.type,
             "total": data["totals"]["total"],
@@ -110,6 +110,3 @@ class Till:
         self.cart = self._new_cart()
         self.customer = None
         self.sale_type = "remision"
-
-    def lines_json(self) -> list[dict[str, Any]]:
-        return [{"product_id": x.product_id, "qty": str(x.qty)} for x in self.cart.lines]
