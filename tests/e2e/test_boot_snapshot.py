@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.e2e import header, pairing, payment, selling
 from tests.e2e import tour_sales as ts
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 SNAPSHOT_MS = 90_000  # made ~5 s after a boot, in a Worker that boots a second interpreter on a busy machine
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tests.e2e import header, pairing, payment, selling
 from tests.e2e import tour_sales as ts
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 # Chromium's in-process heap profiler on for this session (not left to its per-session dice roll), sampling about
 # every 10 kB allocated in every process.

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import header, menu, pairing, payment, selling
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 
 def _sellable(erp: ErpProcess, n: int) -> list[dict]:

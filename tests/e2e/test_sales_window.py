@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e import header, payment, selling, writes
 from tests.e2e import tour_sales as ts
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 # Waits that depend on the heartbeat noticing the ERP again on a loaded 2-core machine.
 RECONNECT_MS = 60_000

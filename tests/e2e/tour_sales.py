@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e import header, pairing, selling
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 
 # ---------- set-up ----------

@@ -113,9 +113,14 @@ def test_the_payment_dialog_shows_the_total_and_the_change_and_leaves_nothing_be
     cash.dispatch("input")
     assert doc.getElementById("pay-status").textContent == "Cambio: $14.50"
 
-    cash.value = "abc"
+    cash.value = "$1,050.00"  # thousands grouped the Mexican way
+    cash.dispatch("input")
+    assert doc.getElementById("pay-status").textContent == "Cambio: $1,014.50"
+
+    cash.value = "1,50"  # ambiguous: refused, never read as 150
     cash.dispatch("input")
     assert not doc.getElementById("pay-error").hidden
+    assert doc.getElementById("pay-status").textContent == ""
 
     screen.box.querySelector("[data-action]")  # the dialog's own buttons are inside its box
     [cancel] = [b for b in screen.box.walk() if b.attrs.get("data-action") == "close"]

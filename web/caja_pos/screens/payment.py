@@ -17,9 +17,10 @@ from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
 from caja_pos.ui.dom import action_of, by_id, el, replace
 from poscore.messages import t
-from poscore.money import ZERO, InvalidNumber, format_mxn, to_decimal
+from poscore.money import ZERO, InvalidNumber, format_mxn
 from poscore.payment import CASH, Payment, PaymentError, change_due
 from poscore.sale import SaleError, missing_amount
+from poscore.typed_amount import parse_typed_amount
 
 FIELDS = (("efectivo", "cash_received"), ("tarjeta_credito", "card_credit"), ("tarjeta_debito", "card_debit"),
           ("transferencia", "transfer"))
@@ -68,10 +69,10 @@ class PaymentScreen(DialogView):
         """The payments typed so far; raises PaymentError/InvalidNumber on a malformed amount."""
         out = []
         for method, field in self.inputs.items():
-            text = str(field.value).strip().replace(",", "").replace("$", "")
+            text = str(field.value).strip()
             if not text:
                 continue
-            amount = to_decimal(text)
+            amount = parse_typed_amount(text)
             if amount == ZERO:
                 continue
             ref = str(self.reference.value).strip() or None if method != CASH else None
