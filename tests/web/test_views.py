@@ -167,3 +167,59 @@ def test_a_new_selling_screen_takes_the_old_ones_listeners_with_it(doc: fakedom.
     row.children[0].click()  # a click on the name adds its row's product
     assert "Producto 2" in doc.getElementById("cart").textContent
     assert "$25.50" in doc.getElementById("totals").textContent
+
+
+def test_the_customer_picker_lists_matches_and_hands_back_the_one_picked(doc: fakedom.Document) -> None:
+    from caja_pos.screens.customer import CustomerPicker
+
+    app = _App()
+    app.till.customers.add([{"id": 1, "name": "Abarrotes Lupita", "rfc": "ALU010101AB1", "active": True},
+                            {"id": 2, "name": "Ferretería Sol", "rfc": None, "active": True}])
+    base = platform.live_proxies()
+    picked: list[Any] = []
+    picker = CustomerPicker(app, picked.append)
+    query = doc.getElementById("customer-search")
+    query.value = "lupita"
+    query.dispatch("input")
+    results = doc.getElementById("customer-results")
+    assert [n.textContent for n in results.walk() if n.className == "name"] == ["Abarrotes Lupita"]
+
+    query.value = "nadie"
+    query.dispatch("input")
+    assert results.textContent == "Sin resultados"
+
+    query.value = "sol"
+    query.dispatch("input")
+    [row] = [n for n in results.walk() if n.attrs.get("data-action") == "pick"]
+    row.click()
+    assert [c.name for c in picked] == ["Ferretería Sol"]
+    assert picker.destroyed and doc.getElementById("overlay").hidden and platform.live_proxies() == base
+
+
+def test_the_ticket_preview_shows_the_sale_on_the_stored_paper_width(doc: fakedom.Document) -> None:
+    from caja_pos.screens.ticket import TicketPreview
+    from storage import Storage
+
+    from tests.web.fakes import FakeIdb
+
+    app = _App()
+    app.storage = Storage(FakeIdb())
+    app.till.cart.add(2, 2)
+    sale = app.till.build_sale([Payment("efectivo", Decimal(60))], "u-1", 7, "2026-12-01T10:00:00-06:00")
+    record = Till.sale_record(sale, "2026-12-01T10:00:00-06:00")
+    back: list[bool] = []
+
+    async def show() -> TicketPreview:
+        await app.storage.put("ticket_width", 80)
+        preview = TicketPreview(app, record, lambda: back.append(True))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return preview
+
+    preview = asyncio.run(show())
+    paper = doc.getElementById("ticket")
+    assert paper.dataset.width == "80"
+    text = "\n".join(n.textContent for n in paper.children)
+    assert "T01-000007" in text and "Producto 2" in text and "$51.00" in text
+    doc.getElementById("ticket-back").click()
+    assert back == [True] and preview.destroyed and doc.getElementById("overlay").hidden
