@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from caja_pos import platform
@@ -223,3 +223,42 @@ def test_the_ticket_preview_shows_the_sale_on_the_stored_paper_width(doc: fakedo
     assert "T01-000007" in text and "Producto 2" in text and "$51.00" in text
     doc.getElementById("ticket-back").click()
     assert back == [True] and preview.destroyed and doc.getElementById("overlay").hidden
+
+
+def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc: fakedom.Document) -> None:
+    from caja_pos.screens.sales import SalesWindow
+    from storage import Storage
+
+    from tests.web.fakes import FakeIdb
+
+    class SlowIdb(FakeIdb):
+        """Each read of the sales takes the next number of loop turns from `ticks` (the store is slow)."""
+
+        ticks: ClassVar[list[int]] = []
+
+        async def salesAll(self) -> str:
+            for _ in range(self.ticks.pop(0) if self.ticks else 0):
+                await asyncio.sleep(0)
+            return await super().salesAll()
+
+    app = _App()
+    app.storage = Storage(SlowIdb())
+    app.syncer = type("Syncer", (), {"listeners": []})()
+    app.till.cart.add(1, 1)
+    sale = app.till.build_sale([Payment("efectivo", Decimal(10))], "u-1", 7, "2026-12-01T10:00:00-06:00")
+
+    async def scenario() -> None:
+        await app.storage.commit_sale(Till.sale_record(sale, "2026-12-01T10:00:00-06:00"), {})
+        window = SalesWindow(app)
+        await window.show()
+        SlowIdb.ticks = [10, 1]  # the sync's refresh reads slowly; the cashier's click reads at once
+        refresh = asyncio.ensure_future(window._refresh())
+        await asyncio.sleep(0)
+        doc.getElementById("sales-list").querySelector("[data-action]").click()  # open the sale
+        for _ in range(20):
+            await asyncio.sleep(0)
+        await refresh
+        assert doc.getElementById("sale-detail") is not None, "the refresh drew the list over the detail"
+        window.close()
+
+    asyncio.run(scenario())

@@ -72,6 +72,9 @@ class SalesWindow(DialogView):
         self.records: dict[str, dict] = {}
         self.current: str | None = None  # uuid of the sale whose detail is shown
         self.notice: str | None = None  # the last outcome shown under the list
+        # Bumped by every navigation (a list or a detail asked for): a drawing that awaited the store draws only if
+        # no navigation came meanwhile, so a background refresh never covers the detail the cashier just opened.
+        self._navigation = 0
         self.box = el("div", "card dialog sales-window", id="menu-panel")
         self.on(self.box, "click", self._on_click)
         self.on(self.box, "change", self._on_change)
@@ -89,13 +92,20 @@ class SalesWindow(DialogView):
     async def _refresh(self) -> None:
         """Another tab or the automatic sync changed something: redraw what is shown."""
         if self.current is None and not self.destroyed:
-            await self.show_list(self.notice)  # keep the outcome just shown (e.g. "Venta … cancelada")
+            await self.show_list(self.notice, refresh=True)  # keep the outcome just shown (e.g. "Venta … cancelada")
 
     # ---------- list ----------
-    async def show_list(self, message: str | None = None) -> None:
+    async def show_list(self, message: str | None = None, refresh: bool = False) -> None:
+        """The list; `refresh`: redrawn because something changed, not asked for (it yields to any navigation)."""
+        if not refresh:
+            self._navigation += 1
+        navigation = self._navigation
+        records = list(reversed(await self.app.storage.sales()))
+        keep = await self.app.storage.get("keep_days", None)
+        if navigation != self._navigation or self.destroyed or (refresh and self.current is not None):
+            return
         self.current = None
         self.notice = message
-        records = list(reversed(await self.app.storage.sales()))
         self.records = {r["uuid"]: r for r in records}
         shown = [r for r in records if self.filter == "all" or r.get("state") in UNSYNCED]
         head = el("tr", None, children=[el("th", None, L(k)) for k in ("local_number", "date", "customer", "type")]
@@ -115,7 +125,6 @@ class SalesWindow(DialogView):
             el("button", "toggle", L(key), type="button", data_action="sales-filter", data_filter=value,
                aria_pressed="true" if self.filter == value else "false")
             for value, key in (("pending", "sales_pending"), ("all", "sales_all"))])
-        keep = await self.app.storage.get("keep_days", None)
         from caja_pos.services.backup import DEFAULT_KEEP_DAYS
 
         backup = el("div", "actions backup", children=[
@@ -135,7 +144,11 @@ class SalesWindow(DialogView):
 
     # ---------- detail ----------
     async def show_detail(self, uuid: str, message: str | None = None) -> None:
+        self._navigation += 1
+        navigation = self._navigation
         record = next((r for r in await self.app.storage.sales() if r["uuid"] == uuid), None)
+        if navigation != self._navigation or self.destroyed:
+            return
         if record is None:
             await self.show_list()
             return
