@@ -43,6 +43,7 @@ def test_snapshot_is_made_used_offline_and_after_restart_and_a_bad_one_is_droppe
     _reopen(page)
     assert _state(page) == "used"
     numbers = [_sell(page, p1)]
+    header.wait_pending(page, 0)  # the online sale reached the ERP before the network goes (else it is pending too)
 
     browser.context.set_offline(True)
     header.wait_wifi(page, "offline")
