@@ -122,7 +122,10 @@ def _sync(page: Any, url: str, paired: dict[str, Any], items: list[dict[str, Any
     records = [json.dumps(sale_record(s)) for s in sales]
     page.evaluate("""async (records) => {
         const idb = await import('/pos/idb/idb.js');
-        for (const rec of records) await idb.commitSale(rec, '{}');
+        for (const rec of records) {
+          const code = await idb.commitSale(rec, '{}');  // "" when stored, else the reason (idb.js)
+          if (code) throw new Error(`commitSale: ${code}`);
+        }
     }""", records)
     before = int(db.sql("SELECT count(*) FROM sales")[0][0])
     page.goto(url + "/pos/")
