@@ -26,11 +26,12 @@ from bench.report import RESULTS, table, write
 
 QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "cold_runs": 1,
          "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20,
-         "chain_load_tills": 100, "chain_sync_tills": 50, "chain_sales_per_till": 50}
+         "chain_load_tills": 100, "chain_sync_tills": 50, "chain_sales_per_till": 50, "soak_sales": 2000}
 TABLET_CPU = 4  # an entry-level Android tablet against this machine's cores (CDP CPU throttling rate)
 FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 3, "load_runs": 3, "open_runs": 5,
         "cold_runs": 3, "search_n": 1000, "ingest_sales": 1000, "ingest_runs": 2, "sync_sales": 1000,
-        "commit_sales": 200, "chain_load_tills": 100, "chain_sync_tills": 200, "chain_sales_per_till": 50}
+        "commit_sales": 200, "chain_load_tills": 100, "chain_sync_tills": 200, "chain_sales_per_till": 50,
+        "soak_sales": 2000}
 
 
 def _figures(value: Any) -> Any:
@@ -105,7 +106,7 @@ def _chain(work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--quick", action="store_true", help="10k products, fewer repetitions (a few minutes on an idle machine)")
-    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos,chain,tablet,wifi")
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos,chain,tablet,wifi,soak")
     args = ap.parse_args(argv)
     cfg = QUICK if args.quick else FULL
     skip = set(filter(None, args.skip.split(",")))
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     from playwright.sync_api import sync_playwright
 
-    from bench import browser, feed, ingest, wifi
+    from bench import browser, catalog_load, feed, ingest, opening, search, selling, soak, wifi
 
     pg_version = None
     try:
@@ -158,6 +159,13 @@ def main(argv: list[str] | None = None) -> int:
                         res = _step(results, "wifi", wifi.measure, pw, srv.url, paired["token"], cfg["cold_runs"])
                         if res:
                             results["wifi"] = res
+            if "soak" not in skip:  # one page selling all day: memory, listener proxies, Cobrar at the end
+                small = min(templates)
+                with Server(templates[small].copy(work, "soak")) as srv:
+                    res = _step(results, "soak", soak.measure, pw, srv.url, srv.pair(), items[small],
+                                cfg["soak_sales"])
+                    if res:
+                        results["soak"] = res
             if "ingest" not in skip:
                 small = min(templates)
                 res = _step(results, "ingest_sqlite", ingest.measure, templates[small].copy(work, "ingest"),

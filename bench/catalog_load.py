@@ -2,7 +2,7 @@
 
 What it is for: a paired device with nothing stored opens /pos/; the POS fetches every catalog and customers page,
 stores them in chunks and indexes them; it is searchable when its selling screen is up (its own `app_ready`
-mark, set by web/pos.py after refresh_feeds + show_sell). Start = the first /api/catalog request (Resource
+mark, set by web/caja_pos/app.py after refresh_feeds + show_sell). Start = the first /api/catalog request (Resource
 Timing), so the runtime boot is not counted here (the opening measure covers it). The floor (bench/pages/floor.mjs)
 fetches the same pages at the same page size and stores the same bytes with plain JS, in the same profile.
 What it must NOT do: count pairing or the runtime boot in the load, share IndexedDB between runs (a fresh

@@ -2,7 +2,7 @@
 another on one connection, gzip on, for the demo catalog (10k or 100k products).
 
 What it is for: seconds for the whole feed, per page, and bytes on the wire, at the POS's page size (read from
-web/sync.py) and at the contract's maximum (5000); also returns the items, so the sales generator builds valid
+web/caja_pos/services/sync.py) and at the contract's maximum (5000); also returns the items, so the sales generator builds valid
 sales from what the API serves. What it must NOT do: read the database behind the API's back, or count the
 client's JSON parsing as server time (parsing is timed apart, after the last page).
 """
@@ -22,8 +22,8 @@ MAX_LIMIT = 5000
 
 
 def pos_page_size() -> int:
-    """The page size the POS asks for (web/sync.py `PAGE = n`), so the floor and this figure match the page."""
-    src = (Path(__file__).resolve().parents[1] / "web" / "sync.py").read_text()
+    """The page size the POS asks for (web/caja_pos/services/sync.py `PAGE = n`), so the floor and this figure match the page."""
+    src = (Path(__file__).resolve().parents[1] / "web" / "caja_pos" / "services" / "sync.py").read_text()
     m = re.search(r"^PAGE\s*=\s*(\d+)", src, re.MULTILINE)
     return int(m.group(1)) if m else 2000
 

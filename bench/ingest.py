@@ -1,7 +1,7 @@
 """ERP ingest: sales per second through POST /api/sales from a load generator, on SQLite and on PostgreSQL,
 then the folio integrity of everything that was accepted.
 
-What it is for: valid sales (bench/salesgen.py, poscore) posted in batches the POS's size (web/sync.py
+What it is for: valid sales (bench/salesgen.py, poscore) posted in batches the POS's size (web/caja_pos/services/sync.py
 SALES_BATCH) by one client, and by several clients at once (several tills syncing together), each run timed
 wall-clock from the first request to the last answer; afterwards the database must hold every accepted sale once,
 series R folios 1..N without gaps or duplicates, equal to what the answers said, and a replayed batch must get
@@ -25,7 +25,7 @@ from bench.stats import median
 
 
 def pos_sales_batch() -> int:
-    src = (Path(__file__).resolve().parents[1] / "web" / "sync.py").read_text()
+    src = (Path(__file__).resolve().parents[1] / "web" / "caja_pos" / "services" / "sync.py").read_text()
     m = re.search(r"^SALES_BATCH\s*=\s*(\d+)", src, re.MULTILINE)
     return int(m.group(1)) if m else 100
 

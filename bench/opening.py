@@ -50,11 +50,11 @@ def _summary(visits: list[dict[str, Any]]) -> dict[str, Any]:
 def measure(pw: Any, url: str, loaded: Profile, runs: int, cold_runs: int) -> dict[str, Any]:
     page = loaded.page
     stored = int(page.evaluate("""async () => {
-        const chunks = JSON.parse(await (await import('/pos/idb.js')).chunksRead('catalog_chunks'));
+        const chunks = JSON.parse(await (await import('/pos/idb/idb.js')).chunksRead('catalog_chunks'));
         return chunks.reduce((s, c) => s + c.length, 0);
     }"""))
     # Warm: one unmeasured visit of each page first (HTTP cache, Code Cache, service worker installed), and the
-    # interpreter's snapshot stored (web/snapshot.mjs makes it in a Worker a few seconds after a boot without one).
+    # interpreter's snapshot stored (web/boot/snapshot.mjs makes it in a Worker a few seconds after a boot without one).
     _pos_visit(page, url, True)
     page.wait_for_function("() => ['stored', 'used'].includes(globalThis.cajaBoot && cajaBoot.snapshot)",
                            timeout=180_000, polling=200)

@@ -2,7 +2,7 @@
 IndexedDB module, and reading the figures the page already records (globalThis.cajaBoot marks, Resource Timing,
 paint entries, the html[data-py-ready] flag).
 
-What it is for: `prepair(page, url, paired)` stores token + terminal with /pos/idb.js's metaPutMany (the schema
+What it is for: `prepair(page, url, paired)` stores token + terminal with /pos/idb/idb.js's metaPutMany (the schema
 the POS itself creates), so a benchmark can start at "paired, nothing loaded" like the pairing screen would leave
 it; `wait_sell(page)` waits until the selling screen's search box exists; `boot_figures(page)` reads the marks.
 What it must NOT do: reach into the POS's Python, change its stores beyond what pairing writes, or sleep.
@@ -24,7 +24,7 @@ class PosError(RuntimeError):
 def prepair(page: Any, url: str, paired: dict[str, Any]) -> None:
     page.goto(url + "/bench/blank.html")
     page.evaluate("""async (values) => {
-        const idb = await import('/pos/idb.js');
+        const idb = await import('/pos/idb/idb.js');
         await idb.metaPutMany(values);
     }""", json.dumps({"token": paired["token"], "terminal": paired["terminal"]}))
 

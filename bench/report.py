@@ -140,6 +140,20 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
         i = g["integrity"]
         row(f"  folio integrity {backend} ({i['accepted']} accepted, {i['rejected']} rejected)",
             "ok" if i["ok"] else "BROKEN", "", "ok", None, i["ok"])
+    k = res.get("soak")
+    if k and "error" in k:
+        row("Soak: one page sells all day", None, "", err=k["error"])
+    elif k:
+        n = k["sales"]
+        row(f"Soak, {n} sales in one page: JS heap growth after sale {k['readings'][1]['sales']}",
+            k["js_heap_growth_after_first_mb"], "MB", "< 5 MB", None, le(k["js_heap_growth_after_first_mb"], 4.999))
+        row("  WebAssembly memory growth after the first reading", k["wasm_growth_after_first_mb"], "MB", "< 5 MB",
+            None, le(k["wasm_growth_after_first_mb"], 4.999))
+        row("  live listener proxies, first → last reading", f"{k['live_proxies_first']} → {k['live_proxies_last']}",
+            "", "flat", None, k["live_proxies_first"] == k["live_proxies_max"] == k["live_proxies_last"])
+        row(f"  Cobrar p95, sales 1–200 → last 200 of {n}",
+            f"{k['cobrar_p95_first_ms']} → {k['cobrar_p95_last_ms']}", "ms", "last ≤ first × 1.1",
+            k["cobrar_p95_last_to_first"], le(k["cobrar_p95_last_to_first"], 1.1))
     for key in sorted(k for k in res if k.startswith("feed_")):
         f = res[key]
         if "error" in f:

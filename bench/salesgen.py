@@ -2,7 +2,7 @@
 poscore's Cart and complete_sale over products as the catalog feed served them.
 
 What it is for: `make_sales(items, terminal, n, seq_start)` → SALE dicts (contract) with 1–4 lines each, cash
-paid, sequential local numbers; `sale_record(sale)` → the POS's `sales` store record (web/till.py's shape).
+paid, sequential local numbers; `sale_record(sale)` → the POS's `sales` store record (web/caja_pos/services/till.py's shape).
 What it must NOT do: compute any amount itself (poscore does), or invent prices (only the feed's prices).
 """
 from __future__ import annotations

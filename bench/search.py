@@ -23,7 +23,7 @@ from bench.stats import pct, r
 
 
 def results_limit() -> int:
-    src = (Path(__file__).resolve().parents[1] / "web" / "screens_sell.py").read_text()
+    src = (Path(__file__).resolve().parents[1] / "web" / "caja_pos" / "screens" / "sell.py").read_text()
     m = re.search(r"^RESULTS\s*=\s*(\d+)", src, re.MULTILINE)
     return int(m.group(1)) if m else 20
 

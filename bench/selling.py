@@ -4,7 +4,7 @@ task while selling, and 1,000 offline sales synced from one browser to the ERP e
 What it is for:
 - Commit: for each sale, scan a barcode into the search box (+Enter adds it), open the payment screen, "Exacto",
   then the timed part: from the click on "Confirmar cobro" (a capturing listener, before the POS's handler) to the
-  "Venta guardada" dialog appearing (web/screens_payment.py shows it only after the one IndexedDB transaction
+  "Venta guardada" dialog appearing (web/caja_pos/screens/payment.py shows it only after the one IndexedDB transaction
   of App.commit resolved), observed with a MutationObserver in the page. Its floor: the same IndexedDB
   transaction from plain JS (COMMIT_FLOOR), as many times, in the same page.
 - Sync: N valid sales (poscore, bench/salesgen.py) committed into the device's IndexedDB through the POS's own
@@ -44,7 +44,7 @@ COMMIT = """() => new Promise((resolve, reject) => {
 COMMIT_FLOOR = """async ([recordJson, n]) => {
   const db = await new Promise((resolve, reject) => {
     const r = indexedDB.open("bench-commit-floor", 1);
-    r.onupgradeneeded = () => {  // the POS's stores and indexes (web/idb.js open)
+    r.onupgradeneeded = () => {  // the POS's stores and indexes (web/idb/idb.js open)
       const d = r.result;
       d.createObjectStore("meta");
       const sales = d.createObjectStore("sales", { keyPath: "uuid" });
@@ -79,7 +79,7 @@ COMMIT_FLOOR = """async ([recordJson, n]) => {
 }"""
 
 OUTBOX_EMPTY = """async () => {
-  const idb = await import('/pos/idb.js');
+  const idb = await import('/pos/idb/idb.js');
   const deadline = performance.now() + 600000;
   while ((await idb.outboxCount()) > 0) {
     if (performance.now() > deadline) throw new Error('outbox not empty after 600 s');
@@ -105,7 +105,7 @@ def _commits(page: Any, url: str, codes: list[str]) -> dict[str, Any]:
         page.click("#new-sale")
         page.wait_for_selector("#payment", state="detached")
     lt = long_tasks(page, t_start)
-    last = json.loads(page.evaluate("async () => (await import('/pos/idb.js')).salesAll()"))[-1]
+    last = json.loads(page.evaluate("async () => (await import('/pos/idb/idb.js')).salesAll()"))[-1]
     floor = [float(x) for x in page.evaluate(COMMIT_FLOOR, [json.dumps(last), len(times)])]
     return {"n": len(times), "p50_ms": r(pct(times, 50), 2), "p95_ms": r(pct(times, 95), 2),
             "max_ms": r(max(times), 2), "longest_task_while_selling_ms": lt["longest_ms"],
@@ -116,13 +116,16 @@ def _commits(page: Any, url: str, codes: list[str]) -> dict[str, Any]:
 def _sync(page: Any, url: str, paired: dict[str, Any], items: list[dict[str, Any]], n: int,
           db: Database) -> dict[str, Any]:
     page.goto(url + "/bench/blank.html")
-    last = int(page.evaluate("async () => (await import('/pos/idb.js')).lastSequence()"))
+    last = int(page.evaluate("async () => (await import('/pos/idb/idb.js')).lastSequence()"))
     start_seq = max(last + 1, int(paired["terminal"].get("seq_start") or 1))
     sales = make_sales(items, paired["terminal"], n, start_seq, seed=11 + start_seq)  # new uuids per pass
     records = [json.dumps(sale_record(s)) for s in sales]
     page.evaluate("""async (records) => {
-        const idb = await import('/pos/idb.js');
-        for (const rec of records) await idb.commitSale(rec, '{}');
+        const idb = await import('/pos/idb/idb.js');
+        for (const rec of records) {
+          const code = await idb.commitSale(rec, '{}');  // "" when stored, else the reason (idb.js)
+          if (code) throw new Error(`commitSale: ${code}`);
+        }
     }""", records)
     before = int(db.sql("SELECT count(*) FROM sales")[0][0])
     page.goto(url + "/pos/")
@@ -134,7 +137,7 @@ def _sync(page: Any, url: str, paired: dict[str, Any], items: list[dict[str, Any
     rows = db.sql("SELECT uuid, folio FROM sales WHERE series = 'R' ORDER BY folio")
     folios = [int(f) for _, f in rows]
     accepted = [u for u, _ in rows if u in uuids]
-    states = json.loads(page.evaluate("async () => (await import('/pos/idb.js')).salesAll()"))
+    states = json.loads(page.evaluate("async () => (await import('/pos/idb/idb.js')).salesAll()"))
     synced = sum(1 for s in states if s["uuid"] in uuids and s.get("state") == "synced")
     return {"sales": n, "sync_ms": None if first is None else end - first, "open_to_synced_ms": end,
             "app_ready_ms": ready, "accepted_by_erp": len(accepted), "synced_on_device": synced,

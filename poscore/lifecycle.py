@@ -16,6 +16,9 @@ from dataclasses import dataclass
 from .messages import t
 
 STATES = ("pending", "syncing", "synced", "rejected", "cancelled")
+PENDING, SYNCING, SYNCED, REJECTED, CANCELLED = STATES
+UNSENT = (PENDING, SYNCING)  # still to send: a "syncing" sale whose answer never came is sent again
+UNSYNCED = (PENDING, SYNCING, REJECTED)  # not (yet) in the ERP: what a backup carries, Ventas' "pending" filter
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "pending": frozenset({"syncing", "cancelled"}),
@@ -38,6 +41,11 @@ class InvalidTransition(ValueError):
 def can_transition(old: str, new: str) -> bool:
     """True when a sale in state ``old`` may move to ``new``."""
     return new in TRANSITIONS.get(old, frozenset())
+
+
+def from_states(new: str) -> list[str]:
+    """The states a sale may be in to move to ``new`` (the browser's store is given these, never its own list)."""
+    return [s for s in STATES if can_transition(s, new)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 Chromium's renderer crashed ("Target crashed" / "Page crashed") in two CI runs and a bench run. Its crash
 dumps showed the cause: its sampling heap profiler walking frame pointers past the end of a JSPI stack Python
-ran on; the POS now starts Pyodide without JSPI (web/stack_switching.mjs, proven by
+ran on; the POS now starts Pyodide without JSPI (web/boot/stack_switching.mjs, proven by
 tests/e2e/test_no_jspi.py). Should a renderer crash anyway, a browser test (tests/e2e, tests/faults) is rerun
 once by pytest-rerunfailures (its `flaky` mark with `only_rerun`, set below: nothing else is ever rerun); a
 second crash fails, and a module with `RERUN_ON_CRASH = False` (test_no_jspi.py) is never rerun. Every crash

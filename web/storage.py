@@ -1,4 +1,4 @@
-"""The POS's IndexedDB, seen from Python: thin async wrappers over web/idb.js (registered as `caja_idb`).
+"""The POS's IndexedDB, seen from Python: thin async wrappers over web/idb/idb.js (registered as `caja_idb`).
 
 Everything crossing the boundary is a JSON string (or a plain str/int), as marimo's bridge does: no PyProxy
 leaks, no slow `to_py()` over 100k records. Atomic writes are single JS functions (see idb.js: a transaction
@@ -16,14 +16,21 @@ CATALOG = "catalog_chunks"
 CUSTOMERS = "customer_chunks"
 
 
-class SequenceUsed(Exception):
+class StorageError(Exception):
+    """IndexedDB refused a write; nothing was written. `code`: "storage_full" or "storage_error" (`detail` names
+    the browser's error)."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        self.code = code
+        self.detail = detail
+        super().__init__(f"{code}: {detail}" if detail else code)
+
+
+class SequenceUsed(StorageError):
     """The sale's number was already stored (another tab sold meanwhile): nothing was written."""
 
-
-def _sequence_used(exc: Exception) -> bool:
-    # idb.js commitSale: a DOMException named ConstraintError (the stored sequence, or the unique seq index).
-    name = getattr(exc, "name", None) or ""
-    return "ConstraintError" in str(name) or "ConstraintError" in str(exc)
+    def __init__(self) -> None:
+        super().__init__("sequence_used")
 
 
 class Storage:
@@ -63,13 +70,14 @@ class Storage:
 
     async def commit_sale(self, record: dict, stock_deltas: dict[int, str]) -> None:
         """Sale + outbox + stock decrement + sequence in ONE transaction; raises SequenceUsed when the number
-        was taken meanwhile, the storage error on any other failure (quota…). Nothing is written when it raises."""
-        try:
-            await self._idb.commitSale(json.dumps(record), json.dumps({str(k): v for k, v in stock_deltas.items()}))
-        except Exception as exc:
-            if _sequence_used(exc):
-                raise SequenceUsed(str(exc)) from exc
-            raise
+        was taken meanwhile, StorageError on any other refusal (a full disk…). Nothing is written when it raises."""
+        code = str(await self._idb.commitSale(json.dumps(record),
+                                              json.dumps({str(k): v for k, v in stock_deltas.items()})) or "")
+        if code == "sequence_used":
+            raise SequenceUsed
+        if code:
+            kind, _, detail = code.partition(":")
+            raise StorageError(kind, detail)
 
     async def sales(self) -> list[dict]:
         return json.loads(await self._idb.salesAll())

@@ -14,7 +14,7 @@
  *   A new version is precached in install while the old one keeps serving; sales live in IndexedDB, which this
  *   file never touches, so an update cannot lose a stored sale. A deploy does not change this file: shell.mjs
  *   registers it as `sw.js?v=<app>-<runtime>`, so a new manifest is a new worker URL and install runs again.
- * - Shell files (index.html, *.mjs, *.js, *.css, pyscript.json, manifest.json) are network-first with a
+ * - Shell files (index.html, boot/*.mjs, idb/*.js, *.css, pyscript.json, manifest.json) are network-first with a
  *   short timeout, falling back to the cache; the big versioned runtime files are cache-first.
  *
  * Must not cache anything outside /pos/, nor any /api answer (it holds the terminal token's data), nor answer
@@ -24,8 +24,9 @@ const PREFIX = "caja-pos-";
 const POS = new URL("./", self.location).pathname; // "/pos/"
 // The addresses a cashier may be given for the POS that the ERP answers with a redirect to it (see above).
 const DOORS = new Set(["/", POS.slice(0, -1)]);
-const SHELL = ["./", "index.html", "pos.css", "shell.mjs", "boot.mjs", "snapshot.mjs", "stack_switching.mjs",
-  "idb.js", "idb_core.js", "idb_sync.js", "catalog_cols.js", "pyscript.json", "vendor/manifest.json"];
+// The shell's files (boot/, idb/, index.html, pos.css, pyscript.json…) are listed by the build in the manifest
+// (`shell`), read from the tree: a file added to a folder is precached without editing this list.
+const SHELL = ["./", "vendor/manifest.json"];
 const RUNTIME = ["vendor/pyodide/pyodide.mjs", "vendor/pyodide/pyodide.asm.mjs", "vendor/pyodide/pyodide.asm.wasm",
   "vendor/pyodide/pyodide-lock.json", "vendor/pyscript/core.js", "vendor/pyscript/core.css"];
 const NETWORK_TIMEOUT_MS = 1500;
@@ -53,7 +54,7 @@ self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const manifest = await readManifest();
     const cache = await caches.open(`${PREFIX}${manifest.app_version}-${manifest.runtime_version}`);
-    const files = [...SHELL, ...RUNTIME, `vendor/${manifest.stdlib_zip}`, `vendor/${manifest.app_zip}`,
+    const files = [...SHELL, ...(manifest.shell || []), ...RUNTIME, `vendor/${manifest.stdlib_zip}`, `vendor/${manifest.app_zip}`,
       ...(await pyscriptChunks())];
     await cache.addAll(files.map((f) => new Request(f, { cache: "no-store" })));
     await self.skipWaiting();

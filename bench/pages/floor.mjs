@@ -1,7 +1,7 @@
 /**
  * The raw-JS floor of the POS catalog load: fetch the same /api/catalog and /api/customers pages the POS fetches
  * (same page size, one after another, same headers) and store the same bytes in IndexedDB in chunks (one
- * JSON-array string per page, one transaction per page, as web/idb.js chunkAppend does), with plain JS.
+ * JSON-array string per page, one transaction per page, as web/idb/idb.js chunkAppend does), with plain JS.
  *
  * Must NOT do anything the POS could skip (no index, no DOM updates), nor anything the POS must do that plain JS
  * avoids cheating on: every page is parsed (to get next_after and the items) and re-serialised, like the POS.

@@ -1,7 +1,7 @@
 /**
  * Search inside Pyodide in this browser: the runtime and app zip the POS ships (byte-compiled stdlib, app zip on
  * sys.path), the catalog fetched from /api/catalog, indexed with poscore's CatalogIndex in slices and then
- * prepared (CatalogIndex.prepare, step by step) as web/pos.py does, then every query timed inside Python with
+ * prepared (CatalogIndex.prepare, step by step) as web/caja_pos/app.py does, then every query timed inside Python with
  * time.perf_counter (no JS↔Python crossing in the timed part).
  *
  * Must NOT time anything outside the index calls, nor use another search than poscore's (the POS's own).
@@ -34,7 +34,7 @@ def bench_search(pages_json, queries_json, slice_, limit):
     t = time.perf_counter()
     idx.by_code(codes[-1])
     pending_ms = (time.perf_counter() - t) * 1000
-    # What web/pos.py does after a load, one step per main-thread task: merge the code pages, build the search order.
+    # What web/caja_pos/app.py does after a load, one step per main-thread task: merge the code pages, build the search order.
     steps = []
     prep = idx.prepare()
     while True:

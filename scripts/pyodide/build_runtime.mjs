@@ -5,10 +5,10 @@
 //                                  unchecked-hash .pyc without the .py, for loadPyodide({stdLibURL})
 //   web/vendor/pyscript/           @pyscript/core dist/ copied as is
 //   web/vendor/wheels/             micropip (optional add-ons only; our own code never goes through micropip)
-//   web/vendor/app-<hash>.zip      poscore/ + web/*.py byte-compiled inside Pyodide, pyc (and .py) at module paths
+//   web/vendor/app-<hash>.zip      poscore/ + web/**/*.py byte-compiled inside Pyodide, pyc (and .py) at module paths
 //   web/vendor/manifest.json       what the page and its service worker load and precache
 // The stdlib zip is rebuilt only when its inputs change (Pyodide's stdlib zip, pyc_zip.py); a normal rebuild after
-// an edit of poscore/ or web/*.py boots Pyodide once, with the byte-compiled stdlib (which checks it), compiles the
+// an edit of poscore/ or web/**/*.py boots Pyodide once, with the byte-compiled stdlib (which checks it), compiles the
 // app, imports poscore from the new zip and writes the manifest.
 // It must NOT fetch anything, write outside web/vendor/, or decide anything about how the page boots.
 //
@@ -83,34 +83,35 @@ function syncDir(src, dst) {
   }
 }
 
-// The page's own static files (web/*.js, *.mjs, *.html, *.css, *.json), sorted: part of the app version.
-function shellSources() {
-  const web = path.join(ROOT, "web");
-  if (!fs.existsSync(web)) return [];
-  return fs.readdirSync(web, { withFileTypes: true })
-    .filter((ent) => ent.isFile() && /\.(m?js|html|css|json)$/.test(ent.name))
-    .map((ent) => [`web/${ent.name}`, path.join(web, ent.name)])
-    .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-}
-
-// poscore/**/*.py and the top-level web/*.py (not web/vendor), as [archive name, absolute path], sorted.
-function appSources() {
+// Files under `dir` (recursively; no vendor/, __pycache__ or dot names) whose name matches `re`, as
+// [path relative to dir with "/", absolute path], sorted.
+function walkFiles(dir, re) {
   const out = [];
-  const walk = (dir, prefix) => {
-    for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
-      if (ent.name === "__pycache__" || ent.name.startsWith(".")) continue;
-      const abs = path.join(dir, ent.name);
-      if (ent.isDirectory()) walk(abs, `${prefix}${ent.name}/`);
-      else if (ent.name.endsWith(".py")) out.push([`${prefix}${ent.name}`, abs]);
+  const walk = (abs, rel) => {
+    for (const ent of fs.readdirSync(abs, { withFileTypes: true })) {
+      if (ent.name === "__pycache__" || ent.name === "vendor" || ent.name.startsWith(".")) continue;
+      const child = path.join(abs, ent.name);
+      if (ent.isDirectory()) walk(child, `${rel}${ent.name}/`);
+      else if (ent.isFile() && re.test(ent.name)) out.push([`${rel}${ent.name}`, child]);
     }
   };
-  walk(path.join(ROOT, "poscore"), "poscore/");
-  const web = path.join(ROOT, "web");
-  if (fs.existsSync(web)) {
-    for (const ent of fs.readdirSync(web, { withFileTypes: true })) {
-      if (ent.isFile() && ent.name.endsWith(".py")) out.push([ent.name, path.join(web, ent.name)]);
-    }
-  }
+  if (fs.existsSync(dir)) walk(dir, "");
+  return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+}
+
+// The page's own static files (web/**/*.js, *.mjs, *.html, *.css, *.json outside vendor/), as [path under web/,
+// absolute path], sorted: part of the app version, and what the service worker precaches as the shell.
+function shellSources() {
+  return walkFiles(path.join(ROOT, "web"), /\.(m?js|html|css|json)$/);
+}
+
+// poscore/**/*.py and web/**/*.py (not web/vendor), as [archive name, absolute path], sorted. web/ is the zip's
+// root: web/pos.py is `pos`, web/caja_pos/screens/sell.py is `caja_pos.screens.sell`.
+function appSources() {
+  const out = [
+    ...walkFiles(path.join(ROOT, "poscore"), /\.py$/).map(([rel, abs]) => [`poscore/${rel}`, abs]),
+    ...walkFiles(path.join(ROOT, "web"), /\.py$/),
+  ];
   out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const names = new Set();
   for (const [name] of out) {
@@ -236,7 +237,8 @@ else:
   // per version, so a change to boot.mjs alone must reach tills that boot offline.
   const appHash = sha256(
     `pyodide ${pyodideVersion}\0`, // the bytecode is Pyodide's: a new Pyodide is a new app zip
-    ...[...sources, ...shellSources()].flatMap(([name, abs]) => [name, "\0", fs.readFileSync(abs), "\0"]),
+    ...[...sources, ...shellSources().map(([rel, abs]) => [`web/${rel}`, abs])]
+      .flatMap(([name, abs]) => [name, "\0", fs.readFileSync(abs), "\0"]),
   ).slice(0, 12);
   const appZipName = `app-${appHash}.zip`;
   const appZip = path.join(VENDOR, appZipName);
@@ -277,6 +279,9 @@ for name in modules:
     app_zip: appZipName,
     stdlib_zip: `pyodide/${STDLIB_PYC}`,
     runtime_version: runtimeVersion,
+    // The shell the service worker precaches (paths under web/, as the page asks for them): read from the tree,
+    // so a new folder or file is precached without editing sw.js.
+    shell: shellSources().map(([rel]) => rel).filter((rel) => rel !== "sw.js"),
   };
   writeAtomic(path.join(VENDOR, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   // Stale app zips go only after the manifest stopped naming them.

@@ -184,7 +184,7 @@ def test_first_page_with_inactive_odd_codes_and_duplicates() -> None:
 
 
 def _deferred(idx: CatalogIndex, items: list[dict], calls: list[int]) -> None:
-    """add_deferred as web/pos.py calls it for a stored chunk: columns now, the dicts on first use."""
+    """add_deferred as web/caja_pos/app.py calls it for a stored chunk: columns now, the dicts on first use."""
     def load() -> list[dict]:
         calls.append(1)
         return [dict(p) for p in items]

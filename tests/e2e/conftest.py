@@ -1,24 +1,11 @@
-"""Fixtures for the POS end-to-end tests: a real ERP (`caja migrate`, `caja demo`, `caja serve --port`) on a free
-port with a fresh SQLite database in tmp, started as a subprocess once per module (Pyodide boots take seconds),
-and Debian's Chromium through Playwright with persistent profiles (so the service worker cache, IndexedDB and
-a browser restart behave as on a till).
-
-Like Datasette's tests/test_playwright.py. The ERP can be stopped and started again on the same port and
-database (the "ERP down while the browser is online" story), or be killed with SIGKILL and started again (the
-"ERP killed mid-batch" fault, tests/faults). Every request the browser makes is recorded so
-a test can assert that nothing leaves the origin.
+"""Fixtures for the POS end-to-end tests: one ERP per module (Pyodide boots take seconds) and a fresh browser
+profile per test, from tests/e2e/harness.py (which says what they are). The names are re-exported for the
+modules that import them from here.
 """
 from __future__ import annotations
 
-import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,15 +13,9 @@ from typing import Any
 import pytest
 
 from tests.suites import require
+from tests.e2e.harness import CHROMIUM, DEMO_CUSTOMERS, DEMO_PRODUCTS, ROOT, Browser, ErpProcess
 
-ROOT = Path(__file__).resolve().parents[2]
-CAJA = str(Path(sys.executable).with_name("caja"))
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-DEMO_PRODUCTS = 1500
-DEMO_CUSTOMERS = 200
-BOOT_TIMEOUT_MS = 90_000  # a cold Pyodide boot on a busy 2-core machine
+__all__ = ["ROOT", "Browser", "ErpProcess", "browser", "erp", "playwright"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -42,104 +23,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "tests/e2e" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
             item.add_marker(pytest.mark.slow)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-class ErpProcess:
-    """`caja serve` in a subprocess; stop()/start() keep the port and the database."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.workdir = workdir
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        # The ERP's test-only pause points (server/testhooks.py): inert until a test arms one in this folder.
-        self.hooks = workdir / "hooks"
-        self.hooks.mkdir(exist_ok=True)
-        self.env = {**os.environ, "CAJA_DATABASE_URL": f"sqlite:///{workdir / 'caja.db'}",
-                    "CAJA_TEST_HOOKS": str(self.hooks)}
-        self.proc: subprocess.Popen[bytes] | None = None
-        self._token: str | None = None
-        # Where the test itself reaches the ERP (the browser may use another name: tests/e2e/test_https.py) and
-        # the TLS context for it when that is https.
-        self.api_origin = self.url
-        self.ssl_context: Any = None
-
-    def caja(self, *args: str, stdin: str | None = None) -> str:
-        out = subprocess.run([CAJA, *args], env=self.env, cwd=self.workdir, check=True, capture_output=True,
-                             text=True, timeout=120, input=stdin)
-        return out.stdout
-
-    def start(self) -> None:
-        log = open(self.workdir / "serve.log", "ab")  # noqa: SIM115 - owned by the process
-        self.proc = subprocess.Popen([CAJA, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                                     env=self.env, cwd=self.workdir, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError((self.workdir / "serve.log").read_text())
-            try:
-                with urllib.request.urlopen(f"{self.api_origin}/api/health", timeout=1,
-                                            context=self.ssl_context) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("caja serve did not answer /api/health")
-
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            self.proc.wait(timeout=20)
-        self.proc = None
-
-    @property
-    def pid(self) -> int:
-        """The id of the running `caja serve` process (one process: uvicorn runs in it with one worker)."""
-        assert self.proc is not None and self.proc.poll() is None, "the ERP is not running"
-        return self.proc.pid
-
-    def kill(self) -> None:
-        """SIGKILL, as a power cut or the OOM killer would: no shutdown, no rollback, no flush by the server.
-
-        The port and the database stay; start() brings the ERP back on them (what a service manager does).
-        """
-        if self.proc is not None:
-            if self.proc.poll() is None:
-                self.proc.kill()
-            self.proc.wait(timeout=20)
-        self.proc = None
-
-    def pairing_code(self) -> str:
-        return self.caja("pairing-code").strip().splitlines()[-1].strip()
-
-    def api(self, path: str) -> Any:
-        """GET an ERP endpoint with a terminal token of its own (a pairing of the demo terminal).
-
-        Pairing the terminal again (the browser does) may revoke our token: on 401, pair once more.
-        """
-        for attempt in (1, 2):
-            if self._token is None:
-                body = json.dumps({"code": self.pairing_code(), "device": "pytest"}).encode()
-                req = urllib.request.Request(f"{self.api_origin}/api/pair", body,
-                                             {"Content-Type": "application/json"})
-                with urllib.request.urlopen(req, timeout=10, context=self.ssl_context) as r:
-                    self._token = json.load(r)["token"]
-            req = urllib.request.Request(f"{self.api_origin}{path}",
-                                         headers={"Authorization": f"Bearer {self._token}"})
-            try:
-                with urllib.request.urlopen(req, timeout=30, context=self.ssl_context) as r:
-                    return json.load(r)
-            except urllib.error.HTTPError as exc:
-                if exc.code != 401 or attempt == 2:
-                    raise
-                self._token = None
-        raise AssertionError("unreachable")
 
 
 @pytest.fixture(scope="module")
@@ -155,42 +38,6 @@ def erp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ErpProcess]:
         yield server
     finally:
         server.stop()
-
-
-class Browser:
-    """A persistent Chromium profile that can be closed and reopened (a till restart)."""
-
-    def __init__(self, playwright: Any, profile: Path, origin: str) -> None:
-        self.playwright = playwright
-        self.profile = profile
-        self.origin = origin
-        self.requests: list[str] = []
-        self.console_errors: list[str] = []
-        self.context: Any = None
-        # The browser's environment (None: this process's); e.g. a HOME whose NSS database trusts a test CA.
-        self.env: dict[str, str] | None = None
-
-    def open(self, offline: bool = False, args: tuple[str, ...] = ()) -> Any:
-        """Start Chromium on this profile (`args`: more command-line switches) and return its first page."""
-        self.context = self.playwright.chromium.launch_persistent_context(
-            str(self.profile), executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args], headless=True,
-            viewport={"width": 1280, "height": 800}, locale="es-MX", service_workers="allow", env=self.env)
-        self.context.set_default_timeout(20_000)
-        self.context.on("request", lambda r: self.requests.append(r.url))
-        self.context.on("weberror", lambda e: self.console_errors.append(str(e.error)))
-        if offline:
-            self.context.set_offline(True)
-        return self.context.pages[0] if self.context.pages else self.context.new_page()
-
-    def close(self) -> None:
-        if self.context is not None:
-            self.context.close()
-            self.context = None
-
-    def foreign_requests(self) -> list[str]:
-        """Every request URL that did not go to our own origin (must stay empty)."""
-        return [u for u in self.requests
-                if not u.startswith((self.origin + "/", "data:", "blob:"))]
 
 
 @pytest.fixture(scope="module")

@@ -25,7 +25,7 @@ from pathlib import Path
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from tests.e2e.conftest import ROOT, ErpProcess, _free_port
+from tests.e2e.harness import ROOT, ErpProcess, _free_port
 
 HOST = "caja.test"
 CADDY = "/usr/bin/caddy"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.e2e.conftest import BOOT_TIMEOUT_MS
+from tests.e2e.harness import BOOT_TIMEOUT_MS
 
 
 def open_pos(page: Any, origin: str, path: str = "/pos/") -> Any:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e import payment, selling, tour_sales
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 ADMIN, PASSWORD = "gerente", "una-contraseña-larga"
 PRODUCT = {"sku": "E2E-0001", "name": "Salsa <picante> de prueba", "barcodes": "7501234567897",

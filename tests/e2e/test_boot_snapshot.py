@@ -1,5 +1,5 @@
 """Issue 4's boot: after a boot without one, the interpreter's memory snapshot is made in a Worker and stored
-(web/snapshot.mjs); later opens — online, offline, after a browser restart — restore it and sell; a snapshot that
+(web/boot/snapshot.mjs); later opens — online, offline, after a browser restart — restore it and sell; a snapshot that
 does not restore is dropped, the POS boots without it and a new one is made."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.e2e import header, pairing, payment, selling
 from tests.e2e import tour_sales as ts
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 SNAPSHOT_MS = 90_000  # made ~5 s after a boot, in a Worker that boots a second interpreter on a busy machine
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import header, menu, pairing, payment, selling
-from tests.e2e.conftest import CHROMIUM, DEMO_CUSTOMERS, DEMO_PRODUCTS, ROOT, Browser, ErpProcess
+from tests.e2e.harness import CHROMIUM, DEMO_CUSTOMERS, DEMO_PRODUCTS, ROOT, Browser, ErpProcess
 from tests.e2e.https_setup import (
     CADDY,
     CERTUTIL,

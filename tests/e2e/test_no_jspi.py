@@ -1,10 +1,10 @@
 """The POS runs Python without WebAssembly stack switching (JSPI): Chromium's heap profiler cannot crash it.
 
-Why (web/stack_switching.mjs): with JSPI, Pyodide runs each Python task on a secondary stack; Chromium's
+Why (web/boot/stack_switching.mjs): with JSPI, Pyodide runs each Python task on a secondary stack; Chromium's
 sampling heap profiler walks a sampled allocation's frame pointers up to the thread's stack end and reads past
 such a stack: SIGSEGV, "Target crashed" (two CI runs and a bench run; Chromium's crash dumps all show that
 walk). Here the profiler is forced on with a small sampling interval (HEAP_PROFILER) so a sample lands on
-Python's stack within seconds. Measured 2026-11-30: with web/stack_switching.mjs bypassed (JSPI on) this test
+Python's stack within seconds. Measured 2026-11-30: with web/boot/stack_switching.mjs bypassed (JSPI on) this test
 crashed 3 times in 3 while the POS booted, and a bare Pyodide page running asyncio tasks 5 in 5; with it, 3
 passes in 3 (≈13 s each).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from tests.e2e import header, pairing, payment, selling
 from tests.e2e import tour_sales as ts
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 # Chromium's in-process heap profiler on for this session (not left to its per-session dice roll), sampling about
 # every 10 kB allocated in every process.

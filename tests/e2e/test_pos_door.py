@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import header, menu, pairing, payment, selling
-from tests.e2e.conftest import BOOT_TIMEOUT_MS, Browser, ErpProcess
+from tests.e2e.harness import BOOT_TIMEOUT_MS, Browser, ErpProcess
 
 
 def _a_product(erp: ErpProcess) -> dict:

@@ -1,4 +1,5 @@
-"""The POS story from issue 4's Proof, on a real ERP and Debian Chromium.
+"""The POS's whole story (pair, sell online, sell offline across reloads and a restart, sync) on a real ERP and
+Debian Chromium.
 
 Online: pair, load the demo catalog to 100 %, sell by barcode and by name. Offline (service worker in control,
 network cut): the wifi icon turns red, three sales (remisión; factura with a customer; remisión with a customer
@@ -13,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import header, menu, pairing, payment, selling
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 
 def _sellable(erp: ErpProcess, n: int) -> list[dict]:
@@ -159,7 +160,7 @@ def _two_tabs_never_share_a_number(browser: Browser, erp: ErpProcess, page: Any,
     other = browser.context.new_page()
     other = pairing.open_pos(other, erp.url)
     selling.wait_ready(other)
-    page.reload()  # this tab's in-memory stock does not know the other tab's sales yet (issue 5 syncs tabs)
+    page.reload()  # this tab's in-memory stock does not know the other tab's sales yet
     for tab in (page, other):
         selling.wait_ready(tab)
         selling.scan(tab, product["barcodes"][0])

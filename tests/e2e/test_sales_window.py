@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e import header, payment, selling, writes
 from tests.e2e import tour_sales as ts
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 # Waits that depend on the heartbeat noticing the ERP again on a loaded 2-core machine.
 RECONNECT_MS = 60_000
@@ -106,7 +106,7 @@ def test_print_save_cancel_and_sync_one_sale(browser: Browser, erp: ErpProcess) 
         header.wait_pending(page, 2)
         # A sale is flushed to disk before "Venta guardada" (a power cut must not lose it), not only handed to the OS.
         assert writes.written(page).count(("meta+outbox+sales+stock", "strict")) == 2, writes.written(page)
-        # …and begun by the "Confirmar" click itself, not in a task after the browser rendered it (web/tasks.py).
+        # …and begun by the "Confirmar" click itself, not in a task after the browser rendered it (web/caja_pos/services/tasks.py).
         commits = [c for c in writes.begun_in_click(page) if c[0] == "meta+outbox+sales+stock"]
         assert commits == [("meta+outbox+sales+stock", True)] * 2, writes.begun_in_click(page)
         assert int(ts.stock_shown(page, p2)) == int(stock_before) - 1

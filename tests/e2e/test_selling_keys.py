@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from tests.e2e import header, pairing, payment, selling
 from tests.e2e import tour_sales as ts
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 OFFLINE_SALES = 30
 

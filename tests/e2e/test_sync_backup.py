@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e import header, payment, selling
 from tests.e2e import tour_sales as ts
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 # Waits that depend on the heartbeat noticing the ERP again on a loaded 2-core machine.
 RECONNECT_MS = 60_000
@@ -83,7 +83,7 @@ def test_pruning_removes_only_synced_sales_past_the_cutoff(browser: Browser, erp
         page.dispatch_event("#keep-days", "change")
         ts.close(page)
         # The real IndexedDB through idb.js: a cutoff after both sales may prune only the synced one.
-        pruned = page.evaluate("async () => (await import('/pos/idb.js')).pruneSynced('9999-12-31')")
+        pruned = page.evaluate("async () => (await import('/pos/idb/idb.js')).pruneSynced('9999-12-31')")
         assert pruned == 1
         ts.open_sales(page)
         assert list(ts.rows(page)) == [pending]

@@ -12,7 +12,7 @@ import pytest
 
 from tests.e2e import header, payment, selling
 from tests.e2e import tour_sales as ts
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 
 def _sell(page: Any, product: dict) -> str:

@@ -1,4 +1,4 @@
-"""Tour helpers for issue 5's screens: the Ventas window (list, filters, detail, Cancelar, Imprimir,
+"""Tour helpers for the sales screens: the Ventas window (list, filters, detail, Cancelar, Imprimir,
 Sincronizar), the ticket preview, "Datos sincronizados", and reading the ERP's database to check what arrived."""
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e import header, pairing, selling
-from tests.e2e.conftest import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess
 
 
 # ---------- set-up ----------

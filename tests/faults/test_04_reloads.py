@@ -15,7 +15,7 @@ offline with every pending sale intact; back online each sale reaches the ERP ex
 
 Found with it: a deploy leaves sw.js byte for byte the same, so the browser never installed a new worker; the
 till ran the new version online but its cache kept the old one, and every offline boot ran the old code.
-web/shell.mjs now registers `sw.js?v=<app>-<runtime>` (from vendor/manifest.json).
+web/boot/shell.mjs now registers `sw.js?v=<app>-<runtime>` (from vendor/manifest.json).
 """
 from __future__ import annotations
 
@@ -107,10 +107,10 @@ def _deploy_new_version(pos: Path) -> str:
     out = io.BytesIO()
     with zipfile.ZipFile(old_zip) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
-            if info.filename == "labels.pyc":
+            if info.filename == "caja_pos/text/labels.pyc":
                 continue  # the new labels.py is compiled from source in the browser
             data = src.read(info)
-            if info.filename == "labels.py":
+            if info.filename == "caja_pos/text/labels.py":
                 text = data.decode()
                 old = '"version": "Versión de la app {app} · runtime {rt}"'
                 assert old in text, "labels.py changed: update this test's new version"

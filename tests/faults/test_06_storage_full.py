@@ -2,7 +2,7 @@
 
 Injected for real, in the page's own IndexedDB write path (tests/faults/till.py STORAGE_FULL): a switch wraps
 `IDBObjectStore.prototype.put/add` for the sale commit's transaction (sale record + outbox entry + stock
-decrement + local sequence, ONE transaction in web/idb.js commitSale) and either throws a DOMException named
+decrement + local sequence, ONE transaction in web/idb/idb.js commitSale) and either throws a DOMException named
 "QuotaExceededError" at the write to a chosen store — after the writes issued before it — or lets every write
 through and aborts the transaction at commit time with that error (the disk filling while committing).
 Switching it off is "space freed". Chromium's own quota override (DevTools `Storage.overrideQuotaForOrigin`) was
@@ -75,7 +75,7 @@ def _pending_badge(page: Any) -> str:
 
 def _seq_start(page: Any) -> int:
     """The ERP's first free local sequence for this terminal, as given at pairing (meta "terminal")."""
-    return int(page.evaluate("async () => JSON.parse(await (await import('/pos/idb.js')).metaGet('terminal'))"
+    return int(page.evaluate("async () => JSON.parse(await (await import('/pos/idb/idb.js')).metaGet('terminal'))"
                              ".seq_start || 1"))
 
 
@@ -110,7 +110,7 @@ def test_storage_full_keeps_the_cart_and_the_same_cart_syncs_once_after_space_is
     page = ts.pair_and_load(browser, erp)
     ledger.sold(sell(page, products[1]))  # a sale before the disk fills: the number to continue from
     header.wait_pending(page, 0, timeout=120_000)
-    # The interpreter snapshot (web/snapshot.mjs, ≈31 MB of the same quota) is stored by now…
+    # The interpreter snapshot (web/boot/snapshot.mjs, ≈31 MB of the same quota) is stored by now…
     page.wait_for_function("() => globalThis.cajaBoot && cajaBoot.snapshot === 'stored'", timeout=90_000)
 
     cart = _fill_cart(page, products)

@@ -24,12 +24,12 @@ def uuids_of(request: Any) -> list[str]:
 
 def local_records(page: Any) -> list[dict]:
     """The `sales` store as the device holds it (through the page's own idb.js)."""
-    return json.loads(page.evaluate("async () => (await import('/pos/idb.js')).salesAll()"))
+    return json.loads(page.evaluate("async () => (await import('/pos/idb/idb.js')).salesAll()"))
 
 
 # ---------- storage full (scenario 6) ----------
 # A switch over the real IndexedDB write path, scoped to the sale commit's transaction (the only one whose scope
-# holds both "stock" and "meta", web/idb.js commitSale). `globalThis.cajaQuota = {store, how}` turns it on:
+# holds both "stock" and "meta", web/idb/idb.js commitSale). `globalThis.cajaQuota = {store, how}` turns it on:
 #  how "throw":  the put/add on `store` throws a QuotaExceededError synchronously (as Chromium does when a value
 #                cannot be stored), after the writes the commit issued before it;
 #  how "commit": the put/add on `store` goes through and, once the commit has issued all its writes, the
@@ -76,7 +76,7 @@ def device_state(page: Any) -> dict:
     """Everything the sale commit writes, read back from IndexedDB: sale records, outbox sale entries, stock
     decrements and the last local sequence used."""
     return json.loads(page.evaluate("""async () => {
-        const idb = await import('/pos/idb.js');
+        const idb = await import('/pos/idb/idb.js');
         return JSON.stringify({
             sales: JSON.parse(await idb.salesAll()),
             outbox: JSON.parse(await idb.outboxEntries('sale')).map((e) => e.uuid).sort(),

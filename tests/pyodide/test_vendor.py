@@ -20,7 +20,8 @@ import pytest
 from tests.suites import require
 
 ROOT = Path(__file__).resolve().parents[2]
-VENDOR = ROOT / "web" / "vendor"
+WEB = ROOT / "web"
+VENDOR = WEB / "vendor"
 MANIFEST = VENDOR / "manifest.json"
 
 pytestmark = pytest.mark.pyodide
@@ -37,11 +38,17 @@ def manifest() -> dict:
 
 
 def _app_sources() -> dict[str, bytes]:
-    # Same selection as build_runtime.mjs: poscore/**/*.py at their package paths, web/*.py at the zip's top.
+    # Same selection as build_runtime.mjs: poscore/**/*.py at their package paths, web/**/*.py with web/ as the
+    # zip's root (web/caja_pos/app.py is caja_pos/app.py), never web/vendor.
     found = {p.relative_to(ROOT).as_posix(): p.read_bytes() for p in (ROOT / "poscore").rglob("*.py")
              if "__pycache__" not in p.parts}
-    found |= {p.name: p.read_bytes() for p in (ROOT / "web").glob("*.py")}
+    found |= {p.relative_to(WEB).as_posix(): p.read_bytes() for p in _web_files(r"\.py$")}
     return found
+
+
+def _web_files(pattern: str) -> list[Path]:
+    return sorted(p for p in WEB.rglob("*") if p.is_file() and re.search(pattern, p.name)
+                  and not {"vendor", "__pycache__"} & set(p.relative_to(WEB).parts))
 
 
 def _pyc_headers(zf: zipfile.ZipFile) -> dict[str, bytes]:
@@ -74,11 +81,10 @@ def test_runtime_version_is_the_hash_of_wasm_stdlib_and_pyscript(manifest: dict)
 
 def test_app_version_names_the_python_and_the_page_shell(manifest: dict) -> None:
     # build_runtime.mjs's hash: the service worker keeps one cache per app version, so a change to boot.mjs (or any
-    # web/*.js, *.mjs, *.html, *.css, *.json) alone must make a new version, or offline tills keep the old shell.
+    # web/**/*.js, *.mjs, *.html, *.css, *.json) alone must make a new version, or offline tills keep the old shell.
     python = sorted(_app_sources().items())
-    shell = sorted((f"web/{p.name}", p.read_bytes()) for p in (ROOT / "web").iterdir()
-                   if p.is_file() and re.search(r"\.(m?js|html|css|json)$", p.name))
-    assert "web/boot.mjs" in dict(shell) and "web/stack_switching.mjs" in dict(shell)
+    shell = sorted((f"web/{p.relative_to(WEB).as_posix()}", p.read_bytes()) for p in _web_files(r"\.(m?js|html|css|json)$"))
+    assert "web/boot/boot.mjs" in dict(shell) and "web/idb/idb.js" in dict(shell)
     digest = hashlib.sha256(f"pyodide {manifest['pyodide']}\0".encode())
     for name, data in python + shell:
         digest.update(name.encode() + b"\0" + data + b"\0")
@@ -112,3 +118,12 @@ def test_every_pyc_has_pyodides_magic(manifest: dict) -> None:
     assert len(sources) == len(stamp["failed"]), "the stdlib zip keeps .py only for modules that did not compile"
     magics = {h[:4] for h in stdlib.values()} | {h[:4] for h in app.values()}
     assert len(magics) == 1, magics
+
+
+def test_service_worker_precaches_every_shell_file(manifest: dict) -> None:
+    # The build lists the shell from the tree (folders included) and sw.js precaches that list: a file moved into a
+    # new folder must still open offline.
+    shell = {p.relative_to(WEB).as_posix() for p in _web_files(r"\.(m?js|html|css|json)$")} - {"sw.js"}
+    assert set(manifest["shell"]) == shell
+    assert {"boot/shell.mjs", "boot/boot.mjs", "idb/idb.js", "idb/catalog_cols.js", "index.html"} <= shell
+    assert "manifest.shell" in (WEB / "sw.js").read_text()

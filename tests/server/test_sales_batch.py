@@ -1,4 +1,4 @@
-"""POST /api/sales writes a batch in one transaction (issue 8): what each sale must still get alone.
+"""POST /api/sales writes a batch in one transaction (so a batch is fast at scale): what each sale must still get alone.
 
 Twins inside one batch, stock that goes negative part-way through a batch, one change version per batch and
 none for a batch that writes nothing, lookups split in chunks, and the terminal's last sync result.

@@ -1,6 +1,6 @@
 """tests/web: the POS glue (web/*.py that needs no browser) against fakes of IndexedDB (idb.js) and the ERP.
 
-web/ modules are top-level modules inside the app zip (`import storage`, not `import web.storage`), so web/
+web/ is the root of the app zip (`import storage`, `import caja_pos.services.outbox`, not `import web.storage`), so web/
 goes on sys.path here exactly as the zip goes on sys.path in Pyodide.
 """
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""In-memory stand-ins for web/idb.js and the ERP's HTTP API, with the same observable behaviour the glue
+"""In-memory stand-ins for web/idb/idb.js and the ERP's HTTP API, with the same observable behaviour the glue
 relies on (JSON strings in and out, chunks in key order, one-transaction sale commit refusing a used sequence).
 """
 from __future__ import annotations
@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sync import HttpError, NetworkError
+from caja_pos.net.erp import HttpError, NetworkError
 
 
 class JsNull:
@@ -50,16 +50,17 @@ class FakeIdb:
     async def lastSequence(self) -> int:
         return json.loads(self.meta.get("seq", "0"))
 
-    async def commitSale(self, record_json: str, stock_json: str) -> None:
+    async def commitSale(self, record_json: str, stock_json: str) -> str:
         if self.fail_commit:
-            raise RuntimeError(self.fail_commit)  # nothing written: the transaction aborted
+            return self.fail_commit  # idb.js's error code; nothing written: the transaction aborted
         record = json.loads(record_json)
         if json.loads(self.meta.get("seq", "0")) >= record["seq"]:
-            raise RuntimeError("ConstraintError")
+            return "sequence_used"
         self.sales[record["uuid"]] = record
         self.outbox[record["uuid"]] = {"uuid": record["uuid"], "kind": "sale"}
         self.stock[record["uuid"]] = {"sale_uuid": record["uuid"], "deltas": json.loads(stock_json)}
         self.meta["seq"] = json.dumps(record["seq"])
+        return ""
 
     async def salesAll(self) -> str:
         return json.dumps(sorted(self.sales.values(), key=lambda r: r["seq"]))

@@ -9,11 +9,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-import sync
-from outbox import Syncer
+from caja_pos.net.erp import NetworkError
+from caja_pos.services import sync
+from caja_pos.services.outbox import Syncer
+from caja_pos.services.till import Till
 from storage import Storage
-from sync import NetworkError
-from till import Till
 
 from poscore.payment import Payment
 from tests.web.products import TERMINAL, product
@@ -82,13 +82,13 @@ def _folio_order_is_number_order(idb: OutboxIdb) -> None:
 
 @pytest.fixture(autouse=True)
 def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
-    import backup
+    from caja_pos.services import backup
 
     async def no_prune(app: Any) -> int:
         return 0
 
     monkeypatch.setattr(sync, "SALES_BATCH", 7)
-    monkeypatch.setattr(backup, "prune", no_prune)  # pruning needs the browser clock (pos._now)
+    monkeypatch.setattr(backup, "prune", no_prune)  # pruning reads the browser clock (services/clock.py)
 
 
 def test_thirty_pending_sales_get_folios_in_local_number_order() -> None:

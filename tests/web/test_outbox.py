@@ -10,12 +10,12 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from backup import backup_document, prune_cutoff, read_backup
-from outbox import BASE_DELAY_S, MAX_DELAY_S, Syncer, backoff_delay
-from screens_syncpanel import customers_message, sales_message
+from caja_pos.net.erp import NetworkError
+from caja_pos.screens.syncpanel import customers_message, sales_message
+from caja_pos.services.backup import backup_document, prune_cutoff, read_backup
+from caja_pos.services.outbox import BASE_DELAY_S, MAX_DELAY_S, Syncer, backoff_delay
+from caja_pos.services.till import Till
 from storage import Storage
-from sync import NetworkError
-from till import Till
 
 from poscore.payment import Payment
 from tests.web.fakes import FakeErp, FakeIdb
@@ -27,7 +27,7 @@ def _run(coro):  # type: ignore[no-untyped-def]
 
 
 class OutboxIdb(FakeIdb):
-    """FakeIdb plus the issue-5 functions of idb.js, with the same observable behaviour."""
+    """FakeIdb plus the outbox functions of idb_sync.js, with the same observable behaviour."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -71,19 +71,19 @@ class OutboxIdb(FakeIdb):
     async def acquireSyncLock(self) -> Any:
         return lambda: None
 
-    async def markSyncing(self, only_json: str | None) -> str:
+    async def markSyncing(self, only_json: str | None, from_json: str, to: str) -> str:
         only = None if only_json is None else set(json.loads(only_json))
         marked = [u for u, e in self.outbox.items() if e["kind"] == "sale" and (only is None or u in only)
-                  and self.sales[u]["state"] in ("pending", "syncing")]
+                  and self.sales[u]["state"] in json.loads(from_json)]
         for u in marked:
-            self.sales[u]["state"] = "syncing"
+            self.sales[u]["state"] = to
         self.marked_log.append(marked)
         return json.dumps(marked)
 
-    async def unmarkSyncing(self, uuids_json: str) -> None:
+    async def unmarkSyncing(self, uuids_json: str, from_json: str, to: str) -> None:
         for u in json.loads(uuids_json):
-            if self.sales[u]["state"] == "syncing":
-                self.sales[u]["state"] = "pending"
+            if self.sales[u]["state"] in json.loads(from_json):
+                self.sales[u]["state"] = to
 
 
 class VoidsErp(FakeErp):
@@ -147,9 +147,9 @@ async def _no_prune(app: Any) -> int:
 
 @pytest.fixture(autouse=True)
 def _skip_prune(monkeypatch: pytest.MonkeyPatch) -> None:
-    import backup
+    from caja_pos.services import backup
 
-    monkeypatch.setattr(backup, "prune", _no_prune)  # pruning needs the browser clock (pos._now)
+    monkeypatch.setattr(backup, "prune", _no_prune)  # pruning reads the browser clock (services/clock.py)
 
 
 def test_a_full_run_sends_customers_then_sales_then_voids_and_empties_the_count() -> None:

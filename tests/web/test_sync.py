@@ -6,10 +6,11 @@ import json
 from decimal import Decimal
 
 import pytest
-import sync
-from storage import CATALOG, SequenceUsed, Storage
-from sync import HttpError, load_feed, pair, upload_sales
-from till import Till
+from caja_pos.net.erp import HttpError, pair
+from caja_pos.services import sync
+from caja_pos.services.sync import load_feed, upload_sales
+from caja_pos.services.till import Till
+from storage import CATALOG, SequenceUsed, Storage, StorageError
 
 from poscore.payment import Payment
 from tests.web.fakes import FakeErp, FakeIdb
@@ -155,11 +156,11 @@ def test_a_used_sequence_is_refused_by_the_commit_and_a_failed_commit_stores_not
     sale = till.build_sale([Payment("efectivo", Decimal(10))], "dup", 7, "2026-11-27T10:00:00-06:00")
     with pytest.raises(SequenceUsed):  # App.commit reads the last number again and renumbers
         _run(storage.commit_sale(Till.sale_record(sale, "t"), Till.stock_decrement(sale)))
-    idb.fail_commit = "QuotaExceededError"
+    idb.fail_commit = "storage_full"
     sale = till.build_sale([Payment("efectivo", Decimal(10))], "q", 8, "2026-11-27T10:00:00-06:00")
-    with pytest.raises(RuntimeError) as failed:
+    with pytest.raises(StorageError) as failed:
         _run(storage.commit_sale(Till.sale_record(sale, "t"), Till.stock_decrement(sale)))
-    assert not isinstance(failed.value, SequenceUsed)  # a full disk is an error to show, not a renumbering
+    assert failed.value.code == "storage_full" and not isinstance(failed.value, SequenceUsed)  # a full disk is an error to show, not a renumbering
     assert list(idb.sales) == ["uuid-0"] and len(till.cart) == 1  # the cart is kept for another try
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from till import Till
+from caja_pos.services.till import Till
 
 from poscore.cart import NotSellable
 from poscore.payment import Payment

@@ -1,0 +1,264 @@
+"""The view layer and the screens in CPython, on tests/web/fakedom.py: what a screen shows, that Escape and the
+buttons reach only the dialog on top, and that a screen or dialog that goes leaves no listener proxy alive."""
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import pytest
+from caja_pos import platform
+from caja_pos.services.till import Till
+from caja_pos.text import labels
+from caja_pos.ui.dialogs import DialogView, dialogs
+from caja_pos.ui.dom import el
+
+from poscore.payment import Payment
+from tests.web import fakedom
+from tests.web.products import TERMINAL, product
+
+
+@pytest.fixture
+def doc(monkeypatch: pytest.MonkeyPatch) -> fakedom.Document:
+    labels.set_lang("es")
+    document = fakedom.install(monkeypatch)
+    dialogs.start()
+    return document
+
+
+class Box(DialogView):
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.clicks = 0
+        back = el("button", None, "Volver", id=f"{name}-back", data_escape=True)
+        self.box = el("div", "card dialog", id=name, children=[back])
+        self.on(self.box, "click", self._click)
+
+    def _click(self, event: Any) -> None:
+        self.clicks += 1
+        if event.target.id.endswith("-back"):
+            self.close()
+
+
+def _escape(doc: fakedom.Document) -> None:
+    doc.body.dispatch("keydown", key="Escape")
+
+
+def test_a_missing_element_is_none_not_jsnull(doc: fakedom.Document) -> None:
+    assert platform.by_id("nowhere") is None
+    assert platform.by_id("overlay") is not None
+
+
+def test_escape_closes_only_the_top_dialog_and_shows_the_one_below(doc: fakedom.Document) -> None:
+    base = platform.live_proxies()
+    window, preview = Box("window"), Box("preview")
+    window.open()
+    preview.open()
+    overlay = doc.getElementById("overlay")
+    assert not overlay.hidden and [c.id for c in overlay.children] == ["preview"]
+
+    _escape(doc)  # presses the preview's own way back, not the window's
+    assert preview.destroyed and not window.destroyed
+    assert [c.id for c in overlay.children] == ["window"] and not overlay.hidden
+    assert window.clicks == 0
+
+    _escape(doc)
+    assert window.destroyed and overlay.hidden and overlay.children == []
+    assert platform.live_proxies() == base  # both dialogs' listeners went with them
+    _escape(doc)  # nothing open: nothing happens
+    assert overlay.hidden
+
+
+def test_closing_a_dialog_closes_those_opened_above_it(doc: fakedom.Document) -> None:
+    window, preview = Box("window"), Box("preview")
+    window.open()
+    preview.open()
+    window.close()
+    assert window.destroyed and preview.destroyed and dialogs.top is None
+
+
+class _App:
+    """What the payment and selling screens use of the app."""
+
+    def __init__(self) -> None:
+        self.till = Till(TERMINAL)
+        self.till.catalog.add([product(1, "10.00", "100.000"), product(2, "25.50", "100.000")])
+        self.committed: list[list[Payment]] = []
+        self.sell: Any = None
+
+    async def commit(self, payments: list[Payment]) -> Any:
+        self.committed.append(payments)
+        seq = self.till.next_seq(0)
+        sale = self.till.build_sale(payments, "uuid-1", seq, "2026-12-01T10:00:00-06:00")
+        self.till.committed(sale)
+        return sale
+
+
+def test_the_payment_dialog_shows_the_total_and_the_change_and_leaves_nothing_behind(
+        doc: fakedom.Document) -> None:
+    from caja_pos.screens.payment import PaymentScreen
+
+    app = _App()
+    app.till.cart.add(1, 1)
+    app.till.cart.add(2, 1)
+    base = platform.live_proxies()
+    done: list[bool] = []
+    screen = PaymentScreen(app, lambda: done.append(True))
+    assert platform.live_proxies() > base
+    assert doc.getElementById("pay-total").textContent == "$35.50"
+    assert doc.getElementById("pay-status").textContent == "Falta: $35.50"
+
+    cash = doc.getElementById("pay-efectivo")
+    cash.value = "50"
+    cash.dispatch("input")
+    assert doc.getElementById("pay-status").textContent == "Cambio: $14.50"
+
+    cash.value = "$1,050.00"  # thousands grouped the Mexican way
+    cash.dispatch("input")
+    assert doc.getElementById("pay-status").textContent == "Cambio: $1,014.50"
+
+    cash.value = "1,50"  # ambiguous: refused, never read as 150
+    cash.dispatch("input")
+    assert not doc.getElementById("pay-error").hidden
+    assert doc.getElementById("pay-status").textContent == ""
+
+    screen.box.querySelector("[data-action]")  # the dialog's own buttons are inside its box
+    [cancel] = [b for b in screen.box.walk() if b.attrs.get("data-action") == "close"]
+    cancel.click()
+    assert screen.destroyed and doc.getElementById("overlay").hidden
+    assert platform.live_proxies() == base and done == []
+
+
+def test_a_sale_paid_in_the_dialog_says_its_number(doc: fakedom.Document) -> None:
+    from caja_pos.screens.payment import PaymentScreen
+
+    app = _App()
+    app.till.cart.add(1, 2)
+    PaymentScreen(app, lambda: None)
+    doc.getElementById("pay-efectivo").value = "20"
+
+    async def confirm() -> None:
+        doc.getElementById("pay-confirm").click()
+        for _ in range(5):
+            await asyncio.sleep(0)
+
+    asyncio.run(confirm())
+    assert app.committed == [[Payment("efectivo", Decimal(20), None)]]
+    assert doc.getElementById("sale-number").textContent == "T01-000007"
+
+
+def test_a_new_selling_screen_takes_the_old_ones_listeners_with_it(doc: fakedom.Document) -> None:
+    from caja_pos.screens.sell import SellScreen
+
+    app = _App()
+    first = SellScreen(app)
+    alive = platform.live_proxies()
+    for _ in range(5):  # a language switch builds the screen again
+        app.sell.destroy() if app.sell else first.destroy()
+        app.sell = SellScreen(app)
+    assert platform.live_proxies() == alive
+    assert sum(1 for kind, _, _ in doc.listeners if kind == "keydown") == 2  # this screen's scanner + the stack
+    search = doc.getElementById("search")
+    search.value = "Producto 2"
+    search.dispatch("input")
+    results = doc.getElementById("results")
+    assert [n.textContent for n in results.walk() if n.className == "name"] == ["Producto 2"]
+    [row] = [n for n in results.walk() if n.attrs.get("data-action") == "add"]
+    row.children[0].click()  # a click on the name adds its row's product
+    assert "Producto 2" in doc.getElementById("cart").textContent
+    assert "$25.50" in doc.getElementById("totals").textContent
+
+
+def test_the_customer_picker_lists_matches_and_hands_back_the_one_picked(doc: fakedom.Document) -> None:
+    from caja_pos.screens.customer import CustomerPicker
+
+    app = _App()
+    app.till.customers.add([{"id": 1, "name": "Abarrotes Lupita", "rfc": "ALU010101AB1", "active": True},
+                            {"id": 2, "name": "Ferretería Sol", "rfc": None, "active": True}])
+    base = platform.live_proxies()
+    picked: list[Any] = []
+    picker = CustomerPicker(app, picked.append)
+    query = doc.getElementById("customer-search")
+    query.value = "lupita"
+    query.dispatch("input")
+    results = doc.getElementById("customer-results")
+    assert [n.textContent for n in results.walk() if n.className == "name"] == ["Abarrotes Lupita"]
+
+    query.value = "nadie"
+    query.dispatch("input")
+    assert results.textContent == "Sin resultados"
+
+    query.value = "sol"
+    query.dispatch("input")
+    [row] = [n for n in results.walk() if n.attrs.get("data-action") == "pick"]
+    row.click()
+    assert [c.name for c in picked] == ["Ferretería Sol"]
+    assert picker.destroyed and doc.getElementById("overlay").hidden and platform.live_proxies() == base
+
+
+def test_the_ticket_preview_shows_the_sale_on_the_stored_paper_width(doc: fakedom.Document) -> None:
+    from caja_pos.screens.ticket import TicketPreview
+    from storage import Storage
+
+    from tests.web.fakes import FakeIdb
+
+    app = _App()
+    app.storage = Storage(FakeIdb())
+    app.till.cart.add(2, 2)
+    sale = app.till.build_sale([Payment("efectivo", Decimal(60))], "u-1", 7, "2026-12-01T10:00:00-06:00")
+    record = Till.sale_record(sale, "2026-12-01T10:00:00-06:00")
+    back: list[bool] = []
+
+    async def show() -> TicketPreview:
+        await app.storage.put("ticket_width", 80)
+        preview = TicketPreview(app, record, lambda: back.append(True))
+        for _ in range(5):
+            await asyncio.sleep(0)
+        return preview
+
+    preview = asyncio.run(show())
+    paper = doc.getElementById("ticket")
+    assert paper.dataset.width == "80"
+    text = "\n".join(n.textContent for n in paper.children)
+    assert "T01-000007" in text and "Producto 2" in text and "$51.00" in text
+    doc.getElementById("ticket-back").click()
+    assert back == [True] and preview.destroyed and doc.getElementById("overlay").hidden
+
+
+def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc: fakedom.Document) -> None:
+    from caja_pos.screens.sales import SalesWindow
+    from storage import Storage
+
+    from tests.web.fakes import FakeIdb
+
+    class SlowIdb(FakeIdb):
+        """Each read of the sales takes the next number of loop turns from `ticks` (the store is slow)."""
+
+        ticks: ClassVar[list[int]] = []
+
+        async def salesAll(self) -> str:
+            for _ in range(self.ticks.pop(0) if self.ticks else 0):
+                await asyncio.sleep(0)
+            return await super().salesAll()
+
+    app = _App()
+    app.storage = Storage(SlowIdb())
+    app.syncer = type("Syncer", (), {"listeners": []})()
+    app.till.cart.add(1, 1)
+    sale = app.till.build_sale([Payment("efectivo", Decimal(10))], "u-1", 7, "2026-12-01T10:00:00-06:00")
+
+    async def scenario() -> None:
+        await app.storage.commit_sale(Till.sale_record(sale, "2026-12-01T10:00:00-06:00"), {})
+        window = SalesWindow(app)
+        await window.show()
+        SlowIdb.ticks = [10, 1]  # the sync's refresh reads slowly; the cashier's click reads at once
+        refresh = asyncio.ensure_future(window._refresh())
+        await asyncio.sleep(0)
+        doc.getElementById("sales-list").querySelector("[data-action]").click()  # open the sale
+        for _ in range(20):
+            await asyncio.sleep(0)
+        await refresh
+        assert doc.getElementById("sale-detail") is not None, "the refresh drew the list over the detail"
+        window.close()
+
+    asyncio.run(scenario())

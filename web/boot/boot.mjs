@@ -1,0 +1,116 @@
+/**
+ * PyScript's "interpreter" for the POS (and the loader of the `?boot=plain` path, see shell.mjs): wraps the
+ * vendored loadPyodide so the boot is fast and offline.
+ *
+ * - Passes `stdLibURL` (the byte-compiled stdlib zip from vendor/manifest.json): the npm stdlib holds only
+ *   sources and recompiling them costs ≈2 s of frozen main thread at every boot (RUNTIME-NOTES).
+ * - Fetches the app zip (poscore and every web Python module, byte-compiled) in parallel with the runtime and puts it on
+ *   sys.path: cheaper than micropip (≈1 s) or one fetch per module.
+ * - Registers web/idb/idb.js as the Python module `caja_idb` (the one IndexedDB boundary).
+ * - Starts reading the stored feeds from IndexedDB at once, overlapping the runtime's start: the catalog in a
+ *   Worker that also splits it into index columns (catalog_cols.js), the customers through idb.prefetch.
+ * - Splits the runtime's start in two main-thread tasks (loadPyodide's `fsInit` hook awaits a new task between
+ *   linking the wasm and starting the interpreter): one frozen task of ≈0.35–0.45 s became ≈0.13 + 0.21 s.
+ * - Starts Pyodide without WebAssembly stack switching (stack_switching.mjs: with it, Chromium's heap profiler
+ *   can crash the tab).
+ * - Restores the interpreter from a memory snapshot when one was made for this runtime version (snapshot.mjs),
+ *   else boots it and has one made in a Worker a few seconds later; a snapshot that fails to restore is dropped.
+ * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): python_ready,
+ *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready, catalog_loaded
+ *   (every stored product dict parsed, in the background), customers_indexed.
+ *
+ * Must not load anything from another origin, nor any Python package by name (that goes to the CDN).
+ */
+import { loadPyodide as vendoredLoadPyodide, version as pyodideVersion } from "../vendor/pyodide/pyodide.mjs";
+import * as catalogCols from "../idb/catalog_cols.js";
+import * as idb from "../idb/idb.js";
+import * as snapshot from "./snapshot.mjs";
+import { withoutStackSwitching } from "./stack_switching.mjs";
+
+export const version = pyodideVersion;
+
+const t0 = performance.now();
+const boot = (globalThis.cajaBoot = { start: t0, marks: {} });
+const mark = (name) => { boot.marks[name] = Math.round(performance.now() - t0); };
+const progress = (pct) => dispatchEvent(new CustomEvent("caja:progress", { detail: pct }));
+
+const manifestURL = new URL("../vendor/manifest.json", import.meta.url);
+// Paths in the manifest are relative to the manifest itself (web/vendor/).
+const fromManifest = (path) => new URL(path, manifestURL).href;
+const manifestPromise = fetch(manifestURL, { cache: "no-cache" })
+  .then((r) => (r.ok ? r.json() : null))
+  .catch(() => null);
+// Start the app zip download at once so it overlaps with the wasm compile.
+const appZipPromise = manifestPromise.then((m) =>
+  m && m.app_zip ? fetch(fromManifest(m.app_zip)).then((r) => {
+    if (!r.ok) throw new Error(`app zip: HTTP ${r.status}`);
+    return r.arrayBuffer();
+  }) : null,
+);
+
+// The interpreter's snapshot for this runtime version, read from Cache Storage while the rest loads (snapshot.mjs).
+const snapshotPromise = manifestPromise.then((m) => (m ? snapshot.load(m.runtime_version) : null));
+const SNAPSHOT_DELAY_MS = 5000; // make a missing snapshot this long after a boot, off the main thread
+
+// Overlap IndexedDB's start (slow in a freshly started browser) and the stored catalog read with the runtime.
+idb.prefetch(catalogCols.start() ? ["customer_chunks"] : ["catalog_chunks", "customer_chunks"]);
+
+// A new main-thread task (a message to ourselves: not throttled like setTimeout in a background tab).
+function nextTask() {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => { channel.port1.close(); resolve(); };
+    channel.port2.postMessage(0);
+  });
+}
+
+export async function loadPyodide(options = {}) {
+  const manifest = await manifestPromise;
+  boot.manifest = manifest;
+  const config = {
+    ...options,
+    indexURL: new URL("../vendor/pyodide/", import.meta.url).href,
+  };
+  if (manifest && manifest.stdlib_zip) config.stdLibURL = fromManifest(manifest.stdlib_zip);
+  // loadPyodide awaits this hook after the wasm is instantiated and linked and before the interpreter starts: a
+  // task boundary there lets the page breathe between the two halves of what was one ~0.4 s frozen task.
+  config.fsInit = nextTask;
+  progress(30);
+  const version = manifest && manifest.runtime_version;
+  const snap = await snapshotPromise;
+  let pyodide = null;
+  if (snap) {
+    try {
+      pyodide = await withoutStackSwitching(() => vendoredLoadPyodide({ ...config, _loadSnapshot: snap }));
+      if (pyodide.runPython("1 + 1") !== 2) throw new Error("restored interpreter does not compute");
+      // The snapshot froze the random module's seed: every boot would draw the same "random" numbers.
+      pyodide.runPython("import random; random.seed()");
+      boot.snapshot = "used";
+    } catch (error) {
+      console.warn("caja: the interpreter snapshot did not restore; booting without it", error);
+      pyodide = null;
+      boot.snapshot = "failed";
+      await snapshot.drop(version);
+    }
+  }
+  if (!pyodide) {
+    pyodide = await withoutStackSwitching(() => vendoredLoadPyodide(config));
+    boot.snapshot = "making";
+    snapshot.makeLater(version, config, SNAPSHOT_DELAY_MS).then((state) => { boot.snapshot = state; });
+  }
+  boot.stack_switching = pyodide._module && pyodide._module.jspiSupported ? "on" : "off";
+  mark("python_ready");
+  progress(85);
+  const zip = await appZipPromise;
+  if (zip) {
+    pyodide.FS.mkdirTree("/app");
+    pyodide.FS.writeFile("/app/app.zip", new Uint8Array(zip));
+    pyodide.runPython("import sys; sys.path.insert(0, '/app/app.zip')");
+  }
+  pyodide.registerJsModule("caja_idb", idb);
+  pyodide.registerJsModule("caja_catalog_cols", catalogCols);
+  mark("app_on_path");
+  return pyodide;
+}
+
+export { mark };

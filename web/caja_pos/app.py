@@ -1,0 +1,324 @@
+"""The POS app wiring: boot order (pairing → stored catalog → feeds → selling), the header icons and the
+commit of a sale. Screens live in screens/; IndexedDB in storage.py and web/idb/; the ERP in net/ and services/.
+
+Order matters for the cashier: a paired device with a stored catalog is sellable at once, before any network
+request; the feeds (`since`) then fetch only what changed, in the background.
+
+Must not hold business rules (poscore does) nor raw IndexedDB or fetch calls (storage.py, sync.py do).
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+from functools import partial
+from typing import Any
+
+from storage import CATALOG, CUSTOMERS, Storage
+
+from caja_pos import platform
+from caja_pos.net.erp import BrowserHttp, NetworkError
+from caja_pos.services import tasks
+from caja_pos.services.connectivity import Connectivity
+from caja_pos.services.outbox import Syncer
+from caja_pos.services.sales import Sales
+from caja_pos.services.sync import load_feed
+from caja_pos.services.tasks import spawn
+from caja_pos.services.till import Till
+from caja_pos.text import labels
+from caja_pos.text.labels import L
+from caja_pos.ui import secure_context, toast
+from caja_pos.ui.dialogs import dialogs
+from caja_pos.ui.dom import by_id, el, replace
+from caja_pos.ui.header import show_pending
+from poscore.lifecycle import SYNCED
+from poscore.payment import Payment
+from poscore.sale import Sale
+
+SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
+_BUDGET_MS = 30  # boot indexing: yield after this much work (each yield costs ≈1 ms; 150 of them were 0.13 s)
+
+
+def _parse_chunk(raw: Any, i: int) -> list[dict]:
+    """One stored chunk (a JSON array string held by JS) as product dicts."""
+    return json.loads(str(raw[i]))
+
+
+def _loads(data: bytes, start: int, end: int) -> list[dict]:
+    """One stored chunk from the catalog worker's UTF-8 buffer (web/idb/catalog_cols.js) as product dicts."""
+    return json.loads(data[start:end])
+
+
+_mark = platform.mark
+
+
+class App:
+    def __init__(self) -> None:
+        self.storage = Storage(platform.idb())
+        self.conn = Connectivity(by_id("wifi-icon"), lambda ok: L("online") if ok else L("offline"),
+                                 on_back=self._on_back)
+        self.http = BrowserHttp(self.conn.set)
+        version = platform.app_version()
+        if version:  # contract: X-Caja-Version, the back office shows which version each till runs
+            self.http.extra_headers["X-Caja-Version"] = version
+        # contract: X-Caja-Secure-Context; Terminales shows "sin HTTPS" for a till that cannot open offline
+        self.http.extra_headers["X-Caja-Secure-Context"] = "1" if secure_context.is_secure() else "0"
+        self.token: str | None = None
+        self.till: Till | None = None
+        self.sell: Any = None
+        self.persisted: bool | None = None
+        self.syncer = Syncer(self, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
+        self.syncer.show_count = show_pending
+        self.sales: Sales | None = None  # once paired
+        self._preparing = False  # a background CatalogIndex.prepare is running (one at a time)
+        # A background task that fails says so to the cashier, not only to the console.
+        tasks.report_failures_to(lambda what, exc: toast.show(L("task_failed", error=str(exc) or type(exc).__name__)))
+
+    # ---------- boot ----------
+    async def main(self) -> None:
+        _mark("main")
+        # Loading makes ~10 objects per product and customer, all kept for the page's life and free of cycles:
+        # collections during the load found nothing and cost up to 54 ms each at 100k (one was a main-thread
+        # task of 74 ms while selling). Off until the load is done; then `_settle` freezes what was loaded.
+        gc.disable()
+        labels.set_lang(await self.storage.get("lang", "es"))
+        _mark("first_idb_read")
+        platform.set_lang_attr(labels.lang())
+        secure_context.translate_banner()
+        self.conn.start(self.http)
+        dialogs.start()
+        from caja_pos.screens.menu import Menu
+
+        self.menu = Menu(self)
+        self.token = await self.storage.get("token")
+        terminal = await self.storage.get("terminal")
+        if not self.token or not terminal:
+            from caja_pos.screens.pairing import pair_device
+
+            self._boot_done()
+            self.token, terminal = await pair_device(self)
+        self.till = Till(terminal)
+        self.sales = Sales(self.storage, self.till)
+        by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
+        stored = await self._read_stored()
+        if stored:
+            await self.show_sell()
+            spawn(self._after_stored())
+        else:
+            await self.refresh_feeds(show_progress=True)
+            await self.show_sell()
+            spawn(self._settle())
+        spawn(self._after_boot())
+
+    def _boot_done(self) -> None:
+        platform.set_root_flag("pyReady", "1")
+        _mark("app_ready")
+
+    async def _after_boot(self) -> None:
+        self.persisted = await self.storage.request_persist()
+        self.syncer.start()
+        await self.update_badge()
+        self.sync_soon()
+        # Read the last sale number now, so the first "Confirmar" starts its transaction within the click
+        # (Sales.commit reads it itself when this has not happened yet; a number another tab takes meanwhile is
+        # refused by the transaction and read again).
+        if self.sales is not None:
+            await self.sales.read_last_number()
+
+    async def _read_stored(self) -> bool:
+        """Index the stored catalog (with this device's stock decrements); True when there was one.
+
+        The index is built from the columns a Worker split out of the stored chunks while the runtime started
+        (web/idb/catalog_cols.js); each chunk's full PRODUCT dicts are parsed on first use or in the background
+        (`_load_deferred`). Without the worker, each chunk is converted and parsed here, as before.
+        Customers are indexed afterwards in the background (`_read_stored_customers`): the till sells as soon
+        as the products are in, and a customer search meanwhile sees those indexed so far.
+        """
+        assert self.till is not None
+        answer = await platform.take_catalog_columns()
+        if answer:
+            data, spans, cols = answer
+            chunks: Any = [partial(_loads, data, a, b) for a, b in spans]
+        else:
+            raw = await self.storage.chunks_raw(CATALOG)
+            chunks, cols = [partial(_parse_chunk, raw, i) for i in range(len(raw))], None
+        _mark("stored_read")
+        if not chunks:
+            return False
+        self._progress_text(L("loading_stored"))
+        self.till.set_deltas(await self.storage.stock_deltas())
+        catalog = self.till.catalog
+        now = platform.perf_now
+        started = now()
+        for i, load in enumerate(chunks):
+            span = cols[i] if cols is not None else None
+            if span:
+                ids, bars, skus, active, names = json.loads(data[span[0]:span[1]])
+                catalog.add_deferred(ids, bars, skus, active, names, load)
+            else:
+                catalog.add(load())
+            if now() - started > _BUDGET_MS:  # one main-thread task per ~30 ms of work
+                await asyncio.sleep(0)
+                started = now()
+        _mark("catalog_indexed")
+        return True
+
+    async def _load_deferred(self) -> None:
+        """Parse the stored chunks' product dicts one chunk per task, so a scan or a search later finds them ready."""
+        assert self.till is not None
+        while self.till.catalog.load_deferred():
+            await asyncio.sleep(0)
+        _mark("catalog_loaded")
+
+    async def _read_stored_customers(self) -> None:
+        assert self.till is not None
+        customers = await self.storage.chunks_raw(CUSTOMERS)
+        for i in range(len(customers)):
+            chunk = json.loads(str(customers[i]))
+            await asyncio.sleep(0)
+            for j in range(0, len(chunk), SLICE):
+                self.till.customers.add(chunk[j:j + SLICE])
+                await asyncio.sleep(0)
+        self.till.customers.add(await self.storage.local_customers())
+        _mark("customers_indexed")
+
+    async def _after_stored(self) -> None:
+        """Background work of a later open: customers from the device, then what changed on the ERP."""
+        try:
+            await self._load_deferred()
+            await self._read_stored_customers()
+        finally:
+            await self._settle()  # the collector back on even if a stored chunk failed to parse
+        await self.refresh_feeds(show_progress=False)
+
+    async def _settle(self) -> None:
+        """After a load: what was loaded lives as long as the page, so the garbage collector stops looking at it
+        (gc.freeze; freed objects still go by reference counting) and is on again for what selling makes; then
+        the search structures are built ahead of the first keystroke."""
+        gc.freeze()
+        gc.enable()
+        await self.prepare_search()
+
+    async def prepare_search(self) -> None:
+        """Build the catalog's search structures in steps, one per task: at 100k the name order alone is a 70 ms
+        sort, which the first keystroke after a load used to pay. Again after a refresh changed the catalog."""
+        if self._preparing or self.till is None:
+            return
+        self._preparing = True
+        try:
+            while True:  # a change meanwhile makes `prepare` give up: start over until one pass has nothing to do
+                steps = 0
+                for _ in self.till.catalog.prepare():
+                    steps += 1
+                    await asyncio.sleep(0)
+                if steps == 0:
+                    break
+        finally:
+            self._preparing = False
+
+    # ---------- feeds ----------
+    def _progress_text(self, text: str) -> None:
+        by_id("boot-text").textContent = text
+
+    async def refresh_feeds(self, show_progress: bool) -> bool:
+        """Fetch catalog and customers changed since the stored `since`; False when the ERP is unreachable."""
+        assert self.till is not None and self.token is not None
+        till = self.till
+        # Decrements of sales the ERP already accepted are in its stock after this refresh: forget them then.
+        synced = [s["uuid"] for s in await self.storage.sales() if s.get("state") == SYNCED]
+        bars: dict[str, Any] = {}
+        if show_progress:
+            bars = self._show_load_progress()
+
+        def progress(kind: str) -> Any:
+            async def on_page(items: list[dict], done: int, total: int) -> None:
+                target = till.catalog if kind == "catalog" else till.customers
+                for i in range(0, len(items), SLICE):
+                    target.add(items[i:i + SLICE])
+                    await asyncio.sleep(0)
+                if kind in bars:
+                    pct = 100 if total == 0 else min(100, done * 100 // total)
+                    bar, text = bars[kind]
+                    bar.style.width = f"{pct}%"
+                    bar.parentElement.dataset.pct = str(pct)
+                    text.textContent = L("loading_products" if kind == "catalog" else "loading_customers", pct=pct)
+            return on_page
+
+        try:
+            for kind in ("catalog", "customers"):
+                since = int(await self.storage.get(f"{kind}_since", 0))
+                await load_feed(self.http, self.storage, self.token, kind, since, progress(kind))
+        except NetworkError:
+            if show_progress:
+                self._progress_text(L("offline"))
+            return False
+        await self.storage.stock_forget(synced)
+        till.set_deltas(await self.storage.stock_deltas())
+        if self.sell is not None:
+            self.sell.refresh_results()
+        spawn(self.prepare_search())
+        return True
+
+    def _show_load_progress(self) -> dict[str, Any]:
+        bars = {}
+        rows = []
+        for kind, key in (("catalog", "loading_products"), ("customers", "loading_customers")):
+            bar = el("div", "progress-bar")
+            text = el("p", "muted", L(key, pct=0))
+            rows.append(el("div", "load-row", children=[el("div", "progress", children=[bar], id=f"load-{kind}",
+                                                               data_pct="0"), text]))
+            bars[kind] = (bar, text)
+        boot = by_id("boot")
+        boot.hidden = False
+        replace(boot, *rows)
+        return bars
+
+    # ---------- selling ----------
+    async def show_sell(self) -> None:
+        by_id("boot").hidden = True
+        self.new_sell_screen()
+        self._boot_done()
+
+    def new_sell_screen(self) -> None:
+        """The selling screen, built anew (at boot, after a language switch); the old one's listeners go with it."""
+        from caja_pos.screens.sell import SellScreen
+
+        if self.sell is not None:
+            self.sell.destroy()
+        self.sell = SellScreen(self)
+
+    async def commit(self, payments: list[Payment]) -> Sale:
+        """Store the cart as a sale (services/sales.py; raises when nothing was stored), then sync it soon."""
+        assert self.sales is not None
+        sale = await self.sales.commit(payments)
+        spawn(self.update_badge())
+        self.sync_soon()
+        return sale
+
+    # ---------- sync ----------
+    async def update_badge(self) -> int:
+        """Sales, voids and offline customers still to send (web/caja_pos/services/outbox.py counts them)."""
+        return await self.syncer.update_badge()
+
+    def _on_back(self) -> None:
+        """The ERP answers again: send what is pending, then fetch what changed meanwhile."""
+        async def run() -> None:
+            await self.sync_sales()
+            if self.till is not None and self.sell is not None:
+                await self.refresh_feeds(show_progress=False)
+
+        spawn(run())
+
+    def sync_soon(self) -> None:
+        spawn(self.sync_sales())
+
+    async def sync_sales(self) -> dict | None:
+        """Upload pending sales; a call while a run is in flight waits for that run and gets its report."""
+        return await self.syncer.run()
+
+
+def show_boot_error(exc: Exception) -> None:
+    """A boot that failed says so on the progress screen (and to the tests, on <html data-py-error>)."""
+    by_id("boot").hidden = False
+    by_id("boot-text").textContent = f"Error: {exc}"
+    platform.set_root_flag("pyError", str(exc))

@@ -1,0 +1,1 @@
+"""The ERP over HTTP: the client and its errors. What an answer means is the services' business."""

@@ -1,0 +1,76 @@
+"""The ERP over HTTP: the client (which also reports reachability, for the wifi icon), its two errors and the
+pairing call. Contract: docs/contract.md.
+
+Must not store anything, compute money or touch the DOM: services (web/caja_pos/services) decide what an answer
+means. The browser fetch goes through the platform module; the rest takes any object with the same `request`, so
+tests/web use a fake.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from caja_pos import platform
+
+TIMEOUT_MS = 8000
+
+
+class NetworkError(Exception):
+    """The ERP could not be reached (offline, refused, timed out) or answered 5xx: nothing is known."""
+
+
+class HttpError(Exception):
+    """A 4xx answer: `{"error", "message"}` from the ERP."""
+
+    def __init__(self, status: int, data: dict | None) -> None:
+        self.status = status
+        self.code = (data or {}).get("error", "http_error")
+        self.message = (data or {}).get("message") or self.code
+        super().__init__(f"{status} {self.code}: {self.message}")
+
+
+class Http(Protocol):
+    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
+                      timeout_ms: int = TIMEOUT_MS) -> Any: ...
+
+
+class BrowserHttp:
+    """fetch() to our own origin. Reports every outcome to `on_reachable` (the wifi icon) at once."""
+
+    def __init__(self, on_reachable: Callable[[bool], None]) -> None:
+        self.on_reachable = on_reachable
+        # Sent with every bearer call (contract: X-Caja-Pending / X-Caja-Version, shown in the back office).
+        self.extra_headers: dict[str, str] = {}
+
+    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
+                      timeout_ms: int = TIMEOUT_MS) -> Any:
+        headers = {"Accept": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+            headers.update(self.extra_headers)
+        options: dict[str, Any] = {"method": method, "headers": headers, "cache": "no-store"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+            options["body"] = json.dumps(body)
+        try:
+            status, text = await platform.fetch(path, options, timeout_ms)
+        except Exception as exc:  # noqa: BLE001 - TypeError (network), AbortError/TimeoutError: all mean "not reachable"
+            self.on_reachable(False)
+            raise NetworkError(str(exc)) from None
+        if status >= 500:
+            self.on_reachable(False)
+            raise NetworkError(f"HTTP {status}")
+        self.on_reachable(True)
+        try:
+            data = json.loads(text) if text else None
+        except ValueError:
+            data = None
+        if status >= 400:
+            raise HttpError(status, data)
+        return data
+
+
+async def pair(http: Http, code: str, device: str) -> dict:
+    """POST /api/pair → {"token", "terminal"}; raises HttpError (pairing_code_invalid) or NetworkError."""
+    return await http.request("POST", "/api/pair", {"code": code.strip(), "device": device})

@@ -1,0 +1,67 @@
+"""The outcomes of "Datos sincronizados" (sync icon → Ventas, Clientes, Catálogo) in the help page's words:
+"La sincronización se ha realizado correctamente", or how many failed and why, or that the ERP is unreachable.
+
+The panel itself (its three buttons, #sync-result) is opened by screens_menu.Menu; this module runs each option
+through App/Syncer and writes the outcome. `sales_message` is pure so tests/web can check the wording.
+
+Must not send anything itself (web/caja_pos/services/outbox.py, web/caja_pos/services/sync.py do) nor decide a sale's fate (the ERP does).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from caja_pos.text.labels import L
+from caja_pos.ui.dom import by_id
+
+
+def _reasons(items: list[tuple[Any, Any]]) -> str:
+    return "; ".join(f"{who}: {why}" for who, why in items)
+
+
+def sales_message(report: dict | None) -> str:
+    """One line for a sync report of web/outbox.Syncer (sales, plus the customers and voids sent with them)."""
+    if report is None:
+        return L("sync_offline")
+    if report.get("error") == "network":
+        return L("sync_offline")
+    parts = []
+    if report.get("rejected"):
+        parts.append(L("sync_failed", n=len(report["rejected"]), reasons=_reasons(report["rejected"])))
+    if report.get("customer_rejected"):
+        parts.append(L("customers_failed", n=len(report["customer_rejected"]),
+                       reasons=_reasons(report["customer_rejected"])))
+    if report.get("void_rejected"):
+        parts.append(L("voids_failed", n=len(report["void_rejected"]), reasons=_reasons(report["void_rejected"])))
+    if report.get("error"):
+        parts.append(str(report["error"]))
+    return " · ".join(parts) if parts else L("sync_ok")
+
+
+def customers_message(report: dict | None) -> str:
+    """Clientes: only the customers part of the report matters here."""
+    if report is None or report.get("error") == "network":
+        return L("sync_offline")
+    if report.get("customer_rejected"):
+        return L("customers_failed", n=len(report["customer_rejected"]),
+                 reasons=_reasons(report["customer_rejected"]))
+    return L("sync_ok")
+
+
+def _say(text: str) -> None:
+    result = by_id("sync-result")
+    if result is not None:  # the panel may have been closed meanwhile
+        result.textContent = text
+
+
+async def sync_sales(app: Any) -> None:
+    _say(sales_message(await app.sync_sales()))
+
+
+async def sync_customers(app: Any) -> None:
+    # A full run: customers go first, and sending the sales that carry them does no harm.
+    _say(customers_message(await app.sync_sales()))
+
+
+async def sync_catalog(app: Any) -> None:
+    ok = await app.refresh_feeds(show_progress=False)
+    _say(L("sync_ok") if ok else L("sync_offline"))

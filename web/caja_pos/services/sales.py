@@ -1,0 +1,61 @@
+"""Storing a sale on this device: the next local number, the sale built by the till (poscore), and ONE IndexedDB
+transaction for the record, its outbox entry, its stock decrement and the sequence.
+
+Why the number is not read before every sale: the number comes from the last one this tab stored (read from
+IndexedDB once); the transaction refuses a number already used, so when another tab sold meanwhile the last number
+is read again and the sale renumbered. A number is never reused, and a lone tab pays one IndexedDB round trip per
+sale, not three (Web Lock + read + commit each cost a Python↔JS hop of 1–3 ms).
+
+Must not compute totals or decide validity (poscore does, through the till), nor talk to the ERP.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from uuid import uuid4
+
+from storage import SequenceUsed, Storage, StorageError
+
+from caja_pos.services import clock
+from caja_pos.services.till import Till
+from poscore.payment import Payment
+from poscore.sale import Sale
+
+__all__ = ["COMMIT_TRIES", "Sales", "SequenceUsed", "StorageError"]
+
+COMMIT_TRIES = 5  # numbers taken by other tabs between two tries of one sale (each try re-reads the last)
+
+
+class Sales:
+    def __init__(self, storage: Storage, till: Till, now: Callable[[], datetime] = clock.now) -> None:
+        self.storage = storage
+        self.till = till
+        self.now = now
+        self.last_seq: int | None = None  # last sale number stored by this tab; None: read it from IndexedDB
+
+    async def read_last_number(self) -> None:
+        """Read the last number ahead of the first sale, so its transaction starts within the click."""
+        last = await self.storage.last_sequence()
+        if self.last_seq is None:
+            self.last_seq = last
+
+    async def commit(self, payments: list[Payment]) -> Sale:
+        """The cart as a stored sale; raises SaleError (poscore), SequenceUsed after COMMIT_TRIES numbers taken
+        by other tabs, or StorageError (a full disk…). Nothing is stored and the cart is kept when it raises."""
+        for attempt in range(COMMIT_TRIES):
+            if self.last_seq is None:
+                self.last_seq = await self.storage.last_sequence()
+            seq = self.till.next_seq(self.last_seq)
+            sale = self.till.build_sale(payments, str(uuid4()), seq, self.now())
+            record = Till.sale_record(sale, self.now().isoformat())
+            try:
+                await self.storage.commit_sale(record, Till.stock_decrement(sale))
+            except SequenceUsed:
+                self.last_seq = None  # another tab took this number: read the last one again
+                if attempt == COMMIT_TRIES - 1:
+                    raise
+                continue
+            self.last_seq = seq
+            break
+        self.till.committed(sale)
+        return sale

@@ -1,0 +1,112 @@
+"""The feeds and the sales upload: catalog/customers pages stored in chunks, and POST /api/sales in batches with
+the per-sale answers applied to the store.
+
+Contract: docs/contract.md. A network error or 5xx means "nothing known": nothing changes and the sale is
+retried later (uuids make replays safe). Accepted → synced with series + folio; rejected → kept with reason.
+
+Must not compute money or decide a sale's validity (poscore + the ERP do), nor touch the DOM. The HTTP client is
+passed in (net/erp.py's, or a fake in tests/web).
+"""
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Collection
+from typing import Any
+
+from storage import CATALOG, CUSTOMERS, Storage
+
+from caja_pos.net.erp import Http, HttpError, NetworkError
+from poscore.lifecycle import REJECTED, SYNCED, UNSENT
+
+PAGE = 2000  # products per feed page = per stored chunk (the contract allows up to 5000)
+SALES_BATCH = 100  # the ERP accepts up to 500
+
+ProgressFn = Callable[[list[dict], int, int], Awaitable[None]]
+
+
+async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: int,
+                    on_page: ProgressFn) -> int:
+    """Fetch /api/<kind> pages after `since`, store each page as one chunk, call `on_page(items, done, total)`.
+
+    A full load (since=0) replaces the stored chunks; a delta appends (later chunks override earlier ones when
+    read). Returns the feed's new `since` (the version of the FIRST page, per the contract) and stores it only
+    once every page is in, so an interrupted load is redone, never half-trusted.
+    """
+    store = CATALOG if kind == "catalog" else CUSTOMERS
+    first_version: int | None = None
+    done = 0
+    cleared = False
+
+    def fetch(after: int) -> asyncio.Future:
+        path = f"/api/{kind}?since={since}&after={after}&limit={PAGE}"
+        return asyncio.create_task(http.request("GET", path, token=token))
+
+    # The next page is requested before this one is stored and indexed: the ERP's work and the network
+    # overlap with IndexedDB and Python's, instead of adding up (100k products are 50 pages).
+    pending: asyncio.Future | None = fetch(0)
+    try:
+        while pending is not None:
+            data = await pending
+            pending = None
+            if first_version is None:
+                first_version = int(data["version"])
+            if data.get("next_after") is not None:
+                pending = fetch(int(data["next_after"]))
+            items = data["items"]
+            total = int(data["total"])
+            if since == 0 and not cleared:
+                await storage.chunks_clear(store)
+                cleared = True
+            if items:
+                await storage.chunk_append(store, items)
+            done += len(items)
+            await on_page(items, done, total)
+    finally:
+        if pending is not None:  # a page failed to store or the load was abandoned: drop the request
+            pending.cancel()
+    version = first_version if first_version is not None else since
+    await storage.put(f"{kind}_since", max(version, since))
+    return max(version, since)
+
+
+async def upload_sales(http: Http, storage: Storage, token: str, only: Collection[str] | None = None) -> dict:
+    """Send the pending sales in batches, in local-number order, and apply the ERP's per-sale answers (`only`:
+    just these uuids).
+
+    Returns {"accepted": n, "rejected": [(number, message)], "error": None | "network"}. A NetworkError
+    stops the run and leaves every unsent or unanswered sale pending.
+    """
+    report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None}
+    pending = [r for r in await storage.outbox_sales() if r.get("state") in UNSENT
+               and (only is None or r["uuid"] in only)]
+    # The ERP gives folios in the order sales arrive: send them in local-number order, so folio order follows
+    # the order the sales were made (the outbox store is read in uuid order). A failed batch stops the run, and
+    # the next run starts again from the lowest pending number.
+    pending.sort(key=lambda r: int(r["seq"]))
+    for i in range(0, len(pending), SALES_BATCH):
+        batch = pending[i:i + SALES_BATCH]
+        try:
+            answer = await http.request("POST", "/api/sales", {"sales": [r["sale"] for r in batch]}, token=token)
+        except NetworkError:
+            report["error"] = "network"
+            break
+        except HttpError as exc:
+            report["error"] = exc.message
+            break
+        by_uuid = {r["uuid"]: r for r in batch}
+        updates = []
+        for result in answer.get("results", []):
+            record = by_uuid.get(result.get("uuid"))
+            if record is None:
+                continue
+            if result.get("status") == "accepted":
+                updates.append({"uuid": record["uuid"], "state": SYNCED, "series": result.get("series"),
+                                "folio": result.get("folio"), "received_at": result.get("received_at")})
+                report["accepted"] += 1
+            else:
+                message = result.get("message") or result.get("error") or "rechazada"
+                updates.append({"uuid": record["uuid"], "state": REJECTED, "error": result.get("error"),
+                                "message": message})
+                report["rejected"].append((record["number"], message))
+        await storage.apply_sale_results(updates)
+    return report

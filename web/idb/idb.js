@@ -1,0 +1,218 @@
+/**
+ * Every IndexedDB transaction of the POS, one exported async function each. Python (web/storage.py) awaits
+ * them and passes/receives JSON strings only.
+ *
+ * Why in JS: an IndexedDB transaction auto-commits when the event loop turns and Pyodide's asyncio runs on
+ * setTimeout, so an atomic write (sale + outbox + stock + sequence) cannot be held open across Python awaits.
+ * Why chunks: 100k products stored one record per put take 15–19 s here; ~100 chunk values take ~0.5 s.
+ *
+ * The database, its schema and the shared helpers are in idb_core.js; the outbox, the sync's bookkeeping and the
+ * Ventas window's writes in idb_sync.js, re-exported here so Python sees one module (`caja_idb`).
+ *
+ * Must not hold business rules (money, totals, validity): values arrive computed by poscore. Store names follow
+ * the server tables (docs/contract.md).
+ */
+import { DURABLE, done, open, releaseSnapshot, req } from "./idb_core.js";
+
+export { open };
+export * from "./idb_sync.js";
+
+/* ---------- meta: terminal, token, catalog since, sequence ---------- */
+
+export async function metaGet(key) {
+  const db = await open();
+  const value = await req(db.transaction("meta").objectStore("meta").get(key));
+  return value === undefined ? null : value;
+}
+
+export async function metaPut(key, jsonValue) {
+  const db = await open();
+  const tx = db.transaction("meta", "readwrite");
+  tx.objectStore("meta").put(jsonValue, key);
+  await done(tx);
+}
+
+/** Several meta keys in one transaction, e.g. token + terminal at pairing. */
+export async function metaPutMany(jsonObject) {
+  const entries = Object.entries(JSON.parse(jsonObject));
+  const db = await open();
+  const tx = db.transaction("meta", "readwrite");
+  for (const [key, value] of entries) tx.objectStore("meta").put(JSON.stringify(value), key);
+  await done(tx);
+}
+
+/* ---------- catalog_chunks / customer_chunks ---------- */
+
+/** Drop every chunk of a feed (a full reload starts from nothing). */
+export async function chunksClear(store) {
+  const db = await open();
+  const tx = db.transaction(store, "readwrite");
+  tx.objectStore(store).clear();
+  await done(tx);
+}
+
+/** Append one chunk (a JSON array string); keys grow so later chunks override earlier ones on read. */
+export async function chunkAppend(store, jsonArray) {
+  const db = await open();
+  const tx = db.transaction(store, "readwrite");
+  const os = tx.objectStore(store);
+  const cursor = await req(os.openCursor(null, "prev"));
+  const next = cursor ? cursor.key + 1 : 0;
+  os.put(jsonArray, next);
+  await done(tx);
+  return next;
+}
+
+/** All chunks in key order as one JSON string "[[...],[...]]": a single json.loads on the Python side. */
+export async function chunksRead(store) {
+  const db = await open();
+  const values = await req(db.transaction(store).objectStore(store).getAll());
+  return "[" + values.join(",") + "]";
+}
+
+const prefetched = new Map();
+
+/**
+ * Start reading the stored feeds while Pyodide is still loading (called by boot.mjs): opening IndexedDB in a
+ * freshly started browser and reading 100k products take seconds that can overlap with the runtime's start.
+ * The first chunksList() of each store takes the prefetched answer; later calls read afresh.
+ */
+export function prefetch(stores = ["catalog_chunks", "customer_chunks"]) {
+  for (const store of stores) {
+    const promise = open().then((db) => req(db.transaction(store).objectStore(store).getAll()));
+    promise.catch(() => {}); // an error surfaces when Python asks for it
+    prefetched.set(store, promise);
+  }
+}
+
+/** All chunks in key order as an array of JSON strings, so Python can parse one per task (boot slices). */
+export async function chunksList(store) {
+  const early = prefetched.get(store);
+  if (early) {
+    prefetched.delete(store);
+    return await early;
+  }
+  const db = await open();
+  return await req(db.transaction(store).objectStore(store).getAll());
+}
+
+/* ---------- sales: sequence + the atomic commit ---------- */
+
+/** Last sequence number used on this device (0 when none). */
+export async function lastSequence() {
+  const value = await metaGet("seq");
+  return value === null ? 0 : JSON.parse(value);
+}
+
+/**
+ * The sale commit, ONE transaction: the sale record, its outbox entry, its local stock decrement and the
+ * sequence. Resolves with an error code, "" when stored: "sequence_used" (by this device or another tab: the
+ * whole transaction aborted, numbers are never reused, and the caller reads the last sequence again and
+ * renumbers), "storage_full" (QuotaExceededError), or "storage_error:<DOMException name>". Codes, not exceptions,
+ * so Python never has to recognise an error by its text. Nothing is written unless it resolves with "".
+ * record = {uuid, seq, number, state, created_at, sale: SALE json}; stock = {product_id: "-qty"}.
+ *
+ * Why no awaited read first: the check of the stored sequence is the first request of the transaction and its
+ * success handler aborts the transaction, which rolls back the writes queued after it (a transaction cannot
+ * commit before every request's handler ran). Waiting for the read before queueing the writes cost one more
+ * IndexedDB round trip per sale. Readwrite transactions over "meta" run one at a time across tabs, so this
+ * check-and-set is atomic without a Web Lock (a lock held around it added another cross-process round trip).
+ */
+export async function commitSale(recordJson, stockJson) {
+  const record = JSON.parse(recordJson);
+  const db = await open();
+  const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", DURABLE);
+  const finished = done(tx);
+  let used = false;
+  try {
+    const meta = tx.objectStore("meta");
+    meta.get("seq").onsuccess = (event) => {
+      const last = event.target.result;
+      if (last !== undefined && JSON.parse(last) >= record.seq) {
+        used = true;
+        tx.abort();
+      }
+    };
+    tx.objectStore("sales").add(record);
+    tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
+    tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: JSON.parse(stockJson) });
+    meta.put(JSON.stringify(record.seq), "seq");
+  } catch (error) {
+    // A synchronous failure (e.g. QuotaExceededError, DataCloneError): make sure nothing half-written commits.
+    try { tx.abort(); } catch (e) { /* already finished */ }
+    finished.catch(() => {});
+    return storageError(error);
+  }
+  try {
+    await finished;
+  } catch (error) {
+    return used ? "sequence_used" : storageError(error);
+  }
+  return "";
+}
+
+// The code of a failed write; a full disk also frees the interpreter snapshot, room for the cashier's retry.
+function storageError(error) {
+  const name = (error && error.name) || "Error";
+  if (name === "QuotaExceededError") {
+    releaseSnapshot();
+    return "storage_full";
+  }
+  return `storage_error:${name}`;
+}
+
+/** Every sale record on the device, oldest first, as a JSON array string. */
+export async function salesAll() {
+  const db = await open();
+  const rows = await req(db.transaction("sales").objectStore("sales").index("seq").getAll());
+  return JSON.stringify(rows);
+}
+
+/* ---------- stock: local decrements, one record per sale ---------- */
+
+export async function stockDeltas() {
+  const db = await open();
+  return JSON.stringify(await req(db.transaction("stock").objectStore("stock").getAll()));
+}
+
+/** Forget decrements the ERP's stock already includes (sales synced before the last catalog refresh). */
+export async function stockForget(saleUuidsJson) {
+  const db = await open();
+  const tx = db.transaction("stock", "readwrite");
+  for (const uuid of JSON.parse(saleUuidsJson)) tx.objectStore("stock").delete(uuid);
+  await done(tx);
+}
+
+/* ---------- customers created offline ---------- */
+
+export async function customerAddLocal(customerJson) {
+  const customer = JSON.parse(customerJson);
+  const db = await open();
+  // No outbox entry: a customer created offline travels inside its sale and the ERP creates it by uuid.
+  const tx = db.transaction("customers_local", "readwrite", DURABLE);
+  tx.objectStore("customers_local").put(customer);
+  await done(tx);
+}
+
+export async function customersLocal() {
+  const db = await open();
+  return JSON.stringify(await req(db.transaction("customers_local").objectStore("customers_local").getAll()));
+}
+
+/* ---------- device ---------- */
+
+/** Ask for persistent storage (evictions would lose unsynced sales); returns the browser's answer. */
+export async function requestPersist() {
+  if (!navigator.storage || !navigator.storage.persist) return false;
+  try {
+    return await navigator.storage.persist();
+  } catch (e) {
+    return false;
+  }
+}
+
+export async function storageEstimate() {
+  if (!navigator.storage || !navigator.storage.estimate) return "{}";
+  const { usage, quota } = await navigator.storage.estimate();
+  return JSON.stringify({ usage, quota });
+}

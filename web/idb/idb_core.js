@@ -1,0 +1,74 @@
+/**
+ * The POS's IndexedDB database itself: its name, its schema (the upgrade ladder) and the few helpers every
+ * transaction module uses (web/idb/idb.js, web/idb/idb_sync.js).
+ *
+ * Upgrades follow the oldVersion ladder and never drop unsynced sales.
+ *
+ * Must not hold transactions of the app: those live in idb.js and idb_sync.js, one exported function each.
+ */
+const DB_NAME = "caja";
+const DB_VERSION = 1;
+
+let dbPromise = null;
+
+// What a cashier was told is saved must survive a power cut, not only a browser crash: with the default ("relaxed"
+// in Chromium) a transaction completes once the OS has the bytes, which a power cut can lose. So a sale, its
+// cancellation, an offline customer and a restored backup are written with "strict" (flushed to disk before
+// "complete"). Feeds, sync bookkeeping and settings stay relaxed: the ERP can send them again.
+export const DURABLE = { durability: "strict" };
+
+// The interpreter snapshot's Cache Storage (web/boot/snapshot.mjs). Named here so a sale that hits the quota can free
+// its ≈31 MB at once (idb.js commitSale): a faster boot is never worth a sale the till cannot store.
+export const SNAPSHOT_CACHE = "caja-snapshot";
+
+export function releaseSnapshot() {
+  if (globalThis.caches) caches.delete(SNAPSHOT_CACHE).catch(() => {});
+}
+
+export function req(request) {
+  return new Promise((resolve, reject) => {
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+export function done(tx) {
+  return new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error || new DOMException("Transaction aborted", "AbortError"));
+  });
+}
+
+export function open() {
+  if (!dbPromise) {
+    dbPromise = new Promise((resolve, reject) => {
+      const r = indexedDB.open(DB_NAME, DB_VERSION);
+      r.onupgradeneeded = (event) => {
+        const db = r.result;
+        const old = event.oldVersion;
+        if (old < 1) {
+          db.createObjectStore("meta");
+          db.createObjectStore("catalog_chunks");
+          db.createObjectStore("customer_chunks");
+          db.createObjectStore("customers_local", { keyPath: "uuid" });
+          const sales = db.createObjectStore("sales", { keyPath: "uuid" });
+          sales.createIndex("seq", "seq", { unique: true });
+          sales.createIndex("state", "state");
+          db.createObjectStore("outbox", { keyPath: "uuid" });
+          db.createObjectStore("stock", { keyPath: "sale_uuid" });
+        }
+        // if (old < 2) { ... } — add steps here; never delete "sales" or "outbox".
+      };
+      r.onsuccess = () => {
+        const db = r.result;
+        // Another tab upgraded the schema: close so its upgrade is not blocked; the next call reopens.
+        db.onversionchange = () => { db.close(); dbPromise = null; };
+        resolve(db);
+      };
+      r.onerror = () => { dbPromise = null; reject(r.error); };
+      r.onblocked = () => console.warn("caja: IndexedDB upgrade blocked by another tab");
+    });
+  }
+  return dbPromise;
+}
