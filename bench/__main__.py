@@ -116,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     from playwright.sync_api import sync_playwright
 
-    from bench import browser, catalog_load, feed, ingest, opening, search, selling, soak, wifi
+    from bench import browser, feed, ingest, soak, wifi
 
     pg_version = None
     try:

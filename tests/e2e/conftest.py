@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from tests.suites import require
 from tests.e2e.harness import CHROMIUM, DEMO_CUSTOMERS, DEMO_PRODUCTS, ROOT, Browser, ErpProcess
+from tests.suites import require
 
 __all__ = ["ROOT", "Browser", "ErpProcess", "browser", "erp", "playwright"]
 
