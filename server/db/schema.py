@@ -11,6 +11,8 @@ commit, versions are handed out in commit order on PostgreSQL; SQLite writers ar
 """
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -360,7 +362,7 @@ user_sessions = Table(
 )
 
 
-def _synced(name: str, *columns: Column, **kw: object) -> Table:
+def _synced(name: str, *columns: Column[Any] | CheckConstraint, **kw: Any) -> Table:
     """A table of records a till syncs by uuid: the columns every one of them has, then its own.
 
     `content_hash` answers a replay (same content: duplicate; other content: uuid_conflict); `review` holds
