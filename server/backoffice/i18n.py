@@ -10,7 +10,7 @@ from datetime import datetime
 
 from server.shop_time import to_shop
 
-from . import fiscal_texts
+from . import fiscal_texts, shift_texts
 
 LANGS = ("es", "en")
 
@@ -204,6 +204,8 @@ EN: dict[str, str] = {
 
 ES.update(fiscal_texts.ES)
 EN.update(fiscal_texts.EN)
+ES.update(shift_texts.ES)
+EN.update(shift_texts.EN)
 _TABLES = {"es": ES, "en": EN}
 
 

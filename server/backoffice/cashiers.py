@@ -1,0 +1,106 @@
+"""Pages: Cajeros — the till's cashiers and supervisors (create, change role, reset PIN, deactivate or
+reactivate) — and Turnos — each shift with its cortes (expected vs counted per method and the difference),
+its cash movements, and who authorized what.
+
+What it is for: the back office's side of server/cashiers.py. Changes are for admins: a read-only user
+(contador) sees everything and every POST answers 403 (auth.current_user). What it must not do: show a PIN or
+its verifier, or recompute a corte (the stored lines are poscore.shift's figures).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.cashiers import CashierError, create_cashier, list_cashiers, set_active, set_pin, set_role
+from server.db.engine import read_tx, utcnow, write_tx
+from server.db.schema import authorizations, cash_movements, corte_lines, cortes, shifts, terminals, users
+
+from .auth import User
+from .deps import CurrentUser, Db, Form, NotFound, text
+from .deps import router as make_router
+from .i18n import tr
+from .render import lang_of, page, redirect
+
+router = make_router()
+SHOP_ID = 1  # the ERP serves one shop (shops row 1, as the fiscal settings do)
+SHIFTS_SHOWN = 100
+
+
+def _list_page(request: Request, user: User, engine: Any, error: str | None = None, status_code: int = 200,
+               v: dict[str, str] | None = None) -> Response:
+    with read_tx(engine) as conn:
+        rows = list_cashiers(conn)
+    notice = tr("cashier_saved", lang_of(request)) if request.query_params.get("ok") else None
+    return page(request, "cashiers.html", user, rows=rows, error=error, notice=notice, v=v or {},
+                status_code=status_code)
+
+
+@router.get("/cajeros")
+def cashier_list(request: Request, user: CurrentUser, engine: Db) -> Response:
+    return _list_page(request, user, engine)
+
+
+def _fail(request: Request, user: User, engine: Any, exc: CashierError, v: dict[str, str] | None = None) -> Response:
+    if exc.code == "not_found":
+        raise NotFound()
+    return _list_page(request, user, engine, error=tr(exc.code, lang_of(request)), status_code=400, v=v)
+
+
+@router.post("/cajeros")
+def cashier_create(request: Request, user: CurrentUser, engine: Db, form: Form) -> Response:
+    v = {"username": text(form, "username", 100), "role": text(form, "role", 20)}
+    try:
+        with write_tx(engine) as conn:
+            create_cashier(conn, v["username"], v["role"], SHOP_ID, text(form, "pin", 20), utcnow())
+    except CashierError as exc:
+        return _fail(request, user, engine, exc, v)
+    except IntegrityError:  # created at once by another request
+        return _fail(request, user, engine, CashierError("name_taken"), v)
+    return redirect(request, "/erp/cajeros?ok=1")
+
+
+@router.post("/cajeros/{user_id}")
+def cashier_change(request: Request, user_id: int, user: CurrentUser, engine: Db, form: Form) -> Response:
+    action = text(form, "action", 20)
+    try:
+        with write_tx(engine) as conn:
+            if action == "pin":
+                set_pin(conn, user_id, text(form, "pin", 20))
+            elif action == "role":
+                set_role(conn, user_id, text(form, "role", 20))
+            elif action in ("deactivate", "activate"):
+                set_active(conn, user_id, action == "activate", utcnow())
+            else:
+                raise NotFound()
+    except CashierError as exc:
+        return _fail(request, user, engine, exc)
+    return redirect(request, "/erp/cajeros?ok=1")
+
+
+@router.get("/turnos")
+def shift_list(request: Request, user: CurrentUser, engine: Db) -> Response:
+    with read_tx(engine) as conn:
+        names = {r.id: r.username for r in conn.execute(select(users.c.id, users.c.username))}
+        codes = {r.id: r.code for r in conn.execute(select(terminals.c.id, terminals.c.code))}
+        rows = list(conn.execute(select(shifts).order_by(shifts.c.opened_at.desc(), shifts.c.id.desc())
+                                 .limit(SHIFTS_SHOWN)))
+        uuids = [r.uuid for r in rows]
+        by_shift: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
+        corte_rows = list(conn.execute(select(cortes).where(cortes.c.shift_uuid.in_(uuids)).order_by(cortes.c.at)))
+        lines: dict[int, list[Any]] = defaultdict(list)
+        if corte_rows:
+            for ln in conn.execute(select(corte_lines).where(corte_lines.c.corte_id.in_([c.id for c in corte_rows]))
+                                   .order_by(corte_lines.c.id)):
+                lines[ln.corte_id].append(ln)
+        for c in corte_rows:
+            by_shift[c.shift_uuid]["cortes"].append((c, lines[c.id]))
+        for m in conn.execute(select(cash_movements).where(cash_movements.c.shift_uuid.in_(uuids))
+                              .order_by(cash_movements.c.at)):
+            by_shift[m.shift_uuid]["movements"].append(m)
+        auths = list(conn.execute(select(authorizations).order_by(authorizations.c.at.desc()).limit(200)))
+    return page(request, "shifts.html", user, rows=rows, by_shift=by_shift, names=names, codes=codes, auths=auths)
