@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from server.cashiers import CashierError, create_cashier, list_cashiers, set_active, set_pin, set_role
 from server.db.engine import read_tx, utcnow, write_tx
 from server.db.schema import authorizations, cash_movements, corte_lines, cortes, shifts, terminals, users
+from server.shift_totals import erp_expected
 
 from .auth import User
 from .deps import CurrentUser, Db, Form, NotFound, text
@@ -103,4 +104,7 @@ def shift_list(request: Request, user: CurrentUser, engine: Db) -> Response:
                               .order_by(cash_movements.c.at)):
             by_shift[m.shift_uuid]["movements"].append(m)
         auths = list(conn.execute(select(authorizations).order_by(authorizations.c.at.desc()).limit(200)))
-    return page(request, "shifts.html", user, rows=rows, by_shift=by_shift, names=names, codes=codes, auths=auths)
+        # The ERP's own expected figures from the sales it received, beside each corte's (the till's).
+        erp = {u: erp_expected(conn, u) for u in uuids}
+    return page(request, "shifts.html", user, rows=rows, by_shift=by_shift, names=names, codes=codes, auths=auths,
+                erp=erp)
