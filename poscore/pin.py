@@ -3,7 +3,7 @@
 The verifier is PBKDF2-HMAC-SHA256 with a per-user random salt and a high iteration count, because that is
 the slow salted hash WebCrypto offers (``crypto.subtle.deriveBits({name: "PBKDF2", hash: "SHA-256", ...})``):
 the till checks a typed PIN without the network, and the ERP and the tests check it with
-``hashlib.pbkdf2_hmac``, the same function. Trade-off: a PIN has at most 10⁸ values, so anyone who copies the
+``hashlib.pbkdf2_hmac`` (or, where a runtime lacks it, the same function written out here). Trade-off: a PIN has at most 10⁸ values, so anyone who copies the
 device's storage can still try them all; the iterations only make each try cost (10⁴ four-digit PINs ×
 ``ITERATIONS`` hashes), and the salt stops one precomputed table serving every user. Long PINs, deactivating a
 lost device's cashiers and resetting PINs are the real defence. Text form: ``pbkdf2_sha256$<iter>$<salt b64>$<hash
@@ -72,6 +72,43 @@ class PinVerifier:
         return cls(iterations, salt, digest)
 
 
+def _pbkdf2_pure(password: bytes, salt: bytes, iterations: int, length: int) -> bytes:
+    """PBKDF2-HMAC-SHA256 (RFC 8018 §5.2) in plain Python, for runtimes whose hashlib lacks ``pbkdf2_hmac``
+    (Pyodide without its OpenSSL package). Slow at ``ITERATIONS``: the till verifies through WebCrypto instead;
+    this keeps poscore's verifier the same function in every interpreter."""
+    inner, outer = hashlib.sha256(), hashlib.sha256()
+    key = password if len(password) <= 64 else hashlib.sha256(password).digest()
+    key = key.ljust(64, b"\0")
+    inner.update(bytes(b ^ 0x36 for b in key))
+    outer.update(bytes(b ^ 0x5C for b in key))
+
+    def prf(msg: bytes) -> bytes:
+        i, o = inner.copy(), outer.copy()
+        i.update(msg)
+        o.update(i.digest())
+        return o.digest()
+
+    out = b""
+    block = 1
+    while len(out) < length:
+        u = prf(salt + block.to_bytes(4, "big"))
+        acc = int.from_bytes(u, "big")
+        for _ in range(iterations - 1):
+            u = prf(u)
+            acc ^= int.from_bytes(u, "big")
+        out += acc.to_bytes(32, "big")
+        block += 1
+    return out[:length]
+
+
+def pbkdf2_sha256(password: bytes, salt: bytes, iterations: int, length: int = HASH_BYTES) -> bytes:
+    """``hashlib.pbkdf2_hmac("sha256", ...)`` where the runtime has it, else the same function in Python."""
+    native = getattr(hashlib, "pbkdf2_hmac", None)
+    if native is not None:
+        return native("sha256", password, salt, iterations, length)  # type: ignore[no-any-return]
+    return _pbkdf2_pure(password, salt, iterations, length)
+
+
 def make_verifier(pin: str, salt: bytes, iterations: int = ITERATIONS) -> PinVerifier:
     """The verifier of an acceptable ``pin`` with ``salt`` (``SALT_BYTES`` random bytes from the caller).
     Raises ``ValueError`` with the ``pin_problem`` code when the PIN breaks the policy."""
@@ -80,12 +117,12 @@ def make_verifier(pin: str, salt: bytes, iterations: int = ITERATIONS) -> PinVer
         raise ValueError(problem)
     if len(salt) < 8 or iterations < MIN_ITERATIONS:
         raise ValueError("weak PIN parameters")
-    return PinVerifier(iterations, salt, hashlib.pbkdf2_hmac("sha256", pin.encode(), salt, iterations, HASH_BYTES))
+    return PinVerifier(iterations, salt, pbkdf2_sha256(pin.encode(), salt, iterations))
 
 
 def check_pin(pin: str, verifier: PinVerifier) -> bool:
     """True when ``pin`` matches; compares in constant time."""
     if not isinstance(pin, str) or not pin.isascii():
         return False
-    got = hashlib.pbkdf2_hmac("sha256", pin.encode(), verifier.salt, verifier.iterations, HASH_BYTES)
+    got = pbkdf2_sha256(pin.encode(), verifier.salt, verifier.iterations)
     return hmac.compare_digest(got, verifier.digest)
