@@ -176,6 +176,18 @@ class Authorization:
                    _time(d, "at"), shift, _str(d, "subject", 100, required=False))
 
 
+def needs_supervisor(action: str, discount_pct: Decimal | None = None, limit_pct: Decimal | None = None) -> bool:
+    """Whether the till must ask a supervisor's PIN: always to cancel a sale or open the drawer without a sale;
+    for a discount, only above the shop's limit (``supervisor_discount_pct`` from ``GET /api/cashiers``)."""
+    if action not in AUTH_ACTIONS:
+        raise ShiftError("malformed", "action")
+    if action != "discount":
+        return True
+    if discount_pct is None or limit_pct is None:
+        raise ShiftError("malformed", "discount_pct")
+    return discount_pct > limit_pct
+
+
 def _obj(d: Any) -> dict[str, Any]:
     if not isinstance(d, dict):
         raise ShiftError("malformed", "record")

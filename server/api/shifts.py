@@ -25,7 +25,8 @@ router = APIRouter(prefix="/api")
 @router.get("/cashiers")
 def get_cashiers(request: Request, t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
     with read_tx(engine(request)) as conn:
-        return {"cashiers": till_cashiers(conn, shop_of(conn, t.branch_id))}
+        cashiers = till_cashiers(conn, shop_of(conn, t.branch_id))
+    return {"cashiers": cashiers, "supervisor_discount_pct": settings(request).supervisor_discount_pct}
 
 
 class ShiftsIn(BaseModel):

@@ -20,7 +20,7 @@ from poscore.shift import (
     corte,
     expected_by_method,
 )
-from poscore.shift_records import Authorization, CashMovement, CorteRecord, ShiftOpened
+from poscore.shift_records import Authorization, CashMovement, CorteRecord, ShiftOpened, needs_supervisor
 from poscore.ticket import ticket_text
 
 WHEN = "2026-12-01T20:00:00-06:00"
@@ -136,3 +136,10 @@ def test_corte_tickets(mm: int, width: int) -> None:
         last = lines[-2 if kind == "X" else -1].text
         assert last.startswith("Diferencia") and last.endswith("-$12.07")
         assert any(x.text.endswith("-$80.50") for x in lines)
+
+
+def test_when_a_supervisor_is_needed() -> None:
+    assert needs_supervisor("cancel_sale") and needs_supervisor("open_drawer")
+    assert not needs_supervisor("discount", D(10), D(10)) and needs_supervisor("discount", D("10.5"), D(10))
+    with pytest.raises(ShiftError):
+        needs_supervisor("discount")

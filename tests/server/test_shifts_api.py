@@ -39,6 +39,7 @@ def test_cashier_list_has_verifiers_not_pins(erp: Erp) -> None:
     r = erp.client.get("/api/cashiers", headers=erp.pair())
     assert r.status_code == 200
     got = r.json()["cashiers"]
+    assert r.json()["supervisor_discount_pct"] == 10
     assert [(c["id"], c["name"], c["role"]) for c in got] == [(ids["ana"], "ana", "cajero"),
                                                               (ids["sup"], "sofia", "supervisor")]
     assert "4821" not in r.text and "73915" not in r.text
