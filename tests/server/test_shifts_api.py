@@ -140,3 +140,43 @@ def test_sales_and_voids_carry_cashier_and_shift(erp: Erp) -> None:
                         headers=h)
     assert [x["status"] for x in r.json()["results"]] == ["accepted", "rejected"]
     assert erp.sql("SELECT cashier_id, shift_uuid FROM voids")[0] == (ids["ana"], "s-1")
+
+
+def test_same_cortes_from_threads_at_once_are_stored_once(erp: Erp) -> None:
+    import random
+    import threading
+
+    from fastapi.testclient import TestClient
+
+    ids = _cashiers(erp)
+    h = erp.pair()
+    pool = [{"uuid": f"c-{i}", "shift_uuid": "s-1", "cashier_id": ids["ana"], "kind": "X", "at": WHEN,
+             "expected": {"efectivo": f"{100 + i}.00", "tarjeta_debito": "5.00"},
+             "counted": {"efectivo": f"{100 + i}.00", "tarjeta_debito": "5.00"}} for i in range(20)]
+    seen: list[dict[str, Any]] = []
+    errors: list[BaseException] = []
+    start = threading.Barrier(4)
+
+    def run(k: int) -> None:
+        try:
+            mine = pool[:]
+            random.Random(k).shuffle(mine)
+            start.wait()
+            with TestClient(erp.app) as client:
+                for i in range(0, len(mine), 5):
+                    r = client.post("/api/cortes", json={"cortes": mine[i:i + 5]}, headers=h)
+                    assert r.status_code == 200, r.text
+                    seen.extend(r.json()["results"])
+        except BaseException as exc:  # noqa: BLE001 (reported below: an assertion in a thread would be lost)
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    assert not errors, errors
+    assert len(seen) == 80 and all(r["status"] == "accepted" for r in seen)
+    assert sum(1 for r in seen if not r["duplicate"]) == 20
+    assert erp.scalar("SELECT count(*) FROM cortes") == 20
+    assert erp.scalar("SELECT count(*) FROM corte_lines") == 40
