@@ -8,6 +8,7 @@ its verifier, or recompute a corte (the stored lines are poscore.shift's figures
 """
 from __future__ import annotations
 
+import io
 from collections import defaultdict
 from typing import Any
 
@@ -22,10 +23,11 @@ from server.db.schema import authorizations, cash_movements, corte_lines, cortes
 from server.shift_totals import erp_expected
 
 from .auth import User
+from .csv_safe import SafeWriter
 from .deps import CurrentUser, Db, Form, NotFound, text
 from .deps import router as make_router
-from .i18n import tr
-from .render import lang_of, page, redirect
+from .i18n import device_dt, tr
+from .render import lang_of, page, plain, redirect
 
 router = make_router()
 SHOP_ID = 1  # the ERP serves one shop (shops row 1, as the fiscal settings do)
@@ -81,6 +83,34 @@ def cashier_change(request: Request, user_id: int, user: CurrentUser, engine: Db
     except CashierError as exc:
         return _fail(request, user, engine, exc)
     return redirect(request, "/erp/cajeros?ok=1")
+
+
+CSV_COLUMNS = ("terminal", "cajero", "apertura", "corte", "hora", "forma_pago", "esperado", "contado", "diferencia",
+               "revisar")
+
+
+# Before /turnos so the path is not read as a page.
+@router.get("/turnos.csv")
+def corte_csv(request: Request, user: CurrentUser, engine: Db) -> Response:
+    """Every corte line, one row each, oldest first: what an accountant reconciles in a spreadsheet."""
+    buf = io.StringIO()
+    out = SafeWriter(buf)
+    buf.write("\ufeff")  # Excel opens UTF-8 correctly only with a BOM
+    out.writerow(CSV_COLUMNS)
+    with read_tx(engine) as conn:
+        q = (select(terminals.c.code, users.c.username, shifts.c.opened_at, cortes.c.kind, cortes.c.at,
+                    cortes.c.review, corte_lines.c.method, corte_lines.c.expected, corte_lines.c.counted,
+                    corte_lines.c.difference)
+             .select_from(corte_lines.join(cortes, cortes.c.id == corte_lines.c.corte_id)
+                          .join(terminals, terminals.c.id == cortes.c.terminal_id)
+                          .join(users, users.c.id == cortes.c.cashier_id)
+                          .outerjoin(shifts, shifts.c.uuid == cortes.c.shift_uuid))
+             .order_by(cortes.c.at, cortes.c.id, corte_lines.c.id))
+        for r in conn.execute(q):
+            out.writerow((r.code, r.username, device_dt(r.opened_at), r.kind, device_dt(r.at), r.method,
+                          r.expected, r.counted, r.difference, r.review or ""))
+    return plain(request, Response(buf.getvalue(), media_type="text/csv; charset=utf-8",
+                                   headers={"Content-Disposition": 'attachment; filename="cortes.csv"'}))
 
 
 @router.get("/turnos")

@@ -76,3 +76,8 @@ def test_shifts_page_shows_corte_and_authorizations(erp: Erp) -> None:
     for expected in ("T01", "ana", "$500.00", "Cerrado", "Corte Z", "$862.07", "$850.00", "-$12.07", "$419.50",
                      "Hielo &lt;bolsa&gt;", "sofia", "Abrir cajón"):
         assert expected in page, expected
+    csv = client.get("/erp/turnos.csv")
+    assert csv.status_code == 200 and csv.headers["content-type"].startswith("text/csv")
+    rows = csv.text.lstrip("\ufeff").splitlines()
+    assert rows[0].startswith("terminal,cajero,apertura,corte")
+    assert rows[1] == "T01,ana,01/12/2026 08:00:00,Z,01/12/2026 20:00:00,efectivo,862.07,850.00,-12.07,"
