@@ -9,6 +9,7 @@ its verifier, or recompute a corte (the stored lines are poscore.shift's figures
 from __future__ import annotations
 
 import io
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -24,7 +25,7 @@ from server.shift_totals import erp_expected
 
 from .auth import User
 from .csv_safe import SafeWriter
-from .deps import CurrentUser, Db, Form, NotFound, text
+from .deps import CurrentUser, Db, Form, NotFound, int_or_none, text
 from .deps import router as make_router
 from .i18n import device_dt, tr
 from .render import lang_of, page, plain, redirect
@@ -118,8 +119,17 @@ def shift_list(request: Request, user: CurrentUser, engine: Db) -> Response:
     with read_tx(engine) as conn:
         names = {r.id: r.username for r in conn.execute(select(users.c.id, users.c.username))}
         codes = {r.id: r.code for r in conn.execute(select(terminals.c.id, terminals.c.code))}
-        rows = list(conn.execute(select(shifts).order_by(shifts.c.opened_at.desc(), shifts.c.id.desc())
-                                 .limit(SHIFTS_SHOWN)))
+        f = _filters(request)
+        q = select(shifts).order_by(shifts.c.opened_at.desc(), shifts.c.id.desc()).limit(SHIFTS_SHOWN)
+        if f["terminal"] is not None:
+            q = q.where(shifts.c.terminal_id == f["terminal"])
+        if f["cajero"] is not None:
+            q = q.where(shifts.c.cashier_id == f["cajero"])
+        if f["dia"]:
+            # The till's own date: opened_at is its ISO time, so the day is its first ten characters.
+            q = q.where(shifts.c.opened_at.startswith(f["dia"]))
+        rows = list(conn.execute(q))
+        cashier_choices = list_cashiers(conn)
         uuids = [r.uuid for r in rows]
         by_shift: dict[str, dict[str, list[Any]]] = defaultdict(lambda: defaultdict(list))
         corte_rows = list(conn.execute(select(cortes).where(cortes.c.shift_uuid.in_(uuids)).order_by(cortes.c.at)))
@@ -137,4 +147,11 @@ def shift_list(request: Request, user: CurrentUser, engine: Db) -> Response:
         # The ERP's own expected figures from the sales it received, beside each corte's (the till's).
         erp = {u: erp_expected(conn, u) for u in uuids}
     return page(request, "shifts.html", user, rows=rows, by_shift=by_shift, names=names, codes=codes, auths=auths,
-                erp=erp)
+                erp=erp, f=f, cashier_choices=cashier_choices)
+
+
+def _filters(request: Request) -> dict[str, Any]:
+    day = request.query_params.get("dia", "").strip()
+    return {"terminal": int_or_none(request.query_params.get("terminal")),
+            "cajero": int_or_none(request.query_params.get("cajero")),
+            "dia": day if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) else ""}

@@ -19,7 +19,7 @@ ES: dict[str, str] = {
     "authorized_by": "Autorizó", "action": "Acción", "subject": "Sobre", "at": "Hora",
     "action_cancel_sale": "Cancelar venta", "action_discount": "Descuento", "action_open_drawer": "Abrir cajón",
     "review_cashier_inactive": "Revisar: cajero desactivado antes de esta hora", "no_shifts": "Aún no hay turnos.",
-    "entrada": "Entrada", "salida": "Salida", "erp_expected": "Esperado según ventas recibidas",
+    "entrada": "Entrada", "salida": "Salida", "erp_expected": "Esperado según ventas recibidas", "day": "Día",
 }
 
 EN: dict[str, str] = {
@@ -37,5 +37,5 @@ EN: dict[str, str] = {
     "authorized_by": "Authorized by", "action": "Action", "subject": "About", "at": "Time",
     "action_cancel_sale": "Cancel sale", "action_discount": "Discount", "action_open_drawer": "Open drawer",
     "review_cashier_inactive": "Check: cashier deactivated before this time", "no_shifts": "No shifts yet.",
-    "entrada": "Cash in", "salida": "Cash out", "erp_expected": "Expected from sales received",
+    "entrada": "Cash in", "salida": "Cash out", "erp_expected": "Expected from sales received", "day": "Day",
 }

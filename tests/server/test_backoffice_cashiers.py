@@ -81,3 +81,7 @@ def test_shifts_page_shows_corte_and_authorizations(erp: Erp) -> None:
     rows = csv.text.lstrip("\ufeff").splitlines()
     assert rows[0].startswith("terminal,cajero,apertura,corte")
     assert rows[1] == "T01,ana,01/12/2026 08:00:00,Z,01/12/2026 20:00:00,efectivo,862.07,850.00,-12.07,"
+    assert "Corte Z" in client.get("/erp/turnos?dia=2026-12-01&terminal=1").text
+    assert "Corte Z" not in client.get("/erp/turnos?dia=2026-12-02").text
+    assert "Corte Z" not in client.get(f"/erp/turnos?cajero={sup}").text
+    assert client.get("/erp/turnos?dia=<script>&terminal=x&cajero=99999999999").status_code == 200
