@@ -172,3 +172,40 @@ def corte(expected: Mapping[str, Decimal], counted: Mapping[str, Decimal]) -> Co
 def tenders_of(sales: Iterable[object]) -> list[Tender]:
     """``Tender`` of each ``poscore.sale.Sale`` (its payments and its change)."""
     return [Tender(tuple(s.payments), s.totals.change) for s in sales]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class LocalShift:
+    """The till's current shift as it keeps it across reloads: ``abierto`` until its Corte Z, then
+    ``cerrado`` (with the Z's uuid). Selling needs an open shift; a closed one never reopens."""
+
+    uuid: str
+    cashier_id: int
+    opened_at: str
+    opening_float: Decimal
+    state: str = "abierto"
+    corte_z: str | None = None
+    closed_at: str | None = None
+
+    def close(self, corte_uuid: str, at: str) -> LocalShift:
+        if not can_transition(self.state, "cerrado"):
+            raise ShiftError("invalid_transition", f"{self.state} → cerrado")
+        return LocalShift(self.uuid, self.cashier_id, self.opened_at, self.opening_float, "cerrado", corte_uuid, at)
+
+    def to_json(self) -> dict[str, object]:
+        return {"uuid": self.uuid, "cashier_id": self.cashier_id, "opened_at": self.opened_at,
+                "opening_float": str(self.opening_float), "state": self.state, "corte_z": self.corte_z,
+                "closed_at": self.closed_at}
+
+    @classmethod
+    def from_json(cls, d: dict) -> LocalShift:
+        """Read a stored shift; raises ``ShiftError`` for an unknown state or a bad amount."""
+        if d.get("state") not in STATES:
+            raise ShiftError("malformed", "state")
+        return cls(str(d["uuid"]), int(d["cashier_id"]), str(d["opened_at"]), amount(d.get("opening_float")),
+                   d["state"], d.get("corte_z"), d.get("closed_at"))
+
+
+def can_sell(shift: LocalShift | None) -> bool:
+    """Selling stops after a Corte Z until a new shift opens."""
+    return shift is not None and shift.state == "abierto"

@@ -143,3 +143,19 @@ def test_when_a_supervisor_is_needed() -> None:
     assert not needs_supervisor("discount", D(10), D(10)) and needs_supervisor("discount", D("10.5"), D(10))
     with pytest.raises(ShiftError):
         needs_supervisor("discount")
+
+
+def test_local_shift_lifecycle() -> None:
+    from poscore.shift import LocalShift, can_sell
+
+    s = LocalShift("s1", 3, "2026-12-01T08:00:00-06:00", D("500.00"))
+    assert can_sell(s) and not can_sell(None)
+    assert LocalShift.from_json(s.to_json()) == s
+    closed = s.close("c-z", WHEN)
+    assert (closed.state, closed.corte_z, closed.closed_at) == ("cerrado", "c-z", WHEN)
+    assert not can_sell(closed) and LocalShift.from_json(closed.to_json()) == closed
+    with pytest.raises(ShiftError) as e:
+        closed.close("c-z2", WHEN)
+    assert e.value.code == "invalid_transition"
+    with pytest.raises(ShiftError):
+        LocalShift.from_json({**s.to_json(), "state": "reabierto"})
