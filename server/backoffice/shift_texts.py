@@ -18,7 +18,8 @@ ES: dict[str, str] = {
     "movements": "Entradas y salidas", "reason": "Motivo", "authorizations": "Autorizaciones",
     "authorized_by": "Autorizó", "action": "Acción", "subject": "Sobre", "at": "Hora",
     "action_cancel_sale": "Cancelar venta", "action_discount": "Descuento", "action_open_drawer": "Abrir cajón",
-    "review_cashier_inactive": "Revisar: cajero desactivado antes de esta hora", "no_shifts": "Aún no hay turnos.",
+    "review_cashier_inactive": "Revisar: cajero desactivado antes de esta hora",
+    "review_second_z": "Revisar: el turno ya tenía un Corte Z", "no_shifts": "Aún no hay turnos.",
     "entrada": "Entrada", "salida": "Salida", "erp_expected": "Esperado según ventas recibidas", "day": "Día",
 }
 
@@ -36,6 +37,7 @@ EN: dict[str, str] = {
     "movements": "Cash in and out", "reason": "Reason", "authorizations": "Authorizations",
     "authorized_by": "Authorized by", "action": "Action", "subject": "About", "at": "Time",
     "action_cancel_sale": "Cancel sale", "action_discount": "Discount", "action_open_drawer": "Open drawer",
-    "review_cashier_inactive": "Check: cashier deactivated before this time", "no_shifts": "No shifts yet.",
+    "review_cashier_inactive": "Check: cashier deactivated before this time",
+    "review_second_z": "Check: the shift already had a Z report", "no_shifts": "No shifts yet.",
     "entrada": "Cash in", "salida": "Cash out", "erp_expected": "Expected from sales received", "day": "Day",
 }

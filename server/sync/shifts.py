@@ -100,7 +100,7 @@ def _store(conn: Connection, terminal: Any, spec: _Kind, record: Any, raw: dict[
         return _accepted(record.uuid, prior.review, duplicate=True)
     check = CashierCheck(conn, terminal)
     when = spec.when(record)
-    flags = [check.review(record.cashier_id, when)]
+    flags = [check.review(record.cashier_id, when), _shift_flag(conn, terminal, record)]
     if isinstance(record, Authorization):
         flags.append(check.review(record.supervisor_id, when, supervisor=True))
     review = ",".join(sorted({f for f in flags if f})) or None
@@ -114,6 +114,23 @@ def _store(conn: Connection, terminal: Any, spec: _Kind, record: Any, raw: dict[
             {"corte_id": corte_id, "method": x.method, "expected": x.expected, "counted": x.counted,
              "difference": x.difference} for x in figures.lines])
     return _accepted(record.uuid, review, duplicate=False)
+
+
+def _shift_flag(conn: Connection, terminal: Any, record: Any) -> str | None:
+    """A record names its shift by uuid; the shift may not have arrived yet (each outbox entry travels on its
+    own), but when it has, it must be this terminal's. A second Corte Z of one shift is kept and flagged."""
+    shift_uuid = getattr(record, "shift_uuid", None)
+    if shift_uuid is None:
+        return None
+    owner = conn.execute(select(shifts.c.terminal_id).where(shifts.c.uuid == shift_uuid)).scalar()
+    if owner is not None and owner != terminal.id:
+        raise SaleRejected("shift_mismatch", "El turno es de otra terminal")
+    if isinstance(record, CorteRecord) and record.kind == "Z":
+        other = conn.execute(select(cortes.c.id).where(cortes.c.shift_uuid == shift_uuid, cortes.c.kind == "Z",
+                                                       cortes.c.uuid != record.uuid)).first()
+        if other is not None:
+            return "second_z"
+    return None
 
 
 def _accepted(uuid: str, review: str | None, duplicate: bool) -> dict[str, Any]:

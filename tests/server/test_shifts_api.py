@@ -12,6 +12,7 @@ from poscore.pin import PinVerifier, check_pin
 from server.backoffice.auth import check_password
 from server.cashiers import CashierError, create_cashier, set_active
 from server.db.engine import write_tx
+from server.terminals import create_terminal
 from tests.server.harness import Erp, catalog_items, make_sale, post_sales, sellable
 
 WHEN = "2026-12-01T20:00:00-06:00"
@@ -180,3 +181,20 @@ def test_same_cortes_from_threads_at_once_are_stored_once(erp: Erp) -> None:
     assert sum(1 for r in seen if not r["duplicate"]) == 20
     assert erp.scalar("SELECT count(*) FROM cortes") == 20
     assert erp.scalar("SELECT count(*) FROM corte_lines") == 40
+
+
+def test_shift_of_another_terminal_and_a_second_z(erp: Erp) -> None:
+    ids = _cashiers(erp)
+    h = erp.pair()
+    with write_tx(erp.engine) as conn:
+        create_terminal(conn, code="T09", name="Caja 9", branch_id=1, warehouse_id=1, price_list_id=1,
+                        series_remision="R9", series_factura="F9", stock_enforced=False)
+    h9 = erp.pair("T09")
+    shift = {"uuid": "s-1", "cashier_id": ids["ana"], "opened_at": WHEN, "opening_float": "100.00"}
+    assert _post(erp, h, "shifts", shift)[0]["status"] == "accepted"
+    z = {"uuid": "z-1", "shift_uuid": "s-1", "cashier_id": ids["ana"], "kind": "Z", "at": WHEN,
+         "expected": {"efectivo": "100.00"}, "counted": {"efectivo": "100.00"}}
+    assert _post(erp, h9, "cortes", z)[0]["error"] == "shift_mismatch"
+    first, second = _post(erp, h, "cortes", z, {**z, "uuid": "z-2"})
+    assert (first["review"], second["review"]) == (None, "second_z")
+    assert _post(erp, h, "cortes", z)[0]["duplicate"] is True
