@@ -68,3 +68,13 @@ def test_refusals() -> None:
     for bad in ("pbkdf2_sha256$10$AAAAAAAAAAA=$AAAA", "md5$1$a$b", "garbage"):
         with pytest.raises(ValueError):
             PinVerifier.from_text(bad)
+
+
+@given(st.text("0123456789", min_size=4, max_size=8), st.text("0123456789", min_size=4, max_size=8))
+def test_only_the_pin_opens_its_verifier(pin: str, other: str) -> None:
+    if pin_problem(pin) is not None:
+        with pytest.raises(ValueError):
+            make_verifier(pin, SALT, 1000)
+        return
+    v = PinVerifier.from_text(make_verifier(pin, SALT, 1000).to_text())
+    assert check_pin(pin, v) and check_pin(other, v) == (other == pin)

@@ -159,3 +159,16 @@ def test_local_shift_lifecycle() -> None:
     assert e.value.code == "invalid_transition"
     with pytest.raises(ShiftError):
         LocalShift.from_json({**s.to_json(), "state": "reabierto"})
+
+
+@given(st.dictionaries(st.sampled_from(["efectivo", "tarjeta_credito", "tarjeta_debito", "transferencia"]),
+                       st.decimals(D(0), D("9999999.99"), places=2), min_size=1),
+       st.dictionaries(st.sampled_from(["efectivo", "tarjeta_credito"]), st.decimals(D(0), D("9999999.99"), places=2)),
+       st.sampled_from([58, 80]), st.sampled_from(["X", "Z"]))
+def test_corte_ticket_always_fits(expected: dict[str, D], counted: dict[str, D], mm: int, kind: str) -> None:
+    fig = corte(expected, counted)
+    assert fig.difference == sum((x.difference for x in fig.lines), D(0))
+    lines = corte_lines(kind, fig, {"name": "Tienda con un nombre muy largo para el papel de 58 mm"},
+                        terminal="T01", cashier="Ana María de los Ángeles", opened_at=WHEN, at=WHEN,
+                        opening_float=D(0), entradas=D(0), salidas=D(0), width_mm=mm)
+    assert all(len(x.text) <= {58: 32, 80: 48}[mm] for x in lines)
