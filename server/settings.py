@@ -61,6 +61,8 @@ class Settings:
     # The CFDI job's background thread (server/fiscal/jobs.py). Off by default so a test's app never stamps
     # behind its back; `from_env` (caja serve) turns it on unless CAJA_FISCAL_WORKER=0.
     fiscal_worker: bool = False
+    # A line discount above this percentage needs a supervisor's PIN at the till (GET /api/cashiers says it).
+    supervisor_discount_pct: int = 10
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -72,6 +74,7 @@ class Settings:
             database_url=env.get("CAJA_DATABASE_URL") or _default_database_url(var),
             secret_key=env.get("CAJA_SECRET_KEY") or _secret_key(var),
             price_grace_days=int(env.get("CAJA_PRICE_GRACE_DAYS", "7")),
+            supervisor_discount_pct=int(env.get("CAJA_SUPERVISOR_DISCOUNT_PCT", "10")),
             pairing_ttl_minutes=int(env.get("CAJA_PAIRING_TTL_MINUTES", "60")),
             max_body_bytes=int(env.get("CAJA_MAX_BODY_BYTES", str(16 * 1024 * 1024))),
             pos_dir=Path(env["CAJA_POS_DIR"]) if env.get("CAJA_POS_DIR") else None,

@@ -20,6 +20,7 @@ from server.shop_time import shop_zone
 from . import (
     account,
     autofactura_public,
+    cashiers,
     certificate,
     cfdi,
     customers,
@@ -41,8 +42,8 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 def mount_backoffice(app: FastAPI) -> None:
     shop_zone()  # a misspelt CAJA_TIMEZONE stops the server at start, not on the first page with a time
-    for module in (login, account, sales, products, customers, terminals, certificate, imports, fiscal, cfdi,
-                   global_page, autofactura_public):
+    for module in (login, account, sales, products, customers, terminals, cashiers, certificate, imports, fiscal,
+                   cfdi, global_page, autofactura_public):
         app.include_router(module.router)
     app.mount("/erp/static", StaticFiles(directory=STATIC_DIR), name="erp-static")
 

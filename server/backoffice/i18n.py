@@ -10,7 +10,7 @@ from datetime import datetime
 
 from server.shop_time import to_shop
 
-from . import fiscal_texts, global_texts
+from . import fiscal_texts, global_texts, shift_texts
 
 LANGS = ("es", "en")
 
@@ -206,6 +206,8 @@ ES.update(fiscal_texts.ES)
 EN.update(fiscal_texts.EN)
 ES.update(global_texts.ES)
 EN.update(global_texts.EN)
+ES.update(shift_texts.ES)
+EN.update(shift_texts.EN)
 _TABLES = {"es": ES, "en": EN}
 
 

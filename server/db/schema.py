@@ -11,6 +11,8 @@ commit, versions are handed out in commit order on PostgreSQL; SQLite writers ar
 """
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -226,6 +228,9 @@ sales = Table(
     # Accepted but worth a look (comma-separated reasons: a local number another sale already had, a device
     # clock far ahead of the server's). Never a reason to drop a sale: the goods left the shop.
     Column("review", String(200)),
+    # Who sold it and in which shift (optional: tills from before shifts send neither).
+    Column("cashier_id", Integer),
+    Column("shift_uuid", String(36), index=True),
     CheckConstraint("type IN ('remision', 'factura')", name="type"),
     UniqueConstraint("series", "folio", name="uq_sales_series_folio"),
     Index("ix_sales_terminal_seq", "terminal_id", "seq"),
@@ -349,6 +354,9 @@ voids = Table(
     Column("reason", String(500)),
     Column("received_at", TS, nullable=False),
     Column("body", Text, nullable=False),
+    Column("cashier_id", Integer),
+    Column("shift_uuid", String(36)),
+    Column("review", String(200)),
 )
 
 # Stock that went below zero through a sale: accepted (the goods left), flagged for the back office.
@@ -373,6 +381,13 @@ users = Table(
     Column("created_at", TS, nullable=False),
     # "admin" changes things; "contador" (the accountant) reads everything and changes nothing.
     Column("role", String(20), nullable=False, server_default="admin"),
+    # Cashiers (role "cajero" or "supervisor") sign in at a till with a PIN, never to the back office: their
+    # password_hash is unusable. pin_hash is poscore.pin's PBKDF2 verifier text; shop_id is the shop whose
+    # tills list them. deactivated_at says since when a cashier may no longer sell (a record made before it,
+    # synced later, is fine; one made after it is kept and flagged).
+    Column("pin_hash", String(200)),
+    Column("shop_id", ForeignKey("shops.id")),
+    Column("deactivated_at", TS),
 )
 
 # Signed-in back-office sessions: the cookie carries a random id whose hash is here, so signing out, a password
@@ -385,4 +400,73 @@ user_sessions = Table(
     Column("created_at", TS, nullable=False),
     Column("last_seen_at", TS, nullable=False),
     Column("expires_at", TS, nullable=False),
+)
+
+
+def _synced(name: str, *columns: Column[Any] | CheckConstraint, **kw: Any) -> Table:
+    """A table of records a till syncs by uuid: the columns every one of them has, then its own.
+
+    `content_hash` answers a replay (same content: duplicate; other content: uuid_conflict); `review` holds
+    why an accepted record is worth a look (a cashier deactivated before the record's time).
+    """
+    return Table(
+        name, metadata,
+        Column("id", Integer, primary_key=True),
+        Column("uuid", String(36), nullable=False, unique=True),
+        Column("terminal_id", ForeignKey("terminals.id"), nullable=False),
+        Column("cashier_id", ForeignKey("users.id"), nullable=False),
+        *columns,
+        Column("content_hash", String(64), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("review", String(200)),
+        Column("received_at", TS, nullable=False),
+        **kw,
+    )
+
+
+# A shift (turno): opened with a float by a cashier at a terminal; closed by its Corte Z.
+shifts = _synced(
+    "shifts",
+    Column("opened_at", String(40), nullable=False),
+    Column("opening_float", Money(), nullable=False),
+)
+
+# Entradas and salidas de efectivo during a shift, with the reason the cashier gave.
+cash_movements = _synced(
+    "cash_movements",
+    Column("shift_uuid", String(36), nullable=False, index=True),
+    Column("kind", String(10), nullable=False),
+    Column("amount", Money(), nullable=False),
+    Column("reason", String(200), nullable=False),
+    Column("at", String(40), nullable=False),
+    CheckConstraint("kind IN ('entrada', 'salida')", name="kind"),
+)
+
+# Corte X (a reading) or Z (the close) of a shift; its expected and counted amounts by method in corte_lines.
+cortes = _synced(
+    "cortes",
+    Column("shift_uuid", String(36), nullable=False, index=True),
+    Column("kind", String(1), nullable=False),
+    Column("at", String(40), nullable=False),
+    CheckConstraint("kind IN ('X', 'Z')", name="kind"),
+)
+
+corte_lines = Table(
+    "corte_lines", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("corte_id", ForeignKey("cortes.id"), nullable=False, index=True),
+    Column("method", String(30), nullable=False),
+    Column("expected", Money(), nullable=False),
+    Column("counted", Money(), nullable=False),
+    Column("difference", Money(), nullable=False),
+)
+
+# A supervisor's PIN given at a till: who authorized what, for which cashier.
+authorizations = _synced(
+    "authorizations",
+    Column("supervisor_id", ForeignKey("users.id"), nullable=False),
+    Column("shift_uuid", String(36), index=True),
+    Column("action", String(20), nullable=False),
+    Column("subject", String(100)),
+    Column("at", String(40), nullable=False),
 )

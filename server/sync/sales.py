@@ -58,6 +58,7 @@ from server.db.schema import (
 from server.db.types import Qty
 
 from . import review
+from .cashiers import CashierCheck, sale_cashier
 from .checks import MAX_ITEM_CHARS, BatchChecks, SaleRejected, chunks, text_problem
 from .customers import CustomerRejected, upsert_customer
 
@@ -168,6 +169,9 @@ class _New:
     folio: int = 0
     id: int = 0
     review: str | None = None
+    cashier_id: int | None = None
+    shift_uuid: str | None = None
+    cashier_flag: str | None = None
 
 
 def _prepare(raw: Any, terminal: Any) -> _Item:
@@ -237,6 +241,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_day
     uuids = sorted({it.uuid for it in items if it.result is None})
     known: dict[str, Any] = {r.uuid: r for part in chunks(uuids) for r in conn.execute(_KNOWN, {"uuids": part})}
     checks = BatchChecks(conn, [it.sale for it in items if it.sale is not None and it.uuid not in known], grace_days)
+    cashiers = CashierCheck(conn, terminal)
     answers: list[dict[str, Any] | tuple[_New, bool]] = []
     new: list[_New] = []
     for it in items:
@@ -256,19 +261,22 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_day
                 raise it.problem
             assert it.sale is not None
             checks.check(it.sale, terminal.price_list_id)
+            cashier_id, shift_uuid = sale_cashier(it.raw)
+            cashier_flag = None if cashier_id is None else cashiers.review(cashier_id, it.sale.device_time)
             customer_id = _customer_id(conn, it.sale, it.raw, terminal.id, version)
         except (SaleRejected, CustomerRejected) as exc:
             answers.append(rejected(it.uuid, exc.code, exc.message))
             continue
         series = terminal.series_factura if it.sale.type == "factura" else terminal.series_remision
-        n = _New(it.uuid, terminal.id, it.digest, it.sale.type, series, now, it.sale, it.raw, customer_id)
+        n = _New(it.uuid, terminal.id, it.digest, it.sale.type, series, now, it.sale, it.raw, customer_id,
+                 cashier_id=cashier_id, shift_uuid=shift_uuid, cashier_flag=cashier_flag)
         known[it.uuid] = n
         new.append(n)
         answers.append((n, False))
     if new:  # a new customer is written only for a sale that is then accepted
         flags = review.reasons(conn, terminal.id, [(n.uuid, n.sale.seq, n.sale.device_time) for n in new], now)
         for n in new:
-            n.review = flags.get(n.uuid)
+            n.review = ",".join(f for f in (flags.get(n.uuid), n.cashier_flag) if f) or None
         version = _store(conn, new, terminal.warehouse_id, now, version)
         if changes.bump(conn) != version:
             raise AssertionError("change counter moved under its lock")
@@ -340,6 +348,7 @@ def _store(conn: Connection, new: list[_New], warehouse_id: int, now: datetime, 
         "series": n.series, "folio": n.folio, "subtotal": n.sale.totals.subtotal, "discount": n.sale.totals.discount,
         "tax_total": n.sale.totals.tax_total, "total": n.sale.totals.total, "status": "accepted",
         "content_hash": n.content_hash, "body": json.dumps(n.raw, ensure_ascii=False), "review": n.review,
+        "cashier_id": n.cashier_id, "shift_uuid": n.shift_uuid,
     } for n in new])
     ids = {r.uuid: r.id for part in chunks([n.uuid for n in new]) for r in conn.execute(_SALE_IDS, {"uuids": part})}
     for n in new:

@@ -15,6 +15,7 @@ from poscore.money import InvalidNumber, money, to_decimal
 from server.db.engine import utcnow
 from server.db.schema import sales, voids
 
+from .cashiers import CashierCheck, sale_cashier
 from .checks import SaleRejected, text_problem
 from .sales import AMOUNT_LIMIT
 
@@ -55,10 +56,14 @@ def record_void(conn: Connection, terminal: Any, raw: Any) -> dict[str, Any]:
         # A terminal's audit speaks for its own sales only: naming another till's sale would put a false
         # "cancelled" beside a sale that terminal made.
         raise SaleRejected("uuid_conflict", "La venta cancelada pertenece a otra terminal")
+    cashier_id, shift_uuid = sale_cashier(raw)
+    review = None if cashier_id is None else CashierCheck(conn, terminal).review(
+        cashier_id, _text(raw, "cancelled_at", 40, required=True) or "")
     conn.execute(voids.insert().values(
         uuid=uuid, terminal_id=terminal.id, sale_uuid=sale_uuid,
         number=_text(raw, "number", 40), cancelled_at=_text(raw, "cancelled_at", 40, required=True),
         cashier=_text(raw, "cashier", 100), total=total, reason=_text(raw, "reason", 500),
         received_at=utcnow(), body=json.dumps(raw, ensure_ascii=False),
+        cashier_id=cashier_id, shift_uuid=shift_uuid, review=review,
     ))
     return {"uuid": uuid, "status": "accepted", "duplicate": False}
