@@ -1,0 +1,260 @@
+"""Returns (devoluciones) of a synced sale: what money and stock a return gives back, and the RETURN record.
+
+The arithmetic, the same at the till and in the ERP: a line sold ``Q`` units for amounts ``X`` (its total,
+discount, IEPS and IVA, each already rounded to cents by ``tax.compute_line``). After returns of ``c`` units
+in all, the money given back for the line is ``money(X * c / Q)`` for each of those amounts — cumulative,
+rounded once (ROUND_HALF_UP, as ``tax``), so a return of ``q`` units when ``b`` were already returned gives
+``money(X * (b + q) / Q) - money(X * b / Q)``. Because ``money`` is monotone, no piece is negative, and the
+pieces of every sequence of returns add up to ``money(X * c / Q)``, which is never more than ``X`` and is
+exactly ``X`` when all units are back: never more money than was paid, and the last unit takes the cents.
+Net is what is left of the total after the taxes, and the discount is what the sale's discount gives back,
+so a return line adds up like a sale line: ``subtotal - discount + taxes == total``; the IEPS base is the net
+and the IVA base includes the IEPS (LIVA art. 18, the same rule as ``tax``).
+
+Because a piece depends on ``b`` (the units already returned), the ERP recomputes every synced return with
+its own ``b``: a till that returned while another till's return of the same line was still offline may have
+used an older ``b``; if that changes an amount it is ``return_stale``, and if the units no longer fit,
+``return_exceeds``.
+
+Must not: allocate uuids or read the clock (they are passed in), look anything up, or store anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+
+from .check import Problem
+from .messages import t
+from .money import ZERO, InvalidNumber, is_canonical_qty, money, to_decimal
+from .payment import METHODS
+from .sale import Sale, SaleLine
+from .tax import LineAmounts, TaxLine, Totals, sum_lines
+
+RETURN_VERSION = 1
+REFUND_METHODS = tuple(METHODS)
+RETURN_KEYS = ("v", "uuid", "sale_uuid", "terminal", "device_time", "reason", "refund_method", "cashier",
+               "authorizer", "lines", "totals")
+REASON_MAX = 500
+_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
+
+
+class ReturnError(ValueError):
+    """A return that cannot be made or read: ``code`` (see ``messages``) and Spanish ``message``."""
+
+    def __init__(self, code: str, message: str | None = None) -> None:
+        self.code = code
+        self.message = message if message is not None else t(code)
+        super().__init__(f"{code}: {self.message}")
+
+
+def _share(amount: Decimal, units: Decimal, sold: Decimal) -> Decimal:
+    return money(amount * units / sold)
+
+
+def _cumulative(line: SaleLine, units: Decimal) -> LineAmounts:
+    """What returning ``units`` of ``line`` in all gives back (the cumulative amounts)."""
+    a = line.amounts
+    if units == line.qty:
+        return a
+    total = _share(a.total, units, line.qty)
+    discount = _share(a.discount, units, line.qty)
+    ieps = [_share(x.amount, units, line.qty) for x in a.taxes if x.tax == "IEPS"]
+    iva = [_share(x.amount, units, line.qty) for x in a.taxes if x.tax == "IVA"]
+    net = total - sum(ieps, ZERO) - sum(iva, ZERO)
+    taxes = []
+    for x in a.taxes:
+        if x.tax == "IEPS":
+            taxes.append(TaxLine("IEPS", x.rate, net, ieps[0]))
+        else:
+            taxes.append(TaxLine(x.tax, x.rate, net + sum(ieps, ZERO), iva[0]))
+    return LineAmounts(net + discount, discount, tuple(taxes), total)
+
+
+def return_line_amounts(line: SaleLine, before: Decimal, units: Decimal) -> LineAmounts:
+    """The amounts a return of ``units`` of ``line`` gives back when ``before`` units were already returned.
+
+    Raises ``ReturnError("invalid_quantity")`` or ``ReturnError("return_exceeds")``.
+    """
+    if not is_canonical_qty(units, line.unit):
+        raise ReturnError("invalid_quantity")
+    if before < ZERO or before + units > line.qty:
+        raise ReturnError("return_exceeds")
+    with localcontext(_CONTEXT):
+        now = _cumulative(line, before + units)
+        was = _cumulative(line, before) if before > ZERO else LineAmounts(ZERO, ZERO, tuple(
+            TaxLine(x.tax, x.rate, ZERO, ZERO) for x in line.amounts.taxes), ZERO)
+        was_zero = money(ZERO)
+        taxes = tuple(TaxLine(n.tax, n.rate, n.base - w.base + was_zero, n.amount - w.amount + was_zero)
+                      for n, w in zip(now.taxes, was.taxes, strict=True))
+        return LineAmounts(now.subtotal - was.subtotal + was_zero, now.discount - was.discount + was_zero,
+                           taxes, now.total - was.total + was_zero)
+
+
+def returnable(line: SaleLine, before: Decimal) -> Decimal:
+    """Units of ``line`` that may still be returned."""
+    return line.qty - before
+
+
+@dataclass(frozen=True, slots=True)
+class ReturnLine:
+    """One returned line: the index of the sale's line (``line``, from 0), its product, units and amounts."""
+
+    line: int
+    product_id: int
+    qty: Decimal
+    amounts: LineAmounts
+
+    def to_json(self) -> dict:
+        a = self.amounts
+        return {"line": self.line, "product_id": self.product_id, "qty": str(self.qty),
+                "subtotal": str(a.subtotal), "discount": str(a.discount),
+                "taxes": [x.to_json() for x in a.taxes], "total": str(a.total)}
+
+
+def _totals_json(tot: Totals) -> dict:
+    return {"subtotal": str(tot.subtotal), "discount": str(tot.discount),
+            "taxes": [x.to_json() for x in tot.taxes], "tax_total": str(tot.tax_total), "total": str(tot.total)}
+
+
+@dataclass(frozen=True, slots=True)
+class Return:
+    """A return of units of a sale's lines, immutable; ``refund`` is the money given back."""
+
+    uuid: str
+    sale_uuid: str
+    terminal: str
+    device_time: str
+    reason: str
+    refund_method: str
+    cashier: str | None
+    authorizer: str | None
+    lines: tuple[ReturnLine, ...]
+    totals: Totals
+
+    @property
+    def refund(self) -> Decimal:
+        return self.totals.total
+
+    def to_json(self) -> dict:
+        """The contract RETURN dict."""
+        return {"v": RETURN_VERSION, "uuid": self.uuid, "sale_uuid": self.sale_uuid, "terminal": self.terminal,
+                "device_time": self.device_time, "reason": self.reason, "refund_method": self.refund_method,
+                "cashier": self.cashier, "authorizer": self.authorizer,
+                "lines": [x.to_json() for x in self.lines], "totals": _totals_json(self.totals)}
+
+
+def _text(value: object, limit: int, code: str) -> str:
+    if not isinstance(value, str) or not value.strip() or len(value) > limit:
+        raise ReturnError(code)
+    return value
+
+
+def make_return(
+    sale: Sale,
+    units: Mapping[int, Decimal | str],
+    before: Mapping[int, Decimal],
+    *,
+    uuid: str,
+    terminal: str,
+    device_time: str,
+    reason: str,
+    refund_method: str,
+    cashier: str | None = None,
+    authorizer: str | None = None,
+) -> Return:
+    """Return ``units[i]`` of ``sale.lines[i]``, ``before[i]`` units of it being already returned.
+
+    Raises ``ReturnError`` (``return_empty``, ``return_line_unknown``, ``invalid_quantity``,
+    ``return_exceeds``, ``return_no_reason``, ``unknown_refund_method``, ``malformed``).
+    """
+    if not isinstance(uuid, str) or not 0 < len(uuid) <= 36:
+        raise ReturnError("malformed", "uuid")
+    if not isinstance(terminal, str) or not terminal or not isinstance(device_time, str) or not device_time:
+        raise ReturnError("malformed", "terminal/device_time")
+    reason = _text(reason, REASON_MAX, "return_no_reason").strip()
+    if refund_method not in REFUND_METHODS:
+        raise ReturnError("unknown_refund_method")
+    for person in (cashier, authorizer):
+        if person is not None:
+            _text(person, 100, "malformed")
+    lines = []
+    for index in sorted(units):
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(sale.lines):
+            raise ReturnError("return_line_unknown")
+        sold = sale.lines[index]
+        try:
+            q = to_decimal(units[index])
+        except InvalidNumber:
+            raise ReturnError("invalid_quantity") from None
+        if q <= ZERO:
+            raise ReturnError("invalid_quantity")
+        amounts = return_line_amounts(sold, before.get(index, ZERO), q)
+        lines.append(ReturnLine(index, sold.product_id, q, amounts))
+    if not lines:
+        raise ReturnError("return_empty")
+    totals = sum_lines(x.amounts for x in lines)
+    return Return(uuid, sale.uuid, terminal, device_time, reason, refund_method, cashier, authorizer,
+                  tuple(lines), totals)
+
+
+def read_return(raw: object, sale: Sale, before: Mapping[int, Decimal]) -> Return:
+    """Read a RETURN dict and recompute it against ``sale`` with ``before`` (units already returned per line).
+
+    This is what the ERP runs on a synced return. Raises ``ReturnError``: any code of ``make_return``,
+    ``unsupported_version``, ``return_sale_unknown`` (another sale's uuid), and ``return_stale`` when the
+    stated amounts are not what the units give back now (they were computed before another return).
+    """
+    if not isinstance(raw, dict):
+        raise ReturnError("malformed")
+    if raw.get("v") != RETURN_VERSION:
+        raise ReturnError("unsupported_version")
+    missing = [k for k in RETURN_KEYS if k not in raw]
+    if missing:
+        raise ReturnError("malformed", f"{t('malformed')}: {', '.join(missing)}")
+    if raw["sale_uuid"] != sale.uuid:
+        raise ReturnError("return_sale_unknown")
+    raw_lines = raw["lines"]
+    if not isinstance(raw_lines, list):
+        raise ReturnError("malformed", "lines")
+    units: dict[int, Decimal | str] = {}
+    for x in raw_lines:
+        if not isinstance(x, dict) or not isinstance(x.get("qty"), str):
+            raise ReturnError("malformed", "lines")
+        index = x.get("line")
+        if isinstance(index, bool) or not isinstance(index, int) or index in units:
+            raise ReturnError("return_line_unknown")
+        if not 0 <= index < len(sale.lines) or x.get("product_id") != sale.lines[index].product_id:
+            raise ReturnError("return_line_unknown")
+        units[index] = x["qty"]
+    for key in ("uuid", "terminal", "device_time", "reason", "refund_method"):
+        if not isinstance(raw[key], str):
+            raise ReturnError("malformed", key)
+    for key in ("cashier", "authorizer"):
+        if raw[key] is not None and not isinstance(raw[key], str):
+            raise ReturnError("malformed", key)
+    ret = make_return(sale, units, before, uuid=raw["uuid"], terminal=raw["terminal"],
+                      device_time=raw["device_time"], reason=raw["reason"], refund_method=raw["refund_method"],
+                      cashier=raw["cashier"], authorizer=raw["authorizer"])
+    if ret.to_json() != {**raw, "reason": ret.reason}:
+        stated = sum((_decimal_or_none(x.get("total")) or ZERO for x in raw_lines), ZERO)
+        code = "return_stale" if any(before.get(i, ZERO) for i in units) else "totals_mismatch"
+        raise ReturnError(code, f"{t(code)} ({stated} != {ret.refund})")
+    return ret
+
+
+def _decimal_or_none(value: object) -> Decimal | None:
+    try:
+        return to_decimal(value) if isinstance(value, str) else None
+    except InvalidNumber:
+        return None
+
+
+def return_problems(raw: object, sale: Sale, before: Mapping[int, Decimal]) -> list[Problem]:
+    """``read_return`` as a list of problems (empty when the return is right), for callers that collect them."""
+    try:
+        read_return(raw, sale, before)
+    except ReturnError as exc:
+        return [Problem(exc.code, exc.message)]
+    return []
