@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
     UniqueConstraint,
 )
 
@@ -276,7 +277,10 @@ fiscal_settings = Table(
 cfdis = Table(
     "cfdis", metadata,
     Column("id", Integer, primary_key=True),
-    Column("sale_id", ForeignKey("sales.id"), nullable=False, unique=True),
+    # The sale of an ingreso, or the returned sale of an egreso (then `return_id` is set): one ingreso per
+    # sale (the partial unique index) and one egreso per return.
+    Column("sale_id", ForeignKey("sales.id"), nullable=False),
+    Column("return_id", ForeignKey("returns.id"), unique=True),
     Column("state", String(12), nullable=False),
     Column("uuid", String(36), unique=True),
     Column("xml", Text),
@@ -292,6 +296,58 @@ cfdis = Table(
     Column("cancelled_at", TS),
     CheckConstraint("state IN ('pendiente', 'sellada', 'timbrada', 'rechazada', 'cancelada')", name="state"),
     Index("ix_cfdis_state_next", "state", "next_attempt_at"),
+    Index("uq_cfdis_ingreso_sale_id", "sale_id", unique=True, sqlite_where=text("return_id IS NULL"),
+          postgresql_where=text("return_id IS NULL")),
+)
+
+# Returns (devoluciones) of synced sales, from any till: their own folio series, the stock back in the
+# returning till's warehouse, the amounts as poscore.returns computed them. `body` is the RETURN as sent.
+returns = Table(
+    "returns", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("sale_id", ForeignKey("sales.id"), nullable=False, index=True),
+    Column("terminal_id", ForeignKey("terminals.id"), nullable=False),
+    Column("warehouse_id", ForeignKey("warehouses.id"), nullable=False),
+    Column("series", String(10), nullable=False),
+    Column("folio", BigInteger, nullable=False),
+    Column("device_time", String(40), nullable=False),
+    Column("received_at", TS, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("refund_method", String(30), nullable=False),
+    Column("cashier", String(100)),
+    Column("authorizer", String(100)),
+    Column("subtotal", Money(), nullable=False),
+    Column("discount", Money(), nullable=False),
+    Column("tax_total", Money(), nullable=False),
+    Column("total", Money(), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("series", "folio", name="uq_returns_series_folio"),
+)
+
+return_lines = Table(
+    "return_lines", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("return_id", ForeignKey("returns.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),  # the sale's line (sale_lines.line_no, from 1)
+    Column("product_id", ForeignKey("products.id"), nullable=False),
+    Column("qty", Qty(), nullable=False),
+    Column("subtotal", Money(), nullable=False),
+    Column("discount", Money(), nullable=False),
+    Column("total", Money(), nullable=False),
+)
+
+# A synced sale cancelled in the back office (its stock put back; a factura's CFDI cancelled with the SAT
+# motive first). One per sale; the sale's status becomes 'cancelada'.
+sale_cancellations = Table(
+    "sale_cancellations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sale_id", ForeignKey("sales.id"), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("sat_motive", String(2)),
+    Column("cancelled_at", TS, nullable=False),
 )
 
 # Audit of sales the cashier cancelled offline before they were synced (they never get a folio).
