@@ -25,8 +25,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    text,
     UniqueConstraint,
+    text,
 )
 
 from server.db.types import Money, Qty, Scaled
