@@ -137,6 +137,22 @@ class Return:
     def refund(self) -> Decimal:
         return self.totals.total
 
+    @classmethod
+    def from_json(cls, d: dict) -> Return:
+        """Read a RETURN dict as stated (``read_return`` is what verifies one); for a stored, verified return.
+
+        Raises ``ReturnError("malformed")``.
+        """
+        try:
+            lines = tuple(ReturnLine(int(x["line"]), int(x["product_id"]), to_decimal(x["qty"]), LineAmounts(
+                to_decimal(x["subtotal"]), to_decimal(x["discount"]),
+                tuple(TaxLine.from_json(y) for y in x["taxes"]), to_decimal(x["total"]))) for x in d["lines"])
+            return cls(str(d["uuid"]), str(d["sale_uuid"]), str(d["terminal"]), str(d["device_time"]),
+                       str(d["reason"]), str(d["refund_method"]), d["cashier"], d["authorizer"], lines,
+                       sum_lines(x.amounts for x in lines))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ReturnError("malformed", f"{t('malformed')}: {exc}") from None
+
     def to_json(self) -> dict:
         """The contract RETURN dict."""
         return {"v": RETURN_VERSION, "uuid": self.uuid, "sale_uuid": self.sale_uuid, "terminal": self.terminal,

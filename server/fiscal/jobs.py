@@ -1,4 +1,4 @@
-"""The CFDI job: one row per factura sale in `cfdis`, moved pendiente → sellada → timbrada (or rechazada) in
+"""The CFDI job: one row per factura sale in `cfdis` (and one per return of it: its egreso, server/fiscal/egreso.py), moved pendiente → sellada → timbrada (or rechazada) in
 the background, retried with backoff while the PAC is unreachable, never stamped twice for the same sale.
 
 What it is for: `run_once(engine, secret, now)` does one pass (the tests call it; `Worker` calls it in a
@@ -28,8 +28,8 @@ from poscore.sale import Sale
 from server.db.engine import utcnow, write_tx
 from server.db.schema import cfdis, customers, products, sales
 
+from . import egreso, store
 from . import pac as pacmod
-from . import store
 from .build import CfdiError, Emisor, build_cfdi, seal, zone_of
 
 log = logging.getLogger("caja.fiscal")
@@ -51,17 +51,19 @@ def backoff(attempts: int) -> timedelta:
 def enqueue(engine: Engine, now: datetime) -> int:
     """A `pendiente` row for every factura sale that has none yet (idempotent by the unique sale_id). Reads
     first, so a pass with nothing new takes no write lock."""
-    query = (select(sales.c.id).outerjoin(cfdis, cfdis.c.sale_id == sales.c.id)
+    query = (select(sales.c.id).outerjoin(cfdis, and_(cfdis.c.sale_id == sales.c.id, cfdis.c.return_id.is_(None)))
              .where(sales.c.type == "factura", cfdis.c.id.is_(None)).order_by(sales.c.id).limit(500))
     with engine.connect() as conn:
-        if conn.execute(query).first() is None:
+        if conn.execute(query).first() is None and not egreso.pending_egresos(conn):
             return 0
     try:
         with write_tx(engine) as conn:
-            missing = [r.id for r in conn.execute(query)]
+            # Ingresos first, then the egresos of returns whose ingreso is stamped (TipoRelacion 03 needs its UUID).
+            missing = [{"sale_id": r.id, "return_id": None} for r in conn.execute(query)]
+            missing += egreso.pending_egresos(conn)
             if missing:
-                conn.execute(cfdis.insert(), [{"sale_id": i, "state": "pendiente", "attempts": 0,
-                                               "created_at": now, "updated_at": now} for i in missing])
+                conn.execute(cfdis.insert(), [{**m, "state": "pendiente", "attempts": 0,
+                                               "created_at": now, "updated_at": now} for m in missing])
     except IntegrityError:
         return 0  # another ERP process enqueued them first
     return len(missing)
@@ -118,7 +120,14 @@ def _seal_one(engine: Engine, emisor: Emisor, signer: Signer, cfdi_id: int, now:
         problems = factura_ready(sale.customer)
         if problems:
             raise CfdiError(f"Datos fiscales del cliente: {', '.join(problems)}")
-        xml = seal(build_cfdi(sale, series, folio, emisor, claves, now), signer)
+        with engine.connect() as conn:
+            source = egreso.egreso_source(conn, cfdi_id)
+        if source is None:
+            cfdi = build_cfdi(sale, series, folio, emisor, claves, now)
+        else:
+            cfdi = egreso.build_egreso(sale, source.ret, source.series, source.folio, emisor, claves,
+                                       source.related_uuid, now)
+        xml = seal(cfdi, signer)
     except CfdiError as exc:
         _finish(engine, cfdi_id, now, state="rechazada", error_code="local", error_message=str(exc)[:1000])
         return
