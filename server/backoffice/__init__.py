@@ -17,7 +17,19 @@ from starlette.staticfiles import StaticFiles
 
 from server.shop_time import shop_zone
 
-from . import account, certificate, cfdi, customers, fiscal, imports, login, products, sales, terminals
+from . import (
+    account,
+    certificate,
+    cfdi,
+    customers,
+    fiscal,
+    imports,
+    login,
+    products,
+    returns,
+    sales,
+    terminals,
+)
 from .auth import CsrfFailed, LoginRequired, ReadOnly
 from .deps import NotFound
 from .i18n import tr
@@ -28,7 +40,8 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 
 def mount_backoffice(app: FastAPI) -> None:
     shop_zone()  # a misspelt CAJA_TIMEZONE stops the server at start, not on the first page with a time
-    for module in (login, account, sales, products, customers, terminals, certificate, imports, fiscal, cfdi):
+    for module in (login, account, sales, returns, products, customers, terminals, certificate, imports, fiscal,
+                   cfdi):
         app.include_router(module.router)
     app.mount("/erp/static", StaticFiles(directory=STATIC_DIR), name="erp-static")
 

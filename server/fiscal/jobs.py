@@ -52,7 +52,8 @@ def enqueue(engine: Engine, now: datetime) -> int:
     """A `pendiente` row for every factura sale that has none yet (idempotent by the unique sale_id). Reads
     first, so a pass with nothing new takes no write lock."""
     query = (select(sales.c.id).outerjoin(cfdis, and_(cfdis.c.sale_id == sales.c.id, cfdis.c.return_id.is_(None)))
-             .where(sales.c.type == "factura", cfdis.c.id.is_(None)).order_by(sales.c.id).limit(500))
+             .where(sales.c.type == "factura", sales.c.status != "cancelada", cfdis.c.id.is_(None))
+             .order_by(sales.c.id).limit(500))
     with engine.connect() as conn:
         if conn.execute(query).first() is None and not egreso.pending_egresos(conn):
             return 0
