@@ -1,15 +1,17 @@
 """Returns (devoluciones) of a synced sale: what money and stock a return gives back, and the RETURN record.
 
-The arithmetic, the same at the till and in the ERP: a line sold ``Q`` units for amounts ``X`` (its total,
-discount, IEPS and IVA, each already rounded to cents by ``tax.compute_line``). After returns of ``c`` units
-in all, the money given back for the line is ``money(X * c / Q)`` for each of those amounts — cumulative,
-rounded once (ROUND_HALF_UP, as ``tax``), so a return of ``q`` units when ``b`` were already returned gives
-``money(X * (b + q) / Q) - money(X * b / Q)``. Because ``money`` is monotone, no piece is negative, and the
-pieces of every sequence of returns add up to ``money(X * c / Q)``, which is never more than ``X`` and is
-exactly ``X`` when all units are back: never more money than was paid, and the last unit takes the cents.
-Net is what is left of the total after the taxes, and the discount is what the sale's discount gives back,
-so a return line adds up like a sale line: ``subtotal - discount + taxes == total``; the IEPS base is the net
-and the IVA base includes the IEPS (LIVA art. 18, the same rule as ``tax``).
+The arithmetic, the same at the till and in the ERP: a line sold ``Q`` units for a total ``T`` and a discount
+``D`` (already rounded to cents by ``tax.compute_line``). After returns of ``c`` units in all, the money given
+back for the line is ``money(T * c / Q)`` and the discount ``money(D * c / Q)`` — cumulative, rounded once
+(ROUND_HALF_UP, as ``tax``) — so a return of ``q`` units when ``b`` were already returned gives
+``money(T * (b + q) / Q) - money(T * b / Q)``. That cumulative total is split the way the line's own total was
+paid: IVA takes ``money(total * IVA / T)``, IEPS ``money(rest * IEPS / (T - IVA))``, and the net what is left;
+so each tax is returned in proportion to what was paid, the IEPS base is the net and the IVA base includes the
+IEPS (LIVA art. 18, as in ``tax``), and a return line adds up like a sale line:
+``subtotal - discount + taxes == total``. ``money`` being monotone, and each split's share and rest both
+growing with what is split, no piece of any return is negative; the pieces of every sequence of returns add up
+to the cumulative amounts of all the units returned, never more than the line's, and exactly the line's when
+every unit is back: never more money than was paid, and the last unit takes the cents.
 
 Because a piece depends on ``b`` (the units already returned), the ERP recomputes every synced return with
 its own ``b``: a till that returned while another till's return of the same line was still offline may have
@@ -49,8 +51,8 @@ class ReturnError(ValueError):
         super().__init__(f"{code}: {self.message}")
 
 
-def _share(amount: Decimal, units: Decimal, sold: Decimal) -> Decimal:
-    return money(amount * units / sold)
+def _share(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:
+    return money(amount * part / whole) if whole else ZERO
 
 
 def _cumulative(line: SaleLine, units: Decimal) -> LineAmounts:
@@ -58,18 +60,19 @@ def _cumulative(line: SaleLine, units: Decimal) -> LineAmounts:
     a = line.amounts
     if units == line.qty:
         return a
+    ieps_sold = sum((x.amount for x in a.taxes if x.tax == "IEPS"), ZERO)
+    iva_sold = sum((x.amount for x in a.taxes if x.tax != "IEPS"), ZERO)
     total = _share(a.total, units, line.qty)
+    # Two nested two-way splits of the cumulative total, each rounded once: a share money(h * A / S) and its
+    # rest h - share both grow (or stay) when h grows by a cent, so every piece of every return is >= 0, and at
+    # h = S they are exactly the sale's amounts.
+    iva = _share(total, iva_sold, a.total)
+    ieps = _share(total - iva, ieps_sold, a.total - iva_sold)
+    net = total - iva - ieps
     discount = _share(a.discount, units, line.qty)
-    ieps = [_share(x.amount, units, line.qty) for x in a.taxes if x.tax == "IEPS"]
-    iva = [_share(x.amount, units, line.qty) for x in a.taxes if x.tax == "IVA"]
-    net = total - sum(ieps, ZERO) - sum(iva, ZERO)
-    taxes = []
-    for x in a.taxes:
-        if x.tax == "IEPS":
-            taxes.append(TaxLine("IEPS", x.rate, net, ieps[0]))
-        else:
-            taxes.append(TaxLine(x.tax, x.rate, net + sum(ieps, ZERO), iva[0]))
-    return LineAmounts(net + discount, discount, tuple(taxes), total)
+    taxes = tuple(TaxLine("IEPS", x.rate, net, ieps) if x.tax == "IEPS" else TaxLine(x.tax, x.rate, net + ieps, iva)
+                  for x in a.taxes)
+    return LineAmounts(net + discount, discount, taxes, total)
 
 
 def return_line_amounts(line: SaleLine, before: Decimal, units: Decimal) -> LineAmounts:

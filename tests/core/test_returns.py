@@ -56,6 +56,24 @@ def test_worked_example_prices_without_tax() -> None:
     assert _amounts(a) == ("35.00", "3.50", [("IVA", "16", "31.50", "5.04")], "36.54")
 
 
+def test_tiny_returns_never_give_a_negative_piece() -> None:
+    # 1.388 kg at $6.09 net, IEPS 26.5 %, IVA exento: net 8.45, IEPS 2.24, total 10.69. Gram by gram, each
+    # piece's net and IEPS stay >= 0 and the grams add up to the line to the cent.
+    from poscore.sale import SaleLine
+    from poscore.tax import TaxScheme, compute_line
+
+    scheme = TaxScheme("exento", "26.5")
+    amounts = compute_line(D("6.09"), D("1.388"), D(0), scheme, False)
+    assert (amounts.net, amounts.total) == (D("8.45"), D("10.69"))
+    line = SaleLine(1, "SKU1", "Dulce a granel", "kg", D("1.388"), D("6.09"), D(0), scheme, amounts)
+    back = D(0)
+    for gram in range(1388):
+        a = return_line_amounts(line, D(gram) / 1000, D("0.001"))
+        assert a.net >= 0 and all(t.amount >= 0 for t in a.taxes)
+        back += a.total
+    assert back == D("10.69")
+
+
 def test_refusals() -> None:
     sale = simple_sale()
     with pytest.raises(ReturnError) as e:
@@ -119,7 +137,9 @@ def test_no_sequence_of_returns_gives_back_more_than_sold(cart: object, data: st
         r = make_return(sale, {index: units}, before, **ARGS)
         a = r.lines[0].amounts
         assert a.subtotal - a.discount + a.tax_total == a.total
-        assert all(x >= 0 and money(x) == x for x in (a.total, a.discount, *(t.amount for t in a.taxes)))
+        # No piece of a return is negative (an egreso's Importe, Base and Descuento cannot be).
+        assert all(x >= 0 and money(x) == x for x in (a.total, a.discount, a.subtotal, a.net,
+                                                      *(t.amount for t in a.taxes), *(t.base for t in a.taxes)))
         money_back += r.refund
         per_line[index] = per_line.get(index, D(0)) + r.refund
         assert per_line[index] <= line.amounts.total
