@@ -277,3 +277,33 @@ def return_problems(raw: object, sale: Sale, before: Mapping[int, Decimal]) -> l
     except ReturnError as exc:
         return [Problem(exc.code, exc.message)]
     return []
+
+
+def remaining_lines(sale: Sale, done: list[Return]) -> tuple[SaleLine, ...]:
+    """The sale's lines minus what ``done`` returned (units and every amount); fully returned lines dropped.
+
+    What a factura global not yet issued includes of a remisión with returns: the returns net out of it.
+    """
+    back: dict[int, list[ReturnLine]] = {}
+    for ret in done:
+        for x in ret.lines:
+            back.setdefault(x.line, []).append(x)
+    out = []
+    for i, line in enumerate(sale.lines):
+        got = back.get(i, [])
+        units = line.qty - sum((x.qty for x in got), ZERO)
+        if units <= ZERO:
+            continue
+        if not got:
+            out.append(line)
+            continue
+        a = line.amounts
+        taxes = tuple(TaxLine(t_.tax, t_.rate, t_.base - sum((x.amounts.taxes[k].base for x in got), ZERO),
+                              t_.amount - sum((x.amounts.taxes[k].amount for x in got), ZERO))
+                      for k, t_ in enumerate(a.taxes))
+        amounts = LineAmounts(a.subtotal - sum((x.amounts.subtotal for x in got), ZERO),
+                              a.discount - sum((x.amounts.discount for x in got), ZERO), taxes,
+                              a.total - sum((x.amounts.total for x in got), ZERO))
+        out.append(SaleLine(line.product_id, line.sku, line.name, line.unit, units, line.unit_price,
+                            line.discount_pct, line.tax, amounts))
+    return tuple(out)

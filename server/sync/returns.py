@@ -27,7 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from poscore.messages import t
 from poscore.returns import Return, ReturnError, read_return
-from poscore.sale import Sale
+from poscore.sale import Sale, SaleError
 from server.db import changes
 from server.db.engine import as_utc, utcnow, write_tx
 from server.db.schema import folio_series, products, return_lines, returns, sales, stock
@@ -84,7 +84,10 @@ def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: st
         raise SaleRejected("return_sale_unknown", t("return_sale_unknown"))
     if row.status == "cancelada":
         raise SaleRejected("sale_cancelled", "La venta fue cancelada en el ERP; no se puede devolver")
-    sale = Sale.from_json(json.loads(row.body))
+    try:
+        sale = Sale.from_json(json.loads(row.body))
+    except SaleError:  # stored before a format change: its lines cannot be recomputed, so nothing is returned
+        raise SaleRejected("return_sale_unknown", t("return_sale_unknown") + " (formato antiguo)") from None
     before = returned_units(conn, int(row.id))
     try:
         ret = read_return(raw, sale, before)
@@ -105,6 +108,16 @@ def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: st
     log.info("return %s of sale %s stored as %s-%s (id %s)", uuid, sale_uuid, SERIES, folio, return_id)
     return {"uuid": uuid, "status": "accepted", "series": SERIES, "folio": folio,
             "received_at": _accepted_time(now), "duplicate": False}
+
+
+def returns_of_sales(conn: Connection, sale_ids: list[int]) -> dict[int, list[Return]]:
+    """The stored returns of these sales, oldest first per sale: what a factura global not yet issued nets out
+    of the remisiones it covers (`poscore.returns.remaining_lines(sale, returns)`)."""
+    out: dict[int, list[Return]] = defaultdict(list)
+    for r in conn.execute(select(returns.c.sale_id, returns.c.body).where(returns.c.sale_id.in_(sale_ids))
+                          .order_by(returns.c.id)):
+        out[int(r.sale_id)].append(Return.from_json(json.loads(r.body)))
+    return dict(out)
 
 
 def returned_units(conn: Connection, sale_id: int) -> dict[int, Decimal]:

@@ -151,3 +151,18 @@ def test_no_sequence_of_returns_gives_back_more_than_sold(cart: object, data: st
         assert per_line[i] == back  # the pieces of a sequence add up to one return of all those units
         if q == sale.lines[i].qty:  # every unit back: every cent of the line back, no more
             assert back == sale.lines[i].amounts.total
+
+
+def test_remaining_lines_net_the_returns_out_for_a_global() -> None:
+    from poscore.returns import remaining_lines
+
+    sale = simple_sale()
+    first = make_return(sale, {0: "2", 2: "1"}, {}, **ARGS)
+    second = make_return(sale, {1: "0.300", 2: "1"}, {2: D(1)}, **{**ARGS, "uuid": "d2"})
+    ham, soap = remaining_lines(sale, [first, second])  # the refrescos all came back
+    assert (ham.qty, ham.amounts.total) == (D("0.455"), D("59.10"))
+    assert (soap.qty, soap.amounts.total, soap.amounts.discount) == (D(1), D("31.50"), D("3.02"))
+    assert soap.amounts.taxes[0].amount == D("4.34")  # 13.03 - 4.34 - 4.35
+    assert soap.amounts.subtotal - soap.amounts.discount + soap.amounts.tax_total == soap.amounts.total
+    kept = sum((x.amounts.total for x in (ham, soap)), D(0))
+    assert kept == sale.totals.total - first.refund - second.refund

@@ -121,3 +121,20 @@ def test_batch_over_the_limit_is_413(sold: Any) -> None:
     r = erp.client.post("/api/returns", json={"returns": [{}] * 501}, headers=h)
     assert r.status_code == 413
     assert erp.client.post("/api/returns", json={"returns": []}).status_code == 401
+
+
+def test_a_remision_return_is_a_record_a_global_nets_out(sold: Any) -> None:
+    from poscore.returns import remaining_lines
+    from poscore.sale import Sale
+    from server.sync.returns import returns_of_sales
+
+    erp, h, sale = sold
+    [ok] = post_returns(erp, h, a_return(sale, {0: "1", 1: "3"}))
+    assert ok["status"] == "accepted"
+    sale_id = erp.scalar("SELECT id FROM sales WHERE uuid = :u", u=sale["uuid"])
+    with erp.engine.connect() as conn:
+        found = returns_of_sales(conn, [sale_id])
+    [left] = remaining_lines(Sale.from_json(sale), found[sale_id])
+    assert str(left.qty) == "2" and left.product_id == sale["lines"][0]["product_id"]
+    refund = erp.scalar("SELECT total FROM returns")
+    assert int(left.amounts.total * 100) == int(sale["totals"]["total"].replace(".", "")) - refund
