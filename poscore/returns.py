@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from .check import Problem
@@ -170,6 +171,16 @@ def _text(value: object, limit: int, code: str) -> str:
     return value
 
 
+def _check_time(value: object) -> None:
+    """ISO 8601 with a UTC offset, like a sale's device_time (the till's clock, kept as written)."""
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) and len(value) <= 40 else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise ReturnError("malformed", "device_time")
+
+
 def make_return(
     sale: Sale,
     units: Mapping[int, Decimal | str],
@@ -190,8 +201,9 @@ def make_return(
     """
     if not isinstance(uuid, str) or not 0 < len(uuid) <= 36:
         raise ReturnError("malformed", "uuid")
-    if not isinstance(terminal, str) or not terminal or not isinstance(device_time, str) or not device_time:
-        raise ReturnError("malformed", "terminal/device_time")
+    if not isinstance(terminal, str) or not 0 < len(terminal) <= 10:
+        raise ReturnError("malformed", "terminal")
+    _check_time(device_time)
     reason = _text(reason, REASON_MAX, "return_no_reason").strip()
     if refund_method not in REFUND_METHODS:
         raise ReturnError("unknown_refund_method")

@@ -138,3 +138,16 @@ def test_a_remision_return_is_a_record_a_global_nets_out(sold: Any) -> None:
     assert str(left.qty) == "2" and left.product_id == sale["lines"][0]["product_id"]
     refund = erp.scalar("SELECT total FROM returns")
     assert int(left.amounts.total * 100) == int(sale["totals"]["total"].replace(".", "")) - refund
+
+
+@pytest.mark.parametrize("change", [
+    {"reason": "x\u0000y"}, {"reason": "r" * 501}, {"cashier": "c" * 101}, {"device_time": "ayer"},
+    {"device_time": "2026-11-28T10:00:00"}, {"uuid": "u" * 37}, {"lines": "todo"}, {"extra": 1},
+    {"refund_method": "vales"}, {"v": 2}, {"sale_uuid": None},
+])
+def test_hostile_returns_are_rejected_and_store_nothing(sold: Any, change: dict[str, Any]) -> None:
+    erp, h, sale = sold
+    [res] = post_returns(erp, h, {**a_return(sale, {0: "1"}), **change})
+    assert res["status"] == "rejected", res
+    assert erp.scalar("SELECT count(*) FROM returns") == 0
+    assert erp.scalar("SELECT last_folio FROM folio_series WHERE series = 'D'") == 0
