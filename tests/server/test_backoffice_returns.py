@@ -88,6 +88,7 @@ def test_cancel_a_stamped_factura_needs_the_sat_motive_and_goes_through_the_pac(
         assert r.status_code == 200, r.text
         assert pac.cancelled == {uuid: "02"}
     assert erp.scalar("SELECT state FROM cfdis WHERE sale_id = :i", i=sale_id) == "cancelada"
+    assert "Cancelada" in client.get("/erp/ventas-cfdi").text
     assert erp.scalar("SELECT sat_motive FROM sale_cancellations") == "02"
     assert erp.scalar("SELECT status FROM sales WHERE id = :i", i=sale_id) == "cancelada"
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from server.db.schema import cfdis
 from server.fiscal import jobs
 from tests.fiscal.pac_standin import TOKEN, StandIn
+from tests.server.backoffice_helpers import signed_in
 from tests.server.fiscal_setup import configure_csd, configure_pac
 from tests.server.harness import SECRET, Erp, catalog_items, make_sale, post_sales, sellable
 from tests.server.returns_helpers import a_return, post_returns
@@ -54,3 +55,6 @@ def test_factura_return_is_an_egreso_related_03_to_the_stamped_uuid(erp: Erp) ->
         assert [c.get("Cantidad") for c in root.findall("cfdi:Conceptos/cfdi:Concepto", NS)] == ["1", "2"]
         assert jobs.run_once(erp.engine, SECRET) == 0
         assert len(_rows(erp)) == 2  # the remisión's return has no CFDI of its own
+    client = signed_in(erp)
+    listing = client.get("/erp/ventas-cfdi").text
+    assert "Devolución D-1 (E)" in listing and f"{ret['totals']['total']}" in listing.replace(",", "")
