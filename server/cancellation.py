@@ -1,4 +1,4 @@
-"""Cancel a synced sale from the back office: its stock back, its status 'cancelada', who and why recorded;
+"""Cancel a synced sale from the back office (and undo a return, which a cancellation needs first): its stock back, its status 'cancelada', who and why recorded;
 for a factura, its CFDI cancelled first (a stamped one through the PAC with the SAT motive, server/fiscal/jobs).
 
 What it is for: `cancel_sale(engine, secret, sale_id, user_id, reason, motive) -> None | problem text`, and
@@ -19,7 +19,16 @@ from sqlalchemy import Connection, Engine, and_, func, literal, or_, select, uni
 
 from server.db import changes
 from server.db.engine import utcnow, write_tx
-from server.db.schema import cfdis, returns, sale_cancellations, sale_lines, sales, terminals, users
+from server.db.schema import (
+    cfdis,
+    return_lines,
+    returns,
+    sale_cancellations,
+    sale_lines,
+    sales,
+    terminals,
+    users,
+)
 from server.fiscal import jobs
 from server.fiscal.pac import MOTIVES
 from server.sync.returns import put_back
@@ -29,7 +38,8 @@ REASON_MAX = 500
 
 
 def _has_returns(conn: Connection, sale_id: int) -> bool:
-    return conn.execute(select(returns.c.id).where(returns.c.sale_id == sale_id).limit(1)).first() is not None
+    return conn.execute(select(returns.c.id).where(returns.c.sale_id == sale_id, returns.c.undone_at.is_(None))
+                        .limit(1)).first() is not None
 
 
 def _ingreso(conn: Connection, sale_id: int) -> Any:
@@ -94,6 +104,50 @@ def _cancel_in_tx(engine: Engine, sale_id: int, user_id: int, reason: str, motiv
     return None
 
 
+def undo_return(engine: Engine, secret: str, return_id: int, user_id: int, reason: str,
+                motive: str | None) -> str | None:
+    """Undo a return (its stock taken out again, its egreso cancelled: through the PAC with the SAT motive when
+    stamped); None when done, else why not. The row stays, marked, for the audit."""
+    reason = reason.strip()
+    if not reason or len(reason) > REASON_MAX:
+        return "Escriba el motivo"
+    with engine.connect() as conn:
+        ret = conn.execute(select(returns.c.undone_at).where(returns.c.id == return_id)).first()
+        if ret is None:
+            return "La devolución no existe"
+        if ret.undone_at is not None:
+            return "La devolución ya se deshizo"
+        cfdi = conn.execute(select(cfdis.c.id, cfdis.c.state).where(cfdis.c.return_id == return_id)).first()
+    if cfdi is not None and cfdi.state == "timbrada":
+        if motive not in MOTIVES:
+            return "Elija el motivo de cancelación del SAT (01–04) para el CFDI de egreso"
+        problem = jobs.cancel(engine, secret, int(cfdi.id), motive)
+        if problem is not None:
+            return problem
+    now = utcnow()
+    with write_tx(engine) as conn:
+        version = changes.lock_next(conn)
+        row = conn.execute(select(returns.c.sale_id, returns.c.warehouse_id, returns.c.undone_at)
+                           .where(returns.c.id == return_id)).one()
+        conn.execute(select(sales.c.id).where(sales.c.id == row.sale_id).with_for_update()).one()
+        if row.undone_at is not None:
+            return "La devolución ya se deshizo"
+        conn.execute(cfdis.update().where(
+            cfdis.c.return_id == return_id, cfdis.c.state.in_(("pendiente", "sellada", "rechazada")),
+            or_(cfdis.c.lease_until.is_(None), cfdis.c.lease_until < now)).values(
+            state="cancelada", cancelled_at=now, updated_at=now))
+        conn.execute(returns.update().where(returns.c.id == return_id).values(
+            undone_at=now, undone_by=user_id, undo_reason=reason))
+        units: dict[int, Decimal] = defaultdict(Decimal)
+        for line in conn.execute(select(return_lines.c.product_id, return_lines.c.qty)
+                                 .where(return_lines.c.return_id == return_id)):
+            units[int(line.product_id)] -= line.qty  # the goods leave the warehouse again
+        put_back(conn, int(row.warehouse_id), units, version)
+        if changes.bump(conn) != version:
+            raise AssertionError("change counter moved under its lock")
+    return None
+
+
 def audit_rows(conn: Connection, limit: int = 200, offset: int = 0) -> list[Any]:
     """Cancellations and returns, newest first: kind, when, the sale's series and folio, amount, reason, who."""
     cancelled = (select(literal("cancelacion").label("kind"), sale_cancellations.c.cancelled_at.label("at"),
@@ -112,7 +166,13 @@ def audit_rows(conn: Connection, limit: int = 200, offset: int = 0) -> list[Any]
                        func.coalesce(returns.c.cashier, terminals.c.code).label("who"), returns.c.authorizer)
                 .join(sales, sales.c.id == returns.c.sale_id)
                 .join(terminals, and_(terminals.c.id == returns.c.terminal_id)))
-    both = union_all(cancelled, returned).subquery()
+    undone = (select(literal("deshecha").label("kind"), returns.c.undone_at.label("at"),
+                     sales.c.id.label("sale_id"), sales.c.series, sales.c.folio,
+                     returns.c.series.label("return_series"), returns.c.folio.label("return_folio"),
+                     returns.c.total.label("amount"), returns.c.undo_reason.label("reason"),
+                     literal(None).label("detail"), users.c.username.label("who"), literal(None).label("authorizer"))
+              .join(sales, sales.c.id == returns.c.sale_id).join(users, users.c.id == returns.c.undone_by))
+    both = union_all(cancelled, returned, undone).subquery()
     return list(conn.execute(select(both).order_by(both.c.at.desc()).limit(limit).offset(offset)))
 
 

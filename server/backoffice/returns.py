@@ -37,6 +37,19 @@ def sale_cancel(request: Request, sale_id: int, user: CurrentUser, engine: Db, f
     return sale_page(request, sale_id, user, engine, notice=tr("sale_cancelled", lang))
 
 
+@router.post("/ventas/venta/{sale_id}/devolucion/{return_id}/deshacer")
+def return_undo(request: Request, sale_id: int, return_id: int, user: CurrentUser, engine: Db,
+                form: Form) -> Response:
+    lang = lang_of(request)
+    if not user.is_admin:
+        return sale_page(request, sale_id, user, engine, status_code=403, error=tr("admin_only_cancel", lang))
+    problem = cancellation.undo_return(engine, request.app.state.settings.secret_key, return_id, user.id,
+                                       text(form, "motivo", cancellation.REASON_MAX), text(form, "motivo_sat", 2) or None)
+    if problem is not None:
+        return sale_page(request, sale_id, user, engine, status_code=400, error=problem)
+    return sale_page(request, sale_id, user, engine, notice=tr("return_undone", lang))
+
+
 @router.get("/ventas-devoluciones")
 def audit_list(request: Request, user: CurrentUser, engine: Db) -> Response:
     pg = max(1, int_or_none(request.query_params.get("pagina")) or 1)

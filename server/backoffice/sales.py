@@ -91,6 +91,8 @@ def sale_page(request: Request, sale_id: int, user: CurrentUser, engine: Db, sta
         cancelled = cancellation.cancellation_of(conn, sale_id)
         stamped = conn.execute(select(cfdis.c.id).where(cfdis.c.sale_id == sale_id, cfdis.c.return_id.is_(None),
                                                          cfdis.c.state == "timbrada")).first() is not None
+        stamped_egresos = {r.return_id for r in conn.execute(select(cfdis.c.return_id).where(
+            cfdis.c.sale_id == sale_id, cfdis.c.return_id.is_not(None), cfdis.c.state == "timbrada"))}
     if row is None:
         raise NotFound()
     body: dict[str, Any] = json.loads(row.body)
@@ -100,7 +102,7 @@ def sale_page(request: Request, sale_id: int, user: CurrentUser, engine: Db, sta
         sale = None  # stored before a format change: still show the header and the raw fields we have
     return page(request, "sale.html", user, status_code=status_code, s=row, sale=sale,
                 folio=folio_label(row.series, row.folio), tab="facturas" if row.type == "factura" else "remisiones",
-                returns=rets, folio_of=folio_label, cancellation=cancelled, stamped=stamped, motives=MOTIVES, **extra)
+                returns=rets, folio_of=folio_label, cancellation=cancelled, stamped=stamped, stamped_egresos=stamped_egresos, motives=MOTIVES, **extra)
 
 
 @router.get("/ventas-canceladas")

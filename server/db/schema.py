@@ -323,6 +323,11 @@ returns = Table(
     Column("total", Money(), nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("body", Text, nullable=False),
+    # Undone in the back office (so that its sale can be cancelled): the stock taken out again, its egreso
+    # cancelled; the row stays for the audit and counts no more as returned.
+    Column("undone_at", TS),
+    Column("undone_by", ForeignKey("users.id")),
+    Column("undo_reason", String(500)),
     UniqueConstraint("series", "folio", name="uq_returns_series_folio"),
 )
 

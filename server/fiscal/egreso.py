@@ -91,5 +91,5 @@ def pending_egresos(conn: Connection) -> list[dict[str, Any]]:
              .join(ingreso, and_(ingreso.c.sale_id == returns.c.sale_id, ingreso.c.return_id.is_(None),
                                  ingreso.c.state == "timbrada"))
              .outerjoin(egreso, egreso.c.return_id == returns.c.id)
-             .where(egreso.c.id.is_(None)).order_by(returns.c.id).limit(500))
+             .where(egreso.c.id.is_(None), returns.c.undone_at.is_(None)).order_by(returns.c.id).limit(500))
     return [{"sale_id": r.sale_id, "return_id": r.id} for r in conn.execute(query)]

@@ -114,7 +114,8 @@ def returns_of_sales(conn: Connection, sale_ids: list[int]) -> dict[int, list[Re
     """The stored returns of these sales, oldest first per sale: what a factura global not yet issued nets out
     of the remisiones it covers (`poscore.returns.remaining_lines(sale, returns)`)."""
     out: dict[int, list[Return]] = defaultdict(list)
-    for r in conn.execute(select(returns.c.sale_id, returns.c.body).where(returns.c.sale_id.in_(sale_ids))
+    for r in conn.execute(select(returns.c.sale_id, returns.c.body).where(returns.c.sale_id.in_(sale_ids),
+                                                                                returns.c.undone_at.is_(None))
                           .order_by(returns.c.id)):
         out[int(r.sale_id)].append(Return.from_json(json.loads(r.body)))
     return dict(out)
@@ -124,7 +125,8 @@ def returned_units(conn: Connection, sale_id: int) -> dict[int, Decimal]:
     """Units already returned per sale line index (from 0, as poscore.returns counts them)."""
     rows = conn.execute(select(return_lines.c.line_no, func.sum(return_lines.c.qty).label("q"))
                         .join(returns, returns.c.id == return_lines.c.return_id)
-                        .where(returns.c.sale_id == sale_id).group_by(return_lines.c.line_no))
+                        .where(returns.c.sale_id == sale_id, returns.c.undone_at.is_(None))
+                        .group_by(return_lines.c.line_no))
     return {int(r.line_no) - 1: r.q for r in rows}  # func.sum keeps the Qty type: Decimal units
 
 

@@ -102,3 +102,30 @@ def test_an_unstamped_factura_is_cancelled_without_the_pac_and_never_stamped(erp
     assert r.status_code == 200, r.text
     jobs.run_once(erp.engine, SECRET)
     assert erp.scalar("SELECT count(*) FROM cfdis") == 0
+
+
+def test_undo_a_return_then_cancel_the_sale(erp: Erp) -> None:
+    items = sellable(catalog_items(erp, erp.pair()), unit="pieza")[:1]
+    sale = make_sale(items, 1, qty="3")
+    h, (sale_id,) = _sync(erp, sale)
+    pid = items[0]["id"]
+    after_sale = _stock(erp, pid)
+    assert post_returns(erp, h, a_return(sale, {0: "2"}))[0]["status"] == "accepted"
+    assert _stock(erp, pid) == after_sale + 2000
+    return_id = erp.scalar("SELECT id FROM returns")
+    client = signed_in(erp)
+    url = f"/erp/ventas/venta/{sale_id}"
+    r = post_form(client, f"{url}/devolucion/{return_id}/deshacer", {"motivo": "Capturada por error"}, page_url=url)
+    assert r.status_code == 200, r.text
+    assert _stock(erp, pid) == after_sale
+    assert 'id="cancel-sale"' in r.text  # no live return any more
+    # An undone return counts no more: the units can be returned again, then undone again.
+    assert post_returns(erp, h, a_return(sale, {0: "3"}))[0]["status"] == "accepted"
+    second = erp.scalar("SELECT max(id) FROM returns")
+    r = post_form(client, f"{url}/devolucion/{second}/deshacer", {"motivo": "Otra vez"}, page_url=url)
+    assert r.status_code == 200 and _stock(erp, pid) == after_sale
+    r = post_form(client, f"{url}/cancelar", {"motivo": "Venta de prueba"}, page_url=url)
+    assert r.status_code == 200, r.text
+    assert _stock(erp, pid) == after_sale + 3000
+    audit = client.get("/erp/ventas-devoluciones").text.split('id="audit"')[1]
+    assert audit.count("Devolución deshecha") == 2 and "Cancelación" in audit and "Capturada por error" in audit
