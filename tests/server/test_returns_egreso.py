@@ -7,10 +7,11 @@ from typing import Any
 from lxml import etree
 from sqlalchemy import select
 
+from server import cancellation
 from server.db.schema import cfdis
 from server.fiscal import jobs
 from tests.fiscal.pac_standin import TOKEN, StandIn
-from tests.server.backoffice_helpers import signed_in
+from tests.server.backoffice_helpers import create_user
 from tests.server.fiscal_setup import configure_csd, configure_pac
 from tests.server.harness import SECRET, Erp, catalog_items, make_sale, post_sales, sellable
 from tests.server.returns_helpers import a_return, post_returns
@@ -55,6 +56,16 @@ def test_factura_return_is_an_egreso_related_03_to_the_stamped_uuid(erp: Erp) ->
         assert [c.get("Cantidad") for c in root.findall("cfdi:Conceptos/cfdi:Concepto", NS)] == ["1", "2"]
         assert jobs.run_once(erp.engine, SECRET) == 0
         assert len(_rows(erp)) == 2  # the remisión's return has no CFDI of its own
-    client = signed_in(erp)
+        # Undoing the factura's return cancels its stamped egreso through the PAC, with the SAT motive.
+        create_user(erp, "jefa")
+        user_id = erp.scalar("SELECT id FROM users WHERE username = 'jefa'")
+        assert cancellation.undo_return(erp.engine, SECRET, egreso.return_id, user_id, "error", None)
+        assert cancellation.undo_return(erp.engine, SECRET, egreso.return_id, user_id, "error", "02") is None
+        assert pac.cancelled == {egreso.uuid: "02"}
+        assert _rows(erp)[1].state == "cancelada"
+        assert erp.scalar("SELECT undone_by FROM returns WHERE id = :i", i=egreso.return_id) == user_id
+    client = erp.client
+    from tests.server.backoffice_helpers import login
+    assert login(client, "jefa").status_code == 303
     listing = client.get("/erp/ventas-cfdi").text
     assert "Devolución D-1 (E)" in listing and f"{ret['totals']['total']}" in listing.replace(",", "")
