@@ -1,7 +1,7 @@
-"""Routes: POST /api/sales, /api/customers and /api/voids (contract: Sales; customers created offline).
+"""Routes: POST /api/sales, /api/returns, /api/customers and /api/voids (contract: Sales; customers created offline).
 
 Batches: at most `max_batch` (500) items, else 413 `batch_too_large`; every item gets its own result in the
-order sent. Customers and voids get a transaction each; a batch of sales gets one (server/sync/sales.py judges
+order sent. Customers, returns and voids get a transaction each; a batch of sales gets one (server/sync/sales.py judges
 each sale alone within it). The edge checks only the envelope (an object with a list); each item is judged by
 the sync services, so one bad item never spoils its neighbours.
 What it must not do: verify sales itself (server/sync/ and poscore do).
@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from server.db.engine import write_tx
 from server.sync.checks import SaleRejected
 from server.sync.customers import CustomerRejected, upsert_customer
+from server.sync.returns import accept_returns
 from server.sync.sales import RetryLater, accept_sales, rejected
 from server.sync.voids import record_void
 
@@ -32,6 +33,10 @@ class SalesIn(BaseModel):
 
 class CustomersIn(BaseModel):
     customers: list[Any]
+
+
+class ReturnsIn(BaseModel):
+    returns: list[Any]
 
 
 class VoidsIn(BaseModel):
@@ -51,6 +56,17 @@ def post_sales(body: SalesIn, request: Request,
     try:
         # One transaction for the batch, which also records the terminal's last sync result (issue 6).
         results = accept_sales(engine(request), t, body.sales, settings(request).price_grace_days)
+    except RetryLater as exc:
+        raise ApiError(503, "retry_later", str(exc)) from None
+    return {"results": results}
+
+
+@router.post("/returns")
+def post_returns(body: ReturnsIn, request: Request,
+                 t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
+    _check_size(request, body.returns)
+    try:
+        results = accept_returns(engine(request), t, body.returns)
     except RetryLater as exc:
         raise ApiError(503, "retry_later", str(exc)) from None
     return {"results": results}

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from poscore.numbering import folio_label
 from server.db.engine import read_tx
-from server.db.schema import cfdis, customers, sales
+from server.db.schema import cfdis, customers, returns, sales
 from server.fiscal import jobs, store
 from server.fiscal.pac import MOTIVES
 
@@ -31,9 +31,12 @@ def _listing(request: Request, user: CurrentUser, engine: Db, status_code: int =
     state = request.query_params.get("estado") or ""
     pg = max(1, int_or_none(request.query_params.get("pagina")) or 1)
     query = (select(cfdis.c.id, cfdis.c.state, cfdis.c.uuid, cfdis.c.error_code, cfdis.c.error_message,
-                    cfdis.c.updated_at, sales.c.id.label("sale_id"), sales.c.series, sales.c.folio, sales.c.total,
-                    customers.c.name.label("customer"), customers.c.rfc)
-             .join(sales, sales.c.id == cfdis.c.sale_id).outerjoin(customers, customers.c.id == sales.c.customer_id))
+                    cfdis.c.updated_at, sales.c.id.label("sale_id"), sales.c.series, sales.c.folio,
+                    func.coalesce(returns.c.total, sales.c.total).label("total"),
+                    customers.c.name.label("customer"), customers.c.rfc,
+                    returns.c.series.label("return_series"), returns.c.folio.label("return_folio"))
+             .join(sales, sales.c.id == cfdis.c.sale_id).outerjoin(customers, customers.c.id == sales.c.customer_id)
+             .outerjoin(returns, returns.c.id == cfdis.c.return_id))
     count = select(func.count()).select_from(cfdis).where(cfdis.c.sale_id.is_not(None))
     if state in STATES:
         query = query.where(cfdis.c.state == state)

@@ -5,6 +5,13 @@ Must not: hold SAT rules (poscore and server/fiscal own them), only labels.
 from __future__ import annotations
 
 ES: dict[str, str] = {
+    "returns_audit": "Devoluciones y cancelaciones", "returns": "Devoluciones", "cancel_sale": "Cancelar la venta",
+    "cancel_reason": "Motivo", "cancel_sat_motive": "Motivo del SAT", "sale_cancelled": "Venta cancelada; existencias devueltas.",
+    "admin_only_cancel": "Solo un administrador puede cancelar ventas.", "cancelled_by": "Cancelada por",
+    "kind": "Tipo", "kind_devolucion": "Devolución", "kind_cancelacion": "Cancelación", "who": "Quién",
+    "authorizer": "Autorizó", "refund": "Reembolso", "return_folio": "Folio de devolución", "status_cancelada": "Cancelada",
+    "sale_folio": "Venta", "detail": "Detalle", "when": "Cuándo", "kind_deshecha": "Devolución deshecha",
+    "undo_return": "Deshacer", "return_undone": "Devolución deshecha; existencias retiradas de nuevo.",
     "fiscal": "Datos fiscales", "emisor": "Emisor", "fiscal_rfc": "RFC", "razon_social": "Razón social",
     "lugar_expedicion": "Código postal de expedición",
     "csd": "Certificado de sello digital (CSD)", "csd_none": "No hay CSD cargado.",
@@ -37,6 +44,13 @@ ES: dict[str, str] = {
 }
 
 EN: dict[str, str] = {
+    "returns_audit": "Returns and cancellations", "returns": "Returns", "cancel_sale": "Cancel the sale",
+    "cancel_reason": "Reason", "cancel_sat_motive": "SAT motive", "sale_cancelled": "Sale cancelled; stock put back.",
+    "admin_only_cancel": "Only an administrator can cancel sales.", "cancelled_by": "Cancelled by",
+    "kind": "Kind", "kind_devolucion": "Return", "kind_cancelacion": "Cancellation", "who": "Who",
+    "authorizer": "Authorized by", "refund": "Refund", "return_folio": "Return folio", "status_cancelada": "Cancelled",
+    "sale_folio": "Sale", "detail": "Detail", "when": "When", "kind_deshecha": "Return undone",
+    "undo_return": "Undo", "return_undone": "Return undone; stock taken out again.",
     "fiscal": "Tax settings", "emisor": "Issuer", "fiscal_rfc": "RFC", "razon_social": "Legal name",
     "lugar_expedicion": "Postal code of issue",
     "csd": "Digital seal certificate (CSD)", "csd_none": "No CSD loaded.",

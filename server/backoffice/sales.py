@@ -13,11 +13,15 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response, StreamingResponse
+from sqlalchemy import select
 
 from poscore.numbering import folio_label
 from poscore.sale import Sale, SaleError
+from server import cancellation
 from server.db.engine import read_tx
+from server.db.schema import cfdis
 from server.fiscal import global_cfdi
+from server.fiscal.pac import MOTIVES
 
 from . import sales_query as q
 from .csv_safe import SafeWriter
@@ -80,8 +84,20 @@ def sale_list(request: Request, tab: str, user: CurrentUser, engine: Db) -> Resp
 
 @router.get("/ventas/venta/{sale_id}")
 def sale_view(request: Request, sale_id: int, user: CurrentUser, engine: Db) -> Response:
+    return sale_page(request, sale_id, user, engine)
+
+
+def sale_page(request: Request, sale_id: int, user: CurrentUser, engine: Db, status_code: int = 200,
+              **extra: object) -> Response:
+    """The sale with its returns and, when cancelled, who cancelled it and why (also after a cancel form)."""
     with read_tx(engine) as conn:
         row = q.sale_detail(conn, sale_id)
+        rets = cancellation.returns_of(conn, sale_id)
+        cancelled = cancellation.cancellation_of(conn, sale_id)
+        stamped = conn.execute(select(cfdis.c.id).where(cfdis.c.sale_id == sale_id, cfdis.c.return_id.is_(None),
+                                                         cfdis.c.state == "timbrada")).first() is not None
+        stamped_egresos = {r.return_id for r in conn.execute(select(cfdis.c.return_id).where(
+            cfdis.c.sale_id == sale_id, cfdis.c.return_id.is_not(None), cfdis.c.state == "timbrada"))}
     if row is None:
         raise NotFound()
     body: dict[str, Any] = json.loads(row.body)
@@ -89,8 +105,9 @@ def sale_view(request: Request, sale_id: int, user: CurrentUser, engine: Db) -> 
         sale: Sale | None = Sale.from_json(body)
     except SaleError:
         sale = None  # stored before a format change: still show the header and the raw fields we have
-    return page(request, "sale.html", user, s=row, sale=sale, folio=folio_label(row.series, row.folio),
-                tab="facturas" if row.type == "factura" else "remisiones")
+    return page(request, "sale.html", user, status_code=status_code, s=row, sale=sale,
+                folio=folio_label(row.series, row.folio), tab="facturas" if row.type == "factura" else "remisiones",
+                returns=rets, folio_of=folio_label, cancellation=cancelled, stamped=stamped, stamped_egresos=stamped_egresos, motives=MOTIVES, **extra)
 
 
 @router.get("/ventas-canceladas")

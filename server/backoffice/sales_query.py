@@ -91,7 +91,8 @@ class SaleFilter:
 
 def _from() -> Any:
     return sales.join(terminals, terminals.c.id == sales.c.terminal_id).outerjoin(
-        customers, customers.c.id == sales.c.customer_id).outerjoin(cfdis, cfdis.c.sale_id == sales.c.id)
+        customers, customers.c.id == sales.c.customer_id).outerjoin(
+            cfdis, and_(cfdis.c.sale_id == sales.c.id, cfdis.c.return_id.is_(None)))  # the sale's own CFDI, not a return's
 
 
 def _listing(f: SaleFilter) -> Select[Any]:

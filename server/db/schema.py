@@ -300,7 +300,10 @@ cfdis = Table(
     # the customer typed); global: the público en general CFDI of a period (no sale: its remisiones are the
     # `cfdi_sales` rows); egreso: the credit note E/01 that takes one ticket back out of a stamped global.
     Column("kind", String(12), nullable=False, server_default="factura"),
-    Column("sale_id", ForeignKey("sales.id"), unique=True),
+    # The sale of an ingreso (none for a global), or the returned sale of an egreso for a return (then
+    # `return_id` is set): one ingreso per sale (the partial unique index) and one egreso per return.
+    Column("sale_id", ForeignKey("sales.id")),
+    Column("return_id", ForeignKey("returns.id"), unique=True),
     Column("receptor", Text),
     Column("period_key", String(20)),
     # A global that replaces a cancelled one (TipoRelacion 04) names it; the old one is cancelled with motive 01
@@ -325,6 +328,63 @@ cfdis = Table(
     CheckConstraint("state IN ('pendiente', 'sellada', 'timbrada', 'rechazada', 'cancelada')", name="state"),
     CheckConstraint("kind IN ('factura', 'autofactura', 'global', 'egreso')", name="kind"),
     Index("ix_cfdis_state_next", "state", "next_attempt_at"),
+    Index("uq_cfdis_ingreso_sale_id", "sale_id", unique=True, sqlite_where=text("return_id IS NULL"),
+          postgresql_where=text("return_id IS NULL")),
+)
+
+# Returns (devoluciones) of synced sales, from any till: their own folio series, the stock back in the
+# returning till's warehouse, the amounts as poscore.returns computed them. `body` is the RETURN as sent.
+returns = Table(
+    "returns", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("uuid", String(36), nullable=False, unique=True),
+    Column("sale_id", ForeignKey("sales.id"), nullable=False, index=True),
+    Column("terminal_id", ForeignKey("terminals.id"), nullable=False),
+    Column("warehouse_id", ForeignKey("warehouses.id"), nullable=False),
+    Column("series", String(10), nullable=False),
+    Column("folio", BigInteger, nullable=False),
+    Column("device_time", String(40), nullable=False),
+    Column("received_at", TS, nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("refund_method", String(30), nullable=False),
+    Column("cashier", String(100)),
+    Column("authorizer", String(100)),
+    Column("subtotal", Money(), nullable=False),
+    Column("discount", Money(), nullable=False),
+    Column("tax_total", Money(), nullable=False),
+    Column("total", Money(), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("body", Text, nullable=False),
+    # Undone in the back office (so that its sale can be cancelled): the stock taken out again, its egreso
+    # cancelled; the row stays for the audit and counts no more as returned.
+    Column("undone_at", TS),
+    Column("undone_by", ForeignKey("users.id")),
+    Column("undo_reason", String(500)),
+    UniqueConstraint("series", "folio", name="uq_returns_series_folio"),
+)
+
+return_lines = Table(
+    "return_lines", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("return_id", ForeignKey("returns.id"), nullable=False, index=True),
+    Column("line_no", Integer, nullable=False),  # the sale's line (sale_lines.line_no, from 1)
+    Column("product_id", ForeignKey("products.id"), nullable=False),
+    Column("qty", Qty(), nullable=False),
+    Column("subtotal", Money(), nullable=False),
+    Column("discount", Money(), nullable=False),
+    Column("total", Money(), nullable=False),
+)
+
+# A synced sale cancelled in the back office (its stock put back; a factura's CFDI cancelled with the SAT
+# motive first). One per sale; the sale's status becomes 'cancelada'.
+sale_cancellations = Table(
+    "sale_cancellations", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("sale_id", ForeignKey("sales.id"), nullable=False, unique=True),
+    Column("user_id", ForeignKey("users.id"), nullable=False),
+    Column("reason", String(500), nullable=False),
+    Column("sat_motive", String(2)),
+    Column("cancelled_at", TS, nullable=False),
 )
 
 # Which CFDI covers which remisión. A remisión is in at most one live CFDI: the partial unique index over the

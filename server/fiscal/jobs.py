@@ -1,12 +1,13 @@
 """The CFDI job: one row per CFDI in `cfdis` (a factura sale's, a self-invoiced remisión's, a period's global, an
 egreso against a global), moved pendiente → sellada → timbrada (or rechazada) in the background, retried with
 backoff while the PAC is unreachable, never stamped twice for the same sale. Each kind is built by its own module
-(build, autofactura_cfdi, global_cfdi); a replaced global is cancelled (01) once its substitute is stamped, and
-the pass issues the closed periods' globals when the shop asked for that (global_schedule).
+(build, autofactura_cfdi, global_cfdi; a factura's return, egreso related 03, by egreso); a replaced global is
+cancelled (01) once its substitute is stamped, and the pass issues the closed periods' globals when the shop asked
+for that (global_schedule).
 
 What it is for: `run_once(engine, secret, now)` does one pass (the tests call it; `Worker` calls it in a
 thread); `retry(engine, cfdi_id)` after the admin fixed the customer; `cancel(...)` with a SAT motive.
-Idempotency: `cfdis.sale_id` is unique, a row is leased before work, and a sealed XML is kept and re-sent
+Idempotency: one ingreso per sale (a partial unique index on `cfdis.sale_id`) and one egreso per return, a row is leased before work, and a sealed XML is kept and re-sent
 as is, so a stamp whose answer was lost is asked again with the same sello and the PAC hands the same UUID.
 What it must not do: run inside the sync request (sync never waits for the PAC), or compute amounts.
 """
@@ -31,7 +32,7 @@ from poscore.sale import Sale
 from server.db.engine import utcnow, write_tx
 from server.db.schema import cfdis, customers, products, sales
 
-from . import autofactura_cfdi, global_cfdi, global_schedule, store
+from . import autofactura_cfdi, egreso, global_cfdi, global_schedule, store
 from . import pac as pacmod
 from .build import CfdiError, Emisor, build_cfdi, seal, zone_of
 
@@ -54,17 +55,20 @@ def backoff(attempts: int) -> timedelta:
 def enqueue(engine: Engine, now: datetime) -> int:
     """A `pendiente` row for every factura sale that has none yet (idempotent by the unique sale_id). Reads
     first, so a pass with nothing new takes no write lock."""
-    query = (select(sales.c.id).outerjoin(cfdis, cfdis.c.sale_id == sales.c.id)
-             .where(sales.c.type == "factura", cfdis.c.id.is_(None)).order_by(sales.c.id).limit(500))
+    query = (select(sales.c.id).outerjoin(cfdis, and_(cfdis.c.sale_id == sales.c.id, cfdis.c.return_id.is_(None)))
+             .where(sales.c.type == "factura", sales.c.status != "cancelada", cfdis.c.id.is_(None))
+             .order_by(sales.c.id).limit(500))
     with engine.connect() as conn:
-        if conn.execute(query).first() is None:
+        if conn.execute(query).first() is None and not egreso.pending_egresos(conn):
             return 0
     try:
         with write_tx(engine) as conn:
-            missing = [r.id for r in conn.execute(query)]
+            # Ingresos first, then the egresos of returns whose ingreso is stamped (TipoRelacion 03 needs its UUID).
+            missing = [{"sale_id": r.id, "return_id": None} for r in conn.execute(query)]
+            missing += egreso.pending_egresos(conn)
             if missing:
-                conn.execute(cfdis.insert(), [{"sale_id": i, "state": "pendiente", "attempts": 0,
-                                               "created_at": now, "updated_at": now} for i in missing])
+                conn.execute(cfdis.insert(), [{**m, "state": "pendiente", "attempts": 0,
+                                               "created_at": now, "updated_at": now} for m in missing])
     except IntegrityError:
         return 0  # another ERP process enqueued them first
     return len(missing)
@@ -129,6 +133,11 @@ def _comprobante(engine: Engine, emisor: Emisor, cfdi_id: int, kind: str, now: d
     problems = factura_ready(sale.customer)
     if problems:
         raise CfdiError(f"Datos fiscales del cliente: {', '.join(problems)}")
+    with engine.connect() as conn:
+        source = egreso.egreso_source(conn, cfdi_id)
+    if source is not None:  # a return of a factura: egreso E, related 03 to the sale's stamped ingreso
+        return egreso.build_egreso(sale, source.ret, source.series, source.folio, emisor, claves,
+                                   source.related_uuid, now)
     return build_cfdi(sale, series, folio, emisor, claves, now)
 
 

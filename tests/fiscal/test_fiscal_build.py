@@ -114,3 +114,22 @@ def test_fiscal_xsd_refuses_an_unsealed_cfdi_and_a_bad_key() -> None:
     bad = build_cfdi(sale, "F", 1, EMISOR, {1: ("123", None)}, ISSUED)
     with pytest.raises(CfdiError, match="ClaveProdServ"):
         seal(bad, signer())
+
+
+def test_fiscal_egreso_of_a_partial_return_passes_the_xsd() -> None:
+    # Return 1 of 3 refrescos ($18.50, IEPS 8 %, IVA 16 %) and 0.400 of 1.235 kg (exento), 10 % off.
+    from poscore.returns import make_return
+    from server.fiscal.egreso import build_egreso
+
+    sale = factura([("pieza", Decimal(3), Decimal("18.50"), Decimal(0), TaxScheme("16", "8")),
+                    ("kg", Decimal("1.235"), Decimal("32.90"), Decimal(10), TaxScheme("exento"))])
+    ret = make_return(sale, {0: "1", 1: "0.400"}, {}, uuid="r-1", terminal="T01",
+                      device_time="2026-11-28T10:00:00-06:00", reason="Caducado", refund_method="efectivo")
+    related = "5FB2822E-396D-4725-8521-CDC4BDD20CCF"
+    root = etree.fromstring(seal(build_egreso(sale, ret, "D", 3, EMISOR, {}, related, ISSUED), signer()))
+    assert root.get("TipoDeComprobante") == "E" and root.get("Total") == str(ret.refund)
+    rel = root.find("cfdi:CfdiRelacionados", CFDI_NS)
+    assert rel.get("TipoRelacion") == "03" and rel.find("cfdi:CfdiRelacionado", CFDI_NS).get("UUID") == related
+    first, ham = root.findall("cfdi:Conceptos/cfdi:Concepto", CFDI_NS)
+    assert (first.get("Cantidad"), first.get("Importe")) == ("1", "14.77")
+    assert ham.get("Cantidad") == "0.400" and ham.get("Descuento") == str(ret.lines[1].amounts.discount)
