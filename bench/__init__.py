@@ -1,4 +1,4 @@
-"""`make bench`: the POS and the ERP measured against the browser's own limits, in one run (issue 8).
+"""`make bench`: the POS and the ERP measured against the browser's own limits, in one run.
 
 What it is for: medians of several runs of each figure, with the ratio to its natural floor measured in the
 same run (raw-JS fetch + IndexedDB for the catalog load, a bare Pyodide page for the boot), printed as a table

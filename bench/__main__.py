@@ -1,4 +1,4 @@
-"""`python -m bench [--quick]`: every measure of issue 8 in one run, a table on the terminal, and
+"""`python -m bench [--quick]`: every measure in one run, a table on the terminal, and
 bench/results/<date>-<quick|full>.json with the machine, versions and every figure.
 
 What it is for: orchestration only — seed the demo databases with the real CLI, start real servers, run each

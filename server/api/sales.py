@@ -54,7 +54,7 @@ def post_sales(body: SalesIn, request: Request,
                t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
     _check_size(request, body.sales)
     try:
-        # One transaction for the batch, which also records the terminal's last sync result (issue 6).
+        # One transaction for the batch, which also records the terminal's last sync result (Terminales shows it).
         results = accept_sales(engine(request), t, body.sales, settings(request).price_grace_days)
     except RetryLater as exc:
         raise ApiError(503, "retry_later", str(exc)) from None

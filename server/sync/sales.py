@@ -4,7 +4,7 @@ store them, move stock.
 What it is for: `accept_sales(engine, terminal, raws, grace_days) -> [result dict]` (contract: Sales results, in
 the order sent). Each sale is judged alone, so one bad sale never blocks its neighbours, but the batch is
 written in one transaction with bulk statements: a commit and a dozen statements per sale were most of the
-ingest time (issue 8). The checks that need no database (poscore.check_sale, text, ranges) run first, outside
+ingest time. The checks that need no database (poscore.check_sale, text, ranges) run first, outside
 any transaction, so the write lock is held only for lookups and writes. A rejection happens before anything
 of its sale is written (the new customer a sale carries is its last check, and writes nothing when it
 rejects), so the transaction only ever holds accepted sales and needs no savepoint per sale.
@@ -104,7 +104,7 @@ def hash_or_problem(raw: dict[str, Any]) -> tuple[str, str | None]:
     as checks.text_problem says.
 
     One json.dumps answers both for an ordinary sale; text_problem's walk of every value cost as much as
-    all the sale's SQL (issue 8), so it runs only when the JSON text leaves a doubt. Why the shortcut is
+    all the sale's SQL, so it runs only when the JSON text leaves a doubt. Why the shortcut is
     exact: the JSON of a value is never shorter than text_problem's count (each string's characters plus
     one per item), it writes a NUL as the escape \\u0000, and only a lone surrogate fails to encode.
     """
@@ -281,7 +281,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_day
         if changes.bump(conn) != version:
             raise AssertionError("change counter moved under its lock")
     results = [_accepted(*a) if isinstance(a, tuple) else a for a in answers]
-    # The back office shows each terminal's last sync result (issue 6).
+    # The back office shows each terminal's last sync result.
     ok = sum(1 for r in results if r["status"] == "accepted")
     conn.execute(_LAST_SYNC, {"t": terminal.id, "at": now, "ok": ok, "ko": len(results) - ok})
     if new:  # the batch is written, not committed: where the fault tests kill the ERP (server/testhooks.py)

@@ -1,4 +1,4 @@
-"""Fault-injection suite (issue 7, "Faults"): the e2e fixtures (a real ERP subprocess, persistent Debian
+"""Fault-injection suite: the e2e fixtures (a real ERP subprocess, persistent Debian
 Chromium profiles) reused by import, plus a ledger that counts, per scenario, the sales the cashier made and
 how many of them the ERP holds — read from the ERP's own SQLite file, never from the browser's claim — and
 prints `faults: N scenarios, M sales, L lost, D duplicated` at the end of the session.

@@ -1,5 +1,5 @@
-"""Terminals remember their last sales sync: when, and how many sales were accepted and rejected (issue 6:
-the back office's Terminales page shows each terminal's last sync result).
+"""Terminals remember their last sales sync: when, and how many sales were accepted and rejected (the
+back office's Terminales page shows each terminal's last sync result).
 
 Revision ID: 0002
 Revises: 0001
