@@ -17,7 +17,7 @@ from storage import Storage
 
 from poscore.payment import Payment
 from tests.web.products import TERMINAL, product
-from tests.web.test_outbox import FakeApp, OutboxIdb, VoidsErp
+from tests.web.test_outbox import OutboxIdb, VoidsErp, paired_syncer
 
 
 def _run(coro: Any) -> Any:
@@ -71,8 +71,8 @@ def _sell(storage: Storage, n: int) -> list[dict]:
 
 def _setup(n: int) -> tuple[OutboxIdb, FolioErp, Syncer, list[dict]]:
     idb, erp = OutboxIdb(), FolioErp()
-    app = FakeApp(idb, erp)
-    return idb, erp, Syncer(app, idb, rand=lambda: 0.5), _sell(app.storage, n)
+    syncer = paired_syncer(idb, erp)
+    return idb, erp, syncer, _sell(syncer.storage, n)
 
 
 def _folio_order_is_number_order(idb: OutboxIdb) -> None:
@@ -84,7 +84,7 @@ def _folio_order_is_number_order(idb: OutboxIdb) -> None:
 def _small_batches(monkeypatch: pytest.MonkeyPatch) -> None:
     from caja_pos.services import backup
 
-    async def no_prune(app: Any) -> int:
+    async def no_prune(storage: Any, box: Any) -> int:
         return 0
 
     monkeypatch.setattr(sync, "SALES_BATCH", 7)

@@ -109,11 +109,11 @@ class VoidsErp(FakeErp):
         return await super().request(method, path, body, token, timeout_ms)
 
 
-class FakeApp:
-    def __init__(self, idb: OutboxIdb, erp: VoidsErp) -> None:
-        self.storage = Storage(idb)
-        self.http = erp
-        self.token = "tok"
+def paired_syncer(idb: OutboxIdb, erp: VoidsErp) -> Syncer:
+    """A Syncer over the fakes, for a device already paired (token "tok")."""
+    syncer = Syncer(Storage(idb), erp, idb, rand=lambda: 0.5)
+    syncer.token = "tok"
+    return syncer
 
 
 def _store_sales(storage: Storage, n: int) -> list[dict]:
@@ -134,14 +134,13 @@ def _accept_all(sale: dict) -> dict:
 
 def _setup(n: int = 2) -> tuple[OutboxIdb, VoidsErp, Syncer, list[dict]]:
     idb, erp = OutboxIdb(), VoidsErp()
-    app = FakeApp(idb, erp)
-    syncer = Syncer(app, idb, rand=lambda: 0.5)
-    records = _store_sales(app.storage, n)
+    syncer = paired_syncer(idb, erp)
+    records = _store_sales(syncer.storage, n)
     erp.sales_answer = _accept_all
     return idb, erp, syncer, records
 
 
-async def _no_prune(app: Any) -> int:
+async def _no_prune(storage: Any, box: Any) -> int:
     return 0
 
 

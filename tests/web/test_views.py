@@ -8,13 +8,16 @@ from typing import Any, ClassVar
 
 import pytest
 from caja_pos import platform
+from caja_pos.services.outbox import Syncer
 from caja_pos.services.till import Till
 from caja_pos.text import labels
 from caja_pos.ui.dialogs import DialogView, dialogs
 from caja_pos.ui.dom import el
+from storage import Storage
 
 from poscore.payment import Payment
 from tests.web import fakedom
+from tests.web.fakes import FakeErp, FakeIdb
 from tests.web.products import TERMINAL, product
 
 
@@ -78,13 +81,13 @@ def test_closing_a_dialog_closes_those_opened_above_it(doc: fakedom.Document) ->
 
 
 class _App:
-    """What the payment and selling screens use of the app."""
+    """What the app hands the screens: a till with two products, the store (tests/web/fakes.py), and `commit`."""
 
-    def __init__(self) -> None:
+    def __init__(self, idb: Any = None) -> None:
         self.till = Till(TERMINAL)
         self.till.catalog.add([product(1, "10.00", "100.000"), product(2, "25.50", "100.000")])
+        self.storage = Storage(idb if idb is not None else FakeIdb())
         self.committed: list[list[Payment]] = []
-        self.sell: Any = None
 
     async def commit(self, payments: list[Payment]) -> Any:
         self.committed.append(payments)
@@ -92,6 +95,10 @@ class _App:
         sale = self.till.build_sale(payments, "uuid-1", seq, "2026-12-01T10:00:00-06:00")
         self.till.committed(sale)
         return sale
+
+
+async def _nothing() -> None:
+    return None
 
 
 def test_the_payment_dialog_shows_the_total_and_the_change_and_leaves_nothing_behind(
@@ -103,7 +110,7 @@ def test_the_payment_dialog_shows_the_total_and_the_change_and_leaves_nothing_be
     app.till.cart.add(2, 1)
     base = platform.live_proxies()
     done: list[bool] = []
-    screen = PaymentScreen(app, lambda: done.append(True))
+    screen = PaymentScreen(app.till, app.commit, lambda: done.append(True))
     assert platform.live_proxies() > base
     assert doc.getElementById("pay-total").textContent == "$35.50"
     assert doc.getElementById("pay-status").textContent == "Falta: $35.50"
@@ -134,7 +141,7 @@ def test_a_sale_paid_in_the_dialog_says_its_number(doc: fakedom.Document) -> Non
 
     app = _App()
     app.till.cart.add(1, 2)
-    PaymentScreen(app, lambda: None)
+    PaymentScreen(app.till, app.commit, lambda: None)
     doc.getElementById("pay-efectivo").value = "20"
 
     async def confirm() -> None:
@@ -151,11 +158,11 @@ def test_a_new_selling_screen_takes_the_old_ones_listeners_with_it(doc: fakedom.
     from caja_pos.screens.sell import SellScreen
 
     app = _App()
-    first = SellScreen(app)
+    screen = SellScreen(app.till, app.storage, app.commit)
     alive = platform.live_proxies()
     for _ in range(5):  # a language switch builds the screen again
-        app.sell.destroy() if app.sell else first.destroy()
-        app.sell = SellScreen(app)
+        screen.destroy()
+        screen = SellScreen(app.till, app.storage, app.commit)
     assert platform.live_proxies() == alive
     assert sum(1 for kind, _, _ in doc.listeners if kind == "keydown") == 2  # this screen's scanner + the stack
     search = doc.getElementById("search")
@@ -177,7 +184,7 @@ def test_the_customer_picker_lists_matches_and_hands_back_the_one_picked(doc: fa
                             {"id": 2, "name": "Ferretería Sol", "rfc": None, "active": True}])
     base = platform.live_proxies()
     picked: list[Any] = []
-    picker = CustomerPicker(app, picked.append)
+    picker = CustomerPicker(app.till.customers, app.storage, picked.append)
     query = doc.getElementById("customer-search")
     query.value = "lupita"
     query.dispatch("input")
@@ -198,12 +205,8 @@ def test_the_customer_picker_lists_matches_and_hands_back_the_one_picked(doc: fa
 
 def test_the_ticket_preview_shows_the_sale_on_the_stored_paper_width(doc: fakedom.Document) -> None:
     from caja_pos.screens.ticket import TicketPreview
-    from storage import Storage
-
-    from tests.web.fakes import FakeIdb
 
     app = _App()
-    app.storage = Storage(FakeIdb())
     app.till.cart.add(2, 2)
     sale = app.till.build_sale([Payment("efectivo", Decimal(60))], "u-1", 7, "2026-12-01T10:00:00-06:00")
     record = Till.sale_record(sale, "2026-12-01T10:00:00-06:00")
@@ -211,7 +214,7 @@ def test_the_ticket_preview_shows_the_sale_on_the_stored_paper_width(doc: fakedo
 
     async def show() -> TicketPreview:
         await app.storage.put("ticket_width", 80)
-        preview = TicketPreview(app, record, lambda: back.append(True))
+        preview = TicketPreview(app.storage, {}, record, lambda: back.append(True))
         for _ in range(5):
             await asyncio.sleep(0)
         return preview
@@ -227,9 +230,6 @@ def test_the_ticket_preview_shows_the_sale_on_the_stored_paper_width(doc: fakedo
 
 def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc: fakedom.Document) -> None:
     from caja_pos.screens.sales import SalesWindow
-    from storage import Storage
-
-    from tests.web.fakes import FakeIdb
 
     class SlowIdb(FakeIdb):
         """Each read of the sales takes the next number of loop turns from `ticks` (the store is slow)."""
@@ -241,15 +241,15 @@ def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc:
                 await asyncio.sleep(0)
             return await super().salesAll()
 
-    app = _App()
-    app.storage = Storage(SlowIdb())
-    app.syncer = type("Syncer", (), {"listeners": []})()
+    idb = SlowIdb()
+    app = _App(idb)
+    syncer = Syncer(app.storage, FakeErp([]), idb)
     app.till.cart.add(1, 1)
     sale = app.till.build_sale([Payment("efectivo", Decimal(10))], "u-1", 7, "2026-12-01T10:00:00-06:00")
 
     async def scenario() -> None:
         await app.storage.commit_sale(Till.sale_record(sale, "2026-12-01T10:00:00-06:00"), {})
-        window = SalesWindow(app)
+        window = SalesWindow(app.storage, syncer, app.till, _nothing)
         await window.show()
         SlowIdb.ticks = [10, 1]  # the sync's refresh reads slowly; the cashier's click reads at once
         refresh = asyncio.ensure_future(window._refresh())

@@ -18,9 +18,14 @@ from storage import CATALOG, CUSTOMERS, Storage
 
 from caja_pos import platform
 from caja_pos.net.erp import BrowserHttp, NetworkError
+from caja_pos.screens.menu import Menu
+from caja_pos.screens.pairing import pair_device
+from caja_pos.screens.sales import SalesWindow
+from caja_pos.screens.sell import SellScreen
 from caja_pos.services import tasks
 from caja_pos.services.connectivity import Connectivity
 from caja_pos.services.outbox import Syncer
+from caja_pos.services.pairing import pair_terminal
 from caja_pos.services.sales import Sales
 from caja_pos.services.sync import load_feed
 from caja_pos.services.tasks import spawn
@@ -65,9 +70,9 @@ class App:
         self.http.extra_headers["X-Caja-Secure-Context"] = "1" if secure_context.is_secure() else "0"
         self.token: str | None = None
         self.till: Till | None = None
-        self.sell: Any = None
+        self.sell: SellScreen | None = None
         self.persisted: bool | None = None
-        self.syncer = Syncer(self, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
+        self.syncer = Syncer(self.storage, self.http, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
         self.syncer.show_count = show_pending
         self.sales: Sales | None = None  # once paired
         self._preparing = False  # a background CatalogIndex.prepare is running (one at a time)
@@ -87,16 +92,13 @@ class App:
         secure_context.translate_banner()
         self.conn.start(self.http)
         dialogs.start()
-        from caja_pos.screens.menu import Menu
-
-        self.menu = Menu(self)
+        self.menu = Menu(self.storage, self)
         self.token = await self.storage.get("token")
         terminal = await self.storage.get("terminal")
         if not self.token or not terminal:
-            from caja_pos.screens.pairing import pair_device
-
             self._boot_done()
-            self.token, terminal = await pair_device(self)
+            self.token, terminal = await pair_device(partial(pair_terminal, self.http, self.storage))
+        self.syncer.token = self.token
         self.till = Till(terminal)
         self.sales = Sales(self.storage, self.till)
         by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
@@ -281,11 +283,26 @@ class App:
 
     def new_sell_screen(self) -> None:
         """The selling screen, built anew (at boot, after a language switch); the old one's listeners go with it."""
-        from caja_pos.screens.sell import SellScreen
-
+        assert self.till is not None
         if self.sell is not None:
             self.sell.destroy()
-        self.sell = SellScreen(self)
+        self.sell = SellScreen(self.till, self.storage, self.commit)
+
+    def language_changed(self) -> None:
+        """The menu switched the language: the selling screen (if shown) is built again in it."""
+        if self.sell is not None:
+            self.new_sell_screen()
+
+    def open_sales_window(self) -> None:
+        assert self.till is not None
+        spawn(SalesWindow(self.storage, self.syncer, self.till, self.stock_changed).show())
+
+    async def stock_changed(self) -> None:
+        """A cancelled sale gave its stock back: the till re-reads the local decrements, the results redraw."""
+        if self.till is not None:
+            self.till.set_deltas(await self.storage.stock_deltas())
+        if self.sell is not None:
+            self.sell.refresh_results()
 
     async def commit(self, payments: list[Payment]) -> Sale:
         """Store the cart as a sale (services/sales.py; raises when nothing was stored), then sync it soon."""

@@ -10,11 +10,12 @@ from collections.abc import Callable
 from typing import Any
 from uuid import uuid4
 
+from caja_pos.services.device_store import CustomerStore
 from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
 from caja_pos.ui.dom import action_of, by_id, el, replace
-from poscore.customer import Customer, InvalidCustomer, customer_problems
+from poscore.customer import Customer, CustomerIndex, InvalidCustomer, customer_problems
 from poscore.messages import t
 
 FIELDS = (("name", "name"), ("rfc", "rfc"), ("regimen_fiscal", "regimen"), ("codigo_postal", "cp"),
@@ -22,9 +23,11 @@ FIELDS = (("name", "name"), ("rfc", "rfc"), ("regimen_fiscal", "regimen"), ("cod
 
 
 class CustomerPicker(DialogView):
-    def __init__(self, app: Any, on_pick: Callable[[Customer | None], None]) -> None:
+    def __init__(self, customers: CustomerIndex, store: CustomerStore,
+                 on_pick: Callable[[Customer | None], None]) -> None:
         super().__init__()
-        self.app = app
+        self.customers = customers
+        self.store = store
         self.on_pick = on_pick
         self.found: dict[str, Customer] = {}
         self.query = el("input", "search", id="customer-search", type="search", autocomplete="off",
@@ -50,7 +53,7 @@ class CustomerPicker(DialogView):
 
     def render(self) -> None:
         text = str(self.query.value).strip()
-        hits = self.app.till.customers.search(text, limit=20) if text else []
+        hits = self.customers.search(text, limit=20) if text else []
         self.found = {}
         rows = []
         for c in hits:
@@ -97,8 +100,8 @@ class CustomerPicker(DialogView):
             self.error.textContent = t(problems[0], lang())
             self.error.hidden = False
             return
-        await self.app.storage.add_local_customer(customer.to_json())
-        self.app.till.customers.add([customer])
+        await self.store.add_local_customer(customer.to_json())
+        self.customers.add([customer])
         self.done(customer)
 
     def done(self, customer: Customer | None) -> None:

@@ -2,14 +2,16 @@
 figures, versions and the language switch) and the sync icon's "Datos sincronizados" (Ventas, Clientes,
 Catálogo). The Ventas window itself (list, cancel, print, per-sale sync) is screens/sales.py.
 
-Must not change sales: syncing goes through App.sync_sales, which goes through the outbox service.
+Must not change sales: syncing goes through the shell's sync_sales (the outbox service).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
 
 from caja_pos.screens import syncpanel
+from caja_pos.services.device_store import DeviceInfo
 from caja_pos.services.tasks import spawn
+from caja_pos.services.till import Till
 from caja_pos.text import labels
 from caja_pos.text.labels import L, lang
 from caja_pos.ui import secure_context
@@ -31,11 +33,28 @@ class Panel(DialogView):
         self.on(self.box, "click", lambda event: menu.on_panel_click(self, event))
 
 
+class Shell(Protocol):
+    """What the header menus ask of the running app (app.App is one): the till once paired, and the app-wide
+    actions a menu item starts."""
+
+    till: Till | None
+    persisted: bool | None  # the browser's answer to persistent storage, once asked
+
+    async def sync_sales(self) -> dict | None: ...
+
+    async def refresh_feeds(self, show_progress: bool) -> bool: ...
+
+    def open_sales_window(self) -> None: ...
+
+    def language_changed(self) -> None: ...
+
+
 class Menu:
     """The header's two buttons, for the page's life (their listeners are never removed)."""
 
-    def __init__(self, app: Any) -> None:
-        self.app = app
+    def __init__(self, device: DeviceInfo, shell: Shell) -> None:
+        self.device = device
+        self.shell = shell
         on(by_id("menu-button"), "click", lambda e: self.open_menu())
         on(by_id("sync-icon"), "click", lambda e: self.open_sync())
 
@@ -49,7 +68,7 @@ class Menu:
             dialogs.open(panel)
 
     def open_menu(self) -> None:
-        if self.app.till is None:
+        if self.shell.till is None:
             spawn(self.open_about())
             return
         self._panel(L("menu"),
@@ -66,10 +85,10 @@ class Menu:
 
     async def open_about(self) -> None:
         marks, manifest = boot_info()
-        persisted = self.app.persisted
+        persisted = self.shell.persisted
         if persisted is None:
-            persisted = await self.app.storage.request_persist()
-        estimate = await self.app.storage.estimate()
+            persisted = await self.device.request_persist()
+        estimate = await self.device.estimate()
         items = [
             el("p", None, L("persisted_yes") if persisted else L("persisted_no"), id="persisted",
                data_persisted="1" if persisted else "0"),
@@ -82,8 +101,8 @@ class Menu:
         if manifest:
             items.append(el("p", "muted", L("version", app=manifest.get("app_version"),
                                             rt=manifest.get("runtime_version"))))
-        if self.app.till is not None:
-            term = self.app.till.terminal
+        if self.shell.till is not None:
+            term = self.shell.till.terminal
             items.append(el("p", "muted", f"{L('terminal')}: {term.get('code')} · {term.get('name', '')}"))
         items.append(el("div", "actions", children=[
             el("span", None, L("language") + ":"),
@@ -100,24 +119,23 @@ class Menu:
         if action == "menu-close":
             panel.close()
         elif action == "menu-sales":
-            from caja_pos.screens.sales import SalesWindow
-
             panel.close()
-            spawn(SalesWindow(self.app).show())
+            self.shell.open_sales_window()
         elif action == "menu-about":
             spawn(self.open_about())
-        elif action in ("sync-sales", "sync-customers", "sync-catalog"):
-            run = {"sync-sales": syncpanel.sync_sales, "sync-customers": syncpanel.sync_customers,
-                   "sync-catalog": syncpanel.sync_catalog}[action]
-            spawn(run(self.app))
+        elif action == "sync-sales":
+            spawn(syncpanel.sync_sales(self.shell.sync_sales))
+        elif action == "sync-customers":
+            spawn(syncpanel.sync_customers(self.shell.sync_sales))
+        elif action == "sync-catalog":
+            spawn(syncpanel.sync_catalog(lambda: self.shell.refresh_feeds(show_progress=False)))
         elif action == "lang":
             spawn(self.set_lang(str(node.dataset.lang)))
 
     async def set_lang(self, code: str) -> None:
         labels.set_lang(code)
         secure_context.translate_banner()
-        await self.app.storage.put("lang", code)
+        await self.device.put("lang", code)
         set_lang_attr(code)
-        if self.app.sell is not None:
-            self.app.new_sell_screen()
+        self.shell.language_changed()
         await self.open_about()

@@ -6,9 +6,10 @@ Must not store anything but the pairing answer, nor proceed without it.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from caja_pos.services.pairing import PairingFailed, pair_terminal
+from caja_pos.services.pairing import PairingFailed
 from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L
 from caja_pos.ui.dom import by_id, el, replace
@@ -16,8 +17,9 @@ from caja_pos.ui.page import set_root_flag
 from caja_pos.ui.view import View
 
 
-async def pair_device(app: Any) -> tuple[str, dict]:
-    """Show the form until a code is accepted; returns (token, terminal) after storing them."""
+async def pair_device(pair: Callable[[str, str], Awaitable[tuple[str, dict]]]) -> tuple[str, dict]:
+    """Show the form until `pair(code, device name)` accepts a code (services/pairing.pair_terminal, which stores
+    the answer); returns (token, terminal)."""
     done: asyncio.Future = asyncio.get_event_loop().create_future()
     code = el("input", "big-input", id="pair-code", inputmode="numeric", autocomplete="off",
               placeholder=L("pair_code"), aria_label=L("pair_code"))
@@ -38,7 +40,7 @@ async def pair_device(app: Any) -> tuple[str, dict]:
     async def submit() -> None:
         error.hidden = True
         try:
-            paired = await pair_terminal(app.http, app.storage, str(code.value), str(device.value) or "Caja")
+            paired = await pair(str(code.value), str(device.value) or "Caja")
         except PairingFailed as exc:
             error.textContent = str(exc)
             error.hidden = False

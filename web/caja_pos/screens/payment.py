@@ -11,8 +11,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from caja_pos.services.sales import StorageError
+from caja_pos.services.sales import CommitSale, StorageError
 from caja_pos.services.tasks import start_now
+from caja_pos.services.till import Till
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
 from caja_pos.ui.dom import action_of, by_id, el, replace
@@ -27,11 +28,11 @@ FIELDS = (("efectivo", "cash_received"), ("tarjeta_credito", "card_credit"), ("t
 
 
 class PaymentScreen(DialogView):
-    def __init__(self, app: Any, on_done: Callable[[], None]) -> None:
+    def __init__(self, till: Till, commit: CommitSale, on_done: Callable[[], None]) -> None:
         super().__init__()
-        self.app = app
+        self.commit = commit
         self.on_done = on_done
-        self.total: Decimal = app.till.cart.totals().total
+        self.total: Decimal = till.cart.totals().total
         self.inputs: dict[str, Any] = {}
         self.busy = False
         rows = []
@@ -137,7 +138,7 @@ class PaymentScreen(DialogView):
         self.busy = True
         self.confirm.disabled = True
         try:
-            sale = await self.app.commit(pays)
+            sale = await self.commit(pays)
         except SaleError as exc:
             self.show_error(t(exc.code, lang()) if exc.code != "malformed" else exc.message)
             return

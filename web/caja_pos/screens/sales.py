@@ -13,12 +13,18 @@ It keeps the ids the e2e helpers use: #menu-panel, #sales-list tr.sale-row[data-
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
+from caja_pos.screens.ticket import TicketPreview
 from caja_pos.services import clock
+from caja_pos.services.backup import export_unsynced, import_file
+from caja_pos.services.device_store import SalesRecords
+from caja_pos.services.outbox import Syncer
 from caja_pos.services.tasks import spawn
+from caja_pos.services.till import Till
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
 from caja_pos.ui.dom import action_of, by_id, el, replace
@@ -65,9 +71,13 @@ def void_audit(record: dict, cancelled_at: str, uuid: str) -> dict:
 
 
 class SalesWindow(DialogView):
-    def __init__(self, app: Any) -> None:
+    def __init__(self, records: SalesRecords, syncer: Syncer, till: Till,
+                 on_stock_changed: Callable[[], Awaitable[None]]) -> None:
         super().__init__()
-        self.app = app
+        self.store = records
+        self.syncer = syncer
+        self.till = till
+        self.on_stock_changed = on_stock_changed  # the app re-reads the local stock and redraws the selling screen
         self.filter = "all"
         self.records: dict[str, dict] = {}
         self.current: str | None = None  # uuid of the sale whose detail is shown
@@ -81,12 +91,12 @@ class SalesWindow(DialogView):
 
     async def show(self) -> None:
         self.open()
-        self.app.syncer.listeners.append(self._refresh)
+        self.syncer.listeners.append(self._refresh)
         await self.show_list()
 
     def destroy(self) -> None:
-        if self._refresh in self.app.syncer.listeners:
-            self.app.syncer.listeners.remove(self._refresh)
+        if self._refresh in self.syncer.listeners:
+            self.syncer.listeners.remove(self._refresh)
         super().destroy()
 
     async def _refresh(self) -> None:
@@ -100,8 +110,8 @@ class SalesWindow(DialogView):
         if not refresh:
             self._navigation += 1
         navigation = self._navigation
-        records = list(reversed(await self.app.storage.sales()))
-        keep = await self.app.storage.get("keep_days", None)
+        records = list(reversed(await self.store.sales()))
+        keep = await self.store.get("keep_days", None)
         if navigation != self._navigation or self.destroyed or (refresh and self.current is not None):
             return
         self.current = None
@@ -146,7 +156,7 @@ class SalesWindow(DialogView):
     async def show_detail(self, uuid: str, message: str | None = None) -> None:
         self._navigation += 1
         navigation = self._navigation
-        record = next((r for r in await self.app.storage.sales() if r["uuid"] == uuid), None)
+        record = next((r for r in await self.store.sales() if r["uuid"] == uuid), None)
         if navigation != self._navigation or self.destroyed:
             return
         if record is None:
@@ -225,16 +235,13 @@ class SalesWindow(DialogView):
         elif action == "confirm-yes" and self.current:
             spawn(self.cancel(self.current))
         elif action == "sale-print" and self.current:
-            from caja_pos.screens.ticket import TicketPreview
-
             uuid = self.current
-            TicketPreview(self.app, self.records[uuid], on_back=lambda: spawn(self.show_detail(uuid)))
+            TicketPreview(self.store, self.till.terminal.get("shop") or {}, self.records[uuid],
+                          on_back=lambda: spawn(self.show_detail(uuid)))
         elif action == "sale-sync" and self.current:
             spawn(self.sync_one(self.current))
         elif action == "backup-export":
-            from caja_pos.services.backup import export_unsynced
-
-            spawn(self._export(export_unsynced))
+            spawn(self._export())
 
     def _on_change(self, event: Any) -> None:
         target = event.target
@@ -260,25 +267,21 @@ class SalesWindow(DialogView):
         record = self.records[uuid]
         cancellable = from_states(CANCELLED)
         audit = void_audit(record, clock.now().isoformat(), str(uuid4()))
-        outcome = await self.app.syncer.box.cancel(uuid, audit, cancellable)
+        outcome = await self.syncer.box.cancel(uuid, audit, cancellable)
         if outcome != "ok":
             await self.show_detail(uuid, L("cannot_cancel", state=t(outcome, lang())))
             return
-        till = self.app.till
-        if till is not None:  # the local stock goes back up at once
-            till.set_deltas(await self.app.storage.stock_deltas())
-            if self.app.sell is not None:
-                self.app.sell.refresh_results()
+        await self.on_stock_changed()  # the local stock goes back up at once
         await self.show_list(L("cancelled_ok", number=record["number"]))
-        await self.app.syncer.changed()
-        self.app.sync_soon()  # the void audit goes to the ERP as soon as it answers
+        await self.syncer.changed()
+        spawn(self.syncer.run())  # the void audit goes to the ERP as soon as it answers
 
     async def sync_one(self, uuid: str) -> None:
         button = by_id("sale-sync")
         if button is not None:
             button.disabled = True
-        report = await self.app.syncer.run(only=uuid)
-        record: dict = next((r for r in await self.app.storage.sales() if r["uuid"] == uuid), {})
+        report = await self.syncer.run(only=uuid)
+        record: dict = next((r for r in await self.store.sales() if r["uuid"] == uuid), {})
         if record.get("state") == SYNCED:
             message = L("sync_one_ok", folio=folio_label(record["series"], int(record["folio"])))
         elif record.get("state") == REJECTED:
@@ -290,15 +293,15 @@ class SalesWindow(DialogView):
         if self.current == uuid and not self.destroyed:
             await self.show_detail(uuid, message)
 
-    async def _export(self, export_fn: Any) -> None:
-        text = await export_fn(self.app)
+    async def _export(self) -> None:
+        text = await export_unsynced(self.store, self.till.terminal)
         await self.show_list(text)
 
     async def _import(self, file: Any) -> None:
-        from caja_pos.services.backup import import_file
-
-        text = await import_file(self.app, file)
+        text = await import_file(self.syncer.box, file)
         await self.show_list(text)
+        await self.syncer.changed()
+        spawn(self.syncer.run())
 
     async def _keep_days(self, value: str) -> None:
         try:
@@ -306,4 +309,4 @@ class SalesWindow(DialogView):
         except ValueError:
             return
         if 1 <= days <= 3650:
-            await self.app.storage.put("keep_days", days)
+            await self.store.put("keep_days", days)

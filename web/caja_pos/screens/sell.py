@@ -14,6 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from caja_pos.services.device_store import CustomerStore
+from caja_pos.services.sales import CommitSale
+from caja_pos.services.till import Till
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import action_of, by_id, el, replace
@@ -34,10 +37,11 @@ _EDITABLE = ("INPUT", "TEXTAREA", "SELECT")
 
 
 class SellScreen(View):
-    def __init__(self, app: Any) -> None:
+    def __init__(self, till: Till, customers: CustomerStore, commit: CommitSale) -> None:
         super().__init__()
-        self.app = app
-        self.till = app.till
+        self.till = till
+        self.customer_store = customers
+        self.commit = commit
         self.results: list[Product] = []
         self.limit = RESULTS  # grows with "Ver más", back to one page when the query changes
         self._scan = ""  # characters of a scanner burst typed outside the search box
@@ -174,7 +178,7 @@ class SellScreen(View):
         elif action == "customer":
             from caja_pos.screens.customer import CustomerPicker
 
-            CustomerPicker(self.app, self.on_customer)
+            CustomerPicker(self.till.customers, self.customer_store, self.on_customer)
         elif action == "charge":
             self.open_payment()
         elif action == "more":
@@ -231,7 +235,7 @@ class SellScreen(View):
             return
         from caja_pos.screens.payment import PaymentScreen
 
-        PaymentScreen(self.app, self.after_sale)
+        PaymentScreen(self.till, self.commit, self.after_sale)
 
     def after_sale(self) -> None:
         # "Nueva venta": an empty search box and no results left from the last sale's search.

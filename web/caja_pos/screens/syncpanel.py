@@ -1,13 +1,14 @@
 """The outcomes of "Datos sincronizados" (sync icon → Ventas, Clientes, Catálogo) in the help page's words:
 "La sincronización se ha realizado correctamente", or how many failed and why, or that the ERP is unreachable.
 
-The panel itself (its three buttons, #sync-result) is opened by screens_menu.Menu; this module runs each option
-through App/Syncer and writes the outcome. `sales_message` is pure so tests/web can check the wording.
+The panel itself (its three buttons, #sync-result) is opened by screens/menu.Menu; this module runs each option
+through the function it is given (the outbox's run, the feeds' refresh) and writes the outcome. `sales_message` is pure so tests/web can check the wording.
 
 Must not send anything itself (web/caja_pos/services/outbox.py, web/caja_pos/services/sync.py do) nor decide a sale's fate (the ERP does).
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from caja_pos.text.labels import L
@@ -53,15 +54,18 @@ def _say(text: str) -> None:
         result.textContent = text
 
 
-async def sync_sales(app: Any) -> None:
-    _say(sales_message(await app.sync_sales()))
+SyncRun = Callable[[], Awaitable[dict | None]]
 
 
-async def sync_customers(app: Any) -> None:
+async def sync_sales(run: SyncRun) -> None:
+    _say(sales_message(await run()))
+
+
+async def sync_customers(run: SyncRun) -> None:
     # A full run: customers go first, and sending the sales that carry them does no harm.
-    _say(customers_message(await app.sync_sales()))
+    _say(customers_message(await run()))
 
 
-async def sync_catalog(app: Any) -> None:
-    ok = await app.refresh_feeds(show_progress=False)
+async def sync_catalog(refresh: Callable[[], Awaitable[bool]]) -> None:
+    ok = await refresh()
     _say(L("sync_ok") if ok else L("sync_offline"))

@@ -11,6 +11,7 @@ import html
 from collections.abc import Callable
 from typing import Any
 
+from caja_pos.services.device_store import Settings
 from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
@@ -52,9 +53,10 @@ def _qr(text: str) -> Any:
 
 
 class TicketPreview(DialogView):
-    def __init__(self, app: Any, record: dict, on_back: Callable[[], None]) -> None:
+    def __init__(self, settings: Settings, shop: dict, record: dict, on_back: Callable[[], object]) -> None:
         super().__init__()
-        self.app = app
+        self.settings = settings
+        self.shop = shop
         self.record = record
         self.on_back = on_back
         self.width = 58
@@ -77,16 +79,12 @@ class TicketPreview(DialogView):
         spawn(self._load_width())
 
     async def _load_width(self) -> None:
-        stored = await self.app.storage.get("ticket_width", 58)
+        stored = await self.settings.get("ticket_width", 58)
         self.render(int(stored) if int(stored) in WIDTHS else 58)
-
-    def _shop(self) -> dict:
-        till = self.app.till
-        return (till.terminal.get("shop") or {}) if till is not None else {}
 
     def render(self, width: int) -> None:
         self.width = width
-        lines = lines_for(self.record, self._shop(), width, lang())
+        lines = lines_for(self.record, self.shop, width, lang())
         replace(self.paper, *[_qr(x.qr) if x.qr else el("div", "tl b" if x.bold else "tl", x.text or "\u00a0")
                               for x in lines])
         self.paper.className = f"ticket paper-{width}"
@@ -100,7 +98,7 @@ class TicketPreview(DialogView):
         if action == "paper":
             width = int(node.dataset.width)
             self.render(width)
-            spawn(self.app.storage.put("ticket_width", width))
+            spawn(self.settings.put("ticket_width", width))
         elif action == "ticket-save":
             self.save()
         elif action == "ticket-print":
@@ -111,6 +109,6 @@ class TicketPreview(DialogView):
 
     def save(self) -> None:
         number = self.record["number"]
-        lines = lines_for(self.record, self._shop(), self.width, lang())
+        lines = lines_for(self.record, self.shop, self.width, lang())
         download_text(f"ticket-{number}.html", "text/html;charset=utf-8",
                       ticket_html(lines, self.width, f"Ticket {number}"))

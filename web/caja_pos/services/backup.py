@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
+
+from storage import Storage
 
 from caja_pos import platform
 from caja_pos.services import clock
+from caja_pos.services.device_store import SalesRecords
 from caja_pos.text.labels import L
 from poscore.lifecycle import PENDING, SYNCING, UNSYNCED
 from poscore.sale import check_sale
@@ -59,29 +62,36 @@ def prune_cutoff(now: datetime, keep_days: int) -> str:
     return (now - timedelta(days=max(1, keep_days))).isoformat()
 
 
-async def export_unsynced(app: Any) -> str:
+class SalesBox(Protocol):
+    """What backup needs of the outbox (services/outbox.Outbox), which itself calls `prune`."""
+
+    async def import_sales(self, records: list[dict]) -> dict: ...
+
+    async def prune_synced(self, before_iso: str) -> int: ...
+
+
+async def export_unsynced(records: SalesRecords, terminal: dict) -> str:
     now = clock.now()
-    doc = backup_document(await app.storage.sales(), app.till.terminal if app.till else {}, now.isoformat())
+    doc = backup_document(await records.sales(), terminal, now.isoformat())
     name = f"caja-respaldo-{doc['terminal'] or 'pos'}-{now.strftime('%Y%m%d-%H%M')}.json"
     platform.download_text(name, "application/json", json.dumps(doc, ensure_ascii=False, indent=1))
     return L("backup_exported", n=len(doc["sales"]), file=name)
 
 
-async def import_file(app: Any, file: Any) -> str:
+async def import_file(box: SalesBox, file: Any) -> str:
+    """Store the sales of a backup file; the caller then refreshes the count and syncs soon."""
     text = str(await file.text())
     try:
         records = read_backup(text)
     except ValueError:
         return L("backup_invalid")
-    result = await app.syncer.box.import_sales(records)
+    result = await box.import_sales(records)
     message = L("backup_imported", added=result["added"], skipped=result["skipped"])
     if result["conflicts"]:
         message += L("backup_conflicts", numbers=", ".join(result["conflicts"]))
-    await app.syncer.changed()
-    app.sync_soon()
     return message
 
 
-async def prune(app: Any) -> int:
-    days = int(await app.storage.get("keep_days", DEFAULT_KEEP_DAYS) or DEFAULT_KEEP_DAYS)
-    return await app.syncer.box.prune_synced(prune_cutoff(clock.now(), days))
+async def prune(storage: Storage, box: SalesBox) -> int:
+    days = int(await storage.get("keep_days", DEFAULT_KEEP_DAYS) or DEFAULT_KEEP_DAYS)
+    return await box.prune_synced(prune_cutoff(clock.now(), days))

@@ -19,8 +19,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from storage import Storage
+
 from caja_pos import platform
-from caja_pos.net.erp import HttpError, NetworkError
+from caja_pos.net.erp import Http, HttpError, NetworkError
 from caja_pos.services import backup
 from caja_pos.services.sync import upload_sales
 from caja_pos.services.tasks import spawn
@@ -126,8 +128,10 @@ class Syncer:
     """One per tab. `run()` sends everything (a call during a run joins it); `run(only=uuid)` sends one sale (and
     the pending ones numbered before it)."""
 
-    def __init__(self, app: Any, idb: Any, rand: Callable[[], float] = random.random) -> None:
-        self.app = app
+    def __init__(self, storage: Storage, http: Http, idb: Any, rand: Callable[[], float] = random.random) -> None:
+        self.storage = storage
+        self.http = http
+        self.token: str | None = None  # set once the device is paired; nothing is sent before
         self.box = Outbox(idb)
         self.rand = rand
         self.failures = 0
@@ -141,7 +145,7 @@ class Syncer:
     async def update_badge(self) -> int:
         counts = await self.box.counts()
         count = counts["sales"] + counts["voids"] + counts["customers"]
-        extra = getattr(self.app.http, "extra_headers", None)
+        extra = getattr(self.http, "extra_headers", None)
         if isinstance(extra, dict):  # the back office shows each terminal's unsynced sales
             extra["X-Caja-Pending"] = str(counts["sales"])
         self.show_count(count)
@@ -159,7 +163,7 @@ class Syncer:
 
     # ---------- running ----------
     async def run(self, only: str | None = None) -> dict | None:
-        if self.app.token is None:
+        if self.token is None:
             return None
         if only is not None:
             report = await self._locked(only)
@@ -181,26 +185,27 @@ class Syncer:
         else:
             self.failures = 0
         if only is None and report["error"] is None:
-            await backup.prune(self.app)  # synced sales past the setting's days; never pending or rejected
+            await backup.prune(self.storage, self.box)  # synced sales past the setting's days; never pending or rejected
         self.next_attempt = time.monotonic() + backoff_delay(self.failures, self.rand)
         return report
 
     async def _run(self, only: str | None) -> dict:
-        app = self.app
+        http, storage, token = self.http, self.storage, self.token
+        assert token is not None
         report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None, "customers": 0, "voids": 0,
                                   "void_rejected": [], "customer_rejected": []}
         try:
             if only is None:
-                c = await upload_customers(app.http, app.storage, self.box, app.token)
+                c = await upload_customers(http, storage, self.box, token)
                 report["customers"], report["customer_rejected"] = c["accepted"], c["rejected"]
             marked = await self.box.mark_syncing(None if only is None else await self._up_to(only))
             try:
-                sales = await upload_sales(app.http, app.storage, app.token, only=set(marked))
+                sales = await upload_sales(http, storage, token, only=set(marked))
             finally:  # whatever the ERP did not answer is pending again ("nothing known")
                 await self.box.unmark_syncing(marked)
             report.update(accepted=sales["accepted"], rejected=sales["rejected"], error=sales["error"])
             if only is None and sales["error"] is None:
-                v = await upload_voids(app.http, self.box, app.token)
+                v = await upload_voids(http, self.box, token)
                 report["voids"], report["void_rejected"] = v["accepted"], v["rejected"]
         except NetworkError:
             report["error"] = "network"
@@ -210,7 +215,7 @@ class Syncer:
 
     async def _up_to(self, uuid: str) -> list[str]:
         """One sale sent on its own goes with the pending sales made before it: folios follow local numbers."""
-        records = [r for r in await self.app.storage.outbox_sales() if r.get("state") in UNSENT]
+        records = [r for r in await self.storage.outbox_sales() if r.get("state") in UNSENT]
         seq = next((int(r["seq"]) for r in records if r["uuid"] == uuid), None)
         earlier = [r["uuid"] for r in records if seq is not None and int(r["seq"]) < seq]
         return [*earlier, uuid]

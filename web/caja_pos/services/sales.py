@@ -10,7 +10,7 @@ Must not compute totals or decide validity (poscore does, through the till), nor
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from uuid import uuid4
 
@@ -21,7 +21,10 @@ from caja_pos.services.till import Till
 from poscore.payment import Payment
 from poscore.sale import Sale
 
-__all__ = ["COMMIT_TRIES", "Sales", "SequenceUsed", "StorageError"]
+__all__ = ["COMMIT_TRIES", "CommitSale", "Sales", "SequenceUsed", "StorageError"]
+
+# What the payment screen is given to store a sale (App.commit: Sales.commit, then the badge and a sync).
+CommitSale = Callable[[list[Payment]], Awaitable[Sale]]
 
 COMMIT_TRIES = 5  # numbers taken by other tabs between two tries of one sale (each try re-reads the last)
 
