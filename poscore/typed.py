@@ -1,4 +1,14 @@
-"""Numbers as a person types them — in a form or in a spreadsheet cell — turned into a ``Decimal``.
+"""Numbers as a person types them — at the till (cash received, a card amount), in a back office form, or in a
+spreadsheet cell — turned into a ``Decimal``. The POS, the back office and the CSV import all call ``parse_typed``:
+one rule, so an amount typed at the till means what the same text means in the back office.
+
+The rule for a form (``decimal_comma=False``, Mexico's convention):
+  - the dot is the decimal mark; a comma followed by groups of three digits groups thousands:
+    "150" → 150, "$1,234.50" → 1234.50, "1,234" → 1234;
+  - a comma followed by other than three digits cannot group thousands, so it is a decimal comma:
+    "1,50" → 1.50 (never 150), "0,5" → 0.5;
+  - with both marks the last one is the decimal: "1.234,50" → 1234.50;
+  - anything else ("12,", "1,23,4", "1..2", "abc", "1e5") raises ``InvalidNumber`` and the person types it again.
 
 People write "$1,234.50", "23,50" (a spreadsheet in a locale where the comma is the decimal mark) or
 "1.234,50". This module reads every form that means one number only, and for the one form that means two

@@ -26,6 +26,8 @@ from sqlalchemy import select
 from poscore.autofactura import normalize_code
 from poscore.customer import REGIMENES_FISCALES, USOS_CFDI, Customer, factura_ready, normalize_rfc
 from poscore.messages import t as poscore_t
+from poscore.money import InvalidNumber
+from poscore.typed import parse_typed
 from server.api.throttle import FailureLimiter
 from server.db.engine import read_tx, utcnow
 from server.db.schema import cfdis
@@ -78,10 +80,10 @@ def autofactura_submit(request: Request, engine: Db, form: Form) -> Response:
     if not by_address.attempt(address) or (code is not None and by_code.blocked(code)):
         return _form_page(request, 429, values=values, error=tr("af_throttled", lang))
     try:
-        total = Decimal(values["total"].replace("$", "").replace(",", "").strip())
+        total = parse_typed(values["total"])  # the rule the till and the other forms read amounts by
         if total != total.quantize(Decimal("0.01")) or total <= 0 or total >= Decimal(10) ** 12:
             raise InvalidOperation
-    except InvalidOperation:
+    except (InvalidNumber, InvalidOperation):
         total = None  # type: ignore[assignment]
     rfc = normalize_rfc(values["rfc"])
     customer = Customer(values["nombre"].upper(), rfc=rfc or None, regimen_fiscal=values["regimen"] or None,

@@ -49,3 +49,18 @@ def test_grouped_amounts_in_either_convention_read_back(value: Decimal) -> None:
     assert parse_typed(mexican) == value
     assert parse_typed(spanish, decimal_comma=True) == value
     assert parse_typed(spanish, decimal_comma=False) == value
+
+
+@pytest.mark.parametrize(("text", "amount"), [
+    ("150", "150"), (" 150.5 ", "150.5"), ("$1,234.50", "1234.50"), ("$ 12,345", "12345"),
+    ("1,234,567.8", "1234567.8"), ("0.50", "0.50"), ("1,50", "1.50"), ("1,5", "1.5"), ("1.050,00", "1050.00"),
+])
+def test_what_a_cashier_or_a_back_office_form_reads(text: str, amount: str) -> None:
+    """A form's rule (the till's payment, the back office): "1,50" is one peso fifty, never 150."""
+    assert parse_typed(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize("text", ["12,34.00", "abc", "", "$", "1.5.0", "nan", "12,", "1,23,4"])
+def test_a_garbled_amount_in_a_form_is_refused_not_guessed(text: str) -> None:
+    with pytest.raises(InvalidNumber):
+        parse_typed(text)

@@ -124,7 +124,11 @@ def test_the_payment_dialog_shows_the_total_and_the_change_and_leaves_nothing_be
     cash.dispatch("input")
     assert doc.getElementById("pay-status").textContent == "Cambio: $1,014.50"
 
-    cash.value = "1,50"  # ambiguous: refused, never read as 150
+    cash.value = "1,50"  # a comma before other than three digits is a decimal comma: $1.50, never 150
+    cash.dispatch("input")
+    assert doc.getElementById("pay-status").textContent == "Falta: $34.00"
+
+    cash.value = "12,"  # a mark with nothing after it is a slip: refused, never guessed
     cash.dispatch("input")
     assert not doc.getElementById("pay-error").hidden
     assert doc.getElementById("pay-status").textContent == ""

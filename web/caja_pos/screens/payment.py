@@ -21,7 +21,7 @@ from poscore.messages import t
 from poscore.money import ZERO, InvalidNumber, format_mxn
 from poscore.payment import CASH, Payment, PaymentError, change_due
 from poscore.sale import SaleError, missing_amount
-from poscore.typed_amount import parse_typed_amount
+from poscore.typed import parse_typed
 
 FIELDS = (("efectivo", "cash_received"), ("tarjeta_credito", "card_credit"), ("tarjeta_debito", "card_debit"),
           ("transferencia", "transfer"))
@@ -73,7 +73,7 @@ class PaymentScreen(DialogView):
             text = str(field.value).strip()
             if not text:
                 continue
-            amount = parse_typed_amount(text)
+            amount = parse_typed(text)
             if amount == ZERO:
                 continue
             ref = str(self.reference.value).strip() or None if method != CASH else None
