@@ -16,18 +16,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .catalog import CatalogIndex, Product
-from .messages import t
+from .messages import CodedError
 from .money import ZERO, InvalidNumber, InvalidQuantity, format_qty, percent, qty
 from .tax import LineAmounts, Totals, compute_line, sum_lines
 
 
-class NotSellable(ValueError):
-    """A cart refusal: ``code`` (see ``messages``) and the Spanish ``message`` to show."""
-
-    def __init__(self, code: str, message: str | None = None) -> None:
-        self.code = code
-        self.message = message if message is not None else t(code)
-        super().__init__(f"{code}: {self.message}")
+class NotSellable(CodedError):
+    """A cart refusal (codes: see ``messages``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,8 +117,7 @@ class Cart:
             if stock is None or stock <= ZERO:
                 raise NotSellable("out_of_stock")
             if q > stock:
-                raise NotSellable("insufficient_stock",
-                                  t("insufficient_stock", available=format_qty(stock, product.unit)))
+                raise NotSellable("insufficient_stock", available=format_qty(stock, product.unit))
         if not product.sellable:
             # The ERP's own verdict (e.g. no stock record in this warehouse).
             raise NotSellable("not_sellable")

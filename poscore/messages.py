@@ -1,7 +1,9 @@
 """The Spanish (es-MX) and English texts for every reason code and UI label poscore emits.
 
 ``t(code, lang="es", **params)`` is how both sides turn a code into words: the ERP answers
-``{"error": code, "message": t(code)}`` and the POS shows ``t(code, lang)``. An unknown code comes
+``{"error": code, "message": t(code)}`` and the POS shows ``t(code, lang)``. poscore's refusals are
+``CodedError``s: they carry the code and its parameters, never words, and the edge that shows one renders it in
+its reader's language with ``exc.text(lang)`` (the English till says "Not enough stock", not the Spanish text). An unknown code comes
 back unchanged (a missing text must never crash a sale); an unknown language falls back to Spanish.
 
 Must not: hold business rules, or texts that only one side uses for its own pages (those live in
@@ -222,6 +224,11 @@ EN: dict[str, str] = {
 _TABLES = {"es": ES, "en": EN}
 
 
+def known(code: str) -> bool:
+    """True when the catalogue has a text for ``code`` (the rest is shown as the ERP wrote it)."""
+    return code in ES
+
+
 def t(code: str, lang: str = "es", **params: object) -> str:
     """The text for ``code`` in ``lang`` ("es" or "en"), with ``{name}`` placeholders filled.
 
@@ -237,3 +244,21 @@ def t(code: str, lang: str = "es", **params: object) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+class CodedError(ValueError):
+    """A refusal as a ``code`` (a key of the tables above) and its parameters; ``text(lang)`` renders it.
+
+    ``message`` is the Spanish text (the ERP's default answer and the logs); a ``detail`` given instead names what
+    the catalogue cannot (a field of a malformed record) and is shown as written in every language.
+    """
+
+    def __init__(self, code: str, detail: str | None = None, **params: object) -> None:
+        self.code = code
+        self.params = params
+        self.detail = detail
+        self.message = detail if detail is not None else t(code, **params)
+        super().__init__(f"{code}: {self.message}")
+
+    def text(self, lang: str = "es") -> str:
+        return self.detail if self.detail is not None else t(self.code, lang, **self.params)

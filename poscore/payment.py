@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .messages import t
+from .messages import CodedError, t
 from .money import ZERO, InvalidNumber, format_mxn, money, to_decimal
 
 METHODS: dict[str, str] = {
@@ -26,13 +26,8 @@ METHODS: dict[str, str] = {
 CASH = "efectivo"
 
 
-class PaymentError(ValueError):
-    """A payment problem with a reason ``code`` and a Spanish ``message`` from ``messages``."""
-
-    def __init__(self, code: str, message: str | None = None) -> None:
-        self.code = code
-        self.message = message if message is not None else t(code)
-        super().__init__(f"{code}: {self.message}")
+class PaymentError(CodedError):
+    """A payment problem (codes: see ``messages``)."""
 
 
 @dataclass(frozen=True, slots=True)

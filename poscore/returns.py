@@ -29,7 +29,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from .check import Problem
-from .messages import t
+from .messages import CodedError, t
 from .money import ZERO, InvalidNumber, is_canonical_qty, money, to_decimal
 from .payment import METHODS
 from .sale import Sale, SaleLine
@@ -43,13 +43,8 @@ REASON_MAX = 500
 _CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 
 
-class ReturnError(ValueError):
-    """A return that cannot be made or read: ``code`` (see ``messages``) and Spanish ``message``."""
-
-    def __init__(self, code: str, message: str | None = None) -> None:
-        self.code = code
-        self.message = message if message is not None else t(code)
-        super().__init__(f"{code}: {self.message}")
+class ReturnError(CodedError):
+    """A return that cannot be made or read (codes: see ``messages``)."""
 
 
 def _share(amount: Decimal, part: Decimal, whole: Decimal) -> Decimal:

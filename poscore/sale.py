@@ -18,7 +18,7 @@ from decimal import Decimal
 from .cart import Cart
 from .check import Problem, check_sale
 from .customer import Customer, customer_problems, factura_ready
-from .messages import t
+from .messages import CodedError, t
 from .money import ZERO, format_mxn, money, to_decimal
 from .numbering import local_number
 from .payment import Payment, PaymentError, change_due, paid
@@ -31,13 +31,8 @@ SALE_VERSION = 1
 SALE_TYPES = ("remision", "factura")
 
 
-class SaleError(ValueError):
-    """A sale that cannot be completed or read: ``code`` (see ``messages``) and Spanish ``message``."""
-
-    def __init__(self, code: str, message: str | None = None) -> None:
-        self.code = code
-        self.message = message if message is not None else t(code)
-        super().__init__(f"{code}: {self.message}")
+class SaleError(CodedError):
+    """A sale that cannot be completed or read (codes: see ``messages``)."""
 
 
 @dataclass(frozen=True, slots=True)

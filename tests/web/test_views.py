@@ -266,3 +266,21 @@ def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc:
         window.close()
 
     asyncio.run(scenario())
+
+
+def test_the_english_till_shows_poscore_refusals_in_english(doc: fakedom.Document) -> None:
+    from caja_pos.screens.sales import rejection_text
+    from caja_pos.screens.sell import SellScreen
+
+    labels.set_lang("en")
+    app = _App()
+    app.till.catalog.add([product(3, "5.00", "1.000")])
+    screen = SellScreen(app.till, app.storage, app.commit)
+    product_3 = app.till.catalog.get(3)
+    assert product_3 is not None
+    assert screen.add(product_3) and not screen.add(product_3)  # one left in stock
+    assert doc.getElementById("message").textContent == "Not enough stock: 1 left"
+    assert rejection_text({"error": "price_mismatch", "message": "El precio no corresponde"}) \
+        == "The price is not in the terminal's price list"
+    assert rejection_text({"error": "custom_erp_reason", "message": "Texto del ERP"}) == "Texto del ERP"
+    screen.destroy()

@@ -140,7 +140,7 @@ class PaymentScreen(DialogView):
         try:
             sale = await self.commit(pays)
         except SaleError as exc:
-            self.show_error(t(exc.code, lang()) if exc.code != "malformed" else exc.message)
+            self.show_error(exc.text(lang()))
             return
         except StorageError as exc:  # the IndexedDB transaction failed (a full disk…): nothing was stored
             reason = L("storage_full") if exc.code == "storage_full" else exc.detail or exc.code

@@ -38,7 +38,7 @@ from poscore.lifecycle import (
     can_transition,
     from_states,
 )
-from poscore.messages import t
+from poscore.messages import known, t
 from poscore.money import format_mxn, format_qty, to_decimal
 from poscore.numbering import folio_label
 from poscore.sale import Sale, SaleError
@@ -51,8 +51,17 @@ def state_text(record: dict) -> str:
     if state == SYNCED and record.get("series") and record.get("folio") is not None:
         text += f" · {L('folio')} {folio_label(record['series'], int(record['folio']))}"
     elif state == REJECTED:
-        text += f" · {record.get('message') or t(record.get('error') or 'rejected', lang())}"
+        text += f" · {rejection_text(record)}"
     return text
+
+
+def rejection_text(record: dict) -> str:
+    """Why the ERP refused a sale, in the till's language when the catalogue knows the code and the text needs no
+    parameter the answer did not carry; otherwise the ERP's own message as it wrote it."""
+    code = record.get("error") or ""
+    if code and known(code) and "{" not in t(code):
+        return t(code, lang())
+    return record.get("message") or t(code or "rejected", lang())
 
 
 def when_text(iso: str | None) -> str:

@@ -198,7 +198,7 @@ class SellScreen(View):
                 self.till.cart.set_discount(pid, str(target.value).strip() or "0")
             self.say(None)
         except NotSellable as exc:
-            self.say(t(exc.code, lang()) if exc.code != "insufficient_stock" else exc.message)
+            self.say(exc.text(lang()))
         self.render_cart()
 
     # ---------- actions ----------
@@ -206,7 +206,7 @@ class SellScreen(View):
         try:
             self.till.cart.add(product, 1)
         except NotSellable as exc:
-            self.say(exc.message if exc.code == "insufficient_stock" else t(exc.code, lang()))
+            self.say(exc.text(lang()))
             return False
         self.say(None)
         self.render_cart()
