@@ -56,8 +56,13 @@ class Storage:
     async def chunk_append(self, store: str, items: list[dict]) -> None:
         await self._idb.chunkAppend(store, json.dumps(items, separators=(",", ":")))
 
-    async def chunks_read(self, store: str) -> list[list[dict]]:
-        return json.loads(await self._idb.chunksRead(store))
+    async def chunk_count(self, store: str) -> int:
+        return int(await self._idb.chunksCount(store))
+
+    async def chunks_compact(self, store: str, size: int) -> int:
+        """Rewrite the stored chunks as one item per id (the last stored wins), `size` per chunk, in one
+        transaction; returns how many chunks there are now. The content read back is the same."""
+        return int(await self._idb.chunksCompact(store, size))
 
     async def chunks_raw(self, store: str) -> Any:
         """The chunks as a sequence of JSON strings (len() and indexing), to be converted and parsed one per

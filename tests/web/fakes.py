@@ -41,8 +41,17 @@ class FakeIdb:
         self.chunks[store][key] = value
         return key
 
-    async def chunksRead(self, store: str) -> str:
-        return "[" + ",".join(self.chunks[store][k] for k in sorted(self.chunks[store])) + "]"
+    async def chunksCount(self, store: str) -> int:
+        return len(self.chunks[store])
+
+    async def chunksCompact(self, store: str, size: int) -> int:
+        items: dict = {}
+        for k in sorted(self.chunks[store]):
+            for item in json.loads(self.chunks[store][k]):
+                items[item["id"]] = item
+        merged = list(items.values())
+        self.chunks[store] = {n: json.dumps(merged[i:i + size]) for n, i in enumerate(range(0, len(merged), size))}
+        return len(self.chunks[store])
 
     async def chunksList(self, store: str) -> list[str]:
         return [self.chunks[store][k] for k in sorted(self.chunks[store])]

@@ -21,6 +21,39 @@ def _run(coro):  # type: ignore[no-untyped-def]
     return asyncio.run(coro)
 
 
+def _chunks(storage: Storage) -> list[list[dict]]:
+    return [json.loads(s) for s in _run(storage.chunks_raw(CATALOG))]
+
+
+def _catalog(storage: Storage) -> dict[int, dict]:
+    """The catalog the stored chunks mean: read in key order, a later chunk's item replaces an earlier one."""
+    return {item["id"]: item for chunk in _chunks(storage) for item in chunk}
+
+
+def test_a_year_of_daily_price_changes_leaves_few_chunks_and_the_same_catalog(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync, "PAGE", 10)
+    idb = FakeIdb()
+    storage = Storage(idb)
+    erp = FakeErp([product(i, "10.00", version=1) for i in range(1, 41)], version=1)
+    since = _run(load_feed(erp, storage, "tok", "catalog", 0, _ignore))
+    day_one = len(idb.chunks[CATALOG])
+    counts = []
+    for day in range(2, 367):  # each day a few prices change: the feed sends only those
+        for i in (day % 40 + 1, (day * 7) % 40 + 1):
+            erp.products[i - 1] = product(i, f"{10 + day % 17}.50", version=day)
+        erp.version = day
+        since = _run(load_feed(erp, storage, "tok", "catalog", since, _ignore))
+        counts.append(len(idb.chunks[CATALOG]))
+    assert day_one == 4
+    assert max(counts) <= day_one + sync.COMPACT_SLACK + 1  # never more than the slack on top of day one
+    assert _catalog(storage) == {p["id"]: p for p in erp.products}  # what the ERP has, nothing lost or stale
+    till = Till(TERMINAL)
+    for chunk in _chunks(storage):
+        till.catalog.add(chunk)
+    assert len(till.catalog) == 40 and till.catalog.get(366 % 40 + 1).price == Decimal(f"{10 + 366 % 17}.50")
+
+
 def test_full_load_pages_into_chunks_reports_progress_and_stores_since(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sync, "PAGE", 2)
     idb = FakeIdb()
@@ -35,7 +68,7 @@ def test_full_load_pages_into_chunks_reports_progress_and_stores_since(monkeypat
     since = _run(load_feed(erp, storage, "tok", "catalog", 0, on_page))
     assert since == 9
     assert seen == [(2, 5), (4, 5), (5, 5)]
-    chunks = _run(storage.chunks_read(CATALOG))
+    chunks = _chunks(storage)
     assert [len(c) for c in chunks] == [2, 2, 1]
     assert _run(storage.get("catalog_since")) == 9
 
@@ -50,7 +83,7 @@ def test_delta_load_appends_and_later_chunks_win() -> None:
     assert _run(load_feed(erp, storage, "tok", "catalog", 3, _ignore)) == 4
     assert ("GET", "/api/catalog?since=3&after=0&limit=2000") in erp.calls
     till = Till(TERMINAL)
-    for chunk in _run(storage.chunks_read(CATALOG)):
+    for chunk in _chunks(storage):
         till.catalog.add(chunk)
     assert till.catalog.get(1).price == Decimal("12.00")
     assert len(till.catalog) == 2

@@ -63,11 +63,31 @@ export async function chunkAppend(store, jsonArray) {
   return next;
 }
 
-/** All chunks in key order as one JSON string "[[...],[...]]": a single json.loads on the Python side. */
-export async function chunksRead(store) {
+/** How many chunks a feed has stored (a delta refresh adds one each time). */
+export async function chunksCount(store) {
   const db = await open();
-  const values = await req(db.transaction(store).objectStore(store).getAll());
-  return "[" + values.join(",") + "]";
+  return await req(db.transaction(store).objectStore(store).count());
+}
+
+/**
+ * Rewrite a feed's chunks as the catalog they mean, in ONE transaction: every item once (a later chunk's item
+ * replaces an earlier one with the same id, as reading them in key order does), `size` items per chunk, keys from
+ * 0. Why: each delta refresh appends a chunk, and every open reads and parses all of them; without this a shop
+ * changing prices daily would open slower every day. Resolves with the new number of chunks.
+ */
+export async function chunksCompact(store, size) {
+  const db = await open();
+  const tx = db.transaction(store, "readwrite");
+  const os = tx.objectStore(store);
+  const values = await req(os.getAll());
+  const items = new Map();
+  for (const value of values) for (const item of JSON.parse(value)) items.set(item.id, item);
+  const all = [...items.values()];
+  os.clear();
+  let n = 0;
+  for (let i = 0; i < all.length; i += size) os.put(JSON.stringify(all.slice(i, i + size)), n++);
+  await done(tx);
+  return n;
 }
 
 const prefetched = new Map();
