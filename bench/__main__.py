@@ -26,12 +26,13 @@ from bench.report import RESULTS, table, write
 
 QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "cold_runs": 1,
          "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20,
-         "chain_load_tills": 100, "chain_sync_tills": 50, "chain_sales_per_till": 50, "soak_sales": 2000}
+         "chain_load_tills": 100, "chain_sync_tills": 50, "chain_sales_per_till": 50, "soak_sales": 2000,
+         "compaction_products": 10_000}
 TABLET_CPU = 4  # an entry-level Android tablet against this machine's cores (CDP CPU throttling rate)
 FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 3, "load_runs": 3, "open_runs": 5,
         "cold_runs": 3, "search_n": 1000, "ingest_sales": 1000, "ingest_runs": 2, "sync_sales": 1000,
         "commit_sales": 200, "chain_load_tills": 100, "chain_sync_tills": 200, "chain_sales_per_till": 50,
-        "soak_sales": 2000}
+        "soak_sales": 2000, "compaction_products": 100_000}
 
 
 def _figures(value: Any) -> Any:
@@ -106,7 +107,7 @@ def _chain(work: Path, cfg: dict[str, Any]) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench")
     ap.add_argument("--quick", action="store_true", help="10k products, fewer repetitions (a few minutes on an idle machine)")
-    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos,chain,tablet,wifi,soak")
+    ap.add_argument("--skip", default="", help="comma list of sections to skip: feed,browser,search,ingest,pos,chain,tablet,wifi,soak,compaction")
     args = ap.parse_args(argv)
     cfg = QUICK if args.quick else FULL
     skip = set(filter(None, args.skip.split(",")))
@@ -116,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {}
     from playwright.sync_api import sync_playwright
 
-    from bench import browser, feed, ingest, soak, wifi
+    from bench import browser, compaction, feed, ingest, soak, wifi
 
     pg_version = None
     try:
@@ -166,6 +167,10 @@ def main(argv: list[str] | None = None) -> int:
                                 cfg["soak_sales"])
                     if res:
                         results["soak"] = res
+            if "compaction" not in skip:  # a year of daily delta refreshes: the open against day one
+                res = _step(results, "compaction", compaction.measure, cfg["compaction_products"], cfg["open_runs"])
+                if res:
+                    results["compaction"] = res
             if "ingest" not in skip:
                 small = min(templates)
                 res = _step(results, "ingest_sqlite", ingest.measure, templates[small].copy(work, "ingest"),

@@ -50,7 +50,7 @@ def _summary(visits: list[dict[str, Any]]) -> dict[str, Any]:
 def measure(pw: Any, url: str, loaded: Profile, runs: int, cold_runs: int) -> dict[str, Any]:
     page = loaded.page
     stored = int(page.evaluate("""async () => {
-        const chunks = JSON.parse(await (await import('/pos/idb/idb.js')).chunksRead('catalog_chunks'));
+        const chunks = (await (await import('/pos/idb/idb.js')).chunksList('catalog_chunks')).map((c) => JSON.parse(c));
         return chunks.reduce((s, c) => s + c.length, 0);
     }"""))
     # Warm: one unmeasured visit of each page first (HTTP cache, Code Cache, service worker installed), and the

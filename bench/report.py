@@ -154,6 +154,18 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
         row(f"  Cobrar p95, sales 1–200 → last 200 of {n}",
             f"{k['cobrar_p95_first_ms']} → {k['cobrar_p95_last_ms']}", "ms", "last ≤ first × 1.1",
             k["cobrar_p95_last_to_first"], le(k["cobrar_p95_last_to_first"], 1.1))
+    c = res.get("compaction")
+    if c and "error" in c:
+        row("Catalog after a year of daily price changes", None, "", err=c["error"])
+    elif c:
+        row(f"Open after {c['days']} delta refreshes ({c['changes_per_day']} prices a day), "
+            f"{c['products'] // 1000}k products: parse + index vs day one",
+            f"{c['day_one_open_ms']} → {c['compacted_open_ms']}", "ms", "≤ day one × 1.1",
+            c["compacted_to_day_one"], le(c["compacted_to_day_one"], 1.1))
+        row("  stored chunks, day one → day 365", f"{c['day_one_chunks']} → {c['compacted_chunks']}", "",
+            "bounded")
+        row(f"  without compaction: chunks, parse + index ({c['piled_mb']} MB stored)",
+            f"{c['piled_chunks']}, {c['piled_open_ms']}", "ms", "", c["piled_to_day_one"])
     for key in sorted(k for k in res if k.startswith("feed_")):
         f = res[key]
         if "error" in f:

@@ -229,7 +229,7 @@ def known(code: str) -> bool:
     return code in ES
 
 
-def t(code: str, lang: str = "es", **params: object) -> str:
+def t(code: str, lang: str = "es", /, **params: object) -> str:
     """The text for ``code`` in ``lang`` ("es" or "en"), with ``{name}`` placeholders filled.
 
     Unknown codes return the code itself; a placeholder without its parameter is left as written.

@@ -19,7 +19,7 @@ from .cart import Cart
 from .check import Problem, check_sale
 from .customer import Customer, customer_problems, factura_ready
 from .messages import CodedError, t
-from .money import ZERO, format_mxn, money, to_decimal
+from .money import ZERO, money, to_decimal
 from .numbering import local_number
 from .payment import Payment, PaymentError, change_due, paid
 from .tax import LineAmounts, TaxLine, TaxScheme
@@ -240,8 +240,3 @@ def complete_sale(
 def missing_amount(sale_total: Decimal, payments: Iterable[Payment]) -> Decimal:
     """How much is still to pay (0 when covered): for the payment screen."""
     return max(money(sale_total - paid(payments)), money(ZERO))
-
-
-def describe_missing(sale_total: Decimal, payments: Iterable[Payment], lang: str = "es") -> str:
-    """``"Falta por pagar $12.00"`` for the payment screen."""
-    return t("unpaid", lang, missing=format_mxn(missing_amount(sale_total, payments)))

@@ -90,8 +90,6 @@ class Storage:
     async def outbox_sales(self) -> list[dict]:
         return json.loads(await self._idb.outboxSales())
 
-    async def outbox_count(self) -> int:
-        return int(await self._idb.outboxCount())
 
     async def apply_sale_results(self, updates: list[dict]) -> None:
         await self._idb.applySaleResults(json.dumps(updates))

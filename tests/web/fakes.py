@@ -50,7 +50,8 @@ class FakeIdb:
             for item in json.loads(self.chunks[store][k]):
                 items[item["id"]] = item
         merged = list(items.values())
-        self.chunks[store] = {n: json.dumps(merged[i:i + size]) for n, i in enumerate(range(0, len(merged), size))}
+        self.chunks[store] = {n: json.dumps(merged[i:i + size], separators=(",", ":"))
+                              for n, i in enumerate(range(0, len(merged), size))}
         return len(self.chunks[store])
 
     async def chunksList(self, store: str) -> list[str]:
@@ -77,9 +78,6 @@ class FakeIdb:
     async def outboxSales(self) -> str:
         # IndexedDB's getAll answers in key order: the outbox is keyed by uuid.
         return json.dumps([self.sales[u] for u in sorted(self.outbox) if u in self.sales])
-
-    async def outboxCount(self) -> int:
-        return len(self.outbox)
 
     async def applySaleResults(self, updates_json: str) -> None:
         for u in json.loads(updates_json):

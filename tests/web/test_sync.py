@@ -163,16 +163,17 @@ def test_upload_applies_accepted_and_rejected_per_sale() -> None:
     states = {r["number"]: (r["state"], r.get("folio"), r.get("message")) for r in _run(storage.sales())}
     assert states == {"T01-000007": ("synced", 100, None), "T01-000008": ("rejected", None, "Precio distinto"),
                       "T01-000009": ("synced", 101, None)}
-    assert _run(storage.outbox_count()) == 0  # the rejected sale stays in `sales`, shown with its reason
+    assert idb.outbox == {}  # the rejected sale stays in `sales`, shown with its reason
 
 
 def test_network_error_changes_nothing_and_the_same_sales_are_sent_again() -> None:
-    storage = Storage(FakeIdb())
+    idb = FakeIdb()
+    storage = Storage(idb)
     _store_sales(storage, 2)
     erp = FakeErp([])
     erp.down = True
     assert _run(upload_sales(erp, storage, "tok"))["error"] == "network"
-    assert _run(storage.outbox_count()) == 2
+    assert len(idb.outbox) == 2
     erp.down = False
     erp.sales_answer = lambda s: {"uuid": s["uuid"], "status": "accepted", "series": "R", "folio": s["seq"]}
     assert _run(upload_sales(erp, storage, "tok"))["accepted"] == 2
