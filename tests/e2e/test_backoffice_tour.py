@@ -1,4 +1,4 @@
-"""Issue 6's tour: log in to the back office, create a product with price and stock, see it reach a paired POS
+"""The back office tour: log in to the back office, create a product with price and stock, see it reach a paired POS
 after a catalog refresh, sell it, sync, and find the sale in Remisiones with its folio.
 
 Uses the POS engineer's fixtures (tests/e2e/conftest.py) and tour helpers; back-office steps are written here

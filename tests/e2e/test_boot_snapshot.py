@@ -1,4 +1,4 @@
-"""Issue 4's boot: after a boot without one, the interpreter's memory snapshot is made in a Worker and stored
+"""The snapshot boot: after a boot without one, the interpreter's memory snapshot is made in a Worker and stored
 (web/boot/snapshot.mjs); later opens — online, offline, after a browser restart — restore it and sell; a snapshot that
 does not restore is dropped, the POS boots without it and a new one is made."""
 from __future__ import annotations

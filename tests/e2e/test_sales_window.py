@@ -1,5 +1,5 @@
-"""Issue 5's Proof on a real ERP and Debian Chromium: offline sales reach the ERP once each with folios (one the
-ERP rejects stays visible in red with its reason), and the Ventas window's per-sale path — print preview, save
+"""Offline sales on a real ERP and Debian Chromium reach the ERP once each with folios (one the ERP rejects
+stays visible in red with its reason), and the Ventas window's per-sale path — print preview, save
 to a file, print, cancel with confirmation (stock restored, void audit in the ERP), sync one sale → its folio.
 """
 from __future__ import annotations

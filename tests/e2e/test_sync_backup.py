@@ -1,4 +1,4 @@
-"""Issue 5: a tablet breaks with unsynced sales. Its backup (Ventas → Exportar) is imported on another paired
+"""A tablet breaks with unsynced sales. Its backup (Ventas → Exportar) is imported on another paired
 device (idempotent by uuid: a second import adds nothing), and from there the sales reach the ERP once each."""
 from __future__ import annotations
 

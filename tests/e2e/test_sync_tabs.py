@@ -1,4 +1,4 @@
-"""Issue 5's Proof: two tabs open offline, both selling, then reconnect — every sale reaches the ERP exactly once.
+"""Two tabs open offline, both selling, then reconnect — every sale reaches the ERP exactly once.
 
 Only one tab talks to the ERP at a time (the "caja-sync" Web Lock, re-reading the outbox once it holds it), so
 each sale's uuid travels in exactly one answered POST /api/sales; both tabs' icons turn green.

@@ -1,4 +1,4 @@
-"""Issue 5's glue against fakes: the Syncer's run (customers → sales → voids; one sale only), network errors
+"""The sync and backup glue against fakes: the Syncer's run (customers → sales → voids; one sale only), network errors
 changing nothing and growing the backoff, void audits settled per answer, the sync panel's wording, and the
 backup file format (export only unsynced, import refuses foreign files, pruning cutoff)."""
 from __future__ import annotations

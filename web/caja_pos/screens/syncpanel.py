@@ -20,7 +20,7 @@ def _reasons(items: list[tuple[Any, Any]]) -> str:
 
 
 def sales_message(report: dict | None) -> str:
-    """One line for a sync report of web/outbox.Syncer (sales, plus the customers and voids sent with them)."""
+    """One line for a sync report of services/outbox.Syncer (sales, plus the customers and voids sent with them)."""
     if report is None:
         return L("sync_offline")
     if report.get("error") == "network":
