@@ -108,10 +108,6 @@ def is_secure() -> bool:
     return bool(getattr(js.window, "isSecureContext", True))
 
 
-def insecure_banner_shown() -> bool:
-    return js.document.documentElement.dataset.insecure == "1"
-
-
 # ---------- time ----------
 def now() -> datetime:
     """Device time with the browser's UTC offset (Pyodide's own clock has no time zone)."""

@@ -33,9 +33,6 @@ class DialogStack:
     def top(self) -> Dialog | None:
         return self._stack[-1] if self._stack else None
 
-    def __len__(self) -> int:
-        return len(self._stack)
-
     def start(self) -> None:
         """Route Escape to the top dialog, for the page's life (one listener)."""
         if self._remove_key is None:
@@ -56,11 +53,6 @@ class DialogStack:
             top.destroy()
             if top is target:
                 break
-        self._show()
-
-    def close_all(self) -> None:
-        while self._stack:
-            self._stack.pop().destroy()
         self._show()
 
     def replace_top(self, dialog: Dialog) -> None:
@@ -112,7 +104,3 @@ class DialogView(View):
 
     def close(self) -> None:
         dialogs.close(self)
-
-    @property
-    def on_top(self) -> bool:
-        return dialogs.top is self
