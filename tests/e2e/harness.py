@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +163,17 @@ class Browser:
         """Every request URL that did not go to our own origin (must stay empty)."""
         return [u for u in self.requests
                 if not u.startswith((self.origin + "/", "data:", "blob:"))]
+
+
+# ---------- the ERP's database, read directly (the one reader the e2e and fault tests share) ----------
+def erp_rows(erp: ErpProcess, sql: str, *params: Any) -> list[tuple]:
+    """Rows of `sql` on the running ERP's SQLite file (a timeout: the ERP may be writing)."""
+    with closing(sqlite3.connect(erp.workdir / "caja.db", timeout=30)) as db:
+        return db.execute(sql, params).fetchall()
+
+
+def erp_execute(erp: ErpProcess, sql: str, *params: Any) -> None:
+    """Change the ERP's database under it (a test setting up a state the API cannot make)."""
+    with closing(sqlite3.connect(erp.workdir / "caja.db", timeout=30)) as db:
+        db.execute(sql, params)
+        db.commit()

@@ -9,7 +9,6 @@
 from __future__ import annotations
 
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.e2e import header, menu, pairing, payment, selling
-from tests.e2e.harness import CHROMIUM, DEMO_CUSTOMERS, DEMO_PRODUCTS, ROOT, Browser, ErpProcess
+from tests.e2e.harness import CHROMIUM, DEMO_CUSTOMERS, DEMO_PRODUCTS, ROOT, Browser, ErpProcess, erp_rows
 from tests.e2e.https_setup import (
     CADDY,
     CERTUTIL,
@@ -69,8 +68,7 @@ def _browser(playwright: Any, tmp_path: Path, origin: str) -> Browser:
 
 
 def _terminal_secure(erp: ErpProcess) -> Any:
-    with sqlite3.connect(erp.workdir / "caja.db") as db:
-        return db.execute("SELECT secure_context FROM terminals WHERE code = 'T01'").fetchone()[0]
+    return erp_rows(erp, "SELECT secure_context FROM terminals WHERE code = 'T01'")[0][0]
 
 
 def _product(erp: ErpProcess) -> dict:
@@ -119,9 +117,8 @@ def _offline_story(browser: Browser, erp: ErpProcess, origin: str, args: tuple[s
     header.wait_pending(page, 0)
     sales = menu.local_sales(page)
     assert sales[first].startswith("Sincronizada") and sales[second].startswith("Sincronizada"), sales
-    with sqlite3.connect(erp.workdir / "caja.db") as db:
-        stored = {f"T01-{r[0]:06d}" for r in db.execute(
-            "SELECT s.seq FROM sales s JOIN terminals t ON t.id = s.terminal_id WHERE t.code = 'T01'")}
+    stored = {f"T01-{r[0]:06d}" for r in erp_rows(
+        erp, "SELECT s.seq FROM sales s JOIN terminals t ON t.id = s.terminal_id WHERE t.code = 'T01'")}
     assert {first, second} <= stored  # both offline sales reached the ERP
     assert _terminal_secure(erp) in (1, True)
     assert browser.foreign_requests() == []

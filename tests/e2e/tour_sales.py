@@ -2,13 +2,11 @@
 Sincronizar), the ticket preview, "Datos sincronizados", and reading the ERP's database to check what arrived."""
 from __future__ import annotations
 
-import sqlite3
-from contextlib import closing
 from pathlib import Path
 from typing import Any
 
 from tests.e2e import header, pairing, selling
-from tests.e2e.harness import Browser, ErpProcess
+from tests.e2e.harness import Browser, ErpProcess, erp_execute, erp_rows  # noqa: F401 - the tours' ts.erp_rows
 
 
 # ---------- set-up ----------
@@ -136,18 +134,6 @@ def sync_panel(page: Any, option: str = "sync-sales") -> str:
     text = page.inner_text("#sync-result")
     page.click("button[data-action=menu-close]")
     return text
-
-
-# ---------- the ERP's side ----------
-def erp_rows(erp: ErpProcess, sql: str, *params: Any) -> list[tuple]:
-    with closing(sqlite3.connect(erp.workdir / "caja.db", timeout=30)) as db:
-        return db.execute(sql, params).fetchall()
-
-
-def erp_execute(erp: ErpProcess, sql: str, *params: Any) -> None:
-    with closing(sqlite3.connect(erp.workdir / "caja.db", timeout=30)) as db:
-        db.execute(sql, params)
-        db.commit()
 
 
 # ---------- the back office (what the shop's office sees) ----------

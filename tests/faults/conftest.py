@@ -13,10 +13,8 @@ import contextlib
 import json
 import os
 import signal
-import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ import pytest
 
 from tests.conftest import crashed
 from tests.e2e.conftest import Browser, ErpProcess, browser, erp, playwright
+from tests.e2e.harness import erp_rows
 
 __all__ = ["browser", "erp", "playwright"]
 
@@ -35,12 +34,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
-# ---------- the ERP's side, read directly ----------
-def erp_rows(erp: ErpProcess, sql: str, *params: Any) -> list[tuple]:
-    with closing(sqlite3.connect(erp.workdir / "caja.db", timeout=30)) as db:
-        return db.execute(sql, params).fetchall()
-
-
+# ---------- the ERP's side, read directly (tests/e2e/harness.erp_rows) ----------
 def folio_gaps(erp: ErpProcess) -> dict[str, list[int]]:
     """Per series, the folios missing between 1 and the highest one (must be empty), plus any used twice."""
     out: dict[str, list[int]] = {}
