@@ -283,4 +283,7 @@ def test_the_english_till_shows_poscore_refusals_in_english(doc: fakedom.Documen
     assert rejection_text({"error": "price_mismatch", "message": "El precio no corresponde"}) \
         == "The price is not in the terminal's price list"
     assert rejection_text({"error": "custom_erp_reason", "message": "Texto del ERP"}) == "Texto del ERP"
+    labels.set_lang("es")  # the ERP writes Spanish: shown as written, with its detail
+    assert rejection_text({"error": "invalid_amount", "message": "Importe no válido (fuera de rango)"}) \
+        == "Importe no válido (fuera de rango)"
     screen.destroy()

@@ -56,12 +56,14 @@ def state_text(record: dict) -> str:
 
 
 def rejection_text(record: dict) -> str:
-    """Why the ERP refused a sale, in the till's language when the catalogue knows the code and the text needs no
-    parameter the answer did not carry; otherwise the ERP's own message as it wrote it."""
+    """Why the ERP refused a sale. The ERP writes its message in Spanish, sometimes with a detail the code lacks
+    ("… (fuera de rango)"): the Spanish till shows it as written; a till in another language renders the code from
+    the catalogue when it knows it and its text needs no parameter the answer did not carry."""
     code = record.get("error") or ""
-    if code and known(code) and "{" not in t(code):
+    message = record.get("message")
+    if code and known(code) and "{" not in t(code) and (lang() != "es" or not message):
         return t(code, lang())
-    return record.get("message") or t(code or "rejected", lang())
+    return message or t(code or "rejected", lang())
 
 
 def when_text(iso: str | None) -> str:
