@@ -182,7 +182,7 @@ class PaymentScreen(DialogView):
     def _saved(self, sale: Any) -> None:
         change = sale.totals.change
         done = el("div", "card dialog saved", id="sale-saved", data_number=sale.number, children=[
-            el("h2", None, L("sale_saved")),
+            el("h2", None, L("sale_saved"), id="payment-title"),  # the dialog's name (ui/dialogs.py)
             el("p", "sale-number", sale.number, id="sale-number"),
             el("p", None, f"{L('total')}: {format_mxn(sale.totals.total)}"),
             el("p", "change", f"{L('change')}: {format_mxn(change)}") if change > ZERO else None,

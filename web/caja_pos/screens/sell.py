@@ -286,7 +286,7 @@ class SellScreen(View):
         self.search.value = ""
         self.limit = RESULTS
         self.render()
-        self.search.focus()
+        self.show_view("products")  # on a narrow screen the next sale starts at the search
 
     def say(self, text: str | None) -> None:
         self.message.hidden = not text

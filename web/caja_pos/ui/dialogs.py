@@ -53,9 +53,10 @@ class DialogStack:
         self._openers[id(dialog)] = present(document().activeElement)
         self._stack.append(dialog)
         box = dialog.box
-        if box.getAttribute("role") is None:
+        if present(box.getAttribute("role")) is None:
             box.setAttribute("role", "dialog")
         box.setAttribute("aria-modal", "true")
+        _name_by_heading(box)
         box.setAttribute("tabindex", "-1")
         self._show()
         box.focus()  # inside the dialog at once; the dialog may then focus its own first field
@@ -152,6 +153,25 @@ class DialogStack:
             marked.item(marked.length - 1).click()
         else:
             self.close(top)
+
+
+def _name_by_heading(box: Any) -> None:
+    """A dialog is named by its heading (a screen reader says it on opening): `aria-labelledby` its first <h2>,
+    whose id is `<box id>-title`. A dialog that draws another step in the same box (Ventas → a sale) gives that
+    step's heading the same id (`title_id`)."""
+    if present(box.getAttribute("aria-labelledby")) is not None or present(box.getAttribute("aria-label")):
+        return
+    heading = present(box.querySelector("h2"))
+    if heading is None:
+        return
+    hid = present(heading.getAttribute("id")) or title_id(box)
+    heading.setAttribute("id", hid)
+    box.setAttribute("aria-labelledby", hid)
+
+
+def title_id(box: Any) -> str:
+    """The id a dialog's heading carries (see `_name_by_heading`)."""
+    return f"{present(box.getAttribute('id')) or 'dialog'}-title"
 
 
 dialogs = DialogStack()  # the page's one overlay
