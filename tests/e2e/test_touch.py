@@ -7,7 +7,8 @@ Ventas, a sale's detail, the ticket preview and the sync panel each fit the view
 never wider than the window) and have no serious or critical axe-core violation. The web app manifest is linked,
 served, names the POS it was installed from and, like its icons, answers offline from the service worker.
 
-CAJA_SCREENSHOTS=<folder> also saves the till on the phone and the 10" tablet there (docs/ holds the README's).
+CAJA_SCREENSHOTS=<folder> also saves the till on the phone (the cart, the cash pad) and the 10" tablet there (docs/
+holds the README's).
 """
 from __future__ import annotations
 
@@ -101,6 +102,8 @@ def test_sell_by_tapping_on_a_phone_two_tablets_and_a_pc(browser: Browser, erp: 
         page.wait_for_selector("#numpad-quick")
         _fits(page, f"{where} pad", "#numpad-value", "#numpad-quick", "#numpad-ok")
         assert touch.small_targets(page, "#overlay") == [], where
+        if shots and width == 360:
+            page.screenshot(path=str(Path(shots) / "touch-pad.png"))
         page.tap("#numpad-cancel")
         page.wait_for_selector("#numpad", state="detached")
         touch.tap_cash_on_pad(page, "Exacto")
