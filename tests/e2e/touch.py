@@ -67,6 +67,19 @@ def axe(page: Any) -> list[str]:
     return list(found)
 
 
+def tab_escapes(page: Any, presses: int = 12) -> list[str]:
+    """Press Tab, then Shift+Tab, `presses` times each with a dialog open: where the focus went outside it."""
+    out = []
+    for key in ("Tab", "Shift+Tab"):
+        for _ in range(presses):
+            page.keyboard.press(key)
+            where = page.evaluate("""() => { const a = document.activeElement;
+              return document.getElementById('overlay').contains(a) ? '' : a.tagName + '#' + a.id; }""")
+            if where:
+                out.append(f"{key}: {where}")
+    return out
+
+
 def narrow(page: Any) -> bool:
     """The selling screen shows one view at a time (its switch bar is shown)."""
     return bool(page.is_visible("#show-cart"))

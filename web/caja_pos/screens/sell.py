@@ -341,9 +341,7 @@ class SellScreen(View):
         if not cart:
             replace(self.cart_box, el("p", "muted", L("cart_empty")))
         else:
-            rows = [el("tr", "head", children=[el("th", None, ""), el("th", None, L("qty")),
-                                               el("th", None, L("discount")), el("th", "num", L("total")),
-                                               el("th", None, "")])]
+            rows = []
             for line in cart.lines:
                 p = line.product
                 step = "0.001" if p.unit == "kg" else "1"
@@ -358,7 +356,7 @@ class SellScreen(View):
                         el("button", "step", "+", type="button", data_action="inc", data_id=p.id,
                            aria_label=L("qty_more", name=p.name))]),
                     el("td", "disc-cell", children=[el("label", None, children=[
-                        el("span", "narrow-only", L("discount")),
+                        el("span", "field-label", L("discount")),
                         el("input", "disc", type="number", min="0", max="100", step="any", inputmode="decimal",
                            value=str(line.discount_pct), data_field="discount", data_id=p.id,
                            aria_label=L("discount"))])]),
