@@ -145,3 +145,5 @@ def test_sell_by_tapping_on_a_phone_two_tablets_and_a_pc(browser: Browser, erp: 
     assert got["start"] == got["scope"] == got["here"] == f"{erp.url}/pos/"
     assert got["display"] == "standalone"
     assert all(status == 200 and kind == "image/png" and size > 100 for status, kind, size in got["icons"])
+    assert browser.foreign_requests() == []
+    assert not [u for u in browser.requests if "axe" in u]  # the checker reached the page through the protocol

@@ -82,3 +82,6 @@ def test_the_web_app_manifest_is_served_linked_and_opens_the_pos_it_came_from() 
         assert png.content[:8] == b"\x89PNG\r\n\x1a\n" and icon["sizes"] == f"{width}x{height}"
         sizes.add(width)
     assert {192, 512} <= sizes
+    # The accessibility checker the e2e tests use lives in node_modules: the POS never serves it.
+    assert client.get("/pos/node_modules/axe-core/axe.min.js").status_code == 404
+    assert client.get("/pos/../node_modules/axe-core/axe.min.js").status_code == 404
