@@ -51,7 +51,10 @@ def _other_screens(page: object, where: str, number: str) -> None:
     _fits(page, f"{where} sale detail", "#sale-print")
     page.tap("#sale-print")
     page.wait_for_selector("#ticket-preview #ticket .tl")
-    _fits(page, f"{where} ticket", "#ticket")
+    for paper in ("80", "58"):  # the wider roll fits a phone too; back to the default for the next size
+        page.tap(f"#paper-choice button[data-width='{paper}']")
+        page.wait_for_selector(f"#ticket[data-width='{paper}']")
+        _fits(page, f"{where} ticket {paper} mm", "#ticket")
     page.tap("#ticket-back")
     page.wait_for_selector("#sale-detail")
     page.tap("#sale-close")
