@@ -109,6 +109,12 @@ def test_sell_by_tapping_on_a_phone_two_tablets_and_a_pc(browser: Browser, erp: 
         page.wait_for_function("p => document.querySelector(`#cart input.qty[data-id='${p}']`).value === '3'",
                                arg=p1["id"])
         assert selling.cart_names(page) == [p1["name"], p2["name"]], where
+        if width == 360:  # a discount on the pad, then back to none
+            total = selling.cart_total(page)
+            touch.tap_discount_pad(page, p2["id"], "10")
+            assert selling.cart_total(page) != total, where
+            touch.tap_discount_pad(page, p2["id"], "0")
+            assert selling.cart_total(page) == total, where
         _fits(page, f"{where} cart", "#charge", "#cart-total", f"#cart button[data-action=inc][data-id='{p2['id']}']")
         if shots and (width, height) in SHOTS:
             page.screenshot(path=str(Path(shots) / SHOTS[(width, height)]))

@@ -134,6 +134,13 @@ def tap_qty_pad(page: Any, pid: int, keys: str) -> None:
                            arg=[pid, keys])
 
 
+def tap_discount_pad(page: Any, pid: int, keys: str) -> None:
+    page.tap(f"#cart input.disc[data-id='{pid}']")
+    pad_type(page, keys)
+    page.wait_for_function("([p, k]) => document.querySelector(`#cart input.disc[data-id='${p}']`).value === k",
+                           arg=[pid, keys])
+
+
 def tap_charge_open(page: Any) -> None:
     show_cart(page)
     page.tap("#charge")
