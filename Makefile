@@ -10,7 +10,7 @@ RUNTIME_STAMP := web/vendor/.runtime-built
 WHEELS_STAMP := var/wheels/.downloaded
 # Everything the app version hashes (scripts/pyodide/build_runtime.mjs): the Python and the page's static files.
 APP_SOURCES := $(shell find poscore web -not -path 'web/vendor/*' \( -name '*.py' -o -name '*.js' -o -name '*.mjs' \
-                 -o -name '*.html' -o -name '*.css' -o -name '*.json' \) 2>/dev/null)
+                 -o -name '*.html' -o -name '*.css' -o -name '*.json' -o -name '*.webmanifest' -o -name '*.png' \) 2>/dev/null)
 
 .PHONY: setup system-deps run test test-fast test-pyodide test-e2e bench lint clean
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from .messages import CodedError, t
 from .money import ZERO, InvalidNumber, format_mxn, money, to_decimal
@@ -95,3 +95,27 @@ def change_due(total: Decimal, payments: Iterable[Payment]) -> Decimal:
             raise PaymentError(code, t(code, missing=format_mxn(total - paid(items))))
         raise PaymentError(code)
     return money(paid(items) - total)
+
+
+# Mexican banknotes a customer hands over for a round amount: the quick-cash buttons offer the next multiple of
+# each (the $20 and $50 notes, the $100, $200 and $500 notes), as tills in Mexican shops do.
+QUICK_CASH_STEPS = (20, 50, 100, 200, 500)
+
+
+def quick_cash(total: Decimal) -> list[Decimal]:
+    """The amounts a cashier is likely to receive for ``total``: the exact amount, then the next multiple of
+    each banknote step at or above it, ascending, each once (money, two decimals).
+
+    ``quick_cash(Decimal("35.50"))`` is ``[35.50, 40, 50, 100, 200, 500]``: the 50 that is both the next 20
+    and the next 50 is offered once, and an exact multiple is not repeated (``100`` gives ``[100, 200, 500]``).
+    """
+    exact = money(total)
+    out = [exact]
+    if exact <= ZERO:
+        return out
+    for step in QUICK_CASH_STEPS:
+        notes = (exact / step).to_integral_value(rounding=ROUND_CEILING)  # whole notes that cover the total
+        amount = money(notes * step)
+        if amount not in out:
+            out.append(amount)
+    return sorted(out)

@@ -14,8 +14,9 @@
  *   A new version is precached in install while the old one keeps serving; sales live in IndexedDB, which this
  *   file never touches, so an update cannot lose a stored sale. A deploy does not change this file: shell.mjs
  *   registers it as `sw.js?v=<app>-<runtime>`, so a new manifest is a new worker URL and install runs again.
- * - Shell files (index.html, boot/*.mjs, idb/*.js, *.css, pyscript.json, manifest.json) are network-first with a
- *   short timeout, falling back to the cache; the big versioned runtime files are cache-first.
+ * - Shell files (index.html, boot/*.mjs, idb/*.js, *.css, pyscript.json, manifest.json, the web app manifest and
+ *   its icons) are network-first with a short timeout, falling back to the cache; the big versioned runtime files
+ *   are cache-first.
  *
  * Must not cache anything outside /pos/, nor any /api answer (it holds the terminal token's data), nor answer
  * /erp/ or /api/ itself.

@@ -99,10 +99,11 @@ function walkFiles(dir, re) {
   return out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
 }
 
-// The page's own static files (web/**/*.js, *.mjs, *.html, *.css, *.json outside vendor/), as [path under web/,
-// absolute path], sorted: part of the app version, and what the service worker precaches as the shell.
+// The page's own static files (web/**/*.js, *.mjs, *.html, *.css, *.json outside vendor/, the web app manifest and
+// its PNG icons), as [path under web/, absolute path], sorted: part of the app version, and what the service worker
+// precaches as the shell (an installed POS opens offline with its icon).
 function shellSources() {
-  return walkFiles(path.join(ROOT, "web"), /\.(m?js|html|css|json)$/);
+  return walkFiles(path.join(ROOT, "web"), /\.(m?js|html|css|json|webmanifest|png)$/);
 }
 
 // poscore/**/*.py and web/**/*.py (not web/vendor), as [archive name, absolute path], sorted. web/ is the zip's

@@ -6,7 +6,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from poscore.payment import METHODS, Payment, PaymentError, change_due, payment_problems
+from poscore.payment import METHODS, Payment, PaymentError, change_due, payment_problems, quick_cash
 
 
 def test_sat_codes() -> None:
@@ -54,3 +54,17 @@ def test_unknown_method_and_json() -> None:
     for bad in ({"method": "efectivo"}, {"method": "efectivo", "amount": 5.0}, {"method": "efectivo", "amount": "x"}):
         with pytest.raises(PaymentError, match="invalid_amount"):
             Payment.from_json(bad)
+
+
+@pytest.mark.parametrize(("total", "offered"), [
+    ("35.50", ["35.50", "40.00", "50.00", "100.00", "200.00", "500.00"]),
+    ("131.37", ["131.37", "140.00", "150.00", "200.00", "500.00"]),
+    ("100", ["100.00", "200.00", "500.00"]),  # a total already a banknote: not offered twice
+    ("19.99", ["19.99", "20.00", "50.00", "100.00", "200.00", "500.00"]),
+    ("480.01", ["480.01", "500.00", "600.00"]),  # the next 20, 50, 100 and 500 are all 500
+    ("1234.56", ["1234.56", "1240.00", "1250.00", "1300.00", "1400.00", "1500.00"]),
+    ("0", ["0.00"]),
+])
+def test_quick_cash_offers_the_exact_amount_and_the_next_banknotes(total: str, offered: list[str]) -> None:
+    assert quick_cash(D(total)) == [D(x) for x in offered]
+    assert [str(x) for x in quick_cash(D(total))] == offered  # two decimals, as money

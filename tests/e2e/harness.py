@@ -142,11 +142,14 @@ class Browser:
         # The browser's environment (None: this process's); e.g. a HOME whose NSS database trusts a test CA.
         self.env: dict[str, str] | None = None
 
-    def open(self, offline: bool = False, args: tuple[str, ...] = ()) -> Any:
-        """Start Chromium on this profile (`args`: more command-line switches) and return its first page."""
+    def open(self, offline: bool = False, args: tuple[str, ...] = (), viewport: tuple[int, int] = (1280, 800),
+             has_touch: bool = False) -> Any:
+        """Start Chromium on this profile (`args`: more command-line switches; `has_touch`: a touch screen, so
+        `page.tap` works) and return its first page."""
         self.context = self.playwright.chromium.launch_persistent_context(
             str(self.profile), executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args], headless=True,
-            viewport={"width": 1280, "height": 800}, locale="es-MX", service_workers="allow", env=self.env)
+            viewport={"width": viewport[0], "height": viewport[1]}, has_touch=has_touch, locale="es-MX",
+            service_workers="allow", env=self.env)
         self.context.set_default_timeout(20_000)
         self.context.on("request", lambda r: self.requests.append(r.url))
         self.context.on("weberror", lambda e: self.console_errors.append(str(e.error)))

@@ -79,11 +79,16 @@ def test_runtime_version_is_the_hash_of_wasm_stdlib_and_pyscript(manifest: dict)
     assert manifest["runtime_version"] == digest.hexdigest()[:12]
 
 
+# The page's own files the build hashes and the service worker precaches (build_runtime.mjs shellSources).
+SHELL_FILES = r"\.(m?js|html|css|json|webmanifest|png)$"
+
+
 def test_app_version_names_the_python_and_the_page_shell(manifest: dict) -> None:
     # build_runtime.mjs's hash: the service worker keeps one cache per app version, so a change to boot.mjs (or any
-    # web/**/*.js, *.mjs, *.html, *.css, *.json) alone must make a new version, or offline tills keep the old shell.
+    # web/**/*.js, *.mjs, *.html, *.css, *.json, the web app manifest and its icons) alone must make a new version,
+    # or offline tills keep the old shell.
     python = sorted(_app_sources().items())
-    shell = sorted((f"web/{p.relative_to(WEB).as_posix()}", p.read_bytes()) for p in _web_files(r"\.(m?js|html|css|json)$"))
+    shell = sorted((f"web/{p.relative_to(WEB).as_posix()}", p.read_bytes()) for p in _web_files(SHELL_FILES))
     assert "web/boot/boot.mjs" in dict(shell) and "web/idb/idb.js" in dict(shell)
     digest = hashlib.sha256(f"pyodide {manifest['pyodide']}\0".encode())
     for name, data in python + shell:
@@ -123,7 +128,7 @@ def test_every_pyc_has_pyodides_magic(manifest: dict) -> None:
 def test_service_worker_precaches_every_shell_file(manifest: dict) -> None:
     # The build lists the shell from the tree (folders included) and sw.js precaches that list: a file moved into a
     # new folder must still open offline.
-    shell = {p.relative_to(WEB).as_posix() for p in _web_files(r"\.(m?js|html|css|json)$")} - {"sw.js"}
+    shell = {p.relative_to(WEB).as_posix() for p in _web_files(SHELL_FILES)} - {"sw.js"}
     assert set(manifest["shell"]) == shell
     assert {"boot/shell.mjs", "boot/boot.mjs", "idb/idb.js", "idb/catalog_cols.js", "index.html"} <= shell
     assert "manifest.shell" in (WEB / "sw.js").read_text()

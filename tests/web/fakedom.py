@@ -42,7 +42,7 @@ class Event:
         self.type = kind
         self.target = target
         self.timeStamp = 0.0
-        self.ctrlKey = self.altKey = self.metaKey = False
+        self.ctrlKey = self.altKey = self.metaKey = self.shiftKey = False
         self.key = ""
         self.default_prevented = False
         self.stopped = False
@@ -155,6 +155,9 @@ class Element(Target):
             node = node.parent
         return None
 
+    def contains(self, other: Element) -> bool:
+        return other is self or other in self.walk()
+
     def walk(self) -> list[Element]:
         out = []
         for child in self.children:
@@ -244,5 +247,6 @@ def install(monkeypatch: pytest.MonkeyPatch) -> Document:
     monkeypatch.setattr(platform, "_live_proxies", [0])
     monkeypatch.setattr(dialogs.dialogs, "_stack", [])  # the page's one stack, as the screens imported it
     monkeypatch.setattr(dialogs.dialogs, "_remove_key", None)
+    monkeypatch.setattr(dialogs.dialogs, "_openers", {})
     Proxy.live = 0
     return doc

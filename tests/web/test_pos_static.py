@@ -55,3 +55,33 @@ def test_python_sources_are_not_served(tmp_path: Path) -> None:
     client = _client(tmp_path)
     assert client.get("/pos/pos.py").status_code == 404
     assert client.get("/pos/.hidden").status_code == 404
+
+
+def test_the_web_app_manifest_is_served_linked_and_opens_the_pos_it_came_from() -> None:
+    """The real web/: "Add to home screen" needs the manifest linked from the shell, served as a manifest, with
+    start_url and scope relative to it (so the installed app opens /pos/, or wherever the POS was installed from),
+    standalone, and PNG icons of 192 and 512 px that exist."""
+    import json
+    import re
+
+    web = Path(__file__).resolve().parents[2] / "web"
+    app = FastAPI()
+    mount_pos(app, web)
+    client = TestClient(app)
+    shell = client.get("/pos/").text
+    assert re.search(r'<link rel="manifest" href="manifest.webmanifest">', shell)
+    answer = client.get("/pos/manifest.webmanifest")
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("application/manifest+json")
+    manifest = json.loads(answer.text)
+    assert manifest["start_url"] == manifest["scope"] == "./" and manifest["display"] == "standalone"
+    sizes = set()
+    for icon in manifest["icons"]:
+        png = client.get(f"/pos/{icon['src']}")
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+        width, height = int.from_bytes(png.content[16:20], "big"), int.from_bytes(png.content[20:24], "big")
+        assert png.content[:8] == b"\x89PNG\r\n\x1a\n" and icon["sizes"] == f"{width}x{height}"
+        sizes.add(width)
+    assert {192, 512} <= sizes
+    # The accessibility checker the e2e tests use lives in node_modules: the POS never serves it.
+    assert client.get("/pos/node_modules/axe-core/axe.min.js").status_code == 404
+    assert client.get("/pos/../node_modules/axe-core/axe.min.js").status_code == 404

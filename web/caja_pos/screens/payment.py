@@ -1,7 +1,8 @@
 """Payment screen: efectivo (cash received → cambio), tarjeta de crédito/débito, transferencia, or a mix;
 "Confirmar cobro" commits the sale (App.commit: one IndexedDB transaction) and only then says "Venta guardada"
 with the local number (T01-000123). If the commit fails (quota, storage error) the cashier sees why and the cart
-is kept untouched.
+is kept untouched. Quick-cash buttons put the banknotes a customer is likely to hand over (poscore.payment
+.quick_cash) in the cash field; on a touch screen a tap on an amount opens the numeric pad (ui/numpad.py).
 
 Must not compute change or what is missing itself: poscore.payment / poscore.sale do.
 """
@@ -17,9 +18,10 @@ from caja_pos.services.till import Till
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
 from caja_pos.ui.dom import action_of, by_id, el, replace
+from caja_pos.ui.numpad import NumPad, is_touch
 from poscore.messages import t
 from poscore.money import ZERO, InvalidNumber, format_mxn
-from poscore.payment import CASH, Payment, PaymentError, change_due
+from poscore.payment import CASH, Payment, PaymentError, change_due, quick_cash
 from poscore.sale import SaleError, missing_amount
 from poscore.typed import parse_typed
 
@@ -44,6 +46,11 @@ class PaymentScreen(DialogView):
             if method == CASH:
                 extra = el("button", "secondary", L("exact"), type="button", data_action="exact")
             rows.append(el("label", "pay-row", children=[el("span", None, L(key)), field, extra]))
+            if method == CASH:
+                rows.append(el("div", "actions quick-cash", id="quick-cash", role="group", aria_label=L("quick_cash"),
+                               children=[el("button", "secondary", format_mxn(amount), type="button",
+                                            data_action="quick", data_amount=str(amount))
+                                         for amount in quick_cash(self.total)[1:]]))
         self.reference = el("input", None, id="pay-reference", type="text", autocomplete="off",
                             aria_label=L("reference"), placeholder=L("reference"))
         rows.append(el("label", "pay-row", children=[el("span", None, L("reference")), self.reference]))
@@ -113,8 +120,16 @@ class PaymentScreen(DialogView):
         start_now(self.confirm_sale())
 
     def _on_click(self, event: Any) -> None:
-        action, _ = action_of(event)
-        if action == "exact":
+        target = event.target
+        method = target.getAttribute("data-method") if hasattr(target, "getAttribute") else None
+        if method in self.inputs and is_touch(event):
+            self.open_pad(str(method))
+            return
+        action, node = action_of(event)
+        if action == "quick":
+            self.inputs[CASH].value = str(node.dataset.amount)
+            self.update()
+        elif action == "exact":
             for field in self.inputs.values():
                 field.value = ""
             self.inputs[CASH].value = str(self.total)
@@ -126,6 +141,20 @@ class PaymentScreen(DialogView):
         elif action == "new-sale":
             self.close()
             self.on_done()
+
+    def open_pad(self, method: str) -> None:
+        """The numeric pad for an amount; for cash, with the exact amount and the next banknotes."""
+        field = self.inputs[method]
+        quick = [(format_mxn(a), str(a)) for a in quick_cash(self.total)] if method == CASH else []
+        if quick:
+            quick[0] = (L("exact"), quick[0][1])
+
+        def done(text: str) -> None:
+            field.value = text
+            self.update()
+
+        key = dict(FIELDS)[method]
+        NumPad(L(key), str(field.value), done, decimals=2, quick=quick)
 
     async def confirm_sale(self) -> None:
         if self.busy:
@@ -154,7 +183,7 @@ class PaymentScreen(DialogView):
     def _saved(self, sale: Any) -> None:
         change = sale.totals.change
         done = el("div", "card dialog saved", id="sale-saved", data_number=sale.number, children=[
-            el("h2", None, L("sale_saved")),
+            el("h2", None, L("sale_saved"), id="payment-title"),  # the dialog's name (ui/dialogs.py)
             el("p", "sale-number", sale.number, id="sale-number"),
             el("p", None, f"{L('total')}: {format_mxn(sale.totals.total)}"),
             el("p", "change", f"{L('change')}: {format_mxn(change)}") if change > ZERO else None,

@@ -96,7 +96,8 @@ class SalesWindow(DialogView):
         # Bumped by every navigation (a list or a detail asked for): a drawing that awaited the store draws only if
         # no navigation came meanwhile, so a background refresh never covers the detail the cashier just opened.
         self._navigation = 0
-        self.box = el("div", "card dialog sales-window", id="menu-panel")
+        # Each step (list, a sale, the cancel confirmation) draws its heading with this id: the dialog's name.
+        self.box = el("div", "card dialog sales-window", id="menu-panel", aria_labelledby="menu-panel-title")
         self.on(self.box, "click", self._on_click)
         self.on(self.box, "change", self._on_change)
 
@@ -158,7 +159,7 @@ class SalesWindow(DialogView):
                 el("input", "keep-days", id="keep-days", type="number", min="1", max="3650",
                    value=str(keep or DEFAULT_KEEP_DAYS), data_field="keep-days")]),
         ])
-        replace(self.box, el("h2", None, L("sales")), filters, body,
+        replace(self.box, el("h2", None, L("sales"), id="menu-panel-title"), filters, body,
                 el("p", "sync-result", message or "", id="sales-result", role="status"), backup,
                 el("div", "actions", children=[el("button", "secondary", L("close"), type="button",
                                                   data_action="menu-close", data_escape=True)]))
@@ -202,7 +203,7 @@ class SalesWindow(DialogView):
         cancellable = can_transition(state, CANCELLED)
         syncable = state in UNSENT
         replace(self.box,
-                el("h2", None, L("sale_title", number=record["number"])),
+                el("h2", None, L("sale_title", number=record["number"]), id="menu-panel-title"),
                 el("p", "muted", f"{when_text(record.get('created_at'))} · {t(sale.type, lang())} · "
                                  f"{sale.customer.name if sale.customer else L('public')}"),
                 el("p", f"state state-{state}", state_text(record), id="sale-state", data_state=state),
@@ -265,7 +266,7 @@ class SalesWindow(DialogView):
     def confirm_cancel(self, uuid: str) -> None:
         record = self.records[uuid]
         replace(self.box, el("div", "confirm", id="confirm-cancel", role="alertdialog", children=[
-            el("h2", None, L("confirm_cancel_title", number=record["number"])),
+            el("h2", None, L("confirm_cancel_title", number=record["number"]), id="menu-panel-title"),
             el("p", "warning", L("confirm_cancel_text")),
             el("div", "actions", children=[
                 el("button", "secondary", L("confirm_cancel_no"), id="confirm-no", type="button",

@@ -1,5 +1,8 @@
 """The selling screen: search box (scanner, SKU, name words), results with price and stock, the cart with
 quantity / kg / discount / remove, running totals with the tax breakdown, customer and sale type, "Cobrar".
+On a touch screen a quantity also has − / + beside it, and a tap on a quantity or a discount opens the numeric
+pad (ui/numpad.py); typed on a keyboard, the fields work as before. On a narrow screen (pos.css) the product list
+and the cart are two views of this one screen, switched by a bar that always shows the cart's count and total.
 
 A barcode scanner types fast and ends with Enter: in the search box, Enter first tries the exact barcode/SKU
 (poscore's `CatalogIndex.by_code`), then the best name match. Anywhere else on the selling screen (the cart was
@@ -20,6 +23,7 @@ from caja_pos.services.till import Till
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import action_of, by_id, el, replace
+from caja_pos.ui.numpad import NumPad, is_touch
 from caja_pos.ui.page import document
 from caja_pos.ui.view import View
 from poscore.cart import NotSellable
@@ -56,11 +60,19 @@ class SellScreen(View):
         self.message = el("p", "message", id="message", role="alert", hidden=True)
         self.charge_button = el("button", "primary big", L("charge"), id="charge", type="button",
                                 data_action="charge")
-        root = el("section", "sell", children=[
+        self.show_products = el("button", "view-tab", L("products"), id="show-products", type="button",
+                                data_action="view", data_view="products", aria_pressed="true")
+        self.cart_summary = el("span", "cart-summary", id="cart-summary")
+        self.show_cart = el("button", "view-tab", id="show-cart", type="button", data_action="view",
+                            data_view="cart", aria_pressed="false",
+                            children=[el("span", None, L("cart_view")), self.cart_summary])
+        root = el("section", "sell", data_view="products", children=[
             el("div", "sell-left", children=[self.search, self.results_box]),
             el("div", "sell-right", children=[self.customer_box, self.cart_box, self.totals_box, self.message,
                                               self.charge_button]),
+            el("nav", "sell-switch", aria_label=L("view_switch"), children=[self.show_products, self.show_cart]),
         ])
+        self.root = root
         replace(by_id("app"), root)
         self.on(root, "click", self._on_click)
         self.on(root, "change", self._on_change)
@@ -163,6 +175,11 @@ class SellScreen(View):
             self.refresh_results()
 
     def _on_click(self, event: Any) -> None:
+        target = event.target
+        field = target.getAttribute("data-field") if hasattr(target, "getAttribute") else None
+        if field in ("qty", "discount") and is_touch(event):
+            self.open_pad(str(field), int(target.getAttribute("data-id")))
+            return
         action, node = action_of(event)
         if action is None:
             return
@@ -184,22 +201,53 @@ class SellScreen(View):
         elif action == "more":
             self.limit += RESULTS
             self.refresh_results()
+        elif action in ("inc", "dec"):
+            self.step(int(node.dataset.id), 1 if action == "inc" else -1)
+        elif action == "view":
+            self.show_view(str(node.dataset.view))
 
     def _on_change(self, event: Any) -> None:
         target = event.target
         kind = target.getAttribute("data-field") if hasattr(target, "getAttribute") else None
         if kind not in ("qty", "discount"):
             return
-        pid = int(target.getAttribute("data-id"))
+        self.set_field(str(kind), int(target.getAttribute("data-id")), str(target.value))
+
+    def set_field(self, kind: str, pid: int, text: str) -> None:
+        """A quantity or a discount typed (in the field or on the pad): poscore decides whether it is valid."""
         try:
             if kind == "qty":
-                self.till.cart.set_qty(pid, str(target.value).strip() or "0")
+                self.till.cart.set_qty(pid, text.strip() or "0")
             else:
-                self.till.cart.set_discount(pid, str(target.value).strip() or "0")
+                self.till.cart.set_discount(pid, text.strip() or "0")
             self.say(None)
         except NotSellable as exc:
             self.say(exc.text(lang()))
         self.render_cart()
+
+    def step(self, pid: int, delta: int) -> None:
+        """− / +: one unit (a piece, a kg) less or more; the last unit is removed with ×, not with −."""
+        line = self.till.cart.line(pid)
+        self.set_field("qty", pid, str(line.qty + delta))
+
+    def open_pad(self, kind: str, pid: int) -> None:
+        line = self.till.cart.line(pid)
+        name = line.product.name
+        if kind == "qty":
+            kg = line.product.unit == "kg"
+            NumPad(L("pad_kg" if kg else "pad_qty", name=name), str(line.qty),
+                   lambda text: self.set_field("qty", pid, text), decimals=3 if kg else 0)
+        else:
+            NumPad(L("pad_discount", name=name), str(line.discount_pct),
+                   lambda text: self.set_field("discount", pid, text), decimals=2)
+
+    def show_view(self, view: str) -> None:
+        """The product list or the cart, on a screen too narrow for both (pos.css shows both when it fits)."""
+        self.root.dataset.view = view
+        self.show_products.setAttribute("aria-pressed", "true" if view == "products" else "false")
+        self.show_cart.setAttribute("aria-pressed", "true" if view == "cart" else "false")
+        if view == "products":
+            self.search.focus()
 
     # ---------- actions ----------
     def add(self, product: Product) -> bool:
@@ -242,7 +290,7 @@ class SellScreen(View):
         self.search.value = ""
         self.limit = RESULTS
         self.render()
-        self.search.focus()
+        self.show_view("products")  # on a narrow screen the next sale starts at the search
 
     def say(self, text: str | None) -> None:
         self.message.hidden = not text
@@ -297,24 +345,29 @@ class SellScreen(View):
         if not cart:
             replace(self.cart_box, el("p", "muted", L("cart_empty")))
         else:
-            rows = [el("tr", None, children=[el("th", None, ""), el("th", None, L("qty")),
-                                             el("th", None, L("discount")), el("th", "num", L("total")),
-                                             el("th", None, "")])]
+            rows = []
             for line in cart.lines:
                 p = line.product
                 step = "0.001" if p.unit == "kg" else "1"
                 rows.append(el("tr", "line", data_id=p.id, children=[
                     el("td", "name", children=[el("div", None, p.name),
                                                el("div", "muted", f"{format_mxn(line.unit_price)} / {t(p.unit, lang())}")]),
-                    el("td", None, children=[el("input", "qty", type="number", min="0", step=step,
-                                                inputmode="decimal", value=str(line.qty), data_field="qty",
-                                                data_id=p.id, aria_label=L("qty"))]),
-                    el("td", None, children=[el("input", "disc", type="number", min="0", max="100", step="any",
-                                                inputmode="decimal", value=str(line.discount_pct),
-                                                data_field="discount", data_id=p.id, aria_label=L("discount"))]),
-                    el("td", "num", format_mxn(line.total)),
-                    el("td", None, children=[el("button", "icon-button remove", "×", type="button",
-                                                data_action="remove", data_id=p.id, aria_label=L("remove"))]),
+                    el("td", "qty-cell", children=[
+                        el("button", "step", "−", type="button", data_action="dec", data_id=p.id,
+                           aria_label=L("qty_less", name=p.name), disabled=line.qty <= 1),
+                        el("input", "qty", type="number", min="0", step=step, inputmode="decimal",
+                           value=str(line.qty), data_field="qty", data_id=p.id, aria_label=L("qty")),
+                        el("button", "step", "+", type="button", data_action="inc", data_id=p.id,
+                           aria_label=L("qty_more", name=p.name))]),
+                    el("td", "disc-cell", children=[el("label", None, children=[
+                        el("span", "field-label", L("discount")),
+                        el("input", "disc", type="number", min="0", max="100", step="any", inputmode="decimal",
+                           value=str(line.discount_pct), data_field="discount", data_id=p.id,
+                           aria_label=L("discount"))])]),
+                    el("td", "num line-total", format_mxn(line.total)),
+                    el("td", "remove-cell", children=[el("button", "icon-button remove", "×", type="button",
+                                                         data_action="remove", data_id=p.id,
+                                                         aria_label=L("remove"))]),
                 ]))
             replace(self.cart_box, el("table", "cart-table", children=rows))
         self.render_totals()
@@ -329,6 +382,7 @@ class SellScreen(View):
         rows.append(self._total_row(L("total"), format_mxn(totals.total), "grand", "cart-total"))
         replace(self.totals_box, *rows)
         self.charge_button.disabled = not self.till.cart
+        self.cart_summary.textContent = f"{L('cart_count', n=len(self.till.cart))} · {format_mxn(totals.total)}"
 
     @staticmethod
     def _total_row(label: str, value: str, cls: str = "", element_id: str | None = None) -> Any:

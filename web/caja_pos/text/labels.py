@@ -139,6 +139,11 @@ _ES: dict[str, str] = {
                      "instale el certificado de Terminales → Certificado HTTPS del back office y abra la caja con "
                      "https://."),
     "insecure_continue": "Continuar sin HTTPS (sólo con conexión)",
+    # Touch: the numeric pad, +/− beside a quantity, the two views of the selling screen on a narrow screen.
+    "pad_point": "Punto decimal", "pad_back": "Borrar un dígito", "pad_clear": "Borrar todo", "pad_ok": "Aceptar",
+    "pad_qty": "Cantidad: {name}", "pad_kg": "Peso en kg: {name}", "pad_discount": "Descuento %: {name}",
+    "qty_more": "Uno más de {name}", "qty_less": "Uno menos de {name}", "quick_cash": "Billetes",
+    "view_switch": "Productos o carrito", "cart_count": "{n} art.", "cart_view": "Carrito",
 }
 
 _EN: dict[str, str] = {
@@ -272,6 +277,10 @@ _EN: dict[str, str] = {
                      "certificate from the back office's Terminals → HTTPS certificate and open the till with "
                      "https://."),
     "insecure_continue": "Continue without HTTPS (online only)",
+    "pad_point": "Decimal point", "pad_back": "Delete a digit", "pad_clear": "Clear", "pad_ok": "OK",
+    "pad_qty": "Quantity: {name}", "pad_kg": "Weight in kg: {name}", "pad_discount": "Discount %: {name}",
+    "qty_more": "One more {name}", "qty_less": "One less {name}", "quick_cash": "Banknotes",
+    "view_switch": "Products or cart", "cart_count": "{n} items", "cart_view": "Cart",
 }
 
 _TABLES = {"es": _ES, "en": _EN}
