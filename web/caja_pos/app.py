@@ -21,6 +21,7 @@ from caja_pos.net.erp import BrowserHttp, NetworkError
 from caja_pos.services import tasks
 from caja_pos.services.connectivity import Connectivity
 from caja_pos.services.outbox import Syncer
+from caja_pos.services.returns import Returns
 from caja_pos.services.sales import Sales
 from caja_pos.services.sync import load_feed
 from caja_pos.services.tasks import spawn
@@ -70,6 +71,7 @@ class App:
         self.syncer = Syncer(self, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
         self.syncer.show_count = show_pending
         self.sales: Sales | None = None  # once paired
+        self.returns: Returns | None = None  # once paired
         self._preparing = False  # a background CatalogIndex.prepare is running (one at a time)
         # A background task that fails says so to the cashier, not only to the console.
         tasks.report_failures_to(lambda what, exc: toast.show(L("task_failed", error=str(exc) or type(exc).__name__)))
@@ -99,6 +101,7 @@ class App:
             self.token, terminal = await pair_device(self)
         self.till = Till(terminal)
         self.sales = Sales(self.storage, self.till)
+        self.returns = Returns(self.storage, self.till)
         by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
         stored = await self._read_stored()
         if stored:
@@ -226,6 +229,7 @@ class App:
         till = self.till
         # Decrements of sales the ERP already accepted are in its stock after this refresh: forget them then.
         synced = [s["uuid"] for s in await self.storage.sales() if s.get("state") == SYNCED]
+        synced += [r["uuid"] for r in await self.storage.returns() if r.get("state") == SYNCED]
         bars: dict[str, Any] = {}
         if show_progress:
             bars = self._show_load_progress()

@@ -1,5 +1,6 @@
 """Everything that still has to reach the ERP, and the one loop that sends it: offline customers, sales (through
-sync.upload_sales) and the void audits of cancelled sales; the sync icon's count; automatic retries.
+sync.upload_sales), the void audits of cancelled sales and the returns of synced sales (returns.upload_returns);
+the sync icon's count; automatic retries.
 
 Why one `Syncer` per tab, with a cross-tab lock: two tabs may sell offline at once; when the ERP comes back only
 one of them sends at a time (Web Locks) and every tab refreshes its count and lists (BroadcastChannel), so a sale
@@ -22,6 +23,7 @@ from typing import Any
 from caja_pos import platform
 from caja_pos.net.erp import HttpError, NetworkError
 from caja_pos.services import backup
+from caja_pos.services.returns import upload_returns
 from caja_pos.services.sync import upload_sales
 from caja_pos.services.tasks import spawn
 from poscore.lifecycle import PENDING, SYNCING, UNSENT, from_states
@@ -140,7 +142,7 @@ class Syncer:
     # ---------- the count on the sync icon ----------
     async def update_badge(self) -> int:
         counts = await self.box.counts()
-        count = counts["sales"] + counts["voids"] + counts["customers"]
+        count = counts["sales"] + counts["voids"] + counts["customers"] + counts.get("returns", 0)
         extra = getattr(self.app.http, "extra_headers", None)
         if isinstance(extra, dict):  # the back office shows each terminal's unsynced sales
             extra["X-Caja-Pending"] = str(counts["sales"])
@@ -188,7 +190,7 @@ class Syncer:
     async def _run(self, only: str | None) -> dict:
         app = self.app
         report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None, "customers": 0, "voids": 0,
-                                  "void_rejected": [], "customer_rejected": []}
+                                  "void_rejected": [], "customer_rejected": [], "returns": 0, "return_rejected": []}
         try:
             if only is None:
                 c = await upload_customers(app.http, app.storage, self.box, app.token)
@@ -202,6 +204,10 @@ class Syncer:
             if only is None and sales["error"] is None:
                 v = await upload_voids(app.http, self.box, app.token)
                 report["voids"], report["void_rejected"] = v["accepted"], v["rejected"]
+                # After the sales: a return names a synced sale, and the ERP must know the sale first.
+                r = await upload_returns(app.http, app.storage, app.token)
+                report["returns"], report["return_rejected"] = r["accepted"], r["rejected"]
+                report["error"] = r["error"]
         except NetworkError:
             report["error"] = "network"
         except HttpError as exc:
