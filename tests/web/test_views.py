@@ -77,6 +77,10 @@ def test_closing_a_dialog_closes_those_opened_above_it(doc: fakedom.Document) ->
     assert window.destroyed and preview.destroyed and dialogs.top is None
 
 
+async def _nothing() -> None:
+    return None
+
+
 class _App:
     """What the payment and selling screens use of the app."""
 
@@ -226,7 +230,9 @@ def test_the_ticket_preview_shows_the_sale_on_the_stored_paper_width(doc: fakedo
 
 
 def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc: fakedom.Document) -> None:
+    from caja_pos.screens.returns import ReturnsDoor
     from caja_pos.screens.sales import SalesWindow
+    from caja_pos.services.returns import Returns
     from storage import Storage
 
     from tests.web.fakes import FakeIdb
@@ -244,6 +250,8 @@ def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc:
     app = _App()
     app.storage = Storage(SlowIdb())
     app.syncer = type("Syncer", (), {"listeners": []})()
+    app.returns_door = ReturnsDoor(Returns(app.storage, app.till), open_ticket=lambda r, back: None,
+                                   after_return=_nothing)
     app.till.cart.add(1, 1)
     sale = app.till.build_sale([Payment("efectivo", Decimal(10))], "u-1", 7, "2026-12-01T10:00:00-06:00")
 

@@ -72,6 +72,7 @@ class App:
         self.syncer.show_count = show_pending
         self.sales: Sales | None = None  # once paired
         self.returns: Returns | None = None  # once paired
+        self.returns_door: Any = None  # once paired: Ventas' door to returns (screens/returns.py)
         self._preparing = False  # a background CatalogIndex.prepare is running (one at a time)
         # A background task that fails says so to the cashier, not only to the console.
         tasks.report_failures_to(lambda what, exc: toast.show(L("task_failed", error=str(exc) or type(exc).__name__)))
@@ -102,6 +103,7 @@ class App:
         self.till = Till(terminal)
         self.sales = Sales(self.storage, self.till)
         self.returns = Returns(self.storage, self.till)
+        self.returns_door = self._returns_door(self.returns)
         by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
         stored = await self._read_stored()
         if stored:
@@ -112,6 +114,22 @@ class App:
             await self.show_sell()
             spawn(self._settle())
         spawn(self._after_boot())
+
+    def _returns_door(self, returns: Returns) -> Any:
+        """What Ventas' returns use of the app (screens/returns.py)."""
+        from caja_pos.screens.returns import ReturnsDoor
+        from caja_pos.screens.ticket import TicketPreview
+
+        till = returns.till
+        return ReturnsDoor(returns, open_ticket=lambda record, back: TicketPreview(self, record, back),
+                           after_return=self._after_return, shop=lambda: till.terminal.get("shop") or {})
+
+    async def _after_return(self) -> None:
+        """A return was stored: its units are on sale again here, the sync icon counts it, and it goes soon."""
+        if self.sell is not None:
+            self.sell.refresh_results()
+        await self.syncer.changed()
+        self.sync_soon()
 
     def _boot_done(self) -> None:
         platform.set_root_flag("pyReady", "1")

@@ -78,6 +78,7 @@ class SalesWindow(DialogView):
         self.box = el("div", "card dialog sales-window", id="menu-panel")
         self.on(self.box, "click", self._on_click)
         self.on(self.box, "change", self._on_change)
+        self.on(self.box, "submit", self._on_submit)  # the search box: a scanner ends with Enter
 
     async def show(self) -> None:
         self.open()
@@ -137,7 +138,7 @@ class SalesWindow(DialogView):
                 el("input", "keep-days", id="keep-days", type="number", min="1", max="3650",
                    value=str(keep or DEFAULT_KEEP_DAYS), data_field="keep-days")]),
         ])
-        replace(self.box, el("h2", None, L("sales")), filters, body,
+        replace(self.box, el("h2", None, L("sales")), filters, self.app.returns_door.search_box(), body,
                 el("p", "sync-result", message or "", id="sales-result", role="status"), backup,
                 el("div", "actions", children=[el("button", "secondary", L("close"), type="button",
                                                   data_action="menu-close", data_escape=True)]))
@@ -147,6 +148,7 @@ class SalesWindow(DialogView):
         self._navigation += 1
         navigation = self._navigation
         record = next((r for r in await self.app.storage.sales() if r["uuid"] == uuid), None)
+        returns = await self.app.returns_door.section(uuid)  # this sale's returns, with their states
         if navigation != self._navigation or self.destroyed:
             return
         if record is None:
@@ -188,6 +190,7 @@ class SalesWindow(DialogView):
                 el("table", "sales-table", children=lines),
                 el("div", "totals", children=[el("h3", None, L("taxes")), *totals]),
                 el("div", "totals", children=[el("h3", None, L("payments")), *pays]),
+                returns,
                 el("p", "sync-result", message or "", id="sale-result", role="status"),
                 el("div", "actions", id="sale-detail", data_uuid=uuid, children=[
                     el("button", "secondary", L("back"), id="sale-back", type="button", data_action="sale-back"),
@@ -195,6 +198,8 @@ class SalesWindow(DialogView):
                        data_action="sale-cancel", disabled=not cancellable),
                     el("button", "secondary", L("sale_print"), id="sale-print", type="button",
                        data_action="sale-print"),
+                    el("button", "secondary", L("return_button"), id="sale-return", type="button",
+                       data_action="sale-return", disabled=state != SYNCED),
                     el("button", "primary", L("sale_sync"), id="sale-sync", type="button", data_action="sale-sync",
                        disabled=not syncable),
                     # Its own way out of the Ventas window (Esc too), not only Volver and then the list's Cerrar.
@@ -229,6 +234,13 @@ class SalesWindow(DialogView):
 
             uuid = self.current
             TicketPreview(self.app, self.records[uuid], on_back=lambda: spawn(self.show_detail(uuid)))
+        elif action in ("sale-return", "return-ticket") and self.current:
+            uuid = self.current
+            door = self.app.returns_door
+            if action == "sale-return":
+                door.open(self.records[uuid], on_back=lambda: spawn(self.show_detail(uuid)))
+            else:
+                spawn(door.ticket_of(str(node.dataset.uuid), lambda: None))
         elif action == "sale-sync" and self.current:
             spawn(self.sync_one(self.current))
         elif action == "backup-export":
@@ -243,6 +255,14 @@ class SalesWindow(DialogView):
             spawn(self._keep_days(str(target.value)))
         elif field == "backup-file" and target.files.length:
             spawn(self._import(target.files.item(0)))
+
+    def _on_submit(self, event: Any) -> None:
+        """A typed or scanned folio, number or ticket code opens that sale."""
+        event.preventDefault()
+        field = by_id("find-sale-text")
+        text = str(field.value) if field is not None else ""
+        found = self.app.returns_door.find(list(self.records.values()), text)
+        spawn(self.show_detail(found["uuid"]) if found else self.show_list(L("find_sale_none", text=text.strip())))
 
     def confirm_cancel(self, uuid: str) -> None:
         record = self.records[uuid]

@@ -19,6 +19,8 @@ from caja_pos.ui.page import download_text, print_page
 from poscore.lifecycle import SYNCED
 from poscore.numbering import folio_label
 from poscore.qr import qr_matrix, qr_svg
+from poscore.return_ticket import return_ticket_lines
+from poscore.returns import Return
 from poscore.sale import Sale
 from poscore.ticket import WIDTHS, TicketLine, ticket_lines
 
@@ -28,10 +30,14 @@ _FILE_CSS = ("body{margin:0;padding:4mm 0;background:#fff}"
 
 
 def lines_for(record: dict, shop: dict, width_mm: int, language: str) -> list[TicketLine]:
+    """The ticket of a sale record, or of a return record (it has "return": its own layout)."""
     sale = Sale.from_json(record["sale"])
     folio = None
     if record.get("state") == SYNCED and record.get("series") and record.get("folio") is not None:
         folio = folio_label(record["series"], int(record["folio"]))
+    if "return" in record:
+        return return_ticket_lines(Return.from_json(record["return"]), sale, shop, width_mm, lang=language,
+                                   folio=folio, sale_folio=record.get("sale_folio"))
     return ticket_lines(sale, shop, width_mm, lang=language, folio=folio)
 
 

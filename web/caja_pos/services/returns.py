@@ -11,23 +11,28 @@ Must not compute amounts or decide what may be returned (poscore.returns does), 
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
-from storage import ReturnsChanged, Storage
+from storage import ReturnsChanged, Storage, StorageError
 
 from caja_pos.net.erp import Http, HttpError, NetworkError
 from caja_pos.services import clock
 from caja_pos.services.sync import answer_updates
 from caja_pos.services.till import Till
+from poscore.autofactura import ticket_code
 from poscore.lifecycle import PENDING, REJECTED, SYNCED
-from poscore.money import ZERO
+from poscore.money import ZERO, to_decimal
 from poscore.numbering import folio_label
-from poscore.returns import Return, make_return
+from poscore.returns import Return, make_return, return_line_amounts
 from poscore.sale import Sale
+
+__all__ = ["Authorize", "Returns", "ReturnsChanged", "StorageError", "find_sale", "refund_of", "returned_units",
+           "upload_returns"]
 
 # Asks a supervisor to authorize a return (`reason`: what is being authorized): their name, or None when refused.
 Authorize = Callable[[str], Awaitable[str | None]]
@@ -53,11 +58,44 @@ def sale_folio(record: dict) -> str | None:
     return None
 
 
-def return_record(ret: Return, sale_record: dict, created_at: str) -> dict:
-    """The `returns` store record: the RETURN JSON plus its local state and what Ventas shows."""
-    return {"uuid": ret.uuid, "sale_uuid": ret.sale_uuid, "sale_number": sale_record["number"],
-            "sale_folio": sale_folio(sale_record), "state": PENDING, "created_at": created_at,
-            "total": str(ret.refund), "refund_method": ret.refund_method, "return": ret.to_json()}
+def return_record(ret: Return, sale_record: dict, created_at: str, nth: int) -> dict:
+    """The `returns` store record: the RETURN JSON plus its local state and what Ventas shows. It carries a copy of
+    the SALE, so its ticket prints even after the sale's record was pruned; `number` names it on this device (the
+    sale's number and the return's place among the sale's returns: "T01-000007-D1")."""
+    return {"uuid": ret.uuid, "sale_uuid": ret.sale_uuid, "number": f"{sale_record['number']}-D{nth}",
+            "sale_number": sale_record["number"], "sale_folio": sale_folio(sale_record), "state": PENDING,
+            "created_at": created_at, "total": str(ret.refund), "refund_method": ret.refund_method,
+            "return": ret.to_json(), "sale": sale_record["sale"]}
+
+
+def refund_of(sale: Sale, units: dict[int, str], before: dict[int, Decimal]) -> Decimal:
+    """What returning `units` would give back now (the screen's running total); raises ReturnError."""
+    total = ZERO
+    for index, text in units.items():
+        total += return_line_amounts(sale.lines[index], before.get(index, ZERO), to_decimal(text)).total
+    return total
+
+
+def find_sale(records: list[dict], text: str, autofactura_key: str | None = None) -> dict | None:
+    """The sale record a typed or scanned text names: its local number ("T01-000007", or just 7), its ERP folio
+    ("R-12"), or its ticket's self-invoicing code (typed, or the whole scanned QR address that ends with it)."""
+    wanted = text.strip().upper()
+    if not wanted:
+        return None
+    code = re.search(r"[0-9A-Z]{5}-[0-9A-Z]{5}$", wanted)
+    for r in records:
+        folio = sale_folio(r)
+        if wanted == str(r.get("number", "")).upper() or (folio and wanted in (folio, folio.replace("-", ""))):
+            return r
+        if wanted.isdigit() and int(wanted) == r.get("seq"):
+            return r
+    if code and autofactura_key:
+        for r in records:
+            sale = r["sale"]
+            if ticket_code(autofactura_key, r["uuid"], sale["terminal"], r["number"],
+                           to_decimal(r["total"])) == code.group(0):
+                return r
+    return None
 
 
 def stock_back(ret: Return) -> dict[int, str]:
@@ -94,7 +132,7 @@ class Returns:
             ret = make_return(sale, units, returned_units(done), uuid=str(uuid4()), terminal=self.till.code,
                               device_time=self.now().isoformat(), reason=reason, refund_method=refund_method,
                               cashier=cashier, authorizer=authorizer)
-            record = return_record(ret, sale_record, self.now().isoformat())
+            record = return_record(ret, sale_record, self.now().isoformat(), len(done) + 1)
             deltas = stock_back(ret)
             try:
                 await self.storage.commit_return(record, deltas, [r["uuid"] for r in done
