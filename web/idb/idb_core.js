@@ -7,7 +7,7 @@
  * Must not hold transactions of the app: those live in idb.js and idb_sync.js, one exported function each.
  */
 const DB_NAME = "caja";
-const DB_VERSION = 1;
+const DB_VERSION = 2;
 
 let dbPromise = null;
 
@@ -58,7 +58,17 @@ export function open() {
           db.createObjectStore("outbox", { keyPath: "uuid" });
           db.createObjectStore("stock", { keyPath: "sale_uuid" });
         }
-        // if (old < 2) { ... } — add steps here; never delete "sales" or "outbox".
+        if (old < 2) {
+          // Cashiers (the ERP's GET /api/cashiers: names, roles, PIN verifiers) and the shift records the till
+          // makes. Each record keeps its own store for the corte's arithmetic and reprints; what still has to
+          // reach the ERP is an outbox entry that carries the record, like a void.
+          db.createObjectStore("cashiers", { keyPath: "id" });
+          db.createObjectStore("shifts", { keyPath: "uuid" });
+          db.createObjectStore("cash_movements", { keyPath: "uuid" }).createIndex("shift_uuid", "shift_uuid");
+          db.createObjectStore("cortes", { keyPath: "uuid" }).createIndex("shift_uuid", "shift_uuid");
+          db.createObjectStore("authorizations", { keyPath: "uuid" });
+        }
+        // if (old < 3) { ... } — add steps here; never delete "sales" or "outbox".
       };
       r.onsuccess = () => {
         const db = r.result;
