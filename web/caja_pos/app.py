@@ -19,10 +19,13 @@ from storage import CATALOG, CUSTOMERS, Storage
 from caja_pos import platform
 from caja_pos.net.erp import BrowserHttp, NetworkError
 from caja_pos.services import tasks
+from caja_pos.services.cashiers import Cashiers, derive_in_python
 from caja_pos.services.connectivity import Connectivity
 from caja_pos.services.outbox import Syncer
 from caja_pos.services.returns import Returns
 from caja_pos.services.sales import Sales
+from caja_pos.services.shift_store import ShiftStore, derive_pin
+from caja_pos.services.shifts import Shifts
 from caja_pos.services.sync import load_feed
 from caja_pos.services.tasks import spawn
 from caja_pos.services.till import Till
@@ -30,11 +33,11 @@ from caja_pos.text import labels
 from caja_pos.text.labels import L
 from caja_pos.ui import secure_context, toast
 from caja_pos.ui.dialogs import dialogs
-from caja_pos.ui.dom import by_id, el, replace
-from caja_pos.ui.header import show_pending
+from caja_pos.ui.dom import by_id, el, on, replace
+from caja_pos.ui.header import show_cashier, show_pending
 from poscore.lifecycle import SYNCED
 from poscore.payment import Payment
-from poscore.sale import Sale
+from poscore.sale import Sale, SaleError
 
 SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
 _BUDGET_MS = 30  # boot indexing: yield after this much work (each yield costs ≈1 ms; 150 of them were 0.13 s)
@@ -73,6 +76,15 @@ class App:
         self.sales: Sales | None = None  # once paired
         self.returns: Returns | None = None  # once paired
         self.returns_door: Any = None  # once paired: Ventas' door to returns (screens/returns.py)
+        # Cashiers and shifts (services/cashiers.py, services/shifts.py). The PIN check derives with WebCrypto
+        # where the page has it (a secure context), else with poscore.pin's Python (same result, much slower).
+        self.shift_store = ShiftStore(platform.idb())
+        derive = partial(derive_pin, platform.idb()) if platform.IN_BROWSER and platform.has_webcrypto() \
+            else derive_in_python
+        self.cashiers = Cashiers(self.shift_store, self.storage, derive)
+        self.shifts = Shifts(self.shift_store, self.storage, self.cashiers)
+        self.cashiers.listeners.append(self._show_cashier)
+        self.shifts.listeners.append(self._show_cashier)
         self._preparing = False  # a background CatalogIndex.prepare is running (one at a time)
         # A background task that fails says so to the cashier, not only to the console.
         tasks.report_failures_to(lambda what, exc: toast.show(L("task_failed", error=str(exc) or type(exc).__name__)))
@@ -104,6 +116,10 @@ class App:
         self.sales = Sales(self.storage, self.till)
         self.returns = Returns(self.storage, self.till)
         self.returns_door = self._returns_door(self.returns)
+        self.sales.stamp = self.shifts.sale_fields
+        await self.cashiers.load()
+        await self.shifts.load()
+        on(by_id("cashier-button"), "click", lambda e: self.open_shift_panel())
         by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
         stored = await self._read_stored()
         if stored:
@@ -136,6 +152,8 @@ class App:
         _mark("app_ready")
 
     async def _after_boot(self) -> None:
+        if not self.shifts.can_sell():  # a shop with cashiers: sign in and open (or resume) a shift first
+            self.open_shift_panel()
         self.persisted = await self.storage.request_persist()
         self.syncer.start()
         await self.update_badge()
@@ -270,6 +288,7 @@ class App:
             for kind in ("catalog", "customers"):
                 since = int(await self.storage.get(f"{kind}_since", 0))
                 await load_feed(self.http, self.storage, self.token, kind, since, progress(kind))
+            await self.cashiers.refresh(self.http, self.token)
         except NetworkError:
             if show_progress:
                 self._progress_text(L("offline"))
@@ -309,9 +328,39 @@ class App:
             self.sell.destroy()
         self.sell = SellScreen(self)
 
+    # ---------- cashiers and shifts ----------
+    def _show_cashier(self) -> None:
+        current = self.cashiers.current
+        show_cashier(self.cashiers.enabled, None if current is None else str(current["name"]),
+                     None if self.shifts.current is None else self.shifts.current.state)
+
+    def may_sell(self) -> bool:
+        """False while a shop with cashiers has no open shift (or nobody signed in): "Cobrar" opens the shift
+        panel instead."""
+        return self.shifts.can_sell()
+
+    def open_shift_panel(self) -> None:
+        from caja_pos.screens.shift import ShiftPanel
+
+        if self.till is not None:
+            ShiftPanel(self.shifts, self.cashiers, self.till.terminal, self.corte_ticket,
+                       on_change=self.after_shift_change).open()
+
+    def after_shift_change(self) -> None:
+        spawn(self.update_badge())
+        self.sync_soon()
+
+    def corte_ticket(self, name: str, lines: Any) -> None:
+        """The corte's ticket in the sales' ticket preview (58/80 mm, save, print)."""
+        from caja_pos.screens.ticket import TicketPreview
+
+        TicketPreview(self, {"number": name}, lambda: None, lines=lines)
+
     async def commit(self, payments: list[Payment]) -> Sale:
         """Store the cart as a sale (services/sales.py; raises when nothing was stored), then sync it soon."""
         assert self.sales is not None
+        if not self.shifts.can_sell():
+            raise SaleError("malformed", L("shift_needed"))
         sale = await self.sales.commit(payments)
         spawn(self.update_badge())
         self.sync_soon()

@@ -60,7 +60,14 @@ export function open() {
           db.createObjectStore("stock", { keyPath: "sale_uuid" });
         }
         if (old < 2) {
-          // cashiers and shifts (the shifts' schema step; kept as its own rung so the ladder stays in order)
+          // Cashiers (the ERP's GET /api/cashiers: names, roles, PIN verifiers) and the shift records the till
+          // makes. Each record keeps its own store for the corte's arithmetic and reprints; what still has to
+          // reach the ERP is an outbox entry that carries the record, like a void.
+          db.createObjectStore("cashiers", { keyPath: "id" });
+          db.createObjectStore("shifts", { keyPath: "uuid" });
+          db.createObjectStore("cash_movements", { keyPath: "uuid" }).createIndex("shift_uuid", "shift_uuid");
+          db.createObjectStore("cortes", { keyPath: "uuid" }).createIndex("shift_uuid", "shift_uuid");
+          db.createObjectStore("authorizations", { keyPath: "uuid" });
         }
         if (old < 3) {
           // Returns of synced sales (devoluciones), one record each, key uuid, looked up by the sale they return.

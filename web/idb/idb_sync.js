@@ -110,7 +110,7 @@ export async function customersMarkSynced(resultsJson) {
 }
 
 /**
- * What the sync icon counts: outbox sales, outbox voids and offline customers the ERP does not know yet. A
+ * What the sync icon counts: outbox sales, outbox voids, shift records and offline customers the ERP does not know yet. A
  * customer that travels inside a pending or synced sale is not counted on its own (the sale carries it and the
  * ERP creates it by uuid).
  */
@@ -133,6 +133,8 @@ export async function pendingCounts() {
     voids: entries.filter((e) => e.kind === "void").length,
     returns: entries.filter((e) => e.kind === "return").length,
     customers: customers.length,
+    // shifts, cash movements, cortes and authorizations (idb_shifts.js): they travel like the voids
+    shift_records: entries.filter((e) => e.kind !== "sale" && e.kind !== "void").length,
   });
 }
 

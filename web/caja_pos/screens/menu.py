@@ -52,8 +52,10 @@ class Menu:
         if self.app.till is None:
             spawn(self.open_about())
             return
+        shift = el("button", "menu-item", L("shift"), id="menu-shift", type="button", data_action="menu-shift") \
+            if self.app.cashiers.enabled else None
         self._panel(L("menu"),
-                    el("button", "menu-item", L("sales"), type="button", data_action="menu-sales"),
+                    el("button", "menu-item", L("sales"), type="button", data_action="menu-sales"), shift,
                     el("button", "menu-item", L("about"), type="button", data_action="menu-about"))
 
     def open_sync(self) -> None:
@@ -104,6 +106,9 @@ class Menu:
 
             panel.close()
             spawn(SalesWindow(self.app).show())
+        elif action == "menu-shift":
+            panel.close()
+            self.app.open_shift_panel()
         elif action == "menu-about":
             spawn(self.open_about())
         elif action in ("sync-sales", "sync-customers", "sync-catalog"):

@@ -229,6 +229,10 @@ class SellScreen(View):
         if self.till.sale_type == "factura" and factura_ready(self.till.customer):
             self.say(L("factura_needs_customer"))
             return
+        if not self.app.may_sell():  # a shop with cashiers sells within an open shift only
+            self.say(L("shift_needed"))
+            self.app.open_shift_panel()
+            return
         from caja_pos.screens.payment import PaymentScreen
 
         PaymentScreen(self.app, self.after_sale)

@@ -58,10 +58,13 @@ def _qr(text: str) -> Any:
 
 
 class TicketPreview(DialogView):
-    def __init__(self, app: Any, record: dict, on_back: Callable[[], None]) -> None:
+    def __init__(self, app: Any, record: dict, on_back: Callable[[], None],
+                 lines: Callable[[int, str], list[TicketLine]] | None = None) -> None:
+        """`record`: a sale record; or, with `lines(width_mm, lang)`, any ticket (a corte) named by its "number"."""
         super().__init__()
         self.app = app
         self.record = record
+        self.lines = lines or (lambda width, language: lines_for(self.record, self._shop(), width, language))
         self.on_back = on_back
         self.width = 58
         self.paper = el("div", "ticket paper-58", id="ticket")
@@ -92,7 +95,7 @@ class TicketPreview(DialogView):
 
     def render(self, width: int) -> None:
         self.width = width
-        lines = lines_for(self.record, self._shop(), width, lang())
+        lines = self.lines(width, lang())
         replace(self.paper, *[_qr(x.qr) if x.qr else el("div", "tl b" if x.bold else "tl", x.text or "\u00a0")
                               for x in lines])
         self.paper.className = f"ticket paper-{width}"
@@ -117,6 +120,6 @@ class TicketPreview(DialogView):
 
     def save(self) -> None:
         number = self.record["number"]
-        lines = lines_for(self.record, self._shop(), self.width, lang())
+        lines = self.lines(self.width, lang())
         download_text(f"ticket-{number}.html", "text/html;charset=utf-8",
                       ticket_html(lines, self.width, f"Ticket {number}"))

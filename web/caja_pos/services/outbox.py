@@ -1,6 +1,6 @@
-"""Everything that still has to reach the ERP, and the one loop that sends it: offline customers, sales (through
-sync.upload_sales), the void audits of cancelled sales and the returns of synced sales (returns.upload_returns);
-the sync icon's count; automatic retries.
+"""Everything that still has to reach the ERP, and the one loop that sends it: offline customers, shift records
+(services/shifts.py), sales (through sync.upload_sales), the void audits of cancelled sales and the returns of synced
+sales (returns.upload_returns); the sync icon's count; automatic retries.
 
 Why one `Syncer` per tab, with a cross-tab lock: two tabs may sell offline at once; when the ERP comes back only
 one of them sends at a time (Web Locks) and every tab refreshes its count and lists (BroadcastChannel), so a sale
@@ -24,6 +24,8 @@ from caja_pos import platform
 from caja_pos.net.erp import HttpError, NetworkError
 from caja_pos.services import backup
 from caja_pos.services.returns import upload_returns
+from caja_pos.services.shift_store import ShiftStore
+from caja_pos.services.shifts import upload_shift_records
 from caja_pos.services.sync import upload_sales
 from caja_pos.services.tasks import spawn
 from poscore.lifecycle import PENDING, SYNCING, UNSENT, from_states
@@ -131,6 +133,7 @@ class Syncer:
     def __init__(self, app: Any, idb: Any, rand: Callable[[], float] = random.random) -> None:
         self.app = app
         self.box = Outbox(idb)
+        self.shift_box = ShiftStore(idb)  # shifts, cash movements, cortes, authorizations: same outbox, same loop
         self.rand = rand
         self.failures = 0
         self.next_attempt = 0.0
@@ -142,7 +145,8 @@ class Syncer:
     # ---------- the count on the sync icon ----------
     async def update_badge(self) -> int:
         counts = await self.box.counts()
-        count = counts["sales"] + counts["voids"] + counts["customers"] + counts.get("returns", 0)
+        count = (counts["sales"] + counts["voids"] + counts["customers"] + counts.get("shift_records", 0)
+                 + counts.get("returns", 0))
         extra = getattr(self.app.http, "extra_headers", None)
         if isinstance(extra, dict):  # the back office shows each terminal's unsynced sales
             extra["X-Caja-Pending"] = str(counts["sales"])
@@ -190,11 +194,15 @@ class Syncer:
     async def _run(self, only: str | None) -> dict:
         app = self.app
         report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None, "customers": 0, "voids": 0,
-                                  "void_rejected": [], "customer_rejected": [], "returns": 0, "return_rejected": []}
+                                  "void_rejected": [], "customer_rejected": [], "shift_records": 0,
+                                  "shift_rejected": [], "returns": 0, "return_rejected": []}
         try:
             if only is None:
                 c = await upload_customers(app.http, app.storage, self.box, app.token)
                 report["customers"], report["customer_rejected"] = c["accepted"], c["rejected"]
+                # The shifts before the sales that name them (the ERP also takes a sale whose shift comes later).
+                s = await upload_shift_records(app.http, self.shift_box, app.token)
+                report["shift_records"], report["shift_rejected"] = s["accepted"], s["rejected"]
             marked = await self.box.mark_syncing(None if only is None else await self._up_to(only))
             try:
                 sales = await upload_sales(app.http, app.storage, app.token, only=set(marked))

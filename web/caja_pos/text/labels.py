@@ -8,6 +8,8 @@ Must not hold business rules.
 """
 from __future__ import annotations
 
+from caja_pos.text import shift_labels
+
 _ES: dict[str, str] = {
     "starting": "Iniciando el punto de venta…",
     "pair_title": "Vincular esta caja",
@@ -316,6 +318,9 @@ _EN: dict[str, str] = {
     "insecure_continue": "Continue without HTTPS (online only)",
 }
 
+# Cashiers, shifts and the corte keep their words in their own module (text/shift_labels.py).
+_ES.update(shift_labels.ES)
+_EN.update(shift_labels.EN)
 _TABLES = {"es": _ES, "en": _EN}
 _lang = "es"
 

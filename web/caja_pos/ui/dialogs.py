@@ -11,6 +11,7 @@ Must not hold text or decide what a dialog does: a dialog is a View with a `box`
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Protocol
 
 from caja_pos.platform import by_id, document, listen
@@ -116,3 +117,26 @@ class DialogView(View):
     @property
     def on_top(self) -> bool:
         return dialogs.top is self
+
+
+class AnswerDialog(DialogView):
+    """A dialog that answers a question (a PIN, an amount): `await self.result` gives what `answer(value)` set, or
+    None when it was closed any other way (went back, Escape, closed from below)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result: asyncio.Future = asyncio.get_event_loop().create_future()
+
+    def answer(self, value: Any) -> None:
+        if not self.result.done():
+            self.result.set_result(value)
+        self.close()
+
+    def destroy(self) -> None:
+        if not self.result.done():
+            self.result.set_result(None)
+        super().destroy()
+
+    async def ask(self) -> Any:
+        self.open()
+        return await self.result
