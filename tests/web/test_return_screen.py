@@ -50,7 +50,7 @@ class _App:
         self.returns_door = ReturnsDoor(Returns(self.storage, self.till, now=lambda: NOW), open_ticket=self._ticket,
                                         after_return=self._after, authorize=self._authorize)
 
-    async def _authorize(self, reason: str) -> str | None:
+    async def _authorize(self, reason: str, subject: str) -> str | None:
         self.asked.append(reason)
         return self.supervisor
 

@@ -30,7 +30,7 @@ from poscore.returns import ReturnError
 from poscore.sale import Sale
 
 
-async def no_supervisor(reason: str) -> str | None:
+async def no_supervisor(reason: str, subject: str) -> str | None:
     """Until this till has supervisors: the return goes without a named authorizer ("" is "allowed, no name")."""
     return ""
 
@@ -44,7 +44,6 @@ class ReturnsDoor:
     after_return: Callable[[], Awaitable[None]]  # the sync icon, the selling screen's stock, a sync soon
     shop: Callable[[], dict] = dict  # TERMINAL.shop (its autofactura key finds a sale by its ticket code)
     authorize: Authorize = no_supervisor
-    cashier: Callable[[], str | None] = lambda: None
 
     def open(self, record: dict, on_back: Callable[[], object]) -> ReturnDialog:
         dialog = ReturnDialog(self, record, on_back)
@@ -229,14 +228,13 @@ class ReturnDialog(DialogView):
             self._say(t("return_no_reason", lang()))
             return
         who = await self.door.authorize(L("return_auth_reason", total=format_mxn(total),
-                                          number=self.record["number"]))
+                                          number=self.record["number"]), self.record["uuid"])
         if who is None:
             self._say(L("return_not_authorized"))
             return
         try:
             self.done_record = await self.door.returns.commit(
-                self.record, units, reason=reason, refund_method=method, cashier=self.door.cashier(),
-                authorizer=who or None)
+                self.record, units, reason=reason, refund_method=method, authorizer=who or None)
         except ReturnError as exc:
             self._say(exc.message)
             return

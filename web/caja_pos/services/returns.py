@@ -34,8 +34,9 @@ from poscore.sale import Sale
 __all__ = ["Authorize", "Returns", "ReturnsChanged", "StorageError", "find_sale", "refund_of", "returned_units",
            "upload_returns"]
 
-# Asks a supervisor to authorize a return (`reason`: what is being authorized): their name, or None when refused.
-Authorize = Callable[[str], Awaitable[str | None]]
+# Asks a supervisor to authorize a return (`reason`: what is being authorized, for the PIN dialog; `subject`: the
+# sale's uuid, for the authorization's record): their name, "" when this till has no supervisors, None if refused.
+Authorize = Callable[[str, str], Awaitable[str | None]]
 COMMIT_TRIES = 3  # returns of the same sale stored by other tabs between two tries
 RETURNS_BATCH = 100  # the ERP accepts up to 500
 
@@ -111,6 +112,8 @@ class Returns:
         self.storage = storage
         self.till = till
         self.now = now
+        # Who returns and in which shift (services/shifts.py `sale_fields`): {} on a till without cashiers.
+        self.stamp: Callable[[], dict] = dict
 
     async def of_sale(self, sale_uuid: str) -> list[dict]:
         return [r for r in await self.storage.returns() if r.get("sale_uuid") == sale_uuid]
@@ -127,12 +130,16 @@ class Returns:
         COMMIT_TRIES races with other tabs, or StorageError. Nothing is stored when it raises.
         """
         sale = Sale.from_json(sale_record["sale"])
+        stamp = self.stamp()
+        cashier = cashier or stamp.get("cashier")
         for attempt in range(COMMIT_TRIES):
             done = await self.of_sale(sale.uuid)
             ret = make_return(sale, units, returned_units(done), uuid=str(uuid4()), terminal=self.till.code,
                               device_time=self.now().isoformat(), reason=reason, refund_method=refund_method,
                               cashier=cashier, authorizer=authorizer)
             record = return_record(ret, sale_record, self.now().isoformat(), len(done) + 1)
+            # Beside the RETURN, local only: the shift whose drawer paid the refund (its corte counts it).
+            record["shift_uuid"] = stamp.get("shift_uuid")
             deltas = stock_back(ret)
             try:
                 await self.storage.commit_return(record, deltas, [r["uuid"] for r in done

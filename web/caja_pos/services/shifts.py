@@ -26,6 +26,7 @@ from caja_pos.services.cashiers import Cashiers
 from caja_pos.services.shift_store import KINDS, ShiftStore
 from poscore.lifecycle import CANCELLED
 from poscore.money import ZERO
+from poscore.payment import Payment
 from poscore.sale import Sale
 from poscore.shift import (
     CorteFigures,
@@ -132,13 +133,17 @@ class Shifts:
     # ---------- the corte ----------
     async def activity(self) -> ShiftActivity:
         """Everything that moved money during the current shift: its sales (a cancelled one moved nothing: its
-        money went back whole), entradas and salidas."""
+        money went back whole), the refunds of its returns, entradas and salidas."""
         assert self.current is not None
         uuid = self.current.uuid
         sales = [Sale.from_json(r["sale"]) for r in await self.storage.sales()
                  if r.get("sale", {}).get("shift_uuid") == uuid and r.get("state") != CANCELLED]
         moves = await self.store.records("cash_movements", uuid)
-        return ShiftActivity(self.current.opening_float, tenders_of(sales),
+        # Returns refunded during the shift left the drawer (or the card terminal) even when the ERP later rejects
+        # one: the corte counts the money as it moved.
+        refunds = [Payment(r["refund_method"], Decimal(r["total"])) for r in await self.storage.returns()
+                   if r.get("shift_uuid") == uuid and Decimal(r["total"]) > ZERO]
+        return ShiftActivity(self.current.opening_float, tenders_of(sales), refunds=refunds,
                              entradas=[Decimal(m["amount"]) for m in moves if m["kind"] == "entrada"],
                              salidas=[Decimal(m["amount"]) for m in moves if m["kind"] == "salida"])
 
