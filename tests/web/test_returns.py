@@ -166,3 +166,11 @@ def test_a_cash_refund_is_cash_out_in_the_shifts_corte_and_the_return_names_the_
         assert x.line("efectivo").expected == Decimal("525.50")
 
     asyncio.run(main())
+
+
+def test_the_sync_panel_names_a_rejected_return() -> None:
+    from caja_pos.screens.syncpanel import sales_message
+
+    assert sales_message({"error": None, "rejected": [], "return_rejected": [
+        ("T01-000007", "Se devuelve más de lo vendido menos lo ya devuelto")]}) == \
+        "1 devolución(es) rechazada(s): T01-000007: Se devuelve más de lo vendido menos lo ya devuelto"
