@@ -134,7 +134,7 @@ export async function pendingCounts() {
     returns: entries.filter((e) => e.kind === "return").length,
     customers: customers.length,
     // shifts, cash movements, cortes and authorizations (idb_shifts.js): they travel like the voids
-    shift_records: entries.filter((e) => e.kind !== "sale" && e.kind !== "void").length,
+    shift_records: entries.filter((e) => !["sale", "void", "return"].includes(e.kind)).length,
   });
 }
 
