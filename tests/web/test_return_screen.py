@@ -194,6 +194,11 @@ def test_a_rejected_return_shows_the_erps_reason_in_the_sales_detail(doc: fakedo
         await window.show_detail("sale-1")
         section = _text(doc, "sale-returns")
         assert "T01-000007-D1" in section and "Rechazada" in section and "más de lo vendido" in section
+        window.filter = "pending"  # the list's Pendientes: a synced sale with a rejected return is there, marked
+        await window.show_list()
+        row = doc.getElementById("sales-list").querySelectorAll("[data-action]").item(0)
+        assert row.dataset.uuid == "sale-1"
+        assert "Devolución rechazada: Se devuelve más de lo vendido" in row.textContent
         window.close()
 
     asyncio.run(scenario())

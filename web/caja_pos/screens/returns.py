@@ -59,6 +59,18 @@ class ReturnsDoor:
         if record is not None:
             self.open_ticket(record, on_back)
 
+    async def marks(self) -> dict[str, str]:
+        """Sale uuid → what the Ventas list adds to its state for returns not (yet) in the ERP: " · Devolución
+        pendiente", or " · Devolución rechazada: <reason>" (kept on the till for good)."""
+        out: dict[str, str] = {}
+        for r in await self.returns.storage.returns():
+            if r.get("state") == "pending":
+                out.setdefault(r["sale_uuid"], f" · {L('return_mark_pending')}")
+            elif r.get("state") == "rejected":
+                reason = r.get("message") or t(r.get("error") or "rejected", lang())
+                out[r["sale_uuid"]] = f" · {L('return_mark_rejected', reason=reason)}"
+        return out
+
     def find(self, records: list[dict], text: str) -> dict | None:
         return find_sale(records, text, self.shop().get("autofactura_key"))
 

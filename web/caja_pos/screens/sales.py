@@ -103,12 +103,13 @@ class SalesWindow(DialogView):
         navigation = self._navigation
         records = list(reversed(await self.app.storage.sales()))
         keep = await self.app.storage.get("keep_days", None)
+        marks = await self.app.returns_door.marks()  # sales with returns not (yet) in the ERP say so
         if navigation != self._navigation or self.destroyed or (refresh and self.current is not None):
             return
         self.current = None
         self.notice = message
         self.records = {r["uuid"]: r for r in records}
-        shown = [r for r in records if self.filter == "all" or r.get("state") in UNSYNCED]
+        shown = [r for r in records if self.filter == "all" or r.get("state") in UNSYNCED or r["uuid"] in marks]
         head = el("tr", None, children=[el("th", None, L(k)) for k in ("local_number", "date", "customer", "type")]
                   + [el("th", "num", L("total")), el("th", None, L("state"))])
         rows = [head]
@@ -119,7 +120,7 @@ class SalesWindow(DialogView):
                                el("td", None, r.get("customer_name") or L("public")),
                                el("td", None, t(r.get("type", "remision"), lang())),
                                el("td", "num", format_mxn(to_decimal(r["total"]))),
-                               el("td", "state", state_text(r))]))
+                               el("td", "state", state_text(r) + marks.get(r["uuid"], ""))]))
         body = el("table", "sales-table", id="sales-list", children=rows) if shown else \
             el("p", "muted", L("no_sales"), id="sales-empty")
         filters = el("div", "actions filters", children=[
