@@ -236,3 +236,46 @@ def test_an_unknown_folio_says_so(doc: fakedom.Document) -> None:
         window.close()
 
     asyncio.run(scenario())
+
+
+def test_where_the_shop_has_cashiers_a_supervisors_pin_authorizes_the_return(doc: fakedom.Document) -> None:
+    from caja_pos.screens.returns import supervisor_pin
+
+    from tests.web.shift_fakes import ANA, BETO
+    from tests.web.test_shifts import World
+
+    async def main() -> None:
+        w = World()
+        await w.store.replace_cashiers([ANA, BETO])
+        await w.start()
+        await w.shifts.open(ANA, Decimal("500.00"))
+        sale = await w.sell(1, 2, Payment("efectivo", Decimal("20.00")))
+        await w.storage.apply_sale_results([{"uuid": sale.uuid, "state": "synced", "series": "R", "folio": 3}])
+        returns = Returns(w.storage, w.till, now=w.now)
+        returns.stamp = w.shifts.sale_fields
+        door = ReturnsDoor(returns, open_ticket=lambda r, back: None, after_return=_nothing,
+                           authorize=supervisor_pin(w.cashiers, w.shifts))
+        record = (await w.storage.sales())[0]
+        door.open(record, on_back=lambda: None)
+        await _turns()
+        doc.getElementById("return-all-0").click()
+        doc.getElementById("return-reason").value = "No funciona"
+        doc.getElementById("return-confirm").click()
+        await _turns()
+        assert doc.getElementById("pin-dialog") is not None  # the PIN dialog over the return
+        assert [b.textContent for b in doc.getElementById("pin-names").children] == ["Beto"]
+        doc.getElementById("pin-input").value = "4826"
+        doc.getElementById("pin-ok").click()
+        await _turns(30)
+        [stored] = await w.storage.returns()
+        assert (stored["return"]["cashier"], stored["return"]["authorizer"]) == ("Ana", "Beto")
+        [auth] = w.idb.stores["authorizations"].values()
+        assert (auth["action"], auth["subject"], auth["supervisor_id"]) == ("return_sale", sale.uuid, 8)
+        assert doc.getElementById("return-print") is not None
+        dialogs.close_all()
+
+    asyncio.run(main())
+
+
+async def _nothing() -> None:
+    return None

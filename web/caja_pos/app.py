@@ -133,28 +133,14 @@ class App:
 
     def _returns_door(self, returns: Returns) -> Any:
         """What Ventas' returns use of the app (screens/returns.py): the ticket, the supervisor's PIN, the shift."""
-        from caja_pos.screens.returns import ReturnsDoor
+        from caja_pos.screens.returns import ReturnsDoor, supervisor_pin
         from caja_pos.screens.ticket import TicketPreview
 
         till = returns.till
         returns.stamp = self.shifts.sale_fields  # the cashier returning, and the shift whose corte pays it
         return ReturnsDoor(returns, open_ticket=lambda record, back: TicketPreview(self, record, back),
                            after_return=self._after_return, shop=lambda: till.terminal.get("shop") or {},
-                           authorize=self._authorize_return)
-
-    async def _authorize_return(self, reason: str, subject: str) -> str | None:
-        """A supervisor's PIN for a return, recorded like the other authorizations; a shop without cashiers returns
-        without one ("": allowed, nobody named), as it sells without a shift."""
-        if not self.cashiers.enabled:
-            return ""
-        from caja_pos.screens.pin import ask_pin
-        from caja_pos.services.cashiers import SUPERVISOR
-
-        supervisor = await ask_pin(self.cashiers, role=SUPERVISOR, reason=reason)
-        if supervisor is None:
-            return None
-        await self.shifts.authorize(supervisor, "return_sale", subject)
-        return str(supervisor["name"])
+                           authorize=supervisor_pin(self.cashiers, self.shifts))
 
     async def _after_return(self) -> None:
         """A return was stored: its units are on sale again here, the sync icon counts it, and it goes soon."""
