@@ -73,10 +73,10 @@ def cmd_cashier(engine: Any, args: argparse.Namespace) -> int:
             print(f"cajero {args.name} ({args.role}) creado con id {uid}")
             return 0
         with write_tx(engine) as conn:  # deactivate
-            uid = conn.execute(select(users.c.id).where(users.c.username == args.name)).scalar()
-            if uid is None:
+            found = conn.execute(select(users.c.id).where(users.c.username == args.name)).scalar()
+            if found is None:
                 raise CashierError("not_found")
-            set_active(conn, int(uid), False, utcnow())
+            set_active(conn, int(found), False, utcnow())
         print(f"cajero {args.name} desactivado (las cajas lo dejan de aceptar al sincronizar)")
         return 0
     except CashierError as exc:
