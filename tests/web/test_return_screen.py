@@ -239,7 +239,7 @@ def test_an_unknown_folio_says_so(doc: fakedom.Document) -> None:
 
 
 def test_where_the_shop_has_cashiers_a_supervisors_pin_authorizes_the_return(doc: fakedom.Document) -> None:
-    from caja_pos.screens.returns import supervisor_pin
+    from caja_pos.screens.pin import supervisor_pin
 
     from tests.web.shift_fakes import ANA, BETO
     from tests.web.test_shifts import World
@@ -254,7 +254,7 @@ def test_where_the_shop_has_cashiers_a_supervisors_pin_authorizes_the_return(doc
         returns = Returns(w.storage, w.till, now=w.now)
         returns.stamp = w.shifts.sale_fields
         door = ReturnsDoor(returns, open_ticket=lambda r, back: None, after_return=_nothing,
-                           authorize=supervisor_pin(w.cashiers, w.shifts))
+                           authorize=supervisor_pin(w.cashiers, w.shifts, "return_sale"))
         record = (await w.storage.sales())[0]
         door.open(record, on_back=lambda: None)
         await _turns()

@@ -36,8 +36,10 @@ from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import by_id, el, on, replace
 from caja_pos.ui.header import show_cashier, show_pending
 from poscore.lifecycle import SYNCED
+from poscore.money import InvalidNumber, to_decimal
 from poscore.payment import Payment
 from poscore.sale import Sale, SaleError
+from poscore.shift_records import needs_supervisor
 
 SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
 _BUDGET_MS = 30  # boot indexing: yield after this much work (each yield costs ≈1 ms; 150 of them were 0.13 s)
@@ -133,14 +135,15 @@ class App:
 
     def _returns_door(self, returns: Returns) -> Any:
         """What Ventas' returns use of the app (screens/returns.py): the ticket, the supervisor's PIN, the shift."""
-        from caja_pos.screens.returns import ReturnsDoor, supervisor_pin
+        from caja_pos.screens.pin import supervisor_pin
+        from caja_pos.screens.returns import ReturnsDoor
         from caja_pos.screens.ticket import TicketPreview
 
         till = returns.till
         returns.stamp = self.shifts.sale_fields  # the cashier returning, and the shift whose corte pays it
         return ReturnsDoor(returns, open_ticket=lambda record, back: TicketPreview(self, record, back),
                            after_return=self._after_return, shop=lambda: till.terminal.get("shop") or {},
-                           authorize=supervisor_pin(self.cashiers, self.shifts))
+                           authorize=supervisor_pin(self.cashiers, self.shifts, "return_sale"))
 
     async def _after_return(self) -> None:
         """A return was stored: its units are on sale again here, the sync icon counts it, and it goes soon."""
@@ -351,6 +354,26 @@ class App:
     def after_shift_change(self) -> None:
         spawn(self.update_badge())
         self.sync_soon()
+
+    def discount_needs_supervisor(self, typed: str) -> bool:
+        """A line discount above the shop's limit (GET /api/cashiers) needs a supervisor's PIN."""
+        if not self.cashiers.enabled:
+            return False
+        try:
+            pct = to_decimal(typed)
+        except InvalidNumber:
+            return False  # the cart refuses it with its own reason
+        return needs_supervisor("discount", pct, self.cashiers.discount_limit)
+
+    async def authorize(self, action: str, subject: str | None, reason: str) -> bool:
+        """A supervisor's PIN for `action`, recorded (and sent) with who gave it; True when given. A till without
+        cashiers has nobody to ask: True."""
+        from caja_pos.screens.pin import supervisor_pin
+
+        who = await supervisor_pin(self.cashiers, self.shifts, action)(reason, subject)
+        if who:
+            spawn(self.update_badge())
+        return who is not None
 
     def corte_ticket(self, name: str, lines: Any) -> None:
         """The corte's ticket in the sales' ticket preview (58/80 mm, save, print)."""

@@ -10,9 +10,11 @@ authorization itself (services/shifts.py does, after this answers).
 """
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from caja_pos.services.cashiers import Cashiers
+from caja_pos.services.cashiers import SUPERVISOR, Cashiers
+from caja_pos.services.shifts import Shifts
 from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L
 from caja_pos.ui.dialogs import AnswerDialog
@@ -96,6 +98,23 @@ class PinDialog(AnswerDialog):
             self.input.focus()
             return
         self.answer(cashier)
+
+
+def supervisor_pin(cashiers: Cashiers, shifts: Shifts, action: str
+                   ) -> Callable[[str, str | None], Awaitable[str | None]]:
+    """`await authorize(reason, subject)` for `action`: a supervisor's PIN, recorded like every authorization
+    (services/shifts.py) → the supervisor's name; "" on a till without cashiers (nobody to ask: allowed, nobody
+    named); None when refused."""
+    async def authorize(reason: str, subject: str | None) -> str | None:
+        if not cashiers.enabled:
+            return ""
+        supervisor = await ask_pin(cashiers, role=SUPERVISOR, reason=reason)
+        if supervisor is None:
+            return None
+        await shifts.authorize(supervisor, action, subject)
+        return str(supervisor["name"])
+
+    return authorize
 
 
 async def ask_pin(cashiers: Cashiers, *, role: str | None = None, reason: str = "") -> dict | None:

@@ -17,11 +17,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from caja_pos.screens.pin import ask_pin
 from caja_pos.screens.sales import state_text
-from caja_pos.services.cashiers import SUPERVISOR, Cashiers
 from caja_pos.services.returns import Authorize, Returns, StorageError, find_sale, refund_of, sale_folio
-from caja_pos.services.shifts import Shifts
 from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import DialogView
@@ -36,22 +33,6 @@ from poscore.sale import Sale
 async def no_supervisor(reason: str, subject: str) -> str | None:
     """Until this till has supervisors: the return goes without a named authorizer ("" is "allowed, no name")."""
     return ""
-
-
-def supervisor_pin(cashiers: Cashiers, shifts: Shifts) -> Authorize:
-    """A supervisor's PIN for a return, recorded like the other authorizations (action `return_sale`, subject the
-    sale's uuid); a shop without cashiers returns without one ("": allowed, nobody named), as it sells without a
-    shift."""
-    async def authorize(reason: str, subject: str) -> str | None:
-        if not cashiers.enabled:
-            return ""
-        supervisor = await ask_pin(cashiers, role=SUPERVISOR, reason=reason)
-        if supervisor is None:
-            return None
-        await shifts.authorize(supervisor, "return_sale", subject)
-        return str(supervisor["name"])
-
-    return authorize
 
 
 @dataclass

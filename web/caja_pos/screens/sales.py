@@ -280,7 +280,13 @@ class SalesWindow(DialogView):
     async def cancel(self, uuid: str) -> None:
         record = self.records[uuid]
         cancellable = from_states(CANCELLED)
+        # A till with cashiers cancels only with a supervisor's PIN, recorded with who gave it.
+        if not await self.app.authorize("cancel_sale", uuid, L("auth_cancel_sale")):
+            await self.show_detail(uuid, L("auth_refused"))
+            return
         audit = void_audit(record, clock.now().isoformat(), str(uuid4()))
+        audit.update({k: v for k, v in self.app.shifts.sale_fields().items()
+                      if k in ("cashier_id", "shift_uuid") and v is not None})  # contract: a VOID may carry them
         outcome = await self.app.syncer.box.cancel(uuid, audit, cancellable)
         if outcome != "ok":
             await self.show_detail(uuid, L("cannot_cancel", state=t(outcome, lang())))

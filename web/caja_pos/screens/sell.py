@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import action_of, by_id, el, replace
@@ -191,10 +192,26 @@ class SellScreen(View):
             if kind == "qty":
                 self.till.cart.set_qty(pid, str(target.value).strip() or "0")
             else:
-                self.till.cart.set_discount(pid, str(target.value).strip() or "0")
+                typed = str(target.value).strip() or "0"
+                if self.app.discount_needs_supervisor(typed):  # above the shop's limit: a supervisor's PIN first
+                    spawn(self._discount_with_pin(pid, typed))
+                    return
+                self.till.cart.set_discount(pid, typed)
             self.say(None)
         except NotSellable as exc:
             self.say(t(exc.code, lang()) if exc.code != "insufficient_stock" else exc.message)
+        self.render_cart()
+
+    async def _discount_with_pin(self, pid: int, typed: str) -> None:
+        limit = self.app.cashiers.discount_limit
+        if await self.app.authorize("discount", f"{typed}%", L("auth_discount", limit=limit)):
+            try:
+                self.till.cart.set_discount(pid, typed)
+                self.say(None)
+            except NotSellable as exc:
+                self.say(t(exc.code, lang()))
+        else:
+            self.say(L("auth_refused"))
         self.render_cart()
 
     # ---------- actions ----------

@@ -104,19 +104,20 @@ class ShiftPanel(DialogView):
         shift = shifts.current
         current = cashiers.current
         status = [el("p", None, f"{L('cashier_label')}: {current['name'] if current else L('cashier_none')}",
-                     id="shift-cashier")]
+                     id="shift-who")]
         if shift is not None and shift.state == "abierto":
             status.append(el("p", "muted", f"{L('opening_float')}: {format_mxn(shift.opening_float)}",
                              id="shift-state", data_state="abierto"))
-            buttons = [("change-cashier", "change_cashier"), ("cash-in", "cash_in"), ("cash-out", "cash_out"),
-                       ("corte-x", "corte_x_button"), ("corte-z", "corte_z_button"), ("drawer", "open_drawer")]
+            buttons = [("shift-cashier", "change_cashier"), ("shift-cash-in", "cash_in"),
+                       ("shift-cash-out", "cash_out"), ("shift-corte-x", "corte_x_button"),
+                       ("shift-corte-z", "corte_z_button"), ("shift-drawer", "open_drawer")]
         else:
             status.append(el("p", "muted", L("shift_closed") if shift is not None else L("shift_needed"),
                              id="shift-state", data_state=shift.state if shift is not None else "none"))
             buttons = [("shift-open", "shift_open")]
         self.box = el("div", "card dialog", id="shift-panel", children=[
             el("h2", None, L("shift")), *status,
-            *[el("button", "menu-item", L(label), id=f"shift-{action}", type="button", data_action=action)
+            *[el("button", "menu-item", L(label), id=action, type="button", data_action=action)
               for action, label in buttons],
             el("div", "actions", children=[el("button", "secondary", L("close"), type="button",
                                               data_action="shift-close", data_escape=True)]),
@@ -128,9 +129,9 @@ class ShiftPanel(DialogView):
         if action == "shift-close":
             self.close()
             return
-        flows = {"shift-open": self.open_shift, "change-cashier": self.change_cashier,
-                 "cash-in": lambda: self.move("entrada"), "cash-out": lambda: self.move("salida"),
-                 "corte-x": self.corte_x, "corte-z": self.corte_z, "drawer": self.open_drawer}
+        flows = {"shift-open": self.open_shift, "shift-cashier": self.change_cashier,
+                 "shift-cash-in": lambda: self.move("entrada"), "shift-cash-out": lambda: self.move("salida"),
+                 "shift-corte-x": self.corte_x, "shift-corte-z": self.corte_z, "shift-drawer": self.open_drawer}
         if action in flows:
             self.close()
             spawn(self._run(flows[action]))
