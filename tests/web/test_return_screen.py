@@ -161,6 +161,25 @@ def test_a_return_the_supervisor_refuses_is_not_stored(doc: fakedom.Document) ->
     asyncio.run(scenario())
 
 
+def test_without_an_open_shift_where_the_shop_has_cashiers_nothing_is_returned(doc: fakedom.Document) -> None:
+    app = _App()
+    app.returns_door.in_shift = lambda: False
+
+    async def scenario() -> None:
+        record = await app.sell_and_sync()
+        app.returns_door.open(record, on_back=lambda: None)
+        await _turns()
+        doc.getElementById("return-all-0").click()
+        doc.getElementById("return-reason").value = "Cambio"
+        doc.getElementById("return-confirm").click()
+        await _turns()
+        assert _text(doc, "return-result").startswith("Abra un turno") and app.asked == []
+        assert await app.storage.returns() == []
+        dialogs.close_all()
+
+    asyncio.run(scenario())
+
+
 def test_more_than_is_left_is_refused_on_the_screen(doc: fakedom.Document) -> None:
     app = _App()
 

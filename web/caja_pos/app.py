@@ -143,7 +143,8 @@ class App:
         returns.stamp = self.shifts.sale_fields  # the cashier returning, and the shift whose corte pays it
         return ReturnsDoor(returns, open_ticket=lambda record, back: TicketPreview(self, record, back),
                            after_return=self._after_return, shop=lambda: till.terminal.get("shop") or {},
-                           authorize=supervisor_pin(self.cashiers, self.shifts, "return_sale"))
+                           authorize=supervisor_pin(self.cashiers, self.shifts, "return_sale"),
+                           in_shift=self.shifts.can_sell)
 
     async def _after_return(self) -> None:
         """A return was stored: its units are on sale again here, the sync icon counts it, and it goes soon."""

@@ -44,6 +44,8 @@ class ReturnsDoor:
     after_return: Callable[[], Awaitable[None]]  # the sync icon, the selling screen's stock, a sync soon
     shop: Callable[[], dict] = dict  # TERMINAL.shop (its autofactura key finds a sale by its ticket code)
     authorize: Authorize = no_supervisor
+    # Where the shop has cashiers, a refund leaves a drawer: only within an open shift, whose corte counts it.
+    in_shift: Callable[[], bool] = lambda: True
 
     def open(self, record: dict, on_back: Callable[[], object]) -> ReturnDialog:
         dialog = ReturnDialog(self, record, on_back)
@@ -238,6 +240,9 @@ class ReturnDialog(DialogView):
             return
         if not reason:
             self._say(t("return_no_reason", lang()))
+            return
+        if not self.door.in_shift():
+            self._say(L("return_needs_shift"))
             return
         who = await self.door.authorize(L("return_auth_reason", total=format_mxn(total),
                                           number=self.record["number"]), self.record["uuid"])
