@@ -21,7 +21,7 @@ from .shift import DENOMINATIONS, MOVEMENT_KINDS, ShiftError, amount, cash_count
 CORTE_KINDS = ("X", "Z")
 # What a supervisor's PIN is asked for: cancelling a sale, a discount above the shop's limit, opening the
 # drawer without a sale.
-AUTH_ACTIONS = ("cancel_sale", "discount", "open_drawer")
+AUTH_ACTIONS = ("cancel_sale", "discount", "open_drawer", "return_sale")
 
 
 def _str(d: dict[str, Any], key: str, limit: int, required: bool = True) -> str | None:

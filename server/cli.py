@@ -49,11 +49,16 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
 
         password = ensure_demo_admin(conn, utcnow())
         _demo_csd(conn, settings.secret_key)
+        from server.cashier_cli import add_demo_cashiers
+
+        staff = [] if args.no_cashiers else add_demo_cashiers(conn, utcnow())
     print(f"demo sembrada: {counts['products']} productos, {counts['customers']} clientes "
           f"en {time.monotonic() - started:.1f} s")
     if password:
         # Shown once: only the argon2 hash is stored. `caja create-admin` sets a new one.
         print(f"back office /erp/: usuario admin, contraseña {password} (se muestra una sola vez)")
+    for name, role, pin in staff:  # a demo's PINs, documented in the README
+        print(f"POS: {role} {name}, PIN {pin}")
     # The admin setting up the demo also pairs its till: the code is for them to type on the POS's first screen.
     code = _pairing_code(settings, settings.demo_terminal)
     if code:
@@ -144,6 +149,16 @@ def cmd_create_admin(settings: Settings, args: argparse.Namespace) -> int:
         engine.dispose()
     print(f"usuario {args.username} ({args.role}) listo")
     return 0
+
+
+def cmd_cashier(settings: Settings, args: argparse.Namespace) -> int:
+    from server.cashier_cli import cmd_cashier as run
+
+    engine = _engine(settings)
+    try:
+        return run(engine, args)
+    finally:
+        engine.dispose()
 
 
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -276,7 +291,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customers", type=int, default=500)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--if-empty", action="store_true", help="no hacer nada si ya hay datos")
+    p.add_argument("--no-cashiers", action="store_true",
+                   help="sin cajeros: la caja vende sin turno ni PIN, como antes de los turnos")
     p.set_defaults(func=cmd_demo)
+
+    from server.cashier_cli import add_parser as add_cashier_parser
+
+    add_cashier_parser(sub, cmd_cashier)
 
     p = sub.add_parser("pairing-code", help="crear un código de vinculación de un solo uso")
     p.add_argument("--terminal", default="T01")

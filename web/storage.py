@@ -33,6 +33,13 @@ class SequenceUsed(StorageError):
         super().__init__("sequence_used")
 
 
+class ReturnsChanged(StorageError):
+    """Another tab stored a return of the same sale meanwhile: nothing was written; read the returns again."""
+
+    def __init__(self) -> None:
+        super().__init__("returns_changed")
+
+
 class Storage:
     def __init__(self, idb: Any) -> None:
         self._idb = idb
@@ -93,6 +100,30 @@ class Storage:
 
     async def apply_sale_results(self, updates: list[dict]) -> None:
         await self._idb.applySaleResults(json.dumps(updates))
+
+    # ---- returns of synced sales ----
+    async def commit_return(self, record: dict, stock_deltas: dict[int, str], expected: list[str]) -> None:
+        """Return + outbox entry + stock put back in ONE durable transaction, if the sale's returns on the device are
+        still `expected` (uuids, rejected ones left out); raises ReturnsChanged or StorageError ("sale_missing",
+        a full disk…). Nothing is written when it raises."""
+        code = str(await self._idb.commitReturn(json.dumps(record),
+                                                json.dumps({str(k): v for k, v in stock_deltas.items()}),
+                                                json.dumps(expected)) or "")
+        if code == "returns_changed":
+            raise ReturnsChanged
+        if code:
+            kind, _, detail = code.partition(":")
+            raise StorageError(kind, detail)
+
+    async def returns(self) -> list[dict]:
+        return json.loads(await self._idb.returnsAll())
+
+    async def outbox_returns(self) -> list[dict]:
+        return json.loads(await self._idb.outboxReturns())
+
+    async def apply_return_results(self, updates: list[dict]) -> None:
+        if updates:
+            await self._idb.applyReturnResults(json.dumps(updates))
 
     # ---- local stock ----
     async def stock_deltas(self) -> list[dict]:

@@ -32,7 +32,8 @@ def erp(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ErpProcess]:
         pytest.fail("web/vendor is not built: run `make setup` (node scripts/pyodide/build_runtime.mjs)")
     server = ErpProcess(tmp_path_factory.mktemp("erp"))
     server.caja("migrate")
-    server.caja("demo", "--products", str(DEMO_PRODUCTS), "--customers", str(DEMO_CUSTOMERS))
+    # No cashiers: these tours sell as a shop without shifts does (no PIN, no shift); the shifts tour adds its own.
+    server.caja("demo", "--products", str(DEMO_PRODUCTS), "--customers", str(DEMO_CUSTOMERS), "--no-cashiers")
     server.start()
     try:
         yield server

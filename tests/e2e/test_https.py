@@ -38,7 +38,7 @@ def _prepare(server: ErpProcess) -> ErpProcess:
         pytest.fail("web/vendor is not built: run `make setup`")
     require("browser", Path(CHROMIUM).exists(), CHROMIUM, "apt-get install -y chromium")
     server.caja("migrate")
-    server.caja("demo", "--products", str(DEMO_PRODUCTS), "--customers", str(DEMO_CUSTOMERS))
+    server.caja("demo", "--products", str(DEMO_PRODUCTS), "--customers", str(DEMO_CUSTOMERS), "--no-cashiers")
     return server
 
 

@@ -3,8 +3,8 @@ Chromium profiles) reused by import, plus a ledger that counts, per scenario, th
 how many of them the ERP holds — read from the ERP's own SQLite file, never from the browser's claim — and
 prints `faults: N scenarios, M sales, L lost, D duplicated` at the end of the session.
 
-One module per scenario of the issue, test_0N_*.py (N = 1..8). The plain e2e versions of two of them stay in
-tests/e2e (test_sync_tabs.py: two tabs; test_pos_offline.py: a commit refused at its first write); the ones here
+One module per scenario, test_0N_*.py (N = 1..8 for sales, 9 for returns). The plain e2e versions of two of them
+stay in tests/e2e (test_sync_tabs.py: two tabs; test_pos_offline.py: a commit refused at its first write); the ones here
 inject the fault harder and count.
 """
 from __future__ import annotations

@@ -21,6 +21,7 @@ class FakeIdb:
         self.outbox: dict[str, dict] = {}
         self.stock: dict[str, dict] = {}
         self.customers_local: dict[str, dict] = {}
+        self.returns: dict[str, dict] = {}
         self.fail_commit: str | None = None
 
     async def metaGet(self, key: str) -> Any:
@@ -93,6 +94,35 @@ class FakeIdb:
         for u in json.loads(uuids_json):
             self.stock.pop(u, None)
 
+    async def commitReturn(self, record_json: str, stock_json: str, expected_json: str) -> str:
+        """idb_returns.js: refuses when the sale's returns (not rejected) are not the expected ones."""
+        record = json.loads(record_json)
+        if record["sale_uuid"] not in self.sales:
+            return "sale_missing"
+        seen = sorted(r["uuid"] for r in self.returns.values()
+                      if r["sale_uuid"] == record["sale_uuid"] and r["state"] != "rejected")
+        if seen != sorted(json.loads(expected_json)):
+            return "returns_changed"
+        self.returns[record["uuid"]] = record
+        self.outbox[record["uuid"]] = {"uuid": record["uuid"], "kind": "return"}
+        self.stock[record["uuid"]] = {"sale_uuid": record["uuid"], "deltas": json.loads(stock_json)}
+        return ""
+
+    async def returnsAll(self) -> str:
+        return json.dumps(sorted(self.returns.values(), key=lambda r: r["created_at"]))
+
+    async def outboxReturns(self) -> str:
+        rows = [self.returns[u] for u, e in self.outbox.items() if e.get("kind") == "return"]
+        return json.dumps(sorted((r for r in rows if r["state"] == "pending"), key=lambda r: r["created_at"]))
+
+    async def applyReturnResults(self, updates_json: str) -> None:
+        for u in json.loads(updates_json):
+            if u["uuid"] in self.returns:
+                self.returns[u["uuid"]].update(u)
+                self.outbox.pop(u["uuid"], None)
+                if u["state"] == "rejected":
+                    self.stock.pop(u["uuid"], None)
+
     async def customerAddLocal(self, customer_json: str) -> None:
         c = json.loads(customer_json)
         self.customers_local[c["uuid"]] = c
@@ -111,6 +141,8 @@ class FakeErp:
         self.down = False
         self.calls: list[tuple[str, str]] = []
         self.sales_answer: Any = None  # callable(sale) -> result dict
+        self.returns_answer: Any = None  # callable(RETURN) -> result dict
+        self.returns_received: list[dict] = []
         self.received: list[dict] = []
 
     async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
@@ -123,6 +155,9 @@ class FakeErp:
         if path == "/api/sales":
             self.received.extend(body["sales"])
             return {"results": [self.sales_answer(s) for s in body["sales"]]}
+        if path == "/api/returns":
+            self.returns_received.extend(body["returns"])
+            return {"results": [self.returns_answer(r) for r in body["returns"]]}
         if path == "/api/pair":
             if body["code"] != "123456":
                 raise HttpError(400, {"error": "pairing_code_invalid", "message": "Código inválido"})

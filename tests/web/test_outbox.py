@@ -39,7 +39,8 @@ class OutboxIdb(FakeIdb):
         customers = [c for c in self.customers_local.values()
                      if not c.get("synced") and c.get("id") is None and c["uuid"] not in carried]
         kinds = [e["kind"] for e in self.outbox.values()]
-        return json.dumps({"sales": kinds.count("sale"), "voids": kinds.count("void"), "customers": len(customers)})
+        return json.dumps({"sales": kinds.count("sale"), "voids": kinds.count("void"), "customers": len(customers),
+                           "returns": kinds.count("return")})
 
     async def cancelSale(self, uuid: str, audit_json: str, cancellable_json: str) -> str:
         record = self.sales.get(uuid)
@@ -156,13 +157,13 @@ def test_a_full_run_sends_customers_then_sales_then_voids_and_empties_the_count(
     idb.customers_local["c1"] = {"uuid": "c1", "name": "Ferretería", "rfc": None, "id": None}
     audit = {"uuid": "v1", "sale_uuid": records[1]["uuid"], "number": records[1]["number"], "total": "10.00"}
     assert _run(syncer.box.cancel(records[1]["uuid"], audit, ["pending"])) == "ok"
-    assert _run(syncer.box.counts()) == {"sales": 1, "voids": 1, "customers": 1}
+    assert _run(syncer.box.counts()) == {"sales": 1, "voids": 1, "customers": 1, "returns": 0}
 
     report = _run(syncer._locked(None))
     assert (report["customers"], report["accepted"], report["voids"], report["error"]) == (1, 1, 1, None)
     assert [p for _, p in erp.calls] == ["/api/customers", "/api/sales", "/api/voids"]
     assert [s["uuid"] for s in erp.received] == [records[0]["uuid"]]  # the cancelled sale is never sent
-    assert _run(syncer.box.counts()) == {"sales": 0, "voids": 0, "customers": 0}
+    assert _run(syncer.box.counts()) == {"sales": 0, "voids": 0, "customers": 0, "returns": 0}
     assert idb.customers_local["c1"]["id"] == 900
     assert syncer.failures == 0
 

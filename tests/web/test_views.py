@@ -80,6 +80,10 @@ def test_closing_a_dialog_closes_those_opened_above_it(doc: fakedom.Document) ->
     assert window.destroyed and preview.destroyed and dialogs.top is None
 
 
+async def _nothing() -> None:
+    return None
+
+
 class _App:
     """What the app hands the screens: a till with two products, the store (tests/web/fakes.py), and `commit`."""
 
@@ -233,7 +237,9 @@ def test_the_ticket_preview_shows_the_sale_on_the_stored_paper_width(doc: fakedo
 
 
 def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc: fakedom.Document) -> None:
+    from caja_pos.screens.returns import ReturnsDoor
     from caja_pos.screens.sales import SalesWindow
+    from caja_pos.services.returns import Returns
 
     class SlowIdb(FakeIdb):
         """Each read of the sales takes the next number of loop turns from `ticks` (the store is slow)."""
@@ -248,12 +254,16 @@ def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc:
     idb = SlowIdb()
     app = _App(idb)
     syncer = Syncer(app.storage, FakeErp([]), idb)
+    door = ReturnsDoor(Returns(app.storage, app.till), open_ticket=lambda r, back: None, after_return=_nothing)
+
+    async def allowed(action: str, subject: str | None, reason: str) -> bool:
+        return True
     app.till.cart.add(1, 1)
     sale = app.till.build_sale([Payment("efectivo", Decimal(10))], "u-1", 7, "2026-12-01T10:00:00-06:00")
 
     async def scenario() -> None:
         await app.storage.commit_sale(Till.sale_record(sale, "2026-12-01T10:00:00-06:00"), {})
-        window = SalesWindow(app.storage, syncer, app.till, _nothing)
+        window = SalesWindow(app.storage, syncer, app.till, _nothing, door, allowed, dict)
         await window.show()
         SlowIdb.ticks = [10, 1]  # the sync's refresh reads slowly; the cashier's click reads at once
         refresh = asyncio.ensure_future(window._refresh())

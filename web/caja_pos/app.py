@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -20,13 +21,21 @@ from caja_pos import platform
 from caja_pos.net.erp import BrowserHttp, NetworkError
 from caja_pos.screens.menu import Menu
 from caja_pos.screens.pairing import pair_device
+from caja_pos.screens.pin import supervisor_pin
+from caja_pos.screens.returns import ReturnsDoor
 from caja_pos.screens.sales import SalesWindow
 from caja_pos.screens.sell import SellScreen
+from caja_pos.screens.shift import ShiftPanel
+from caja_pos.screens.ticket import TicketPreview
 from caja_pos.services import tasks
+from caja_pos.services.cashiers import Cashiers, derive_in_python
 from caja_pos.services.connectivity import Connectivity
 from caja_pos.services.outbox import Syncer
 from caja_pos.services.pairing import pair_terminal
+from caja_pos.services.returns import Returns
 from caja_pos.services.sales import Sales
+from caja_pos.services.shift_store import ShiftStore, derive_pin
+from caja_pos.services.shifts import Shifts
 from caja_pos.services.sync import load_feed
 from caja_pos.services.tasks import spawn
 from caja_pos.services.till import Till
@@ -34,11 +43,13 @@ from caja_pos.text import labels
 from caja_pos.text.labels import L
 from caja_pos.ui import secure_context, toast
 from caja_pos.ui.dialogs import dialogs
-from caja_pos.ui.dom import by_id, el, replace
-from caja_pos.ui.header import show_pending
+from caja_pos.ui.dom import by_id, el, on, replace
+from caja_pos.ui.header import show_cashier, show_pending
 from poscore.lifecycle import SYNCED
+from poscore.money import InvalidNumber, to_decimal
 from poscore.payment import Payment
-from poscore.sale import Sale
+from poscore.sale import Sale, SaleError
+from poscore.shift_records import needs_supervisor
 
 SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
 _BUDGET_MS = 30  # boot indexing: yield after this much work (each yield costs ≈1 ms; 150 of them were 0.13 s)
@@ -75,6 +86,17 @@ class App:
         self.syncer = Syncer(self.storage, self.http, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
         self.syncer.show_count = show_pending
         self.sales: Sales | None = None  # once paired
+        self.returns: Returns | None = None  # once paired
+        self.returns_door: ReturnsDoor | None = None  # once paired: Ventas' door to returns (screens/returns.py)
+        # Cashiers and shifts (services/cashiers.py, services/shifts.py). The PIN check derives with WebCrypto
+        # where the page has it (a secure context), else with poscore.pin's Python (same result, much slower).
+        self.shift_store = ShiftStore(platform.idb())
+        derive = partial(derive_pin, platform.idb()) if platform.IN_BROWSER and platform.has_webcrypto() \
+            else derive_in_python
+        self.cashiers = Cashiers(self.shift_store, self.storage, derive)
+        self.shifts = Shifts(self.shift_store, self.storage, self.cashiers)
+        self.cashiers.listeners.append(self._show_cashier)
+        self.shifts.listeners.append(self._show_cashier)
         self._preparing = False  # a background CatalogIndex.prepare is running (one at a time)
         # A background task that fails says so to the cashier, not only to the console.
         tasks.report_failures_to(lambda what, exc: toast.show(L("task_failed", error=str(exc) or type(exc).__name__)))
@@ -101,6 +123,12 @@ class App:
         self.syncer.token = self.token
         self.till = Till(terminal)
         self.sales = Sales(self.storage, self.till)
+        self.returns = Returns(self.storage, self.till)
+        self.returns_door = self._returns_door(self.returns)
+        self.sales.stamp = self.shifts.sale_fields
+        await self.cashiers.load()
+        await self.shifts.load()
+        on(by_id("cashier-button"), "click", lambda e: self.open_shift_panel())
         by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
         stored = await self._read_stored()
         if stored:
@@ -112,11 +140,30 @@ class App:
             spawn(self._settle())
         spawn(self._after_boot())
 
+    def _returns_door(self, returns: Returns) -> ReturnsDoor:
+        """What Ventas' returns use of the app (screens/returns.py): the ticket, the supervisor's PIN, the shift."""
+        till = returns.till
+        returns.stamp = self.shifts.sale_fields  # the cashier returning, and the shift whose corte pays it
+        return ReturnsDoor(returns, open_ticket=lambda record, back: TicketPreview(
+                               self.storage, till.terminal.get("shop") or {}, record, back),
+                           after_return=self._after_return, shop=lambda: till.terminal.get("shop") or {},
+                           authorize=supervisor_pin(self.cashiers, self.shifts, "return_sale"),
+                           in_shift=self.shifts.can_sell)
+
+    async def _after_return(self) -> None:
+        """A return was stored: its units are on sale again here, the sync icon counts it, and it goes soon."""
+        if self.sell is not None:
+            self.sell.refresh_results()
+        await self.syncer.changed()
+        self.sync_soon()
+
     def _boot_done(self) -> None:
         platform.set_root_flag("pyReady", "1")
         _mark("app_ready")
 
     async def _after_boot(self) -> None:
+        if not self.shifts.can_sell():  # a shop with cashiers: sign in and open (or resume) a shift first
+            self.open_shift_panel()
         self.persisted = await self.storage.request_persist()
         self.syncer.start()
         await self.update_badge()
@@ -228,6 +275,7 @@ class App:
         till = self.till
         # Decrements of sales the ERP already accepted are in its stock after this refresh: forget them then.
         synced = [s["uuid"] for s in await self.storage.sales() if s.get("state") == SYNCED]
+        synced += [r["uuid"] for r in await self.storage.returns() if r.get("state") == SYNCED]
         bars: dict[str, Any] = {}
         if show_progress:
             bars = self._show_load_progress()
@@ -250,6 +298,7 @@ class App:
             for kind in ("catalog", "customers"):
                 since = int(await self.storage.get(f"{kind}_since", 0))
                 await load_feed(self.http, self.storage, self.token, kind, since, progress(kind))
+            await self.cashiers.refresh(self.http, self.token)
         except NetworkError:
             if show_progress:
                 self._progress_text(L("offline"))
@@ -286,7 +335,7 @@ class App:
         assert self.till is not None
         if self.sell is not None:
             self.sell.destroy()
-        self.sell = SellScreen(self.till, self.storage, self.commit)
+        self.sell = SellScreen(self.till, self.storage, self.commit, guard=self)
 
     def language_changed(self) -> None:
         """The menu switched the language: the selling screen (if shown) is built again in it."""
@@ -295,7 +344,9 @@ class App:
 
     def open_sales_window(self) -> None:
         assert self.till is not None
-        spawn(SalesWindow(self.storage, self.syncer, self.till, self.stock_changed).show())
+        assert self.returns_door is not None
+        spawn(SalesWindow(self.storage, self.syncer, self.till, self.stock_changed, self.returns_door,
+                          self.authorize, self.shifts.sale_fields).show())
 
     async def stock_changed(self) -> None:
         """A cancelled sale gave its stock back: the till re-reads the local decrements, the results redraw."""
@@ -304,9 +355,62 @@ class App:
         if self.sell is not None:
             self.sell.refresh_results()
 
+    # ---------- cashiers and shifts ----------
+    def _show_cashier(self) -> None:
+        current = self.cashiers.current
+        show_cashier(self.cashiers.enabled, None if current is None else str(current["name"]),
+                     None if self.shifts.current is None else self.shifts.current.state)
+
+    @property
+    def cashiers_enabled(self) -> bool:
+        return self.cashiers.enabled
+
+    @property
+    def discount_limit(self) -> Decimal | None:
+        return self.cashiers.discount_limit
+
+    def may_sell(self) -> bool:
+        """False while a shop with cashiers has no open shift (or nobody signed in): "Cobrar" opens the shift
+        panel instead."""
+        return self.shifts.can_sell()
+
+    def open_shift_panel(self) -> None:
+        if self.till is not None:
+            ShiftPanel(self.shifts, self.cashiers, self.till.terminal, self.corte_ticket,
+                       on_change=self.after_shift_change).open()
+
+    def after_shift_change(self) -> None:
+        spawn(self.update_badge())
+        self.sync_soon()
+
+    def discount_needs_supervisor(self, typed: str) -> bool:
+        """A line discount above the shop's limit (GET /api/cashiers) needs a supervisor's PIN."""
+        if not self.cashiers.enabled:
+            return False
+        try:
+            pct = to_decimal(typed)
+        except InvalidNumber:
+            return False  # the cart refuses it with its own reason
+        return needs_supervisor("discount", pct, self.cashiers.discount_limit)
+
+    async def authorize(self, action: str, subject: str | None, reason: str) -> bool:
+        """A supervisor's PIN for `action`, recorded (and sent) with who gave it; True when given. A till without
+        cashiers has nobody to ask: True."""
+        who = await supervisor_pin(self.cashiers, self.shifts, action)(reason, subject)
+        if who:
+            spawn(self.update_badge())
+        return who is not None
+
+    def corte_ticket(self, name: str, lines: Any) -> None:
+        """The corte's ticket in the sales' ticket preview (58/80 mm, save, print)."""
+        shop = (self.till.terminal.get("shop") or {}) if self.till is not None else {}
+        TicketPreview(self.storage, shop, {"number": name}, lambda: None, lines=lines)
+
     async def commit(self, payments: list[Payment]) -> Sale:
         """Store the cart as a sale (services/sales.py; raises when nothing was stored), then sync it soon."""
         assert self.sales is not None
+        if not self.shifts.can_sell():
+            raise SaleError("malformed", L("shift_needed"))
         sale = await self.sales.commit(payments)
         spawn(self.update_badge())
         self.sync_soon()

@@ -186,6 +186,12 @@ async def take_catalog_columns() -> tuple[bytes, list, list] | None:
     return answer.buffer.to_bytes(), answer.raw.to_py(), answer.cols.to_py()
 
 
+def has_webcrypto() -> bool:
+    """WebCrypto's SubtleCrypto exists only in a secure context (HTTPS or localhost)."""
+    crypto = present(getattr(js, "crypto", None)) if IN_BROWSER else None
+    return crypto is not None and present(getattr(crypto, "subtle", None)) is not None
+
+
 # ---------- files ----------
 def download_text(name: str, mime: str, text: str) -> None:
     caja_idb.downloadText(name, mime, text)

@@ -7,7 +7,8 @@
  * Why chunks: 100k products stored one record per put take 15–19 s here; ~100 chunk values take ~0.5 s.
  *
  * The database, its schema and the shared helpers are in idb_core.js; the outbox, the sync's bookkeeping and the
- * Ventas window's writes in idb_sync.js, re-exported here so Python sees one module (`caja_idb`).
+ * Ventas window's writes in idb_sync.js, cashiers and shift records in idb_shifts.js, returns in idb_returns.js,
+ * re-exported here so Python sees one module (`caja_idb`).
  *
  * Must not hold business rules (money, totals, validity): values arrive computed by poscore. Store names follow
  * the server tables (docs/contract.md).
@@ -16,6 +17,8 @@ import { DURABLE, done, open, releaseSnapshot, req } from "./idb_core.js";
 
 export { open };
 export * from "./idb_sync.js";
+export * from "./idb_returns.js";
+export * from "./idb_shifts.js";
 
 /* ---------- meta: terminal, token, catalog since, sequence ---------- */
 

@@ -4,10 +4,11 @@
  *
  * Upgrades follow the oldVersion ladder and never drop unsynced sales.
  *
- * Must not hold transactions of the app: those live in idb.js and idb_sync.js, one exported function each.
+ * Must not hold transactions of the app: those live in idb.js, idb_sync.js and idb_returns.js, one exported
+ * function each.
  */
 const DB_NAME = "caja";
-const DB_VERSION = 1;
+const DB_VERSION = 3;
 
 let dbPromise = null;
 
@@ -58,7 +59,24 @@ export function open() {
           db.createObjectStore("outbox", { keyPath: "uuid" });
           db.createObjectStore("stock", { keyPath: "sale_uuid" });
         }
-        // if (old < 2) { ... } — add steps here; never delete "sales" or "outbox".
+        if (old < 2) {
+          // Cashiers (the ERP's GET /api/cashiers: names, roles, PIN verifiers) and the shift records the till
+          // makes. Each record keeps its own store for the corte's arithmetic and reprints; what still has to
+          // reach the ERP is an outbox entry that carries the record, like a void.
+          db.createObjectStore("cashiers", { keyPath: "id" });
+          db.createObjectStore("shifts", { keyPath: "uuid" });
+          db.createObjectStore("cash_movements", { keyPath: "uuid" }).createIndex("shift_uuid", "shift_uuid");
+          db.createObjectStore("cortes", { keyPath: "uuid" }).createIndex("shift_uuid", "shift_uuid");
+          db.createObjectStore("authorizations", { keyPath: "uuid" });
+        }
+        if (old < 3) {
+          // Returns of synced sales (devoluciones), one record each, key uuid, looked up by the sale they return.
+          // They reach the ERP through the same "outbox" (kind "return") and put stock back through "stock".
+          const returns = db.createObjectStore("returns", { keyPath: "uuid" });
+          returns.createIndex("sale_uuid", "sale_uuid");
+          returns.createIndex("state", "state");
+        }
+        // if (old < 4) { ... } — add steps here; never delete "sales", "returns" or "outbox".
       };
       r.onsuccess = () => {
         const db = r.result;

@@ -110,7 +110,7 @@ export async function customersMarkSynced(resultsJson) {
 }
 
 /**
- * What the sync icon counts: outbox sales, outbox voids and offline customers the ERP does not know yet. A
+ * What the sync icon counts: outbox sales, outbox voids, shift records and offline customers the ERP does not know yet. A
  * customer that travels inside a pending or synced sale is not counted on its own (the sale carries it and the
  * ERP creates it by uuid).
  */
@@ -131,14 +131,18 @@ export async function pendingCounts() {
   return JSON.stringify({
     sales: entries.filter((e) => e.kind === "sale").length,
     voids: entries.filter((e) => e.kind === "void").length,
+    returns: entries.filter((e) => e.kind === "return").length,
     customers: customers.length,
+    // shifts, cash movements, cortes and authorizations (idb_shifts.js): they travel like the voids
+    shift_records: entries.filter((e) => !["sale", "void", "return"].includes(e.kind)).length,
   });
 }
 
-/** Delete synced sales created before `beforeIso` (and their stock records); never any other state. */
+/** Delete synced sales and synced returns created before `beforeIso` (and their stock records); never any other
+ * state (a pending or rejected return stays, like a sale). */
 export async function pruneSynced(beforeIso) {
   const db = await open();
-  const tx = db.transaction(["sales", "stock"], "readwrite");
+  const tx = db.transaction(["sales", "stock", "returns"], "readwrite");
   const rows = await req(tx.objectStore("sales").index("state").getAll("synced"));
   let n = 0;
   for (const r of rows) {
@@ -146,6 +150,12 @@ export async function pruneSynced(beforeIso) {
       tx.objectStore("sales").delete(r.uuid);
       tx.objectStore("stock").delete(r.uuid);
       n += 1;
+    }
+  }
+  for (const r of await req(tx.objectStore("returns").index("state").getAll("synced"))) {
+    if (r.created_at && r.created_at < beforeIso) {
+      tx.objectStore("returns").delete(r.uuid);
+      tx.objectStore("stock").delete(r.uuid);
     }
   }
   await done(tx);

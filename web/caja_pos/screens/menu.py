@@ -48,6 +48,11 @@ class Shell(Protocol):
 
     def language_changed(self) -> None: ...
 
+    @property
+    def cashiers_enabled(self) -> bool: ...  # the shop has cashiers: the menu offers "Turno"
+
+    def open_shift_panel(self) -> None: ...
+
 
 class Menu:
     """The header's two buttons, for the page's life (their listeners are never removed)."""
@@ -71,8 +76,10 @@ class Menu:
         if self.shell.till is None:
             spawn(self.open_about())
             return
+        shift = el("button", "menu-item", L("shift"), id="menu-shift", type="button", data_action="menu-shift") \
+            if self.shell.cashiers_enabled else None
         self._panel(L("menu"),
-                    el("button", "menu-item", L("sales"), type="button", data_action="menu-sales"),
+                    el("button", "menu-item", L("sales"), type="button", data_action="menu-sales"), shift,
                     el("button", "menu-item", L("about"), type="button", data_action="menu-about"))
 
     def open_sync(self) -> None:
@@ -121,6 +128,9 @@ class Menu:
         elif action == "menu-sales":
             panel.close()
             self.shell.open_sales_window()
+        elif action == "menu-shift":
+            panel.close()
+            self.shell.open_shift_panel()
         elif action == "menu-about":
             spawn(self.open_about())
         elif action == "sync-sales":

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import uuid4
 
 from caja_pos.screens.ticket import TicketPreview
@@ -81,13 +81,38 @@ def void_audit(record: dict, cancelled_at: str, uuid: str) -> dict:
             "sale": sale}
 
 
+class ReturnsEntry(Protocol):
+    """What Ventas uses of returns (screens/returns.ReturnsDoor is one): the return dialog, a sale's returns, their
+    tickets, the marks in the list, and finding a sale by folio or ticket code."""
+
+    def open(self, record: dict, on_back: Callable[[], object]) -> object: ...
+
+    async def section(self, sale_uuid: str) -> Any: ...
+
+    async def ticket_of(self, uuid: str, on_back: Callable[[], object]) -> None: ...
+
+    async def marks(self) -> dict[str, str]: ...
+
+    def find(self, records: list[dict], text: str) -> dict | None: ...
+
+    def search_box(self) -> Any: ...
+
+
+# A supervisor's PIN for an action (action, subject, reason shown): True when given (a till without cashiers: True).
+Authorize = Callable[[str, "str | None", str], Awaitable[bool]]
+
+
 class SalesWindow(DialogView):
     def __init__(self, records: SalesRecords, syncer: Syncer, till: Till,
-                 on_stock_changed: Callable[[], Awaitable[None]]) -> None:
+                 on_stock_changed: Callable[[], Awaitable[None]], returns: ReturnsEntry,
+                 authorize: Authorize, shift_fields: Callable[[], dict]) -> None:
         super().__init__()
         self.store = records
         self.syncer = syncer
         self.till = till
+        self.returns = returns
+        self.authorize = authorize
+        self.shift_fields = shift_fields  # the cashier and shift a cancellation is recorded under
         self.on_stock_changed = on_stock_changed  # the app re-reads the local stock and redraws the selling screen
         self.filter = "all"
         self.records: dict[str, dict] = {}
@@ -100,6 +125,7 @@ class SalesWindow(DialogView):
         self.box = el("div", "card dialog sales-window", id="menu-panel", aria_labelledby="menu-panel-title")
         self.on(self.box, "click", self._on_click)
         self.on(self.box, "change", self._on_change)
+        self.on(self.box, "submit", self._on_submit)  # the search box: a scanner ends with Enter
 
     async def show(self) -> None:
         self.open()
@@ -124,12 +150,13 @@ class SalesWindow(DialogView):
         navigation = self._navigation
         records = list(reversed(await self.store.sales()))
         keep = await self.store.get("keep_days", None)
+        marks = await self.returns.marks()  # sales with returns not (yet) in the ERP say so
         if navigation != self._navigation or self.destroyed or (refresh and self.current is not None):
             return
         self.current = None
         self.notice = message
         self.records = {r["uuid"]: r for r in records}
-        shown = [r for r in records if self.filter == "all" or r.get("state") in UNSYNCED]
+        shown = [r for r in records if self.filter == "all" or r.get("state") in UNSYNCED or r["uuid"] in marks]
         head = el("tr", None, children=[el("th", None, L(k)) for k in ("local_number", "date", "customer", "type")]
                   + [el("th", "num", L("total")), el("th", None, L("state"))])
         rows = [head]
@@ -140,7 +167,7 @@ class SalesWindow(DialogView):
                                el("td", None, r.get("customer_name") or L("public")),
                                el("td", None, t(r.get("type", "remision"), lang())),
                                el("td", "num", format_mxn(to_decimal(r["total"]))),
-                               el("td", "state", state_text(r))]))
+                               el("td", "state", state_text(r) + marks.get(r["uuid"], ""))]))
         body = el("table", "sales-table", id="sales-list", children=rows) if shown else \
             el("p", "muted", L("no_sales"), id="sales-empty")
         filters = el("div", "actions filters", children=[
@@ -159,7 +186,7 @@ class SalesWindow(DialogView):
                 el("input", "keep-days", id="keep-days", type="number", min="1", max="3650",
                    value=str(keep or DEFAULT_KEEP_DAYS), data_field="keep-days")]),
         ])
-        replace(self.box, el("h2", None, L("sales"), id="menu-panel-title"), filters, body,
+        replace(self.box, el("h2", None, L("sales"), id="menu-panel-title"), filters, self.returns.search_box(), body,
                 el("p", "sync-result", message or "", id="sales-result", role="status"), backup,
                 el("div", "actions", children=[el("button", "secondary", L("close"), type="button",
                                                   data_action="menu-close", data_escape=True)]))
@@ -169,6 +196,7 @@ class SalesWindow(DialogView):
         self._navigation += 1
         navigation = self._navigation
         record = next((r for r in await self.store.sales() if r["uuid"] == uuid), None)
+        returns = await self.returns.section(uuid)  # this sale's returns, with their states
         if navigation != self._navigation or self.destroyed:
             return
         if record is None:
@@ -210,6 +238,7 @@ class SalesWindow(DialogView):
                 el("table", "sales-table", children=lines),
                 el("div", "totals", children=[el("h3", None, L("taxes")), *totals]),
                 el("div", "totals", children=[el("h3", None, L("payments")), *pays]),
+                returns,
                 el("p", "sync-result", message or "", id="sale-result", role="status"),
                 el("div", "actions", id="sale-detail", data_uuid=uuid, children=[
                     el("button", "secondary", L("back"), id="sale-back", type="button", data_action="sale-back"),
@@ -217,6 +246,8 @@ class SalesWindow(DialogView):
                        data_action="sale-cancel", disabled=not cancellable),
                     el("button", "secondary", L("sale_print"), id="sale-print", type="button",
                        data_action="sale-print"),
+                    el("button", "secondary", L("return_button"), id="sale-return", type="button",
+                       data_action="sale-return", disabled=state != SYNCED),
                     el("button", "primary", L("sale_sync"), id="sale-sync", type="button", data_action="sale-sync",
                        disabled=not syncable),
                     # Its own way out of the Ventas window (Esc too), not only Volver and then the list's Cerrar.
@@ -250,6 +281,13 @@ class SalesWindow(DialogView):
             uuid = self.current
             TicketPreview(self.store, self.till.terminal.get("shop") or {}, self.records[uuid],
                           on_back=lambda: spawn(self.show_detail(uuid)))
+        elif action in ("sale-return", "return-ticket") and self.current:
+            uuid = self.current
+            door = self.returns
+            if action == "sale-return":
+                door.open(self.records[uuid], on_back=lambda: spawn(self.show_detail(uuid)))
+            else:
+                spawn(door.ticket_of(str(node.dataset.uuid), lambda: None))
         elif action == "sale-sync" and self.current:
             spawn(self.sync_one(self.current))
         elif action == "backup-export":
@@ -262,6 +300,14 @@ class SalesWindow(DialogView):
             spawn(self._keep_days(str(target.value)))
         elif field == "backup-file" and target.files.length:
             spawn(self._import(target.files.item(0)))
+
+    def _on_submit(self, event: Any) -> None:
+        """A typed or scanned folio, number or ticket code opens that sale."""
+        event.preventDefault()
+        field = by_id("find-sale-text")
+        text = str(field.value) if field is not None else ""
+        found = self.returns.find(list(self.records.values()), text)
+        spawn(self.show_detail(found["uuid"]) if found else self.show_list(L("find_sale_none", text=text.strip())))
 
     def confirm_cancel(self, uuid: str) -> None:
         record = self.records[uuid]
@@ -278,7 +324,13 @@ class SalesWindow(DialogView):
     async def cancel(self, uuid: str) -> None:
         record = self.records[uuid]
         cancellable = from_states(CANCELLED)
+        # A till with cashiers cancels only with a supervisor's PIN, recorded with who gave it.
+        if not await self.authorize("cancel_sale", uuid, L("auth_cancel_sale")):
+            await self.show_detail(uuid, L("auth_refused"))
+            return
         audit = void_audit(record, clock.now().isoformat(), str(uuid4()))
+        audit.update({k: v for k, v in self.shift_fields().items()
+                      if k in ("cashier_id", "shift_uuid") and v is not None})  # contract: a VOID may carry them
         outcome = await self.syncer.box.cancel(uuid, audit, cancellable)
         if outcome != "ok":
             await self.show_detail(uuid, L("cannot_cancel", state=t(outcome, lang())))

@@ -15,10 +15,12 @@ Must not compute prices, taxes or stock rules itself, nor touch IndexedDB (App.c
 """
 from __future__ import annotations
 
-from typing import Any
+from decimal import Decimal
+from typing import Any, Protocol
 
 from caja_pos.services.device_store import CustomerStore
 from caja_pos.services.sales import CommitSale
+from caja_pos.services.tasks import spawn
 from caja_pos.services.till import Till
 from caja_pos.text.labels import L, lang
 from caja_pos.ui.dialogs import dialogs
@@ -40,9 +42,45 @@ SCAN_MIN = 3
 _EDITABLE = ("INPUT", "TEXTAREA", "SELECT")
 
 
+class Guard(Protocol):
+    """What selling asks of the shop's cashiers and shifts (app.App is one): whether a shift is open, the
+    shift panel when it is not, and a supervisor's PIN for a discount above the shop's limit."""
+
+    @property
+    def discount_limit(self) -> Decimal | None: ...
+
+    def may_sell(self) -> bool: ...
+
+    def open_shift_panel(self) -> None: ...
+
+    def discount_needs_supervisor(self, typed: str) -> bool: ...
+
+    async def authorize(self, action: str, subject: str | None, reason: str) -> bool: ...
+
+
+class Unguarded:
+    """A till without cashiers: always in a shift, nobody to ask (the CPython screen tests' default)."""
+
+    discount_limit: Decimal | None = None
+
+    def may_sell(self) -> bool:
+        return True
+
+    def open_shift_panel(self) -> None:
+        return None
+
+    def discount_needs_supervisor(self, typed: str) -> bool:
+        return False
+
+    async def authorize(self, action: str, subject: str | None, reason: str) -> bool:
+        return True
+
+
 class SellScreen(View):
-    def __init__(self, till: Till, customers: CustomerStore, commit: CommitSale) -> None:
+    def __init__(self, till: Till, customers: CustomerStore, commit: CommitSale,
+                 guard: Guard | None = None) -> None:
         super().__init__()
+        self.guard: Guard = guard or Unguarded()
         self.till = till
         self.customer_store = customers
         self.commit = commit
@@ -219,7 +257,11 @@ class SellScreen(View):
             if kind == "qty":
                 self.till.cart.set_qty(pid, text.strip() or "0")
             else:
-                self.till.cart.set_discount(pid, text.strip() or "0")
+                typed = text.strip() or "0"
+                if self.guard.discount_needs_supervisor(typed):  # above the shop's limit: a supervisor's PIN first
+                    spawn(self._discount_with_pin(pid, typed))
+                    return
+                self.till.cart.set_discount(pid, typed)
             self.say(None)
         except NotSellable as exc:
             self.say(exc.text(lang()))
@@ -248,6 +290,18 @@ class SellScreen(View):
         self.show_cart.setAttribute("aria-pressed", "true" if view == "cart" else "false")
         if view == "products":
             self.search.focus()
+
+    async def _discount_with_pin(self, pid: int, typed: str) -> None:
+        limit = self.guard.discount_limit
+        if await self.guard.authorize("discount", f"{typed}%", L("auth_discount", limit=limit)):
+            try:
+                self.till.cart.set_discount(pid, typed)
+                self.say(None)
+            except NotSellable as exc:
+                self.say(exc.text(lang()))
+        else:
+            self.say(L("auth_refused"))
+        self.render_cart()
 
     # ---------- actions ----------
     def add(self, product: Product) -> bool:
@@ -280,6 +334,10 @@ class SellScreen(View):
             return
         if self.till.sale_type == "factura" and factura_ready(self.till.customer):
             self.say(L("factura_needs_customer"))
+            return
+        if not self.guard.may_sell():  # a shop with cashiers sells within an open shift only
+            self.say(L("shift_needed"))
+            self.guard.open_shift_panel()
             return
         from caja_pos.screens.payment import PaymentScreen
 

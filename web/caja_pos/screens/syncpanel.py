@@ -31,8 +31,14 @@ def sales_message(report: dict | None) -> str:
     if report.get("customer_rejected"):
         parts.append(L("customers_failed", n=len(report["customer_rejected"]),
                        reasons=_reasons(report["customer_rejected"])))
+    if report.get("shift_rejected"):
+        parts.append(L("shift_records_failed", n=len(report["shift_rejected"]),
+                       reasons=_reasons(report["shift_rejected"])))
     if report.get("void_rejected"):
         parts.append(L("voids_failed", n=len(report["void_rejected"]), reasons=_reasons(report["void_rejected"])))
+    if report.get("return_rejected"):
+        parts.append(L("returns_failed", n=len(report["return_rejected"]),
+                       reasons=_reasons(report["return_rejected"])))
     if report.get("error"):
         parts.append(str(report["error"]))
     return " · ".join(parts) if parts else L("sync_ok")

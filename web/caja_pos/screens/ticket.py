@@ -20,6 +20,8 @@ from caja_pos.ui.page import download_text, print_page
 from poscore.lifecycle import SYNCED
 from poscore.numbering import folio_label
 from poscore.qr import qr_matrix, qr_svg
+from poscore.return_ticket import return_ticket_lines
+from poscore.returns import Return
 from poscore.sale import Sale
 from poscore.ticket import WIDTHS, TicketLine, ticket_lines
 
@@ -29,10 +31,14 @@ _FILE_CSS = ("body{margin:0;padding:4mm 0;background:#fff}"
 
 
 def lines_for(record: dict, shop: dict, width_mm: int, language: str) -> list[TicketLine]:
+    """The ticket of a sale record, or of a return record (it has "return": its own layout)."""
     sale = Sale.from_json(record["sale"])
     folio = None
     if record.get("state") == SYNCED and record.get("series") and record.get("folio") is not None:
         folio = folio_label(record["series"], int(record["folio"]))
+    if "return" in record:
+        return return_ticket_lines(Return.from_json(record["return"]), sale, shop, width_mm, lang=language,
+                                   folio=folio, sale_folio=record.get("sale_folio"))
     return ticket_lines(sale, shop, width_mm, lang=language, folio=folio)
 
 
@@ -53,11 +59,14 @@ def _qr(text: str) -> Any:
 
 
 class TicketPreview(DialogView):
-    def __init__(self, settings: Settings, shop: dict, record: dict, on_back: Callable[[], object]) -> None:
+    def __init__(self, settings: Settings, shop: dict, record: dict, on_back: Callable[[], object],
+                 lines: Callable[[int, str], list[TicketLine]] | None = None) -> None:
+        """`record`: a sale record; or, with `lines(width_mm, lang)`, any ticket (a corte) named by its "number"."""
         super().__init__()
         self.settings = settings
         self.shop = shop
         self.record = record
+        self.lines = lines or (lambda width, language: lines_for(self.record, self.shop, width, language))
         self.on_back = on_back
         self.width = 58
         self.paper = el("div", "ticket paper-58", id="ticket")
@@ -84,7 +93,7 @@ class TicketPreview(DialogView):
 
     def render(self, width: int) -> None:
         self.width = width
-        lines = lines_for(self.record, self.shop, width, lang())
+        lines = self.lines(width, lang())
         replace(self.paper, *[_qr(x.qr) if x.qr else el("div", "tl b" if x.bold else "tl", x.text or "\u00a0")
                               for x in lines])
         self.paper.className = f"ticket paper-{width}"
@@ -109,6 +118,6 @@ class TicketPreview(DialogView):
 
     def save(self) -> None:
         number = self.record["number"]
-        lines = lines_for(self.record, self.shop, self.width, lang())
+        lines = self.lines(self.width, lang())
         download_text(f"ticket-{number}.html", "text/html;charset=utf-8",
                       ticket_html(lines, self.width, f"Ticket {number}"))

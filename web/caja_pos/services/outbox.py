@@ -1,5 +1,6 @@
-"""Everything that still has to reach the ERP, and the one loop that sends it: offline customers, sales (through
-sync.upload_sales) and the void audits of cancelled sales; the sync icon's count; automatic retries.
+"""Everything that still has to reach the ERP, and the one loop that sends it: offline customers, shift records
+(services/shifts.py), sales (through sync.upload_sales), the void audits of cancelled sales and the returns of synced
+sales (returns.upload_returns); the sync icon's count; automatic retries.
 
 Why one `Syncer` per tab, with a cross-tab lock: two tabs may sell offline at once; when the ERP comes back only
 one of them sends at a time (Web Locks) and every tab refreshes its count and lists (BroadcastChannel), so a sale
@@ -24,6 +25,9 @@ from storage import Storage
 from caja_pos import platform
 from caja_pos.net.erp import Http, HttpError, NetworkError
 from caja_pos.services import backup
+from caja_pos.services.returns import upload_returns
+from caja_pos.services.shift_store import ShiftStore
+from caja_pos.services.shifts import upload_shift_records
 from caja_pos.services.sync import upload_sales
 from caja_pos.services.tasks import spawn
 from poscore.lifecycle import PENDING, SYNCING, UNSENT, from_states
@@ -133,6 +137,7 @@ class Syncer:
         self.http = http
         self.token: str | None = None  # set once the device is paired; nothing is sent before
         self.box = Outbox(idb)
+        self.shift_box = ShiftStore(idb)  # shifts, cash movements, cortes, authorizations: same outbox, same loop
         self.rand = rand
         self.failures = 0
         self.next_attempt = 0.0
@@ -144,7 +149,8 @@ class Syncer:
     # ---------- the count on the sync icon ----------
     async def update_badge(self) -> int:
         counts = await self.box.counts()
-        count = counts["sales"] + counts["voids"] + counts["customers"]
+        count = (counts["sales"] + counts["voids"] + counts["customers"] + counts.get("shift_records", 0)
+                 + counts.get("returns", 0))
         extra = getattr(self.http, "extra_headers", None)
         if isinstance(extra, dict):  # the back office shows each terminal's unsynced sales
             extra["X-Caja-Pending"] = str(counts["sales"])
@@ -193,11 +199,15 @@ class Syncer:
         http, storage, token = self.http, self.storage, self.token
         assert token is not None
         report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None, "customers": 0, "voids": 0,
-                                  "void_rejected": [], "customer_rejected": []}
+                                  "void_rejected": [], "customer_rejected": [], "shift_records": 0,
+                                  "shift_rejected": [], "returns": 0, "return_rejected": []}
         try:
             if only is None:
                 c = await upload_customers(http, storage, self.box, token)
                 report["customers"], report["customer_rejected"] = c["accepted"], c["rejected"]
+                # The shifts before the sales that name them (the ERP also takes a sale whose shift comes later).
+                s = await upload_shift_records(http, self.shift_box, token)
+                report["shift_records"], report["shift_rejected"] = s["accepted"], s["rejected"]
             marked = await self.box.mark_syncing(None if only is None else await self._up_to(only))
             try:
                 sales = await upload_sales(http, storage, token, only=set(marked))
@@ -207,6 +217,10 @@ class Syncer:
             if only is None and sales["error"] is None:
                 v = await upload_voids(http, self.box, token)
                 report["voids"], report["void_rejected"] = v["accepted"], v["rejected"]
+                # After the sales: a return names a synced sale, and the ERP must know the sale first.
+                r = await upload_returns(http, storage, token)
+                report["returns"], report["return_rejected"] = r["accepted"], r["rejected"]
+                report["error"] = r["error"]
         except NetworkError:
             report["error"] = "network"
         except HttpError as exc:

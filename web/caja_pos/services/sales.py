@@ -35,6 +35,8 @@ class Sales:
         self.till = till
         self.now = now
         self.last_seq: int | None = None  # last sale number stored by this tab; None: read it from IndexedDB
+        # Who sells and in which shift (services/shifts.py `sale_fields`): {} on a till without cashiers.
+        self.stamp: Callable[[], dict] = dict
 
     async def read_last_number(self) -> None:
         """Read the last number ahead of the first sale, so its transaction starts within the click."""
@@ -49,8 +51,11 @@ class Sales:
             if self.last_seq is None:
                 self.last_seq = await self.storage.last_sequence()
             seq = self.till.next_seq(self.last_seq)
-            sale = self.till.build_sale(payments, str(uuid4()), seq, self.now())
+            stamp = self.stamp()
+            sale = self.till.build_sale(payments, str(uuid4()), seq, self.now(), stamp.get("cashier"))
             record = Till.sale_record(sale, self.now().isoformat())
+            # contract: a SALE may carry cashier_id and shift_uuid beside the free-text cashier
+            record["sale"].update({k: stamp[k] for k in ("cashier_id", "shift_uuid") if stamp.get(k) is not None})
             try:
                 await self.storage.commit_sale(record, Till.stock_decrement(sale))
             except SequenceUsed:

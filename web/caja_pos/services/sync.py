@@ -113,20 +113,27 @@ async def upload_sales(http: Http, storage: Storage, token: str, only: Collectio
         except HttpError as exc:
             report["error"] = exc.message
             break
-        by_uuid = {r["uuid"]: r for r in batch}
-        updates = []
-        for result in answer.get("results", []):
-            record = by_uuid.get(result.get("uuid"))
-            if record is None:
-                continue
-            if result.get("status") == "accepted":
-                updates.append({"uuid": record["uuid"], "state": SYNCED, "series": result.get("series"),
-                                "folio": result.get("folio"), "received_at": result.get("received_at")})
-                report["accepted"] += 1
-            else:
-                message = result.get("message") or result.get("error") or "rechazada"
-                updates.append({"uuid": record["uuid"], "state": REJECTED, "error": result.get("error"),
-                                "message": message})
-                report["rejected"].append((record["number"], message))
-        await storage.apply_sale_results(updates)
+        await storage.apply_sale_results(answer_updates(answer, batch, "number", report))
     return report
+
+
+def answer_updates(answer: Any, batch: list[dict], label: str, report: dict) -> list[dict]:
+    """The ERP's per-record answers (sales or returns) as store updates: accepted → synced with series + folio,
+    rejected → rejected with its reason (kept, never dropped). Counts them in `report` ("accepted", and
+    "rejected" as (record[label], message))."""
+    by_uuid = {r["uuid"]: r for r in batch}
+    updates = []
+    for result in (answer or {}).get("results", []):
+        record = by_uuid.get(result.get("uuid"))
+        if record is None:
+            continue
+        if result.get("status") == "accepted":
+            updates.append({"uuid": record["uuid"], "state": SYNCED, "series": result.get("series"),
+                            "folio": result.get("folio"), "received_at": result.get("received_at")})
+            report["accepted"] += 1
+        else:
+            message = result.get("message") or result.get("error") or "rechazada"
+            updates.append({"uuid": record["uuid"], "state": REJECTED, "error": result.get("error"),
+                            "message": message})
+            report["rejected"].append((record[label], message))
+    return updates

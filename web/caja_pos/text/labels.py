@@ -8,6 +8,8 @@ Must not hold business rules.
 """
 from __future__ import annotations
 
+from caja_pos.text import shift_labels
+
 _ES: dict[str, str] = {
     "starting": "Iniciando el punto de venta…",
     "pair_title": "Vincular esta caja",
@@ -118,6 +120,31 @@ _ES: dict[str, str] = {
     "cannot_cancel": "Esta venta no se puede cancelar aquí ({state}).",
     "sync_one_ok": "Venta sincronizada con folio {folio}",
     "sync_one_rejected": "Venta rechazada: {reason}",
+    "return_button": "Devolver",
+    "return_title": "Devolución de la venta {number}",
+    "return_sold": "Vendido",
+    "return_done_before": "Ya devuelto",
+    "return_qty": "A devolver",
+    "return_all": "Todo",
+    "return_reason": "Motivo",
+    "return_method": "Reembolso en",
+    "return_total": "Reembolso",
+    "return_confirm": "Devolver",
+    "return_not_authorized": "La devolución no se autorizó.",
+    "return_saved": "Devolución guardada: {total} en {method}. La existencia se restauró.",
+    "return_print": "Imprimir ticket de devolución",
+    "return_auth_reason": "Devolución de {total} de la venta {number}",
+    "return_bad_qty": "Cantidad inválida en {name}",
+    "return_failed": "No se pudo guardar la devolución en este equipo ({reason}).",
+    "returns_of_sale": "Devoluciones",
+    "return_ticket": "Ticket",
+    "find_sale": "Folio, número o código del ticket",
+    "find_sale_button": "Buscar venta",
+    "find_sale_none": "Ninguna venta de este equipo coincide con «{text}».",
+    "returns_failed": "{n} devolución(es) rechazada(s): {reasons}",
+    "return_mark_pending": "Devolución pendiente",
+    "return_needs_shift": "Abra un turno para hacer una devolución: el reembolso sale de su caja.",
+    "return_mark_rejected": "Devolución rechazada: {reason}",
     "ticket_preview": "Vista previa del ticket",
     "paper": "Papel",
     "save_file": "Guardar en el equipo",
@@ -252,6 +279,31 @@ _EN: dict[str, str] = {
     "confirm_cancel_text": "The sale will be removed from the pending sales, its stock returned, and it cannot be "
                            "recovered. This cannot be undone.",
     "cancel_reason": "Cancelled at the till",
+    "return_button": "Return",
+    "return_title": "Return of sale {number}",
+    "return_sold": "Sold",
+    "return_done_before": "Already returned",
+    "return_qty": "To return",
+    "return_all": "All",
+    "return_reason": "Reason",
+    "return_method": "Refund by",
+    "return_total": "Refund",
+    "return_confirm": "Return",
+    "return_not_authorized": "The return was not authorized.",
+    "return_saved": "Return saved: {total} by {method}. The stock was restored.",
+    "return_print": "Print return ticket",
+    "return_auth_reason": "Return of {total} from sale {number}",
+    "return_bad_qty": "Invalid quantity for {name}",
+    "return_failed": "The return could not be saved on this device ({reason}).",
+    "returns_of_sale": "Returns",
+    "return_ticket": "Ticket",
+    "find_sale": "Folio, number or ticket code",
+    "find_sale_button": "Find sale",
+    "find_sale_none": "No sale on this device matches “{text}”.",
+    "returns_failed": "{n} return(s) rejected: {reasons}",
+    "return_mark_pending": "Return pending",
+    "return_needs_shift": "Open a shift to make a return: the refund comes out of its drawer.",
+    "return_mark_rejected": "Return rejected: {reason}",
     "cancelled_ok": "Sale {number} cancelled; stock restored.",
     "cannot_cancel": "This sale cannot be cancelled here ({state}).",
     "sync_one_ok": "Sale synced with folio {folio}",
@@ -283,6 +335,9 @@ _EN: dict[str, str] = {
     "view_switch": "Products or cart", "cart_count": "{n} items", "cart_view": "Cart",
 }
 
+# Cashiers, shifts and the corte keep their words in their own module (text/shift_labels.py).
+_ES.update(shift_labels.ES)
+_EN.update(shift_labels.EN)
 _TABLES = {"es": _ES, "en": _EN}
 _lang = "es"
 

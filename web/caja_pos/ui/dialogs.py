@@ -13,6 +13,7 @@ Must not hold text or decide what a dialog does: a dialog is a View with a `box`
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Protocol
 
 from caja_pos.platform import by_id, document, listen, present
@@ -70,6 +71,16 @@ class DialogStack:
             top.destroy()
             if top is target:
                 break
+        self._show()
+        self._return_focus(opener)
+
+    def close_all(self) -> None:
+        """Every dialog, top first (a test's clean slate; a screen closes only its own)."""
+        opener = None
+        while self._stack:
+            top = self._stack.pop()
+            opener = self._openers.pop(id(top), None)
+            top.destroy()
         self._show()
         self._return_focus(opener)
 
@@ -175,3 +186,26 @@ class DialogView(View):
 
     def close(self) -> None:
         dialogs.close(self)
+
+
+class AnswerDialog(DialogView):
+    """A dialog that answers a question (a PIN, an amount): `await self.result` gives what `answer(value)` set, or
+    None when it was closed any other way (went back, Escape, closed from below)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.result: asyncio.Future = asyncio.get_event_loop().create_future()
+
+    def answer(self, value: Any) -> None:
+        if not self.result.done():
+            self.result.set_result(value)
+        self.close()
+
+    def destroy(self) -> None:
+        if not self.result.done():
+            self.result.set_result(None)
+        super().destroy()
+
+    async def ask(self) -> Any:
+        self.open()
+        return await self.result

@@ -1,0 +1,102 @@
+/**
+ * IndexedDB transactions of returns (devoluciones) of synced sales, re-exported by idb.js: the durable commit of a
+ * return (record + outbox entry + stock put back), the reads and the ERP's answers. JSON strings in and out.
+ *
+ * Must not hold business rules: the amounts and what may be returned are poscore's (computed in Python before the
+ * commit); a rejected return is never deleted here.
+ */
+import { DURABLE, done, open, req } from "./idb_core.js";
+
+/**
+ * Store a return, ONE "strict" transaction: the record (state "pending"), its outbox entry (kind "return") and its
+ * stock record (the units go back into this device's stock at once, as when a sale is cancelled).
+ * `expectedJson` is the uuids of the sale's returns (not rejected) Python computed this return against: when
+ * another tab stored a return of the same sale meanwhile the set differs, nothing is written and the answer is
+ * "returns_changed" (read them again and recompute). Answers "" when stored, "sale_missing" when the sale is not
+ * on the device, "storage_full" or "storage_error:<name>".
+ * record = {uuid, sale_uuid, number, state, created_at, total, refund_method, return: RETURN json};
+ * stock = {product_id: "+qty"}.
+ */
+export async function commitReturn(recordJson, stockJson, expectedJson) {
+  const record = JSON.parse(recordJson);
+  const expected = JSON.parse(expectedJson).slice().sort().join(",");
+  const db = await open();
+  let tx;
+  let code = "";
+  try {
+    tx = db.transaction(["sales", "returns", "outbox", "stock"], "readwrite", DURABLE);
+  } catch (error) {
+    return storageCode(error);
+  }
+  const finished = done(tx);
+  try {
+    tx.objectStore("sales").get(record.sale_uuid).onsuccess = (event) => {
+      if (!event.target.result && !code) { code = "sale_missing"; tx.abort(); }
+    };
+    tx.objectStore("returns").index("sale_uuid").getAll(record.sale_uuid).onsuccess = (event) => {
+      const seen = event.target.result.filter((r) => r.state !== "rejected").map((r) => r.uuid).sort().join(",");
+      if (seen !== expected && !code) { code = "returns_changed"; tx.abort(); }
+    };
+    // Queued after the checks: an abort from their handlers rolls these writes back.
+    tx.objectStore("returns").add(record);
+    tx.objectStore("outbox").put({ uuid: record.uuid, kind: "return", created_at: record.created_at });
+    tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: JSON.parse(stockJson) });
+  } catch (error) {
+    try { tx.abort(); } catch (e) { /* already finished */ }
+    finished.catch(() => {});
+    return storageCode(error);
+  }
+  try {
+    await finished;
+  } catch (error) {
+    return code || storageCode(error);
+  }
+  return "";
+}
+
+function storageCode(error) {
+  const name = (error && error.name) || "Error";
+  return name === "QuotaExceededError" ? "storage_full" : `storage_error:${name}`;
+}
+
+/** Every return record on the device, oldest first, as a JSON array string. */
+export async function returnsAll() {
+  const db = await open();
+  const rows = await req(db.transaction("returns").objectStore("returns").getAll());
+  rows.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+  return JSON.stringify(rows);
+}
+
+/** Return records still in the outbox and not yet answered ("pending"), oldest first. */
+export async function outboxReturns() {
+  const db = await open();
+  const tx = db.transaction(["outbox", "returns"]);
+  const entries = await req(tx.objectStore("outbox").getAll());
+  const returns = tx.objectStore("returns");
+  const rows = await Promise.all(entries.filter((e) => e.kind === "return").map((e) => req(returns.get(e.uuid))));
+  const out = rows.filter((r) => r && r.state === "pending");
+  out.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+  return JSON.stringify(out);
+}
+
+/**
+ * The ERP's per-return answers, ONE transaction: accepted → "synced" with series/folio, rejected → "rejected" with
+ * error/message and its stock record dropped (the units did not come back in the ERP either); both leave the
+ * outbox. A rejected return stays on the device for good. updates = [{uuid, state, series?, folio?, error?,
+ * message?}]
+ */
+export async function applyReturnResults(updatesJson) {
+  const updates = JSON.parse(updatesJson);
+  const db = await open();
+  const tx = db.transaction(["returns", "outbox", "stock"], "readwrite", DURABLE);
+  const returns = tx.objectStore("returns");
+  for (const u of updates) {
+    const record = await req(returns.get(u.uuid));
+    if (!record) continue;
+    Object.assign(record, u);
+    returns.put(record);
+    tx.objectStore("outbox").delete(u.uuid);
+    if (u.state === "rejected") tx.objectStore("stock").delete(u.uuid);
+  }
+  await done(tx);
+}
