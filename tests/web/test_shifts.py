@@ -230,3 +230,53 @@ def test_the_count_dialog_shows_expected_counted_and_the_short_difference(doc: f
         assert counted == {"efectivo": Decimal("560.00"), "tarjeta_debito": Decimal("30.00")}
         assert pieces == {"b500": 1, "b50": 1, "m10": 1}
     asyncio.run(main())
+
+
+def test_the_shift_panel_opens_a_shift_records_a_salida_and_prints_a_corte_x(doc: fakedom.Document) -> None:
+    from caja_pos.screens.shift import ShiftPanel
+
+    async def main() -> None:
+        w = await _stocked()
+        tickets: list[tuple[str, Any]] = []
+        changes: list[int] = []
+
+        def panel() -> None:
+            ShiftPanel(w.shifts, w.cashiers, TERMINAL, lambda name, lines: tickets.append((name, lines)),
+                       on_change=lambda: changes.append(1)).open()
+
+        panel()
+        assert doc.getElementById("shift-state").dataset.state == "none"
+        doc.getElementById("shift-open").click()
+        await _settle()
+        [ana] = [b for b in doc.getElementById("pin-names").children if b.textContent == "Ana"]
+        ana.click()
+        doc.getElementById("pin-input").value = "2580"
+        doc.getElementById("pin-ok").click()
+        await _settle()
+        doc.getElementById("amount-input").value = "$1,000.00"
+        doc.getElementById("amount-ok").click()
+        await _settle()
+        assert w.shifts.current is not None and w.shifts.current.opening_float == Decimal("1000.00")
+        assert w.cashiers.current == ANA and changes
+
+        panel()
+        doc.getElementById("shift-cash-out").click()
+        await _settle()
+        doc.getElementById("amount-input").value = "120"
+        doc.getElementById("amount-ok").click()  # no reason: refused, the dialog stays
+        await _settle()
+        assert doc.getElementById("amount-error").textContent == "Escriba el motivo"
+        doc.getElementById("amount-reason").value = "Pago al proveedor de hielo"
+        doc.getElementById("amount-ok").click()
+        await _settle()
+        [move] = w.idb.stores["cash_movements"].values()
+        assert (move["kind"], move["amount"], move["cashier_id"]) == ("salida", "120.00", 7)
+
+        panel()
+        doc.getElementById("shift-corte-x").click()
+        await _settle()
+        [(name, lines)] = tickets
+        text = "\n".join(x.text for x in lines(58, "es"))
+        assert name.startswith("corte-x-") and "CORTE X" in text and "$880.00" in text  # 1000 − 120
+        assert w.shifts.can_sell() and dialogs.top is None
+    asyncio.run(main())
