@@ -280,3 +280,61 @@ def test_the_shift_panel_opens_a_shift_records_a_salida_and_prints_a_corte_x(doc
         assert name.startswith("corte-x-") and "CORTE X" in text and "$880.00" in text  # 1000 − 120
         assert w.shifts.can_sell() and dialogs.top is None
     asyncio.run(main())
+
+
+class _SellApp:
+    """What the selling screen uses of the app, with the real cashiers, shifts and supervisor check."""
+
+    def __init__(self, w: World) -> None:
+        self.w = w
+        self.till = w.till
+        self.cashiers = w.cashiers
+        self.sell: Any = None
+
+    def discount_needs_supervisor(self, typed: str) -> bool:
+        return self.cashiers.discount_needs_supervisor(typed)
+
+    async def authorize(self, action: str, subject: str | None, reason: str) -> bool:
+        from caja_pos.screens.pin import supervisor_authorizes
+
+        return await supervisor_authorizes(self.cashiers, self.w.shifts, action, subject, reason)
+
+    def may_sell(self) -> bool:
+        return self.w.shifts.can_sell()
+
+
+def test_a_discount_above_the_limit_takes_a_supervisors_pin_and_is_recorded(doc: fakedom.Document) -> None:
+    from caja_pos.screens.sell import SellScreen
+
+    async def main() -> None:
+        w = await _stocked()  # the limit is the ERP's default, 10 %
+        await w.shifts.open(ANA, Decimal(0))
+        app = _SellApp(w)
+        screen = SellScreen(app)
+        screen.add(w.till.catalog.get(1))
+
+        def discount(value: str) -> None:
+            field = next(n for n in doc.getElementById("cart").walk() if n.attrs.get("data-field") == "discount")
+            field.value = value
+            field.dispatch("change")
+
+        discount("10")  # at the limit: no PIN
+        assert w.till.cart.lines[0].discount_pct == Decimal(10) and dialogs.top is None
+        discount("25")
+        await _settle()
+        assert doc.getElementById("pin-dialog") is not None
+        doc.getElementById("pin-cancel").click()  # nobody authorizes: the discount stays as it was
+        await _settle()
+        assert w.till.cart.lines[0].discount_pct == Decimal(10)
+        assert doc.getElementById("message").textContent == "Sin autorización del supervisor"
+        discount("25")
+        await _settle()
+        doc.getElementById("pin-input").value = "4826"
+        doc.getElementById("pin-ok").click()
+        await _settle()
+        assert w.till.cart.lines[0].discount_pct == Decimal(25)
+        [auth] = w.idb.stores["authorizations"].values()
+        assert (auth["action"], auth["subject"], auth["supervisor_id"], auth["cashier_id"]) == \
+            ("discount", "25%", 8, 7)
+        screen.destroy()
+    asyncio.run(main())

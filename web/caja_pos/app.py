@@ -19,7 +19,7 @@ from storage import CATALOG, CUSTOMERS, Storage
 from caja_pos import platform
 from caja_pos.net.erp import BrowserHttp, NetworkError
 from caja_pos.services import tasks
-from caja_pos.services.cashiers import SUPERVISOR, Cashiers, derive_in_python
+from caja_pos.services.cashiers import Cashiers, derive_in_python
 from caja_pos.services.connectivity import Connectivity
 from caja_pos.services.outbox import Syncer
 from caja_pos.services.sales import Sales
@@ -35,10 +35,8 @@ from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import by_id, el, on, replace
 from caja_pos.ui.header import show_cashier, show_pending
 from poscore.lifecycle import SYNCED
-from poscore.money import InvalidNumber, to_decimal
 from poscore.payment import Payment
 from poscore.sale import Sale, SaleError
-from poscore.shift_records import needs_supervisor
 
 SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
 _BUDGET_MS = 30  # boot indexing: yield after this much work (each yield costs ≈1 ms; 150 of them were 0.13 s)
@@ -331,28 +329,16 @@ class App:
         self.sync_soon()
 
     def discount_needs_supervisor(self, typed: str) -> bool:
-        """A line discount above the shop's limit (GET /api/cashiers) needs a supervisor's PIN."""
-        if not self.cashiers.enabled:
-            return False
-        try:
-            pct = to_decimal(typed)
-        except InvalidNumber:
-            return False  # the cart refuses it with its own reason
-        return needs_supervisor("discount", pct, self.cashiers.discount_limit)
+        return self.cashiers.discount_needs_supervisor(typed)
 
     async def authorize(self, action: str, subject: str | None, reason: str) -> bool:
-        """A supervisor's PIN for `action`, recorded (and sent) with who gave it; True when given. A till without
-        cashiers has nobody to ask: True."""
-        if not self.cashiers.enabled:
-            return True
-        from caja_pos.screens.pin import ask_pin
+        """A supervisor's PIN for `action`, recorded (and sent) with who gave it; True when given (a till
+        without cashiers has nobody to ask: True)."""
+        from caja_pos.screens.pin import supervisor_authorizes
 
-        supervisor = await ask_pin(self.cashiers, role=SUPERVISOR, reason=reason)
-        if supervisor is None:
-            return False
-        await self.shifts.authorize(supervisor, action, subject)
+        given = await supervisor_authorizes(self.cashiers, self.shifts, action, subject, reason)
         spawn(self.update_badge())
-        return True
+        return given
 
     def corte_ticket(self, name: str, lines: Any) -> None:
         """The corte's ticket in the sales' ticket preview (58/80 mm, save, print)."""

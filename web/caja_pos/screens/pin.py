@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from caja_pos.services.cashiers import Cashiers
+from caja_pos.services.cashiers import SUPERVISOR, Cashiers
+from caja_pos.services.shifts import Shifts
 from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L
 from caja_pos.ui.dialogs import AnswerDialog
@@ -104,3 +105,16 @@ async def ask_pin(cashiers: Cashiers, *, role: str | None = None, reason: str = 
     dialog.open()
     dialog.input.focus()
     return await dialog.result  # type: ignore[no-any-return]
+
+
+async def supervisor_authorizes(cashiers: Cashiers, shifts: Shifts, action: str, subject: str | None,
+                                reason: str) -> bool:
+    """Ask a supervisor's PIN for `action` and record who gave it (services/shifts.py); True when given. A till
+    without cashiers has nobody to ask and goes on as before: True."""
+    if not cashiers.enabled:
+        return True
+    supervisor = await ask_pin(cashiers, role=SUPERVISOR, reason=reason)
+    if supervisor is None:
+        return False
+    await shifts.authorize(supervisor, action, subject)
+    return True

@@ -22,6 +22,7 @@ from typing import Any
 from caja_pos.net.erp import HttpError
 from poscore.money import InvalidNumber, to_decimal
 from poscore.pin import pbkdf2_sha256
+from poscore.shift_records import needs_supervisor
 
 Derive = Callable[[str, str, int], Awaitable[str]]
 DEFAULT_DISCOUNT_PCT = Decimal(10)  # the ERP's default, until it has said its own
@@ -84,6 +85,17 @@ class Cashiers:
             self.discount_limit = to_decimal(str(value)) if value is not None else DEFAULT_DISCOUNT_PCT
         except InvalidNumber:
             self.discount_limit = DEFAULT_DISCOUNT_PCT
+
+    def discount_needs_supervisor(self, typed: str) -> bool:
+        """A line discount above the shop's limit needs a supervisor's PIN (never on a till without cashiers:
+        nobody could give it)."""
+        if not self.enabled:
+            return False
+        try:
+            pct = to_decimal(typed)
+        except InvalidNumber:
+            return False  # the cart refuses it with its own reason
+        return needs_supervisor("discount", pct, self.discount_limit)
 
     async def check(self, cashier_id: Any, pin: str, role: str | None = None) -> dict | None:
         """The cashier when ``pin`` is theirs (and they have ``role``), else None."""
