@@ -100,4 +100,8 @@ def test_a_shift_offline_from_float_to_a_short_corte_z_reaches_the_back_office(
     assert Decimal(z["tarjeta_debito"][8]) == 0 and z["efectivo"][1] == BETO
     office.goto(f"{erp.url}/erp/turnos")
     assert ANA in office.inner_text("main")
+    for number, cashier in ((cash_no, ANA), (card_no, BETO)):  # each sale's page names who sold it
+        (sale_id,), = ts.erp_rows(erp, "SELECT id FROM sales WHERE number = ?", number)
+        office.goto(f"{erp.url}/erp/ventas/venta/{sale_id}")
+        assert cashier in office.locator("dl dd").all_inner_texts()
     office.close()
