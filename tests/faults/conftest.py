@@ -142,10 +142,10 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(f"faults: {s.name}: Chromium's renderer crashed after {len(s.made)} "
                                         "sales; this attempt is not counted (see the chromium: line)")
             continue
-        records = (f"; {len(s.records)} shift records, {len(s.records_lost)} lost, "
-                   f"{len(s.records_duplicated)} duplicated") if s.records else ""
+        kept = (f"; {len(s.records)} shift records, {len(s.records_lost)} lost, "
+                f"{len(s.records_duplicated)} duplicated") if s.records else ""
         terminalreporter.write_line(f"faults: {s.name}: {len(s.made)} made, {s.in_erp} in the ERP, "
-                                    f"{len(s.lost)} lost, {len(s.duplicated)} duplicated{records}")
+                                    f"{len(s.lost)} lost, {len(s.duplicated)} duplicated{kept}")
     counted = [s for s in LEDGER if not s.crashed]
     sales = sum(len(s.made) for s in counted)
     lost = sum(len(s.lost) for s in counted)

@@ -305,6 +305,7 @@ class App:
         if self.sell is not None:
             self.sell.destroy()
         self.sell = SellScreen(self)
+        self._show_cashier()  # the header's cashier button in the language just chosen
 
     # ---------- cashiers and shifts ----------
     def _show_cashier(self) -> None:
