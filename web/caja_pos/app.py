@@ -72,6 +72,10 @@ class App:
         self.persisted: bool | None = None
         self.syncer = Syncer(self, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
         self.syncer.show_count = show_pending
+        # Another tab of this till opened or closed the shift, or changed the cashier: its records reached the
+        # store and its sync run told every tab (BroadcastChannel); read them again so no tab sells into a
+        # closed shift.
+        self.syncer.listeners.append(self._reload_shift)
         self.sales: Sales | None = None  # once paired
         # Cashiers and shifts (services/cashiers.py, services/shifts.py). The PIN check derives with WebCrypto
         # where the page has it (a secure context), else with poscore.pin's Python (same result, much slower).
@@ -312,6 +316,11 @@ class App:
         current = self.cashiers.current
         show_cashier(self.cashiers.enabled, None if current is None else str(current["name"]),
                      None if self.shifts.current is None else self.shifts.current.state)
+
+    async def _reload_shift(self) -> None:
+        if self.till is not None:
+            await self.cashiers.load()
+            await self.shifts.load()
 
     def may_sell(self) -> bool:
         """False while a shop with cashiers has no open shift (or nobody signed in): "Cobrar" opens the shift
