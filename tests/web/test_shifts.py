@@ -338,3 +338,22 @@ def test_a_discount_above_the_limit_takes_a_supervisors_pin_and_is_recorded(doc:
             ("discount", "25%", 8, 7)
         screen.destroy()
     asyncio.run(main())
+
+
+def test_five_wrong_pins_pause_the_check_even_for_the_right_one() -> None:
+    async def main() -> None:
+        now = [100.0]
+        w = World()
+        await w.store.replace_cashiers([ANA, BETO])
+        w.cashiers.clock = lambda: now[0]
+        await w.start()
+        for _ in range(4):
+            assert await w.cashiers.check(7, "0000") is None
+        assert await w.cashiers.check(7, "2580") == ANA  # a success starts the count again
+        for _ in range(5):
+            assert await w.cashiers.check(7, "0000") is None
+        assert w.cashiers.pause_left() == 30
+        assert await w.cashiers.check(7, "2580") is None  # paused: not even the right PIN
+        now[0] += 30
+        assert w.cashiers.pause_left() == 0 and await w.cashiers.check(7, "2580") == ANA
+    asyncio.run(main())

@@ -93,7 +93,12 @@ class PinDialog(AnswerDialog):
             self.busy = False
             self.ok.disabled = False
         if cashier is None:
-            self._say("pin_wrong")
+            wait = self.cashiers.pause_left()
+            if wait:
+                self.error.textContent = L("pin_paused", s=wait)
+                self.error.hidden = False
+            else:
+                self._say("pin_wrong")
             self.input.focus()
             return
         self.answer(cashier)
