@@ -6,6 +6,7 @@
  * never deleted here.
  */
 import { DURABLE, done, open, req } from "./idb_core.js";
+import { SHIFT_KINDS } from "./idb_shifts.js";
 
 /**
  * Sale records still in the outbox (pending, syncing or rejected are kept; the caller filters), in local-number
@@ -133,7 +134,7 @@ export async function pendingCounts() {
     voids: entries.filter((e) => e.kind === "void").length,
     customers: customers.length,
     // shifts, cash movements, cortes and authorizations (idb_shifts.js): they travel like the voids
-    shift_records: entries.filter((e) => e.kind !== "sale" && e.kind !== "void").length,
+    shift_records: entries.filter((e) => SHIFT_KINDS.includes(e.kind)).length,
   });
 }
 
