@@ -10,6 +10,31 @@ PIECES = (("b1000", "1000"), ("b500", "500"), ("b200", "200"), ("b100", "100"), 
           ("m10", "10"), ("m5", "5"), ("m2", "2"), ("m1", "1"), ("m0.50", "0.50"))
 
 
+ANA, ANA_PIN, BETO, BETO_PIN = "Ana", "2580", "Beto", "4826"
+
+
+def add_cashiers(erp: Any) -> None:
+    """A cajera and a supervisor in the ERP (`caja cashier add`, the PIN on stdin)."""
+    erp.caja("cashier", "add", ANA, "--pin-stdin", stdin=ANA_PIN + "\n")
+    erp.caja("cashier", "add", BETO, "--role", "supervisor", "--pin-stdin", stdin=BETO_PIN + "\n")
+
+
+def records_on_device(page: Any) -> list[tuple[str, str]]:
+    """(store, uuid) of every shift record the device holds (through the page's own idb.js)."""
+    return [tuple(x) for x in page.evaluate("""async () => {
+        const idb = await import('/pos/idb/idb.js');
+        const out = [];
+        for (const store of ["shifts", "cash_movements", "cortes", "authorizations"]) {
+            for (const r of JSON.parse(await idb.shiftRecords(store, null))) out.push([store, r.uuid]);
+        }
+        return out;
+    }""")]
+
+
+def wait_toast(page: Any, text: str) -> None:
+    page.wait_for_function("t => document.getElementById('toast').textContent === t", arg=text)
+
+
 def wait_shift(page: Any, state: str, timeout: int = 20_000) -> None:
     """The header's cashier button says the shift is `abierto`, `cerrado` or `none`."""
     page.wait_for_function("s => document.getElementById('cashier-button').dataset.shift === s", arg=state,
@@ -113,11 +138,18 @@ def short_of(expected: Decimal, short: Decimal) -> Decimal:
     return ((expected - short) * 2).to_integral_value(rounding=ROUND_FLOOR) / 2
 
 
-def corte_z(page: Any, cash_pieces: dict[str, int], others: dict[str, str]) -> tuple[dict, str]:
-    """Corte Z: type the pieces and the other methods' totals; returns (the table before closing, the ticket)."""
+def open_count(page: Any) -> dict[str, list[str]]:
+    """Corte Z → the count dialog; returns its table before anything is typed (what is expected)."""
     open_panel(page)
     page.click("#shift-corte-z")
-    page.wait_for_selector("#count-dialog")
+    page.wait_for_selector("#count-dialog #count-table tr[data-method]")
+    return count_rows(page)
+
+
+def corte_z(page: Any, cash_pieces: dict[str, int], others: dict[str, str]) -> tuple[dict, str]:
+    """Corte Z: type the pieces and the other methods' totals; returns (the table before closing, the ticket)."""
+    if not page.is_visible("#count-dialog"):
+        open_count(page)
     for key, n in cash_pieces.items():
         page.fill(f"[id='count-{key}']", str(n))
     for method, value in others.items():

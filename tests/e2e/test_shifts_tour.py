@@ -14,12 +14,7 @@ from tests.e2e import header, payment, selling, shifts
 from tests.e2e import tour_sales as ts
 from tests.e2e.harness import Browser, ErpProcess
 
-ANA, ANA_PIN, BETO, BETO_PIN = "Ana", "2580", "Beto", "4826"
-
-
-def _add_cashiers(erp: ErpProcess) -> None:
-    erp.caja("cashier", "add", ANA, "--pin-stdin", stdin=ANA_PIN + "\n")
-    erp.caja("cashier", "add", BETO, "--role", "supervisor", "--pin-stdin", stdin=BETO_PIN + "\n")
+ANA, ANA_PIN, BETO, BETO_PIN = shifts.ANA, shifts.ANA_PIN, shifts.BETO, shifts.BETO_PIN
 
 
 def _sell(page: Any, product: dict, method: str) -> tuple[str, Decimal]:
@@ -33,7 +28,7 @@ def _sell(page: Any, product: dict, method: str) -> tuple[str, Decimal]:
 
 def test_a_shift_offline_from_float_to_a_short_corte_z_reaches_the_back_office(
         browser: Browser, erp: ErpProcess) -> None:
-    _add_cashiers(erp)
+    shifts.add_cashiers(erp)
     p1, p2, p3 = ts.sellable(erp, 3)
     page = ts.pair_and_load(browser, erp)
     header.wait_service_worker(page)
@@ -105,4 +100,8 @@ def test_a_shift_offline_from_float_to_a_short_corte_z_reaches_the_back_office(
     assert Decimal(z["tarjeta_debito"][8]) == 0 and z["efectivo"][1] == BETO
     office.goto(f"{erp.url}/erp/turnos")
     assert ANA in office.inner_text("main")
+    for number, cashier in ((cash_no, ANA), (card_no, BETO)):  # each sale's page names who sold it
+        (sale_id,), = ts.erp_rows(erp, "SELECT id FROM sales WHERE number = ?", number)
+        office.goto(f"{erp.url}/erp/ventas/venta/{sale_id}")
+        assert cashier in office.locator("dl dd").all_inner_texts()
     office.close()

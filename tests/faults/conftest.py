@@ -67,10 +67,17 @@ class Scenario:
     duplicated: list[str] = field(default_factory=list)
     counted: bool = False
     crashed: bool = False  # Chromium's renderer crashed in this attempt: rerun, left out of the totals
+    # Shift records the till made (ERP table, uuid): shifts, cash_movements, cortes, authorizations.
+    records: list[tuple[str, str]] = field(default_factory=list)
+    records_lost: list[str] = field(default_factory=list)
+    records_duplicated: list[str] = field(default_factory=list)
 
     def sold(self, number: str) -> str:
         self.made.append(number)
         return number
+
+    def recorded(self, table: str, uuid: str) -> None:
+        self.records.append((table, uuid))
 
     def count(self) -> None:
         """Count in the ERP's database: each number made must be there exactly once (by number and by uuid)."""
@@ -83,6 +90,13 @@ class Scenario:
                 self.lost.append(number)
             elif len(rows) > 1 or len({u for u, in rows}) != len(rows):
                 self.duplicated.append(number)
+        self.records_lost, self.records_duplicated = [], []
+        for table, uuid in self.records:
+            n = len(erp_rows(self.erp, f"SELECT id FROM {table} WHERE uuid = ?", uuid))
+            if n == 0:
+                self.records_lost.append(f"{table}:{uuid}")
+            elif n > 1:
+                self.records_duplicated.append(f"{table}:{uuid}")
         self.counted = True
 
     def assert_exactly_once(self) -> None:
@@ -91,6 +105,9 @@ class Scenario:
         assert self.lost == [], f"lost: {self.lost}"
         assert self.duplicated == [], f"duplicated: {self.duplicated}"
         assert self.in_erp == len(self.made)
+        assert len(set(self.records)) == len(self.records), f"a shift record was made twice: {self.records}"
+        assert self.records_lost == [], f"shift records lost: {self.records_lost}"
+        assert self.records_duplicated == [], f"shift records duplicated: {self.records_duplicated}"
 
 
 LEDGER: list[Scenario] = []
@@ -119,14 +136,21 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
             terminalreporter.write_line(f"faults: {s.name}: Chromium's renderer crashed after {len(s.made)} "
                                         "sales; this attempt is not counted (see the chromium: line)")
             continue
+        kept = (f"; {len(s.records)} shift records, {len(s.records_lost)} lost, "
+                f"{len(s.records_duplicated)} duplicated") if s.records else ""
         terminalreporter.write_line(f"faults: {s.name}: {len(s.made)} made, {s.in_erp} in the ERP, "
-                                    f"{len(s.lost)} lost, {len(s.duplicated)} duplicated")
+                                    f"{len(s.lost)} lost, {len(s.duplicated)} duplicated{kept}")
     counted = [s for s in LEDGER if not s.crashed]
     sales = sum(len(s.made) for s in counted)
     lost = sum(len(s.lost) for s in counted)
     dup = sum(len(s.duplicated) for s in counted)
     scenarios = len({s.name for s in counted})
     terminalreporter.write_line(f"faults: {scenarios} scenarios, {sales} sales, {lost} lost, {dup} duplicated")
+    records = sum(len(s.records) for s in counted)
+    if records:
+        r_lost = sum(len(s.records_lost) for s in counted)
+        r_dup = sum(len(s.records_duplicated) for s in counted)
+        terminalreporter.write_line(f"faults: {records} shift records, {r_lost} lost, {r_dup} duplicated")
 
 
 # ---------- killing processes we started, by id ----------

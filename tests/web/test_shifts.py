@@ -230,3 +230,140 @@ def test_the_count_dialog_shows_expected_counted_and_the_short_difference(doc: f
         assert counted == {"efectivo": Decimal("560.00"), "tarjeta_debito": Decimal("30.00")}
         assert pieces == {"b500": 1, "b50": 1, "m10": 1}
     asyncio.run(main())
+
+
+def test_the_shift_panel_opens_a_shift_records_a_salida_and_prints_a_corte_x(doc: fakedom.Document) -> None:
+    from caja_pos.screens.shift import ShiftPanel
+
+    async def main() -> None:
+        w = await _stocked()
+        tickets: list[tuple[str, Any]] = []
+        changes: list[int] = []
+
+        def panel() -> None:
+            ShiftPanel(w.shifts, w.cashiers, TERMINAL, lambda name, lines: tickets.append((name, lines)),
+                       on_change=lambda: changes.append(1)).open()
+
+        panel()
+        assert doc.getElementById("shift-state").dataset.state == "none"
+        doc.getElementById("shift-open").click()
+        await _settle()
+        [ana] = [b for b in doc.getElementById("pin-names").children if b.textContent == "Ana"]
+        ana.click()
+        doc.getElementById("pin-input").value = "2580"
+        doc.getElementById("pin-ok").click()
+        await _settle()
+        doc.getElementById("amount-input").value = "$1,000.00"
+        doc.getElementById("amount-ok").click()
+        await _settle()
+        assert w.shifts.current is not None and w.shifts.current.opening_float == Decimal("1000.00")
+        assert w.cashiers.current == ANA and changes
+
+        panel()
+        doc.getElementById("shift-cash-out").click()
+        await _settle()
+        doc.getElementById("amount-input").value = "120"
+        doc.getElementById("amount-ok").click()  # no reason: refused, the dialog stays
+        await _settle()
+        assert doc.getElementById("amount-error").textContent == "Escriba el motivo"
+        doc.getElementById("amount-reason").value = "Pago al proveedor de hielo"
+        doc.getElementById("amount-ok").click()
+        await _settle()
+        [move] = w.idb.stores["cash_movements"].values()
+        assert (move["kind"], move["amount"], move["cashier_id"]) == ("salida", "120.00", 7)
+
+        panel()
+        doc.getElementById("shift-corte-x").click()
+        await _settle()
+        [(name, lines)] = tickets
+        text = "\n".join(x.text for x in lines(58, "es"))
+        assert name.startswith("corte-x-") and "CORTE X" in text and "$880.00" in text  # 1000 − 120
+        assert w.shifts.can_sell() and dialogs.top is None
+    asyncio.run(main())
+
+
+class _SellApp:
+    """The selling screen's guard (screens/sell.Guard) as the app is one, with the real cashiers, shifts and
+    supervisor check."""
+
+    def __init__(self, w: World) -> None:
+        self.w = w
+        self.till = w.till
+        self.cashiers = w.cashiers
+
+    @property
+    def discount_limit(self) -> Decimal | None:
+        return self.cashiers.discount_limit
+
+    def open_shift_panel(self) -> None:
+        return None
+
+    async def commit(self, payments: Any) -> Any:
+        raise AssertionError("this test does not charge")
+
+    def discount_needs_supervisor(self, typed: str) -> bool:
+        return self.cashiers.discount_needs_supervisor(typed)
+
+    async def authorize(self, action: str, subject: str | None, reason: str) -> bool:
+        from caja_pos.screens.pin import supervisor_authorizes
+
+        return await supervisor_authorizes(self.cashiers, self.w.shifts, action, subject, reason)
+
+    def may_sell(self) -> bool:
+        return self.w.shifts.can_sell()
+
+
+def test_a_discount_above_the_limit_takes_a_supervisors_pin_and_is_recorded(doc: fakedom.Document) -> None:
+    from caja_pos.screens.sell import SellScreen
+
+    async def main() -> None:
+        w = await _stocked()  # the limit is the ERP's default, 10 %
+        await w.shifts.open(ANA, Decimal(0))
+        app = _SellApp(w)
+        screen = SellScreen(w.till, w.storage, app.commit, guard=app)
+        screen.add(w.till.catalog.get(1))
+
+        def discount(value: str) -> None:
+            field = next(n for n in doc.getElementById("cart").walk() if n.attrs.get("data-field") == "discount")
+            field.value = value
+            field.dispatch("change")
+
+        discount("10")  # at the limit: no PIN
+        assert w.till.cart.lines[0].discount_pct == Decimal(10) and dialogs.top is None
+        discount("25")
+        await _settle()
+        assert doc.getElementById("pin-dialog") is not None
+        doc.getElementById("pin-cancel").click()  # nobody authorizes: the discount stays as it was
+        await _settle()
+        assert w.till.cart.lines[0].discount_pct == Decimal(10)
+        assert doc.getElementById("message").textContent == "Sin autorización del supervisor"
+        discount("25")
+        await _settle()
+        doc.getElementById("pin-input").value = "4826"
+        doc.getElementById("pin-ok").click()
+        await _settle()
+        assert w.till.cart.lines[0].discount_pct == Decimal(25)
+        [auth] = w.idb.stores["authorizations"].values()
+        assert (auth["action"], auth["subject"], auth["supervisor_id"], auth["cashier_id"]) == \
+            ("discount", "25%", 8, 7)
+        screen.destroy()
+    asyncio.run(main())
+
+
+def test_five_wrong_pins_pause_the_check_even_for_the_right_one() -> None:
+    async def main() -> None:
+        now = [100.0]
+        w = World()
+        await w.store.replace_cashiers([ANA, BETO])
+        w.cashiers.clock = lambda: now[0]
+        await w.start()
+        for _ in range(4):
+            assert await w.cashiers.check(7, "0000") is None
+        assert await w.cashiers.check(7, "2580") == ANA  # a success starts the count again
+        for _ in range(5):
+            assert await w.cashiers.check(7, "0000") is None
+        assert w.cashiers.pause_left() == 30
+        assert await w.cashiers.check(7, "2580") is None  # paused: not even the right PIN
+        now[0] += 30
+        assert w.cashiers.pause_left() == 0 and await w.cashiers.check(7, "2580") == ANA
+    asyncio.run(main())

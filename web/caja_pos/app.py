@@ -21,7 +21,7 @@ from caja_pos import platform
 from caja_pos.net.erp import BrowserHttp, NetworkError
 from caja_pos.screens.menu import Menu
 from caja_pos.screens.pairing import pair_device
-from caja_pos.screens.pin import supervisor_pin
+from caja_pos.screens.pin import supervisor_authorizes, supervisor_pin
 from caja_pos.screens.returns import ReturnsDoor
 from caja_pos.screens.sales import SalesWindow
 from caja_pos.screens.sell import SellScreen
@@ -46,10 +46,8 @@ from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import by_id, el, on, replace
 from caja_pos.ui.header import show_cashier, show_pending
 from poscore.lifecycle import SYNCED
-from poscore.money import InvalidNumber, to_decimal
 from poscore.payment import Payment
 from poscore.sale import Sale, SaleError
-from poscore.shift_records import needs_supervisor
 
 SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
 _BUDGET_MS = 30  # boot indexing: yield after this much work (each yield costs ≈1 ms; 150 of them were 0.13 s)
@@ -85,6 +83,10 @@ class App:
         self.persisted: bool | None = None
         self.syncer = Syncer(self.storage, self.http, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
         self.syncer.show_count = show_pending
+        # Another tab of this till opened or closed the shift, or changed the cashier: its records reached the
+        # store and its sync run told every tab (BroadcastChannel); read them again so no tab sells into a
+        # closed shift.
+        self.syncer.listeners.append(self._reload_shift)
         self.sales: Sales | None = None  # once paired
         self.returns: Returns | None = None  # once paired
         self.returns_door: ReturnsDoor | None = None  # once paired: Ventas' door to returns (screens/returns.py)
@@ -336,6 +338,7 @@ class App:
         if self.sell is not None:
             self.sell.destroy()
         self.sell = SellScreen(self.till, self.storage, self.commit, guard=self)
+        self._show_cashier()  # the header's cashier button in the language just chosen
 
     def language_changed(self) -> None:
         """The menu switched the language: the selling screen (if shown) is built again in it."""
@@ -369,6 +372,11 @@ class App:
     def discount_limit(self) -> Decimal | None:
         return self.cashiers.discount_limit
 
+    async def _reload_shift(self) -> None:
+        if self.till is not None:
+            await self.cashiers.load()
+            await self.shifts.load()
+
     def may_sell(self) -> bool:
         """False while a shop with cashiers has no open shift (or nobody signed in): "Cobrar" opens the shift
         panel instead."""
@@ -384,22 +392,14 @@ class App:
         self.sync_soon()
 
     def discount_needs_supervisor(self, typed: str) -> bool:
-        """A line discount above the shop's limit (GET /api/cashiers) needs a supervisor's PIN."""
-        if not self.cashiers.enabled:
-            return False
-        try:
-            pct = to_decimal(typed)
-        except InvalidNumber:
-            return False  # the cart refuses it with its own reason
-        return needs_supervisor("discount", pct, self.cashiers.discount_limit)
+        return self.cashiers.discount_needs_supervisor(typed)
 
     async def authorize(self, action: str, subject: str | None, reason: str) -> bool:
-        """A supervisor's PIN for `action`, recorded (and sent) with who gave it; True when given. A till without
-        cashiers has nobody to ask: True."""
-        who = await supervisor_pin(self.cashiers, self.shifts, action)(reason, subject)
-        if who:
-            spawn(self.update_badge())
-        return who is not None
+        """A supervisor's PIN for `action`, recorded (and sent) with who gave it; True when given (a till
+        without cashiers has nobody to ask: True)."""
+        given = await supervisor_authorizes(self.cashiers, self.shifts, action, subject, reason)
+        spawn(self.update_badge())
+        return given
 
     def corte_ticket(self, name: str, lines: Any) -> None:
         """The corte's ticket in the sales' ticket preview (58/80 mm, save, print)."""

@@ -6,6 +6,7 @@
  * never deleted here.
  */
 import { DURABLE, done, open, req } from "./idb_core.js";
+import { SHIFT_KINDS } from "./idb_shifts.js";
 
 /**
  * Sale records still in the outbox (pending, syncing or rejected are kept; the caller filters), in local-number
@@ -134,7 +135,7 @@ export async function pendingCounts() {
     returns: entries.filter((e) => e.kind === "return").length,
     customers: customers.length,
     // shifts, cash movements, cortes and authorizations (idb_shifts.js): they travel like the voids
-    shift_records: entries.filter((e) => !["sale", "void", "return"].includes(e.kind)).length,
+    shift_records: entries.filter((e) => SHIFT_KINDS.includes(e.kind)).length,
   });
 }
 

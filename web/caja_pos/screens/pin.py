@@ -94,7 +94,12 @@ class PinDialog(AnswerDialog):
             self.busy = False
             self.ok.disabled = False
         if cashier is None:
-            self._say("pin_wrong")
+            wait = self.cashiers.pause_left()
+            if wait:
+                self.error.textContent = L("pin_paused", s=wait)
+                self.error.hidden = False
+            else:
+                self._say("pin_wrong")
             self.input.focus()
             return
         self.answer(cashier)
@@ -123,3 +128,10 @@ async def ask_pin(cashiers: Cashiers, *, role: str | None = None, reason: str = 
     dialog.open()
     dialog.input.focus()
     return await dialog.result  # type: ignore[no-any-return]
+
+
+async def supervisor_authorizes(cashiers: Cashiers, shifts: Shifts, action: str, subject: str | None,
+                                reason: str) -> bool:
+    """Ask a supervisor's PIN for `action` and record who gave it (services/shifts.py); True when given. A till
+    without cashiers has nobody to ask and goes on as before: True."""
+    return await supervisor_pin(cashiers, shifts, action)(reason, subject) is not None

@@ -12,8 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 from caja_pos.screens.corte import CountDialog, corte_ticket
-from caja_pos.screens.pin import ask_pin
-from caja_pos.services.cashiers import SUPERVISOR, Cashiers
+from caja_pos.screens.pin import ask_pin, supervisor_authorizes
+from caja_pos.services.cashiers import Cashiers
 from caja_pos.services.sales import StorageError
 from caja_pos.services.shifts import Shifts
 from caja_pos.services.tasks import spawn
@@ -191,9 +191,7 @@ class ShiftPanel(DialogView):
                             salidas)
 
     async def open_drawer(self) -> None:
-        supervisor = await ask_pin(self.cashiers, role=SUPERVISOR, reason=L("auth_open_drawer"))
-        if supervisor is None:
+        if await supervisor_authorizes(self.cashiers, self.shifts, "open_drawer", None, L("auth_open_drawer")):
+            toast.show(L("drawer_opened"))
+        else:
             toast.show(L("auth_refused"))
-            return
-        await self.shifts.authorize(supervisor, "open_drawer")
-        toast.show(L("drawer_opened"))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hmac
+import time
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
@@ -22,10 +23,15 @@ from typing import Any
 from caja_pos.net.erp import HttpError
 from poscore.money import InvalidNumber, to_decimal
 from poscore.pin import pbkdf2_sha256
+from poscore.shift_records import needs_supervisor
 
 Derive = Callable[[str, str, int], Awaitable[str]]
 DEFAULT_DISCOUNT_PCT = Decimal(10)  # the ERP's default, until it has said its own
 SUPERVISOR = "supervisor"
+# Wrong PINs in a row before the till stops checking for a while: at the till a PIN is guessed by hand, and a
+# pause after a few misses makes guessing through the screen hopeless without slowing a cashier who mistyped.
+MAX_MISSES = 5
+PAUSE_S = 30.0
 
 
 async def derive_in_python(pin: str, salt_b64: str, iterations: int) -> str:
@@ -34,8 +40,12 @@ async def derive_in_python(pin: str, salt_b64: str, iterations: int) -> str:
 
 
 class Cashiers:
-    def __init__(self, store: Any, storage: Any, derive: Derive = derive_in_python) -> None:
+    def __init__(self, store: Any, storage: Any, derive: Derive = derive_in_python,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         self.store = store
+        self.clock = clock
+        self.misses = 0
+        self.paused_until = 0.0
         self.storage = storage
         self.derive = derive
         self.all: list[dict] = []
@@ -85,8 +95,37 @@ class Cashiers:
         except InvalidNumber:
             self.discount_limit = DEFAULT_DISCOUNT_PCT
 
+    def discount_needs_supervisor(self, typed: str) -> bool:
+        """A line discount above the shop's limit needs a supervisor's PIN (never on a till without cashiers:
+        nobody could give it)."""
+        if not self.enabled:
+            return False
+        try:
+            pct = to_decimal(typed)
+        except InvalidNumber:
+            return False  # the cart refuses it with its own reason
+        return needs_supervisor("discount", pct, self.discount_limit)
+
+    def pause_left(self) -> int:
+        """Seconds before the till checks a PIN again after too many misses (0: it checks now)."""
+        return max(0, int(self.paused_until - self.clock() + 0.999))
+
     async def check(self, cashier_id: Any, pin: str, role: str | None = None) -> dict | None:
-        """The cashier when ``pin`` is theirs (and they have ``role``), else None."""
+        """The cashier when ``pin`` is theirs (and they have ``role``), else None (also while paused after
+        ``MAX_MISSES`` wrong PINs in a row)."""
+        if self.pause_left():
+            return None
+        found = await self._check(cashier_id, pin, role)
+        if found is None:
+            self.misses += 1
+            if self.misses >= MAX_MISSES:
+                self.misses = 0
+                self.paused_until = self.clock() + PAUSE_S
+        else:
+            self.misses = 0
+        return found
+
+    async def _check(self, cashier_id: Any, pin: str, role: str | None) -> dict | None:
         cashier = self.by_id(cashier_id)
         if cashier is None or (role is not None and cashier.get("role") != role):
             return None
