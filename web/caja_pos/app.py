@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
-from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -21,12 +20,10 @@ from caja_pos import platform
 from caja_pos.net.erp import BrowserHttp, NetworkError
 from caja_pos.screens.menu import Menu
 from caja_pos.screens.pairing import pair_device
-from caja_pos.screens.pin import supervisor_authorizes, supervisor_pin
 from caja_pos.screens.returns import ReturnsDoor
 from caja_pos.screens.sales import SalesWindow
 from caja_pos.screens.sell import SellScreen
-from caja_pos.screens.shift import ShiftPanel
-from caja_pos.screens.ticket import TicketPreview
+from caja_pos.screens.staff import Staff
 from caja_pos.services import tasks
 from caja_pos.services.cashiers import Cashiers, derive_in_python
 from caja_pos.services.connectivity import Connectivity
@@ -44,7 +41,7 @@ from caja_pos.text.labels import L
 from caja_pos.ui import secure_context, toast
 from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import by_id, el, on, replace
-from caja_pos.ui.header import show_cashier, show_pending
+from caja_pos.ui.header import show_pending
 from poscore.lifecycle import SYNCED
 from poscore.payment import Payment
 from poscore.sale import Sale, SaleError
@@ -83,10 +80,6 @@ class App:
         self.persisted: bool | None = None
         self.syncer = Syncer(self.storage, self.http, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
         self.syncer.show_count = show_pending
-        # Another tab of this till opened or closed the shift, or changed the cashier: its records reached the
-        # store and its sync run told every tab (BroadcastChannel); read them again so no tab sells into a
-        # closed shift.
-        self.syncer.listeners.append(self._reload_shift)
         self.sales: Sales | None = None  # once paired
         self.returns: Returns | None = None  # once paired
         self.returns_door: ReturnsDoor | None = None  # once paired: Ventas' door to returns (screens/returns.py)
@@ -97,8 +90,12 @@ class App:
             else derive_in_python
         self.cashiers = Cashiers(self.shift_store, self.storage, derive)
         self.shifts = Shifts(self.shift_store, self.storage, self.cashiers)
-        self.cashiers.listeners.append(self._show_cashier)
-        self.shifts.listeners.append(self._show_cashier)
+        self.staff = Staff(self.cashiers, self.shifts, self.storage, recorded=self._count_soon,
+                           send_soon=self.sync_soon)
+        # Another tab of this till opened or closed the shift, or changed the cashier: its records reached the
+        # store and its sync run told every tab (BroadcastChannel); read them again so no tab sells into a
+        # closed shift.
+        self.syncer.listeners.append(self.staff.reload)
         self._preparing = False  # a background CatalogIndex.prepare is running (one at a time)
         # A background task that fails says so to the cashier, not only to the console.
         tasks.report_failures_to(lambda what, exc: toast.show(L("task_failed", error=str(exc) or type(exc).__name__)))
@@ -126,11 +123,10 @@ class App:
         self.till = Till(terminal)
         self.sales = Sales(self.storage, self.till)
         self.returns = Returns(self.storage, self.till)
-        self.returns_door = self._returns_door(self.returns)
+        self.returns_door = self.staff.returns_door(self.returns, self._after_return)
         self.sales.stamp = self.shifts.sale_fields
-        await self.cashiers.load()
-        await self.shifts.load()
-        on(by_id("cashier-button"), "click", lambda e: self.open_shift_panel())
+        await self.staff.load(self.till)
+        on(by_id("cashier-button"), "click", lambda e: self.staff.open_shift_panel())
         by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
         stored = await self._read_stored()
         if stored:
@@ -141,16 +137,6 @@ class App:
             await self.show_sell()
             spawn(self._settle())
         spawn(self._after_boot())
-
-    def _returns_door(self, returns: Returns) -> ReturnsDoor:
-        """What Ventas' returns use of the app (screens/returns.py): the ticket, the supervisor's PIN, the shift."""
-        till = returns.till
-        returns.stamp = self.shifts.sale_fields  # the cashier returning, and the shift whose corte pays it
-        return ReturnsDoor(returns, open_ticket=lambda record, back: TicketPreview(
-                               self.storage, till.terminal.get("shop") or {}, record, back),
-                           after_return=self._after_return, shop=lambda: till.terminal.get("shop") or {},
-                           authorize=supervisor_pin(self.cashiers, self.shifts, "return_sale"),
-                           in_shift=self.shifts.can_sell)
 
     async def _after_return(self) -> None:
         """A return was stored: its units are on sale again here, the sync icon counts it, and it goes soon."""
@@ -337,8 +323,8 @@ class App:
         assert self.till is not None
         if self.sell is not None:
             self.sell.destroy()
-        self.sell = SellScreen(self.till, self.storage, self.commit, guard=self)
-        self._show_cashier()  # the header's cashier button in the language just chosen
+        self.sell = SellScreen(self.till, self.storage, self.commit, guard=self.staff)
+        self.staff.show()  # the header's cashier button in the language just chosen
 
     def language_changed(self) -> None:
         """The menu switched the language: the selling screen (if shown) is built again in it."""
@@ -349,7 +335,7 @@ class App:
         assert self.till is not None
         assert self.returns_door is not None
         spawn(SalesWindow(self.storage, self.syncer, self.till, self.stock_changed, self.returns_door,
-                          self.authorize, self.shifts.sale_fields).show())
+                          self.staff.authorize, self.shifts.sale_fields).show())
 
     async def stock_changed(self) -> None:
         """A cancelled sale gave its stock back: the till re-reads the local decrements, the results redraw."""
@@ -358,53 +344,13 @@ class App:
         if self.sell is not None:
             self.sell.refresh_results()
 
-    # ---------- cashiers and shifts ----------
-    def _show_cashier(self) -> None:
-        current = self.cashiers.current
-        show_cashier(self.cashiers.enabled, None if current is None else str(current["name"]),
-                     None if self.shifts.current is None else self.shifts.current.state)
-
+    # ---------- cashiers and shifts (screens/staff.py), for the menu ----------
     @property
     def cashiers_enabled(self) -> bool:
         return self.cashiers.enabled
 
-    @property
-    def discount_limit(self) -> Decimal | None:
-        return self.cashiers.discount_limit
-
-    async def _reload_shift(self) -> None:
-        if self.till is not None:
-            await self.cashiers.load()
-            await self.shifts.load()
-
-    def may_sell(self) -> bool:
-        """False while a shop with cashiers has no open shift (or nobody signed in): "Cobrar" opens the shift
-        panel instead."""
-        return self.shifts.can_sell()
-
     def open_shift_panel(self) -> None:
-        if self.till is not None:
-            ShiftPanel(self.shifts, self.cashiers, self.till.terminal, self.corte_ticket,
-                       on_change=self.after_shift_change).open()
-
-    def after_shift_change(self) -> None:
-        spawn(self.update_badge())
-        self.sync_soon()
-
-    def discount_needs_supervisor(self, typed: str) -> bool:
-        return self.cashiers.discount_needs_supervisor(typed)
-
-    async def authorize(self, action: str, subject: str | None, reason: str) -> bool:
-        """A supervisor's PIN for `action`, recorded (and sent) with who gave it; True when given (a till
-        without cashiers has nobody to ask: True)."""
-        given = await supervisor_authorizes(self.cashiers, self.shifts, action, subject, reason)
-        spawn(self.update_badge())
-        return given
-
-    def corte_ticket(self, name: str, lines: Any) -> None:
-        """The corte's ticket in the sales' ticket preview (58/80 mm, save, print)."""
-        shop = (self.till.terminal.get("shop") or {}) if self.till is not None else {}
-        TicketPreview(self.storage, shop, {"number": name}, lambda: None, lines=lines)
+        self.staff.open_shift_panel()
 
     async def commit(self, payments: list[Payment]) -> Sale:
         """Store the cart as a sale (services/sales.py; raises when nothing was stored), then sync it soon."""
@@ -429,6 +375,9 @@ class App:
                 await self.refresh_feeds(show_progress=False)
 
         spawn(run())
+
+    def _count_soon(self) -> None:
+        spawn(self.update_badge())
 
     def sync_soon(self) -> None:
         spawn(self.sync_sales())
