@@ -157,12 +157,15 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
     except InvalidNumber:
         problems.append(_p("invalid_discount", f"{where}.discount_pct"))
     try:
-        scheme = TaxScheme.from_json(line.get("iva"), line.get("ieps"))
+        scheme = TaxScheme.from_json(line.get("iva"), line.get("ieps"), line.get("ieps_cuota"), line.get("litres"))
     except InvalidTax:
         problems.append(_p("invalid_tax", f"{where}.iva"))
     if problems or q is None or unit_price is None or pct is None or scheme is None:
         return problems, None
-    amounts = compute_line(unit_price, q, pct, scheme, include)
+    try:
+        amounts = compute_line(unit_price, q, pct, scheme, include)
+    except InvalidTax:  # a discount leaving less than the IEPS per litre the line owes
+        return [_p("invalid_discount", f"{where}.discount_pct")], None
     for key in ("subtotal", "discount", "total"):
         if _amount(line.get(key)) != getattr(amounts, key):
             problems.append(_p("totals_mismatch", f"{where}.{key}", f"{key}: {getattr(amounts, key)}"))

@@ -18,7 +18,8 @@ from decimal import Decimal
 from .autofactura import invoice_url, ticket_code
 from .messages import t
 from .money import format_mxn, format_qty, money
-from .sale import Sale
+from .sale import Sale, shown_totals
+from .tax import tax_label
 
 WIDTHS = {58: 32, 80: 48}
 
@@ -120,12 +121,14 @@ def ticket_lines(
     out.append(rule)
 
     totals = sale.totals
-    pair(t("ticket_subtotal", lang), format_mxn(totals.subtotal))
-    if totals.discount:
-        pair(t("ticket_discount", lang), format_mxn(-totals.discount))
-    for tax in totals.taxes:
-        rate = t("ticket_exento", lang) if tax.rate == "exento" else f"{tax.rate}%"
-        pair(f"{tax.tax} {rate}", format_mxn(tax.amount))
+    # IEPS broken out only for a buyer who asked (LIEPS art. 19 fr. II); otherwise it is in the prices, as on
+    # the CFDI: subtotal, discount and the tax rows come from the same folding.
+    shown = shown_totals(sale)
+    pair(t("ticket_subtotal", lang), format_mxn(shown.subtotal))
+    if shown.discount:
+        pair(t("ticket_discount", lang), format_mxn(-shown.discount))
+    for tax in shown.taxes:
+        pair(tax_label(tax, t("ticket_exento", lang), "%"), format_mxn(tax.amount))
     pair(t("ticket_total", lang), format_mxn(totals.total), bold=True)
     for p in sale.payments:
         pair(t(p.method, lang), format_mxn(p.amount))
