@@ -97,7 +97,9 @@ class TaxScheme:
             except InvalidNumber:
                 raise InvalidTax(f"invalid {name}: {value!r}") from None
             # Litres to the millilitre, so a line's litres (quantity x litres) fit the CFDI's six decimals.
-            if number < ZERO or (name == "litres" and (number == ZERO or -number.as_tuple().exponent > 3)):
+            exponent = number.as_tuple().exponent
+            decimals = -exponent if isinstance(exponent, int) else 0
+            if number < ZERO or (name == "litres" and (number == ZERO or decimals > 3)):
                 raise InvalidTax(f"invalid {name}: {value!r}")
             # Canonical text ("8.0" -> "8") so equal schemes compare and serialise equal.
             object.__setattr__(self, name, rate_str(number))
@@ -112,7 +114,7 @@ class TaxScheme:
         Raises ``InvalidTax``."""
         if not isinstance(iva, str) or not all(x is None or isinstance(x, str) for x in (ieps, ieps_cuota, litres)):
             raise InvalidTax(f"invalid tax fields: {iva!r}, {ieps!r}, {ieps_cuota!r}, {litres!r}")
-        return cls(iva, ieps, ieps_cuota, litres)
+        return cls(iva, _opt(ieps), _opt(ieps_cuota), _opt(litres))
 
     def cuota_json(self) -> dict[str, str]:
         """The cuota fields for a contract dict: none at all for a product without one, so records made before
@@ -139,6 +141,10 @@ class TaxScheme:
     def ieps_rate(self) -> Decimal:
         """IEPS as a fraction; 0 when the product has none."""
         return ZERO if self.ieps is None else Decimal(self.ieps) / HUNDRED
+
+
+def _opt(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True, slots=True)

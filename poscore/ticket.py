@@ -123,11 +123,11 @@ def ticket_lines(
     totals = sale.totals
     # IEPS broken out only for a buyer who asked (LIEPS art. 19 fr. II); otherwise it is in the prices, as on
     # the CFDI: subtotal, discount and the tax rows come from the same folding.
-    shown = shown_totals(sale)
-    pair(t("ticket_subtotal", lang), format_mxn(shown.subtotal))
-    if shown.discount:
-        pair(t("ticket_discount", lang), format_mxn(-shown.discount))
-    for tax in shown.taxes:
+    seen = shown_totals(sale)
+    pair(t("ticket_subtotal", lang), format_mxn(seen.subtotal))
+    if seen.discount:
+        pair(t("ticket_discount", lang), format_mxn(-seen.discount))
+    for tax in seen.taxes:
         pair(tax_label(tax, t("ticket_exento", lang), "%"), format_mxn(tax.amount))
     pair(t("ticket_total", lang), format_mxn(totals.total), bold=True)
     for p in sale.payments:

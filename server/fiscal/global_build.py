@@ -18,13 +18,14 @@ What it must not do: read the database, choose the tickets (that is `globals_`'s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from satcfdi.create.cfd import cfdi40
 
 from poscore.sale import Sale, SaleLine
+from poscore.tax import fold_ieps
 
 from .build import CfdiError, Emisor, fecha, forma_pago
 from .periods import Period
@@ -99,7 +100,8 @@ def _concepto(folio: str, lines: Sequence[SaleLine], clave: str = "01010101",
 
 def conceptos_of(ticket: Ticket, clave: str = "01010101", descripcion: str = "Venta") -> list[cfdi40.Concepto]:
     groups: dict[tuple[tuple[str, str], ...], list[SaleLine]] = {}
-    for line in ticket.sale.lines:
+    # The público en general never asks for IEPS broken out (LIEPS art. 19 fr. II): it is in the prices.
+    for line in (replace(x, amounts=fold_ieps(x.amounts)) for x in ticket.sale.lines):
         if line.amounts.subtotal:  # a line at price zero adds nothing and the PAC wants ValorUnitario > 0
             groups.setdefault(_tax_set(line), []).append(line)
     out = []

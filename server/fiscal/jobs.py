@@ -107,7 +107,8 @@ def _sale_of(engine: Engine, cfdi_id: int) -> tuple[Sale, str, int, dict[int, tu
             c = conn.execute(select(customers).where(customers.c.id == row.customer_id)).one()
             sale = _with_customer(sale, Customer(c.name, id=c.id, uuid=c.uuid, rfc=c.rfc,
                                                  regimen_fiscal=c.regimen_fiscal, codigo_postal=c.codigo_postal,
-                                                 uso_cfdi=c.uso_cfdi, email=c.email))
+                                                 uso_cfdi=c.uso_cfdi, email=c.email,
+                                                 ieps_breakdown=bool(c.ieps_breakdown)))
         ids = [line.product_id for line in sale.lines]
         claves = {r.id: (r.sat_clave_prod_serv, r.sat_clave_unidad) for r in conn.execute(
             select(products.c.id, products.c.sat_clave_prod_serv, products.c.sat_clave_unidad)
