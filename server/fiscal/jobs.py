@@ -144,6 +144,8 @@ def _comprobante(engine: Engine, emisor: Emisor, cfdi_id: int, kind: str, now: d
 
 def _seal_one(engine: Engine, emisor: Emisor, signer: Signer, cfdi_id: int, now: datetime,
               kind: str = "factura") -> None:
+    with engine.connect() as conn:
+        emisor = store.emisor_for_cfdi(conn, emisor, cfdi_id)  # the branch's LugarExpedicion
     try:
         xml = seal(_comprobante(engine, emisor, cfdi_id, kind, now), signer)
     except autofactura_cfdi.WaitForEgreso:
