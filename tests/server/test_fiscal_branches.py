@@ -35,7 +35,7 @@ def _two_branches(erp: Erp) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def test_branch_cp_in_datos_fiscales_and_on_its_cfdis(erp: Erp) -> None:
-    h1, h2 = _two_branches(erp)
+    _, h2 = _two_branches(erp)
     configure_csd(erp)
     client = signed_in(erp)
     r = post_form(client, "/erp/fiscal/sucursal", {"sucursal": "2", "cp": "ABCDE"}, page_url="/erp/fiscal")
