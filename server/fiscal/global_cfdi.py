@@ -15,7 +15,6 @@ What it must not do: talk to the PAC (jobs does), compute amounts (global_build 
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -27,12 +26,12 @@ from sqlalchemy import Connection, Engine, and_, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from poscore.numbering import folio_label
-from poscore.sale import Sale
 from server.db.engine import write_tx
 from server.db.schema import cfdi_sales, cfdis, sales, terminals, voids
 
+from . import global_returns
 from .build import CfdiError, Emisor
-from .global_build import Ticket, build_global
+from .global_build import build_global
 from .periods import Period, local_day, parse_key
 
 
@@ -71,14 +70,17 @@ def uncovered(conn: Connection, period: Period, zone: ZoneInfo, branch_id: int |
 
 def preview(conn: Connection, period: Period, zone: ZoneInfo, branch_id: int | None = None) -> Preview:
     out = Preview(period)
-    for r in uncovered(conn, period, zone, branch_id):
+    rows = uncovered(conn, period, zone, branch_id)
+    back = global_returns.returned_totals(conn, [r.id for r in rows])  # what returns take out of each remisión
+    for r in rows:
         late = local_day(r.device_time, zone) < period.first
-        out.tickets.append({"id": r.id, "folio": folio_label(r.series, int(r.folio)), "total": r.total,
-                            "device_time": r.device_time, "late": late})
+        total, net, tax = back.get(r.id, (Decimal(0), Decimal(0), Decimal(0)))
+        out.tickets.append({"id": r.id, "folio": folio_label(r.series, int(r.folio)), "total": r.total - total,
+                            "returned": total, "device_time": r.device_time, "late": late})
         out.late += late
-        out.total += r.total
-        out.subtotal += r.subtotal - r.discount
-        out.tax_total += r.tax_total
+        out.total += r.total - total
+        out.subtotal += r.subtotal - r.discount - net
+        out.tax_total += r.tax_total - tax
     return out
 
 
@@ -142,14 +144,6 @@ def covering(conn: Connection, sale_ids: list[int]) -> dict[int, Any]:
     return {int(r.sale_id): r for r in rows}
 
 
-def tickets_of(conn: Connection, cfdi_id: int) -> list[Ticket]:
-    rows = conn.execute(select(sales.c.body, sales.c.series, sales.c.folio)
-                        .join(cfdi_sales, cfdi_sales.c.sale_id == sales.c.id)
-                        .where(cfdi_sales.c.cfdi_id == cfdi_id, cfdi_sales.c.released_at.is_(None))
-                        .order_by(sales.c.id))
-    return [Ticket(Sale.from_json(json.loads(r.body)), folio_label(r.series, int(r.folio))) for r in rows]
-
-
 def comprobante(conn: Connection, emisor: Emisor, cfdi_id: int, now: datetime) -> cfdi40.Comprobante:
     """The global's CFDI as the job seals it: folio G-<id>, the period of its row, related 04 to the global it
     replaces."""
@@ -160,4 +154,5 @@ def comprobante(conn: Connection, emisor: Emisor, cfdi_id: int, now: datetime) -
         replaces = conn.execute(select(cfdis.c.uuid).where(cfdis.c.id == row.replaces_id)).scalar()
         if not replaces:
             raise CfdiError("La factura global sustituida no tiene UUID")
-    return build_global(tickets_of(conn, cfdi_id), emisor, period, now, cfdi_id, replaces)
+    # Returns received before the global was issued net out of it; later ones get an egreso (global_returns).
+    return build_global(global_returns.netted_tickets(conn, cfdi_id), emisor, period, now, cfdi_id, replaces)
