@@ -62,11 +62,14 @@ def ticket_lines(
     *,
     lang: str = "es",
     folio: str | None = None,
+    cfdi: dict | None = None,
 ) -> list[TicketLine]:
     """The ticket of ``sale`` for ``shop`` (TERMINAL.shop: name, rfc, regimen_fiscal, address,
     codigo_postal, and autofactura_key/autofactura_url when the shop invoices from the ticket) on
     ``width_mm`` paper (58 or 80). ``folio`` is the ERP folio label when known
-    (``numbering.folio_label``); otherwise the ticket says the folio is pending.
+    (``numbering.folio_label``); otherwise the ticket says the folio is pending. ``cfdi`` is the stamped
+    CFDI of a factura as the ERP gave it (``{"uuid", "qr"}``: POST /api/cfdis): its UUID and the SAT's
+    verification QR are printed; a factura without it says it is being stamped.
     """
     if width_mm not in WIDTHS:
         raise ValueError(f"paper width must be 58 or 80 mm, not {width_mm!r}")
@@ -138,6 +141,15 @@ def ticket_lines(
     pair(t("ticket_items", lang), format_qty(count, "pieza"))
     out.append(rule)
     center(t("ticket_footer", lang))
+    if sale.type == "factura":
+        if cfdi and cfdi.get("uuid"):
+            # The CFDI's representation carries its folio fiscal and the SAT's verification QR (Anexo 20).
+            center(t("ticket_uuid", lang))
+            center(str(cfdi["uuid"]), bold=True)
+            if cfdi.get("qr"):
+                out.append(TicketLine("", center=True, qr=str(cfdi["qr"])))
+        else:
+            center(t("ticket_cfdi_pending", lang))
     if sale.type == "remision":
         center(t("ticket_not_fiscal", lang))
         key, url = shop.get("autofactura_key"), shop.get("autofactura_url")

@@ -105,6 +105,8 @@ class FakeErp:
         self.calls: list[tuple[str, str]] = []
         self.sales_answer: Any = None  # callable(sale) -> result dict
         self.received: list[dict] = []
+        self.cfdis: dict[str, dict] = {}  # sale uuid -> {"uuid", "qr"} once "stamped"
+        self.cfdis_asked: list[list[str]] = []
 
     async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
                       timeout_ms: int = 0) -> Any:
@@ -116,6 +118,9 @@ class FakeErp:
         if path == "/api/sales":
             self.received.extend(body["sales"])
             return {"results": [self.sales_answer(s) for s in body["sales"]]}
+        if path == "/api/cfdis":
+            self.cfdis_asked.append(list(body["sales"]))
+            return {"cfdis": [{"sale": s, **self.cfdis[s]} for s in body["sales"] if s in self.cfdis]}
         if path == "/api/pair":
             if body["code"] != "123456":
                 raise HttpError(400, {"error": "pairing_code_invalid", "message": "Código inválido"})

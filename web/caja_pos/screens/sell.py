@@ -22,9 +22,9 @@ from caja_pos.ui.view import View
 from poscore.cart import NotSellable
 from poscore.catalog import Product
 from poscore.customer import factura_ready
-from poscore.tax import shown_totals, tax_label
 from poscore.messages import t
 from poscore.money import format_mxn, format_qty
+from poscore.tax import shown_totals, tax_label
 
 RESULTS = 20
 # A scanner types its characters a few ms apart; people, at best ~100 ms apart. Odoo's barcode reader uses the

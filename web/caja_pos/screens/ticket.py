@@ -32,7 +32,7 @@ def lines_for(record: dict, shop: dict, width_mm: int, language: str) -> list[Ti
     folio = None
     if record.get("state") == SYNCED and record.get("series") and record.get("folio") is not None:
         folio = folio_label(record["series"], int(record["folio"]))
-    return ticket_lines(sale, shop, width_mm, lang=language, folio=folio)
+    return ticket_lines(sale, shop, width_mm, lang=language, folio=folio, cfdi=record.get("cfdi"))
 
 
 def ticket_html(lines: list[TicketLine], width_mm: int, title: str) -> str:

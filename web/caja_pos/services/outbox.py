@@ -22,7 +22,7 @@ from typing import Any
 from caja_pos import platform
 from caja_pos.net.erp import HttpError, NetworkError
 from caja_pos.services import backup
-from caja_pos.services.sync import upload_sales
+from caja_pos.services.sync import fetch_cfdis, upload_sales
 from caja_pos.services.tasks import spawn
 from poscore.lifecycle import PENDING, SYNCING, UNSENT, from_states
 
@@ -202,6 +202,8 @@ class Syncer:
             if only is None and sales["error"] is None:
                 v = await upload_voids(app.http, self.box, app.token)
                 report["voids"], report["void_rejected"] = v["accepted"], v["rejected"]
+                # Facturas stamped since: their UUID and SAT QR go on the ticket reprinted from Ventas.
+                report["cfdis"] = await fetch_cfdis(app.http, app.storage, app.token)
         except NetworkError:
             report["error"] = "network"
         except HttpError as exc:
