@@ -37,6 +37,9 @@ def test_returns_net_out_before_the_global_and_are_egresos_after_it(erp: Erp) ->
     with erp.engine.connect() as conn:
         preview = global_cfdi.preview(conn, DAY, zone)
     assert preview.total == net and preview.tickets[0]["returned"] == Decimal(before["totals"]["total"])
+    client = signed_in(erp)
+    page = client.get("/erp/ventas-global?periodicidad=01&fecha=2026-11-27").text
+    assert "neto de devoluciones por" in page and f"{net:,.2f}" in page
     configure_csd(erp)
     with StandIn() as pac:
         configure_pac(erp, pac.url, TOKEN)
@@ -57,7 +60,7 @@ def test_returns_net_out_before_the_global_and_are_egresos_after_it(erp: Erp) ->
         assert egreso[:4] == ("timbrada", "egreso", global_id, None), egreso[4]
         _is_the_sat_egreso(etree.fromstring(egreso[5].encode()), uuid, after)
         assert jobs.run_once(erp.engine, SECRET) == 0  # never twice
-        listing = signed_in(erp).get("/erp/ventas-cfdi").text  # listed with its return's folio
+        listing = client.get("/erp/ventas-cfdi").text  # listed with its return's folio
         assert "D-2" in listing and uuid not in listing
         # The first return, netted out of the global, never gets an egreso of its own.
         assert erp.scalar("SELECT count(*) FROM cfdis WHERE return_id IS NOT NULL") == 1
