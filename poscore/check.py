@@ -28,7 +28,7 @@ from .messages import t
 from .money import UNITS, InvalidNumber, is_canonical_qty, money, percent, to_decimal
 from .numbering import local_number
 from .payment import METHODS, Payment, PaymentError, paid, payment_problems
-from .tax import InvalidTax, LineAmounts, TaxLine, TaxScheme, compute_line, sum_lines
+from .tax import InvalidTax, LineAmounts, TaxLine, TaxScheme, compute_line, is_cuota, sum_lines
 
 SALE_VERSION = 1
 
@@ -84,9 +84,18 @@ def _taxes_equal(stated: object, computed: tuple[TaxLine, ...]) -> bool:
     for row, want in zip(stated, computed):
         if not isinstance(row, dict) or row.get("tax") != want.tax or row.get("rate") != want.rate:
             return False
-        if _amount(row.get("base")) != want.base or _amount(row.get("amount")) != want.amount:
+        # An IEPS cuota's base is litres (to the millilitre times the quantity), not cents.
+        base = _litres(row.get("base")) if is_cuota(want.rate) else _amount(row.get("base"))
+        if base != want.base or _amount(row.get("amount")) != want.amount:
             return False
     return True
+
+
+def _litres(value: object) -> Decimal | None:
+    try:
+        return _decimal(value)
+    except InvalidNumber:
+        return None
 
 
 def _missing(d: dict, keys: tuple[str, ...], where: str) -> list[Problem]:

@@ -100,6 +100,11 @@ def _sale(customer: Customer | None, sale_type: str = "remision") -> Sale:
 
 
 def test_sale_round_trip_and_check_with_a_cuota() -> None:
+    cart = Cart(True, False, price_list_id=1)
+    cart.add(Product.from_json({**product_json(9, price="12.00"), "ieps_cuota": "3.0818", "litres": "0.355"}), 3)
+    can = complete_sale(cart, [cash("36.00")], "9b2f1f0e-0000-4000-8000-0000000000c3", "T01", 10, WHEN)
+    assert can.lines[0].amounts.taxes[0].base == D("1.065")  # litres, not cents: the check takes them
+    assert check_sale(can.to_json()) == []
     sale = _sale(None)
     data = sale.to_json()
     assert data["lines"][0]["ieps_cuota"] == "3.0818" and data["lines"][0]["litres"] == "0.6"
