@@ -83,3 +83,18 @@ def test_global_per_branch_page_banner_and_cli(erp: Erp, monkeypatch: pytest.Mon
     assert erp.sql("SELECT branch_id FROM cfdis WHERE kind = 'global' ORDER BY id") == [(2,), (1,)]
     assert 'LugarExpedicion="44100"' in erp.scalar("SELECT xml FROM cfdis WHERE kind = 'global' AND branch_id = 1")
     assert 'id="global-overdue"' not in client.get("/erp/ventas/remisiones").text
+
+
+def test_automatic_issue_gives_each_branch_its_own_global(erp: Erp) -> None:
+    from datetime import UTC, datetime
+
+    _two_branches(erp)
+    configure_csd(erp)
+    with write_tx(erp.engine) as conn:
+        assert global_schedule.save(conn, "01", True, "601")
+    jobs.run_once(erp.engine, SECRET, datetime(2026, 11, 28, 7, 0, tzinfo=UTC))  # the 27th has closed
+    assert erp.sql("SELECT branch_id, period_key FROM cfdis WHERE kind = 'global' ORDER BY branch_id") == [
+        (1, "01:2026-11-27"), (2, "01:2026-11-27")]
+    covered = dict(erp.sql("SELECT c.branch_id, count(*) FROM cfdi_sales cs JOIN cfdis c ON c.id = cs.cfdi_id "
+                           "GROUP BY c.branch_id"))
+    assert covered == {1: 2, 2: 2}
