@@ -18,7 +18,7 @@ from decimal import Decimal
 from .catalog import CatalogIndex, Product
 from .messages import CodedError
 from .money import ZERO, InvalidNumber, InvalidQuantity, format_qty, percent, qty
-from .tax import LineAmounts, Totals, compute_line, sum_lines
+from .tax import InvalidTax, LineAmounts, Totals, compute_line, sum_lines
 
 
 class NotSellable(CodedError):
@@ -125,7 +125,10 @@ class Cart:
 
     def _compute(self, product: Product, q: Decimal, discount_pct: Decimal) -> CartLine:
         assert product.price is not None
-        amounts = compute_line(product.price, q, discount_pct, product.tax, self.prices_include_tax)
+        try:
+            amounts = compute_line(product.price, q, discount_pct, product.tax, self.prices_include_tax)
+        except InvalidTax:  # the price left would not cover the IEPS per litre the line owes
+            raise NotSellable("invalid_discount") from None
         return CartLine(product, q, discount_pct, amounts)
 
     def add(self, product: Product | str | int, quantity: Decimal | str | int = 1) -> CartLine:

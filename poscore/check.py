@@ -28,7 +28,7 @@ from .messages import t
 from .money import UNITS, InvalidNumber, is_canonical_qty, money, percent, to_decimal
 from .numbering import local_number
 from .payment import METHODS, Payment, PaymentError, paid, payment_problems
-from .tax import InvalidTax, LineAmounts, TaxLine, TaxScheme, compute_line, sum_lines
+from .tax import InvalidTax, LineAmounts, TaxLine, TaxScheme, compute_line, is_cuota, sum_lines
 
 SALE_VERSION = 1
 
@@ -84,9 +84,18 @@ def _taxes_equal(stated: object, computed: tuple[TaxLine, ...]) -> bool:
     for row, want in zip(stated, computed):
         if not isinstance(row, dict) or row.get("tax") != want.tax or row.get("rate") != want.rate:
             return False
-        if _amount(row.get("base")) != want.base or _amount(row.get("amount")) != want.amount:
+        # An IEPS cuota's base is litres (to the millilitre times the quantity), not cents.
+        base = _litres(row.get("base")) if is_cuota(want.rate) else _amount(row.get("base"))
+        if base != want.base or _amount(row.get("amount")) != want.amount:
             return False
     return True
+
+
+def _litres(value: object) -> Decimal | None:
+    try:
+        return _decimal(value)
+    except InvalidNumber:
+        return None
 
 
 def _missing(d: dict, keys: tuple[str, ...], where: str) -> list[Problem]:
@@ -157,12 +166,15 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
     except InvalidNumber:
         problems.append(_p("invalid_discount", f"{where}.discount_pct"))
     try:
-        scheme = TaxScheme.from_json(line.get("iva"), line.get("ieps"))
+        scheme = TaxScheme.from_json(line.get("iva"), line.get("ieps"), line.get("ieps_cuota"), line.get("litres"))
     except InvalidTax:
         problems.append(_p("invalid_tax", f"{where}.iva"))
     if problems or q is None or unit_price is None or pct is None or scheme is None:
         return problems, None
-    amounts = compute_line(unit_price, q, pct, scheme, include)
+    try:
+        amounts = compute_line(unit_price, q, pct, scheme, include)
+    except InvalidTax:  # a discount leaving less than the IEPS per litre the line owes
+        return [_p("invalid_discount", f"{where}.discount_pct")], None
     for key in ("subtotal", "discount", "total"):
         if _amount(line.get(key)) != getattr(amounts, key):
             problems.append(_p("totals_mismatch", f"{where}.{key}", f"{key}: {getattr(amounts, key)}"))

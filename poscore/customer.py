@@ -79,6 +79,9 @@ class Customer:
     price_list_id: int | None = None
     active: bool = True
     version: int = 0
+    # IEPS broken out on this buyer's tickets and CFDIs (LIEPS art. 19 fr. II: only when the buyer asks);
+    # otherwise it is folded into the prices (``tax.fold_ieps``).
+    ieps_breakdown: bool = False
 
     @classmethod
     def from_json(cls, data: dict) -> Customer:
@@ -115,6 +118,7 @@ class Customer:
             price_list_id=opt_int("price_list_id"),
             active=bool(data.get("active", True)),
             version=opt_int("version") or 0,
+            ieps_breakdown=data.get("ieps_breakdown") is True,
         )
 
     def to_json(self) -> dict:
@@ -122,13 +126,17 @@ class Customer:
         return {"id": self.id, "uuid": self.uuid, "name": self.name, "rfc": self.rfc,
                 "regimen_fiscal": self.regimen_fiscal, "codigo_postal": self.codigo_postal,
                 "uso_cfdi": self.uso_cfdi, "email": self.email, "price_list_id": self.price_list_id,
-                "active": self.active, "version": self.version}
+                "active": self.active, "version": self.version, **self._breakdown_json()}
 
     def to_sale_json(self) -> dict:
         """The customer as it travels inside a SALE (contract: id, uuid and fiscal data)."""
         return {"id": self.id, "uuid": self.uuid, "name": self.name, "rfc": self.rfc,
                 "regimen_fiscal": self.regimen_fiscal, "codigo_postal": self.codigo_postal,
-                "uso_cfdi": self.uso_cfdi, "email": self.email}
+                "uso_cfdi": self.uso_cfdi, "email": self.email, **self._breakdown_json()}
+
+    def _breakdown_json(self) -> dict:
+        # Only when asked for, so customers and sales from before the setting keep their exact shape.
+        return {"ieps_breakdown": True} if self.ieps_breakdown else {}
 
 
 def customer_problems(customer: Customer) -> list[str]:

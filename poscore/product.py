@@ -54,7 +54,7 @@ class Product:
                 barcodes=tuple(str(b) for b in data.get("barcodes") or ()),
                 name=str(data["name"]),
                 unit=unit,
-                tax=TaxScheme.from_json(data["iva"], data.get("ieps")),
+                tax=TaxScheme.from_json(data["iva"], data.get("ieps"), data.get("ieps_cuota"), data.get("litres")),
                 price=None if price is None else to_decimal(price),
                 stock=None if stock is None else to_decimal(stock),
                 active=bool(data.get("active", True)),
@@ -67,7 +67,7 @@ class Product:
     def to_json(self) -> dict:
         """Back to the contract PRODUCT shape (decimal strings)."""
         return {"id": self.id, "sku": self.sku, "barcodes": list(self.barcodes), "name": self.name,
-                "unit": self.unit, "iva": self.tax.iva, "ieps": self.tax.ieps,
+                "unit": self.unit, "iva": self.tax.iva, "ieps": self.tax.ieps, **self.tax.cuota_json(),
                 "price": None if self.price is None else str(self.price),
                 "stock": None if self.stock is None else str(self.stock),
                 "active": self.active, "sellable": self.sellable, "version": self.version}

@@ -33,7 +33,7 @@ from .messages import CodedError, t
 from .money import ZERO, InvalidNumber, is_canonical_qty, money, to_decimal
 from .payment import METHODS
 from .sale import Sale, SaleLine
-from .tax import LineAmounts, TaxLine, Totals, sum_lines
+from .tax import LineAmounts, TaxLine, Totals, is_cuota, sum_lines
 
 RETURN_VERSION = 1
 REFUND_METHODS = tuple(METHODS)
@@ -66,8 +66,9 @@ def _cumulative(line: SaleLine, units: Decimal) -> LineAmounts:
     ieps = _share(total - iva, ieps_sold, a.total - iva_sold)
     net = total - iva - ieps
     discount = _share(a.discount, units, line.qty)
-    taxes = tuple(TaxLine("IEPS", x.rate, net, ieps) if x.tax == "IEPS" else TaxLine(x.tax, x.rate, net + ieps, iva)
-                  for x in a.taxes)
+    # An IEPS cuota's base is litres, returned in proportion to the units (exact: litres per unit x units).
+    taxes = tuple(TaxLine("IEPS", x.rate, x.base * units / line.qty if is_cuota(x.rate) else net, ieps)
+                  if x.tax == "IEPS" else TaxLine(x.tax, x.rate, net + ieps, iva) for x in a.taxes)
     return LineAmounts(net + discount, discount, taxes, total)
 
 

@@ -22,7 +22,8 @@ from .messages import CodedError, t
 from .money import ZERO, money, to_decimal
 from .numbering import local_number
 from .payment import Payment, PaymentError, change_due, paid
-from .tax import LineAmounts, TaxLine, TaxScheme
+from .tax import LineAmounts, TaxLine, TaxScheme, Totals
+from .tax import shown_totals as tax_shown_totals
 
 __all__ = ["SALE_TYPES", "SALE_VERSION", "Problem", "Sale", "SaleError", "SaleLine", "SaleTotals",
            "check_sale", "complete_sale"]
@@ -54,6 +55,7 @@ class SaleLine:
         return {"product_id": self.product_id, "sku": self.sku, "name": self.name, "unit": self.unit,
                 "qty": str(self.qty), "unit_price": str(self.unit_price),
                 "discount_pct": str(self.discount_pct), "iva": self.tax.iva, "ieps": self.tax.ieps,
+                **self.tax.cuota_json(),
                 "subtotal": str(a.subtotal), "discount": str(a.discount),
                 "taxes": [x.to_json() for x in a.taxes], "total": str(a.total)}
 
@@ -63,7 +65,7 @@ class SaleLine:
                               tuple(TaxLine.from_json(x) for x in d["taxes"]), to_decimal(d["total"]))
         return cls(_int(d["product_id"]), str(d["sku"]), str(d["name"]), str(d["unit"]),
                    to_decimal(d["qty"]), to_decimal(d["unit_price"]), to_decimal(d["discount_pct"]),
-                   TaxScheme.from_json(d["iva"], d.get("ieps")), amounts)
+                   TaxScheme.from_json(d["iva"], d.get("ieps"), d.get("ieps_cuota"), d.get("litres")), amounts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +237,16 @@ def complete_sale(
                              totals.total, paid(pays), change)
     return Sale(uuid, terminal, seq, number, sale_type, when, cashier, plist, cart.prices_include_tax,
                 customer, lines, pays, sale_totals)
+
+
+def ieps_broken_out(sale: Sale) -> bool:
+    """Whether this sale's ticket and CFDI show IEPS on its own: only for a customer who asked for it."""
+    return sale.customer is not None and sale.customer.ieps_breakdown
+
+
+def shown_totals(sale: Sale) -> Totals:
+    """The sale's totals as its buyer reads them (``tax.shown_totals`` with the customer's setting)."""
+    return tax_shown_totals((x.amounts for x in sale.lines), ieps_broken_out(sale))
 
 
 def missing_amount(sale_total: Decimal, payments: Iterable[Payment]) -> Decimal:

@@ -1,4 +1,6 @@
-"""Mexican taxes on a sale line: IVA (16 %, 8 %, 0 %, exento) and IEPS (a percentage, applied first).
+"""Mexican taxes on a sale line: IVA (16 %, 8 %, 0 %, exento) and IEPS (applied first), as the SAT models it:
+a percentage (TipoFactor "Tasa": 8 % on high-calorie foods) or a fixed amount per litre (TipoFactor "Cuota":
+flavoured drinks, LIEPS art. 2 fr. I inciso G), never both on one product.
 
 The rounding rule, the same in the browser and in the ERP:
 
@@ -26,6 +28,17 @@ The rounding rule, the same in the browser and in the ERP:
 
   Example: refresco $18.50 with IEPS 8 % and IVA 16 %: iva_base = 15.95, IVA 2.55, net 14.77,
   IEPS 1.18; 14.77 + 1.18 + 2.55 = 18.50.
+
+* IEPS per litre (``ieps_cuota`` pesos per litre, ``litres`` per unit sold): the IEPS of a line is
+  ``money(qty * litres * cuota)`` whatever the price or the discount (a cuota is owed on the litres).
+  Without tax it is added like the rate's IEPS; with tax it comes out of the IVA base first
+  (``net = iva_base - ieps``), and a discount that would leave less than the cuota is refused. Its
+  ``TaxLine`` has the rate ``"<cuota>/L"`` and, as the SAT's Base for a cuota, the litres (not pesos).
+
+* Whether IEPS is shown: LIEPS art. 19 fr. II has it broken out only when the buyer asks (a customer's
+  ``ieps_breakdown``). Otherwise ``fold_ieps`` puts it into the line's price: the subtotal grows by the
+  IEPS, IVA keeps its base (which includes the IEPS) and the total does not change. The ticket, the
+  till's totals and the CFDI all call it.
 
 * ``exento`` and ``0`` both add no tax, but they are different for the SAT, so both appear in
   the breakdown as an IVA line with amount 0.00 and rate ``"exento"`` or ``"0"``.
@@ -55,6 +68,7 @@ IVA_RATES = ("16", "8", "0", "exento")
 # global decimal context (precision, traps) cannot make the browser and the ERP disagree.
 _CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN, traps=[InvalidOperation, DivisionByZero, Overflow])
 TAX_NAMES = ("IEPS", "IVA")
+CUOTA_SUFFIX = "/L"
 
 
 class InvalidTax(ValueError):
@@ -63,30 +77,60 @@ class InvalidTax(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class TaxScheme:
-    """A product's taxes: ``iva`` is one of ``IVA_RATES``; ``ieps`` a percentage string or None."""
+    """A product's taxes: ``iva`` is one of ``IVA_RATES``; ``ieps`` a percentage string or None; or instead
+    ``ieps_cuota`` (pesos per litre) with ``litres`` (litres in one unit sold, e.g. ``"0.6"``)."""
 
     iva: str
     ieps: str | None = None
+    ieps_cuota: str | None = None
+    litres: str | None = None
 
     def __post_init__(self) -> None:
         if self.iva not in IVA_RATES:
             raise InvalidTax(f"unknown IVA rate: {self.iva!r}")
-        if self.ieps is not None:
+        for name in ("ieps", "ieps_cuota", "litres"):
+            value = getattr(self, name)
+            if value is None:
+                continue
             try:
-                rate = to_decimal(self.ieps)
+                number = to_decimal(value)
             except InvalidNumber:
-                raise InvalidTax(f"invalid IEPS rate: {self.ieps!r}") from None
-            if rate < ZERO:
-                raise InvalidTax(f"invalid IEPS rate: {self.ieps!r}")
+                raise InvalidTax(f"invalid {name}: {value!r}") from None
+            # Litres to the millilitre, so a line's litres (quantity x litres) fit the CFDI's six decimals.
+            exponent = number.as_tuple().exponent
+            decimals = -exponent if isinstance(exponent, int) else 0
+            if number < ZERO or (name == "litres" and (number == ZERO or decimals > 3)):
+                raise InvalidTax(f"invalid {name}: {value!r}")
             # Canonical text ("8.0" -> "8") so equal schemes compare and serialise equal.
-            object.__setattr__(self, "ieps", rate_str(rate))
+            object.__setattr__(self, name, rate_str(number))
+        if self.ieps is not None and self.ieps_cuota is not None:
+            raise InvalidTax("IEPS is either a rate or a cuota per litre, not both")
+        if (self.ieps_cuota is None) != (self.litres is None):
+            raise InvalidTax("an IEPS cuota needs the litres of one unit, and litres need a cuota")
 
     @classmethod
-    def from_json(cls, iva: object, ieps: object) -> TaxScheme:
-        """Build from the contract's ``"iva"`` and ``"ieps"`` fields. Raises ``InvalidTax``."""
-        if not isinstance(iva, str) or not (ieps is None or isinstance(ieps, str)):
-            raise InvalidTax(f"invalid tax fields: {iva!r}, {ieps!r}")
-        return cls(iva, ieps)
+    def from_json(cls, iva: object, ieps: object, ieps_cuota: object = None, litres: object = None) -> TaxScheme:
+        """Build from the contract's ``"iva"``, ``"ieps"`` (and ``"ieps_cuota"``, ``"litres"``) fields.
+        Raises ``InvalidTax``."""
+        if not isinstance(iva, str) or not all(x is None or isinstance(x, str) for x in (ieps, ieps_cuota, litres)):
+            raise InvalidTax(f"invalid tax fields: {iva!r}, {ieps!r}, {ieps_cuota!r}, {litres!r}")
+        return cls(iva, _opt(ieps), _opt(ieps_cuota), _opt(litres))
+
+    def cuota_json(self) -> dict[str, str]:
+        """The cuota fields for a contract dict: none at all for a product without one, so records made before
+        cuotas existed keep their exact shape (and content hash)."""
+        if self.ieps_cuota is None or self.litres is None:
+            return {}
+        return {"ieps_cuota": self.ieps_cuota, "litres": self.litres}
+
+    @property
+    def cuota(self) -> Decimal:
+        """Pesos of IEPS per litre; 0 without a cuota."""
+        return ZERO if self.ieps_cuota is None else Decimal(self.ieps_cuota)
+
+    def cuota_rate(self) -> str:
+        """The rate text of a cuota's ``TaxLine``: ``"3.0818/L"``."""
+        return f"{self.ieps_cuota}{CUOTA_SUFFIX}"
 
     @property
     def iva_rate(self) -> Decimal:
@@ -97,6 +141,10 @@ class TaxScheme:
     def ieps_rate(self) -> Decimal:
         """IEPS as a fraction; 0 when the product has none."""
         return ZERO if self.ieps is None else Decimal(self.ieps) / HUNDRED
+
+
+def _opt(value: object) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,17 +197,36 @@ class Totals:
     total: Decimal
 
 
-def _split_included(amount: Decimal, scheme: TaxScheme) -> tuple[Decimal, Decimal, Decimal]:
-    """Split a tax-included amount into (net, ieps, iva), each step rounded once; sums exactly."""
+def is_cuota(rate: str) -> bool:
+    """True for the rate text of an IEPS cuota per litre (its base is litres, not pesos)."""
+    return rate.endswith(CUOTA_SUFFIX)
+
+
+def cuota_of(rate: str) -> Decimal:
+    """The pesos per litre of a cuota's rate text (``"3.0818/L"`` -> 3.0818)."""
+    return Decimal(rate[: -len(CUOTA_SUFFIX)])
+
+
+def _split_included(amount: Decimal, scheme: TaxScheme, cuota: Decimal) -> tuple[Decimal, Decimal, Decimal]:
+    """Split a tax-included amount into (net, ieps, iva), each step rounded once; sums exactly. ``cuota`` is the
+    line's IEPS per litre in pesos (0 without one); raises ``InvalidTax`` when the amount cannot carry it."""
     iva_base = money(amount / (ONE + scheme.iva_rate))
-    net = money(iva_base / (ONE + scheme.ieps_rate))
+    if cuota > iva_base:
+        raise InvalidTax("the price left is less than the IEPS per litre it owes")
+    net = money((iva_base - cuota) / (ONE + scheme.ieps_rate))
     return net, iva_base - net, amount - iva_base
 
 
-def _tax_lines(net: Decimal, ieps: Decimal, iva: Decimal, scheme: TaxScheme) -> tuple[TaxLine, ...]:
+def _litres(qty: Decimal, scheme: TaxScheme) -> Decimal:
+    return ZERO if scheme.litres is None else qty * Decimal(scheme.litres)
+
+
+def _tax_lines(net: Decimal, ieps: Decimal, iva: Decimal, scheme: TaxScheme, litres: Decimal) -> tuple[TaxLine, ...]:
     lines = []
     if scheme.ieps is not None:
         lines.append(TaxLine("IEPS", scheme.ieps, net, ieps))
+    elif scheme.ieps_cuota is not None:
+        lines.append(TaxLine("IEPS", scheme.cuota_rate(), litres, ieps))
     lines.append(TaxLine("IVA", scheme.iva, net + ieps, iva))
     return tuple(lines)
 
@@ -182,18 +249,59 @@ def compute_line(
 def _compute_line(
     unit_price: Decimal, qty: Decimal, discount_pct: Decimal, scheme: TaxScheme, prices_include_tax: bool
 ) -> LineAmounts:
+    litres = _litres(qty, scheme)
+    cuota = money(litres * scheme.cuota)
     if prices_include_tax:
         gross = money(unit_price * qty)
         total = money(unit_price * qty * (HUNDRED - discount_pct) / HUNDRED)
-        subtotal, _, _ = _split_included(gross, scheme)
-        net, ieps, iva = _split_included(total, scheme)
-        return LineAmounts(subtotal, subtotal - net, _tax_lines(net, ieps, iva, scheme), total)
+        subtotal, _, _ = _split_included(gross, scheme, cuota)
+        net, ieps, iva = _split_included(total, scheme, cuota)
+        return LineAmounts(subtotal, subtotal - net, _tax_lines(net, ieps, iva, scheme, litres), total)
     subtotal = money(unit_price * qty)
     discount = money(subtotal * discount_pct / HUNDRED)
     net = subtotal - discount
-    ieps = money(net * scheme.ieps_rate)
+    ieps = money(net * scheme.ieps_rate) + cuota
     iva = money((net + ieps) * scheme.iva_rate)
-    return LineAmounts(subtotal, discount, _tax_lines(net, ieps, iva, scheme), net + ieps + iva)
+    return LineAmounts(subtotal, discount, _tax_lines(net, ieps, iva, scheme, litres), net + ieps + iva)
+
+
+def fold_ieps(amounts: LineAmounts) -> LineAmounts:
+    """The line as shown to a buyer who did not ask for the IEPS broken out (LIEPS art. 19 fr. II): the IEPS is
+    part of the price. Subtotal grows by the IEPS of the undiscounted line (the rate's IEPS on the subtotal, or the
+    cuota, which a discount does not change), the discount is what then separates it from the net plus IEPS, the
+    IVA rows keep their base and amount, and the total is the same. Never negative: the subtotal is at least the
+    folded net. A line without IEPS comes back unchanged."""
+    ieps_rows = [t for t in amounts.taxes if t.tax == "IEPS"]
+    if not ieps_rows:
+        return amounts
+    with localcontext(_CONTEXT):
+        ieps = sum((t.amount for t in ieps_rows), ZERO)
+        folded_net = amounts.net + ieps
+        if not amounts.discount:
+            subtotal = folded_net
+        else:
+            gross_ieps = sum((t.amount if is_cuota(t.rate) else money(amounts.subtotal * Decimal(t.rate) / HUNDRED)
+                              for t in ieps_rows), ZERO)
+            subtotal = max(amounts.subtotal + gross_ieps, folded_net)
+        taxes = tuple(t for t in amounts.taxes if t.tax != "IEPS")
+        return LineAmounts(subtotal, subtotal - folded_net, taxes, amounts.total)
+
+
+def shown_totals(lines: Iterable[LineAmounts], ieps_breakdown: bool) -> Totals:
+    """A sale's totals as the buyer reads them: as computed when they asked for the IEPS broken out, otherwise
+    with it folded into each line's price (``fold_ieps``). The total is the same either way."""
+    items = list(lines)
+    return sum_lines(items if ieps_breakdown else (fold_ieps(x) for x in items))
+
+
+def tax_label(line: TaxLine, exento: str = "exento", percent_sign: str = " %") -> str:
+    """``"IVA 16 %"``, ``"IEPS 8 %"``, ``"IEPS $3.0818/L"``, ``"IVA exento"`` for tickets and screens (a ticket's
+    narrow paper passes ``percent_sign="%"``)."""
+    if line.rate == "exento":
+        return f"{line.tax} {exento}"
+    if is_cuota(line.rate):
+        return f"{line.tax} ${line.rate}"
+    return f"{line.tax} {line.rate}{percent_sign}"
 
 
 def _breakdown_key(line: TaxLine) -> tuple[int, int, Decimal]:
@@ -201,6 +309,8 @@ def _breakdown_key(line: TaxLine) -> tuple[int, int, Decimal]:
     tax_order = TAX_NAMES.index(line.tax) if line.tax in TAX_NAMES else len(TAX_NAMES)
     if line.rate == "exento":
         return (tax_order, 1, ZERO)
+    if is_cuota(line.rate):
+        return (tax_order, 0, -cuota_of(line.rate))
     try:
         return (tax_order, 0, -Decimal(line.rate))
     except ArithmeticError:

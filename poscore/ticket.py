@@ -18,7 +18,8 @@ from decimal import Decimal
 from .autofactura import invoice_url, ticket_code
 from .messages import t
 from .money import format_mxn, format_qty, money
-from .sale import Sale
+from .sale import Sale, shown_totals
+from .tax import tax_label
 
 WIDTHS = {58: 32, 80: 48}
 
@@ -61,11 +62,14 @@ def ticket_lines(
     *,
     lang: str = "es",
     folio: str | None = None,
+    cfdi: dict | None = None,
 ) -> list[TicketLine]:
     """The ticket of ``sale`` for ``shop`` (TERMINAL.shop: name, rfc, regimen_fiscal, address,
     codigo_postal, and autofactura_key/autofactura_url when the shop invoices from the ticket) on
     ``width_mm`` paper (58 or 80). ``folio`` is the ERP folio label when known
-    (``numbering.folio_label``); otherwise the ticket says the folio is pending.
+    (``numbering.folio_label``); otherwise the ticket says the folio is pending. ``cfdi`` is the stamped
+    CFDI of a factura as the ERP gave it (``{"uuid", "qr"}``: POST /api/cfdis): its UUID and the SAT's
+    verification QR are printed; a factura without it says it is being stamped.
     """
     if width_mm not in WIDTHS:
         raise ValueError(f"paper width must be 58 or 80 mm, not {width_mm!r}")
@@ -120,12 +124,14 @@ def ticket_lines(
     out.append(rule)
 
     totals = sale.totals
-    pair(t("ticket_subtotal", lang), format_mxn(totals.subtotal))
-    if totals.discount:
-        pair(t("ticket_discount", lang), format_mxn(-totals.discount))
-    for tax in totals.taxes:
-        rate = t("ticket_exento", lang) if tax.rate == "exento" else f"{tax.rate}%"
-        pair(f"{tax.tax} {rate}", format_mxn(tax.amount))
+    # IEPS broken out only for a buyer who asked (LIEPS art. 19 fr. II); otherwise it is in the prices, as on
+    # the CFDI: subtotal, discount and the tax rows come from the same folding.
+    seen = shown_totals(sale)
+    pair(t("ticket_subtotal", lang), format_mxn(seen.subtotal))
+    if seen.discount:
+        pair(t("ticket_discount", lang), format_mxn(-seen.discount))
+    for tax in seen.taxes:
+        pair(tax_label(tax, t("ticket_exento", lang), "%"), format_mxn(tax.amount))
     pair(t("ticket_total", lang), format_mxn(totals.total), bold=True)
     for p in sale.payments:
         pair(t(p.method, lang), format_mxn(p.amount))
@@ -135,6 +141,15 @@ def ticket_lines(
     pair(t("ticket_items", lang), format_qty(count, "pieza"))
     out.append(rule)
     center(t("ticket_footer", lang))
+    if sale.type == "factura":
+        if cfdi and cfdi.get("uuid"):
+            # The CFDI's representation carries its folio fiscal and the SAT's verification QR (Anexo 20).
+            center(t("ticket_uuid", lang))
+            center(str(cfdi["uuid"]), bold=True)
+            if cfdi.get("qr"):
+                out.append(TicketLine("", center=True, qr=str(cfdi["qr"])))
+        else:
+            center(t("ticket_cfdi_pending", lang))
     if sale.type == "remision":
         center(t("ticket_not_fiscal", lang))
         key, url = shop.get("autofactura_key"), shop.get("autofactura_url")

@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 
 from server import __version__
-from server.api import errors, feeds, sales, shifts, terminal
+from server.api import cfdis, errors, feeds, sales, shifts, terminal
 from server.db.engine import make_engine
 from server.settings import Settings
 
@@ -32,6 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(feeds.router)
     app.include_router(sales.router)
     app.include_router(shifts.router)
+    app.include_router(cfdis.router)
     _mount_back_office(app)
     if settings.fiscal_worker:
         from server.fiscal.worker import install

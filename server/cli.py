@@ -230,11 +230,13 @@ def cmd_factura_global(settings: Settings, args: argparse.Namespace) -> int:
 
 def _factura_global(engine, settings: Settings, args: argparse.Namespace) -> int:  # type: ignore[no-untyped-def]
     """For a scheduler (cron, systemd timer): issue the last closed period's global (or the one containing
-    --fecha) and run the CFDI job once so it is sealed and, with a PAC, stamped. Exit 0 also when there was
-    nothing to cover, 1 when the shop's fiscal data is missing or the CFDI was rejected."""
+    --fecha) of each branch, or of --branch alone, each in its branch's time zone and from its CP, and run the
+    CFDI job once so they are sealed and, with a PAC, stamped. Exit 0 also when there was nothing to cover, 1
+    when the shop's fiscal data is missing, the branch is unknown or a CFDI was rejected."""
     from datetime import date
 
     from server.db.engine import utcnow
+    from server.db.schema import cfdis
     from server.fiscal import global_cfdi, global_schedule, jobs, store
     from server.fiscal.build import zone_of
     from server.fiscal.periods import allowed, period_of
@@ -243,29 +245,40 @@ def _factura_global(engine, settings: Settings, args: argparse.Namespace) -> int
     with engine.connect() as conn:
         emisor = store.emisor(conn)
         kind = args.periodicidad or global_schedule.settings_of(conn).periodicidad
+        branches = store.branches(conn)
     if emisor is None:
         print("error: faltan los datos fiscales del emisor (Datos fiscales)", file=sys.stderr)
         return 1
     if not allowed(kind, emisor.regimen_fiscal):
         print(f"error: periodicidad {kind} no permitida para el régimen {emisor.regimen_fiscal}", file=sys.stderr)
         return 1
-    zone = zone_of(emisor.lugar_expedicion)
-    period = (period_of(kind, date.fromisoformat(args.fecha)) if args.fecha
-              else global_schedule.last_closed(kind, now, zone))
-    try:
-        cfdi_id = global_cfdi.issue(engine, period, zone, now)
-    except global_cfdi.GlobalError as exc:
-        print(f"{period.label()}: {exc}")
+    if args.branch is not None:
+        branches = [b for b in branches if b.id == args.branch]
+        if not branches:
+            print(f"error: no existe la sucursal {args.branch}", file=sys.stderr)
+            return 1
+    issued: list[tuple[str, int]] = []
+    for branch in branches:
+        zone = zone_of(branch.lugar_expedicion)
+        period = (period_of(kind, date.fromisoformat(args.fecha)) if args.fecha
+                  else global_schedule.last_closed(kind, now, zone))
+        label = f"{branch.name}, {period.label()}"
+        try:
+            issued.append((label, global_cfdi.issue(engine, period, zone, now, branch.id)))
+        except global_cfdi.GlobalError as exc:
+            print(f"{label}: {exc}")
+    if not issued:
         return 0
     jobs.run_once(engine, settings.secret_key, now)
     jobs.run_once(engine, settings.secret_key, now)
-    with engine.connect() as conn:
-        from server.db.schema import cfdis
-
-        row = conn.execute(cfdis.select().where(cfdis.c.id == cfdi_id)).one()
-    print(f"{period.label()}: factura global G-{cfdi_id} {row.state}" + (f" UUID {row.uuid}" if row.uuid else "")
-          + (f" ({row.error_code}: {row.error_message})" if row.error_code else ""))
-    return 1 if row.state == "rechazada" else 0
+    rejected = False
+    for label, cfdi_id in issued:
+        with engine.connect() as conn:
+            row = conn.execute(cfdis.select().where(cfdis.c.id == cfdi_id)).one()
+        print(f"{label}: factura global G-{cfdi_id} {row.state}" + (f" UUID {row.uuid}" if row.uuid else "")
+              + (f" ({row.error_code}: {row.error_message})" if row.error_code else ""))
+        rejected = rejected or row.state == "rechazada"
+    return 1 if rejected else 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -319,6 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--periodicidad", choices=("01", "02", "03", "04", "05"),
                    help="01 diaria, 02 semanal, 03 quincenal, 04 mensual, 05 bimestral (por omisión, la de ajustes)")
     p.add_argument("--fecha", help="un día (AAAA-MM-DD) del periodo a emitir; por omisión, el último cerrado")
+    p.add_argument("--branch", type=int, metavar="ID",
+                   help="solo la sucursal con este id (por omisión, una factura global por sucursal)")
     p.set_defaults(func=cmd_factura_global)
     return parser
 

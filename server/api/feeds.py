@@ -102,7 +102,7 @@ def _catalog_page(request: Request, t: TerminalRef, since: int, after: int, n: i
         # Price and stock as their stored integers (cents, thousandths): formatting them below with
         # Decimal.scaleb is several times faster than a TypeDecorator per value over 5,000 rows.
         rows = conn.execute(
-            select(p.id, p.sku, p.name, p.unit, p.iva, p.ieps, p.active, p.version,
+            select(p.id, p.sku, p.name, p.unit, p.iva, p.ieps, p.ieps_cuota, p.litres, p.active, p.version,
                    type_coerce(prices.c.price, BigInteger), type_coerce(stock.c.qty, BigInteger))
             .select_from(
                 products
@@ -127,10 +127,11 @@ def _catalog_page(request: Request, t: TerminalRef, since: int, after: int, n: i
         still = changes.current(conn) == version == expected
     items = [{
         "id": pid, "sku": sku, "barcodes": codes.get(pid, []), "name": name, "unit": unit, "iva": iva,
-        "ieps": ieps, "price": None if price is None else str(Decimal(price).scaleb(-2)),
+        "ieps": ieps, **({"ieps_cuota": cuota, "litres": litres} if cuota else {}),
+        "price": None if price is None else str(Decimal(price).scaleb(-2)),
         "stock": None if qty is None else str(Decimal(qty).scaleb(-3)), "active": bool(active),
         "sellable": bool(active) and price is not None and qty is not None, "version": ver,
-    } for pid, sku, name, unit, iva, ieps, active, ver, price, qty in rows]
+    } for pid, sku, name, unit, iva, ieps, cuota, litres, active, ver, price, qty in rows]
     return _json({"total": total, "version": version, "price_list": price_list_json(pl), "items": items,
                   "next_after": rows[-1][0] if more else None}), still
 
@@ -138,7 +139,9 @@ def _catalog_page(request: Request, t: TerminalRef, since: int, after: int, n: i
 def customer_json(r: Any) -> dict[str, Any]:
     return {"id": r.id, "uuid": r.uuid, "name": r.name, "rfc": r.rfc, "regimen_fiscal": r.regimen_fiscal,
             "codigo_postal": r.codigo_postal, "uso_cfdi": r.uso_cfdi, "email": r.email,
-            "price_list_id": r.price_list_id, "active": bool(r.active), "version": r.version}
+            "price_list_id": r.price_list_id, "active": bool(r.active), "version": r.version,
+            # Only when asked for (as poscore writes it), so earlier customers keep their exact shape.
+            **({"ieps_breakdown": True} if r.ieps_breakdown else {})}
 
 
 @router.get("/customers")

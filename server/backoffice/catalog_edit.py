@@ -71,17 +71,30 @@ def parse_unit(text: str) -> str:
 
 
 @lru_cache(maxsize=256)
-def parse_tax(iva_text: str, ieps_text: str, decimal_comma: bool = False) -> TaxScheme:
+def parse_tax(iva_text: str, ieps_text: str, decimal_comma: bool = False, cuota_text: str = "",
+              litres_text: str = "") -> TaxScheme:
+    """IVA, and IEPS as a rate (percent) or as a cuota per litre with the litres of one unit (TipoFactor Cuota)."""
     iva = iva_text.strip().lower().rstrip("%").strip()
     if iva not in IVA_RATES:
         raise Problem("p_iva_invalid", iva_text)
     ieps = ieps_text.strip().rstrip("%").strip() or None
     if ieps is not None and "," in ieps:  # "26,5" from a decimal-comma spreadsheet
         ieps = str(_number(ieps, "p_ieps_invalid", decimal_comma))
+    cuota = str(_number(cuota_text.strip().lstrip("$"), "p_cuota_invalid", decimal_comma)) if cuota_text.strip() else None
+    litres = str(_number(litres_text, "p_litres_invalid", decimal_comma)) if litres_text.strip() else None
+    if cuota is not None and ieps is not None:
+        raise Problem("p_ieps_both", ieps_text)
+    if (cuota is None) != (litres is None):
+        raise Problem("p_litres_invalid" if cuota else "p_cuota_invalid", litres_text or cuota_text)
     try:
-        scheme = TaxScheme(iva, ieps)
+        scheme = TaxScheme(iva, ieps, cuota, litres)
     except InvalidTax:
-        raise Problem("p_ieps_invalid", ieps_text) from None
+        raise Problem("p_cuota_invalid" if cuota else "p_ieps_invalid", cuota_text or ieps_text) from None
+    # The CFDI's TasaOCuota has six decimals and fits 12 characters; litres are to the millilitre.
+    if scheme.ieps_cuota is not None and (Decimal(scheme.ieps_cuota) > 1000 or len(scheme.ieps_cuota) > 11):
+        raise Problem("p_cuota_invalid", cuota_text)
+    if scheme.litres is not None and Decimal(scheme.litres) > 1000:
+        raise Problem("p_litres_invalid", litres_text)
     if scheme.ieps is not None and (Decimal(scheme.ieps) > 200 or len(scheme.ieps) > 6):
         raise Problem("p_ieps_invalid", ieps_text)
     return scheme
@@ -190,7 +203,8 @@ def save_product(conn: Connection, data: ProductInput, product_id: int | None, n
     check_unique(conn, data, product_id)
     version = changes.bump(conn)
     values: dict[str, Any] = {"sku": data.sku, "name": data.name, "unit": data.unit, "iva": data.tax.iva,
-                              "ieps": data.tax.ieps, "active": data.active, "version": version,
+                              "ieps": data.tax.ieps, "ieps_cuota": data.tax.ieps_cuota, "litres": data.tax.litres,
+                              "active": data.active, "version": version,
                               "sat_clave_prod_serv": data.sat_prod_serv, "sat_clave_unidad": data.sat_unidad}
     if product_id is None:
         product_id = int(conn.execute(products.insert().values(**values).returning(products.c.id)).scalar_one())

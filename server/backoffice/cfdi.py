@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from poscore.numbering import folio_label
 from server.db.engine import read_tx
@@ -35,9 +35,12 @@ def _listing(request: Request, user: CurrentUser, engine: Db, status_code: int =
                     func.coalesce(returns.c.total, sales.c.total).label("total"),
                     customers.c.name.label("customer"), customers.c.rfc,
                     returns.c.series.label("return_series"), returns.c.folio.label("return_folio"))
-             .join(sales, sales.c.id == cfdis.c.sale_id).outerjoin(customers, customers.c.id == sales.c.customer_id)
-             .outerjoin(returns, returns.c.id == cfdis.c.return_id))
-    count = select(func.count()).select_from(cfdis).where(cfdis.c.sale_id.is_not(None))
+             .select_from(cfdis).outerjoin(returns, returns.c.id == cfdis.c.return_id)
+             # A return's egreso against a global names no sale of its own: its return's sale is the one shown.
+             .join(sales, sales.c.id == func.coalesce(cfdis.c.sale_id, returns.c.sale_id))
+             .outerjoin(customers, customers.c.id == sales.c.customer_id))
+    listed = or_(cfdis.c.sale_id.is_not(None), cfdis.c.return_id.is_not(None))
+    count = select(func.count()).select_from(cfdis).where(listed)
     if state in STATES:
         query = query.where(cfdis.c.state == state)
         count = count.where(cfdis.c.state == state)
@@ -46,7 +49,7 @@ def _listing(request: Request, user: CurrentUser, engine: Db, status_code: int =
         total = int(conn.execute(count).scalar_one())
         # The globals have their own tab (Factura global); these counts are the listing's, sales' CFDIs only.
         counts: dict[str, int] = dict(conn.execute(select(cfdis.c.state, func.count()).where(
-            cfdis.c.sale_id.is_not(None)).group_by(cfdis.c.state)).all())
+            listed).group_by(cfdis.c.state)).all())
         pac_missing = store.pac_config_missing(conn)
     return page(request, "cfdis.html", user, status_code=status_code, tab="cfdi", rows=rows, state=state,
                 states=STATES, counts=counts, pg=pg, pages=max(1, -(-total // PAGE)), folio=folio_label,
@@ -60,8 +63,10 @@ def cfdi_list(request: Request, user: CurrentUser, engine: Db) -> Response:
 
 def _xml(engine: Db, cfdi_id: int) -> tuple[str, str]:
     with read_tx(engine) as conn:
-        row = conn.execute(select(cfdis.c.xml, sales.c.series, sales.c.folio)
-                           .join(sales, sales.c.id == cfdis.c.sale_id).where(cfdis.c.id == cfdi_id)).first()
+        row = conn.execute(select(cfdis.c.xml, sales.c.series, sales.c.folio).select_from(cfdis)
+                           .outerjoin(returns, returns.c.id == cfdis.c.return_id)
+                           .join(sales, sales.c.id == func.coalesce(cfdis.c.sale_id, returns.c.sale_id))
+                           .where(cfdis.c.id == cfdi_id)).first()
     if row is None or not row.xml:
         raise NotFound()
     return row.xml, f"{row.series}{row.folio}"

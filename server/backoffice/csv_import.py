@@ -39,11 +39,14 @@ from .catalog_edit import (
 )
 
 REQUIRED = ("sku", "nombre", "unidad", "iva")
-OPTIONAL = ("ieps", "activo", "codigos_barras", "clave_prod_serv", "clave_unidad")
+OPTIONAL = ("ieps", "ieps_cuota", "litros_por_unidad", "activo", "codigos_barras", "clave_prod_serv", "clave_unidad")
+# IEPS is a rate or a cuota per litre: a file naming any of these columns sets all three (absent ones empty).
+IEPS_COLUMNS = ("ieps", "ieps_cuota", "litros_por_unidad")
 # (column, meaning) shown on the import page; precio:/existencia: take a price list or warehouse name (or id).
 COLUMNS = (
     ("sku", "col_sku"), ("nombre", "col_nombre"), ("unidad", "col_unidad"), ("iva", "col_iva"),
-    ("ieps", "col_ieps"), ("activo", "col_activo"), ("codigos_barras", "col_codigos"),
+    ("ieps", "col_ieps"), ("ieps_cuota", "col_ieps_cuota"), ("litros_por_unidad", "col_litros"),
+    ("activo", "col_activo"), ("codigos_barras", "col_codigos"),
     ("clave_prod_serv", "col_clave_prod_serv"), ("clave_unidad", "col_clave_unidad"),
     ("precio:<lista>", "col_precio"), ("existencia:<almacén>", "col_existencia"),
 )
@@ -62,7 +65,8 @@ class FileProblem(Exception):
 class Row:
     line: int
     sku: str
-    fields: tuple[str, str, str, str | None, bool] | None  # name, unit, iva, ieps, active (None: keep ieps)
+    # name, unit, iva, ieps, ieps_cuota, litres, active
+    fields: tuple[str, str, str, str | None, str | None, str | None, bool] | None
     ieps_given: bool
     active_given: bool
     barcodes: list[str] | None
@@ -155,7 +159,8 @@ def _header(conn: Connection, header: list[str]) -> tuple[dict[str, int], dict[i
 
 def _load(conn: Connection, plan: Plan, price_ids: list[int], stock_ids: list[int]) -> None:
     p = products.c
-    plan._existing = {r.sku: r for r in conn.execute(select(p.id, p.sku, p.name, p.unit, p.iva, p.ieps, p.active))}
+    plan._existing = {r.sku: r for r in conn.execute(select(p.id, p.sku, p.name, p.unit, p.iva, p.ieps, p.ieps_cuota, p.litres,
+                                                                  p.active))}
     for pid, code in conn.execute(select(product_barcodes.c.product_id, product_barcodes.c.barcode)
                                   .order_by(product_barcodes.c.id)):
         plan._barcodes.setdefault(pid, []).append(code)
@@ -180,7 +185,8 @@ def check(conn: Connection, data: bytes) -> Plan:
     except (StopIteration, csv.Error):
         raise FileProblem("p_empty") from None
     named, price_cols, stock_cols = _header(conn, header)
-    decimal_comma = _decimal_comma(text, delimiter, [*price_cols.values(), *stock_cols.values(), named.get("ieps")])
+    decimal_comma = _decimal_comma(text, delimiter, [*price_cols.values(), *stock_cols.values(),
+                                                          *(named.get(c) for c in IEPS_COLUMNS)])
     plan = Plan()
     _load(conn, plan, list(price_cols), list(stock_cols))
     skus: dict[str, int] = {}
@@ -231,9 +237,9 @@ def _row(plan: Plan, line: int, record: list[str], named: dict[str, int], price_
 
     try:
         sku = parse_sku(cell("sku"))
-        tax = parse_tax(cell("iva"), cell("ieps"), decimal_comma)
-        fields = (parse_name(cell("nombre")), parse_unit(cell("unidad")), tax.iva, tax.ieps,
-                  parse_active(cell("activo")))
+        tax = parse_tax(cell("iva"), cell("ieps"), decimal_comma, cell("ieps_cuota"), cell("litros_por_unidad"))
+        fields = (parse_name(cell("nombre")), parse_unit(cell("unidad")), tax.iva, tax.ieps, tax.ieps_cuota,
+                  tax.litres, parse_active(cell("activo")))
         barcodes = parse_barcodes(cell("codigos_barras")) if cell("codigos_barras").strip() else None
         sat = parse_sat_keys(cell("clave_prod_serv"), cell("clave_unidad"))
         row_prices: dict[int, Decimal] = {}
@@ -249,28 +255,30 @@ def _row(plan: Plan, line: int, record: list[str], named: dict[str, int], price_
     except Problem as exc:
         plan.problem(line, exc.code, exc.detail)
         return None
-    return Row(line=line, sku=sku, fields=fields, ieps_given="ieps" in named, active_given="activo" in named,
+    return Row(line=line, sku=sku, fields=fields, ieps_given=any(c in named for c in IEPS_COLUMNS), active_given="activo" in named,
                barcodes=barcodes, prices=row_prices, stock=row_stock, sat=sat if any(sat) else None)
 
 
 def _target_fields(plan: Plan, row: Row) -> tuple[Any, ...]:
-    """name, unit, iva, ieps, active as they will be (absent optional columns keep what the product has)."""
+    """name, unit, iva, ieps, ieps_cuota, litres, active as they will be (absent optional columns keep what the
+    product has)."""
     assert row.fields is not None
-    name, unit, iva, ieps, active = row.fields
+    name, unit, iva, ieps, cuota, litres, active = row.fields
     old = plan._existing.get(row.sku)
     if old is not None:
         if not row.ieps_given:
-            ieps = old.ieps
+            ieps, cuota, litres = old.ieps, old.ieps_cuota, old.litres
         if not row.active_given:
             active = bool(old.active)
-    return name, unit, iva, ieps, active
+    return name, unit, iva, ieps, cuota, litres, active
 
 
 def _changes(plan: Plan, row: Row) -> str | bool:
     old = plan._existing.get(row.sku)
     if old is None:
         return "new"
-    if _target_fields(plan, row) != (old.name, old.unit, old.iva, old.ieps, bool(old.active)):
+    if _target_fields(plan, row) != (old.name, old.unit, old.iva, old.ieps, old.ieps_cuota, old.litres,
+                                     bool(old.active)):
         return True
     if row.barcodes is not None and row.barcodes != plan._barcodes.get(old.id, []):
         return True
@@ -364,13 +372,13 @@ def apply(conn: Connection, plan: Plan, now: datetime) -> None:
     version = changes.bump(conn)
     ts = _db_time(conn, now)
     new_rows = [r for r in changed if r.sku not in plan._existing]
-    _insert(conn, "products", ("sku", "name", "unit", "iva", "ieps", "active", "version"),
-            ("text", "text", "text", "text", "text", "boolean", "bigint"),
+    _insert(conn, "products", ("sku", "name", "unit", "iva", "ieps", "ieps_cuota", "litres", "active", "version"),
+            ("text", "text", "text", "text", "text", "text", "text", "boolean", "bigint"),
             [(r.sku, *_target_fields(plan, r), version) for r in new_rows])
     ids = {sku: pid for pid, sku in conn.execute(select(products.c.id, products.c.sku))} if new_rows else {}
     ids.update({sku: old.id for sku, old in plan._existing.items()})
-    _update(conn, "products", ("name", "unit", "iva", "ieps", "active", "version"), ("id",),
-            ("text", "text", "text", "text", "boolean", "bigint", "integer"),
+    _update(conn, "products", ("name", "unit", "iva", "ieps", "ieps_cuota", "litres", "active", "version"), ("id",),
+            ("text", "text", "text", "text", "text", "text", "boolean", "bigint", "integer"),
             [(*_target_fields(plan, r), version, ids[r.sku]) for r in changed if r.sku in plan._existing])
 
     replaced = [r for r in changed if r.barcodes is not None and r.barcodes != plan._barcodes.get(ids[r.sku], [])]

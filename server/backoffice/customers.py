@@ -75,6 +75,7 @@ def _posted(form: FormData) -> dict[str, Any]:
     v["rfc"] = normalize_rfc(v["rfc"]) if v["rfc"] else ""
     v["price_list_id"] = int_or_none(text(form, "price_list_id"))
     v["active"] = form.get("active") == "1"
+    v["ieps_breakdown"] = form.get("ieps_breakdown") == "1"
     return v
 
 
@@ -97,7 +98,7 @@ def _save(request: Request, user: User, engine: Any, form: FormData, customer_id
         return _form_page(request, user, engine, existing, v, error=message, status_code=400)
     values = {"name": candidate.name.strip(), "rfc": candidate.rfc, "regimen_fiscal": candidate.regimen_fiscal,
               "codigo_postal": candidate.codigo_postal, "uso_cfdi": candidate.uso_cfdi, "email": candidate.email,
-              "price_list_id": v["price_list_id"], "active": v["active"]}
+              "price_list_id": v["price_list_id"], "active": v["active"], "ieps_breakdown": v["ieps_breakdown"]}
     with write_tx(engine) as conn:
         if v["price_list_id"] is not None and conn.execute(
                 select(price_lists.c.id).where(price_lists.c.id == v["price_list_id"])).first() is None:
@@ -126,7 +127,7 @@ def customer_edit(request: Request, customer_id: int, user: CurrentUser, engine:
     with read_tx(engine) as conn:
         row = _row(conn, customer_id)
     v = {k: getattr(row, k) or "" for k in FIELDS}
-    v.update(price_list_id=row.price_list_id, active=bool(row.active))
+    v.update(price_list_id=row.price_list_id, active=bool(row.active), ieps_breakdown=bool(row.ieps_breakdown))
     notice = tr("saved", lang_of(request)) if request.query_params.get("guardado") else None
     return _form_page(request, user, engine, row, v, notice=notice)
 

@@ -1,4 +1,5 @@
-"""Page: Datos fiscales (administrators only) — the emisor, the CSD upload and the PAC settings.
+"""Page: Datos fiscales (administrators only) — the emisor, each branch's LugarExpedicion (its CP, which fixes
+its time zone), the CSD upload and the PAC settings.
 
 What it is for: the shop's fiscal set-up through server/fiscal (check_csd refuses a FIEL, another RFC, an
 expired certificate, a wrong password or a foreign key with a plain message; store keeps the key encrypted).
@@ -39,6 +40,7 @@ def _render(request: Request, user: User, engine: Any, status_code: int = 200, *
         emisor = store.emisor(conn)
         csd = store.csd_status(conn)
         row = store.settings_row(conn)
+        branches = [(b, _zone_name(b.lugar_expedicion)) for b in store.branches(conn)]
     warning = None
     if csd is not None:
         if csd.not_after < now:
@@ -49,7 +51,14 @@ def _render(request: Request, user: User, engine: Any, status_code: int = 200, *
            "production": bool(row.pac_production) if row else False, "url": (row.pac_url or "") if row else "",
            "configured": bool(row and row.pac and row.pac_secret)}
     return page(request, "fiscal.html", user, status_code=status_code, emisor=emisor, csd=csd, warning=warning,
-                pac=pac, pacs=PACS, regimenes=sorted(REGIMENES_FISCALES), **extra)
+                pac=pac, pacs=PACS, regimenes=sorted(REGIMENES_FISCALES), branches=branches, **extra)
+
+
+def _zone_name(cp: str) -> str:
+    try:
+        return zone_of(cp).key if cp else ""
+    except CfdiError:
+        return ""
 
 
 @router.get("/fiscal")
@@ -72,6 +81,25 @@ def save_emisor(request: Request, user: CurrentUser, engine: Db, form: Form) -> 
         return _render(request, user, engine, status_code=400, error=tr("invalid_emisor", lang))
     with write_tx(engine) as conn:
         store.save_emisor(conn, rfc, name.upper(), regimen, cp)
+    return _render(request, user, engine, notice=tr("saved", lang))
+
+
+@router.post("/fiscal/sucursal")
+def save_branch(request: Request, user: CurrentUser, engine: Db, form: Form) -> Response:
+    """A branch's CP of issue; empty = the shop's. It must be in the SAT's c_CodigoPostal (its time zone)."""
+    if not user.is_admin:
+        return _render(request, user, engine)
+    lang = lang_of(request)
+    cp = text(form, "cp", 5)
+    try:
+        branch_id = int(text(form, "sucursal", 12))
+        if cp:
+            zone_of(cp)
+    except (ValueError, CfdiError):
+        return _render(request, user, engine, status_code=400, error=tr("invalid_branch_cp", lang))
+    with write_tx(engine) as conn:
+        if not store.save_branch_cp(conn, branch_id, cp or None):
+            return _render(request, user, engine, status_code=400, error=tr("invalid_branch_cp", lang))
     return _render(request, user, engine, notice=tr("saved", lang))
 
 

@@ -14,6 +14,11 @@ ES: dict[str, str] = {
     "undo_return": "Deshacer", "return_undone": "Devolución deshecha; existencias retiradas de nuevo.",
     "fiscal": "Datos fiscales", "emisor": "Emisor", "fiscal_rfc": "RFC", "razon_social": "Razón social",
     "lugar_expedicion": "Código postal de expedición",
+    "branches_cp": "Sucursales: lugar de expedición",
+    "branches_cp_help": "El código postal de cada sucursal va en sus CFDI (LugarExpedicion) y fija su zona horaria; "
+                        "vacío = el del emisor.",
+    "time_zone": "Zona horaria",
+    "invalid_branch_cp": "Código postal de la sucursal no válido: debe estar en el catálogo del SAT.",
     "csd": "Certificado de sello digital (CSD)", "csd_none": "No hay CSD cargado.",
     "csd_number": "Número de certificado", "csd_valid": "Vigencia", "csd_upload": "Cargar CSD",
     "csd_cer": "Certificado (.cer)", "csd_key": "Llave privada (.key)", "csd_password": "Contraseña de la llave",
@@ -53,6 +58,11 @@ EN: dict[str, str] = {
     "undo_return": "Undo", "return_undone": "Return undone; stock taken out again.",
     "fiscal": "Tax settings", "emisor": "Issuer", "fiscal_rfc": "RFC", "razon_social": "Legal name",
     "lugar_expedicion": "Postal code of issue",
+    "branches_cp": "Branches: place of issue",
+    "branches_cp_help": "Each branch's postal code goes on its CFDIs (LugarExpedicion) and sets its time zone; "
+                        "empty = the issuer's.",
+    "time_zone": "Time zone",
+    "invalid_branch_cp": "Invalid branch postal code: it must be in the SAT's catalogue.",
     "csd": "Digital seal certificate (CSD)", "csd_none": "No CSD loaded.",
     "csd_number": "Certificate number", "csd_valid": "Valid", "csd_upload": "Upload CSD",
     "csd_cer": "Certificate (.cer)", "csd_key": "Private key (.key)", "csd_password": "Key password",

@@ -1,4 +1,4 @@
-"""Page: Ventas → Factura global — choose a period, preview the remisiones and totals it takes (those synced
+"""Page: Ventas → Factura global — choose a branch and a period, preview the remisiones and totals it takes (those synced
 late from earlier periods marked), issue it, see the globals issued (state, UUID, XML/PDF), replace a stamped
 one (motive 01; the substitute related 04 leaves out the folios given) or cancel it (02–04), and the settings
 (periodicidad, issue automatically). A banner while a closed period has remisiones without a global past the
@@ -34,15 +34,27 @@ router = make_router()
 
 
 def overdue_banner(conn: Any, lang: str) -> str | None:
-    """The warning shown on Remisiones and here, or None."""
-    emisor = store.emisor(conn)
-    if emisor is None:
+    """The warning shown on Remisiones and here, one sentence per branch that is late, or None."""
+    if store.emisor(conn) is None:
         return None
-    found = global_schedule.overdue(conn, zone_of(emisor.lugar_expedicion),
-                                    global_schedule.settings_of(conn).periodicidad, utcnow())
-    if found is None:
+    found = global_schedule.overdue_branches(conn, global_schedule.settings_of(conn).periodicidad, utcnow())
+    if not found:
         return None
-    return tr("global_overdue", lang, period=found[0].label(), count=found[1])
+    several = len(store.branches(conn)) > 1
+    return " ".join((f"{branch.name}: " if several else "")
+                    + tr("global_overdue", lang, period=period.label(), count=count)
+                    for branch, period, count in found)
+
+
+def _branch(conn: Any, raw: str | None) -> store.Branch | None:
+    """The chosen branch (the first one when none is chosen); None for an unknown id."""
+    branches = store.branches(conn)
+    if not raw:
+        return branches[0] if branches else None
+    try:
+        return next((b for b in branches if b.id == int(raw)), None)
+    except ValueError:
+        return None
 
 
 def _issued(conn: Any) -> list[Any]:
@@ -51,7 +63,8 @@ def _issued(conn: Any) -> list[Any]:
     amount = (select(func.coalesce(func.sum(sales.c.total), 0)).select_from(cfdi_sales)
               .join(sales, sales.c.id == cfdi_sales.c.sale_id)
               .where(cfdi_sales.c.cfdi_id == cfdis.c.id).scalar_subquery())
-    return list(conn.execute(select(cfdis.c.id, cfdis.c.period_key, cfdis.c.state, cfdis.c.uuid, cfdis.c.replaces_id,
+    return list(conn.execute(select(cfdis.c.id, cfdis.c.period_key, cfdis.c.branch_id, cfdis.c.state, cfdis.c.uuid,
+                                    cfdis.c.replaces_id,
                                     cfdis.c.error_code, cfdis.c.error_message, count.label("tickets"),
                                     amount.label("amount"))
                              .where(cfdis.c.kind == "global").order_by(cfdis.c.id.desc()).limit(100)))
@@ -65,20 +78,23 @@ def _render(request: Request, user: User, engine: Db, status_code: int = 200, **
         settings = global_schedule.settings_of(conn)
         preview = None
         kind = q.get("periodicidad") or settings.periodicidad
-        if emisor is None:
+        branches = store.branches(conn)
+        branch = _branch(conn, q.get("sucursal"))
+        if emisor is None or branch is None:
             extra.setdefault("error", tr("invalid_emisor", lang))
         else:
-            zone = zone_of(emisor.lugar_expedicion)
             try:
+                zone = zone_of(branch.lugar_expedicion)  # the branch's own day boundaries
                 day = date.fromisoformat(q["fecha"]) if q.get("fecha") else None
                 period = period_of(kind, day) if day else global_schedule.last_closed(kind, utcnow(), zone)
-                preview = global_cfdi.preview(conn, period, zone)
-            except (ValueError, PeriodError):
+                preview = global_cfdi.preview(conn, period, zone, branch.id)
+            except (ValueError, PeriodError, CfdiError):
                 extra.setdefault("error", tr("global_bad_period", lang))
         issued = _issued(conn)
         banner = overdue_banner(conn, lang)
     return page(request, "global.html", user, status_code=status_code, tab="global", preview=preview,
                 periodicidades=PERIODICIDADES, kind=kind, settings=settings, issued=issued, banner=banner,
+                branches=branches, branch=branch, branch_names={b.id: b.name for b in branches},
                 motives={k: v for k, v in MOTIVES.items() if k != "01"}, regimen=emisor.regimen_fiscal if emisor else "",
                 label_of=lambda key: global_cfdi.parse_key(key).label() if key else "", **extra)
 
@@ -101,14 +117,15 @@ def global_issue(request: Request, user: CurrentUser, engine: Db, form: Form) ->
         return _render(request, user, engine, status_code=403, error=tr("admin_only", lang))
     with read_tx(engine) as conn:
         emisor = store.emisor(conn)
+        branch = _branch(conn, text(form, "sucursal", 12))
     kind = text(form, "periodicidad", 2)
     try:
-        if emisor is None:
+        if emisor is None or branch is None:
             raise CfdiError(tr("invalid_emisor", lang))
         if not allowed(kind, emisor.regimen_fiscal):
             raise PeriodError(tr("global_bad_period", lang))
         period = period_of(kind, date.fromisoformat(text(form, "fecha", 10)))
-        global_cfdi.issue(engine, period, zone_of(emisor.lugar_expedicion), utcnow())
+        global_cfdi.issue(engine, period, zone_of(branch.lugar_expedicion), utcnow(), branch.id)
     except (ValueError, GlobalError, CfdiError) as exc:
         return _render(request, user, engine, status_code=400, error=str(exc))
     _wake(request)

@@ -10,6 +10,7 @@ ES: dict[str, str] = {
     "global_late": "{count} remisión(es) de periodos anteriores llegaron tarde (caja sin conexión) y van en esta "
                    "factura global.",
     "global_late_one": "llegó tarde: de un periodo anterior",
+    "global_returned": "neto de devoluciones por",
     "global_nothing": "No hay remisiones sin CFDI en este periodo.",
     "global_issued_list": "Facturas globales emitidas", "global_period": "Periodo", "global_replaces": "sustituye a",
     "global_exclude": "Folios a dejar fuera (R-12 R-15)", "global_replace": "Sustituir (motivo 01)",
@@ -49,6 +50,7 @@ EN: dict[str, str] = {
     "global_late": "{count} ticket(s) from earlier periods arrived late (till offline) and go into this global "
                    "invoice.",
     "global_late_one": "arrived late: from an earlier period",
+    "global_returned": "net of returns of",
     "global_nothing": "No tickets without a CFDI in this period.",
     "global_issued_list": "Global invoices issued", "global_period": "Period", "global_replaces": "replaces",
     "global_exclude": "Folios to leave out (R-12 R-15)", "global_replace": "Replace (motive 01)",

@@ -87,6 +87,7 @@ def _values_of(conn: Connection, product_id: int) -> tuple[Any, dict[str, Any]]:
     codes = conn.execute(select(product_barcodes.c.barcode).where(product_barcodes.c.product_id == product_id)
                          .order_by(product_barcodes.c.id)).scalars().all()
     v: dict[str, Any] = {"sku": row.sku, "name": row.name, "unit": row.unit, "iva": row.iva, "ieps": row.ieps or "",
+                         "ieps_cuota": row.ieps_cuota or "", "litres": row.litres or "",
                          "active": bool(row.active), "barcodes": " ".join(codes),
                          "sat_prod_serv": row.sat_clave_prod_serv or "", "sat_unidad": row.sat_clave_unidad or ""}
     for r in conn.execute(select(prices).where(prices.c.product_id == product_id)):
@@ -99,8 +100,8 @@ def _values_of(conn: Connection, product_id: int) -> tuple[Any, dict[str, Any]]:
 
 def _posted_values(form: FormData, lists: list[Any], whs: list[Any]) -> dict[str, Any]:
     """The posted fields as text (echoed back into the form when there is a problem)."""
-    v: dict[str, Any] = {k: text(form, k) for k in ("sku", "name", "unit", "iva", "ieps", "barcodes", "sat_prod_serv",
-                                                    "sat_unidad")}
+    v: dict[str, Any] = {k: text(form, k) for k in ("sku", "name", "unit", "iva", "ieps", "ieps_cuota", "litres",
+                                                    "barcodes", "sat_prod_serv", "sat_unidad")}
     v["active"] = form.get("active") == "1"
     v.update({f"price_{pl.id}": text(form, f"price_{pl.id}") for pl in lists})
     v.update({f"stock_{wh.id}": text(form, f"stock_{wh.id}") for wh in whs})
@@ -111,7 +112,7 @@ def _checked(v: dict[str, Any], lists: list[Any], whs: list[Any]) -> ProductInpu
     """Raises Problem for the first field that is wrong."""
     prod_serv, unidad = parse_sat_keys(v["sat_prod_serv"], v["sat_unidad"])
     return ProductInput(sku=parse_sku(v["sku"]), name=parse_name(v["name"]), unit=parse_unit(v["unit"]),
-                        tax=parse_tax(v["iva"], v["ieps"]), active=parse_active("1" if v["active"] else "0"),
+                        tax=parse_tax(v["iva"], v["ieps"], False, v["ieps_cuota"], v["litres"]), active=parse_active("1" if v["active"] else "0"),
                         barcodes=parse_barcodes(v["barcodes"]),
                         prices={pl.id: parse_price(v[f"price_{pl.id}"]) for pl in lists},
                         stock={wh.id: parse_stock(v[f"stock_{wh.id}"]) for wh in whs},

@@ -67,6 +67,9 @@ branches = Table(
     Column("id", Integer, primary_key=True),
     Column("shop_id", ForeignKey("shops.id"), nullable=False),
     Column("name", String(200), nullable=False),
+    # The branch's LugarExpedicion (its CP, which also fixes its time zone: c_CodigoPostal's huso horario);
+    # NULL takes the shop's CP.
+    Column("codigo_postal", String(5)),
 )
 
 warehouses = Table(
@@ -97,6 +100,10 @@ products = Table(
     # for the product key, 01010101 "No existe en el catálogo".
     Column("sat_clave_prod_serv", String(8), nullable=True),
     Column("sat_clave_unidad", String(3), nullable=True),
+    # IEPS as a fixed amount per litre (TipoFactor Cuota; flavoured drinks) instead of the `ieps` rate: pesos per
+    # litre, and the litres in one unit sold (poscore.tax).
+    Column("ieps_cuota", String(12), nullable=True),
+    Column("litres", String(12), nullable=True),
     CheckConstraint("unit IN ('pieza', 'kg')", name="unit"),
     CheckConstraint("iva IN ('16', '8', '0', 'exento')", name="iva"),
     Index("ix_products_version_id", "version", "id"),
@@ -152,6 +159,9 @@ customers = Table(
     Column("active", Boolean, nullable=False, default=True),
     Column("version", BigInteger, nullable=False),
     Column("created_by_terminal_id", Integer),
+    # The customer asked for IEPS broken out on their CFDIs and tickets (LIEPS art. 19 fr. II); otherwise it is
+    # folded into the prices.
+    Column("ieps_breakdown", Boolean, nullable=False, server_default=text("false")),
     Index("ix_customers_version_id", "version", "id"),
 )
 
@@ -306,6 +316,8 @@ cfdis = Table(
     Column("return_id", ForeignKey("returns.id"), unique=True),
     Column("receptor", Text),
     Column("period_key", String(20)),
+    # The branch a global covers (its remisiones are those of that branch's tills); NULL for other kinds.
+    Column("branch_id", Integer),
     # A global that replaces a cancelled one (TipoRelacion 04) names it; the old one is cancelled with motive 01
     # and the new UUID once the new one is stamped.
     Column("replaces_id", Integer),

@@ -9,10 +9,12 @@ Speed: rows are built in Python and written in chunks with executemany, one tran
 from __future__ import annotations
 
 import random
+import re
 import string
 import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
@@ -96,6 +98,21 @@ def _product_specs(rng: random.Random, n: int) -> list[tuple[str, str, str | Non
     return out
 
 
+def _cuota(name: str, group: str) -> tuple[str | None, str | None]:
+    """Flavoured drinks pay IEPS per litre (LIEPS art. 2 fr. I inciso G; words.IEPS_CUOTA), not a rate: the cuota
+    and the litres of one bottle read from its size ("600 ml", "2 L"); water and other groups keep their rate."""
+    if group != "bebidas" or name.startswith(words.NO_CUOTA):
+        return None, None
+    found = _SIZE.search(name)
+    if found is None:
+        return None, None
+    amount = Decimal(found.group(1)) / (1000 if found.group(2) == "ml" else 1)
+    return words.IEPS_CUOTA, format(amount.normalize(), "f")
+
+
+_SIZE = re.compile(r"\b([0-9]+(?:\.[0-9]+)?) (ml|L)\b")
+
+
 def _rfc_persona(rng: random.Random, first: str, last1: str, last2: str) -> str:
     def letters(s: str) -> str:
         return "".join(c for c in s.upper().translate(str.maketrans("ÁÉÍÓÚÑÜ", "AEIOUXU")) if c.isalpha())
@@ -173,10 +190,11 @@ def seed(conn: Connection, *, n_products: int = 2000, n_customers: int = 500, se
     hist_rows: list[tuple[Any, ...]] = []
     stock_rows: list[tuple[Any, ...]] = []
     barcode_no = 0
-    for i, (name, iva, ieps, unit, _group, (lo, hi)) in enumerate(specs, start=1):
+    for i, (name, iva, ieps, unit, group, (lo, hi)) in enumerate(specs, start=1):
         # ~0.5 % inactive, to show deactivations
         active = rng.random() >= 0.005
-        prod_rows.append((i, f"SKU{i:06d}", name, unit, iva, ieps, active, version))
+        cuota, litres = _cuota(name, group)
+        prod_rows.append((i, f"SKU{i:06d}", name, unit, iva, None if cuota else ieps, cuota, litres, active, version))
         if unit == "pieza" or rng.random() < 0.3:
             for _ in range(2 if rng.random() < 0.05 else 1):
                 barcode_no += 1
@@ -194,7 +212,8 @@ def seed(conn: Connection, *, n_products: int = 2000, n_customers: int = 500, se
         if rng.random() >= 0.01:
             stock_rows.append((1, i, rng.randint(0, 40_000) if unit == "kg" else rng.randint(0, 120) * 1000))
 
-    _bulk(conn, "products", ("id", "sku", "name", "unit", "iva", "ieps", "active", "version"), prod_rows)
+    _bulk(conn, "products", ("id", "sku", "name", "unit", "iva", "ieps", "ieps_cuota", "litres", "active", "version"),
+          prod_rows)
     _bulk(conn, "product_barcodes", ("product_id", "barcode"), code_rows)
     _bulk(conn, "prices", ("price_list_id", "product_id", "price", "valid_from"), price_rows)
     _bulk(conn, "price_history", ("price_list_id", "product_id", "price", "valid_from", "valid_to"), hist_rows)

@@ -6,6 +6,11 @@ newspapers, magazines and lottery tickets exento (LIVA art. 9). A demo, not tax 
 """
 from __future__ import annotations
 
+# Flavoured drinks' IEPS per litre (pesos; a demo figure, check the year's LIEPS art. 2 fr. I inciso G amount), for
+# every "bebidas" item but plain water, whose rate below then does not apply.
+IEPS_CUOTA = "3.0818"
+NO_CUOTA = ("Agua mineral",)
+
 # (group, iva, ieps, unit, [(item, [sizes], (min_price, max_price))])
 CATEGORIES: list[tuple[str, str, str | None, str, list[tuple[str, list[str], tuple[int, int]]]]] = [
     ("bebidas", "16", "8", "pieza", [

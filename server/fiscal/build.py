@@ -11,6 +11,11 @@ CFDI's Total is what the customer paid, to the cent:
   that stays inside the PAC's range for Base × TasaOCuota (CFDI40180), so no amount is recomputed here.
 * The summary per (Impuesto, TipoFactor, TasaOCuota) sums the concepts' values (CFDI40195-type rules), so
   SubTotal − Descuento + TotalImpuestosTrasladados = the sale's total.
+* IEPS per litre is TipoFactor "Cuota": TasaOCuota = pesos per litre (six decimals), Base = the litres, Importe
+  = poscore's cents (Anexo 20, c_TasaOCuota for IEPS Cuota).
+* IEPS is broken out only for a customer who asked for it (LIEPS art. 19 fr. II; the customer's setting);
+  otherwise the concept carries it in its price (poscore.tax.fold_ieps: Importe grows by the IEPS, only IVA is
+  transferred, on the same base) — the rule the ticket and the till follow too.
 What it must not do: compute a tax itself, read the database, or talk to a PAC.
 """
 from __future__ import annotations
@@ -31,7 +36,8 @@ from satcfdi.models import Signer
 from satcfdi.transform import SCHEMA_ROOT, SchemaCollector, cfdi_schemas
 from satcfdi.utils import parser as satcfdi_parser
 
-from poscore.sale import Sale, SaleLine
+from poscore.sale import Sale, SaleLine, ieps_broken_out
+from poscore.tax import LineAmounts, cuota_of, fold_ieps, is_cuota
 
 SIX = Decimal("0.000001")
 # c_ClaveUnidad defaults by caja's unit; c_ClaveProdServ 01010101 ("No existe en el catálogo") only when the
@@ -96,10 +102,13 @@ def _tasa(rate: str) -> Decimal:
     return (Decimal(rate) / 100).quantize(SIX)
 
 
-def _traslados(line: SaleLine) -> list[cfdi40.Traslado]:
+def _traslados(amounts: LineAmounts) -> list[cfdi40.Traslado]:
     out = []
-    for t in line.amounts.taxes:
-        if t.tax == "IEPS":
+    for t in amounts.taxes:
+        if t.tax == "IEPS" and is_cuota(t.rate):
+            out.append(cfdi40.Traslado(impuesto="003", tipo_factor="Cuota", tasa_o_cuota=cuota_of(t.rate).quantize(SIX),
+                                       base=t.base, importe=t.amount))
+        elif t.tax == "IEPS":
             out.append(cfdi40.Traslado(impuesto="003", tipo_factor="Tasa", tasa_o_cuota=_tasa(t.rate),
                                        base=t.base, importe=t.amount))
         elif t.rate == "exento":
@@ -111,15 +120,25 @@ def _traslados(line: SaleLine) -> list[cfdi40.Traslado]:
     return out
 
 
-def _concepto(line: SaleLine, claves: Mapping[int, tuple[str | None, str | None]]) -> cfdi40.Concepto:
+def shown_amounts(line: SaleLine, breakdown: bool) -> LineAmounts:
+    """The line's amounts as its CFDI states them: IEPS broken out, or folded into the price."""
+    return line.amounts if breakdown else fold_ieps(line.amounts)
+
+
+def _concepto(line: SaleLine, claves: Mapping[int, tuple[str | None, str | None]],
+              breakdown: bool = True) -> cfdi40.Concepto:
     prod_serv, unidad = claves.get(line.product_id, (None, None))
-    importe = line.amounts.subtotal
+    amounts = shown_amounts(line, breakdown)
+    importe = amounts.subtotal
     valor_unitario = (importe / line.qty).quantize(SIX) if line.qty else Decimal(0)
     # The concept's Importe must be the line's subtotal exactly (satcfdi computes it as Cantidad × ValorUnitario
     # rounded): with 6 decimals this holds for any quantity a till sells; check rather than assume.
     if round(line.qty * valor_unitario, 2) != importe:
         raise CfdiError(f"La línea {line.sku} no se puede expresar con ValorUnitario de 6 decimales")
-    discount = line.amounts.discount
+    discount = amounts.discount
+    # Every Base must be above zero (XSD): a line discounted to nothing has none (a cuota's litres and the IVA
+    # on it still do).
+    taxed = bool(amounts.taxes) and all(t.base > 0 for t in amounts.taxes)
     return cfdi40.Concepto(
         clave_prod_serv=prod_serv or FALLBACK_PROD_SERV, cantidad=line.qty,
         clave_unidad=unidad or CLAVE_UNIDAD.get(line.unit, "H87"), unidad=UNIDAD.get(line.unit),
@@ -127,8 +146,8 @@ def _concepto(line: SaleLine, claves: Mapping[int, tuple[str | None, str | None]
         descuento=discount if discount else None,
         # A line discounted to nothing has no tax base, and the XSD wants Base > 0: it is then "01 No objeto de
         # impuesto", which forbids the Impuestos node (Anexo 20, ObjetoImp); otherwise "02" with its traslados.
-        objeto_imp="02" if line.amounts.net else "01",
-        impuestos=cfdi40.Impuestos(traslados=_traslados(line)) if line.amounts.net else None,
+        objeto_imp="02" if taxed else "01",
+        impuestos=cfdi40.Impuestos(traslados=_traslados(amounts)) if taxed else None,
     )
 
 
@@ -144,7 +163,7 @@ def build_cfdi(sale: Sale, series: str, folio: int, emisor: Emisor,
         # Nombre as the SAT registers it (upper case; CFDI40145 compares it with the RFC's registry entry).
         receptor=cfdi40.Receptor(rfc=c.rfc, nombre=c.name.upper(), domicilio_fiscal_receptor=c.codigo_postal,
                                  regimen_fiscal_receptor=c.regimen_fiscal, uso_cfdi=c.uso_cfdi),
-        conceptos=[_concepto(line, claves) for line in sale.lines],
+        conceptos=[_concepto(line, claves, ieps_broken_out(sale)) for line in sale.lines],
         serie=series, folio=str(folio), forma_pago=forma_pago(sale), metodo_pago="PUE",
         exportacion="01", moneda="MXN", tipo_de_comprobante="I",
         fecha=fecha(issued_at, emisor.lugar_expedicion),

@@ -57,7 +57,7 @@ def build_egreso(sale: Sale, ret: Return, series: str, folio: int, emisor: Emiso
         lugar_expedicion=emisor.lugar_expedicion,
         receptor=cfdi40.Receptor(rfc=c.rfc, nombre=c.name.upper(), domicilio_fiscal_receptor=c.codigo_postal,
                                  regimen_fiscal_receptor=c.regimen_fiscal, uso_cfdi=USO_EGRESO),
-        conceptos=[_concepto(line, claves) for line in lines],
+        conceptos=[_concepto(line, claves, c.ieps_breakdown) for line in lines],
         cfdi_relacionados=[cfdi40.CfdiRelacionados(tipo_relacion=RELACION_DEVOLUCION,
                                                    cfdi_relacionado=[related_uuid])],
         serie=series, folio=str(folio), forma_pago=METHODS[ret.refund_method], metodo_pago="PUE",

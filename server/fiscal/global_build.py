@@ -18,13 +18,14 @@ What it must not do: read the database, choose the tickets (that is `globals_`'s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
 from satcfdi.create.cfd import cfdi40
 
 from poscore.sale import Sale, SaleLine
+from poscore.tax import fold_ieps
 
 from .build import CfdiError, Emisor, fecha, forma_pago
 from .periods import Period
@@ -99,7 +100,8 @@ def _concepto(folio: str, lines: Sequence[SaleLine], clave: str = "01010101",
 
 def conceptos_of(ticket: Ticket, clave: str = "01010101", descripcion: str = "Venta") -> list[cfdi40.Concepto]:
     groups: dict[tuple[tuple[str, str], ...], list[SaleLine]] = {}
-    for line in ticket.sale.lines:
+    # The público en general never asks for IEPS broken out (LIEPS art. 19 fr. II): it is in the prices.
+    for line in (replace(x, amounts=fold_ieps(x.amounts)) for x in ticket.sale.lines):
         if line.amounts.subtotal:  # a line at price zero adds nothing and the PAC wants ValorUnitario > 0
             groups.setdefault(_tax_set(line), []).append(line)
     out = []
@@ -144,24 +146,28 @@ def build_global(tickets: Sequence[Ticket], emisor: Emisor, period: Period, issu
     return cfdi
 
 
-def build_egreso(ticket: Ticket, emisor: Emisor, period: Period, global_uuid: str, issued_at: datetime,
-                 folio: int) -> cfdi40.Comprobante:
-    """The egreso that takes one ticket back out of a stamped global before its customer gets a factura of their
-    own (CFDI-NOTES "Egresos", from the SAT's guía): TipoDeComprobante E related 01 (nota de crédito) to the
-    global's UUID, público en general with UsoCFDI G02 (devoluciones, descuentos o bonificaciones), the global's
-    InformacionGlobal, ClaveProdServ 84111506 (servicios de facturación), ACT, NoIdentificacion = the folio, the
-    same amounts and taxes as the ticket's concepts in the global."""
+def build_egreso(ticket: Ticket, emisor: Emisor, period: Period | None, global_uuid: str, issued_at: datetime,
+                 folio: int, *, serie: str = "E", descripcion: str = "Nota de crédito de la venta",
+                 forma: str | None = None) -> cfdi40.Comprobante:
+    """The egreso that takes one ticket (or what was returned of it) back out of a stamped global (CFDI-NOTES
+    "Egresos", from the SAT's Guía de llenado del CFDI global, apéndice 2): TipoDeComprobante E related 01 (nota de
+    crédito) to the global's UUID, público en general with UsoCFDI G02 (devoluciones, descuentos o
+    bonificaciones), ClaveProdServ 84111506 (servicios de facturación), ACT, NoIdentificacion = the folio, the
+    same amounts and taxes as the ticket's concepts in the global. InformacionGlobal is required only on an
+    ingreso to the público en general (matriz de errores CFDI40130) and optional here: given with ``period``
+    (a ticket leaving for its own factura, as before), left out without it (a return, as the guía's own example
+    of a devolución against a global shows it). ``forma``: FormaPago of the refund (default: the ticket's)."""
     cfdi = cfdi40.Comprobante(
         emisor=cfdi40.Emisor(rfc=emisor.rfc, nombre=emisor.name, regimen_fiscal=emisor.regimen_fiscal),
         lugar_expedicion=emisor.lugar_expedicion,
         receptor=cfdi40.Receptor(rfc=PUBLICO_RFC, nombre=PUBLICO_NAME,
                                  domicilio_fiscal_receptor=emisor.lugar_expedicion,
                                  regimen_fiscal_receptor="616", uso_cfdi="G02"),
-        informacion_global=cfdi40.InformacionGlobal(periodicidad=period.periodicidad, meses=period.meses,
-                                                    ano=period.anio),
+        informacion_global=None if period is None else cfdi40.InformacionGlobal(
+            periodicidad=period.periodicidad, meses=period.meses, ano=period.anio),
         cfdi_relacionados=cfdi40.CfdiRelacionados(tipo_relacion="01", cfdi_relacionado=global_uuid),
-        conceptos=conceptos_of(ticket, "84111506", "Nota de crédito de la venta"), serie="E", folio=str(folio),
-        forma_pago=forma_pago(ticket.sale), metodo_pago="PUE", exportacion="01", moneda="MXN",
+        conceptos=conceptos_of(ticket, "84111506", descripcion), serie=serie, folio=str(folio),
+        forma_pago=forma or forma_pago(ticket.sale), metodo_pago="PUE", exportacion="01", moneda="MXN",
         tipo_de_comprobante="E", fecha=fecha(issued_at, emisor.lugar_expedicion),
     )
     if cfdi["Total"] != ticket.sale.totals.total:

@@ -32,7 +32,7 @@ from poscore.sale import Sale
 from server.db.engine import utcnow, write_tx
 from server.db.schema import cfdis, customers, products, sales
 
-from . import autofactura_cfdi, egreso, global_cfdi, global_schedule, store
+from . import autofactura_cfdi, egreso, global_cfdi, global_returns, global_schedule, store
 from . import pac as pacmod
 from .build import CfdiError, Emisor, build_cfdi, seal, zone_of
 
@@ -59,13 +59,17 @@ def enqueue(engine: Engine, now: datetime) -> int:
              .where(sales.c.type == "factura", sales.c.status != "cancelada", cfdis.c.id.is_(None))
              .order_by(sales.c.id).limit(500))
     with engine.connect() as conn:
-        if conn.execute(query).first() is None and not egreso.pending_egresos(conn):
+        if (conn.execute(query).first() is None and not egreso.pending_egresos(conn)
+                and not global_returns.pending(conn)):
             return 0
     try:
         with write_tx(engine) as conn:
             # Ingresos first, then the egresos of returns whose ingreso is stamped (TipoRelacion 03 needs its UUID).
-            missing = [{"sale_id": r.id, "return_id": None} for r in conn.execute(query)]
-            missing += egreso.pending_egresos(conn)
+            missing = [{"kind": "factura", "sale_id": r.id, "return_id": None, "related_id": None}
+                       for r in conn.execute(query)]
+            missing += [{"kind": "factura", "related_id": None, **m} for m in egreso.pending_egresos(conn)]
+            # Returns of remisiones after their global was issued: an egreso E/01 to the stamped global.
+            missing += global_returns.pending(conn)
             if missing:
                 conn.execute(cfdis.insert(), [{**m, "state": "pendiente", "attempts": 0,
                                                "created_at": now, "updated_at": now} for m in missing])
@@ -107,7 +111,8 @@ def _sale_of(engine: Engine, cfdi_id: int) -> tuple[Sale, str, int, dict[int, tu
             c = conn.execute(select(customers).where(customers.c.id == row.customer_id)).one()
             sale = _with_customer(sale, Customer(c.name, id=c.id, uuid=c.uuid, rfc=c.rfc,
                                                  regimen_fiscal=c.regimen_fiscal, codigo_postal=c.codigo_postal,
-                                                 uso_cfdi=c.uso_cfdi, email=c.email))
+                                                 uso_cfdi=c.uso_cfdi, email=c.email,
+                                                 ieps_breakdown=bool(c.ieps_breakdown)))
         ids = [line.product_id for line in sale.lines]
         claves = {r.id: (r.sat_clave_prod_serv, r.sat_clave_unidad) for r in conn.execute(
             select(products.c.id, products.c.sat_clave_prod_serv, products.c.sat_clave_unidad)
@@ -128,7 +133,9 @@ def _comprobante(engine: Engine, emisor: Emisor, cfdi_id: int, kind: str, now: d
             return autofactura_cfdi.comprobante(conn, emisor, cfdi_id, now)
     if kind == "egreso":
         with engine.connect() as conn:
-            return autofactura_cfdi.egreso_comprobante(conn, emisor, cfdi_id, now)
+            # A return of a remisión after its global, or a ticket leaving a global for its own factura.
+            made = global_returns.comprobante(conn, emisor, cfdi_id, now)
+            return made if made is not None else autofactura_cfdi.egreso_comprobante(conn, emisor, cfdi_id, now)
     sale, series, folio, claves = _sale_of(engine, cfdi_id)
     problems = factura_ready(sale.customer)
     if problems:
@@ -143,6 +150,8 @@ def _comprobante(engine: Engine, emisor: Emisor, cfdi_id: int, kind: str, now: d
 
 def _seal_one(engine: Engine, emisor: Emisor, signer: Signer, cfdi_id: int, now: datetime,
               kind: str = "factura") -> None:
+    with engine.connect() as conn:
+        emisor = store.emisor_for_cfdi(conn, emisor, cfdi_id)  # the branch's LugarExpedicion
     try:
         xml = seal(_comprobante(engine, emisor, cfdi_id, kind, now), signer)
     except autofactura_cfdi.WaitForEgreso:

@@ -64,7 +64,7 @@ class SaleRejected(Exception):
 
 # Built once (SQLAlchemy caches compiled SQL, not statement construction) and run with each batch's ids.
 _PRODUCTS = select(products.c.id, products.c.name, products.c.active, products.c.unit, products.c.iva,
-                   products.c.ieps).where(products.c.id.in_(bindparam("ids", expanding=True)))
+                   products.c.ieps, products.c.ieps_cuota, products.c.litres).where(products.c.id.in_(bindparam("ids", expanding=True)))
 _PRICES = select(prices.c.product_id, prices.c.price).where(
     prices.c.price_list_id == bindparam("pl"), prices.c.product_id.in_(bindparam("ids", expanding=True)))
 _PRICE_LISTS = select(price_lists.c.id, price_lists.c.includes_tax).where(
@@ -144,7 +144,7 @@ class BatchChecks:
                 raise SaleRejected("product_inactive", f"{t('product_inactive')} (línea {i}: {p.name})")
             if line.unit != p.unit:
                 raise SaleRejected("unit_mismatch", f"Unidad distinta a la del producto (línea {i}: {p.name})")
-            if line.tax != TaxScheme(p.iva, p.ieps):
+            if line.tax != TaxScheme(p.iva, p.ieps, p.ieps_cuota, p.litres):
                 raise SaleRejected("tax_mismatch", f"Impuestos distintos a los del producto (línea {i}: {p.name})")
             if (self.prices.get((sale.price_list_id, p.id)) != line.unit_price
                     and not self._recent_price(sale.price_list_id, p.id, line.unit_price)):

@@ -34,10 +34,12 @@ def test_ticket_content_58mm() -> None:
     for expected in ("RFC: EKU9003173C9", "Régimen: 601", "REMISIÓN", "T01-000123", "27/11/2026 16:14",
                      "Folio pendiente de sincronizar", "  2 x $18.50              $37.00",
                      "  0.755 kg x $129.90      $98.07", "  Descuento 10%          -$10.50",
-                     "IEPS 8%", "IVA 16%", "IVA 0%", "TOTAL                    $229.57",
+                     "IVA 16%", "IVA 0%", "TOTAL                    $229.57",
                      "Efectivo                 $500.00", "Cambio                   $270.43",
                      "¡Gracias por su compra!", "06000"):
         assert expected in text, expected
+    # A remisión's buyer did not ask for the IEPS broken out (LIEPS art. 19 fr. II): it is in the prices.
+    assert "IEPS" not in text
 
 
 def test_bold_and_centered_flags() -> None:

@@ -9,11 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from poscore.cart import NotSellable
 from poscore.tax import TaxScheme
 from server.fiscal.build import CfdiError, build_cfdi, fecha, forma_pago, seal
 from tests.core.poscore_strategies import discounts, prices, schemes, unit_and_qty
 
-from .fixtures import EMISOR, factura, signer
+from .fixtures import CUSTOMER, CUSTOMER_DESGLOSE, EMISOR, factura, signer
 
 CFDI_NS = {"cfdi": "http://www.sat.gob.mx/cfd/4"}
 ISSUED = datetime(2026, 11, 28, 18, 30, 5, tzinfo=UTC)
@@ -26,7 +27,9 @@ def _xml(sale, folio: int = 7) -> etree._Element:
 
 def test_fiscal_refresco_with_ieps_and_iva_matches_the_ticket() -> None:
     # The worked example of poscore.tax: $18.50 with IEPS 8 % and IVA 16 % → net 14.77, IEPS 1.18, IVA 2.55.
-    sale = factura([("pieza", Decimal(1), Decimal("18.50"), Decimal(0), TaxScheme("16", "8"))])
+    # This customer asked for the IEPS broken out (tests/fiscal/test_fiscal_ieps.py has the folded case).
+    sale = factura([("pieza", Decimal(1), Decimal("18.50"), Decimal(0), TaxScheme("16", "8"))],
+                   customer=CUSTOMER_DESGLOSE)
     root = _xml(sale)
     assert root.get("Total") == "18.50" and root.get("SubTotal") == "14.77"
     assert (root.get("Serie"), root.get("Folio")) == ("F", "7")
@@ -84,14 +87,24 @@ def sales_lines(draw: st.DrawFn) -> list[tuple[str, Decimal, Decimal, Decimal, T
     out = []
     for _ in range(draw(st.integers(min_value=1, max_value=6))):
         unit, qty = draw(unit_and_qty())
-        out.append((unit, qty, draw(prices), draw(discounts), draw(schemes)))
+        scheme = draw(st.one_of(schemes, cuota_schemes)) if unit == "pieza" else draw(schemes)
+        out.append((unit, qty, draw(prices), draw(discounts), scheme))
     return out
 
 
+# Flavoured drinks: IEPS per litre (TipoFactor Cuota) on bottles of a few sizes.
+cuota_schemes = st.builds(TaxScheme, st.sampled_from(["16", "0"]), st.none(), st.sampled_from(["3.0818", "1.6451"]),
+                          st.sampled_from(["0.355", "0.6", "2", "2.5"]))
+
+
 @settings(max_examples=150, deadline=None)
-@given(sales_lines(), st.booleans())
-def test_fiscal_property_total_is_what_the_customer_paid_and_xml_passes_the_xsd(lines, include_tax) -> None:
-    sale = factura(lines, include_tax)
+@given(sales_lines(), st.booleans(), st.booleans())
+def test_fiscal_property_total_is_what_the_customer_paid_and_xml_passes_the_xsd(lines, include_tax,
+                                                                                breakdown) -> None:
+    try:
+        sale = factura(lines, include_tax, customer=CUSTOMER_DESGLOSE if breakdown else CUSTOMER)
+    except NotSellable:
+        return  # a discount that leaves less than a drink's IEPS per litre: the till refuses it too
     root = _xml(sale)  # seal() validates against cfdv40.xsd
     assert Decimal(root.get("Total")) == sale.totals.total
     sub = Decimal(root.get("SubTotal"))
@@ -101,9 +114,10 @@ def test_fiscal_property_total_is_what_the_customer_paid_and_xml_passes_the_xsd(
     assert sub - desc + trasl == sale.totals.total
     # Every concept tax is within the SAT's range for Base × TasaOCuota (CFDI40180): within one cent.
     for t in root.iterfind("cfdi:Conceptos/cfdi:Concepto/cfdi:Impuestos/cfdi:Traslados/cfdi:Traslado", CFDI_NS):
-        if t.get("TipoFactor") == "Tasa":
+        if t.get("TipoFactor") in ("Tasa", "Cuota"):
             exact = Decimal(t.get("Base")) * Decimal(t.get("TasaOCuota"))
             assert abs(Decimal(t.get("Importe")) - exact) < Decimal("0.01")
+        assert breakdown or t.get("Impuesto") == "002"  # folded: IEPS only inside the prices
 
 
 def test_fiscal_xsd_refuses_an_unsealed_cfdi_and_a_bad_key() -> None:
@@ -122,7 +136,8 @@ def test_fiscal_egreso_of_a_partial_return_passes_the_xsd() -> None:
     from server.fiscal.egreso import build_egreso
 
     sale = factura([("pieza", Decimal(3), Decimal("18.50"), Decimal(0), TaxScheme("16", "8")),
-                    ("kg", Decimal("1.235"), Decimal("32.90"), Decimal(10), TaxScheme("exento"))])
+                    ("kg", Decimal("1.235"), Decimal("32.90"), Decimal(10), TaxScheme("exento"))],
+                   customer=CUSTOMER_DESGLOSE)
     ret = make_return(sale, {0: "1", 1: "0.400"}, {}, uuid="r-1", terminal="T01",
                       device_time="2026-11-28T10:00:00-06:00", reason="Caducado", refund_method="efectivo")
     related = "5FB2822E-396D-4725-8521-CDC4BDD20CCF"

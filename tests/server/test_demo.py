@@ -41,6 +41,13 @@ def test_counts_and_variety(tmp_path: Path) -> None:
     assert len({r[0] for r in products}) == 3000  # unique SKUs
     assert {r[3] for r in products} == {"16", "0", "exento"}
     assert any(r[4] == "8" for r in products) and any(r[2] == "kg" for r in products)
+    # Flavoured drinks pay IEPS per litre (TipoFactor Cuota), with the litres of the bottle; no rate besides.
+    engine = make_engine(f"sqlite:///{tmp_path / 'd.db'}")
+    with engine.connect() as conn:
+        drinks = list(conn.execute(text("SELECT name, ieps, ieps_cuota, litres FROM products "
+                                        "WHERE name LIKE 'Refresco%600 ml%'")))
+    engine.dispose()
+    assert drinks and all((r[1], r[2], r[3]) == (None, "3.0818", "0.6") for r in drinks)
     assert all(r[6] is None or r[6] % 50 == 0 for r in products)  # shelf prices end in .00 or .50
 
 

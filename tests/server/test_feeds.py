@@ -30,7 +30,8 @@ def test_full_catalog_pages_in_id_order_with_total_up_front(erp: Erp) -> None:
     ids = [p["id"] for p in items]
     assert ids == sorted(ids) and len(set(ids)) == len(ids)
     for p in items:
-        assert set(p) == PRODUCT_KEYS
+        # Flavoured drinks carry their IEPS per litre (two more keys); nothing else does.
+        assert set(p) == PRODUCT_KEYS | ({"ieps_cuota", "litres"} if "ieps_cuota" in p else set())
         assert p["unit"] in ("pieza", "kg") and p["iva"] in ("16", "8", "0", "exento")
         assert p["ieps"] in (None, "8")
         assert p["sellable"] == (p["active"] and p["price"] is not None and p["stock"] is not None)
@@ -43,7 +44,8 @@ def test_full_catalog_pages_in_id_order_with_total_up_front(erp: Erp) -> None:
 
 def test_demo_mix_is_realistic(erp: Erp) -> None:
     items = catalog_items(erp, erp.pair())
-    assert any(p["ieps"] == "8" and p["iva"] == "16" for p in items)  # bebidas, botanas
+    assert any(p["ieps"] == "8" and p["iva"] == "16" for p in items)  # botanas, dulces
+    assert any(p.get("ieps_cuota") == "3.0818" and p["ieps"] is None for p in items)  # refrescos: per litre
     assert any(p["iva"] == "0" for p in items)  # básicos
     assert any(p["unit"] == "kg" for p in items)  # a granel
 

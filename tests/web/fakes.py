@@ -144,6 +144,8 @@ class FakeErp:
         self.returns_answer: Any = None  # callable(RETURN) -> result dict
         self.returns_received: list[dict] = []
         self.received: list[dict] = []
+        self.cfdis: dict[str, dict] = {}  # sale uuid -> {"uuid", "qr"} once "stamped"
+        self.cfdis_asked: list[list[str]] = []
 
     async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
                       timeout_ms: int = 0) -> Any:
@@ -158,6 +160,9 @@ class FakeErp:
         if path == "/api/returns":
             self.returns_received.extend(body["returns"])
             return {"results": [self.returns_answer(r) for r in body["returns"]]}
+        if path == "/api/cfdis":
+            self.cfdis_asked.append(list(body["sales"]))
+            return {"cfdis": [{"sale": s, **self.cfdis[s]} for s in body["sales"] if s in self.cfdis]}
         if path == "/api/pair":
             if body["code"] != "123456":
                 raise HttpError(400, {"error": "pairing_code_invalid", "message": "Código inválido"})

@@ -33,6 +33,7 @@ from poscore.catalog import Product
 from poscore.customer import factura_ready
 from poscore.messages import t
 from poscore.money import format_mxn, format_qty
+from poscore.tax import shown_totals, tax_label
 
 RESULTS = 20
 # A scanner types its characters a few ms apart; people, at best ~100 ms apart. Odoo's barcode reader uses the
@@ -327,6 +328,7 @@ class SellScreen(View):
         if customer is None or factura_ready(customer):
             self.till.sale_type = "remision"
         self.render_customer()
+        self.render_totals()  # the customer decides whether IEPS is shown on its own
 
     def open_payment(self) -> None:
         if not self.till.cart:
@@ -431,12 +433,14 @@ class SellScreen(View):
         self.render_totals()
 
     def render_totals(self) -> None:
-        totals = self.till.cart.totals()
+        # IEPS broken out only for a customer who asked for it, as the ticket and the CFDI will show it.
+        c = self.till.customer
+        totals = shown_totals((x.amounts for x in self.till.cart.lines), c is not None and c.ieps_breakdown)
         rows = [self._total_row(L("subtotal"), format_mxn(totals.subtotal))]
         if totals.discount:
             rows.append(self._total_row(L("discount_total"), "-" + format_mxn(totals.discount)))
         for tax in totals.taxes:
-            rows.append(self._total_row(f"{tax.tax} {tax.rate} %", format_mxn(tax.amount)))
+            rows.append(self._total_row(tax_label(tax, t("ticket_exento", lang())), format_mxn(tax.amount)))
         rows.append(self._total_row(L("total"), format_mxn(totals.total), "grand", "cart-total"))
         replace(self.totals_box, *rows)
         self.charge_button.disabled = not self.till.cart

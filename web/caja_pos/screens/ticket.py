@@ -39,7 +39,7 @@ def lines_for(record: dict, shop: dict, width_mm: int, language: str) -> list[Ti
     if "return" in record:
         return return_ticket_lines(Return.from_json(record["return"]), sale, shop, width_mm, lang=language,
                                    folio=folio, sale_folio=record.get("sale_folio"))
-    return ticket_lines(sale, shop, width_mm, lang=language, folio=folio)
+    return ticket_lines(sale, shop, width_mm, lang=language, folio=folio, cfdi=record.get("cfdi"))
 
 
 def ticket_html(lines: list[TicketLine], width_mm: int, title: str) -> str:

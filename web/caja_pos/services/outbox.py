@@ -28,7 +28,7 @@ from caja_pos.services import backup
 from caja_pos.services.returns import upload_returns
 from caja_pos.services.shift_store import ShiftStore
 from caja_pos.services.shifts import upload_shift_records
-from caja_pos.services.sync import upload_sales
+from caja_pos.services.sync import fetch_cfdis, upload_sales
 from caja_pos.services.tasks import spawn
 from poscore.lifecycle import PENDING, SYNCING, UNSENT, from_states
 
@@ -221,6 +221,8 @@ class Syncer:
                 r = await upload_returns(http, storage, token)
                 report["returns"], report["return_rejected"] = r["accepted"], r["rejected"]
                 report["error"] = r["error"]
+                # Facturas stamped since: their UUID and SAT QR go on the ticket reprinted from Ventas.
+                report["cfdis"] = await fetch_cfdis(http, storage, token)
         except NetworkError:
             report["error"] = "network"
         except HttpError as exc:
