@@ -17,10 +17,36 @@ Must NOT byte-compile (pyc_zip.py does), import anything outside the stdlib, or 
 from __future__ import annotations
 
 import json
-import modulefinder
 import zipfile
 
 _ALWAYS = ("pyodide", "_pyodide")  # the runtime's own packages, imported by its JS half
+
+
+# Kept (a package ships whole) but never importable here, whatever the cut: other platforms, subinterpreters,
+# process pools (Pyodide has neither processes nor subinterpreters). import_check() skips them.
+NOT_IMPORTABLE = ("asyncio.windows_events", "asyncio.windows_utils", "concurrent.futures.interpreter",
+                  "concurrent.futures.process", "concurrent.interpreters")
+
+
+def import_check(zip_path: str) -> str:
+    """Import every module of the cut stdlib (run on a Pyodide booted with it): JSON list of the failures.
+
+    A module the cut keeps but cannot import means a "-" line of stdlib_keep.txt removed something it needs.
+    """
+    import importlib
+
+    failed = []
+    with zipfile.ZipFile(zip_path) as zf:
+        names = sorted({_module_of(n) for n in zf.namelist() if n.endswith(".pyc")} - {None})
+    for name in names:
+        # __main__ modules run a program when imported (asyncio's starts a REPL), "this" prints a poem.
+        if name.endswith("__main__") or name in ("this", "antigravity") or any(name == x or name.startswith(x + ".") for x in NOT_IMPORTABLE):
+            continue
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - every failure is reported, none stops the check
+            failed.append(f"{name}: {type(exc).__name__}: {exc}")
+    return json.dumps(failed)
 
 
 def _module_of(entry: str) -> str | None:
@@ -34,6 +60,8 @@ def _module_of(entry: str) -> str | None:
 def closure(stdlib_dir: str, root_dirs: list[str], root_modules: list[str], whole: set[str],
             excludes: list[str]) -> set[str]:
     """Every stdlib module name the roots (and the whole packages) can import; a module keeps its parents."""
+    import modulefinder  # here, not at the top: import_check runs on the cut stdlib, which has no modulefinder
+
     finder = modulefinder.ModuleFinder(path=[*root_dirs, stdlib_dir], excludes=excludes)
     for name in root_modules:
         finder.import_hook(name)
