@@ -78,9 +78,9 @@ class PosStaticFiles(StaticFiles):
             from starlette.exceptions import HTTPException
 
             raise HTTPException(status_code=404)
+        # The plain file's `Vary: Accept-Encoding` comes from the app's GZipMiddleware, which adds it to every answer.
         response = await self._precompressed(path, scope) or await super().get_response(path, scope)
         response.headers["Content-Security-Policy"] = CSP
-        response.headers["Vary"] = "Accept-Encoding"  # same URL, other bytes for another Accept-Encoding
         response.headers["X-Content-Type-Options"] = "nosniff"
         response.headers["Referrer-Policy"] = "no-referrer"
         if _IMMUTABLE.match(path):
@@ -104,6 +104,7 @@ class PosStaticFiles(StaticFiles):
             if not full_path or stat_result is None or not stat.S_ISREG(stat_result.st_mode):
                 continue
             response = self.file_response(full_path, stat_result, scope)
+            response.headers["Vary"] = "Accept-Encoding"  # same URL, other bytes for another Accept-Encoding
             if response.status_code == 200:
                 response.headers["Content-Encoding"] = token
                 response.headers["Content-Type"] = _media_type(path)

