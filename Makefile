@@ -30,7 +30,8 @@ $(WHEELS_STAMP): scripts/pyodide/wheels.txt $(PY_STAMP)
 	touch $@
 
 # Copy the pinned runtime into web/vendor, byte-compile the stdlib and the app inside Pyodide (magic numbers match).
-$(RUNTIME_STAMP): $(NPM_STAMP) $(WHEELS_STAMP) $(APP_SOURCES) $(wildcard scripts/pyodide/*.mjs) scripts/pyodide/pyc_zip.py
+$(RUNTIME_STAMP): $(NPM_STAMP) $(WHEELS_STAMP) $(APP_SOURCES) $(wildcard scripts/pyodide/*.mjs) scripts/pyodide/pyc_zip.py \
+                  scripts/pyodide/stdlib_slim.py scripts/pyodide/stdlib_keep.txt
 	node scripts/pyodide/build_runtime.mjs
 	touch $@
 

@@ -144,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
                             items[products] = res["items"]
                     if products not in items:
                         items[products] = feed.fetch_all(srv.url, paired["token"])["items"]
+                    if products == biggest and "wifi" not in skip:
+                        res = _step(results, "wifi", wifi.measure, pw, srv.url, paired["token"], cfg["cold_runs"])
+                        if res:
+                            results["wifi"] = res
                     if "browser" in skip:
                         continue
                     _browser_pass(results, "", pw, srv, paired, items[products], db, products, customers, cfg,
@@ -156,10 +160,6 @@ def main(argv: list[str] | None = None) -> int:
                                           customers, cfg, True, skip)
                         finally:
                             browser.EMULATION.clear()
-                    if products == biggest and "wifi" not in skip:
-                        res = _step(results, "wifi", wifi.measure, pw, srv.url, paired["token"], cfg["cold_runs"])
-                        if res:
-                            results["wifi"] = res
             if "soak" not in skip:  # one page selling all day: memory, listener proxies, Cobrar at the end
                 small = min(templates)
                 with Server(templates[small].copy(work, "soak")) as srv:

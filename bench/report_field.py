@@ -119,6 +119,12 @@ def wifi_rows(res: dict[str, Any], row: Row) -> None:
     row("  first visit → pairing screen interactive", f["app_ready_ms"], "ms", "≤ 6000 ms",
         _ratio(f["app_ready_ms"], f["floor_ms"]), _le(f["app_ready_ms"], 6000))
     row("  floor: those bytes at 10 Mbit/s", round(f["floor_ms"]), "ms")
+    u = w.get("app_update")
+    if u:
+        row("Wi-fi: app update bytes (new app version, till had the previous one)",
+            round(u["server_bytes"] / 1e6, 3), "MB", "only what changed",
+            _ratio(u["server_bytes"], u["app_zip_bytes"]))
+        row("  floor: the new app zip (brotli)", round(u["app_zip_bytes"] / 1e6, 3), "MB")
     row(f"Wi-fi: catalog feed {d['pages']} pages, time", round(d["ms"]), "ms", "", _ratio(d["ms"], d["floor_ms"]))
     row("  bytes on the wire / the whole feed gzip'd as one file",
         f"{d['wire_bytes'] / 1e6:.2f} / {d['gzip_one_file_bytes'] / 1e6:.2f}", "MB", "",

@@ -38,8 +38,8 @@ COMMIT = """() => new Promise((resolve, reject) => {
   btn.click();
 })"""
 
-# The floor of a commit: the same IndexedDB transaction as idb.js commitSale (sequence check, sale, outbox entry,
-# stock decrement, sequence; durability "strict") from plain JS, no Python, in a database of its own, with copies of
+# The floor of a commit: the same IndexedDB transaction as idb.js commitSale (number claim, sale, outbox entry,
+# stock decrement, sequence; durability "strict"; committed at once) from plain JS, no Python, in a database of its own, with copies of
 # a real sale record the POS just stored. Timed from the call to the transaction's "complete".
 COMMIT_FLOOR = """async ([recordJson, n]) => {
   const db = await new Promise((resolve, reject) => {
@@ -65,11 +65,12 @@ COMMIT_FLOOR = """async ([recordJson, n]) => {
     const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", { durability: "strict" });
     const done = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
     const meta = tx.objectStore("meta");
-    meta.get("seq").onsuccess = (e) => { if (e.target.result !== undefined && JSON.parse(e.target.result) >= i) tx.abort(); };
+    meta.add(record.uuid, ["seq", i]);
     tx.objectStore("sales").add(record);
     tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
     tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: { "1": "-1" } });
     meta.put(JSON.stringify(i), "seq");
+    tx.commit();
     await done;
     times.push(performance.now() - t0);
   }

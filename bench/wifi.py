@@ -1,18 +1,23 @@
 """Shop wi-fi: a till behind a 10 Mbit/s, 40 ms link (CDP network emulation): the first visit (bytes the ERP
 sends until the service worker has cached the app, and the pairing screen interactive) and the whole catalog
-feed (time and bytes on the wire), each next to its floor: the bytes themselves at the link's rate.
+feed (time and bytes on the wire), each next to its floor: the bytes themselves at the link's rate; and an app
+update (a new app version deployed while the till has the previous one: what it downloads to switch).
 
 What it is for: figures for a till on a shop's network, measured in the browser. Bytes are counted by the
 server (bench/asgi.py counts every response body it sends), so the service worker's own downloads count too;
 the emulation slows only the page's requests (Chromium's emulation is per target, the service worker's
 precache runs at loopback speed), which the report says.
 What it must NOT do: change the POS, leave the emulation on for other measures (the profile is thrown away),
-or send anything beyond 127.0.0.1.
+or send anything beyond 127.0.0.1. The app update is the one exception to the first rule: it deploys a second
+app version into web/vendor (a copy of today's app zip under a new name, a manifest naming it) and puts the
+original manifest back and deletes the copy when it is done, whatever happens.
 """
 from __future__ import annotations
 
 import gzip
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -44,6 +49,43 @@ def _first_visit(pw: Any, url: str) -> dict[str, Any]:
             .reduce((s, e) => s + (e.transferSize || 0), 0)""")
     return {"app_ready_ms": figures["app_ready_ms"], "python_ready_ms": figures["python_ready_ms"],
             "server_bytes": _sent(url) - before, "page_transfer_bytes": page_bytes}
+
+
+VENDOR = Path(__file__).resolve().parent.parent / "web" / "vendor"
+_ACTIVE = """(version) => navigator.serviceWorker && navigator.serviceWorker.controller &&
+    caches.keys().then((names) => {
+        const ours = names.filter((n) => n.startsWith('caja-pos-'));
+        return ours.length === 1 && ours[0].startsWith(`caja-pos-${version}-`);
+    })"""
+
+
+def _app_update(pw: Any, url: str) -> dict[str, Any]:
+    """A till with the current version gets a new app version: bytes the ERP sends until the new one is cached."""
+    manifest_file = VENDOR / "manifest.json"
+    original = manifest_file.read_bytes()
+    manifest = json.loads(original)
+    new_version = "b" + manifest["app_version"][1:]
+    new_zip = f"app-{new_version}.zip"
+    copies = [VENDOR / (new_zip + ext) for ext in ("", ".br", ".gz")]
+    with Profile(pw) as page:
+        page.goto(url + "/pos/")
+        pospage.wait_any(page)
+        page.wait_for_function(_ACTIVE, arg=manifest["app_version"], timeout=300_000, polling=100)
+        try:
+            for ext, copy in zip(("", ".br", ".gz"), copies, strict=True):
+                if (VENDOR / (manifest["app_zip"] + ext)).exists():
+                    shutil.copyfile(VENDOR / (manifest["app_zip"] + ext), copy)
+            manifest_file.write_text(json.dumps({**manifest, "app_version": new_version, "app_zip": new_zip}))
+            before = _sent(url)
+            page.reload()
+            pospage.wait_any(page)
+            page.wait_for_function(_ACTIVE, arg=new_version, timeout=300_000, polling=100)
+            sent = _sent(url) - before
+        finally:
+            manifest_file.write_bytes(original)
+            for copy in copies:
+                copy.unlink(missing_ok=True)
+    return {"server_bytes": sent, "app_zip_bytes": (VENDOR / (manifest["app_zip"] + ".br")).stat().st_size}
 
 
 def _feed_in_page(pw: Any, url: str, token: str) -> dict[str, Any]:
@@ -85,6 +127,7 @@ def measure(pw: Any, url: str, token: str, runs: int) -> dict[str, Any]:
     browser.EMULATION["net"] = LINK
     try:
         visits = [_first_visit(pw, url) for _ in range(runs)]
+        update = _app_update(pw, url)
         feed = [_feed_in_page(pw, url, token) for _ in range(runs)]
     finally:
         browser.EMULATION.clear()
@@ -97,6 +140,7 @@ def measure(pw: Any, url: str, token: str, runs: int) -> dict[str, Any]:
                         "app_ready_ms_runs": [v["app_ready_ms"] for v in visits],
                         "server_bytes": first_bytes, "page_transfer_bytes": visits[-1]["page_transfer_bytes"],
                         "floor_ms": first_bytes / DOWN * 1000},
+        "app_update": update,
         "feed": {"ms": median([f["ms"] for f in feed]), "pages": feed[-1]["pages"],
                  "wire_bytes": feed[-1]["wire_bytes"], "gzip_one_file_bytes": gz,
                  "floor_ms": gz / DOWN * 1000 + LATENCY_MS},

@@ -14,6 +14,11 @@
  *   A new version is precached in install while the old one keeps serving; sales live in IndexedDB, which this
  *   file never touches, so an update cannot lose a stored sale. A deploy does not change this file: shell.mjs
  *   registers it as `sw.js?v=<app>-<runtime>`, so a new manifest is a new worker URL and install runs again.
+ * - Nothing the page already downloaded is downloaded again. Install asks with `cache: "no-cache"`: the browser
+ *   revalidates its HTTP cache copy (the page's own download on a first visit; shell.mjs registers this worker
+ *   only once the runtime is in) and the ERP answers 304 with no body. And the runtime (wasm, stdlib zip,
+ *   PyScript) is copied from the cache of the previous version when that one had the same runtime version, so an
+ *   app update fetches only the new app zip, the manifest and the shell files that changed.
  * - Shell files (index.html, boot/*.mjs, idb/*.js, *.css, pyscript.json, manifest.json, the web app manifest and
  *   its icons) are network-first with a short timeout, falling back to the cache; the big versioned runtime files
  *   are cache-first.
@@ -40,24 +45,43 @@ async function readManifest() {
 
 // PyScript's core.js imports hashed chunks; list them by reading core.js (they change with its version).
 async function pyscriptChunks() {
-  const text = await (await fetch("vendor/pyscript/core.js", { cache: "no-store" })).text();
+  const text = await (await fetch("vendor/pyscript/core.js", { cache: "no-cache" })).text();
   const names = new Set();
   for (const m of text.matchAll(/["'`]\.\/([\w.-]+\.js)["'`]/g)) names.add(`vendor/pyscript/${m[1]}`);
   const core = [...names].find((n) => /core-[\w-]+\.js$/.test(n));
   if (core) {
-    const inner = await (await fetch(core, { cache: "no-store" })).text();
+    const inner = await (await fetch(core, { cache: "no-cache" })).text();
     for (const m of inner.matchAll(/["'`]\.\/([\w.-]+\.js)["'`]/g)) names.add(`vendor/pyscript/${m[1]}`);
   }
   return [...names];
 }
 
+// Copy into `cache` the runtime files an older cache of the same runtime version holds; the ones still missing.
+async function reuseRuntime(cache, name, runtimeVersion, files) {
+  const older = (await caches.keys()).filter((n) => n.startsWith(PREFIX) && n !== name && n.endsWith(`-${runtimeVersion}`));
+  const missing = [];
+  for (const file of files) {
+    let hit = null;
+    for (const other of older) {
+      hit = await (await caches.open(other)).match(file);
+      if (hit) break;
+    }
+    if (hit) await cache.put(file, hit);
+    else missing.push(file);
+  }
+  return missing;
+}
+
 self.addEventListener("install", (event) => {
   event.waitUntil((async () => {
     const manifest = await readManifest();
-    const cache = await caches.open(`${PREFIX}${manifest.app_version}-${manifest.runtime_version}`);
-    const files = [...SHELL, ...(manifest.shell || []), ...RUNTIME, `vendor/${manifest.stdlib_zip}`, `vendor/${manifest.app_zip}`,
-      ...(await pyscriptChunks())];
-    await cache.addAll(files.map((f) => new Request(f, { cache: "no-store" })));
+    const name = `${PREFIX}${manifest.app_version}-${manifest.runtime_version}`;
+    const cache = await caches.open(name);
+    const runtime = [...RUNTIME, `vendor/${manifest.stdlib_zip}`, ...(await pyscriptChunks())]
+      .map((f) => new URL(f, self.location).href);
+    const missing = await reuseRuntime(cache, name, manifest.runtime_version, runtime);
+    const files = [...SHELL, ...(manifest.shell || []), `vendor/${manifest.app_zip}`, ...missing];
+    await cache.addAll(files.map((f) => new Request(f, { cache: "no-cache" })));
     await self.skipWaiting();
   })());
 });

@@ -16,6 +16,7 @@
 
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import zlib from "node:zlib";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -29,7 +30,12 @@ const VENDOR = path.join(ROOT, "web", "vendor");
 const VENDOR_PYODIDE = path.join(VENDOR, "pyodide");
 const STDLIB_PYC = "python_stdlib_pyc.zip";
 const STDLIB_STAMP = "python_stdlib_pyc.json";
+// The POS's cut of it: only what the app, PyScript and Pyodide import (stdlib_slim.py); the full one stays for tests.
+const STDLIB_POS = "python_stdlib_pos.zip";
 const PYC_ZIP_PY = path.join(HERE, "pyc_zip.py");
+const SLIM_PY = path.join(HERE, "stdlib_slim.py");
+const KEEP_TXT = path.join(HERE, "stdlib_keep.txt");
+const PYSCRIPT_PY = path.join(NM, "@pyscript", "core", "src", "stdlib", "pyscript");
 // Copied as is; the .map files only spare DevTools a 404.
 const CORE_FILES = [
   "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json", "pyodide.js",
@@ -73,7 +79,10 @@ function syncDir(src, dst) {
   fs.mkdirSync(dst, { recursive: true });
   const names = new Set(fs.readdirSync(src));
   for (const name of fs.readdirSync(dst)) {
-    if (!names.has(name)) fs.rmSync(path.join(dst, name), { recursive: true, force: true });
+    // A .br/.gz beside a copied file is its precompressed variant (precompress below): kept while the file is.
+    if (!names.has(name) && !names.has(name.replace(/\.(br|gz)$/, ""))) {
+      fs.rmSync(path.join(dst, name), { recursive: true, force: true });
+    }
   }
   for (const name of names) {
     const s = path.join(src, name);
@@ -122,8 +131,23 @@ function appSources() {
   return out;
 }
 
+// The big files are sent precompressed (server/pos_static.py picks the variant the browser accepts): brotli at its
+// best setting and gzip -9 beside each, made once per content (a file whose variants are newer is left alone).
+const PRECOMPRESS = /\.(wasm|m?js|json|zip)$/;
+function precompress(file) {
+  const data = fs.readFileSync(file);
+  const mtime = fs.statSync(file).mtimeMs;
+  const fresh = (f) => fs.existsSync(f) && fs.statSync(f).mtimeMs >= mtime;
+  if (!fresh(`${file}.br`)) {
+    writeAtomic(`${file}.br`, zlib.brotliCompressSync(data, { params: {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: 11, [zlib.constants.BROTLI_PARAM_LGWIN]: 24,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: data.length } }));
+  }
+  if (!fresh(`${file}.gz`)) writeAtomic(`${file}.gz`, zlib.gzipSync(data, { level: 9 }));
+}
+
 let loadPyodide;
-async function boot(label, stdLibURL) {
+async function boot(label, stdLibURL, modules = "pyc_zip, stdlib_slim") {
   loadPyodide ??= (await import(pathToFileURL(path.join(VENDOR_PYODIDE, "pyodide.mjs")).href)).loadPyodide;
   const start = performance.now();
   const py = await loadPyodide({
@@ -137,7 +161,8 @@ async function boot(label, stdLibURL) {
   log(`booted Pyodide ${py.version} (${label}) in ${ms(start)} ms`);
   py.FS.mkdirTree("/build");
   py.FS.writeFile("/build/pyc_zip.py", fs.readFileSync(PYC_ZIP_PY));
-  py.runPython("import sys; sys.path.insert(0, '/build'); import pyc_zip");
+  py.FS.writeFile("/build/stdlib_slim.py", fs.readFileSync(SLIM_PY));
+  py.runPython(`import sys; sys.path.insert(0, '/build'); import ${modules}`);
   return py;
 }
 
@@ -249,7 +274,7 @@ else:
     py.FS.writeFile(`/build/app/${name}`, fs.readFileSync(abs));
   }
   const appStats = JSON.parse(run(py, "pyc_zip.compile_tree(names, '/build/app', '/build/app.zip', " +
-    "filename_prefix=prefix, keep_source=True)", { names: sources.map(([n]) => n), prefix: `${appZipName}/` }));
+    "filename_prefix=prefix, keep_source=True, stored=True)", { names: sources.map(([n]) => n), prefix: `${appZipName}/` }));
   if (appStats.failed.length) die(`app sources that do not compile in Pyodide:\n  ${appStats.failed.join("\n  ")}`);
   const appCheck = JSON.parse(run(py, "pyc_zip.check_pycs('/build/app.zip')"));
   if (appCheck.bad.length) die(`bad .pyc in the app zip: ${appCheck.bad.join("; ")}`);
@@ -268,17 +293,52 @@ for name in modules:
   log(`app ${appZipName}: ${appStats.compiled} modules, ${(fs.statSync(appZip).size / 1e3).toFixed(1)} kB, ` +
     `${poscoreModules.length} poscore modules import from it`);
 
+  // 3b. The POS's stdlib: the byte-compiled one cut to what the app, PyScript's and Pyodide's packages import.
+  py.FS.writeFile("/build/stdlib_src.zip", fs.readFileSync(path.join(PYODIDE_PKG, "python_stdlib.zip")));
+  py.FS.mkdirTree("/build/pyscript_py/pyscript");
+  for (const name of fs.readdirSync(PYSCRIPT_PY).filter((n) => n.endsWith(".py"))) {
+    py.FS.writeFile(`/build/pyscript_py/pyscript/${name}`, fs.readFileSync(path.join(PYSCRIPT_PY, name)));
+  }
+  const keep = fs.readFileSync(KEEP_TXT, "utf8").split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean);
+  const appModules = sources.map(([n]) => n.slice(0, -3).replace(/\/__init__$/, "").replaceAll("/", "."));
+  const slim = JSON.parse(run(py, "stdlib_slim.build('/build/stdlib_src.zip', '/lib/python314.zip', " +
+    "'/build/stdlib_pos.zip', ['/build/app', '/build/pyscript_py'], roots, keep)",
+    { roots: [...appModules, "pyscript"], keep }));
+  const stdlibPos = path.join(VENDOR_PYODIDE, STDLIB_POS);
+  const slimBytes = py.FS.readFile("/build/stdlib_pos.zip");
+  if (!fs.existsSync(stdlibPos) || !fs.readFileSync(stdlibPos).equals(Buffer.from(slimBytes))) {
+    writeAtomic(stdlibPos, slimBytes);
+  }
+  log(`POS stdlib ${STDLIB_POS}: ${slim.modules.length} modules, ${slim.kept} entries kept, ${slim.dropped} dropped, ` +
+    `${(fs.statSync(stdlibPos).size / 1e6).toFixed(2)} MB`);
+  // Boot on the cut and import every module it holds: a "-" line that removed something a kept module needs
+  // (traceback needs codeop, _strptime calendar, urllib.parse ipaddress) fails the build, not a till.
+  const slimPy = await boot("the POS's stdlib, to check it", stdlibPos, "stdlib_slim");
+  const broken = JSON.parse(run(slimPy, "stdlib_slim.import_check('/lib/python314.zip')"));
+  if (broken.length) die(`modules of ${STDLIB_POS} that do not import on it:\n  ${broken.join("\n  ")}`);
+  log(`every module of ${STDLIB_POS} imports on it`);
+
+  // 3c. Precompressed variants of what a first visit downloads, before the manifest names any of it.
+  const start3c = performance.now();
+  const big = [path.join(VENDOR_PYODIDE, "pyodide.asm.wasm"), path.join(VENDOR_PYODIDE, "pyodide.asm.mjs"),
+    path.join(VENDOR_PYODIDE, "pyodide.mjs"), path.join(VENDOR_PYODIDE, "pyodide-lock.json"), stdlibPos, appZip,
+    ...walkFiles(path.join(VENDOR, "pyscript"), PRECOMPRESS).map(([, abs]) => abs)];
+  for (const file of big) precompress(file);
+  log(`precompressed ${big.length} files (.br, .gz) in ${ms(start3c)} ms`);
+
   // 4. The manifest, last: a page never sees a manifest that names files not yet written.
   // The wasm and the stdlib zip make the runtime; PyScript's version is added so a PyScript upgrade alone also
   // renames the service worker's runtime cache.
   const runtimeVersion = sha256(fs.readFileSync(path.join(VENDOR_PYODIDE, "pyodide.asm.wasm")), "\0",
-    fs.readFileSync(stdlibZip), "\0", `pyscript ${pyscriptVersion}`).slice(0, 12);
+    fs.readFileSync(stdlibPos), "\0", `pyscript ${pyscriptVersion}`).slice(0, 12);
   const manifest = {
     pyodide: pyodideVersion,
     pyscript: pyscriptVersion,
     app_version: appHash,
     app_zip: appZipName,
-    stdlib_zip: `pyodide/${STDLIB_PYC}`,
+    stdlib_zip: `pyodide/${STDLIB_POS}`,
+    // What the Pyodide test run boots on (pytest and hypothesis need more of the stdlib than the POS).
+    stdlib_zip_full: `pyodide/${STDLIB_PYC}`,
     runtime_version: runtimeVersion,
     // The shell the service worker precaches (paths under web/, as the page asks for them): read from the tree,
     // so a new folder or file is precached without editing sw.js.
@@ -287,7 +347,7 @@ for name in modules:
   writeAtomic(path.join(VENDOR, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
   // Stale app zips go only after the manifest stopped naming them.
   for (const name of fs.readdirSync(VENDOR)) {
-    if (/^app-.*\.zip$/.test(name) && name !== appZipName) fs.rmSync(path.join(VENDOR, name), { force: true });
+    if (/^app-.*\.zip(\.br|\.gz)?$/.test(name) && !name.startsWith(appZipName)) fs.rmSync(path.join(VENDOR, name), { force: true });
   }
   log(`wrote web/vendor/manifest.json ${JSON.stringify(manifest)}`);
 }

@@ -25,9 +25,9 @@ from importlib._bootstrap_external import _code_to_hash_pyc  # type: ignore[attr
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip can hold; keeps the output byte-for-byte stable
 
 
-def _info(name: str) -> zipfile.ZipInfo:
+def _info(name: str, *, stored: bool = False) -> zipfile.ZipInfo:
     info = zipfile.ZipInfo(name, date_time=_EPOCH)
-    info.compress_type = zipfile.ZIP_DEFLATED if not name.endswith("/") else zipfile.ZIP_STORED
+    info.compress_type = zipfile.ZIP_STORED if stored or name.endswith("/") else zipfile.ZIP_DEFLATED
     info.external_attr = (0o40755 if name.endswith("/") else 0o100644) << 16
     return info
 
@@ -39,10 +39,13 @@ def compile_entries(
     filename_prefix: str,
     keep_source: bool,
     optimize: int = 0,
+    stored: bool = False,
 ) -> dict:
     """Write ``out_path`` from (archive name, bytes) pairs; return counts and the sources that did not compile.
 
-    ``filename_prefix + name`` becomes the code objects' ``co_filename`` (what tracebacks print).
+    ``filename_prefix + name`` becomes the code objects' ``co_filename`` (what tracebacks print). ``stored``:
+    entries uncompressed, for a zip the server sends brotli- or gzip-compressed as a whole (one stream over all
+    the modules compresses far better than each entry deflated alone, and importing skips the inflate).
     """
     files: dict[str, bytes] = {}
     failed: list[str] = []
@@ -67,7 +70,7 @@ def compile_entries(
     dirs = {name[: i + 1] for name in files for i, ch in enumerate(name) if ch == "/"}
     with zipfile.ZipFile(out_path, "w", compresslevel=9) as zf:
         for name in sorted(dirs | set(files)):
-            zf.writestr(_info(name), files.get(name, b""))
+            zf.writestr(_info(name, stored=stored), files.get(name, b""))
     return {"compiled": compiled, "failed": failed, "entries": len(files)}
 
 
@@ -80,14 +83,14 @@ def compile_zip(src_zip: str, out_path: str, *, filename_prefix: str, keep_sourc
 
 
 def compile_tree(names: list[str], src_dir: str, out_path: str, *, filename_prefix: str,
-                 keep_source: bool = True) -> str:
+                 keep_source: bool = True, stored: bool = False) -> str:
     """Byte-compile the files ``names`` (relative to ``src_dir``) into ``out_path``; JSON stats."""
     entries = []
     for name in names:
         with open(f"{src_dir}/{name}", "rb") as fh:
             entries.append((name, fh.read()))
     return json.dumps(compile_entries(entries, out_path, filename_prefix=filename_prefix,
-                                      keep_source=keep_source))
+                                      keep_source=keep_source, stored=stored))
 
 
 def check_pycs(zip_path: str) -> str:

@@ -49,18 +49,34 @@ STORAGE_FULL = """() => {
       if (!q || this.name !== q.store || !scope.contains("stock") || !scope.contains("meta")) {
         return real.apply(this, args);
       }
-      globalThis.cajaQuotaHits += 1;
+      // One hit per commit, however many of its writes go to that store (the number's claim and "seq" both
+      // write "meta").
+      if (!this.transaction.cajaQuotaHit) globalThis.cajaQuotaHits += 1;
+      this.transaction.cajaQuotaHit = true;
       const full = new DOMException("The quota has been exceeded.", "QuotaExceededError");
       if (q.how === "throw") throw full;
       const request = real.apply(this, args);
       const tx = this.transaction;
+      tx.cajaQuotaFull = full;
       // After the commit's synchronous writes, before the auto-commit: as a real quota failure, which the
-      // browser reports asynchronously (the transaction's error, then "abort").
-      queueMicrotask(() => {
-        Object.defineProperty(tx, "error", { get: () => full });
-        tx.abort();
-      });
+      // browser reports asynchronously (the transaction's error, then "abort"). A commit that calls
+      // IDBTransaction.commit() right after its writes gets the same abort from that call instead (below).
+      queueMicrotask(() => abortFull(tx));
       return request;
+    };
+  }
+  function abortFull(tx) {
+    if (!tx.cajaQuotaFull || tx.cajaQuotaAborted) return;
+    tx.cajaQuotaAborted = true;
+    const full = tx.cajaQuotaFull;
+    Object.defineProperty(tx, "error", { get: () => full });
+    tx.abort();
+  }
+  const realCommit = IDBTransaction.prototype.commit;
+  if (realCommit) {
+    IDBTransaction.prototype.commit = function () {
+      if (this.cajaQuotaFull) return abortFull(this);
+      return realCommit.apply(this);
     };
   }
 }"""

@@ -61,10 +61,12 @@ def test_manifest_names_the_pinned_runtime(manifest: dict) -> None:
     assert manifest["pyscript"] == pins["@pyscript/core"]
     assert re.fullmatch(r"[0-9a-f]{12}", manifest["app_version"])
     assert manifest["app_zip"] == f"app-{manifest['app_version']}.zip"
-    assert manifest["stdlib_zip"] == "pyodide/python_stdlib_pyc.zip"
+    assert manifest["stdlib_zip"] == "pyodide/python_stdlib_pos.zip"
+    assert manifest["stdlib_zip_full"] == "pyodide/python_stdlib_pyc.zip"
     for name in ["pyodide/pyodide.mjs", "pyodide/pyodide.asm.mjs", "pyodide/pyodide.asm.wasm",
                  "pyodide/python_stdlib.zip", "pyodide/pyodide-lock.json", "pyodide/pyodide.js",
-                 "pyscript/core.js", "pyscript/core.css", manifest["stdlib_zip"], manifest["app_zip"]]:
+                 "pyscript/core.js", "pyscript/core.css", manifest["stdlib_zip"], manifest["stdlib_zip_full"],
+                 manifest["app_zip"]]:
         assert (VENDOR / name).is_file(), name
     assert [p.name for p in VENDOR.glob("app-*.zip")] == [manifest["app_zip"]], "stale app zips left behind"
     assert len(list((VENDOR / "wheels").glob("micropip-*.whl"))) == 1
@@ -112,7 +114,7 @@ def test_app_zip_holds_todays_sources_byte_compiled(manifest: dict) -> None:
 
 
 def test_every_pyc_has_pyodides_magic(manifest: dict) -> None:
-    with zipfile.ZipFile(VENDOR / manifest["stdlib_zip"]) as zf:
+    with zipfile.ZipFile(VENDOR / manifest["stdlib_zip_full"]) as zf:
         stdlib = _pyc_headers(zf)
         sources = [n for n in zf.namelist() if n.endswith(".py")]
     with zipfile.ZipFile(VENDOR / manifest["app_zip"]) as zf:
@@ -132,3 +134,32 @@ def test_service_worker_precaches_every_shell_file(manifest: dict) -> None:
     assert set(manifest["shell"]) == shell
     assert {"boot/shell.mjs", "boot/boot.mjs", "idb/idb.js", "idb/catalog_cols.js", "index.html"} <= shell
     assert "manifest.shell" in (WEB / "sw.js").read_text()
+
+
+def test_the_pos_stdlib_is_a_cut_of_the_full_one(manifest: dict) -> None:
+    # Same bytes per module as the full byte-compiled stdlib, stored (the server compresses the whole zip), and
+    # without what the till never runs (scripts/pyodide/stdlib_keep.txt's "-" lines).
+    with zipfile.ZipFile(VENDOR / manifest["stdlib_zip_full"]) as full, \
+            zipfile.ZipFile(VENDOR / manifest["stdlib_zip"]) as pos:
+        names = set(pos.namelist())
+        assert names < set(full.namelist())
+        for info in pos.infolist():
+            assert info.compress_type == zipfile.ZIP_STORED, info.filename
+            assert pos.read(info) == full.read(info.filename), info.filename
+        assert len(names) < len(full.namelist()) / 2
+    for needed in ["json/__init__.pyc", "asyncio/__init__.pyc", "decimal.pyc", "zipfile/__init__.pyc",
+                   "pyodide/__init__.pyc", "_pyodide/__init__.pyc", "encodings/utf_8.pyc"]:
+        assert needed in names, needed
+    for never in ["pdb.pyc", "unittest/__init__.pyc", "email/__init__.pyc", "multiprocessing/__init__.pyc"]:
+        assert never not in names, never
+
+
+def test_big_files_have_precompressed_twins_of_the_same_bytes(manifest: dict) -> None:
+    import gzip
+
+    import brotli
+    for name in ["pyodide/pyodide.asm.wasm", "pyodide/pyodide.asm.mjs", manifest["stdlib_zip"], manifest["app_zip"],
+                 "pyscript/core.js"]:
+        data = (VENDOR / name).read_bytes()
+        assert brotli.decompress((VENDOR / f"{name}.br").read_bytes()) == data, name
+        assert gzip.decompress((VENDOR / f"{name}.gz").read_bytes()) == data, name

@@ -85,3 +85,34 @@ def test_the_web_app_manifest_is_served_linked_and_opens_the_pos_it_came_from() 
     # The accessibility checker the e2e tests use lives in node_modules: the POS never serves it.
     assert client.get("/pos/node_modules/axe-core/axe.min.js").status_code == 404
     assert client.get("/pos/../node_modules/axe-core/axe.min.js").status_code == 404
+
+
+def test_precompressed_variants_by_accept_encoding(tmp_path: Path) -> None:
+    import gzip
+
+    import brotli
+
+    client = _client(tmp_path)
+    wasm = tmp_path / "vendor" / "pyodide" / "pyodide.asm.wasm"
+    body = b"\0asm" + bytes(range(256)) * 64
+    wasm.write_bytes(body)
+    (tmp_path / "vendor" / "pyodide" / "pyodide.asm.wasm.br").write_bytes(brotli.compress(body))
+    (tmp_path / "vendor" / "pyodide" / "pyodide.asm.wasm.gz").write_bytes(gzip.compress(body, 9))
+    url = "/pos/vendor/pyodide/pyodide.asm.wasm"
+    etags = set()
+    for accept, coding in [("gzip, deflate, br", "br"), ("gzip, deflate", "gzip"), ("br;q=0, gzip", "gzip"),
+                           ("identity", None)]:
+        r = client.get(url, headers={"Accept-Encoding": accept})
+        assert r.status_code == 200 and r.content == body  # the client decodes it back to the same bytes
+        assert r.headers.get("content-encoding") == coding, accept
+        assert r.headers["content-type"] == "application/wasm"
+        if coding:  # the plain file's Vary comes from the app's GZipMiddleware (not mounted here)
+            assert r.headers["vary"] == "Accept-Encoding"
+        assert r.headers["content-security-policy"] == CSP
+        etags.add(r.headers["etag"])
+        # Revalidating the variant it holds costs no body.
+        again = client.get(url, headers={"Accept-Encoding": accept, "If-None-Match": r.headers["etag"]})
+        assert again.status_code == 304 and again.content == b""
+        assert "content-encoding" not in again.headers
+    assert len(etags) == 3, "each encoding has its own validator"
+    assert int(client.get(url, headers={"Accept-Encoding": "br"}).headers["content-length"]) < len(body) / 4

@@ -110,6 +110,7 @@ export async function loadPyodide(options = {}) {
   pyodide.registerJsModule("caja_idb", idb);
   pyodide.registerJsModule("caja_catalog_cols", catalogCols);
   mark("app_on_path");
+  dispatchEvent(new CustomEvent("caja:runtime-fetched")); // shell.mjs registers the service worker now
   return pyodide;
 }
 

@@ -98,6 +98,19 @@ function activated(registration) {
   });
 }
 
+// Registered once the runtime and the app zip are in (boot.mjs's "caja:runtime-fetched"): the worker's install
+// then revalidates what the page just downloaded (304s) instead of downloading the wasm and the zips a second
+// time alongside the page on a first visit over the shop's wi-fi. A boot that never gets there (an error) still
+// registers it after RUNTIME_WAIT_MS.
+const RUNTIME_WAIT_MS = 60000;
+function runtimeFetched() {
+  if (globalThis.cajaBoot?.marks?.app_on_path !== undefined) return Promise.resolve();
+  return new Promise((resolve) => {
+    addEventListener("caja:runtime-fetched", resolve, { once: true });
+    setTimeout(resolve, RUNTIME_WAIT_MS);
+  });
+}
+
 if ("serviceWorker" in navigator) {
-  registerServiceWorker().catch((e) => console.warn("caja: service worker", e));
+  runtimeFetched().then(registerServiceWorker).catch((e) => console.warn("caja: service worker", e));
 }

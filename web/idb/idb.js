@@ -121,25 +121,41 @@ export async function chunksList(store) {
 
 /* ---------- sales: sequence + the atomic commit ---------- */
 
-/** Last sequence number used on this device (0 when none). */
+/**
+ * Last sequence number used on this device (0 when none): the highest of the number claims (commitSale), the
+ * sales' own numbers (sales stored before claims existed) and meta "seq" (a restored backup moves it). The
+ * highest, not meta "seq" alone: a commit that writes "seq" can never make it go down.
+ */
 export async function lastSequence() {
-  const value = await metaGet("seq");
-  return value === null ? 0 : JSON.parse(value);
+  const db = await open();
+  const tx = db.transaction(["meta", "sales"]);
+  const [seq, claim, sale] = await Promise.all([
+    req(tx.objectStore("meta").get("seq")),
+    req(tx.objectStore("meta").openKeyCursor(CLAIMS, "prev")),
+    req(tx.objectStore("sales").index("seq").openKeyCursor(null, "prev")),
+  ]);
+  return Math.max(seq === undefined ? 0 : JSON.parse(seq), claim ? claim.key[1] : 0, sale ? sale.key : 0);
 }
 
+// meta keys ["seq", n]: one per number ever used on this device, never deleted (a synced sale may be pruned,
+// its number stays taken). A few dozen bytes a sale.
+const CLAIMS = IDBKeyRange.bound(["seq", -Infinity], ["seq", Infinity]);
+
 /**
- * The sale commit, ONE transaction: the sale record, its outbox entry, its local stock decrement and the
- * sequence. Resolves with an error code, "" when stored: "sequence_used" (by this device or another tab: the
- * whole transaction aborted, numbers are never reused, and the caller reads the last sequence again and
- * renumbers), "storage_full" (QuotaExceededError), or "storage_error:<DOMException name>". Codes, not exceptions,
- * so Python never has to recognise an error by its text. Nothing is written unless it resolves with "".
+ * The sale commit, ONE transaction: the sale record, its outbox entry, its local stock decrement, the claim of
+ * its number and meta "seq". Resolves with an error code, "" when stored: "sequence_used" (the number was taken,
+ * by this device or another tab: the whole transaction aborted, numbers are never reused, and the caller reads
+ * the last sequence again and renumbers), "storage_full" (QuotaExceededError), or
+ * "storage_error:<DOMException name>". Codes, not exceptions, so Python never has to recognise an error by its
+ * text. Nothing is written unless it resolves with "".
  * record = {uuid, seq, number, state, created_at, sale: SALE json}; stock = {product_id: "-qty"}.
  *
- * Why no awaited read first: the check of the stored sequence is the first request of the transaction and its
- * success handler aborts the transaction, which rolls back the writes queued after it (a transaction cannot
- * commit before every request's handler ran). Waiting for the read before queueing the writes cost one more
- * IndexedDB round trip per sale. Readwrite transactions over "meta" run one at a time across tabs, so this
- * check-and-set is atomic without a Web Lock (a lock held around it added another cross-process round trip).
+ * Why no read and no callback decides anything: the commit starts at once (IDBTransaction.commit(), durability
+ * "strict" kept) instead of after the browser ran every request's handler, which cost a round trip between the
+ * IndexedDB process and the page per sale. A used number is refused by the database itself: `add` of its claim
+ * key (and the sales' unique "seq" index) fails with a ConstraintError, and an error nobody cancels aborts the
+ * transaction, rolling back every write queued with it. Readwrite transactions over "meta" run one at a time
+ * across tabs, so two tabs cannot both claim a number.
  */
 export async function commitSale(recordJson, stockJson) {
   const record = JSON.parse(recordJson);
@@ -147,19 +163,15 @@ export async function commitSale(recordJson, stockJson) {
   const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", DURABLE);
   const finished = done(tx);
   let used = false;
+  const taken = (event) => { if (event.target.error && event.target.error.name === "ConstraintError") used = true; };
   try {
     const meta = tx.objectStore("meta");
-    meta.get("seq").onsuccess = (event) => {
-      const last = event.target.result;
-      if (last !== undefined && JSON.parse(last) >= record.seq) {
-        used = true;
-        tx.abort();
-      }
-    };
-    tx.objectStore("sales").add(record);
+    meta.add(record.uuid, ["seq", record.seq]).onerror = taken;
+    tx.objectStore("sales").add(record).onerror = taken;
     tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
     tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: JSON.parse(stockJson) });
     meta.put(JSON.stringify(record.seq), "seq");
+    if (tx.commit) tx.commit();
   } catch (error) {
     // A synchronous failure (e.g. QuotaExceededError, DataCloneError): make sure nothing half-written commits.
     try { tx.abort(); } catch (e) { /* already finished */ }
