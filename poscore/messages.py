@@ -1,16 +1,23 @@
-"""The Spanish (es-MX) and English texts for every reason code and UI label poscore emits.
+"""The Spanish (es-MX) and English texts for every reason code and UI label poscore emits, and for every refusal
+the ERP answers (its API's rejections and its back office's refusals to cancel or undo).
 
-``t(code, lang="es", **params)`` is how both sides turn a code into words: the ERP answers
-``{"error": code, "message": t(code)}`` and the POS shows ``t(code, lang)``. poscore's refusals are
-``CodedError``s: they carry the code and its parameters, never words, and the edge that shows one renders it in
-its reader's language with ``exc.text(lang)`` (the English till says "Not enough stock", not the Spanish text). An unknown code comes
-back unchanged (a missing text must never crash a sale); an unknown language falls back to Spanish.
+``t(code, lang="es", **params)`` is how both sides turn a code into words. A refusal travels as a code and its
+parameters, never words: the ERP answers ``{"error": code, "params": {...}, "message": render(code, lang,
+params)}`` and the POS and the back office show ``render(code, lang, params)`` in their reader's language.
+poscore's refusals are ``CodedError``s: they carry the code and its parameters, and the edge that shows one renders
+it with ``exc.text(lang)`` (the English till says "Not enough stock", not the Spanish text). An unknown code comes
+back unchanged (a missing text must never crash a sale); an unknown language falls back to Spanish. Every code
+has a Spanish and an English text naming the same parameters (tests/core/test_messages.py, and
+tests/server/test_error_codes.py for the codes the ERP emits).
 
 Must not: hold business rules, or texts that only one side uses for its own pages (those live in
 web/ or server/ templates).
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from string import Formatter
 
 LANGS = ("es", "en")
 
@@ -57,17 +64,58 @@ ES: dict[str, str] = {
     "unknown_refund_method": "Forma de reembolso desconocida",
     "payments_mismatch": "Los pagos o el cambio no cuadran",
     "invalid_transition": "Cambio de estado no permitido",
-    # codes only the ERP can decide (it checks against its database); the POS shows them on rejected sales
+    # codes only the ERP can decide (it checks against its database); the POS shows them on rejected records
     "price_mismatch": "El precio no corresponde a la lista de precios de la terminal",
     "price_list_mismatch": "La lista de precios no es la de la terminal",
     "tax_mismatch": "Los impuestos no corresponden a los del producto",
     "unit_mismatch": "La unidad no corresponde a la del producto",
-    "terminal_mismatch": "La venta es de otra terminal",
+    "terminal_mismatch": "El registro es de otra terminal",
     "customer_not_found": "Cliente no encontrado",
-    "uuid_conflict": "Ya existe otra venta con el mismo identificador",
-    "batch_too_large": "Demasiadas ventas en un envío",
+    "uuid_conflict": "Ya existe otro registro con este identificador; se conserva el original",
+    "batch_too_large": "Demasiados registros en un envío: máximo {max}",
     "unauthorized": "Terminal no autorizada: vuelva a vincularla",
-    "pairing_code_invalid": "Código de vinculación no válido o vencido",
+    "pairing_code_invalid": "Código de vinculación no válido, ya usado o vencido",
+    "too_many_attempts": "Demasiados intentos fallidos; espere un minuto",
+    "sale_cancelled": "La venta fue cancelada en el ERP; no se puede devolver",
+    "unknown_cashier": "El cajero no existe o no es de esta tienda",
+    "not_supervisor": "Quien autorizó no es supervisor",
+    "shift_mismatch": "El turno es de otra terminal",
+    "retry_later": "Conflicto al guardar; reintente más tarde",
+    # the API's answers to a request it cannot take at all
+    "malformed_json": "El cuerpo no es JSON válido",
+    "invalid_request": "Datos inválidos",
+    "bad_request": "Solicitud inválida",
+    "forbidden": "Acceso denegado",
+    "not_found": "No encontrado",
+    "method_not_allowed": "Método no permitido",
+    "body_too_large": "La solicitud es demasiado grande",
+    "http_error": "Error HTTP {status}",
+    "internal_error": "Error interno del servidor; intente más tarde",
+    # what a rejection adds in parentheses (render): where, and why in more words
+    "at_line": "línea {line}: {product}",
+    "at_price": "precio {price}",
+    "detail_nul": "carácter nulo en el texto",
+    "detail_not_utf8": "texto que no es UTF-8 válido",
+    "detail_too_large": "demasiado grande",
+    "detail_too_nested": "demasiado anidado",
+    "detail_out_of_range": "fuera de rango",
+    "detail_id_out_of_range": "id fuera de rango",
+    "detail_four_decimals": "más de 4 decimales",
+    "detail_old_format": "formato antiguo",
+    "detail_includes_tax": "la venta no indica si los precios incluyen impuestos como su lista",
+    "detail_not_terminal_or_customer": "ni de la terminal ni del cliente",
+    "detail_other_terminal_sale": "la venta cancelada es de otra terminal",
+    # the back office's refusals to cancel a sale or undo a return
+    "cancel_reason_required": "Escriba el motivo de la cancelación",
+    "sale_not_found": "La venta no existe",
+    "sale_already_cancelled": "La venta ya está cancelada",
+    "sale_has_returns": "La venta tiene devoluciones: deshágalas antes de cancelarla",
+    "sat_motive_required": "Elija el motivo de cancelación del SAT (01–04)",
+    "undo_reason_required": "Escriba el motivo",
+    "return_not_found": "La devolución no existe",
+    "return_already_undone": "La devolución ya se deshizo",
+    "egreso_motive_required": "Elija el motivo de cancelación del SAT (01–04) para el CFDI de egreso",
+    "cfdi_cancel_failed": "No se pudo cancelar el CFDI",
     # sale types and local states
     "remision": "Remisión",
     "factura": "Factura",
@@ -173,12 +221,50 @@ EN: dict[str, str] = {
     "price_list_mismatch": "The price list is not the terminal's",
     "tax_mismatch": "The taxes do not match the product's",
     "unit_mismatch": "The unit does not match the product's",
-    "terminal_mismatch": "The sale belongs to another terminal",
+    "terminal_mismatch": "The record belongs to another terminal",
     "customer_not_found": "Customer not found",
-    "uuid_conflict": "Another sale already has the same id",
-    "batch_too_large": "Too many sales in one batch",
+    "uuid_conflict": "Another record already has this id; the original is kept",
+    "batch_too_large": "Too many records in one batch: at most {max}",
     "unauthorized": "Terminal not authorized: pair it again",
-    "pairing_code_invalid": "Pairing code invalid or expired",
+    "pairing_code_invalid": "Pairing code invalid, already used or expired",
+    "too_many_attempts": "Too many failed attempts; wait a minute",
+    "sale_cancelled": "The sale was cancelled in the ERP; it cannot be returned",
+    "unknown_cashier": "The cashier does not exist or is not of this shop",
+    "not_supervisor": "Whoever authorized is not a supervisor",
+    "shift_mismatch": "The shift belongs to another terminal",
+    "retry_later": "Conflict while saving; try again later",
+    "malformed_json": "The body is not valid JSON",
+    "invalid_request": "Invalid data",
+    "bad_request": "Bad request",
+    "forbidden": "Access denied",
+    "not_found": "Not found",
+    "method_not_allowed": "Method not allowed",
+    "body_too_large": "The request is too large",
+    "http_error": "HTTP error {status}",
+    "internal_error": "Internal server error; try again later",
+    "at_line": "line {line}: {product}",
+    "at_price": "price {price}",
+    "detail_nul": "null character in the text",
+    "detail_not_utf8": "text that is not valid UTF-8",
+    "detail_too_large": "too large",
+    "detail_too_nested": "nested too deep",
+    "detail_out_of_range": "out of range",
+    "detail_id_out_of_range": "id out of range",
+    "detail_four_decimals": "more than 4 decimals",
+    "detail_old_format": "old format",
+    "detail_includes_tax": "the sale does not say whether prices include tax as its list does",
+    "detail_not_terminal_or_customer": "neither the terminal's nor the customer's",
+    "detail_other_terminal_sale": "the cancelled sale belongs to another terminal",
+    "cancel_reason_required": "Write the reason for the cancellation",
+    "sale_not_found": "The sale does not exist",
+    "sale_already_cancelled": "The sale is already cancelled",
+    "sale_has_returns": "The sale has returns: undo them before cancelling it",
+    "sat_motive_required": "Choose the SAT cancellation reason (01–04)",
+    "undo_reason_required": "Write the reason",
+    "return_not_found": "The return does not exist",
+    "return_already_undone": "The return was already undone",
+    "egreso_motive_required": "Choose the SAT cancellation reason (01–04) for the egreso CFDI",
+    "cfdi_cancel_failed": "The CFDI could not be cancelled",
     "remision": "Delivery note",
     "factura": "Invoice",
     "pending": "Pending",
@@ -260,6 +346,34 @@ def t(code: str, lang: str = "es", /, **params: object) -> str:
         except (KeyError, IndexError, ValueError):
             return text
     return text
+
+
+# Parameters a code's text does not name but that a rejection may carry; ``render`` adds them in parentheses after
+# the text, in this order: where in the record (``line`` and ``product``, ``price``) and ``detail`` (a code of this
+# catalogue rendered in the reader's language, or a record field's name, shown as written in every language).
+SUFFIX_PARAMS = ("line", "product", "price", "detail")
+
+
+def render(code: str, lang: str = "es", params: Mapping[str, object] | None = None) -> str:
+    """The text of a refusal sent as ``{"error": code, "params": params}``: ``t(code, lang, **params)`` and, in
+    parentheses, what the suffix parameters (``SUFFIX_PARAMS``) say. The ERP's ``message`` and the POS and the
+    back office all read a refusal through this one function."""
+    params = dict(params or {})
+    text = t(code, lang, **params)
+    extra = []
+    if "line" in params:
+        extra.append(t("at_line", lang, line=params["line"], product=params.get("product", "")))
+    if "price" in params:
+        extra.append(t("at_price", lang, price=params["price"]))
+    detail = params.get("detail")
+    if detail is not None and detail != "":
+        extra.append(t(str(detail), lang) if known(str(detail)) else str(detail))
+    return f"{text} ({', '.join(extra)})" if extra else text
+
+
+def placeholders(text: str) -> set[str]:
+    """The ``{name}`` parameters a catalogue text uses."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name}
 
 
 class CodedError(ValueError):

@@ -42,7 +42,7 @@ def verification_url(xml: str) -> str:
 def stamped_cfdis(request: Request, body: CfdisIn,
                   t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
     if len(body.sales) > MAX_ASKED:
-        raise ApiError(413, "batch_too_large", f"A lo más {MAX_ASKED} ventas por consulta")
+        raise ApiError(413, "batch_too_large", max=MAX_ASKED)
     # A sale's uuid is letters, digits and dashes: anything else (a NUL byte PostgreSQL refuses) is no sale's.
     asked = [u for u in body.sales if _UUID.fullmatch(u)]
     if not asked:

@@ -45,12 +45,12 @@ def current_terminal(request: Request) -> TerminalRef:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise ApiError(401, "unauthorized", "Falta el token de la terminal; vuelva a vincularla.")
+        raise ApiError(401, "unauthorized", detail="token")
     eng = engine(request)
     with read_tx(eng) as conn:
         row = terminal_by_token(conn, token.strip())
     if row is None:
-        raise ApiError(401, "unauthorized", "Token inválido o revocado; vuelva a vincular la terminal.")
+        raise ApiError(401, "unauthorized")
     now = utcnow()
     last = as_utc(row.last_contact_at)
     version = request.headers.get("x-caja-version")

@@ -71,13 +71,13 @@ def _page_args(request: Request, since: int, after: int, limit: int | None) -> i
     # Upper bounds: versions are 64-bit, ids 32-bit (INTEGER); PostgreSQL casts the parameter to the column's
     # type, so a larger number must be a 400 here, not a driver overflow (500).
     if not 0 <= since < 2**63:
-        raise ApiError(400, "invalid_request", "since debe ser un entero entre 0 y 2^63-1.")
+        raise ApiError(400, "invalid_request", detail="since: 0 … 2^63-1")
     if not 0 <= after < 2**31:
-        raise ApiError(400, "invalid_request", "after debe ser un entero entre 0 y 2^31-1.")
+        raise ApiError(400, "invalid_request", detail="after: 0 … 2^31-1")
     if limit is None:
         return cap
     if not 1 <= limit <= cap:
-        raise ApiError(400, "invalid_request", f"limit debe estar entre 1 y {cap}.")
+        raise ApiError(400, "invalid_request", detail=f"limit: 1 … {cap}")
     return limit
 
 

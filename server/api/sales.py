@@ -18,11 +18,11 @@ from server.db.engine import write_tx
 from server.sync.checks import SaleRejected
 from server.sync.customers import CustomerRejected, upsert_customer
 from server.sync.returns import accept_returns
-from server.sync.sales import RetryLater, accept_sales, rejected
+from server.sync.sales import RetryLater, accept_sales, rejection
 from server.sync.voids import record_void
 
 from .deps import TerminalRef, current_terminal, engine, settings
-from .errors import ApiError
+from .errors import ApiError, speak
 
 router = APIRouter(prefix="/api")
 
@@ -46,7 +46,7 @@ class VoidsIn(BaseModel):
 def _check_size(request: Request, items: list[Any]) -> None:
     cap = settings(request).max_batch
     if len(items) > cap:
-        raise ApiError(413, "batch_too_large", f"Demasiadas en un envío: máximo {cap}.")
+        raise ApiError(413, "batch_too_large", max=cap)
 
 
 @router.post("/sales")
@@ -56,9 +56,9 @@ def post_sales(body: SalesIn, request: Request,
     try:
         # One transaction for the batch, which also records the terminal's last sync result (Terminales shows it).
         results = accept_sales(engine(request), t, body.sales, settings(request).price_grace_days)
-    except RetryLater as exc:
-        raise ApiError(503, "retry_later", str(exc)) from None
-    return {"results": results}
+    except RetryLater:
+        raise ApiError(503, "retry_later") from None
+    return {"results": speak(results, request)}
 
 
 @router.post("/returns")
@@ -67,16 +67,16 @@ def post_returns(body: ReturnsIn, request: Request,
     _check_size(request, body.returns)
     try:
         results = accept_returns(engine(request), t, body.returns)
-    except RetryLater as exc:
-        raise ApiError(503, "retry_later", str(exc)) from None
-    return {"results": results}
+    except RetryLater:
+        raise ApiError(503, "retry_later") from None
+    return {"results": speak(results, request)}
 
 
 @router.post("/customers")
 def post_customers(body: CustomersIn, request: Request,
                    t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
     _check_size(request, body.customers)
-    return {"results": [_one_customer(request, t, raw) for raw in body.customers]}
+    return {"results": speak([_one_customer(request, t, raw) for raw in body.customers], request)}
 
 
 def _one_customer(request: Request, t: TerminalRef, raw: Any) -> dict[str, Any]:
@@ -87,7 +87,7 @@ def _one_customer(request: Request, t: TerminalRef, raw: Any) -> dict[str, Any]:
                 customer_id, _created = upsert_customer(conn, raw, t.id)
             return {"uuid": uuid, "status": "accepted", "id": customer_id}
         except CustomerRejected as exc:
-            return rejected(uuid, exc.code, exc.message)
+            return rejection(uuid, exc)
         except IntegrityError:
             # The same uuid sent at once from two requests: the loser retries and finds the winner's row.
             if attempt == 2:
@@ -106,5 +106,5 @@ def post_voids(body: VoidsIn, request: Request,
             with write_tx(engine(request)) as conn:
                 results.append(record_void(conn, t, raw))
         except SaleRejected as exc:
-            results.append(rejected(uuid, exc.code, exc.message))
-    return {"results": results}
+            results.append(rejection(uuid, exc))
+    return {"results": speak(results, request)}

@@ -17,7 +17,7 @@ from server.sync.cashiers import shop_of
 from server.sync.shifts import accept_records
 
 from .deps import TerminalRef, current_terminal, engine, settings
-from .errors import ApiError
+from .errors import ApiError, speak
 
 router = APIRouter(prefix="/api")
 
@@ -48,8 +48,8 @@ class AuthorizationsIn(BaseModel):
 def _accept(request: Request, t: TerminalRef, kind: str, items: list[Any]) -> dict[str, Any]:
     cap = settings(request).max_batch
     if len(items) > cap:
-        raise ApiError(413, "batch_too_large", f"Demasiados en un envío: máximo {cap}.")
-    return {"results": accept_records(engine(request), t, kind, items)}
+        raise ApiError(413, "batch_too_large", max=cap)
+    return {"results": speak(accept_records(engine(request), t, kind, items), request)}
 
 
 @router.post("/shifts")

@@ -51,8 +51,7 @@ def pair(body: PairIn, request: Request) -> dict[str, Any]:
     # Counted before the database is asked, so concurrent guesses cannot all pass before the first failure.
     if not limiter.attempt(client):
         # Retry-After (RFC 9110 §10.2.3): the window, an upper bound on the wait.
-        raise ApiError(429, "too_many_attempts", "Demasiados intentos fallidos; espere un minuto.",
-                       headers={"Retry-After": str(int(limiter.window_s))})
+        raise ApiError(429, "too_many_attempts", headers={"Retry-After": str(int(limiter.window_s))})
     with write_tx(engine(request)) as conn:
         found = redeem_pairing_code(conn, settings(request).secret_key, body.code, body.device)
         if found is not None:
@@ -61,7 +60,7 @@ def pair(body: PairIn, request: Request) -> dict[str, Any]:
             return {"token": token, "terminal": terminal_json(conn, terminal_id)}
     with write_tx(engine(request)) as conn:
         charge_failure(conn)
-    raise ApiError(400, "pairing_code_invalid", "El código de vinculación no es válido, ya se usó o expiró.")
+    raise ApiError(400, "pairing_code_invalid")
 
 
 @router.get("/terminal")

@@ -40,9 +40,9 @@ def sale_cashier(raw: dict[str, Any]) -> tuple[int | None, str | None]:
     cashier_id, shift_uuid = raw.get("cashier_id"), raw.get("shift_uuid")
     if cashier_id is not None and (isinstance(cashier_id, bool) or not isinstance(cashier_id, int)
                                    or not 0 < cashier_id < 2**31):
-        raise SaleRejected("malformed", "Registro mal formado (cashier_id)")
+        raise SaleRejected("malformed", detail="cashier_id")
     if shift_uuid is not None and (not isinstance(shift_uuid, str) or not 0 < len(shift_uuid) <= 36):
-        raise SaleRejected("malformed", "Registro mal formado (shift_uuid)")
+        raise SaleRejected("malformed", detail="shift_uuid")
     return cashier_id, shift_uuid
 
 
@@ -62,9 +62,9 @@ class CashierCheck:
     def review(self, cashier_id: int, when: str, supervisor: bool = False) -> str | None:
         row = self._row(cashier_id)
         if row is None or row.role not in TILL_ROLES or row.shop_id != self._shop:
-            raise SaleRejected("unknown_cashier", "El cajero no existe o no es de esta tienda")
+            raise SaleRejected("unknown_cashier")
         if supervisor and row.role != "supervisor":
-            raise SaleRejected("not_supervisor", "Quien autorizó no es supervisor")
+            raise SaleRejected("not_supervisor")
         if row.active:
             return None
         gone, at = as_utc(row.deactivated_at), _moment(when)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, select
 
-from poscore.messages import t
+from poscore.messages import CodedError, render, t
 from poscore.sale import Sale
 from poscore.tax import TaxScheme
 from server.db.engine import utcnow
@@ -27,7 +27,8 @@ MAX_ITEM_CHARS = 1_000_000
 
 
 def text_problem(value: Any, max_chars: int = MAX_ITEM_CHARS) -> str | None:
-    """Why the database cannot take this JSON value's text, else None (iterative: any nesting depth).
+    """Why the database cannot take this JSON value's text (a `detail_*` code of poscore.messages), else None
+    (iterative: any nesting depth).
 
     A NUL character (PostgreSQL text refuses it), a lone UTF-16 surrogate (JSON's "\\ud800" parses to one;
     it cannot be encoded as UTF-8 for either database), or more than `max_chars` characters and items.
@@ -44,21 +45,39 @@ def text_problem(value: Any, max_chars: int = MAX_ITEM_CHARS) -> str | None:
         elif isinstance(v, str):
             size += len(v)
             if "\x00" in v:
-                return "carácter nulo en el texto"
+                return "detail_nul"
             if not v.isascii():
                 try:
                     v.encode("utf-8")
                 except UnicodeEncodeError:
-                    return "texto que no es UTF-8 válido"
+                    return "detail_not_utf8"
         if size > max_chars:
-            return "demasiado grande"
+            return "detail_too_large"
     return None
 
 
 class SaleRejected(Exception):
-    def __init__(self, code: str, message: str | None = None) -> None:
+    """A synced record refused: a `code` of poscore.messages and its `params` (never words); `message` is the
+    Spanish text the contract keeps, rendered from them."""
+
+    def __init__(self, code: str, **params: Any) -> None:
         super().__init__(code)
-        self.code, self.message = code, message or t(code)
+        self.code, self.params = code, params
+
+    @property
+    def message(self) -> str:
+        return render(self.code, "es", self.params)
+
+    @classmethod
+    def of(cls, exc: CodedError) -> SaleRejected:
+        """poscore's refusal as the ERP's: its code and parameters, and its free detail (a field, a parser's
+        complaint) as the `detail` parameter, without the catalogue's own words poscore may have put before it."""
+        params = dict(exc.params)
+        if exc.detail is not None:
+            detail = exc.detail.removeprefix(t(exc.code)).lstrip(": ")
+            if detail:
+                params["detail"] = detail
+        return cls(exc.code, **params)
 
 
 
@@ -124,32 +143,30 @@ class BatchChecks:
         if c is not None and c.id is not None:
             exists, own = self._customer_list(c.id)
             if not exists:
-                raise SaleRejected("customer_not_found", "Cliente desconocido en el ERP")
+                raise SaleRejected("customer_not_found")
             if own is not None:
                 allowed.add(int(own))
         pl = self.price_lists.get(sale.price_list_id)
         if pl is None or pl.id not in allowed:
-            raise SaleRejected("price_list_mismatch", "La lista de precios no corresponde a la terminal ni al cliente")
+            raise SaleRejected("price_list_mismatch", detail="detail_not_terminal_or_customer")
         if bool(pl.includes_tax) != sale.prices_include_tax:
-            raise SaleRejected("price_list_mismatch", "La venta no indica si los precios incluyen impuestos "
-                                                      "como su lista de precios")
+            raise SaleRejected("price_list_mismatch", detail="detail_includes_tax")
         self._check_lines(sale)
 
     def _check_lines(self, sale: Sale) -> None:
         for i, line in enumerate(sale.lines, start=1):
             p = self.products.get(line.product_id)
             if p is None:
-                raise SaleRejected("product_not_found", f"{t('product_not_found')} (línea {i}, id {line.product_id})")
+                raise SaleRejected("product_not_found", line=i, product=f"id {line.product_id}")
             if not p.active:
-                raise SaleRejected("product_inactive", f"{t('product_inactive')} (línea {i}: {p.name})")
+                raise SaleRejected("product_inactive", line=i, product=p.name)
             if line.unit != p.unit:
-                raise SaleRejected("unit_mismatch", f"Unidad distinta a la del producto (línea {i}: {p.name})")
+                raise SaleRejected("unit_mismatch", line=i, product=p.name)
             if line.tax != TaxScheme(p.iva, p.ieps, p.ieps_cuota, p.litres):
-                raise SaleRejected("tax_mismatch", f"Impuestos distintos a los del producto (línea {i}: {p.name})")
+                raise SaleRejected("tax_mismatch", line=i, product=p.name)
             if (self.prices.get((sale.price_list_id, p.id)) != line.unit_price
                     and not self._recent_price(sale.price_list_id, p.id, line.unit_price)):
-                raise SaleRejected("price_mismatch", f"Precio no vigente en la lista (línea {i}: {p.name}, "
-                                                     f"precio {line.unit_price})")
+                raise SaleRejected("price_mismatch", line=i, product=p.name, price=str(line.unit_price))
 
     def _recent_price(self, price_list_id: int, product_id: int, price: Decimal) -> bool:
         return self.conn.execute(_RECENT_PRICE, {"pl": price_list_id, "p": product_id, "price": price,

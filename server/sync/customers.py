@@ -11,17 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from poscore.customer import Customer, customer_problems
-from poscore.messages import t
 from server.db import changes
 from server.db.schema import customers
 
-from .checks import text_problem
+from .checks import SaleRejected, text_problem
 
 
-class CustomerRejected(Exception):
-    def __init__(self, code: str, message: str | None = None) -> None:
-        super().__init__(code)
-        self.code, self.message = code, message or t(code)
+class CustomerRejected(SaleRejected):
+    """A customer refused: a code of poscore.messages and its parameters, like a sale."""
 
 
 def _valid_uuid(value: Any) -> bool:
@@ -34,14 +31,14 @@ def upsert_customer(conn: Connection, data: Any, terminal_id: int, version: int 
     `version`: a change version the caller's transaction already took (a sale does, to keep its lock order).
     """
     if not isinstance(data, dict) or not _valid_uuid(data.get("uuid")):
-        raise CustomerRejected("malformed", t("malformed") + " (uuid)")
+        raise CustomerRejected("malformed", detail="uuid")
     problem = text_problem(data)  # NUL, lone surrogate or megabytes: neither database can take it
     if problem is not None:
-        raise CustomerRejected("malformed", f"{t('malformed')} ({problem})")
+        raise CustomerRejected("malformed", detail=problem)
     try:
         c = Customer.from_json(data)
     except ValueError as exc:
-        raise CustomerRejected("malformed", f"{t('malformed')}: {exc}") from None
+        raise CustomerRejected("malformed", detail=str(exc)) from None
     existing = conn.execute(select(customers.c.id).where(customers.c.uuid == c.uuid)).scalar()
     if existing is not None:
         return int(existing), False
@@ -53,7 +50,7 @@ def upsert_customer(conn: Connection, data: Any, terminal_id: int, version: int 
     for key in ("name", "rfc", "regimen_fiscal", "codigo_postal", "uso_cfdi", "email"):
         value = getattr(c, key)
         if value is not None and len(value) > customers.c[key].type.length:  # type: ignore[attr-defined]
-            raise CustomerRejected("malformed", f"{t('malformed')} (longitud de {key})")
+            raise CustomerRejected("malformed", detail=key)
     if version is None:
         version = changes.bump(conn)
     new_id = conn.execute(customers.insert().values(

@@ -25,7 +25,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from poscore.messages import t
 from poscore.returns import Return, ReturnError, read_return
 from poscore.sale import Sale, SaleError
 from server.db import changes
@@ -33,7 +32,7 @@ from server.db.engine import as_utc, utcnow, write_tx
 from server.db.schema import folio_series, products, return_lines, returns, sales, stock
 
 from .checks import SaleRejected
-from .sales import ATTEMPTS, RetryLater, _is_transient, hash_or_problem, rejected
+from .sales import ATTEMPTS, RetryLater, _is_transient, hash_or_problem, rejected, rejection
 
 log = logging.getLogger("caja.sync")
 SERIES = "D"  # the returns' own folio series (CFDI Serie of an egreso too)
@@ -46,21 +45,21 @@ def accept_returns(engine: Engine, terminal: Any, raws: list[Any]) -> list[dict[
 def _one(engine: Engine, terminal: Any, raw: Any) -> dict[str, Any]:
     uuid = raw.get("uuid") if isinstance(raw, dict) else None
     if not isinstance(uuid, str) or not 0 < len(uuid) <= 36:
-        return rejected(uuid, "malformed", t("malformed") + " (uuid)")
+        return rejected(uuid, "malformed", detail="uuid")
     digest, problem = hash_or_problem(raw)
     if problem is not None:
-        return rejected(uuid, "malformed", f"{t('malformed')} ({problem})")
+        return rejected(uuid, "malformed", detail=problem)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             with write_tx(engine) as conn:
                 return _accept_in_tx(conn, terminal, raw, uuid, digest)
         except SaleRejected as exc:  # raised before any write: the rolled back transaction held nothing
-            return rejected(uuid, exc.code, exc.message)
+            return rejection(uuid, exc)
         except IntegrityError:
             # The same uuid sent at once by another request: the next attempt finds its row.
             if attempt == ATTEMPTS:
                 log.exception("return %s kept conflicting", uuid)
-                raise RetryLater("Conflicto al guardar la devolución; reintente más tarde") from None
+                raise RetryLater("retry_later") from None
         except DBAPIError as exc:
             if not _is_transient(exc) or attempt == ATTEMPTS:
                 raise
@@ -74,29 +73,29 @@ def _accept_in_tx(conn: Connection, terminal: Any, raw: dict[str, Any], uuid: st
     if prior is not None:
         if prior.content_hash == digest and prior.terminal_id == terminal.id:
             return _answer(prior, duplicate=True)
-        raise SaleRejected("uuid_conflict", "Ya existe otra devolución con este identificador; se conserva la original")
+        raise SaleRejected("uuid_conflict")
     sale_uuid = raw.get("sale_uuid")
     if not isinstance(sale_uuid, str):
-        raise SaleRejected("malformed", t("malformed") + " (sale_uuid)")
+        raise SaleRejected("malformed", detail="sale_uuid")
     row = conn.execute(select(sales.c.id, sales.c.body, sales.c.status).where(sales.c.uuid == sale_uuid)
                        .with_for_update()).first()
     if row is None:
-        raise SaleRejected("return_sale_unknown", t("return_sale_unknown"))
+        raise SaleRejected("return_sale_unknown")
     if row.status == "cancelada":
-        raise SaleRejected("sale_cancelled", "La venta fue cancelada en el ERP; no se puede devolver")
+        raise SaleRejected("sale_cancelled")
     try:
         sale = Sale.from_json(json.loads(row.body))
     except SaleError:  # stored before a format change: its lines cannot be recomputed, so nothing is returned
-        raise SaleRejected("return_sale_unknown", t("return_sale_unknown") + " (formato antiguo)") from None
+        raise SaleRejected("return_sale_unknown", detail="detail_old_format") from None
     before = returned_units(conn, int(row.id))
     try:
         ret = read_return(raw, sale, before)
     except ReturnError as exc:
-        raise SaleRejected(exc.code, exc.message) from None
+        raise SaleRejected.of(exc) from None
     except ArithmeticError:
-        raise SaleRejected("invalid_quantity", t("invalid_quantity")) from None
+        raise SaleRejected("invalid_quantity") from None
     if ret.terminal != terminal.code:
-        raise SaleRejected("terminal_mismatch", "La devolución es de otra terminal")
+        raise SaleRejected("terminal_mismatch")
     now = utcnow()
     folio = int(conn.execute(folio_series.update().where(folio_series.c.series == SERIES)
                              .values(last_folio=folio_series.c.last_folio + 1)

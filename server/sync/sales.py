@@ -40,7 +40,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from poscore.messages import t
+from poscore.check import Problem
+from poscore.messages import render, t
 from poscore.sale import Sale, SaleError, check_sale
 from server import testhooks
 from server.db import changes
@@ -96,7 +97,8 @@ _LAST_SYNC = terminals.update().where(terminals.c.id == bindparam("t")).values(
 
 
 class RetryLater(Exception):
-    """The database kept refusing a valid-looking batch for a transient reason: the whole request is a 503."""
+    """The database kept refusing a valid-looking batch for a transient reason: the whole request is a 503
+    `retry_later`."""
 
 
 def hash_or_problem(raw: dict[str, Any]) -> tuple[str, str | None]:
@@ -111,7 +113,7 @@ def hash_or_problem(raw: dict[str, Any]) -> tuple[str, str | None]:
     try:
         canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     except RecursionError:  # nesting deeper than the encoder goes: no sale looks like that
-        return "", text_problem(raw) or "demasiado anidado"
+        return "", text_problem(raw) or "detail_too_nested"
     if len(canonical) <= MAX_ITEM_CHARS and "\\u0000" not in canonical:
         try:
             return hashlib.sha256(canonical.encode()).hexdigest(), None
@@ -123,10 +125,17 @@ def hash_or_problem(raw: dict[str, Any]) -> tuple[str, str | None]:
     return hashlib.sha256(canonical.encode()).hexdigest(), None  # the text "\\u0000" itself, typed
 
 
-def rejected(uuid: Any, code: str, message: str) -> dict[str, Any]:
+def rejected(uuid: Any, code: str, **params: Any) -> dict[str, Any]:
+    """A record's rejection (contract: `error` a code of poscore.messages, `params` what its text names, and
+    `message` the Spanish text; server/api/errors.speak renders it in the request's language)."""
     # A uuid with a lone surrogate cannot even be echoed back (the JSON response is UTF-8): answer null.
     ok = isinstance(uuid, str) and text_problem(uuid) is None
-    return {"uuid": uuid if ok else None, "status": "rejected", "error": code, "message": message}
+    return {"uuid": uuid if ok else None, "status": "rejected", "error": code, "params": params,
+            "message": render(code, "es", params)}
+
+
+def rejection(uuid: Any, exc: SaleRejected) -> dict[str, Any]:
+    return rejected(uuid, exc.code, **exc.params)
 
 
 def _accepted(row: Any, duplicate: bool) -> dict[str, Any]:
@@ -135,6 +144,14 @@ def _accepted(row: Any, duplicate: bool) -> dict[str, Any]:
         received = received.astimezone(UTC)  # PostgreSQL answers in the session's time zone
     return {"uuid": row.uuid, "status": "accepted", "type": row.type, "series": row.series, "folio": int(row.folio),
             "received_at": received.isoformat() if received else None, "duplicate": duplicate}
+
+
+def problem_params(problem: Problem) -> dict[str, Any]:
+    """A poscore.check_sale problem's parameters: what its message adds to the code's text (an expected amount),
+    else the field it names."""
+    extra = problem.message.removeprefix(t(problem.code)).strip().removeprefix("(").removesuffix(")")
+    detail = extra or problem.field
+    return {"detail": detail} if detail else {}
 
 
 def _is_transient(exc: DBAPIError) -> bool:
@@ -178,11 +195,11 @@ def _prepare(raw: Any, terminal: Any) -> _Item:
     uuid = raw.get("uuid") if isinstance(raw, dict) else None
     item = _Item(raw, uuid)
     if not isinstance(uuid, str) or not 0 < len(uuid) <= 36:
-        item.result = rejected(uuid, "malformed", t("malformed") + " (uuid)")
+        item.result = rejected(uuid, "malformed", detail="uuid")
         return item
     item.digest, problem = hash_or_problem(raw)
     if problem is not None:
-        item.result = rejected(uuid, "malformed", f"{t('malformed')} ({problem})")
+        item.result = rejected(uuid, "malformed", detail=problem)
         return item
     try:
         item.sale = _verified(raw, terminal)
@@ -196,15 +213,15 @@ def _verified(raw: dict[str, Any], terminal: Any) -> Sale:
         problems = check_sale(raw)
     except ArithmeticError:
         # decimal.InvalidOperation from poscore's quantize on an amount like "1e30" (more than 28 digits).
-        raise SaleRejected("invalid_amount", t("invalid_amount") + " (fuera de rango)") from None
+        raise SaleRejected("invalid_amount", detail="detail_out_of_range") from None
     if problems:
-        raise SaleRejected(problems[0].code, problems[0].message)
+        raise SaleRejected(problems[0].code, **problem_params(problems[0]))
     try:
         sale = Sale.from_json(raw)
     except SaleError as exc:
-        raise SaleRejected(exc.code, exc.message) from None
+        raise SaleRejected.of(exc) from None
     if sale.terminal != terminal.code:
-        raise SaleRejected("terminal_mismatch", "La venta es de otra terminal")
+        raise SaleRejected("terminal_mismatch")
     _check_id_ranges(sale)
     _check_amount_ranges(sale)
     return sale
@@ -225,7 +242,7 @@ def accept_sales(engine: Engine, terminal: Any, raws: list[Any], grace_days: int
                 # Not the sales' fault: answer "nothing known" (503) so the terminal sends them again later,
                 # instead of a rejection it would keep forever. Nothing of this batch was stored.
                 log.exception("batch of %d sales kept conflicting", len(items))
-                raise RetryLater("Conflicto al guardar las ventas; reintente más tarde") from None
+                raise RetryLater("retry_later") from None
         except DBAPIError as exc:
             if not _is_transient(exc) or attempt == ATTEMPTS:
                 raise
@@ -253,8 +270,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_day
             if prior.content_hash == it.digest and prior.terminal_id == terminal.id:
                 answers.append((prior, True) if isinstance(prior, _New) else _accepted(prior, duplicate=True))
             else:
-                answers.append(rejected(it.uuid, "uuid_conflict",
-                                        "Ya existe otra venta con este identificador; se conserva la original"))
+                answers.append(rejected(it.uuid, "uuid_conflict"))
             continue
         try:
             if it.problem is not None:
@@ -265,7 +281,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[_Item], grace_day
             cashier_flag = None if cashier_id is None else cashiers.review(cashier_id, it.sale.device_time)
             customer_id = _customer_id(conn, it.sale, it.raw, terminal.id, version)
         except (SaleRejected, CustomerRejected) as exc:
-            answers.append(rejected(it.uuid, exc.code, exc.message))
+            answers.append(rejection(it.uuid, exc))
             continue
         series = terminal.series_factura if it.sale.type == "factura" else terminal.series_remision
         n = _New(it.uuid, terminal.id, it.digest, it.sale.type, series, now, it.sale, it.raw, customer_id,
@@ -295,7 +311,7 @@ def _check_id_ranges(sale: Sale) -> None:
     if sale.customer is not None and sale.customer.id is not None:
         ids.append(sale.customer.id)
     if not all(0 < i <= INT32_MAX for i in ids) or not 0 < sale.seq <= INT63_MAX:
-        raise SaleRejected("malformed", t("malformed") + " (id fuera de rango)")
+        raise SaleRejected("malformed", detail="detail_id_out_of_range")
 
 
 def _check_amount_ranges(sale: Sale) -> None:
@@ -306,11 +322,11 @@ def _check_amount_ranges(sale: Sale) -> None:
     for line in sale.lines:
         values += [line.qty, line.unit_price, line.amounts.subtotal, line.amounts.discount, line.amounts.total]
     if any(abs(v) >= AMOUNT_LIMIT for v in values):
-        raise SaleRejected("invalid_amount", t("invalid_amount") + " (fuera de rango)")
+        raise SaleRejected("invalid_amount", detail="detail_out_of_range")
     # discount_pct is stored with 4 decimals and the column refuses more (a ValueError, a 500); poscore
     # accepts "1e-400" or "0.00001" because they change no amount.
     if any(line.discount_pct != line.discount_pct.quantize(PCT_SCALE) for line in sale.lines):
-        raise SaleRejected("invalid_discount", t("invalid_discount") + " (más de 4 decimales)")
+        raise SaleRejected("invalid_discount", detail="detail_four_decimals")
 
 
 def _creates_customer(item: _Item) -> bool:

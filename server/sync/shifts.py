@@ -18,7 +18,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import IntegrityError
 
-from poscore.messages import t
 from poscore.shift import ShiftError, corte
 from poscore.shift_records import Authorization, CashMovement, CorteRecord, ShiftOpened
 from server.db.engine import utcnow, write_tx
@@ -26,7 +25,7 @@ from server.db.schema import authorizations, cash_movements, corte_lines, cortes
 
 from .cashiers import CashierCheck
 from .checks import SaleRejected
-from .sales import hash_or_problem, rejected
+from .sales import hash_or_problem, rejected, rejection
 
 ATTEMPTS = 3
 
@@ -66,21 +65,21 @@ def accept_records(engine: Engine, terminal: Any, kind: str, raws: list[Any]) ->
 def _one(engine: Engine, terminal: Any, spec: _Kind, raw: Any) -> dict[str, Any]:
     uuid = raw.get("uuid") if isinstance(raw, dict) else None
     if not isinstance(uuid, str) or not 0 < len(uuid) <= 36:
-        return rejected(uuid, "malformed", t("malformed") + " (uuid)")
+        return rejected(uuid, "malformed", detail="uuid")
     digest, problem = hash_or_problem(raw)
     if problem is not None:
-        return rejected(uuid, "malformed", f"{t('malformed')} ({problem})")
+        return rejected(uuid, "malformed", detail=problem)
     try:
         record = spec.parse(raw)
     except ShiftError as exc:
-        text = f"Registro mal formado ({exc})" if exc.code == "malformed" else t(exc.code)
-        return rejected(uuid, exc.code, text)
+        detail = str(exc).removeprefix(exc.code).lstrip(": ")  # ShiftError("malformed", "state") says "malformed: state"
+        return rejected(uuid, exc.code, **({"detail": detail} if exc.code == "malformed" and detail else {}))
     for attempt in range(ATTEMPTS):
         try:
             with write_tx(engine) as conn:
                 return _store(conn, terminal, spec, record, raw, digest)
         except SaleRejected as exc:
-            return rejected(uuid, exc.code, exc.message)
+            return rejection(uuid, exc)
         except IntegrityError:
             # The same uuid sent at once by two requests: the loser retries and finds the winner's row.
             if attempt == ATTEMPTS - 1:
@@ -95,8 +94,7 @@ def _store(conn: Connection, terminal: Any, spec: _Kind, record: Any, raw: dict[
                          .where(table.c.uuid == record.uuid)).first()
     if prior is not None:
         if prior.terminal_id != terminal.id or prior.content_hash != digest:
-            raise SaleRejected("uuid_conflict", f"Ya existe otro {spec.noun} con este identificador; "
-                                                "se conserva el original")
+            raise SaleRejected("uuid_conflict")
         return _accepted(record.uuid, prior.review, duplicate=True)
     check = CashierCheck(conn, terminal)
     when = spec.when(record)
@@ -124,7 +122,7 @@ def _shift_flag(conn: Connection, terminal: Any, record: Any) -> str | None:
         return None
     owner = conn.execute(select(shifts.c.terminal_id).where(shifts.c.uuid == shift_uuid)).scalar()
     if owner is not None and owner != terminal.id:
-        raise SaleRejected("shift_mismatch", "El turno es de otra terminal")
+        raise SaleRejected("shift_mismatch")
     if isinstance(record, CorteRecord) and record.kind == "Z":
         other = conn.execute(select(cortes.c.id).where(cortes.c.shift_uuid == shift_uuid, cortes.c.kind == "Z",
                                                        cortes.c.uuid != record.uuid)).first()

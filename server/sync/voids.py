@@ -10,7 +10,6 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from poscore.messages import t
 from poscore.money import InvalidNumber, money, to_decimal
 from server.db.engine import utcnow
 from server.db.schema import sales, voids
@@ -25,7 +24,7 @@ def _text(raw: dict[str, Any], key: str, limit: int, required: bool = False) -> 
     if value is None and not required:
         return None
     if not isinstance(value, str) or (required and not value) or len(value) > limit:
-        raise SaleRejected("malformed", f"{t('malformed')} ({key})")
+        raise SaleRejected("malformed", detail=key)
     return value
 
 
@@ -34,12 +33,12 @@ def record_void(conn: Connection, terminal: Any, raw: Any) -> dict[str, Any]:
         raise SaleRejected("malformed")
     problem = text_problem(raw)  # NUL, lone surrogate or megabytes: neither database can take it
     if problem is not None:
-        raise SaleRejected("malformed", f"{t('malformed')} ({problem})")
+        raise SaleRejected("malformed", detail=problem)
     uuid = _text(raw, "uuid", 36, required=True)
     existing = conn.execute(select(voids.c.id, voids.c.terminal_id).where(voids.c.uuid == uuid)).first()
     if existing is not None:
         if existing.terminal_id != terminal.id:
-            raise SaleRejected("uuid_conflict", "Ya existe otra cancelación con este identificador")
+            raise SaleRejected("uuid_conflict")
         return {"uuid": uuid, "status": "accepted", "duplicate": True}
     total = None
     if raw.get("total") is not None:
@@ -55,7 +54,7 @@ def record_void(conn: Connection, terminal: Any, raw: Any) -> dict[str, Any]:
     if owner is not None and owner != terminal.id:
         # A terminal's audit speaks for its own sales only: naming another till's sale would put a false
         # "cancelled" beside a sale that terminal made.
-        raise SaleRejected("uuid_conflict", "La venta cancelada pertenece a otra terminal")
+        raise SaleRejected("uuid_conflict", detail="detail_other_terminal_sale")
     cashier_id, shift_uuid = sale_cashier(raw)
     review = None if cashier_id is None else CashierCheck(conn, terminal).review(
         cashier_id, _text(raw, "cancelled_at", 40, required=True) or "")

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select, text
 
+from poscore.messages import known
 from server.db.schema import metadata, terminals
 from tests.server.harness import Erp, catalog_items, make_sale, sellable
 
@@ -78,13 +79,15 @@ def diff(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> dict[str,
 
 
 def assert_api_error(r: Any, status: int | tuple[int, ...], code: str | None = None) -> dict[str, Any]:
-    """A JSON error of the contract: the expected 4xx, `{"error": code, "message": non-empty text}`."""
+    """A JSON error of the contract: the expected 4xx, `{"error": code, "params": {...}, "message": non-empty text}`
+    with a code of the one catalogue (poscore.messages)."""
     statuses = (status,) if isinstance(status, int) else status
     assert r.status_code in statuses, (r.status_code, r.text[:500])
     assert r.headers["content-type"].startswith("application/json"), r.headers["content-type"]
     body = r.json()
-    assert set(body) == {"error", "message"}, body
-    assert isinstance(body["error"], str) and isinstance(body["message"], str) and body["message"], body
+    assert set(body) == {"error", "params", "message"}, body
+    assert known(body["error"]) and isinstance(body["params"], dict), body
+    assert isinstance(body["message"], str) and body["message"], body
     if code is not None:
         assert body["error"] == code, body
     return body  # type: ignore[no-any-return]

@@ -17,6 +17,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
+from poscore.messages import known
 from server.app import create_app
 from server.settings import Settings
 from tests.server.harness import Erp
@@ -75,7 +76,8 @@ def test_api_never_5xx_and_refusals_store_nothing(case: Any, shop: Shop) -> None
         ctype = response.headers.get("content-type") or [""]
         assert ctype[0].startswith("application/json"), (case.path, ctype, response.text[:300])
         body = response.json()
-        assert set(body) == {"error", "message"} and body["error"] and body["message"], body
+        assert set(body) == {"error", "params", "message"} and known(body["error"]) and body["message"], body
+        assert isinstance(body["params"], dict), body
         assert diff(before, after) == {}, (case.path, case.body)
         return
     changed = set(diff(before, after)) - {"in_place", "terminals_auth"}
@@ -97,4 +99,4 @@ def test_api_never_5xx_and_refusals_store_nothing(case: Any, shop: Shop) -> None
         for r in results:
             assert r["status"] in ("accepted", "rejected")
             if r["status"] == "rejected":
-                assert isinstance(r["error"], str) and r["message"], r
+                assert known(r["error"]) and isinstance(r["params"], dict) and r["message"], r
