@@ -89,7 +89,7 @@ ES: dict[str, str] = {
     "not_found": "No encontrado",
     "method_not_allowed": "Método no permitido",
     "body_too_large": "La solicitud es demasiado grande",
-    "http_error": "Error HTTP {status}",
+    "http_error": "Error HTTP {http_status}",
     "internal_error": "Error interno del servidor; intente más tarde",
     # what a rejection adds in parentheses (render): where, and why in more words
     "at_line": "línea {line}: {product}",
@@ -240,7 +240,7 @@ EN: dict[str, str] = {
     "not_found": "Not found",
     "method_not_allowed": "Method not allowed",
     "body_too_large": "The request is too large",
-    "http_error": "HTTP error {status}",
+    "http_error": "HTTP error {http_status}",
     "internal_error": "Internal server error; try again later",
     "at_line": "line {line}: {product}",
     "at_price": "price {price}",
@@ -369,6 +369,22 @@ def render(code: str, lang: str = "es", params: Mapping[str, object] | None = No
     if detail is not None and detail != "":
         extra.append(t(str(detail), lang) if known(str(detail)) else str(detail))
     return f"{text} ({', '.join(extra)})" if extra else text
+
+
+def answer_text(answer: Mapping[str, object], lang: str = "es") -> str:
+    """The words of one of the ERP's rejections (``{"error", "params", "message"}``) in ``lang``: its code and
+    parameters rendered when the catalogue knows the code. An answer without parameters (an ERP from before they
+    were sent) keeps its Spanish message in Spanish, and is rendered in another language only when the code's
+    text needs no parameter; a code the catalogue does not know shows the ERP's message."""
+    code = str(answer.get("error") or "")
+    message = answer.get("message")
+    params = answer.get("params")
+    if code and known(code):
+        if isinstance(params, Mapping):
+            return render(code, lang, params)
+        if "{" not in t(code) and (lang != "es" or not message):
+            return t(code, lang)
+    return str(message) if message else t(code or "rejected", lang)
 
 
 def placeholders(text: str) -> set[str]:

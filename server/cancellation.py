@@ -1,7 +1,8 @@
 """Cancel a synced sale from the back office (and undo a return, which a cancellation needs first): its stock back, its status 'cancelada', who and why recorded;
 for a factura, its CFDI cancelled first (a stamped one through the PAC with the SAT motive, server/fiscal/jobs).
 
-What it is for: `cancel_sale(engine, secret, sale_id, user_id, reason, motive) -> None | problem text`, and
+What it is for: `cancel_sale(engine, secret, sale_id, user_id, reason, motive) -> None | refusal` (a poscore.messages
+`CodedError`, which the back office renders in its reader's language), `undo_return` likewise, and
 `audit_rows(conn)`: every cancellation and return with who did it (the back-office user; for a return, the
 till's cashier and the supervisor who authorized it, when the till said so).
 Rules: a sale with returns cannot be cancelled (the returns would give back goods and money twice): they are
@@ -17,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, literal, or_, select, union_all
 
+from poscore.messages import CodedError
 from server.db import changes
 from server.db.engine import utcnow, write_tx
 from server.db.schema import (
@@ -48,32 +50,32 @@ def _ingreso(conn: Connection, sale_id: int) -> Any:
 
 
 def cancel_sale(engine: Engine, secret: str, sale_id: int, user_id: int, reason: str,
-                motive: str | None) -> str | None:
+                motive: str | None) -> CodedError | None:
     """Cancel the sale; None when done, else why not (shown to the admin)."""
     reason = reason.strip()
     if not reason or len(reason) > REASON_MAX:
-        return "Escriba el motivo de la cancelación"
+        return CodedError("cancel_reason_required")
     with engine.connect() as conn:
         sale = conn.execute(select(sales.c.type, sales.c.status).where(sales.c.id == sale_id)).first()
         if sale is None:
-            return "La venta no existe"
+            return CodedError("sale_not_found")
         if sale.status == CANCELLED:
-            return "La venta ya está cancelada"
+            return CodedError("sale_already_cancelled")
         if _has_returns(conn, sale_id):
-            return "La venta tiene devoluciones: deshágalas antes de cancelarla"
+            return CodedError("sale_has_returns")
         cfdi = _ingreso(conn, sale_id) if sale.type == "factura" else None
     if cfdi is not None and cfdi.state == "timbrada":
         if motive not in MOTIVES:
-            return "Elija el motivo de cancelación del SAT (01–04)"
+            return CodedError("sat_motive_required")
         problem = jobs.cancel(engine, secret, int(cfdi.id), motive)
-        if problem is not None:
-            return problem
+        if problem is not None:  # the PAC's own words, shown as written
+            return CodedError("cfdi_cancel_failed", detail=problem)
     elif sale.type == "factura":
         motive = None  # nothing stamped: no SAT motive applies
     return _cancel_in_tx(engine, sale_id, user_id, reason, motive)
 
 
-def _cancel_in_tx(engine: Engine, sale_id: int, user_id: int, reason: str, motive: str | None) -> str | None:
+def _cancel_in_tx(engine: Engine, sale_id: int, user_id: int, reason: str, motive: str | None) -> CodedError | None:
     now = utcnow()
     with write_tx(engine) as conn:
         version = changes.lock_next(conn)
@@ -81,9 +83,9 @@ def _cancel_in_tx(engine: Engine, sale_id: int, user_id: int, reason: str, motiv
         row = conn.execute(select(sales.c.status, sales.c.terminal_id).where(sales.c.id == sale_id)
                            .with_for_update()).one()
         if row.status == CANCELLED:
-            return "La venta ya está cancelada"
+            return CodedError("sale_already_cancelled")
         if _has_returns(conn, sale_id):
-            return "La venta tiene devoluciones: deshágalas antes de cancelarla"
+            return CodedError("sale_has_returns")
         # An ingreso not stamped yet must never be: its row is closed (a leased one is left to finish first).
         conn.execute(cfdis.update().where(
             cfdis.c.sale_id == sale_id, cfdis.c.return_id.is_(None),
@@ -105,25 +107,25 @@ def _cancel_in_tx(engine: Engine, sale_id: int, user_id: int, reason: str, motiv
 
 
 def undo_return(engine: Engine, secret: str, return_id: int, user_id: int, reason: str,
-                motive: str | None) -> str | None:
+                motive: str | None) -> CodedError | None:
     """Undo a return (its stock taken out again, its egreso cancelled: through the PAC with the SAT motive when
     stamped); None when done, else why not. The row stays, marked, for the audit."""
     reason = reason.strip()
     if not reason or len(reason) > REASON_MAX:
-        return "Escriba el motivo"
+        return CodedError("undo_reason_required")
     with engine.connect() as conn:
         ret = conn.execute(select(returns.c.undone_at).where(returns.c.id == return_id)).first()
         if ret is None:
-            return "La devolución no existe"
+            return CodedError("return_not_found")
         if ret.undone_at is not None:
-            return "La devolución ya se deshizo"
+            return CodedError("return_already_undone")
         cfdi = conn.execute(select(cfdis.c.id, cfdis.c.state).where(cfdis.c.return_id == return_id)).first()
     if cfdi is not None and cfdi.state == "timbrada":
         if motive not in MOTIVES:
-            return "Elija el motivo de cancelación del SAT (01–04) para el CFDI de egreso"
+            return CodedError("egreso_motive_required")
         problem = jobs.cancel(engine, secret, int(cfdi.id), motive)
-        if problem is not None:
-            return problem
+        if problem is not None:  # the PAC's own words, shown as written
+            return CodedError("cfdi_cancel_failed", detail=problem)
     now = utcnow()
     with write_tx(engine) as conn:
         version = changes.lock_next(conn)
@@ -131,7 +133,7 @@ def undo_return(engine: Engine, secret: str, return_id: int, user_id: int, reaso
                            .where(returns.c.id == return_id)).one()
         conn.execute(select(sales.c.id).where(sales.c.id == row.sale_id).with_for_update()).one()
         if row.undone_at is not None:
-            return "La devolución ya se deshizo"
+            return CodedError("return_already_undone")
         conn.execute(cfdis.update().where(
             cfdis.c.return_id == return_id, cfdis.c.state.in_(("pendiente", "sellada", "rechazada")),
             or_(cfdis.c.lease_until.is_(None), cfdis.c.lease_until < now)).values(

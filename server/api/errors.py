@@ -94,7 +94,7 @@ def install(app: FastAPI) -> None:
         lang, headers = request_lang(request.headers), getattr(exc, "headers", None)
         code = _HTTP_CODES.get(exc.status_code)
         if code is None:
-            return error_response(exc.status_code, "http_error", lang, headers=headers, status=exc.status_code)
+            return error_response(exc.status_code, "http_error", lang, headers=headers, http_status=exc.status_code)
         return error_response(exc.status_code, code, lang, headers=headers)
 
     @app.exception_handler(Exception)

@@ -33,7 +33,7 @@ def sale_cancel(request: Request, sale_id: int, user: CurrentUser, engine: Db, f
     problem = cancellation.cancel_sale(engine, request.app.state.settings.secret_key, sale_id, user.id,
                                        text(form, "motivo", cancellation.REASON_MAX), text(form, "motivo_sat", 2) or None)
     if problem is not None:
-        return sale_page(request, sale_id, user, engine, status_code=400, error=problem)
+        return sale_page(request, sale_id, user, engine, status_code=400, error=problem.text(lang))
     return sale_page(request, sale_id, user, engine, notice=tr("sale_cancelled", lang))
 
 
@@ -46,7 +46,7 @@ def return_undo(request: Request, sale_id: int, return_id: int, user: CurrentUse
     problem = cancellation.undo_return(engine, request.app.state.settings.secret_key, return_id, user.id,
                                        text(form, "motivo", cancellation.REASON_MAX), text(form, "motivo_sat", 2) or None)
     if problem is not None:
-        return sale_page(request, sale_id, user, engine, status_code=400, error=problem)
+        return sale_page(request, sale_id, user, engine, status_code=400, error=problem.text(lang))
     return sale_page(request, sale_id, user, engine, notice=tr("return_undone", lang))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from caja_pos import platform
+from poscore.messages import answer_text
 
 TIMEOUT_MS = 8000
 
@@ -21,13 +22,18 @@ class NetworkError(Exception):
 
 
 class HttpError(Exception):
-    """A 4xx answer: `{"error", "message"}` from the ERP."""
+    """A 4xx answer: `{"error", "params", "message"}` from the ERP; `text(lang)` is its reason in the till's
+    language (the catalogue's words for a code it knows, else the ERP's Spanish message)."""
 
     def __init__(self, status: int, data: dict | None) -> None:
         self.status = status
-        self.code = (data or {}).get("error", "http_error")
-        self.message = (data or {}).get("message") or self.code
+        self.answer = data if isinstance(data, dict) else {}
+        self.code = self.answer.get("error", "http_error")
+        self.message = self.answer.get("message") or self.code
         super().__init__(f"{status} {self.code}: {self.message}")
+
+    def text(self, lang: str) -> str:
+        return answer_text({"error": self.code, **self.answer}, lang)
 
 
 class Http(Protocol):

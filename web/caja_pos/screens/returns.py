@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from caja_pos.screens.sales import state_text
+from caja_pos.screens.sales import rejection_text, state_text
 from caja_pos.services.returns import Authorize, Returns, StorageError, find_sale, refund_of, sale_folio
 from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang
@@ -69,7 +69,7 @@ class ReturnsDoor:
             if r.get("state") == "pending":
                 out.setdefault(r["sale_uuid"], f" · {L('return_mark_pending')}")
             elif r.get("state") == "rejected":
-                reason = r.get("message") or t(r.get("error") or "rejected", lang())
+                reason = rejection_text(r)
                 out[r["sale_uuid"]] = f" · {L('return_mark_rejected', reason=reason)}"
         return out
 

@@ -38,7 +38,7 @@ from poscore.lifecycle import (
     can_transition,
     from_states,
 )
-from poscore.messages import known, t
+from poscore.messages import answer_text, t
 from poscore.money import format_mxn, format_qty, to_decimal
 from poscore.numbering import folio_label
 from poscore.sale import Sale, SaleError
@@ -56,14 +56,9 @@ def state_text(record: dict) -> str:
 
 
 def rejection_text(record: dict) -> str:
-    """Why the ERP refused a sale. The ERP writes its message in Spanish, sometimes with a detail the code lacks
-    ("… (fuera de rango)"): the Spanish till shows it as written; a till in another language renders the code from
-    the catalogue when it knows it and its text needs no parameter the answer did not carry."""
-    code = record.get("error") or ""
-    message = record.get("message")
-    if code and known(code) and "{" not in t(code) and (lang() != "es" or not message):
-        return t(code, lang())
-    return message or t(code or "rejected", lang())
+    """Why the ERP refused a sale or a return, in the till's language: its code and parameters rendered from the
+    catalogue as the ERP rendered its Spanish message (poscore.messages.answer_text)."""
+    return answer_text(record, lang())
 
 
 def when_text(iso: str | None) -> str:

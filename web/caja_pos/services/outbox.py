@@ -30,7 +30,9 @@ from caja_pos.services.shift_store import ShiftStore
 from caja_pos.services.shifts import upload_shift_records
 from caja_pos.services.sync import fetch_cfdis, upload_sales
 from caja_pos.services.tasks import spawn
+from caja_pos.text.labels import lang
 from poscore.lifecycle import PENDING, SYNCING, UNSENT, from_states
+from poscore.messages import answer_text
 
 BASE_DELAY_S = 5.0
 MAX_DELAY_S = 300.0
@@ -102,7 +104,7 @@ async def upload_customers(http: Any, storage: Any, box: Outbox, token: str) -> 
         if r.get("status") == "accepted":
             accepted.append({"uuid": r["uuid"], "id": r.get("id")})
         else:
-            report["rejected"].append((names.get(r.get("uuid"), ""), r.get("message") or r.get("error")))
+            report["rejected"].append((names.get(r.get("uuid"), ""), answer_text(r, lang())))
     await box.customers_synced(accepted)
     report["accepted"] = len(accepted)
     return report
@@ -121,8 +123,9 @@ async def upload_voids(http: Any, box: Outbox, token: str) -> dict:
         if r.get("status") == "accepted":
             done.append(r["uuid"])
         else:
-            failed.append({"uuid": r.get("uuid"), "error": r.get("error"), "message": r.get("message")})
-            report["rejected"].append((r.get("uuid"), r.get("message") or r.get("error")))
+            failed.append({"uuid": r.get("uuid"), "error": r.get("error"), "params": r.get("params") or {},
+                           "message": r.get("message")})
+            report["rejected"].append((r.get("uuid"), answer_text(r, lang())))
     await box.settle(done, failed)
     report["accepted"] = len(done)
     return report
@@ -226,7 +229,7 @@ class Syncer:
         except NetworkError:
             report["error"] = "network"
         except HttpError as exc:
-            report["error"] = exc.message
+            report["error"] = exc.text(lang())
         return report
 
     async def _up_to(self, uuid: str) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any
 from storage import Storage
 
 from caja_pos.net.erp import Http, HttpError, NetworkError, pair
-from caja_pos.text.labels import L
+from caja_pos.text.labels import L, lang
 
 
 class PairingFailed(Exception):
@@ -21,7 +21,7 @@ async def pair_terminal(http: Http, storage: Storage, code: str, device: str) ->
     try:
         answer = await pair(http, code, device)
     except HttpError as exc:
-        raise PairingFailed(exc.message) from None
+        raise PairingFailed(exc.text(lang())) from None
     except NetworkError:
         raise PairingFailed(L("pair_offline")) from None
     await storage.put_many({"token": answer["token"], "terminal": answer["terminal"]})

@@ -24,6 +24,7 @@ from caja_pos.net.erp import Http, HttpError, NetworkError
 from caja_pos.services import clock
 from caja_pos.services.sync import answer_updates
 from caja_pos.services.till import Till
+from caja_pos.text.labels import lang
 from poscore.autofactura import ticket_code
 from poscore.lifecycle import PENDING, REJECTED, SYNCED
 from poscore.money import ZERO, to_decimal
@@ -170,7 +171,7 @@ async def upload_returns(http: Http, storage: Storage, token: str) -> dict:
             report["error"] = "network"
             break
         except HttpError as exc:
-            report["error"] = exc.message
+            report["error"] = exc.text(lang())
             break
         await storage.apply_return_results(answer_updates(answer, batch, "sale_number", report))
     return report

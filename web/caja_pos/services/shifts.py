@@ -24,7 +24,9 @@ from caja_pos.net.erp import HttpError
 from caja_pos.services import clock
 from caja_pos.services.cashiers import Cashiers
 from caja_pos.services.shift_store import KINDS, ShiftStore
+from caja_pos.text.labels import lang
 from poscore.lifecycle import CANCELLED
+from poscore.messages import answer_text
 from poscore.money import ZERO
 from poscore.payment import Payment
 from poscore.sale import Sale
@@ -200,15 +202,16 @@ async def upload_shift_records(http: Any, store: ShiftStore, token: str) -> dict
             try:
                 answer = await http.request("POST", f"/api/{key}", {key: [e["record"] for e in batch]}, token=token)
             except HttpError as exc:
-                report["rejected"].append((key, exc.message))
+                report["rejected"].append((key, exc.text(lang())))
                 return report
             done, failed = [], []
             for r in answer.get("results", []):
                 if r.get("status") == "accepted":
                     done.append(r["uuid"])
                 else:
-                    failed.append({"uuid": r.get("uuid"), "error": r.get("error"), "message": r.get("message")})
-                    report["rejected"].append((r.get("uuid"), r.get("message") or r.get("error")))
+                    failed.append({"uuid": r.get("uuid"), "error": r.get("error"), "params": r.get("params") or {},
+                                   "message": r.get("message")})
+                    report["rejected"].append((r.get("uuid"), answer_text(r, lang())))
             await store.settle(done, failed)
             report["accepted"] += len(done)
     return report

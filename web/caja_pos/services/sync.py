@@ -16,7 +16,9 @@ from typing import Any
 from storage import CATALOG, CUSTOMERS, Storage
 
 from caja_pos.net.erp import Http, HttpError, NetworkError
+from caja_pos.text.labels import lang
 from poscore.lifecycle import REJECTED, SYNCED, UNSENT
+from poscore.messages import answer_text
 
 PAGE = 2000  # products per feed page = per stored chunk (the contract allows up to 5000)
 # Delta chunks tolerated on top of a compact store before it is compacted again: at least this many, or a quarter
@@ -111,7 +113,7 @@ async def upload_sales(http: Http, storage: Storage, token: str, only: Collectio
             report["error"] = "network"
             break
         except HttpError as exc:
-            report["error"] = exc.message
+            report["error"] = exc.text(lang())
             break
         await storage.apply_sale_results(answer_updates(answer, batch, "number", report))
     return report
@@ -132,10 +134,10 @@ def answer_updates(answer: Any, batch: list[dict], label: str, report: dict) -> 
                             "folio": result.get("folio"), "received_at": result.get("received_at")})
             report["accepted"] += 1
         else:
-            message = result.get("message") or result.get("error") or "rechazada"
             updates.append({"uuid": record["uuid"], "state": REJECTED, "error": result.get("error"),
-                            "message": message})
-            report["rejected"].append((record[label], message))
+                            "params": result.get("params") or {},
+                            "message": result.get("message") or result.get("error") or "rechazada"})
+            report["rejected"].append((record[label], answer_text(result, lang())))
     return updates
 
 
