@@ -293,7 +293,62 @@ def test_the_english_till_shows_poscore_refusals_in_english(doc: fakedom.Documen
     assert rejection_text({"error": "price_mismatch", "message": "El precio no corresponde"}) \
         == "The price is not in the terminal's price list"
     assert rejection_text({"error": "custom_erp_reason", "message": "Texto del ERP"}) == "Texto del ERP"
+    # An ERP that sends parameters: the code and its parameters in the till's language, detail and line included.
+    answer = {"error": "price_mismatch", "message": "El precio no corresponde a la lista de precios de la terminal "
+              "(línea 2: Refresco, precio 18.00)", "params": {"line": 2, "product": "Refresco", "price": "18.00"}}
+    assert rejection_text(answer) \
+        == "The price is not in the terminal's price list (line 2: Refresco, price 18.00)"
+    assert rejection_text({"error": "invalid_amount", "params": {"detail": "detail_out_of_range"}, "message": "x"}) \
+        == "Invalid amount (out of range)"
+    assert rejection_text({"error": "batch_too_large", "params": {"max": 500}}) == "Too many records in one batch: at most 500"
     labels.set_lang("es")  # the ERP writes Spanish: shown as written, with its detail
     assert rejection_text({"error": "invalid_amount", "message": "Importe no válido (fuera de rango)"}) \
         == "Importe no válido (fuera de rango)"
+    assert rejection_text(answer) == answer["message"]  # rendered from the same catalogue as the ERP's message
     screen.destroy()
+
+
+def _sale_detail_rows(doc: fakedom.Document, breakdown: bool) -> list[str]:
+    """The tax rows (label, amount) Ventas shows for one IEPS product sold to a customer with or without the
+    IEPS broken out."""
+    from caja_pos.screens.returns import ReturnsDoor
+    from caja_pos.screens.sales import SalesWindow
+    from caja_pos.services.returns import Returns
+
+    from poscore.customer import Customer
+
+    idb = FakeIdb()
+    app = _App(idb)
+    app.till.catalog.add([dict(product(5, "10.80"), ieps="8", name="Refresco")])
+    app.till.customer = Customer.from_json({"id": 9, "uuid": None, "name": "Abarrotes Lupita",
+                                            **({"ieps_breakdown": True} if breakdown else {})})
+    app.till.cart.add(5, 1)
+    sale = app.till.build_sale([Payment("efectivo", Decimal(20))], f"u-{breakdown}", 7, "2026-12-01T10:00:00-06:00")
+    door = ReturnsDoor(Returns(app.storage, app.till), open_ticket=lambda r, back: None, after_return=_nothing)
+
+    async def allowed(action: str, subject: str | None, reason: str) -> bool:
+        return True
+
+    async def scenario() -> list[str]:
+        await app.storage.commit_sale(Till.sale_record(sale, "2026-12-01T10:00:00-06:00"), {})
+        window = SalesWindow(app.storage, Syncer(app.storage, FakeErp([]), idb), app.till, _nothing,
+                             door, allowed, dict)
+        await window.show()
+        doc.getElementById("sales-list").querySelector("[data-action]").click()  # open the sale
+        for _ in range(20):
+            await asyncio.sleep(0)
+        rows = [n.textContent for n in doc.getElementById("menu-panel").walk()
+                if "total-line" in str(getattr(n, "className", "")).split()]
+        window.close()
+        return rows
+
+    return asyncio.run(scenario())
+
+
+def test_the_sale_detail_breaks_out_ieps_only_for_a_customer_who_asked(doc: fakedom.Document) -> None:
+    # $10.80 with IVA 16 % on a base that includes IEPS 8 %: net 8.62, IEPS 0.69, IVA 1.49 (sums to 10.80).
+    folded = _sale_detail_rows(doc, breakdown=False)
+    assert not any(r.startswith("IEPS") for r in folded), folded
+    assert "Subtotal$9.31" in folded and "IVA 16 %$1.49" in folded and "Total$10.80" in folded, folded
+    broken_out = _sale_detail_rows(doc, breakdown=True)
+    assert "IEPS 8 %$0.69" in broken_out and "Subtotal$8.62" in broken_out, broken_out

@@ -41,7 +41,8 @@ from poscore.lifecycle import (
 from poscore.messages import answer_text, t
 from poscore.money import format_mxn, format_qty, to_decimal
 from poscore.numbering import folio_label
-from poscore.sale import Sale, SaleError
+from poscore.sale import Sale, SaleError, shown_totals
+from poscore.tax import tax_label
 
 
 def state_text(record: dict) -> str:
@@ -211,12 +212,13 @@ class SalesWindow(DialogView):
                 el("td", None, line.name),
                 el("td", "num", f"{format_qty(line.qty, line.unit)} × {format_mxn(line.unit_price)}"),
                 el("td", "num", format_mxn(line.amounts.total))]))
-        totals = [self._row(L("subtotal"), format_mxn(sale.totals.subtotal))]
-        if sale.totals.discount:
-            totals.append(self._row(L("discount_total"), "-" + format_mxn(sale.totals.discount)))
-        for tax in sale.totals.taxes:
-            rate = t("ticket_exento", lang()) if tax.rate == "exento" else f"{tax.rate} %"
-            totals.append(self._row(f"{tax.tax} {rate}", format_mxn(tax.amount)))
+        # IEPS broken out only for a customer who asked for it (LIEPS art. 19 fr. II), as on the ticket and the CFDI.
+        seen = shown_totals(sale)
+        totals = [self._row(L("subtotal"), format_mxn(seen.subtotal))]
+        if seen.discount:
+            totals.append(self._row(L("discount_total"), "-" + format_mxn(seen.discount)))
+        for tax in seen.taxes:
+            totals.append(self._row(tax_label(tax, t("ticket_exento", lang())), format_mxn(tax.amount)))
         totals.append(self._row(L("total"), format_mxn(sale.totals.total), "grand", "detail-total"))
         pays = [self._row(t(p.method, lang()) + (f" ({p.reference})" if p.reference else ""),
                           format_mxn(p.amount)) for p in sale.payments]
