@@ -137,7 +137,8 @@ def _row(request: Request, engine: Db, cfdi_id: int, token: str) -> Any:
     if not hmac.compare_digest(token, link_token(request.app.state.settings.secret_key, cfdi_id)):
         raise NotFound()
     with read_tx(engine) as conn:
-        row = conn.execute(select(cfdis.c.id, cfdis.c.state, cfdis.c.uuid, cfdis.c.xml, cfdis.c.error_message)
+        row = conn.execute(select(cfdis.c.id, cfdis.c.state, cfdis.c.uuid, cfdis.c.xml, cfdis.c.error_message,
+                                  cfdis.c.mail_state, cfdis.c.mail_to)
                            .where(cfdis.c.id == cfdi_id, cfdis.c.kind == "autofactura")).first()
     if row is None:
         raise NotFound()
