@@ -2,12 +2,14 @@
 RSET, NOOP, QUIT) in a thread, keeping what it received.
 
 `SmtpStandIn(fail=n)` answers the first n messages with a temporary error (451), as a server under load does;
-`user`/`password` make it require that login. Must not: be used outside tests (no TLS, no relaying).
+`user`/`password` make it require that login; `tls` (a server-side SSLContext) offers STARTTLS, or with
+`implicit=True` speaks TLS from the first byte (port 465 style). Must not: be used outside tests (no relaying).
 """
 from __future__ import annotations
 
 import base64
 import socketserver
+import ssl
 import threading
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -30,6 +32,8 @@ class _State:
     user: str | None
     password: str | None
     fail: int
+    tls: ssl.SSLContext | None = None
+    implicit: bool = False
     messages: list[Received] = field(default_factory=list)
     refused: int = 0
     logins: list[str] = field(default_factory=list)
@@ -38,6 +42,25 @@ class _State:
 
 class _Handler(socketserver.StreamRequestHandler):
     server: _Server
+    secure = False
+
+    def setup(self) -> None:
+        state = self.server.state
+        if state.tls is not None and state.implicit:
+            self.request = self.connection = state.tls.wrap_socket(self.request, server_side=True)
+            self.secure = True
+        super().setup()
+
+    def _starttls(self, tls: ssl.SSLContext) -> None:
+        self._say("220 ready to start TLS")
+        self.connection = tls.wrap_socket(self.connection, server_side=True)
+        self.rfile, self.wfile = self.connection.makefile("rb"), self.connection.makefile("wb")
+        self.secure = True
+
+    def finish(self) -> None:
+        super().finish()
+        if self.secure:
+            self.connection.close()  # the TLS wrapper; socketserver closes only the socket it accepted
 
     def _say(self, line: str) -> None:
         self.wfile.write(line.encode() + b"\r\n")
@@ -49,7 +72,7 @@ class _Handler(socketserver.StreamRequestHandler):
     def handle(self) -> None:
         state = self.server.state
         authed = state.user is None
-        sender, recipients = "", []
+        sender, recipients = "", list[str]()
         self._say("220 standin ESMTP")
         while True:
             line = self._line()
@@ -57,7 +80,11 @@ class _Handler(socketserver.StreamRequestHandler):
                 return
             verb = line[:4].upper()
             if verb in ("EHLO", "HELO"):
-                self._say("250-standin\r\n250-AUTH PLAIN LOGIN\r\n250 8BITMIME" if verb == "EHLO" else "250 standin")
+                offer = "250-STARTTLS\r\n" if state.tls is not None and not self.secure else ""
+                self._say(f"250-standin\r\n{offer}250-AUTH PLAIN LOGIN\r\n250 8BITMIME" if verb == "EHLO"
+                          else "250 standin")
+            elif line.upper() == "STARTTLS" and state.tls is not None and not self.secure:
+                self._starttls(state.tls)
             elif verb == "AUTH":
                 authed = self._auth(line, state)
             elif verb == "MAIL":
@@ -116,11 +143,15 @@ class _Server(socketserver.ThreadingTCPServer):
     allow_reuse_address = True
     state: _State
 
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A client that refused our certificate, or hung up, is expected in these tests: nothing to print."""
+
 
 class SmtpStandIn:
-    def __init__(self, fail: int = 0, user: str | None = None, password: str | None = None) -> None:
+    def __init__(self, fail: int = 0, user: str | None = None, password: str | None = None,
+                 tls: ssl.SSLContext | None = None, implicit: bool = False) -> None:
         self._server = _Server(("127.0.0.1", 0), _Handler)
-        self._server.state = _State(user, password, fail)
+        self._server.state = _State(user, password, fail, tls, implicit)
         self.port = int(self._server.server_address[1])
         self._thread = threading.Thread(target=self._server.serve_forever, name="smtp-standin", daemon=True)
 

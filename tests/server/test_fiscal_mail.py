@@ -6,7 +6,9 @@ SMTP password is stored sealed and appears in no page and no log line."""
 from __future__ import annotations
 
 import logging
+import ssl
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +16,7 @@ from lxml import etree
 
 from server.db.engine import utcnow, write_tx
 from server.fiscal import jobs, smtp
+from server.tls import ensure_tls
 from tests.fiscal.pac_standin import TOKEN, StandIn
 from tests.server.backoffice_helpers import create_user, login, post_form, signed_in
 from tests.server.fiscal_setup import configure_csd, configure_pac
@@ -79,7 +82,8 @@ def test_mail_self_invoice_arrives_once_with_pdf_and_stamped_xml(erp: Erp, caplo
     assert xml == stamped  # the stamped CFDI itself
     assert etree.fromstring(xml).get("Total") == sale["totals"]["total"]
     assert pdf.startswith(b"%PDF-") and b"%%EOF" in pdf[-1024:]
-    assert uuid in msg.get_body(("plain",)).get_content()
+    body = msg.get_body(("plain",))
+    assert body is not None and uuid in body.get_content()
     assert _mail_row(erp)[0] == "enviado" and _mail_row(erp)[4] is not None
     page = erp.client.get(link).text
     assert 'id="af-mailed"' in page and BUYER_EMAIL in page
@@ -185,3 +189,22 @@ def test_mail_settings_page_admin_only_password_sealed_and_test_email(erp: Erp,
     create_user(erp, "contador", "contraseña-segura-2", role="contador")
     assert login(client, "contador", "contraseña-segura-2").status_code == 303
     assert client.get("/erp/fiscal/correo").status_code == 403
+
+
+@pytest.mark.parametrize("security", ["starttls", "ssl"])
+def test_mail_tls_is_verified_for_starttls_and_ssl(security: str, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    files = ensure_tls(tmp_path, ["localhost", "127.0.0.1"])  # a CA of our own and a server certificate
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(files.certfile, files.keyfile)
+    with SmtpStandIn(user="tienda", password=MAIL_PASSWORD, tls=context, implicit=security == "ssl") as server:
+        config = smtp.SmtpConfig("localhost", server.port, security, "tienda", MAIL_PASSWORD,
+                                 "facturas@tienda.example.mx", "")
+        # A certificate no trusted authority signed: nothing is sent, the password included.
+        with pytest.raises(smtp.SendFailed) as refused:
+            smtp.send(config, smtp.test_message(config, "dueno@example.mx"))
+        assert "certificate" in refused.value.message.lower() and MAIL_PASSWORD not in refused.value.message
+        assert server.messages == []
+        monkeypatch.setenv("SSL_CERT_FILE", str(files.ca_cert))  # OpenSSL's default trust store, for this test
+        smtp.send(config, smtp.test_message(config, "dueno@example.mx"))
+        assert [m.recipients for m in server.messages] == [["dueno@example.mx"]]
