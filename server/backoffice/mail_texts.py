@@ -33,6 +33,7 @@ ES: dict[str, str] = {
     "af_mail_sent": "También te la enviamos por correo a {to}.",
     "af_mail_pending": "Te la enviaremos por correo a {to} en unos minutos.",
     "af_download_only": "Descarga aquí el PDF y el XML: esta tienda no envía las facturas por correo.",
+    "af_bad_email": "El correo no es válido (ejemplo: nombre@dominio.mx)",
 }
 
 EN: dict[str, str] = {
@@ -63,4 +64,5 @@ EN: dict[str, str] = {
     "af_mail_sent": "We also emailed it to {to}.",
     "af_mail_pending": "We will email it to {to} in a few minutes.",
     "af_download_only": "Download the PDF and XML here: this shop does not email invoices.",
+    "af_bad_email": "The email address is not valid (example: name@domain.mx)",
 }

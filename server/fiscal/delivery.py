@@ -144,6 +144,9 @@ def _send_one(engine: Engine, config: smtp.SmtpConfig, cfdi_id: int, now: dateti
 
 def run_once(engine: Engine, secret: str, now: datetime) -> int:
     """Sends every due CFDI's email; returns how many it tried. Nothing without a mail server."""
+    due = _due(engine, now)
+    if not due:
+        return 0  # the usual pass: one indexed read, the password not even unsealed
     with engine.connect() as conn:
         try:
             config = smtp.config(conn, secret)
@@ -153,7 +156,7 @@ def run_once(engine: Engine, secret: str, now: datetime) -> int:
     if config is None:
         return 0
     done = 0
-    for cfdi_id in _due(engine, now):
+    for cfdi_id in due:
         if not _claim(engine, cfdi_id, now):
             continue  # another worker has it, or it was sent meanwhile
         try:

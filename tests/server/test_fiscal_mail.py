@@ -118,7 +118,15 @@ def test_mail_failing_server_is_retried_with_backoff_then_delivers(erp: Erp) -> 
 
 def test_mail_without_smtp_nothing_is_sent_and_the_page_offers_the_files(erp: Erp) -> None:
     with SmtpStandIn() as server, StandIn() as pac:
-        link, _ = _self_invoice(erp)
+        h, shop, items = _setup(erp)
+        sale, code = _ticket(items, 1, shop)
+        post_sales(erp, h, sale)
+        form = erp.client.get(f"/erp/autofactura?c={code}").text
+        assert 'id="af-no-mail"' in form  # the form says so before anything is asked
+        bad = _ask(erp, code, sale["totals"]["total"], email="juan@@example")
+        assert bad.status_code == 400 and "correo no es válido" in bad.text
+        r = _ask(erp, code, sale["totals"]["total"], email=BUYER_EMAIL)
+        link = next(part.split('"')[0] for part in r.text.split('href="') if part.startswith("/erp/autofactura/"))
         configure_pac(erp, pac.url, TOKEN)
         jobs.run_once(erp.engine, SECRET)
         jobs.run_once(erp.engine, SECRET)
