@@ -117,7 +117,7 @@ def test_mail_failing_server_is_retried_with_backoff_then_delivers(erp: Erp) -> 
 
 
 def test_mail_without_smtp_nothing_is_sent_and_the_page_offers_the_files(erp: Erp) -> None:
-    with SmtpStandIn() as server, StandIn() as pac:
+    with SmtpStandIn(user="tienda", password=MAIL_PASSWORD) as server, StandIn() as pac:
         h, shop, items = _setup(erp)
         sale, code = _ticket(items, 1, shop)
         post_sales(erp, h, sale)
@@ -137,8 +137,19 @@ def test_mail_without_smtp_nothing_is_sent_and_the_page_offers_the_files(erp: Er
         _configure_smtp(erp, server)
         jobs.run_once(erp.engine, SECRET, utcnow() + timedelta(hours=1))
         assert server.messages == []
-        listing = signed_in(erp).get("/erp/ventas-cfdi").text
+        client = signed_in(erp)
+        listing = client.get("/erp/ventas-cfdi").text
         assert "mail-sin_smtp" in listing and "SMTP no configurado" in listing
+        # Reenviar, by hand, sends that one once.
+        cfdi_id = erp.scalar("SELECT id FROM cfdis WHERE kind = 'autofactura'")
+        action = f"/erp/ventas-cfdi/{cfdi_id}/reenviar"
+        assert action in listing
+        assert post_form(client, action, {}, page_url="/erp/ventas-cfdi").status_code == 200
+        for _ in range(2):
+            jobs.run_once(erp.engine, SECRET, utcnow() + timedelta(hours=1))
+        assert [m.recipients for m in server.messages] == [[BUYER_EMAIL]]
+        assert _mail_row(erp)[0] == "enviado"
+        assert post_form(client, action, {}, page_url="/erp/ventas-cfdi").status_code == 404  # sent: never again
 
 
 def test_mail_factura_sale_goes_to_the_customers_address_and_none_without_one(erp: Erp) -> None:
