@@ -217,10 +217,20 @@ def _stamp_one(engine: Engine, config: store.PacConfig, cfdi_id: int, now: datet
         _finish(engine, cfdi_id, now, state="rechazada", attempts=int(row.attempts) + 1,
                 error_code=exc.code[:40], error_message=exc.message[:1000])
         return
-    with engine.connect() as conn:
-        mail = delivery.decide(conn, cfdi_id)  # whether it goes to the customer by email, decided with the stamp
+    mail = _mail_decision(engine, cfdi_id)
     _finish(engine, cfdi_id, now, state="timbrada", uuid=uuid, xml=stamped.decode(), stamped_at=now,
             error_code=None, error_message=None, next_attempt_at=None, **mail)
+
+
+def _mail_decision(engine: Engine, cfdi_id: int) -> dict[str, Any]:
+    """Whether the stamped CFDI goes to its customer by email, written with the stamp. Never in the way of saving
+    the stamp: on any surprise the CFDI is simply not mailed."""
+    try:
+        with engine.connect() as conn:
+            return delivery.decide(conn, cfdi_id)
+    except Exception:
+        log.exception("CFDI %s: email delivery not decided", cfdi_id)
+        return {}
 
 
 def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
