@@ -28,6 +28,7 @@ from . import (
     global_page,
     imports,
     login,
+    mail_page,
     products,
     returns,
     sales,
@@ -44,7 +45,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 def mount_backoffice(app: FastAPI) -> None:
     shop_zone()  # a misspelt CAJA_TIMEZONE stops the server at start, not on the first page with a time
     for module in (login, account, sales, returns, products, customers, terminals, cashiers, certificate, imports,
-                   fiscal, cfdi, global_page, autofactura_public):
+                   fiscal, mail_page, cfdi, global_page, autofactura_public):
         app.include_router(module.router)
     app.mount("/erp/static", StaticFiles(directory=STATIC_DIR), name="erp-static")
 

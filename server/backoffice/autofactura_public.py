@@ -31,7 +31,7 @@ from poscore.typed import parse_typed
 from server.api.throttle import FailureLimiter
 from server.db.engine import read_tx, utcnow
 from server.db.schema import cfdis
-from server.fiscal import autofactura_cfdi, global_schedule, store
+from server.fiscal import autofactura_cfdi, global_schedule, smtp, store
 from server.fiscal.build import CfdiError, zone_of
 from server.fiscal.periods import local_day
 from server.peer import client_address
@@ -61,8 +61,10 @@ def link_token(secret: str, cfdi_id: int) -> str:
 
 def _form_page(request: Request, status_code: int = 200, **extra: Any) -> Response:
     values = {"c": request.query_params.get("c", "")[:20], **extra.pop("values", {})}
+    with read_tx(request.app.state.engine) as conn:
+        mails = smtp.configured(conn)  # without a mail server the form says the files are downloaded here
     return page(request, "autofactura.html", None, status_code=status_code, values=values,
-                regimenes=sorted(REGIMENES_FISCALES), usos=sorted(USOS_CFDI), **extra)
+                regimenes=sorted(REGIMENES_FISCALES), usos=sorted(USOS_CFDI), mails=mails, **extra)
 
 
 @router.get("/autofactura")
@@ -95,6 +97,8 @@ def autofactura_submit(request: Request, engine: Db, form: Form) -> Response:
             zone_of(customer.codigo_postal)
     except CfdiError:
         problems.append(tr("af_bad_cp", lang))
+    if customer.email and not smtp.valid_address(customer.email):
+        problems.append(tr("af_bad_email", lang))  # it would only fail later, when the factura is mailed
     if problems:
         by_address.succeeded(address)  # a typo in the customer's own data is not a guess at a ticket
         return _form_page(request, 400, values=values, error="; ".join(problems))
@@ -137,7 +141,8 @@ def _row(request: Request, engine: Db, cfdi_id: int, token: str) -> Any:
     if not hmac.compare_digest(token, link_token(request.app.state.settings.secret_key, cfdi_id)):
         raise NotFound()
     with read_tx(engine) as conn:
-        row = conn.execute(select(cfdis.c.id, cfdis.c.state, cfdis.c.uuid, cfdis.c.xml, cfdis.c.error_message)
+        row = conn.execute(select(cfdis.c.id, cfdis.c.state, cfdis.c.uuid, cfdis.c.xml, cfdis.c.error_message,
+                                  cfdis.c.mail_state, cfdis.c.mail_to)
                            .where(cfdis.c.id == cfdi_id, cfdis.c.kind == "autofactura")).first()
     if row is None:
         raise NotFound()

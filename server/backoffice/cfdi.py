@@ -1,5 +1,6 @@
 """Pages: Ventas → CFDI — each factura's CFDI state, UUID, the PAC's code and message, XML and PDF downloads,
-a filter by state, Reintentar after fixing the customer, and Cancelar with the SAT motive (01–04).
+a filter by state, Reintentar after fixing the customer, Cancelar with the SAT motive (01–04), and whether the
+CFDI went to the customer by email (enviado, error with the reason, sin correo) with Reenviar after a failure.
 
 What it is for: showing and steering server/fiscal/jobs from the back office. The PDF is satcfdi's rendering
 of the stored XML (with the SAT verification QR once stamped).
@@ -14,7 +15,7 @@ from sqlalchemy import func, or_, select
 from poscore.numbering import folio_label
 from server.db.engine import read_tx
 from server.db.schema import cfdis, customers, returns, sales
-from server.fiscal import jobs, store
+from server.fiscal import delivery, jobs, store
 from server.fiscal.pac import MOTIVES
 
 from .deps import CurrentUser, Db, Form, NotFound, int_or_none, text
@@ -31,7 +32,8 @@ def _listing(request: Request, user: CurrentUser, engine: Db, status_code: int =
     state = request.query_params.get("estado") or ""
     pg = max(1, int_or_none(request.query_params.get("pagina")) or 1)
     query = (select(cfdis.c.id, cfdis.c.state, cfdis.c.uuid, cfdis.c.error_code, cfdis.c.error_message,
-                    cfdis.c.updated_at, sales.c.id.label("sale_id"), sales.c.series, sales.c.folio,
+                    cfdis.c.updated_at, cfdis.c.mail_state, cfdis.c.mail_to, cfdis.c.mail_error,
+                    cfdis.c.mail_next_at, cfdis.c.mail_sent_at, sales.c.id.label("sale_id"), sales.c.series, sales.c.folio,
                     func.coalesce(returns.c.total, sales.c.total).label("total"),
                     customers.c.name.label("customer"), customers.c.rfc,
                     returns.c.series.label("return_series"), returns.c.folio.label("return_folio"))
@@ -110,3 +112,13 @@ def cfdi_cancel(request: Request, cfdi_id: int, user: CurrentUser, engine: Db, f
     if problem is not None:
         return _listing(request, user, engine, status_code=400, error=problem)
     return _listing(request, user, engine, notice=tr("cancel_done", lang))
+
+
+@router.post("/ventas-cfdi/{cfdi_id}/reenviar")
+def cfdi_resend(request: Request, cfdi_id: int, user: CurrentUser, engine: Db) -> Response:
+    if not delivery.resend(engine, cfdi_id):
+        raise NotFound()
+    worker = getattr(request.app.state, "fiscal_worker", None)
+    if worker is not None:
+        worker.wake()
+    return _listing(request, user, engine, notice=tr("mail_resend_done", lang_of(request)))

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from server.shop_time import to_shop
 
-from . import fiscal_texts, global_texts, shift_texts
+from . import fiscal_texts, global_texts, mail_texts, shift_texts
 
 LANGS = ("es", "en")
 
@@ -228,6 +228,8 @@ ES.update(global_texts.ES)
 EN.update(global_texts.EN)
 ES.update(shift_texts.ES)
 EN.update(shift_texts.EN)
+ES.update(mail_texts.ES)
+EN.update(mail_texts.EN)
 _TABLES = {"es": ES, "en": EN}
 
 

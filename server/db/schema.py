@@ -300,6 +300,22 @@ fiscal_settings = Table(
     Column("autofactura_egreso", Boolean, nullable=False, server_default=text("false")),
 )
 
+# The shop's outgoing mail server (row 1), for sending CFDIs to customers. The password is sealed like the CSD key
+# (server/fiscal/vault.py: AES-GCM under the server secret) and never shown again. security: starttls, ssl, none.
+mail_settings = Table(
+    "mail_settings", metadata,
+    Column("id", Integer, primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("port", Integer, nullable=False),
+    Column("security", String(8), nullable=False),
+    Column("username", String(255)),
+    Column("secret", LargeBinary),
+    Column("sender", String(254), nullable=False),
+    Column("sender_name", String(200)),
+    Column("updated_at", TS),
+    CheckConstraint("security IN ('starttls', 'ssl', 'none')", name="security"),
+)
+
 # One CFDI per factura sale (unique sale_id: the PAC job is idempotent by sale). States: pendiente (to seal),
 # sellada (sealed, waiting for the PAC: "sin timbrar"), timbrada, rechazada (the PAC's code and message kept),
 # cancelada. `xml` is the sealed XML, then the stamped one; a retry sends the same sealed XML again.
@@ -337,9 +353,20 @@ cfdis = Table(
     Column("stamped_at", TS),
     Column("cancel_motive", String(2)),
     Column("cancelled_at", TS),
+    # Email delivery of a stamped ingreso to its customer, decided once when it is stamped: NULL (not a CFDI that
+    # is mailed, or stamped before email existed), pendiente, enviado, error (retried with backoff while
+    # `mail_next_at` is set; final when it is NULL), sin_correo (no address), sin_smtp (no SMTP configured then).
+    # `mail_sent_at` is written once the server accepted the message: a sent CFDI is never mailed again.
+    Column("mail_state", String(12)),
+    Column("mail_to", String(254)),
+    Column("mail_attempts", Integer, nullable=False, server_default="0"),
+    Column("mail_next_at", TS),
+    Column("mail_sent_at", TS),
+    Column("mail_error", String(300)),
     CheckConstraint("state IN ('pendiente', 'sellada', 'timbrada', 'rechazada', 'cancelada')", name="state"),
     CheckConstraint("kind IN ('factura', 'autofactura', 'global', 'egreso')", name="kind"),
     Index("ix_cfdis_state_next", "state", "next_attempt_at"),
+    Index("ix_cfdis_mail_state", "mail_state", "mail_next_at"),
     Index("uq_cfdis_ingreso_sale_id", "sale_id", unique=True, sqlite_where=text("return_id IS NULL"),
           postgresql_where=text("return_id IS NULL")),
 )

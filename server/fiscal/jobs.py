@@ -2,8 +2,8 @@
 egreso against a global), moved pendiente → sellada → timbrada (or rechazada) in the background, retried with
 backoff while the PAC is unreachable, never stamped twice for the same sale. Each kind is built by its own module
 (build, autofactura_cfdi, global_cfdi; a factura's return, egreso related 03, by egreso); a replaced global is
-cancelled (01) once its substitute is stamped, and the pass issues the closed periods' globals when the shop asked
-for that (global_schedule).
+cancelled (01) once its substitute is stamped, a stamped ingreso is mailed to its customer (delivery), and the
+pass issues the closed periods' globals when the shop asked for that (global_schedule).
 
 What it is for: `run_once(engine, secret, now)` does one pass (the tests call it; `Worker` calls it in a
 thread); `retry(engine, cfdi_id)` after the admin fixed the customer; `cancel(...)` with a SAT motive.
@@ -32,7 +32,7 @@ from poscore.sale import Sale
 from server.db.engine import utcnow, write_tx
 from server.db.schema import cfdis, customers, products, sales
 
-from . import autofactura_cfdi, egreso, global_cfdi, global_returns, global_schedule, store
+from . import autofactura_cfdi, delivery, egreso, global_cfdi, global_returns, global_schedule, store
 from . import pac as pacmod
 from .build import CfdiError, Emisor, build_cfdi, seal, zone_of
 
@@ -217,13 +217,25 @@ def _stamp_one(engine: Engine, config: store.PacConfig, cfdi_id: int, now: datet
         _finish(engine, cfdi_id, now, state="rechazada", attempts=int(row.attempts) + 1,
                 error_code=exc.code[:40], error_message=exc.message[:1000])
         return
+    mail = _mail_decision(engine, cfdi_id)
     _finish(engine, cfdi_id, now, state="timbrada", uuid=uuid, xml=stamped.decode(), stamped_at=now,
-            error_code=None, error_message=None, next_attempt_at=None)
+            error_code=None, error_message=None, next_attempt_at=None, **mail)
+
+
+def _mail_decision(engine: Engine, cfdi_id: int) -> dict[str, Any]:
+    """Whether the stamped CFDI goes to its customer by email, written with the stamp. Never in the way of saving
+    the stamp: on any surprise the CFDI is simply not mailed."""
+    try:
+        with engine.connect() as conn:
+            return delivery.decide(conn, cfdi_id)
+    except Exception:
+        log.exception("CFDI %s: email delivery not decided", cfdi_id)
+        return {}
 
 
 def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
     """One pass: enqueue new factura sales, seal what is pendiente (when emisor and CSD are set), stamp what is
-    sealed (when a PAC is set). Returns how many CFDIs it worked on."""
+    sealed (when a PAC is set), mail what is stamped (when SMTP is set). Returns how many CFDIs it worked on."""
     now = now or utcnow()
     enqueue(engine, now)
     global_schedule.auto_issue(engine, now)
@@ -257,7 +269,7 @@ def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
         done += 1
     if config is not None:
         done += _finish_replacements(engine, config, now)
-    return done
+    return done + delivery.run_once(engine, secret, now)  # the customers' emails of what is stamped
 
 
 def _finish_replacements(engine: Engine, config: store.PacConfig, now: datetime) -> int:

@@ -67,7 +67,7 @@ def test_fiscal_global_random_sequences_never_cover_a_remision_twice(erp: Erp, s
                 except GlobalError:
                     pass
             elif op == "auto":
-                ids = [r.id for r in erp.sql("SELECT id FROM sales")]
+                ids = [r.id for r in erp.sql("SELECT id FROM sales ORDER BY id")]
                 if ids:
                     try:
                         autofactura_cfdi.request(erp.engine, rng.choice(ids), BUYER, NOW)
@@ -77,17 +77,17 @@ def test_fiscal_global_random_sequences_never_cover_a_remision_twice(erp: Erp, s
                 jobs.run_once(erp.engine, SECRET, NOW)
             elif op == "replace":
                 stamped = [r.id for r in erp.sql(
-                    "SELECT id FROM cfdis WHERE kind = 'global' AND state = 'timbrada'")]
+                    "SELECT id FROM cfdis WHERE kind = 'global' AND state = 'timbrada' ORDER BY id")]
                 if stamped:
                     old = rng.choice(stamped)
                     ids = [r.sale_id for r in erp.sql(
-                        "SELECT sale_id FROM cfdi_sales WHERE cfdi_id = :i AND released_at IS NULL", i=old)]
+                        "SELECT sale_id FROM cfdi_sales WHERE cfdi_id = :i AND released_at IS NULL ORDER BY sale_id", i=old)]
                     try:
                         global_cfdi.replace(erp.engine, old, set(rng.sample(ids, min(len(ids), 1))), NOW)
                     except GlobalError:
                         pass
             else:
-                stamped = [r.id for r in erp.sql("SELECT id FROM cfdis WHERE state = 'timbrada'")]
+                stamped = [r.id for r in erp.sql("SELECT id FROM cfdis WHERE state = 'timbrada' ORDER BY id")]
                 if stamped:
                     jobs.cancel(erp.engine, SECRET, rng.choice(stamped), rng.choice(["02", "03", "04"]), NOW)
             _check(erp)
