@@ -135,6 +135,13 @@ def test_a_return_the_erp_rejects_is_kept_with_its_reason_and_its_stock_record_g
     assert ret["uuid"] not in idb.stock and ret["uuid"] not in idb.outbox
     # A rejected return gave nothing back: the units may be returned again.
     assert returned_units(_run(storage.returns())) == {}
+    # "Datos sincronizados" names it every time it opens, not only in the run that got the answer.
+    from caja_pos.screens.syncpanel import kept_message
+
+    assert kept_message(_run(storage.returns())) == ("Devoluciones rechazadas por el ERP que se conservan en este "
+                                                     "equipo (1): T01-000007-D1: Se devuelve más de lo vendido "
+                                                     "menos lo ya devuelto")
+    assert kept_message([]) == ""
 
 
 
@@ -158,6 +165,7 @@ def test_a_cash_refund_is_cash_out_in_the_shifts_corte_and_the_return_names_the_
         assert (ret["return"]["cashier"], ret["return"]["authorizer"]) == ("Ana", "Beto")
         _, x = await w.shifts.corte_x()
         assert x.line("efectivo").expected == Decimal("525.50")  # 500 + 100 − 49 change − 25.50 refunded
+        assert await w.shifts.movement_totals() == (Decimal(0), Decimal(0), Decimal("25.50"))  # the ticket's line
         # Rejected by the ERP later, the money still left the drawer: the corte keeps counting it.
         await w.storage.apply_return_results([{"uuid": ret["uuid"], "state": "rejected", "error": "return_exceeds"}])
         _, x = await w.shifts.corte_x()

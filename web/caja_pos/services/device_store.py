@@ -33,8 +33,11 @@ class CustomerStore(Protocol):
 
 
 class DeviceInfo(Settings, Protocol):
-    """What Acerca de shows of the device's storage."""
+    """What Acerca de and "Datos sincronizados" show of the device's storage (the returns: those the ERP
+    rejected stay listed there with the reason)."""
 
     async def request_persist(self) -> bool: ...
+
+    async def returns(self) -> list[dict]: ...
 
     async def estimate(self) -> dict: ...
