@@ -17,14 +17,14 @@ T02_RETURN = {"uuid": "ret-t02", "terminal": "T02", "series": "D", "folio": 4,
 
 
 def _online_returns() -> tuple[Any, Any, Returns, dict]:
-    idb, erp, storage, till, record = _synced_sale()
+    _idb, erp, storage, till, record = _synced_sale()
     returns = Returns(storage, till, now=lambda: NOW)
     returns.others = lambda uuid: sale_returns_at_erp(erp, "token", uuid)
     return erp, storage, returns, record
 
 
 def test_devolver_online_counts_another_tills_return() -> None:
-    erp, storage, returns, record = _online_returns()
+    erp, _storage, returns, record = _online_returns()
     erp.sale_returns["sale-1"] = [T02_RETURN]
     _sale, before = _run(returns.returnable(record))
     assert before == {0: Decimal(2), 1: Decimal("0.5")}
@@ -39,7 +39,7 @@ def test_devolver_online_counts_another_tills_return() -> None:
 
 
 def test_offline_it_counts_this_devices_returns_only() -> None:
-    erp, storage, returns, record = _online_returns()
+    erp, _storage, returns, record = _online_returns()
     erp.sale_returns["sale-1"] = [T02_RETURN]
     erp.down = True
     _sale, before = _run(returns.returnable(record))

@@ -25,6 +25,8 @@ class SalesRecords(Settings, Protocol):
 
     async def stock_deltas(self) -> list[dict]: ...
 
+    async def returns(self) -> list[dict]: ...
+
 
 class CustomerStore(Protocol):
     """Customers created offline, kept until the ERP knows them."""
