@@ -171,9 +171,9 @@ class Returns:
             done = await self.of_sale(sale.uuid)
             ret = make_return(sale, units, counted_before(done, self._others.get(sale.uuid)), uuid=str(uuid4()), terminal=self.till.code,
                               device_time=self.now().isoformat(), reason=reason, refund_method=refund_method,
-                              cashier=cashier, authorizer=authorizer)
+                              cashier=cashier, authorizer=authorizer, shift_uuid=stamp.get("shift_uuid"))
             record = return_record(ret, sale_record, self.now().isoformat(), len(done) + 1)
-            # Beside the RETURN, local only: the shift whose drawer paid the refund (its corte counts it).
+            # The shift whose drawer paid the refund (its corte counts it); the RETURN carries it to the ERP too.
             record["shift_uuid"] = stamp.get("shift_uuid")
             deltas = stock_back(ret)
             try:
