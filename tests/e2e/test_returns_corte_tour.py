@@ -10,7 +10,6 @@ import csv
 import io
 import re
 from decimal import Decimal
-from typing import Any
 
 from tests.e2e import header, payment, selling, shifts, tour_returns
 from tests.e2e import tour_sales as ts

@@ -87,7 +87,7 @@ def test_two_devices_return_the_same_units_offline_one_is_accepted_one_kept_reje
             listed, states = _returns_of(second, number)
             assert states == ["rejected"], states
             assert "Rechazada" in listed[0] and t("return_exceeds") in listed[0], listed
-            kept = tour_returns.kept_rejections(second)
+            kept = menu.kept_rejections(second)
             assert f"{number}-D1: {t('return_exceeds')}" in kept, kept
             second.reload()
             selling.wait_ready(second)

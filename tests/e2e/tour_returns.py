@@ -59,14 +59,3 @@ def return_states(page: Any) -> list[str]:
     page.wait_for_selector("#sale-returns")
     return [str(s) for s in page.locator("#sale-returns tr.return-row").evaluate_all(
         "rows => rows.map(r => r.dataset.state)")]
-
-
-
-def kept_rejections(page: Any) -> str:
-    """Sync icon → "Datos sincronizados": the line naming the returns the ERP rejected that this device keeps."""
-    page.click("#sync-icon")
-    page.wait_for_selector("#sync-kept")
-    page.wait_for_function("() => document.getElementById('sync-kept').textContent.length > 0")
-    text = page.inner_text("#sync-kept")
-    page.click("button[data-action=menu-close]")
-    return text

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from caja_pos.services.backup import Backup, backup_document, import_backup, read_backup
 from caja_pos.services.outbox import Outbox
-from caja_pos.services.returns import Returns
 
 from poscore.payment import Payment
 from tests.web.products import TERMINAL
@@ -60,12 +59,8 @@ async def _old_till() -> tuple[World, dict]:
     await w.store.replace_cashiers([ANA, BETO])
     await w.start()
     await w.shifts.open(ANA, Decimal("500.00"))
-    sold = await w.sell(2, 2, Payment("efectivo", Decimal("100.00")))
-    await w.storage.apply_sale_results([{"uuid": sold.uuid, "state": "synced", "series": "R", "folio": 1}])
-    returns = Returns(w.storage, w.till, now=w.now)
-    returns.stamp = w.shifts.sale_fields
-    record = next(r for r in await w.storage.sales() if r["uuid"] == sold.uuid)
-    await returns.commit(record, {0: "1"}, reason="Roto", refund_method="efectivo", authorizer="Beto")
+    record = await w.sell_synced(2, 2, Payment("efectivo", Decimal("100.00")))
+    await w.returns().commit(record, {0: "1"}, reason="Roto", refund_method="efectivo", authorizer="Beto")
     await w.sell(1, 1, Payment("efectivo", Decimal("10.00")))
     await w.shifts.move("salida", Decimal("20.00"), "Garrafón")
     box = Outbox(w.idb)

@@ -146,8 +146,6 @@ def test_a_return_the_erp_rejects_is_kept_with_its_reason_and_its_stock_record_g
 
 
 def test_a_cash_refund_is_cash_out_in_the_shifts_corte_and_the_return_names_the_cashier() -> None:
-    from caja_pos.services.returns import Returns as ReturnsService
-
     from tests.web.shift_fakes import ANA, BETO
     from tests.web.test_shifts import World
 
@@ -156,12 +154,8 @@ def test_a_cash_refund_is_cash_out_in_the_shifts_corte_and_the_return_names_the_
         await w.store.replace_cashiers([ANA, BETO])
         await w.start()
         await w.shifts.open(ANA, Decimal("500.00"))
-        sale = await w.sell(2, 2, Payment("efectivo", Decimal("100.00")))  # 51.00, change 49.00
-        await w.storage.apply_sale_results([{"uuid": sale.uuid, "state": "synced", "series": "R", "folio": 1}])
-        returns = ReturnsService(w.storage, w.till, now=w.now)
-        returns.stamp = w.shifts.sale_fields
-        record = next(r for r in await w.storage.sales() if r["uuid"] == sale.uuid)
-        ret = await returns.commit(record, {0: "1"}, reason="Roto", refund_method="efectivo", authorizer="Beto")
+        record = await w.sell_synced(2, 2, Payment("efectivo", Decimal("100.00")))  # 51.00, change 49.00
+        ret = await w.returns().commit(record, {0: "1"}, reason="Roto", refund_method="efectivo", authorizer="Beto")
         assert (ret["return"]["cashier"], ret["return"]["authorizer"]) == ("Ana", "Beto")
         _, x = await w.shifts.corte_x()
         assert x.line("efectivo").expected == Decimal("525.50")  # 500 + 100 − 49 change − 25.50 refunded
