@@ -1,7 +1,8 @@
 """Two devices of one shop return the same units of one synced sale while offline: when they sync, the ERP accepts
 the first to arrive and rejects the other with `return_exceeds`. The rejected return is never dropped: the till
 that made it shows it in Ventas with the ERP's reason and "Datos sincronizados" names it with the reason each time it
-opens; it is still there, rejected and not pending, after reloads and another sync.
+opens; it is still there, rejected and not pending, after reloads and another sync. Online again, Devolver on that
+device counts the other one's accepted return and offers nothing more.
 
 The second device is a copy of the first one's browser profile taken after the sale synced (the same paired
 terminal and the same sales history, as a shop's spare tablet restored from the first), so both find the sale
@@ -94,6 +95,16 @@ def test_two_devices_return_the_same_units_offline_one_is_accepted_one_kept_reje
             header.wait_wifi(second, "online")
             header.wait_pending(second, 0)
         assert menu.sync_sales(second) == "La sincronización se ha realizado correctamente"
+
+        # Online, Devolver counts the other device's accepted return (GET /api/returns/of-sale): nothing is left.
+        tour_sales.open_sales(second)
+        tour_returns.find_sale(second, number)
+        second.click("#sale-return")
+        second.wait_for_selector("#return-qty-0")
+        assert second.is_disabled("#return-qty-0") and second.is_disabled("#return-all-0")
+        second.click("#return-back")
+        second.wait_for_selector("#sale-detail")
+        tour_sales.close(second)
         assert tour_sales.erp_rows(erp, "SELECT COUNT(*) FROM returns r JOIN sales s ON s.id = r.sale_id "
                                         "WHERE s.number = ?", number) == [(1,)]
         assert browser.foreign_requests() == [] and other.foreign_requests() == []
