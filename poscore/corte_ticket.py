@@ -26,10 +26,15 @@ def corte_lines(
     opening_float: Decimal,
     entradas: Decimal,
     salidas: Decimal,
+    cash_refunds: Decimal = Decimal(0),
     width_mm: int = 58,
     lang: str = "es",
 ) -> list[TicketLine]:
-    """The Corte ``kind`` ("X": a reading during the shift, "Z": the close) of a shift."""
+    """The Corte ``kind`` ("X": a reading during the shift, "Z": the close) of a shift.
+
+    ``cash_refunds`` is the cash the drawer paid back for returns and cancelled sales (``poscore.shift.cash_refunded``),
+    on its own line so the cashier sees why the expected cash is lower than the sales.
+    """
     if width_mm not in WIDTHS:
         raise ValueError(f"paper width must be 58 or 80 mm, not {width_mm!r}")
     if kind not in ("X", "Z"):
@@ -42,6 +47,11 @@ def corte_lines(
         out.extend(TicketLine(x.center(w).rstrip(), bold, True) for x in _wrap(text, w))
 
     def pair(label: str, value: str, bold: bool = False) -> None:
+        # A label too long for the paper beside its amount ("Devoluciones en efectivo" on 58 mm) keeps its words
+        # on a line of its own, the amount right-aligned below, rather than being cut.
+        if len(label) + 1 + len(value) > w and len(label) <= w:
+            out.append(TicketLine(label, bold))
+            label = ""
         out.append(TicketLine(_pair(label, value, w), bold))
 
     if shop.get("name"):
@@ -56,6 +66,7 @@ def corte_lines(
     pair(t("corte_float", lang), format_mxn(opening_float))
     pair(t("corte_entradas", lang), format_mxn(entradas))
     pair(t("corte_salidas", lang), format_mxn(-salidas))
+    pair(t("corte_refunds", lang), format_mxn(-cash_refunds))
     for line in figures.lines:
         out.append(rule)
         out.append(TicketLine(t(line.method, lang), bold=True))

@@ -132,6 +132,9 @@ class Return:
     authorizer: str | None
     lines: tuple[ReturnLine, ...]
     totals: Totals
+    # The till's shift whose drawer paid the refund (a shop with cashiers), so the ERP's own figure of what the
+    # shift should hold counts it as the till's corte did; absent from the JSON when None.
+    shift_uuid: str | None = None
 
     @property
     def refund(self) -> Decimal:
@@ -149,16 +152,19 @@ class Return:
                 tuple(TaxLine.from_json(y) for y in x["taxes"]), to_decimal(x["total"]))) for x in d["lines"])
             return cls(str(d["uuid"]), str(d["sale_uuid"]), str(d["terminal"]), str(d["device_time"]),
                        str(d["reason"]), str(d["refund_method"]), d["cashier"], d["authorizer"], lines,
-                       sum_lines(x.amounts for x in lines))
+                       sum_lines(x.amounts for x in lines), d.get("shift_uuid"))
         except (KeyError, TypeError, ValueError) as exc:
             raise ReturnError("malformed", f"{t('malformed')}: {exc}") from None
 
     def to_json(self) -> dict:
         """The contract RETURN dict."""
-        return {"v": RETURN_VERSION, "uuid": self.uuid, "sale_uuid": self.sale_uuid, "terminal": self.terminal,
-                "device_time": self.device_time, "reason": self.reason, "refund_method": self.refund_method,
-                "cashier": self.cashier, "authorizer": self.authorizer,
-                "lines": [x.to_json() for x in self.lines], "totals": _totals_json(self.totals)}
+        out = {"v": RETURN_VERSION, "uuid": self.uuid, "sale_uuid": self.sale_uuid, "terminal": self.terminal,
+               "device_time": self.device_time, "reason": self.reason, "refund_method": self.refund_method,
+               "cashier": self.cashier, "authorizer": self.authorizer,
+               "lines": [x.to_json() for x in self.lines], "totals": _totals_json(self.totals)}
+        if self.shift_uuid is not None:
+            out["shift_uuid"] = self.shift_uuid
+        return out
 
 
 def _text(value: object, limit: int, code: str) -> str:
@@ -189,6 +195,7 @@ def make_return(
     refund_method: str,
     cashier: str | None = None,
     authorizer: str | None = None,
+    shift_uuid: str | None = None,
 ) -> Return:
     """Return ``units[i]`` of ``sale.lines[i]``, ``before[i]`` units of it being already returned.
 
@@ -206,6 +213,8 @@ def make_return(
     for person in (cashier, authorizer):
         if person is not None:
             _text(person, 100, "malformed")
+    if shift_uuid is not None and (not isinstance(shift_uuid, str) or not 0 < len(shift_uuid) <= 36):
+        raise ReturnError("malformed", "shift_uuid")
     lines = []
     for index in sorted(units):
         if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(sale.lines):
@@ -223,7 +232,7 @@ def make_return(
         raise ReturnError("return_empty")
     totals = sum_lines(x.amounts for x in lines)
     return Return(uuid, sale.uuid, terminal, device_time, reason, refund_method, cashier, authorizer,
-                  tuple(lines), totals)
+                  tuple(lines), totals, shift_uuid)
 
 
 def read_return(raw: object, sale: Sale, before: Mapping[int, Decimal]) -> Return:
@@ -263,7 +272,7 @@ def read_return(raw: object, sale: Sale, before: Mapping[int, Decimal]) -> Retur
             raise ReturnError("malformed", key)
     ret = make_return(sale, units, before, uuid=raw["uuid"], terminal=raw["terminal"],
                       device_time=raw["device_time"], reason=raw["reason"], refund_method=raw["refund_method"],
-                      cashier=raw["cashier"], authorizer=raw["authorizer"])
+                      cashier=raw["cashier"], authorizer=raw["authorizer"], shift_uuid=raw.get("shift_uuid"))
     if ret.to_json() != {**raw, "reason": ret.reason}:
         stated = sum((_decimal_or_none(x.get("total")) or ZERO for x in raw_lines), ZERO)
         code = "return_stale" if any(before.get(i, ZERO) for i in units) else "totals_mismatch"

@@ -121,6 +121,11 @@ def expected_by_method(activity: ShiftActivity) -> dict[str, Decimal]:
     return {m: money(v) for m, v in out.items()}
 
 
+def cash_refunded(activity: ShiftActivity) -> Decimal:
+    """The cash paid back during the shift (returns refunded in cash, cancelled sales' cash): the corte's own line."""
+    return money(sum((p.amount for p in activity.refunds if p.method == CASH), ZERO))
+
+
 @dataclass(frozen=True, slots=True)
 class MethodLine:
     """One payment method's row in a corte: expected, counted, and counted − expected."""

@@ -1,5 +1,6 @@
-"""What the ERP itself expects of a shift, from what reached it: the float, the synced sales that name the shift
-and its cash movements, through poscore.shift — the same arithmetic as the till's corte.
+"""What the ERP itself expects of a shift, from what reached it: the float, the synced sales that name the shift,
+the refunds of the returns made in it (accepted or undone later: the money left the drawer) and its cash movements,
+through poscore.shift — the same arithmetic as the till's corte.
 
 What it is for: reconciling a corte with the sales (a corte whose expected differs from this is missing sales
 not yet synced, or has been tampered with). What it must not do: change a corte or a sale. Cancelled-offline
@@ -12,9 +13,10 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, select
 
+from poscore.payment import Payment
 from poscore.sale import Sale, SaleError
 from poscore.shift import ShiftActivity, expected_by_method, tenders_of
-from server.db.schema import cash_movements, sales, shifts
+from server.db.schema import cash_movements, returns, sales, shifts
 
 
 def erp_expected(conn: Connection, shift_uuid: str) -> dict[str, Decimal] | None:
@@ -30,7 +32,18 @@ def erp_expected(conn: Connection, shift_uuid: str) -> dict[str, Decimal] | None
             continue
     moves = list(conn.execute(select(cash_movements.c.kind, cash_movements.c.amount)
                               .where(cash_movements.c.shift_uuid == shift_uuid)))
-    activity = ShiftActivity(Decimal(fondo), tenders_of(synced), [],
+    activity = ShiftActivity(Decimal(fondo), tenders_of(synced), _refunds(conn, shift_uuid),
                              [m.amount for m in moves if m.kind == "entrada"],
                              [m.amount for m in moves if m.kind == "salida"])
     return expected_by_method(activity)
+
+
+def _refunds(conn: Connection, shift_uuid: str) -> list[Payment]:
+    """The refunds of the returns whose RETURN names the shift. The shift is in the stored body only (returns are
+    few beside sales): a text match finds the candidates and the parsed body decides."""
+    out = []
+    for body, method, total in conn.execute(select(returns.c.body, returns.c.refund_method, returns.c.total)
+                                            .where(returns.c.body.contains(shift_uuid))):
+        if json.loads(body).get("shift_uuid") == shift_uuid:
+            out.append(Payment(method, Decimal(total)))
+    return out

@@ -1,4 +1,5 @@
-"""Routes: POST /api/sales, /api/returns, /api/customers and /api/voids (contract: Sales; customers created offline).
+"""Routes: POST /api/sales, /api/returns, /api/customers and /api/voids, GET /api/returns/of-sale (contract: Sales,
+Returns; customers created offline).
 
 Batches: at most `max_batch` (500) items, else 413 `batch_too_large`; every item gets its own result in the
 order sent. Customers, returns and voids get a transaction each; a batch of sales gets one (server/sync/sales.py judges
@@ -14,10 +15,10 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
-from server.db.engine import write_tx
+from server.db.engine import read_tx, write_tx
 from server.sync.checks import SaleRejected
 from server.sync.customers import CustomerRejected, upsert_customer
-from server.sync.returns import accept_returns
+from server.sync.returns import accept_returns, accepted_of_sale
 from server.sync.sales import RetryLater, accept_sales, rejection
 from server.sync.voids import record_void
 
@@ -70,6 +71,17 @@ def post_returns(body: ReturnsIn, request: Request,
     except RetryLater:
         raise ApiError(503, "retry_later") from None
     return {"results": speak(results, request)}
+
+
+@router.get("/returns/of-sale")
+def returns_of_sale(sale_uuid: str, request: Request,
+                    t: Annotated[TerminalRef, Depends(current_terminal)]) -> dict[str, Any]:
+    """The sale's accepted returns, from every till: a till opening Devolver online counts them, so its amounts
+    match what the ERP will recompute (no `return_stale`) and it never offers units another till took back."""
+    if not 0 < len(sale_uuid) <= 36:
+        raise ApiError(422, "malformed", detail="sale_uuid")
+    with read_tx(engine(request)) as conn:
+        return {"sale_uuid": sale_uuid, "returns": accepted_of_sale(conn, sale_uuid)}
 
 
 @router.post("/customers")

@@ -120,6 +120,22 @@ def returns_of_sales(conn: Connection, sale_ids: list[int]) -> dict[int, list[Re
     return dict(out)
 
 
+def accepted_of_sale(conn: Connection, sale_uuid: str) -> list[dict[str, Any]]:
+    """The accepted (not undone) returns of a sale, oldest first, as a till needs them to count what other
+    tills returned: `{uuid, terminal, series, folio, lines: [{line, qty}]}` (line from 0, qty as text). A sale
+    the ERP does not know has none."""
+    rows = conn.execute(select(returns.c.id, returns.c.uuid, returns.c.series, returns.c.folio, returns.c.body)
+                        .join(sales, sales.c.id == returns.c.sale_id)
+                        .where(sales.c.uuid == sale_uuid, returns.c.undone_at.is_(None)).order_by(returns.c.id))
+    out = []
+    for r in rows:
+        lines = conn.execute(select(return_lines.c.line_no, return_lines.c.qty)
+                             .where(return_lines.c.return_id == r.id).order_by(return_lines.c.line_no))
+        out.append({"uuid": r.uuid, "terminal": json.loads(r.body).get("terminal"), "series": r.series,
+                    "folio": int(r.folio), "lines": [{"line": int(x.line_no) - 1, "qty": str(x.qty)} for x in lines]})
+    return out
+
+
 def returned_units(conn: Connection, sale_id: int) -> dict[int, Decimal]:
     """Units already returned per sale line index (from 0, as poscore.returns counts them)."""
     rows = conn.execute(select(return_lines.c.line_no, func.sum(return_lines.c.qty).label("q"))

@@ -118,6 +118,17 @@ def test_read_return_recomputes_and_names_a_stale_return() -> None:
         assert e.value.code == code
 
 
+def test_a_return_names_the_shift_that_paid_it_only_when_there_is_one() -> None:
+    sale = simple_sale()
+    raw = make_return(sale, {2: "1"}, {}, **ARGS, shift_uuid="shift-1").to_json()
+    assert raw["shift_uuid"] == "shift-1" and read_return(raw, sale, {}).shift_uuid == "shift-1"
+    assert "shift_uuid" not in make_return(sale, {2: "1"}, {}, **ARGS).to_json()  # a shop without cashiers
+    for bad in (7, "", "x" * 37):
+        with pytest.raises(ReturnError) as e:
+            read_return({**raw, "shift_uuid": bad}, sale, {})
+        assert e.value.code == "malformed"
+
+
 @given(carts(), st.data())
 def test_no_sequence_of_returns_gives_back_more_than_sold(cart: object, data: st.DataObject) -> None:
     sale = complete_sale(cart, [{"method": "efectivo", "amount": "999999999.00", "reference": None}],  # type: ignore[arg-type]

@@ -20,10 +20,21 @@ def local_sales(page: Any) -> dict[str, str]:
 
 def sync_sales(page: Any) -> str:
     """Sync icon → Datos sincronizados → Ventas; returns the outcome message."""
+    return _sync_panel_line(page, "#sync-sales", "sync-result")
+
+
+def kept_rejections(page: Any) -> str:
+    """Sync icon → Datos sincronizados: the line naming the returns the ERP rejected that this device keeps."""
+    return _sync_panel_line(page, None, "sync-kept")
+
+
+def _sync_panel_line(page: Any, button: str | None, line_id: str) -> str:
+    """Open the sync icon's panel, press `button` (if any), and read the line `line_id` once it has text."""
     page.click("#sync-icon")
-    page.click("#sync-sales")
-    page.wait_for_function("() => document.getElementById('sync-result').textContent.length > 0")
-    text = page.inner_text("#sync-result")
+    if button is not None:
+        page.click(button)
+    page.wait_for_function("i => document.getElementById(i).textContent.length > 0", arg=line_id)
+    text = page.inner_text(f"#{line_id}")
     page.click("button[data-action=menu-close]")
     return text
 

@@ -1,7 +1,9 @@
-"""POST /api/returns: folios of their own, stock back, idempotency, never more than sold, across tills."""
+"""POST /api/returns: folios of their own, stock back, idempotency, never more than sold, across tills; and
+GET /api/returns/of-sale, which lets a till count the other tills' returns before it makes one."""
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -151,3 +153,38 @@ def test_hostile_returns_are_rejected_and_store_nothing(sold: Any, change: dict[
     assert res["status"] == "rejected", res
     assert erp.scalar("SELECT count(*) FROM returns") == 0
     assert erp.scalar("SELECT last_folio FROM folio_series WHERE series = 'D'") == 0
+
+
+# ---------- GET /api/returns/of-sale: a sale's accepted returns from every till ----------
+def _of_sale(erp: Erp, h: dict[str, str], sale_uuid: str) -> list[dict[str, Any]]:
+    r = erp.client.get("/api/returns/of-sale", params={"sale_uuid": sale_uuid}, headers=h)
+    assert r.status_code == 200, r.text
+    assert r.json()["sale_uuid"] == sale_uuid
+    return r.json()["returns"]  # type: ignore[no-any-return]
+
+
+def test_lists_every_tills_accepted_returns_and_with_them_a_return_is_not_stale(sold: Any) -> None:
+    erp, h, sale = sold
+    h2 = second_till(erp)
+    assert _of_sale(erp, h2, sale["uuid"]) == []
+    mine = a_return(sale, {0: "1"}, terminal="T01")
+    [ok] = post_returns(erp, h, mine)
+    [listed] = _of_sale(erp, h2, sale["uuid"])  # seen from the other till
+    assert listed == {"uuid": mine["uuid"], "terminal": "T01", "series": "D", "folio": ok["folio"],
+                      "lines": [{"line": 0, "qty": "1.000"}]}
+
+    # Counting T01's unit, T02's return has the amounts the ERP recomputes (the line's cumulative share).
+    before = {x["line"]: Decimal(x["qty"]) for r in _of_sale(erp, h2, sale["uuid"]) for x in r["lines"]}
+    [second] = post_returns(erp, h2, a_return(sale, {0: "2"}, before=before, terminal="T02"))
+    assert second["status"] == "accepted", second
+    [late] = post_returns(erp, h2, a_return(sale, {0: "1"}, terminal="T02"))  # offline, knew of neither
+    assert late["error"] == "return_exceeds"  # rejected: never listed
+    assert [r["lines"] for r in _of_sale(erp, h, sale["uuid"])] == [[{"line": 0, "qty": "1.000"}],
+                                                                     [{"line": 0, "qty": "2.000"}]]
+
+
+def test_an_unknown_sale_has_none_and_the_call_needs_a_terminal(sold: Any) -> None:
+    erp, h, _sale = sold
+    assert _of_sale(erp, h, "no-such-sale") == []
+    assert erp.client.get("/api/returns/of-sale", params={"sale_uuid": "x"}).status_code == 401
+    assert erp.client.get("/api/returns/of-sale", params={"sale_uuid": "x" * 37}, headers=h).status_code == 422

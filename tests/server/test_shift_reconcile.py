@@ -72,3 +72,33 @@ def test_a_days_sales_reconcile_with_its_corte(erp: Erp) -> None:
                          "WHERE s.shift_uuid = 's-1' AND p.method = 'efectivo'")
     change = sum((s.totals.change for s in day), D(0))
     assert D(cash_in) / 100 - change + D("500.00") + D("300.00") - D("120.40") == till["efectivo"]
+
+
+
+def test_a_return_refunded_in_the_shift_counts_in_the_erps_figure_as_in_the_tills(erp: Erp) -> None:
+    from poscore.returns import make_return
+    from tests.server.returns_helpers import post_returns
+
+    with write_tx(erp.engine) as conn:
+        ana = create_cashier(conn, "ana", "cajero", 1, "4821", datetime.now(UTC), iterations=1000)
+    h = erp.pair()
+    cart = Cart(True, False, price_list_id=1)
+    for p in sellable(catalog_items(erp, h), "pieza")[:2]:
+        cart.add(Product.from_json(p), 2)
+    sale = complete_sale(cart, [Payment("efectivo", cart.totals().total)], str(uuidlib.uuid4()), "T01", 1, WHEN,
+                         "remision", None, "ana")
+    shift = {"uuid": "s-2", "cashier_id": ana, "opened_at": "2026-12-01T08:00:00-06:00", "opening_float": "500.00"}
+    assert erp.client.post("/api/shifts", json={"shifts": [shift]}, headers=h).status_code == 200
+    [ok] = post_sales(erp, h, {**sale.to_json(), "cashier_id": ana, "shift_uuid": "s-2"})
+    assert ok["status"] == "accepted"
+    mine, theirs, none = (make_return(sale, {i: "1"}, {}, uuid=str(uuidlib.uuid4()), terminal="T01", device_time=WHEN,
+                                      reason="Roto", refund_method="efectivo", shift_uuid=shift_uuid)
+                          for i, shift_uuid in ((0, "s-2"), (1, "s-other"), (1, None)))
+    assert mine.to_json()["shift_uuid"] == "s-2" and "shift_uuid" not in none.to_json()
+    none = make_return(sale, {1: "1"}, {1: D(1)}, uuid=none.uuid, terminal="T01", device_time=WHEN, reason="Roto",
+                       refund_method="efectivo")  # a till without cashiers: no shift
+    results = post_returns(erp, h, mine.to_json(), theirs.to_json(), none.to_json())
+    assert all(r["status"] == "accepted" for r in results), results
+    till = expected_by_method(ShiftActivity(D("500.00"), tenders_of([sale]), [Payment("efectivo", mine.refund)]))
+    with read_tx(erp.engine) as conn:
+        assert erp_expected(conn, "s-2") == till  # the other shift's refund and the shiftless one are not this one's

@@ -143,6 +143,7 @@ class FakeErp:
         self.sales_answer: Any = None  # callable(sale) -> result dict
         self.returns_answer: Any = None  # callable(RETURN) -> result dict
         self.returns_received: list[dict] = []
+        self.sale_returns: dict[str, list[dict]] = {}  # GET /api/returns/of-sale: sale uuid -> accepted returns
         self.received: list[dict] = []
         self.cfdis: dict[str, dict] = {}  # sale uuid -> {"uuid", "qr"} once "stamped"
         self.cfdis_asked: list[list[str]] = []
@@ -157,6 +158,9 @@ class FakeErp:
         if path == "/api/sales":
             self.received.extend(body["sales"])
             return {"results": [self.sales_answer(s) for s in body["sales"]]}
+        if path.startswith("/api/returns/of-sale?sale_uuid="):
+            uuid = path.split("=", 1)[1]
+            return {"sale_uuid": uuid, "returns": self.sale_returns.get(uuid, [])}
         if path == "/api/returns":
             self.returns_received.extend(body["returns"])
             return {"results": [self.returns_answer(r) for r in body["returns"]]}

@@ -252,7 +252,7 @@ def test_backup_exports_only_unsynced_and_import_reads_only_valid_caja_backups()
         record["state"] = state
     doc = backup_document(records, TERMINAL, "2026-11-27T10:00:00-06:00")
     assert [r["state"] for r in doc["sales"]] == ["pending", "rejected", "syncing"]
-    back = read_backup(json.dumps(doc))
+    back = read_backup(json.dumps(doc)).sales
     assert [r["state"] for r in back] == ["pending", "rejected", "pending"]  # mid-flight → pending again
     tampered = json.loads(json.dumps(doc))
     tampered["sales"][0]["sale"]["totals"]["total"] = "1.00"

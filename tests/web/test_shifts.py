@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from caja_pos import platform
 from caja_pos.services.cashiers import Cashiers
+from caja_pos.services.returns import Returns
 from caja_pos.services.sales import Sales
 from caja_pos.services.shift_store import ShiftStore
 from caja_pos.services.shifts import Shifts, upload_shift_records
@@ -55,6 +56,18 @@ class World:
     async def sell(self, pid: int, qty: int, *payments: Payment) -> Any:
         self.till.cart.add(self.till.catalog.get(pid), qty)
         return await self.sales.commit(list(payments))
+
+    async def sell_synced(self, pid: int, qty: int, *payments: Payment, folio: int = 1) -> dict:
+        """A sale the ERP accepted (R-`folio`): its record, which Devolver may return."""
+        sale = await self.sell(pid, qty, *payments)
+        await self.storage.apply_sale_results([{"uuid": sale.uuid, "state": "synced", "series": "R", "folio": folio}])
+        return next(r for r in await self.storage.sales() if r["uuid"] == sale.uuid)
+
+    def returns(self) -> Returns:
+        """The returns service as the app wires it: each return stamped with the cashier and the shift."""
+        returns = Returns(self.storage, self.till, now=self.now)
+        returns.stamp = self.shifts.sale_fields
+        return returns
 
 
 async def _stocked() -> World:

@@ -29,7 +29,7 @@ from caja_pos.services.cashiers import Cashiers, derive_in_python
 from caja_pos.services.connectivity import Connectivity
 from caja_pos.services.outbox import Syncer
 from caja_pos.services.pairing import pair_terminal
-from caja_pos.services.returns import Returns
+from caja_pos.services.returns import Returns, sale_returns_at_erp
 from caja_pos.services.sales import Sales
 from caja_pos.services.shift_store import ShiftStore, derive_pin
 from caja_pos.services.shifts import Shifts
@@ -123,6 +123,7 @@ class App:
         self.till = Till(terminal)
         self.sales = Sales(self.storage, self.till)
         self.returns = Returns(self.storage, self.till)
+        self.returns.others = lambda sale_uuid: sale_returns_at_erp(self.http, self.token or "", sale_uuid)
         self.returns_door = self.staff.returns_door(self.returns, self._after_return)
         self.sales.stamp = self.shifts.sale_fields
         await self.staff.load(self.till)

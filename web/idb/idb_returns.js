@@ -1,6 +1,7 @@
 /**
  * IndexedDB transactions of returns (devoluciones) of synced sales, re-exported by idb.js: the durable commit of a
- * return (record + outbox entry + stock put back), the reads and the ERP's answers. JSON strings in and out.
+ * return (record + outbox entry + stock put back), the reads, the ERP's answers, and a backup's returns and shift
+ * records imported from another device. JSON strings in and out.
  *
  * Must not hold business rules: the amounts and what may be returned are poscore's (computed in Python before the
  * commit); a rejected return is never deleted here.
@@ -99,4 +100,37 @@ export async function applyReturnResults(updatesJson) {
     if (u.state === "rejected") tx.objectStore("stock").delete(u.uuid);
   }
   await done(tx);
+}
+
+/**
+ * Import a backup's returns and queued shift records (from another device), ONE durable transaction, idempotent by
+ * uuid: a return already in `returns`, or a shift record already queued or in its store (`storesJson`: kind →
+ * store), is skipped. A pending return gets its outbox entry (a rejected one is kept as it was, never re-sent);
+ * a shift record goes to the outbox only, as it is sent: it was another device's shift, not this one's. No stock
+ * record: like imported sales, the other device's stock is not this one's. Returns {"added", "skipped"}.
+ */
+export async function importOthers(returnsJson, entriesJson, storesJson) {
+  const stores = JSON.parse(storesJson);
+  const db = await open();
+  const tx = db.transaction(["returns", "outbox", ...new Set(Object.values(stores))], "readwrite", DURABLE);
+  const returns = tx.objectStore("returns");
+  const outbox = tx.objectStore("outbox");
+  const out = { added: 0, skipped: 0 };
+  for (const r of JSON.parse(returnsJson)) {
+    if (await req(returns.get(r.uuid))) { out.skipped += 1; continue; }
+    returns.add(r);
+    if (r.state === "pending") outbox.put({ uuid: r.uuid, kind: "return", created_at: r.created_at });
+    out.added += 1;
+  }
+  for (const e of JSON.parse(entriesJson)) {
+    const store = stores[e.kind];
+    if (!store || (await req(outbox.get(e.uuid))) || (await req(tx.objectStore(store).get(e.uuid)))) {
+      out.skipped += 1;
+      continue;
+    }
+    outbox.put({ uuid: e.uuid, kind: e.kind, created_at: e.created_at || null, record: e.record });
+    out.added += 1;
+  }
+  await done(tx);
+  return JSON.stringify(out);
 }

@@ -88,7 +88,17 @@ class Menu:
                        data_action="sync-sales"),
                     el("button", "menu-item", L("sync_customers"), type="button", data_action="sync-customers"),
                     el("button", "menu-item", L("sync_catalog"), type="button", data_action="sync-catalog"),
-                    el("p", "sync-result", id="sync-result", role="status"))
+                    el("p", "sync-result", id="sync-result", role="status"),
+                    el("p", "sync-kept", id="sync-kept"))
+        spawn(self.show_kept())
+
+    async def show_kept(self) -> None:
+        """The returns the ERP rejected, kept on this device for good, with the reason: the panel says so every
+        time it opens, not only in the run that got the answer (a background sync often gets it first)."""
+        kept = await self.device.returns()
+        box = by_id("sync-kept")
+        if box is not None:
+            box.textContent = syncpanel.kept_message(kept)
 
     async def open_about(self) -> None:
         marks, manifest = boot_info()

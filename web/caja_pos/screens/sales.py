@@ -355,7 +355,7 @@ class SalesWindow(DialogView):
             await self.show_detail(uuid, message)
 
     async def _export(self) -> None:
-        text = await export_unsynced(self.store, self.till.terminal)
+        text = await export_unsynced(self.store, self.syncer.box, self.till.terminal)
         await self.show_list(text)
 
     async def _import(self, file: Any) -> None:

@@ -185,10 +185,10 @@ class ShiftPanel(DialogView):
     async def _lines(self, kind: str, figures: Any, at: str) -> Any:
         shift = self.shifts.current
         assert shift is not None
-        entradas, salidas = await self.shifts.movement_totals()
+        entradas, salidas, refunds = await self.shifts.movement_totals()
         cashier = self.cashiers.current or {}
         return corte_ticket(kind, figures, self.terminal, str(cashier.get("name", "")), shift, at, entradas,
-                            salidas)
+                            salidas, refunds)
 
     async def open_drawer(self) -> None:
         if await supervisor_authorizes(self.cashiers, self.shifts, "open_drawer", None, L("auth_open_drawer")):

@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from caja_pos.screens.sales import rejection_text
 from caja_pos.text.labels import L
 from caja_pos.ui.dom import by_id
+from poscore.lifecycle import REJECTED
 
 
 def _reasons(items: list[tuple[Any, Any]]) -> str:
@@ -42,6 +44,12 @@ def sales_message(report: dict | None) -> str:
     if report.get("error"):
         parts.append(str(report["error"]))
     return " · ".join(parts) if parts else L("sync_ok")
+
+
+def kept_message(returns: list[dict]) -> str:
+    """The rejected returns still on this device ("Devoluciones rechazadas que se conservan: …"), or ""."""
+    kept = [(r.get("number"), rejection_text(r)) for r in returns if r.get("state") == REJECTED]
+    return L("returns_kept", n=len(kept), reasons=_reasons(kept)) if kept else ""
 
 
 def customers_message(report: dict | None) -> str:

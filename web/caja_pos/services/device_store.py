@@ -25,6 +25,8 @@ class SalesRecords(Settings, Protocol):
 
     async def stock_deltas(self) -> list[dict]: ...
 
+    async def returns(self) -> list[dict]: ...
+
 
 class CustomerStore(Protocol):
     """Customers created offline, kept until the ERP knows them."""
@@ -33,8 +35,11 @@ class CustomerStore(Protocol):
 
 
 class DeviceInfo(Settings, Protocol):
-    """What Acerca de shows of the device's storage."""
+    """What Acerca de and "Datos sincronizados" show of the device's storage (the returns: those the ERP
+    rejected stay listed there with the reason)."""
 
     async def request_persist(self) -> bool: ...
+
+    async def returns(self) -> list[dict]: ...
 
     async def estimate(self) -> dict: ...

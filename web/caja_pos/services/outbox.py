@@ -26,7 +26,7 @@ from caja_pos import platform
 from caja_pos.net.erp import Http, HttpError, NetworkError
 from caja_pos.services import backup
 from caja_pos.services.returns import upload_returns
-from caja_pos.services.shift_store import ShiftStore
+from caja_pos.services.shift_store import KINDS, STORE_OF, ShiftStore
 from caja_pos.services.shifts import upload_shift_records
 from caja_pos.services.sync import fetch_cfdis, upload_sales
 from caja_pos.services.tasks import spawn
@@ -73,6 +73,18 @@ class Outbox:
 
     async def import_sales(self, records: list[dict]) -> dict:
         return json.loads(await self._idb.importSales(json.dumps(records)))
+
+    async def shift_entries(self) -> list[dict]:
+        """The queued shift records' outbox entries, every kind (what a backup carries)."""
+        out: list[dict] = []
+        for kind, _store in KINDS:
+            out += json.loads(await self._idb.outboxEntries(kind))
+        return out
+
+    async def import_others(self, returns: list[dict], shift_entries: list[dict]) -> dict:
+        """A backup's returns and shift records, ONE transaction, each skipped when the device has its uuid."""
+        return json.loads(await self._idb.importOthers(json.dumps(returns), json.dumps(shift_entries),
+                                                       json.dumps(STORE_OF)))
 
     async def mark_syncing(self, only: list[str] | None) -> list[str]:
         """Outbox sales about to be sent become "syncing" (no longer cancellable); returns their uuids."""

@@ -3,9 +3,11 @@ returned of the sale, storing it durably (record, outbox entry, stock put back: 
 sending the pending ones to POST /api/returns with the ERP's answers applied.
 
 Why "what this device already returned": a return's amounts depend on the units returned before it
-(poscore.returns). Offline, the till knows only its own returns; the ERP recomputes with all of them and answers
-`return_exceeds` or `return_stale` when another till got there first. That answer is kept with the return (never
-dropped) and its stock record goes, so the local stock follows the ERP.
+(poscore.returns). Online, Devolver asks the ERP for the sale's accepted returns of every till
+(GET /api/returns/of-sale) and counts them too, so it offers only what is left and its amounts are the ERP's.
+Offline, the till knows only its own returns; the ERP recomputes with all of them and answers `return_exceeds` or
+`return_stale` when another till got there first. That answer is kept with the return (never dropped) and its
+stock record goes, so the local stock follows the ERP; opening Devolver again online makes a return that fits.
 
 Must not compute amounts or decide what may be returned (poscore.returns does), nor touch the DOM.
 """
@@ -16,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
+from urllib.parse import quote
 from uuid import uuid4
 
 from storage import ReturnsChanged, Storage, StorageError
@@ -32,12 +35,15 @@ from poscore.numbering import folio_label
 from poscore.returns import Return, make_return, return_line_amounts
 from poscore.sale import Sale
 
-__all__ = ["Authorize", "Returns", "ReturnsChanged", "StorageError", "find_sale", "refund_of", "returned_units",
-           "upload_returns"]
+__all__ = ["Authorize", "Returns", "ReturnsChanged", "StorageError", "counted_before", "find_sale", "refund_of",
+           "returned_units", "sale_returns_at_erp", "upload_returns"]
 
 # Asks a supervisor to authorize a return (`reason`: what is being authorized, for the PIN dialog; `subject`: the
 # sale's uuid, for the authorization's record): their name, "" when this till has no supervisors, None if refused.
 Authorize = Callable[[str, str], Awaitable[str | None]]
+# The ERP's returns of a sale (GET /api/returns/of-sale's list), None when it could not be asked (offline).
+OthersOf = Callable[[str], Awaitable[list[dict] | None]]
+OTHERS_TIMEOUT_MS = 4000  # Devolver waits this long for the ERP before counting this device's returns only
 COMMIT_TRIES = 3  # returns of the same sale stored by other tabs between two tries
 RETURNS_BATCH = 100  # the ERP accepts up to 500
 
@@ -51,6 +57,30 @@ def returned_units(records: list[dict]) -> dict[int, Decimal]:
         for x in Return.from_json(r["return"]).lines:
             out[x.line] = out.get(x.line, ZERO) + x.qty
     return out
+
+
+def counted_before(records: list[dict], others: list[dict] | None) -> dict[int, Decimal]:
+    """Units already returned per sale line: this device's returns plus, when the ERP answered, its accepted
+    returns from every till (one of this device's that the ERP lists counts once)."""
+    if others is None:
+        return returned_units(records)
+    listed = {r.get("uuid") for r in others}
+    out = returned_units([r for r in records if r.get("uuid") not in listed])
+    for r in others:
+        for x in r.get("lines") or []:
+            out[int(x["line"])] = out.get(int(x["line"]), ZERO) + to_decimal(x["qty"])
+    return out
+
+
+async def sale_returns_at_erp(http: Http, token: str, sale_uuid: str) -> list[dict] | None:
+    """The sale's accepted returns as the ERP lists them, or None when it cannot be asked now."""
+    try:
+        answer = await http.request("GET", f"/api/returns/of-sale?sale_uuid={quote(sale_uuid)}", token=token,
+                                    timeout_ms=OTHERS_TIMEOUT_MS)
+    except (NetworkError, HttpError):
+        return None
+    found = answer.get("returns") if isinstance(answer, dict) else None
+    return found if isinstance(found, list) else None
 
 
 def sale_folio(record: dict) -> str | None:
@@ -115,13 +145,18 @@ class Returns:
         self.now = now
         # Who returns and in which shift (services/shifts.py `sale_fields`): {} on a till without cashiers.
         self.stamp: Callable[[], dict] = dict
+        self.others: OthersOf | None = None  # set once paired: sale_returns_at_erp with the terminal's token
+        self._others: dict[str, list[dict] | None] = {}  # the ERP's answer when Devolver opened, per sale
 
     async def of_sale(self, sale_uuid: str) -> list[dict]:
         return [r for r in await self.storage.returns() if r.get("sale_uuid") == sale_uuid]
 
     async def returnable(self, sale_record: dict) -> tuple[Sale, dict[int, Decimal]]:
-        """The sale and the units already returned of each line (by this device)."""
-        return Sale.from_json(sale_record["sale"]), returned_units(await self.of_sale(sale_record["uuid"]))
+        """The sale and the units already returned of each line: by this device, and by every till when the ERP
+        can be asked now (its answer is kept for the commit that follows)."""
+        uuid = sale_record["uuid"]
+        self._others[uuid] = await self.others(uuid) if self.others is not None else None
+        return Sale.from_json(sale_record["sale"]), counted_before(await self.of_sale(uuid), self._others[uuid])
 
     async def commit(self, sale_record: dict, units: dict[int, str], *, reason: str, refund_method: str,
                      cashier: str | None = None, authorizer: str | None = None) -> dict:
@@ -135,11 +170,11 @@ class Returns:
         cashier = cashier or stamp.get("cashier")
         for attempt in range(COMMIT_TRIES):
             done = await self.of_sale(sale.uuid)
-            ret = make_return(sale, units, returned_units(done), uuid=str(uuid4()), terminal=self.till.code,
+            ret = make_return(sale, units, counted_before(done, self._others.get(sale.uuid)), uuid=str(uuid4()), terminal=self.till.code,
                               device_time=self.now().isoformat(), reason=reason, refund_method=refund_method,
-                              cashier=cashier, authorizer=authorizer)
+                              cashier=cashier, authorizer=authorizer, shift_uuid=stamp.get("shift_uuid"))
             record = return_record(ret, sale_record, self.now().isoformat(), len(done) + 1)
-            # Beside the RETURN, local only: the shift whose drawer paid the refund (its corte counts it).
+            # The shift whose drawer paid the refund (its corte counts it); the RETURN carries it to the ERP too.
             record["shift_uuid"] = stamp.get("shift_uuid")
             deltas = stock_back(ret)
             try:

@@ -35,6 +35,7 @@ from poscore.shift import (
     LocalShift,
     ShiftActivity,
     can_sell,
+    cash_refunded,
     corte,
     expected_by_method,
     tenders_of,
@@ -183,10 +184,10 @@ class Shifts:
             "counted": {m: str(a) for m, a in counted.items() if a or m == "efectivo"},
             "cash_count": cash_count})
 
-    async def movement_totals(self) -> tuple[Decimal, Decimal]:
-        """(entradas, salidas) of the current shift, for the corte ticket."""
+    async def movement_totals(self) -> tuple[Decimal, Decimal, Decimal]:
+        """(entradas, salidas, cash refunded) of the current shift, for the corte ticket."""
         activity = await self.activity()
-        return sum(activity.entradas, ZERO), sum(activity.salidas, ZERO)
+        return sum(activity.entradas, ZERO), sum(activity.salidas, ZERO), cash_refunded(activity)
 
 
 async def upload_shift_records(http: Any, store: ShiftStore, token: str) -> dict:
