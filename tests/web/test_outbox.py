@@ -270,9 +270,11 @@ def test_prune_cutoff_keeps_at_least_a_day() -> None:
 
 def test_synced_sales_are_pruned_once_an_hour_not_after_every_sale(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pruning reads every synced sale: a till syncing after each sale prunes at its first run, then hourly."""
+    from types import SimpleNamespace
+
     from caja_pos.services import backup, outbox
 
-    idb, erp, syncer, records = _setup(1)
+    _idb, _erp, syncer, _records = _setup(1)
     pruned: list[bool] = []
 
     async def prune(storage: Any, box: Any) -> int:
@@ -281,7 +283,7 @@ def test_synced_sales_are_pruned_once_an_hour_not_after_every_sale(monkeypatch: 
 
     monkeypatch.setattr(backup, "prune", prune)
     clock = [1000.0]
-    monkeypatch.setattr(outbox.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(outbox, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # outbox's clock only
     for _ in range(3):
         _run(syncer.run())
     assert len(pruned) == 1
