@@ -57,7 +57,7 @@ def _code_key(code: str) -> str:
     return code.strip().upper()
 
 
-CACHE_SIZE = 1024  # Products kept built (a search page, a cart and the day's usual products fit in it)
+CACHE_SIZE = 256  # Products kept built: a few pages of search results, a cart and the products sold most often
 
 
 class _Deferred:
