@@ -57,6 +57,9 @@ def _code_key(code: str) -> str:
     return code.strip().upper()
 
 
+CACHE_SIZE = 256  # Products kept built: a few pages of search results, a cart and the products sold most often
+
+
 class _Deferred:
     """Stands in ``CatalogIndex._raw`` for every product of one batch added by ``add_deferred`` until
     ``load()`` parses the batch's PRODUCT dicts (on first use). Until then none of its products can have
@@ -75,7 +78,9 @@ class CatalogIndex:
     def __init__(self) -> None:
         self._raw: dict[int, dict | _Deferred] = {}  # id -> the PRODUCT dict as received (or its batch)
         self._deferred: list[_Deferred] = []  # batches whose dicts are not parsed yet
-        self._cache: dict[int, Product] = {}  # id -> Product, built on demand
+        # id -> Product, built on demand and bounded: a till scanning a different product in every sale all day
+        # would otherwise end up holding a Product for most of the catalog.
+        self._cache: dict[int, Product] = {}
         self._codes = CodeIndex()  # upper-cased barcode or SKU -> id (pages merged by `prepare`, see codes.py)
         self._slot: dict[int, int] = {}  # id -> its live slot in _names (active products only)
         self._names: list[str] = []  # normalized names; dead slots hold ""
@@ -250,7 +255,10 @@ class CatalogIndex:
             raw = self._raw_of(product_id)
             if raw is None:
                 return None
-            product = self._cache[product_id] = Product.from_json(raw)
+            product = Product.from_json(raw)
+            if len(self._cache) >= CACHE_SIZE:
+                del self._cache[next(iter(self._cache))]  # the oldest built; a cart keeps its own reference
+            self._cache[product_id] = product
         return product
 
     def by_code(self, code: str) -> Product | None:

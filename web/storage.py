@@ -92,11 +92,31 @@ class Storage:
             raise StorageError(kind, detail)
 
     async def sales(self) -> list[dict]:
+        """Every sale stored, oldest first: for what needs them all (a backup, a corte), never once per sale."""
         return json.loads(await self._idb.salesAll())
+
+    async def sales_page(self, limit: int, states: list[str] | None = None,
+                         uuids: list[str] | None = None) -> list[dict]:
+        """The `limit` most recent sales, newest first; with `states` or `uuids`, only the sales in one of those
+        states or with one of those uuids."""
+        return json.loads(await self._idb.salesPage(limit,
+                                                    None if states is None else json.dumps(states),
+                                                    None if uuids is None else json.dumps(uuids)))
+
+    async def sale(self, uuid: str) -> dict | None:
+        raw = await self._idb.saleGet(uuid)
+        return json.loads(raw) if isinstance(raw, str) else None
+
+    async def sale_uuids(self, state: str) -> list[str]:
+        """The uuids of the sales in `state`, without reading the records."""
+        return json.loads(await self._idb.saleUuids(state))
+
+    async def sales_awaiting_cfdi(self, limit: int) -> list[str]:
+        """Synced facturas without their CFDI yet, most recent first, at most `limit`."""
+        return json.loads(await self._idb.salesAwaitingCfdi(limit))
 
     async def outbox_sales(self) -> list[dict]:
         return json.loads(await self._idb.outboxSales())
-
 
     async def apply_sale_results(self, updates: list[dict]) -> None:
         await self._idb.applySaleResults(json.dumps(updates))

@@ -249,3 +249,16 @@ def test_deferred_index_answers_like_add(items: list[dict]) -> None:
         for q in (item["barcodes"][0], item["name"], item["name"].split()[0]):
             assert [p.id for p in lazy.search(q, limit=50)] == [p.id for p in idx.search(q, limit=50)]
     assert len(lazy) == len(idx) and len(calls) <= 2
+
+
+def test_built_products_stay_bounded_however_many_are_looked_up() -> None:
+    """A till that scans a different product in every sale all day keeps only the last CACHE_SIZE built."""
+    from poscore import catalog
+
+    idx = CatalogIndex()
+    idx.add([product_json(i) for i in range(1, catalog.CACHE_SIZE * 2 + 1)])
+    first = idx.get(1)
+    for i in range(1, catalog.CACHE_SIZE * 2 + 1):
+        assert idx.get(i) is not None and idx.get(i).id == i
+    assert len(idx._cache) == catalog.CACHE_SIZE
+    assert idx.get(1) == first  # built again from its dict when asked after being dropped: the same product

@@ -18,6 +18,7 @@ class FakeIdb:
         self.meta: dict[str, str] = {}
         self.chunks: dict[str, dict[int, str]] = {"catalog_chunks": {}, "customer_chunks": {}}
         self.sales: dict[str, dict] = {}
+        self.pages_read: list[int] = []  # how many records each salesPage answered (Ventas reads a page, not all)
         self.outbox: dict[str, dict] = {}
         self.stock: dict[str, dict] = {}
         self.customers_local: dict[str, dict] = {}
@@ -75,6 +76,27 @@ class FakeIdb:
 
     async def salesAll(self) -> str:
         return json.dumps(sorted(self.sales.values(), key=lambda r: r["seq"]))
+
+    async def salesPage(self, limit: int, states_json: str | None, uuids_json: str | None) -> str:
+        states = None if states_json is None else set(json.loads(states_json))
+        uuids = None if uuids_json is None else set(json.loads(uuids_json))
+        rows = [r for r in sorted(self.sales.values(), key=lambda r: -r["seq"])
+                if ((states is None and uuids is None) or (states is not None and r["state"] in states)
+                     or (uuids is not None and r["uuid"] in uuids))]
+        self.pages_read.append(min(limit, len(rows)))
+        return json.dumps(rows[:limit])
+
+    async def saleGet(self, uuid: str) -> str | None:
+        return json.dumps(self.sales[uuid]) if uuid in self.sales else None
+
+    async def saleUuids(self, state: str) -> str:
+        return json.dumps(sorted(u for u, r in self.sales.items() if r["state"] == state))
+
+    async def salesAwaitingCfdi(self, limit: int) -> str:
+        """idb.js reads the sparse "cfdi_due" index that applySaleResults keeps: synced facturas without a CFDI."""
+        due = [r for r in self.sales.values() if r.get("type") == "factura" and r["state"] == "synced"
+               and not r.get("cfdi")]
+        return json.dumps([r["uuid"] for r in sorted(due, key=lambda r: -r["seq"])][:limit])
 
     async def outboxSales(self) -> str:
         # IndexedDB's getAll answers in key order: the outbox is keyed by uuid.

@@ -266,3 +266,27 @@ def test_prune_cutoff_keeps_at_least_a_day() -> None:
     now = datetime(2026, 11, 27, 16, 0, tzinfo=timezone(timedelta(hours=-6)))
     assert prune_cutoff(now, 30) == "2026-10-28T16:00:00-06:00"
     assert prune_cutoff(now, 0) == "2026-11-26T16:00:00-06:00"
+
+
+def test_synced_sales_are_pruned_once_an_hour_not_after_every_sale(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pruning reads every synced sale: a till syncing after each sale prunes at its first run, then hourly."""
+    from types import SimpleNamespace
+
+    from caja_pos.services import backup, outbox
+
+    _idb, _erp, syncer, _records = _setup(1)
+    pruned: list[bool] = []
+
+    async def prune(storage: Any, box: Any) -> int:
+        pruned.append(True)
+        return 0
+
+    monkeypatch.setattr(backup, "prune", prune)
+    clock = [1000.0]
+    monkeypatch.setattr(outbox, "time", SimpleNamespace(monotonic=lambda: clock[0]))  # outbox's clock only
+    for _ in range(3):
+        _run(syncer.run())
+    assert len(pruned) == 1
+    clock[0] += outbox.PRUNE_EVERY_S
+    _run(syncer.run())
+    assert len(pruned) == 2

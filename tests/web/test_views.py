@@ -246,10 +246,17 @@ def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc:
 
         ticks: ClassVar[list[int]] = []
 
-        async def salesAll(self) -> str:
+        async def _slow(self) -> None:
             for _ in range(self.ticks.pop(0) if self.ticks else 0):
                 await asyncio.sleep(0)
-            return await super().salesAll()
+
+        async def salesPage(self, *args: Any) -> str:
+            await self._slow()
+            return await super().salesPage(*args)
+
+        async def saleGet(self, uuid: str) -> str | None:
+            await self._slow()
+            return await super().saleGet(uuid)
 
     idb = SlowIdb()
     app = _App(idb)

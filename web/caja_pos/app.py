@@ -263,7 +263,7 @@ class App:
         assert self.till is not None and self.token is not None
         till = self.till
         # Decrements of sales the ERP already accepted are in its stock after this refresh: forget them then.
-        synced = [s["uuid"] for s in await self.storage.sales() if s.get("state") == SYNCED]
+        synced = await self.storage.sale_uuids(SYNCED)
         synced += [r["uuid"] for r in await self.storage.returns() if r.get("state") == SYNCED]
         bars: dict[str, Any] = {}
         if show_progress:

@@ -196,11 +196,72 @@ function storageError(error) {
   return `storage_error:${name}`;
 }
 
-/** Every sale record on the device, oldest first, as a JSON array string. */
+/** Every sale record on the device, oldest first, as a JSON array string (a backup, a corte: never per sale). */
 export async function salesAll() {
   const db = await open();
   const rows = await req(db.transaction("sales").objectStore("sales").index("seq").getAll());
   return JSON.stringify(rows);
+}
+
+/**
+ * One page of sales, newest first: the `limit` most recent records; when `statesJson` or `uuidsJson` is given,
+ * only those whose state or uuid is in it (null: all).
+ * Why: the Ventas window draws a page, and a till that sold all day must not read (and hand Python) every sale
+ * it ever stored each time the window opens.
+ */
+export async function salesPage(limit, statesJson, uuidsJson) {
+  const states = statesJson == null ? null : new Set(JSON.parse(statesJson));
+  const uuids = uuidsJson == null ? null : new Set(JSON.parse(uuidsJson));
+  const db = await open();
+  const index = db.transaction("sales").objectStore("sales").index("seq");
+  const rows = [];
+  await new Promise((resolve, reject) => {
+    const cursor = index.openCursor(null, "prev");
+    cursor.onerror = () => reject(cursor.error);
+    cursor.onsuccess = () => {
+      const c = cursor.result;
+      if (!c || rows.length >= limit) { resolve(); return; }
+      const r = c.value;
+      if ((!states && !uuids) || (states && states.has(r.state)) || (uuids && uuids.has(r.uuid))) rows.push(r);
+      if (rows.length >= limit) resolve(); else c.continue();
+    };
+  });
+  return JSON.stringify(rows);
+}
+
+/** One sale record by uuid, as a JSON string, or null. */
+export async function saleGet(uuid) {
+  const db = await open();
+  const row = await req(db.transaction("sales").objectStore("sales").get(uuid));
+  return row === undefined ? null : JSON.stringify(row);
+}
+
+/** The uuids of the sales in one state (keys only: no record is read), as a JSON array string. */
+export async function saleUuids(state) {
+  const db = await open();
+  return JSON.stringify(await req(db.transaction("sales").objectStore("sales").index("state").getAllKeys(state)));
+}
+
+/**
+ * The uuids of synced facturas still waiting for their CFDI, most recent first, at most `limit`. The sparse
+ * "cfdi_due" index holds only those (applySaleResults sets and clears the field), so the sync asks after every
+ * sale without reading the synced ones.
+ */
+export async function salesAwaitingCfdi(limit) {
+  const db = await open();
+  const index = db.transaction("sales").objectStore("sales").index("cfdi_due");
+  const uuids = [];
+  await new Promise((resolve, reject) => {
+    const cursor = index.openKeyCursor(null, "prev");
+    cursor.onerror = () => reject(cursor.error);
+    cursor.onsuccess = () => {
+      const c = cursor.result;
+      if (!c || uuids.length >= limit) { resolve(); return; }
+      uuids.push(c.primaryKey);
+      c.continue();
+    };
+  });
+  return JSON.stringify(uuids);
 }
 
 /* ---------- stock: local decrements, one record per sale ---------- */

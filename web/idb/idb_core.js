@@ -8,7 +8,7 @@
  * function each.
  */
 const DB_NAME = "caja";
-const DB_VERSION = 3;
+const DB_VERSION = 4;
 
 let dbPromise = null;
 
@@ -24,6 +24,17 @@ export const SNAPSHOT_CACHE = "caja-snapshot";
 
 export function releaseSnapshot() {
   if (globalThis.caches) caches.delete(SNAPSHOT_CACHE).catch(() => {});
+}
+
+/**
+ * Keep a sale record's "cfdi_due" field (the sparse index of synced facturas without their CFDI) true to its
+ * state; true when the record changed.
+ */
+export function cfdiDue(record) {
+  const due = record.type === "factura" && record.state === "synced" && !record.cfdi;
+  if (due && record.cfdi_due !== record.seq) { record.cfdi_due = record.seq; return true; }
+  if (!due && "cfdi_due" in record) { delete record.cfdi_due; return true; }
+  return false;
 }
 
 export function req(request) {
@@ -76,7 +87,19 @@ export function open() {
           returns.createIndex("sale_uuid", "sale_uuid");
           returns.createIndex("state", "state");
         }
-        // if (old < 4) { ... } — add steps here; never delete "sales", "returns" or "outbox".
+        if (old < 4) {
+          // Synced facturas still waiting for their CFDI, and only those (an index skips a record without the
+          // field): the sync asks the ERP for them after every sale without reading every synced sale.
+          const sales = r.transaction.objectStore("sales");
+          sales.createIndex("cfdi_due", "cfdi_due");
+          sales.index("state").openCursor(IDBKeyRange.only("synced")).onsuccess = (e) => {
+            const c = e.target.result;
+            if (!c) return;
+            if (cfdiDue(c.value)) c.update(c.value);
+            c.continue();
+          };
+        }
+        // if (old < 5) { ... } — add steps here; never delete "sales", "returns" or "outbox".
       };
       r.onsuccess = () => {
         const db = r.result;

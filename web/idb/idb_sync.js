@@ -5,7 +5,7 @@
  * Must not hold business rules (poscore decides what may be cancelled, what a batch holds); a rejected sale is
  * never deleted here.
  */
-import { DURABLE, done, open, req } from "./idb_core.js";
+import { DURABLE, cfdiDue, done, open, req } from "./idb_core.js";
 import { SHIFT_KINDS } from "./idb_shifts.js";
 
 /**
@@ -44,6 +44,7 @@ export async function applySaleResults(updatesJson) {
     const record = await req(sales.get(u.uuid));
     if (!record) continue;
     Object.assign(record, u);
+    cfdiDue(record);
     sales.put(record);
     if (u.state === "synced" || u.state === "rejected") outbox.delete(u.uuid);
   }

@@ -8,6 +8,10 @@ the focus; it cannot be undone), then ONE IndexedDB transaction (idb.js
 cancelSale) marks the sale cancelled, drops it from the outbox, restores its local stock and queues the void
 audit for POST /api/voids. Which states may be cancelled is poscore.lifecycle's rule, never decided here.
 
+The list is a page: the most recent PAGE sales (of the filter), and "Ver más" adds a page. Only what is drawn is read
+from the store: a till that sold all day must not read, and build Python objects for, every sale it ever stored
+each time the window opens. The search box reads every sale, once, only when what it names is not on the page.
+
 Must not compute amounts (the stored SALE and poscore's Sale do) nor send anything itself (App/Syncer do).
 It keeps the ids the e2e helpers use: #menu-panel, #sales-list tr.sale-row[data-number] td.state.
 """
@@ -94,6 +98,8 @@ class ReturnsEntry(Protocol):
     def search_box(self) -> Any: ...
 
 
+PAGE = 50  # sales drawn at once; "Ver más" draws this many more
+
 # A supervisor's PIN for an action (action, subject, reason shown): True when given (a till without cashiers: True).
 Authorize = Callable[[str, "str | None", str], Awaitable[bool]]
 
@@ -111,6 +117,7 @@ class SalesWindow(DialogView):
         self.shift_fields = shift_fields  # the cashier and shift a cancellation is recorded under
         self.on_stock_changed = on_stock_changed  # the app re-reads the local stock and redraws the selling screen
         self.filter = "all"
+        self.limit = PAGE  # how many sales the list draws ("Ver más" raises it)
         self.records: dict[str, dict] = {}
         self.current: str | None = None  # uuid of the sale whose detail is shown
         self.notice: str | None = None  # the last outcome shown under the list
@@ -144,15 +151,20 @@ class SalesWindow(DialogView):
         if not refresh:
             self._navigation += 1
         navigation = self._navigation
-        records = list(reversed(await self.store.sales()))
-        keep = await self.store.get("keep_days", None)
         marks = await self.returns.marks()  # sales with returns not (yet) in the ERP say so
+        # One more than drawn: whether "Ver más" has anything to add.
+        if self.filter == "all":
+            shown = await self.store.sales_page(self.limit + 1)
+        else:
+            shown = await self.store.sales_page(self.limit + 1, states=sorted(UNSYNCED), uuids=sorted(marks))
+        more = len(shown) > self.limit
+        shown = shown[:self.limit]
+        keep = await self.store.get("keep_days", None)
         if navigation != self._navigation or self.destroyed or (refresh and self.current is not None):
             return
         self.current = None
         self.notice = message
-        self.records = {r["uuid"]: r for r in records}
-        shown = [r for r in records if self.filter == "all" or r.get("state") in UNSYNCED or r["uuid"] in marks]
+        self.records = {r["uuid"]: r for r in shown}
         head = el("tr", None, children=[el("th", None, L(k)) for k in ("local_number", "date", "customer", "type")]
                   + [el("th", "num", L("total")), el("th", None, L("state"))])
         rows = [head]
@@ -166,6 +178,9 @@ class SalesWindow(DialogView):
                                el("td", "state", state_text(r) + marks.get(r["uuid"], ""))]))
         body = el("table", "sales-table", id="sales-list", children=rows) if shown else \
             el("p", "muted", L("no_sales"), id="sales-empty")
+        more_button = el("div", "actions", children=[
+            el("button", "secondary", L("sales_more"), id="sales-more", type="button", data_action="sales-more")]) \
+            if more else None
         filters = el("div", "actions filters", children=[
             el("button", "toggle", L(key), type="button", data_action="sales-filter", data_filter=value,
                aria_pressed="true" if self.filter == value else "false")
@@ -183,6 +198,7 @@ class SalesWindow(DialogView):
                    value=str(keep or DEFAULT_KEEP_DAYS), data_field="keep-days")]),
         ])
         replace(self.box, el("h2", None, L("sales"), id="menu-panel-title"), filters, self.returns.search_box(), body,
+                more_button,
                 el("p", "sync-result", message or "", id="sales-result", role="status"), backup,
                 el("div", "actions", children=[el("button", "secondary", L("close"), type="button",
                                                   data_action="menu-close", data_escape=True)]))
@@ -191,7 +207,7 @@ class SalesWindow(DialogView):
     async def show_detail(self, uuid: str, message: str | None = None) -> None:
         self._navigation += 1
         navigation = self._navigation
-        record = next((r for r in await self.store.sales() if r["uuid"] == uuid), None)
+        record = await self.store.sale(uuid)
         returns = await self.returns.section(uuid)  # this sale's returns, with their states
         if navigation != self._navigation or self.destroyed:
             return
@@ -265,6 +281,10 @@ class SalesWindow(DialogView):
             spawn(self.show_detail(str(node.dataset.uuid)))
         elif action == "sales-filter":
             self.filter = str(node.dataset.filter)
+            self.limit = PAGE
+            spawn(self.show_list())
+        elif action == "sales-more":
+            self.limit += PAGE
             spawn(self.show_list())
         elif action == "sale-back":
             spawn(self.show_list())
@@ -303,8 +323,13 @@ class SalesWindow(DialogView):
         event.preventDefault()
         field = by_id("find-sale-text")
         text = str(field.value) if field is not None else ""
+        spawn(self._find(text))
+
+    async def _find(self, text: str) -> None:
         found = self.returns.find(list(self.records.values()), text)
-        spawn(self.show_detail(found["uuid"]) if found else self.show_list(L("find_sale_none", text=text.strip())))
+        if found is None and text.strip():  # not on the page: look through every stored sale, this once
+            found = self.returns.find(await self.store.sales(), text)
+        await (self.show_detail(found["uuid"]) if found else self.show_list(L("find_sale_none", text=text.strip())))
 
     def confirm_cancel(self, uuid: str) -> None:
         record = self.records[uuid]
@@ -342,7 +367,7 @@ class SalesWindow(DialogView):
         if button is not None:
             button.disabled = True
         report = await self.syncer.run(only=uuid)
-        record: dict = next((r for r in await self.store.sales() if r["uuid"] == uuid), {})
+        record: dict = await self.store.sale(uuid) or {}
         if record.get("state") == SYNCED:
             message = L("sync_one_ok", folio=folio_label(record["series"], int(record["folio"])))
         elif record.get("state") == REJECTED:

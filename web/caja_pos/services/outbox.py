@@ -36,6 +36,9 @@ from poscore.messages import answer_text
 
 BASE_DELAY_S = 5.0
 MAX_DELAY_S = 300.0
+# Pruning reads every synced sale (IndexedDB has no index by date): at most this often, not after every sale. Synced
+# sales are kept for days, so an hour late changes nothing.
+PRUNE_EVERY_S = 3600.0
 TICK_S = 5.0  # how often the loop re-reads the count (cheap) and checks whether a retry is due
 CHANNEL = "caja-sync"
 CUSTOMER_FIELDS = ("uuid", "name", "rfc", "regimen_fiscal", "codigo_postal", "uso_cfdi", "email")
@@ -158,6 +161,7 @@ class Syncer:
         self.next_attempt = 0.0
         self.listeners: list[Callable[[], Any]] = []  # e.g. the open Ventas window re-renders
         self._task: asyncio.Future | None = None
+        self._pruned_at: float | None = None  # time.monotonic() of the last pruning, None before the first
         self._post: Callable[[str], Any] | None = None  # to the other tabs (BroadcastChannel), once started
         self.show_count: Callable[[int], None] = lambda count: None  # the sync icon (ui/header.py), set by the app
 
@@ -205,10 +209,17 @@ class Syncer:
             self.failures += 1
         else:
             self.failures = 0
-        if only is None and report["error"] is None:
+        if only is None and report["error"] is None and self._prune_due():
             await backup.prune(self.storage, self.box)  # synced sales past the setting's days; never pending or rejected
         self.next_attempt = time.monotonic() + backoff_delay(self.failures, self.rand)
         return report
+
+    def _prune_due(self) -> bool:
+        now = time.monotonic()
+        if self._pruned_at is not None and now - self._pruned_at < PRUNE_EVERY_S:
+            return False
+        self._pruned_at = now
+        return True
 
     async def _run(self, only: str | None) -> dict:
         http, storage, token = self.http, self.storage, self.token

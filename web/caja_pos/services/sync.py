@@ -148,11 +148,10 @@ async def fetch_cfdis(http: Http, storage: Storage, token: str) -> int:
     """Ask the ERP for the stamped CFDIs of this till's synced facturas that have none yet (the most recent first),
     and keep each one's UUID and verification QR address on its sale record, for the ticket's reprint from Ventas.
     Returns how many arrived. A network error propagates (the caller's sync run reports it)."""
-    waiting = [r["uuid"] for r in await storage.sales()
-               if r.get("type") == "factura" and r.get("state") == SYNCED and not r.get("cfdi")]
+    waiting = await storage.sales_awaiting_cfdi(CFDI_ASK)
     if not waiting:
         return 0
-    answer = await http.request("POST", "/api/cfdis", {"sales": waiting[-CFDI_ASK:]}, token=token)
+    answer = await http.request("POST", "/api/cfdis", {"sales": waiting}, token=token)
     found = [{"uuid": c["sale"], "state": SYNCED, "cfdi": {"uuid": c["uuid"], "qr": c.get("qr")}}
              for c in answer.get("cfdis", []) if c.get("sale") in waiting and c.get("uuid")]
     if found:

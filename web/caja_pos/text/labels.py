@@ -100,6 +100,7 @@ _ES: dict[str, str] = {
     # Ventas window, ticket, backup (screens/sales.py, screens/ticket.py, services/backup.py)
     "sales_pending": "Pendientes",
     "sales_all": "Todas",
+    "sales_more": "Ver más",
     "date": "Fecha",
     "sale_title": "Venta {number}",
     "products": "Productos",
@@ -266,6 +267,7 @@ _EN: dict[str, str] = {
     # Ventas window, ticket, backup (screens/sales.py, screens/ticket.py, services/backup.py)
     "sales_pending": "Pending",
     "sales_all": "All",
+    "sales_more": "Show more",
     "date": "Date",
     "sale_title": "Sale {number}",
     "products": "Products",
