@@ -9,8 +9,8 @@ each fit the viewport (nothing sideways, the page never wider than the window, 4
 serious or critical axe-core violation. The web app manifest is linked, served, names the POS it was installed from
 and, like its icons, answers offline from the service worker.
 
-CAJA_SCREENSHOTS=<folder> also saves the till on the phone (the cart, the cash pad) and the 10" tablet there (docs/
-holds the README's).
+CAJA_SCREENSHOTS=<folder> also saves the till on the phone (the cart, the cash pad), the 10" tablet and the PC there
+(docs/ holds the README's).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from tests.e2e import tour_sales as ts
 from tests.e2e.harness import Browser, ErpProcess
 
 SIZES = ((360, 740), (600, 960), (800, 1280), (1280, 800))
-SHOTS = {(360, 740): "touch-phone.png", (800, 1280): "touch-tablet.png"}
+SHOTS = {(360, 740): "touch-phone.png", (800, 1280): "touch-tablet.png", (1280, 800): "screenshot.png"}
 
 
 def _fits(page: object, where: str, *selectors: str) -> None:
