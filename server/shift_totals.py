@@ -39,11 +39,6 @@ def erp_expected(conn: Connection, shift_uuid: str) -> dict[str, Decimal] | None
 
 
 def _refunds(conn: Connection, shift_uuid: str) -> list[Payment]:
-    """The refunds of the returns whose RETURN names the shift. The shift is in the stored body only (returns are
-    few beside sales): a text match finds the candidates and the parsed body decides."""
-    out = []
-    for body, method, total in conn.execute(select(returns.c.body, returns.c.refund_method, returns.c.total)
-                                            .where(returns.c.body.contains(shift_uuid))):
-        if json.loads(body).get("shift_uuid") == shift_uuid:
-            out.append(Payment(method, Decimal(total)))
-    return out
+    """The refunds of the returns whose RETURN names the shift."""
+    rows = conn.execute(select(returns.c.refund_method, returns.c.total).where(returns.c.shift_uuid == shift_uuid))
+    return [Payment(method, Decimal(total)) for method, total in rows]

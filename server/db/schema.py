@@ -394,6 +394,8 @@ returns = Table(
     Column("total", Money(), nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("body", Text, nullable=False),
+    # The shift whose drawer paid the refund (tills with cashiers send it): its corte counts the refund.
+    Column("shift_uuid", String(36), index=True),
     # Undone in the back office (so that its sale can be cancelled): the stock taken out again, its egreso
     # cancelled; the row stays for the audit and counts no more as returned.
     Column("undone_at", TS),

@@ -153,7 +153,7 @@ def _store(conn: Connection, terminal: Any, ret: Return, sale_id: int, folio: in
         series=SERIES, folio=folio, device_time=ret.device_time[:40], received_at=now, reason=ret.reason,
         refund_method=ret.refund_method, cashier=ret.cashier, authorizer=ret.authorizer,
         subtotal=tot.subtotal, discount=tot.discount, tax_total=tot.tax_total, total=tot.total,
-        content_hash=digest, body=json.dumps(raw, ensure_ascii=False),
+        content_hash=digest, body=json.dumps(raw, ensure_ascii=False), shift_uuid=ret.shift_uuid,
     ).returning(returns.c.id)).scalar_one())
     conn.execute(return_lines.insert(), [{
         "return_id": return_id, "line_no": x.line + 1, "product_id": x.product_id, "qty": x.qty,
