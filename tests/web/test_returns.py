@@ -174,3 +174,20 @@ def test_the_sync_panel_names_a_rejected_return() -> None:
     assert sales_message({"error": None, "rejected": [], "return_rejected": [
         ("T01-000007", "Se devuelve más de lo vendido menos lo ya devuelto")]}) == \
         "1 devolución(es) rechazada(s): T01-000007: Se devuelve más de lo vendido menos lo ya devuelto"
+
+
+def test_a_ticket_code_typed_loosely_or_scanned_as_the_qr_finds_its_sale() -> None:
+    from caja_pos.services.returns import find_sale
+
+    from poscore.autofactura import invoice_url, ticket_code
+    from poscore.money import to_decimal
+
+    _, _, storage, _, record = _synced_sale()
+    other = {**record, "uuid": "other", "number": "T01-000008", "seq": 8}
+    key = "k" * 32
+    code = ticket_code(key, record["uuid"], record["sale"]["terminal"], record["number"], to_decimal(record["total"]))
+    loose = code.lower().replace("-", " ").replace("0", "o")  # as a customer or cashier may type it
+    for text in (code, loose, invoice_url("https://tienda.example/factura", code)):
+        assert find_sale([other, record], text, key) is record, text
+    assert find_sale([other, record], code, None) is None  # without the shop's key no code is known
+    assert find_sale([other, record], "ZZZZZ-ZZZZZ", key) is None

@@ -13,7 +13,6 @@ Must not compute amounts or decide what may be returned (poscore.returns does), 
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from decimal import Decimal
@@ -28,7 +27,7 @@ from caja_pos.services import clock
 from caja_pos.services.sync import answer_updates
 from caja_pos.services.till import Till
 from caja_pos.text.labels import lang
-from poscore.autofactura import ticket_code
+from poscore.autofactura import normalize_code, ticket_code
 from poscore.lifecycle import PENDING, REJECTED, SYNCED
 from poscore.money import ZERO, to_decimal
 from poscore.numbering import folio_label
@@ -114,7 +113,9 @@ def find_sale(records: list[dict], text: str, autofactura_key: str | None = None
     wanted = text.strip().upper()
     if not wanted:
         return None
-    code = re.search(r"[0-9A-Z]{5}-[0-9A-Z]{5}$", wanted)
+    # The code as typed (poscore reads it as the ERP's page does: case, spaces, O for 0) or the scanned QR's
+    # address, whose query ends with it.
+    code = normalize_code(text.strip().rsplit("c=", 1)[-1])
     for r in records:
         folio = sale_folio(r)
         if wanted == str(r.get("number", "")).upper() or (folio and wanted in (folio, folio.replace("-", ""))):
@@ -125,7 +126,7 @@ def find_sale(records: list[dict], text: str, autofactura_key: str | None = None
         for r in records:
             sale = r["sale"]
             if ticket_code(autofactura_key, r["uuid"], sale["terminal"], r["number"],
-                           to_decimal(r["total"])) == code.group(0):
+                           to_decimal(r["total"])) == code:
                 return r
     return None
 
