@@ -182,7 +182,7 @@ def test_a_ticket_code_typed_loosely_or_scanned_as_the_qr_finds_its_sale() -> No
     from poscore.autofactura import invoice_url, ticket_code
     from poscore.money import to_decimal
 
-    _, _, storage, _, record = _synced_sale()
+    *_, record = _synced_sale()
     other = {**record, "uuid": "other", "number": "T01-000008", "seq": 8}
     key = "k" * 32
     code = ticket_code(key, record["uuid"], record["sale"]["terminal"], record["number"], to_decimal(record["total"]))
