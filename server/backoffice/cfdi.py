@@ -8,6 +8,8 @@ What it must not do: build or stamp CFDIs in the request (the background job doe
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy import func, or_, select
@@ -103,15 +105,22 @@ def cfdi_retry(request: Request, cfdi_id: int, user: CurrentUser, engine: Db) ->
     return _listing(request, user, engine, notice=tr("retry_done", lang))
 
 
-@router.post("/ventas-cfdi/{cfdi_id}/cancelar")
-def cfdi_cancel(request: Request, cfdi_id: int, user: CurrentUser, engine: Db, form: Form) -> Response:
+def cancel_and_show(request: Request, cfdi_id: int, user: CurrentUser, engine: Db, form: Form,
+                    show: Callable[..., Response]) -> Response:
+    """Cancelar from any page that lists CFDIs (this one, Factura global): admins only, the SAT motive from the
+    form, then `show` renders the calling page with the refusal or the notice."""
     lang = lang_of(request)
     if not user.is_admin:
-        return _listing(request, user, engine, status_code=403, error=tr("admin_only", lang))
+        return show(request, user, engine, status_code=403, error=tr("admin_only", lang))
     problem = jobs.cancel(engine, request.app.state.settings.secret_key, cfdi_id, text(form, "motivo", 2))
     if problem is not None:
-        return _listing(request, user, engine, status_code=400, error=problem)
-    return _listing(request, user, engine, notice=tr("cancel_done", lang))
+        return show(request, user, engine, status_code=400, error=problem)
+    return show(request, user, engine, notice=tr("cancel_done", lang))
+
+
+@router.post("/ventas-cfdi/{cfdi_id}/cancelar")
+def cfdi_cancel(request: Request, cfdi_id: int, user: CurrentUser, engine: Db, form: Form) -> Response:
+    return cancel_and_show(request, cfdi_id, user, engine, form, _listing)
 
 
 @router.post("/ventas-cfdi/{cfdi_id}/reenviar")

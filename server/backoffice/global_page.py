@@ -18,13 +18,14 @@ from sqlalchemy import func, select
 
 from server.db.engine import read_tx, utcnow, write_tx
 from server.db.schema import cfdi_sales, cfdis, sales
-from server.fiscal import global_cfdi, global_schedule, jobs, store
+from server.fiscal import global_cfdi, global_schedule, store
 from server.fiscal.build import CfdiError, zone_of
 from server.fiscal.global_cfdi import GlobalError
 from server.fiscal.pac import MOTIVES
 from server.fiscal.periods import PERIODICIDADES, PeriodError, allowed, period_of
 
 from .auth import User
+from .cfdi import cancel_and_show
 from .deps import CurrentUser, Db, Form, NotFound, text
 from .deps import router as make_router
 from .i18n import tr
@@ -153,13 +154,7 @@ def global_replace(request: Request, cfdi_id: int, user: CurrentUser, engine: Db
 
 @router.post("/ventas-global/{cfdi_id}/cancelar")
 def global_cancel(request: Request, cfdi_id: int, user: CurrentUser, engine: Db, form: Form) -> Response:
-    lang = lang_of(request)
-    if not user.is_admin:
-        return _render(request, user, engine, status_code=403, error=tr("admin_only", lang))
-    problem = jobs.cancel(engine, request.app.state.settings.secret_key, cfdi_id, text(form, "motivo", 2))
-    if problem is not None:
-        return _render(request, user, engine, status_code=400, error=problem)
-    return _render(request, user, engine, notice=tr("cancel_done", lang))
+    return cancel_and_show(request, cfdi_id, user, engine, form, _render)
 
 
 @router.post("/ventas-global/ajustes")
