@@ -13,8 +13,9 @@ from server import cli
 from server.db.engine import write_tx
 from server.fiscal import global_schedule, jobs
 from server.settings import Settings
+from tests.fiscal.pac_standin import TOKEN, StandIn
 from tests.server.backoffice_helpers import post_form, signed_in
-from tests.server.fiscal_setup import configure_csd
+from tests.server.fiscal_setup import configure_csd, configure_pac
 from tests.server.harness import SECRET, Erp, catalog_items, make_sale, post_sales, sellable
 
 
@@ -78,3 +79,26 @@ def test_fiscal_global_cli_for_a_scheduler(erp: Erp, monkeypatch: pytest.MonkeyP
     assert cli.main(["factura-global", "--periodicidad", "01", "--fecha", "2026-11-27"]) == 0
     assert "No hay remisiones" in capsys.readouterr().out
     assert cli.main(["factura-global", "--periodicidad", "05"]) == 1
+
+
+def test_fiscal_global_cancel_from_its_page_refuses_01_and_releases_the_remisiones(erp: Erp) -> None:
+    _sell(erp, 2)
+    configure_csd(erp)
+    client = signed_in(erp)
+    r = post_form(client, "/erp/ventas-global/emitir", {"periodicidad": "01", "fecha": "2026-11-27"},
+                  page_url="/erp/ventas-global")
+    assert r.status_code == 200 and "G-1" in r.text
+    with StandIn() as pac:
+        configure_pac(erp, pac.url, TOKEN)
+        jobs.run_once(erp.engine, SECRET)
+        jobs.run_once(erp.engine, SECRET)  # sealed, then stamped
+        cfdi_id, uuid = erp.sql("SELECT id, uuid FROM cfdis WHERE kind = 'global'")[0]
+        assert uuid
+        url = f"/erp/ventas-global/{cfdi_id}/cancelar"
+        r = post_form(client, url, {"motivo": "01"}, page_url="/erp/ventas-global")
+        assert r.status_code == 400 and "Sustituir" in r.text and pac.cancelled == {}
+        r = post_form(client, url, {"motivo": "02"}, page_url="/erp/ventas-global")
+        assert r.status_code == 200 and pac.cancelled == {uuid: "02"}
+    assert erp.scalar(f"SELECT state FROM cfdis WHERE id = {int(cfdi_id)}") == "cancelada"
+    # Its remisiones are free again: the period's preview counts them for a new global.
+    assert 'id="global-count">2<' in client.get("/erp/ventas-global?periodicidad=01&fecha=2026-11-27").text
