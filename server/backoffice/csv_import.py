@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Connection, String, bindparam, func, select
 
 from poscore.typed import decimal_comma_of
-from server.db import changes
+from server.db import bulk, changes
 from server.db.schema import price_lists, prices, product_barcodes, products, stock, warehouses
 
 from .catalog_edit import (
@@ -287,72 +287,6 @@ def _changes(plan: Plan, row: Row) -> str | bool:
     return any(plan._stock.get((wid, old.id)) != v for wid, v in row.stock.items())
 
 
-def _mark(conn: Connection) -> str:
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
-def _chunks(rows: list[tuple[Any, ...]], size: int) -> Any:
-    for start in range(0, len(rows), size):
-        yield rows[start:start + size]
-
-
-# Multi-row statements instead of row-by-row executemany (which took ~100 s for 100,000 products on
-# PostgreSQL). SQLite: VALUES lists within its 32,766-parameter limit. PostgreSQL: one array parameter per
-# column through unnest(), so the statement text stays short (psycopg re-parses long statements in Python).
-def _source(conn: Connection, names: tuple[str, ...], types: tuple[str, ...], chunk: list[tuple[Any, ...]]
-            ) -> tuple[str, tuple[Any, ...]]:
-    if conn.dialect.name == "postgresql":
-        arrays = ", ".join(f"%s::{t}[]" for t in types)
-        return f"SELECT * FROM unnest({arrays}) AS v ({', '.join(names)})", tuple(list(col) for col in zip(*chunk))
-    row_sql = "(" + ", ".join(["?"] * len(names)) + ")"
-    return f"VALUES {', '.join([row_sql] * len(chunk))}", tuple(v for row in chunk for v in row)
-
-
-def _size(conn: Connection, width: int) -> int:
-    return 20_000 if conn.dialect.name == "postgresql" else max(1, 4000 // width)
-
-
-def _insert(conn: Connection, table: str, columns: tuple[str, ...], types: tuple[str, ...],
-            rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    if conn.dialect.name == "postgresql":
-        # COPY is PostgreSQL's bulk path; it runs on the same DBAPI connection, so inside our transaction.
-        raw = conn.connection.driver_connection
-        with raw.cursor() as cur, cur.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[union-attr]
-            for row in rows:
-                copy.write_row(row)
-        return
-    for chunk in _chunks(rows, _size(conn, len(columns))):
-        source, params = _source(conn, columns, types, chunk)
-        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) {source}", params)
-
-
-def _update(conn: Connection, table: str, columns: tuple[str, ...], keys: tuple[str, ...], types: tuple[str, ...],
-            rows: list[tuple[Any, ...]]) -> None:
-    """UPDATE from a list of rows (new values followed by the keys), on SQLite ≥ 3.33 and PostgreSQL."""
-    names = columns + keys
-    sets = ", ".join(f"{c} = v.{c}" for c in columns)
-    match = " AND ".join(f"{table}.{k} = v.{k}" for k in keys)
-    for chunk in _chunks(rows, _size(conn, len(names))):
-        source, params = _source(conn, names, types, chunk)
-        conn.exec_driver_sql(f"WITH v ({', '.join(names)}) AS ({source}) UPDATE {table} SET {sets} FROM v "
-                             f"WHERE {match}", params)
-
-
-def _delete_barcodes(conn: Connection, product_ids: list[int]) -> None:
-    for chunk in _chunks([(i,) for i in product_ids], 500):
-        conn.exec_driver_sql(f"DELETE FROM product_barcodes WHERE product_id IN ({', '.join([_mark(conn)] * len(chunk))})",
-                             tuple(i for (i,) in chunk))
-
-
-def _db_time(conn: Connection, value: datetime) -> Any:
-    """A UTC time as the DateTime column stores it (SQLite: SQLAlchemy's text format, no offset)."""
-    if conn.dialect.name == "sqlite":
-        return value.replace(tzinfo=None).strftime("%Y-%m-%d %H:%M:%S.%f")
-    return value
-
-
 def _cents(d: Decimal) -> int:
     return int(d.scaleb(2))
 
@@ -370,20 +304,20 @@ def apply(conn: Connection, plan: Plan, now: datetime) -> None:
         _sat_keys(conn, plan, {sku: old.id for sku, old in plan._existing.items()})
         return
     version = changes.bump(conn)
-    ts = _db_time(conn, now)
+    ts = bulk.db_time(conn, now)
     new_rows = [r for r in changed if r.sku not in plan._existing]
-    _insert(conn, "products", ("sku", "name", "unit", "iva", "ieps", "ieps_cuota", "litres", "active", "version"),
+    bulk.insert_rows(conn, "products", ("sku", "name", "unit", "iva", "ieps", "ieps_cuota", "litres", "active", "version"),
             ("text", "text", "text", "text", "text", "text", "text", "boolean", "bigint"),
             [(r.sku, *_target_fields(plan, r), version) for r in new_rows])
     ids = {sku: pid for pid, sku in conn.execute(select(products.c.id, products.c.sku))} if new_rows else {}
     ids.update({sku: old.id for sku, old in plan._existing.items()})
-    _update(conn, "products", ("name", "unit", "iva", "ieps", "ieps_cuota", "litres", "active", "version"), ("id",),
+    bulk.update_rows(conn, "products", ("name", "unit", "iva", "ieps", "ieps_cuota", "litres", "active", "version"), ("id",),
             ("text", "text", "text", "text", "text", "text", "boolean", "bigint", "integer"),
             [(*_target_fields(plan, r), version, ids[r.sku]) for r in changed if r.sku in plan._existing])
 
     replaced = [r for r in changed if r.barcodes is not None and r.barcodes != plan._barcodes.get(ids[r.sku], [])]
-    _delete_barcodes(conn, [ids[r.sku] for r in replaced])
-    _insert(conn, "product_barcodes", ("product_id", "barcode"), ("integer", "text"),
+    bulk.delete_in(conn, "product_barcodes", "product_id", [ids[r.sku] for r in replaced])
+    bulk.insert_rows(conn, "product_barcodes", ("product_id", "barcode"), ("integer", "text"),
             [(ids[r.sku], code) for r in replaced for code in r.barcodes or ()])
 
     history, price_updates, price_inserts = [], [], []
@@ -396,7 +330,7 @@ def apply(conn: Connection, plan: Plan, now: datetime) -> None:
                 price_inserts.append((list_id, pid, _cents(price), ts))
             elif old[0] != price:
                 # The replaced price stays acceptable for offline sales (CAJA_PRICE_GRACE_DAYS).
-                history.append((list_id, pid, _cents(old[0]), _db_time(conn, old[1]), ts))
+                history.append((list_id, pid, _cents(old[0]), bulk.db_time(conn, old[1]), ts))
                 price_updates.append((_cents(price), ts, list_id, pid))
         for wh_id, qty in r.stock.items():
             have = plan._stock.get((wh_id, pid))
@@ -404,14 +338,14 @@ def apply(conn: Connection, plan: Plan, now: datetime) -> None:
                 stock_inserts.append((wh_id, pid, _milli(qty)))
             elif have != qty:
                 stock_updates.append((_milli(qty), wh_id, pid))
-    _insert(conn, "price_history", ("price_list_id", "product_id", "price", "valid_from", "valid_to"),
+    bulk.insert_rows(conn, "price_history", ("price_list_id", "product_id", "price", "valid_from", "valid_to"),
             ("integer", "integer", "bigint", "timestamptz", "timestamptz"), history)
-    _update(conn, "prices", ("price", "valid_from"), ("price_list_id", "product_id"),
+    bulk.update_rows(conn, "prices", ("price", "valid_from"), ("price_list_id", "product_id"),
             ("bigint", "timestamptz", "integer", "integer"), price_updates)
-    _insert(conn, "prices", ("price_list_id", "product_id", "price", "valid_from"),
+    bulk.insert_rows(conn, "prices", ("price_list_id", "product_id", "price", "valid_from"),
             ("integer", "integer", "bigint", "timestamptz"), price_inserts)
-    _update(conn, "stock", ("qty",), ("warehouse_id", "product_id"), ("bigint", "integer", "integer"), stock_updates)
-    _insert(conn, "stock", ("warehouse_id", "product_id", "qty"), ("integer", "integer", "bigint"), stock_inserts)
+    bulk.update_rows(conn, "stock", ("qty",), ("warehouse_id", "product_id"), ("bigint", "integer", "integer"), stock_updates)
+    bulk.insert_rows(conn, "stock", ("warehouse_id", "product_id", "qty"), ("integer", "integer", "bigint"), stock_inserts)
     _sat_keys(conn, plan, ids)
 
 
