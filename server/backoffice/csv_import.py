@@ -22,7 +22,8 @@ from typing import Any
 from sqlalchemy import Connection, String, bindparam, func, select
 
 from poscore.typed import decimal_comma_of
-from server.db import bulk, changes
+from server.db import bulk_import as bulk
+from server.db import changes
 from server.db.schema import price_lists, prices, product_barcodes, products, stock, warehouses
 
 from .catalog_edit import (

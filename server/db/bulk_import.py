@@ -2,7 +2,8 @@
 PostgreSQL), UPDATE … FROM a VALUES/unnest source, DELETE … IN, and the UTC time as a DateTime column stores it.
 
 What it is for: bulk imports (the CSV import of 100,000 products) where row-by-row executemany took ~100 s on
-PostgreSQL. Rows are plain tuples; column SQL types are given for PostgreSQL's unnest arrays.
+PostgreSQL. Rows are plain tuples; column SQL types are given for PostgreSQL's unnest arrays. COPY suits a
+one-off import of many rows; the sales ingest, many small batches of one statement each, uses server/db/bulk.py.
 What it must not do: open or commit transactions, validate or convert values (callers pass what the column
 stores), or take table/column names from user input (they are interpolated into the statement text).
 """
