@@ -3,7 +3,9 @@ worker and IndexedDB behave as on a real device), a Long Tasks recorder from the
 
 What it is for: `Profile(path)` context manager → a persistent context + page with `window.__benchLong` filled by
 a PerformanceObserver installed before any page script; `wasm_memory_bytes(page)` sums the
-WebAssembly.Memory objects the page instantiated (recorded by the same init script; no page hook needed); `js_heap(page)` = Runtime.getHeapUsage.
+WebAssembly.Memory objects the page instantiated (recorded by the same init script; no page hook needed) and
+`wasm_heap_in_use_bytes(page)` asks that runtime's allocator what is live in it (mallinfo); `js_heap(page)` =
+Runtime.getHeapUsage.
 `EMULATION` (set by the orchestrator for a whole pass) makes every page of every profile a tablet-class device
 (CDP Emulation.setCPUThrottlingRate) and/or puts it behind a slow link (CDP Network.emulateNetworkConditions);
 both apply to the page's own thread and requests, not to its Workers or its service worker (Chromium's
@@ -32,9 +34,12 @@ LONGTASKS = """
   } catch (e) {}
   // Remember every WebAssembly.Memory the page instantiates (Pyodide's heap) for the memory figure.
   window.__benchMem = [];
+  window.__benchMalloc = null; // the exports of the instance whose allocator has mallinfo (Pyodide's)
   const keep = (r) => {
     const inst = r && (r.instance || r);
-    for (const v of Object.values((inst && inst.exports) || {})) if (v instanceof WebAssembly.Memory) window.__benchMem.push(v);
+    const exports = (inst && inst.exports) || {};
+    for (const v of Object.values(exports)) if (v instanceof WebAssembly.Memory) window.__benchMem.push(v);
+    if (!window.__benchMalloc && exports.mallinfo && exports.malloc && exports.free) window.__benchMalloc = exports;
     return r;
   };
   for (const name of ["instantiate", "instantiateStreaming"]) {
@@ -127,6 +132,21 @@ def js_heap(page: Any) -> dict[str, int]:
 def wasm_memory_bytes(page: Any) -> int:
     """Sum of the byte lengths of the WebAssembly.Memory objects the page instantiated (Pyodide's heap)."""
     return int(page.evaluate("() => (window.__benchMem || []).reduce((s, m) => s + m.buffer.byteLength, 0)"))
+
+
+def wasm_heap_in_use_bytes(page: Any) -> int | None:
+    """Bytes the wasm allocator has handed out and not freed (mallinfo's uordblks): the live heap of Pyodide's
+    interpreter and Python objects (Pyodide has no pymalloc: every object is a malloc), beside the WebAssembly
+    memory, which only grows. None when the runtime exports no mallinfo."""
+    return page.evaluate("""() => {
+      const ex = window.__benchMalloc, mem = (window.__benchMem || [])[0];
+      if (!ex || !mem) return null;
+      const p = ex.malloc(64);  // struct mallinfo: ten ints, returned through this pointer (wasm32's sret)
+      ex.mallinfo(p);
+      const inUse = new Uint32Array(mem.buffer, p, 10)[7];
+      ex.free(p);
+      return inUse;
+    }""")
 
 
 def nav_ms(page: Any, expr: str) -> float:

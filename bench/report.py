@@ -149,6 +149,10 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
             k["js_heap_growth_after_first_mb"], "MB", "< 5 MB", None, le(k["js_heap_growth_after_first_mb"], 4.999))
         row("  WebAssembly memory growth after the first reading", k["wasm_growth_after_first_mb"], "MB", "< 5 MB",
             None, le(k["wasm_growth_after_first_mb"], 4.999))
+        if k.get("wasm_in_use_growth_after_first_mb") is not None:  # the live part of that memory (bench/soak.py)
+            row("  wasm heap in use (live allocations) growth after the first reading",
+                k["wasm_in_use_growth_after_first_mb"], "MB", "< 5 MB", None,
+                le(k["wasm_in_use_growth_after_first_mb"], 4.999))
         row("  live listener proxies, first → last reading", f"{k['live_proxies_first']} → {k['live_proxies_last']}",
             "", "flat", None, k["live_proxies_first"] == k["live_proxies_max"] == k["live_proxies_last"])
         row(f"  Cobrar p95, sales 1–200 → last 200 of {n}",

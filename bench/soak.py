@@ -6,6 +6,15 @@ listener proxies the POS holds alive (platform.py counts them on globalThis.caja
 
 What it is for: proving that screens and dialogs give back what they took (goal: after the first 200 sales, growth
 under 5 MB for the rest and a flat proxy count; Cobrar p95 of the last block within 10 % of the first).
+
+Two wasm figures, because the WebAssembly memory is a high-water mark: it never shrinks, and it grows in
+Emscripten's geometric steps (a fifth of the heap at a time) whenever the allocator needs one byte more than it
+has. A page that ends its boot with its heap full (the catalog's product dicts and indexes are most of it) takes
+one such step the first time selling needs a little more than boot left free: a few hundred kB of bounded growth
+(the built-product cache filling, this device's stock decrements) or a passing allocation. That step says nothing
+about whether selling all day leaks; so each reading also gives the allocator's live bytes (`wasm_in_use_mb`:
+mallinfo's bytes handed out and not freed, Python objects and the interpreter's own, since Pyodide has no
+pymalloc), whose growth after the first reading is the leak figure, beside the high-water mark the device pays.
 What it must NOT do: bypass the POS's own screens (every sale is clicked through them, in the page), reload the
 page, or sleep (every wait is on a condition of the page).
 """
@@ -14,7 +23,7 @@ from __future__ import annotations
 from typing import Any
 
 from bench import pospage
-from bench.browser import Profile, js_heap, wasm_memory_bytes
+from bench.browser import Profile, js_heap, wasm_heap_in_use_bytes, wasm_memory_bytes
 from bench.stats import pct, r
 
 EVERY = 200  # sales between two readings
@@ -118,10 +127,14 @@ def _codes(items: list[dict[str, Any]], n: int) -> list[str]:
     return codes[:n]
 
 
+def _mb(n: int | None) -> float | None:
+    return None if n is None else r(n / 1e6, 2)
+
+
 def _reading(page: Any, sales: int, times: list[float]) -> dict[str, Any]:
     heap = js_heap(page)
     return {"sales": sales, "js_heap_mb": r(heap["usedSize"] / 1e6, 2),
-            "wasm_mb": r(wasm_memory_bytes(page) / 1e6, 2),
+            "wasm_mb": r(wasm_memory_bytes(page) / 1e6, 2), "wasm_in_use_mb": _mb(wasm_heap_in_use_bytes(page)),
             "live_proxies": page.evaluate("() => (globalThis.cajaBoot || {}).live_proxies ?? null"),
             "cobrar_p50_ms": r(pct(times, 50), 2), "cobrar_p95_ms": r(pct(times, 95), 2)}
 
@@ -143,6 +156,8 @@ def measure(pw: Any, url: str, paired: dict[str, Any], items: list[dict[str, Any
         "sales": n, "readings": readings,
         "js_heap_growth_after_first_mb": r(last["js_heap_mb"] - first["js_heap_mb"], 2),
         "wasm_growth_after_first_mb": r(last["wasm_mb"] - first["wasm_mb"], 2),
+        "wasm_in_use_growth_after_first_mb": r(last["wasm_in_use_mb"] - first["wasm_in_use_mb"], 2)
+        if first["wasm_in_use_mb"] is not None and last["wasm_in_use_mb"] is not None else None,
         "live_proxies_first": proxies[0], "live_proxies_last": proxies[-1],
         "live_proxies_max": max((p for p in proxies if p is not None), default=None),
         "cobrar_p95_first_ms": first["cobrar_p95_ms"], "cobrar_p95_last_ms": last["cobrar_p95_ms"],

@@ -10,6 +10,7 @@ Must not: talk to the SAT, or store anything (web/ and server/ keep customers).
 
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 
@@ -211,10 +212,9 @@ class CustomerIndex:
         if not ws:
             return []
         q = normalize(query)
-        hits = []
-        for c, hay in self._items.values():
-            if all(w in hay for w in ws):
-                rank = 0 if hay.startswith(q) or (c.rfc or "").lower() == q.replace(" ", "") else 1
-                hits.append((rank, hay, c))
-        hits.sort(key=lambda h: (h[0], h[1]))
-        return [c for _, _, c in hits[:limit]]
+        rfc = q.replace(" ", "")
+        hits = ((0 if hay.startswith(q) or (c.rfc or "").lower() == rfc else 1, hay, c)
+                for c, hay in self._items.values() if all(w in hay for w in ws))
+        # The best `limit` without a list of every hit: one letter matches most customers, and that list (a tuple
+        # per customer) was a passing allocation as large as the picker's whole redraw. Same order as sorting all.
+        return [c for _, _, c in heapq.nsmallest(limit, hits, key=lambda h: (h[0], h[1]))]

@@ -67,6 +67,19 @@ def test_customer_search() -> None:
     assert idx.search("jose") == [] and len(idx) == 2
 
 
+def test_customer_search_limit_keeps_the_best_hits_in_order() -> None:
+    """One letter matches most customers: the picker shows the first `limit` of the whole ranked order (name
+    prefixes first, then by name, equal names in the order they were added), without ranking every hit."""
+    names = ["Ana Ruiz", "Beto Ana", "Ana Ruiz", "Carla Díaz", "Ángel Sosa", "Zoe Anaya", "Ana Belén", "Mario"]
+    idx = CustomerIndex()
+    idx.add([{"id": i, "name": n, "active": True} for i, n in enumerate(names, 1)])
+    every = [c.id for c in idx.search("a", limit=100)]
+    assert every[:4] == [7, 1, 3, 5]  # "ana belen", "ana ruiz" twice in the order added, "angel sosa"
+    assert set(every) == set(range(1, 9))
+    assert [c.id for c in idx.search("a", limit=3)] == every[:3]
+    assert [c.id for c in idx.search("ana", limit=2)] == [7, 1]
+
+
 def test_codigo_postal_and_rfc_digits_are_ascii() -> None:
     # `\d` in a str pattern also matches Arabic-Indic and other Unicode digits; SAT accepts ASCII only.
     from poscore.customer import validate_rfc

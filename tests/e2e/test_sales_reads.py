@@ -83,3 +83,37 @@ def test_the_schema_upgrade_indexes_the_facturas_an_older_version_left_waiting(b
     page = browser.open()
     page.goto(erp.url + "/pos/vendor/manifest.json")
     assert page.evaluate(OLD_DATABASE) == ["old-f"]
+
+
+# The sync icon's count of offline customers: one the ERP does not know yet counts unless a sale that will reach
+# the ERP carries it (pending or synced, not cancelled nor rejected), found through the "customer_uuid" index.
+CUSTOMERS = """async () => {
+  const idb = await import('/pos/idb/idb.js');
+  const customer = (uuid) => JSON.stringify({uuid, name: uuid, id: null, synced: false});
+  const sale = (seq, state, customerUuid) => JSON.stringify({uuid: `c-sale-${seq}`, seq: 100 + seq,
+    number: `T-${100 + seq}`, state, type: 'remision', created_at: '2026-12-01T10:00:00-06:00',
+    sale: {terminal: 'T01', customer: customerUuid ? {uuid: customerUuid, name: customerUuid} : null}});
+  for (const c of ['carried', 'alone', 'only-cancelled']) await idb.customerAddLocal(customer(c));
+  await idb.commitSale(sale(1, 'pending', 'carried'), '{}');
+  await idb.commitSale(sale(2, 'cancelled', 'only-cancelled'), '{}');
+  await idb.commitSale(sale(3, 'pending', null), '{}');
+  const row = JSON.parse(await idb.salesPage(1, null, null))[0];
+  return {customers: JSON.parse(await idb.pendingCounts()).customers, row_has_body: 'sale' in row,
+          row_terminal: row.terminal};
+}"""
+
+
+def test_the_sync_count_finds_the_customers_sales_by_index_and_the_list_reads_no_bodies(browser: Browser,
+                                                                                      erp: ErpProcess) -> None:
+    page = browser.open()
+    page.goto(erp.url + "/pos/vendor/manifest.json")
+    assert page.evaluate(CUSTOMERS) == {"customers": 2, "row_has_body": False, "row_terminal": "T01"}
+
+
+def test_the_schema_upgrade_indexes_the_sales_by_customer(browser: Browser, erp: ErpProcess) -> None:
+    """A database made by version 3 gains the "customer_uuid" index: its sales without a customer are not in it, and
+    a sale made after the upgrade carries its customer."""
+    page = browser.open()
+    page.goto(erp.url + "/pos/vendor/manifest.json")
+    page.evaluate(OLD_DATABASE)
+    assert page.evaluate(CUSTOMERS)["customers"] == 2

@@ -84,7 +84,9 @@ class FakeIdb:
                 if ((states is None and uuids is None) or (states is not None and r["state"] in states)
                      or (uuids is not None and r["uuid"] in uuids))]
         self.pages_read.append(min(limit, len(rows)))
-        return json.dumps(rows[:limit])
+        # idb.js: a row is the record without its SALE body, plus the sale's terminal
+        return json.dumps([{**{k: v for k, v in r.items() if k != "sale"}, "terminal": (r.get("sale") or {}).get("terminal")}
+                           for r in rows[:limit]])
 
     async def saleGet(self, uuid: str) -> str | None:
         return json.dumps(self.sales[uuid]) if uuid in self.sales else None

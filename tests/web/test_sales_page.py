@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from caja_pos import platform
@@ -118,3 +119,39 @@ def _sale_of(idb: FakeIdb, seq: int) -> object:
 async def _settle() -> None:
     for _ in range(20):
         await asyncio.sleep(0)
+
+
+def test_a_burst_of_sync_runs_redraws_the_list_once_at_a_time_without_the_sales_bodies(doc: fakedom.Document) -> None:
+    """Every sale made while a sync run is under way asks the open list for a redraw when the run ends: the window
+    reads the page once for the burst (plus once more for the asks that came during that read), never once per
+    ask at the same time, and the page it reads carries no sale bodies (the detail reads its sale whole)."""
+
+    class IdbThatTakesTime(FakeIdb):  # IndexedDB answers in a later task, as in the browser
+        async def salesPage(self, *args: Any) -> str:
+            await asyncio.sleep(0)
+            return await super().salesPage(*args)
+
+    idb = IdbThatTakesTime()
+    till, storage = _till_that_sold(idb, SOLD)
+    door = ReturnsDoor(Returns(storage, till), open_ticket=lambda r, back: None, after_return=_nothing)
+    syncer = Syncer(storage, FakeErp([]), idb)
+    window = SalesWindow(storage, syncer, till, _nothing, door, _allowed, dict)
+
+    async def scenario() -> None:
+        await window.show()
+        assert all("sale" not in r and r["terminal"] == TERMINAL["code"] for r in window.records.values())
+        reads = len(idb.pages_read)
+        # what eight sync runs' `changed()` do to the window (after the sync icon's count)
+        await asyncio.gather(*[listener() for _ in range(8) for listener in list(syncer.listeners)])
+        await _settle()
+        assert 1 <= len(idb.pages_read) - reads <= 2, idb.pages_read[reads:]
+        assert len(_numbers(doc)) == PAGE
+
+        _rows(doc)[0].click()
+        await _settle()
+        uuid = str(doc.getElementById("sale-detail").getAttribute("data-uuid"))
+        assert window.records[uuid]["sale"]["terminal"] == TERMINAL["code"]  # the detail read the whole record
+        window.close()
+        assert window._refresh not in syncer.listeners  # a closed window is not asked to redraw
+
+    asyncio.run(scenario())

@@ -208,6 +208,10 @@ export async function salesAll() {
  * only those whose state or uuid is in it (null: all).
  * Why: the Ventas window draws a page, and a till that sold all day must not read (and hand Python) every sale
  * it ever stored each time the window opens.
+ * Each row is the record without its SALE body (lines, taxes, payments), plus the sale's `terminal`: the list
+ * draws the record's own fields and finds a ticket code with the terminal; the detail reads the whole record
+ * (saleGet). Why: the body is most of a record's bytes, and the list is redrawn after every sync run while it
+ * is shown; fifty bodies parsed into Python each time were Pyodide's largest passing allocation while selling.
  */
 export async function salesPage(limit, statesJson, uuidsJson) {
   const states = statesJson == null ? null : new Set(JSON.parse(statesJson));
@@ -222,7 +226,11 @@ export async function salesPage(limit, statesJson, uuidsJson) {
       const c = cursor.result;
       if (!c || rows.length >= limit) { resolve(); return; }
       const r = c.value;
-      if ((!states && !uuids) || (states && states.has(r.state)) || (uuids && uuids.has(r.uuid))) rows.push(r);
+      if ((!states && !uuids) || (states && states.has(r.state)) || (uuids && uuids.has(r.uuid))) {
+        const { sale, ...row } = r;
+        row.terminal = sale ? sale.terminal : null;
+        rows.push(row);
+      }
       if (rows.length >= limit) resolve(); else c.continue();
     };
   });

@@ -9,8 +9,9 @@ cancelSale) marks the sale cancelled, drops it from the outbox, restores its loc
 audit for POST /api/voids. Which states may be cancelled is poscore.lifecycle's rule, never decided here.
 
 The list is a page: the most recent PAGE sales (of the filter), and "Ver más" adds a page. Only what is drawn is read
-from the store: a till that sold all day must not read, and build Python objects for, every sale it ever stored
-each time the window opens. The search box reads every sale, once, only when what it names is not on the page.
+from the store, and without the sales' bodies (the detail reads its one sale whole): a till that sold all day must
+not read, and build Python objects for, every sale it ever stored each time the window opens. The search box reads
+every sale, once, only when what it names is not on the page.
 
 Must not compute amounts (the stored SALE and poscore's Sale do) nor send anything itself (App/Syncer do).
 It keeps the ids the e2e helpers use: #menu-panel, #sales-list tr.sale-row[data-number] td.state.
@@ -124,6 +125,8 @@ class SalesWindow(DialogView):
         # Bumped by every navigation (a list or a detail asked for): a drawing that awaited the store draws only if
         # no navigation came meanwhile, so a background refresh never covers the detail the cashier just opened.
         self._navigation = 0
+        self._refreshing = False  # a background redraw is under way (`_refresh`)
+        self._refresh_again = False  # and another was asked for meanwhile
         # Each step (list, a sale, the cancel confirmation) draws its heading with this id: the dialog's name.
         self.box = el("div", "card dialog sales-window", id="menu-panel", aria_labelledby="menu-panel-title")
         self.on(self.box, "click", self._on_click)
@@ -141,9 +144,21 @@ class SalesWindow(DialogView):
         super().destroy()
 
     async def _refresh(self) -> None:
-        """Another tab or the automatic sync changed something: redraw what is shown."""
-        if self.current is None and not self.destroyed:
-            await self.show_list(self.notice, refresh=True)  # keep the outcome just shown (e.g. "Venta … cancelada")
+        """Another tab or the automatic sync changed something: redraw what is shown, one redraw at a time (each
+        sale made during a sync run asks when the run ends: a burst of asks parsed the page that many times at
+        once). An ask during a redraw makes one more after it, never a second one alongside."""
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        try:
+            again = True
+            while again and self.current is None and not self.destroyed:
+                self._refresh_again = False
+                await self.show_list(self.notice, refresh=True)  # keep the outcome just shown ("Venta … cancelada")
+                again = self._refresh_again
+        finally:
+            self._refreshing = False
 
     # ---------- list ----------
     async def show_list(self, message: str | None = None, refresh: bool = False) -> None:

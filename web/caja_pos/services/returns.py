@@ -124,8 +124,9 @@ def find_sale(records: list[dict], text: str, autofactura_key: str | None = None
             return r
     if code and autofactura_key:
         for r in records:
-            sale = r["sale"]
-            if ticket_code(autofactura_key, r["uuid"], sale["terminal"], r["number"],
+            # A Ventas page row carries the sale's terminal without the sale's body (idb.js salesPage).
+            terminal = r["sale"]["terminal"] if "sale" in r else r["terminal"]
+            if ticket_code(autofactura_key, r["uuid"], terminal, r["number"],
                            to_decimal(r["total"])) == code:
                 return r
     return None
