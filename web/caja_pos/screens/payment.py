@@ -8,6 +8,7 @@ Must not compute change or what is missing itself: poscore.payment / poscore.sal
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -37,6 +38,7 @@ class PaymentScreen(DialogView):
         self.total: Decimal = till.cart.totals().total
         self.inputs: dict[str, Any] = {}
         self.busy = False
+        self.saved: Any = None  # the "Venta guardada" dialog, prepared while the sale's transaction runs
         rows = []
         for method, key in FIELDS:
             field = el("input", "amount", id=f"pay-{method}", type="text", inputmode="decimal", autocomplete="off",
@@ -166,29 +168,47 @@ class PaymentScreen(DialogView):
             return
         self.busy = True
         self.confirm.disabled = True
+        self.saved = None
         try:
-            sale = await self.commit(pays)
+            sale = await self.commit(pays, self._prepare_saved)
         except SaleError as exc:
-            self.show_error(exc.text(lang()))
+            self._failed(exc.text(lang()))
             return
         except StorageError as exc:  # the IndexedDB transaction failed (a full disk…): nothing was stored
             reason = L("storage_full") if exc.code == "storage_full" else exc.detail or exc.code
-            self.show_error(L("save_failed", reason=reason))
+            self._failed(L("save_failed", reason=reason))
             return
-        finally:
+        except BaseException:
             self.busy = False
             self.confirm.disabled = False
-        self._saved(sale)
+            raise
+        # Stored: only the dialog prepared while IndexedDB wrote goes in now. Moving the focus to "Nueva venta"
+        # makes the browser lay the page out at once, so it waits for the next turn of the loop (long before a
+        # hand reaches the keyboard).
+        if self.saved is None or self.saved.dataset.number != sale.number:
+            self._prepare_saved(sale)
+        replace(self.box, self.saved)
+        self.busy = False
+        asyncio.get_event_loop().call_soon(self._focus_new_sale)
 
-    def _saved(self, sale: Any) -> None:
+    def _failed(self, text: str) -> None:
+        self.busy = False
+        self.confirm.disabled = False
+        self.show_error(text)
+
+    def _prepare_saved(self, sale: Any) -> None:
+        """The "Venta guardada" dialog of `sale`, built (not shown) while its transaction runs."""
         change = sale.totals.change
-        done = el("div", "card dialog saved", id="sale-saved", data_number=sale.number, children=[
+        self.saved = el("div", "card dialog saved", id="sale-saved", data_number=sale.number, children=[
             el("h2", None, L("sale_saved"), id="payment-title"),  # the dialog's name (ui/dialogs.py)
             el("p", "sale-number", sale.number, id="sale-number"),
             el("p", None, f"{L('total')}: {format_mxn(sale.totals.total)}"),
             el("p", "change", f"{L('change')}: {format_mxn(change)}") if change > ZERO else None,
             el("button", "primary big", L("new_sale"), id="new-sale", type="button", data_action="new-sale"),
         ])
-        replace(self.box, done)
-        by_id("new-sale").focus()
+
+    def _focus_new_sale(self) -> None:
+        button = by_id("new-sale")
+        if button is not None:
+            button.focus()
 
