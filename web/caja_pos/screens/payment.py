@@ -26,6 +26,8 @@ from poscore.payment import CASH, Payment, PaymentError, change_due, quick_cash
 from poscore.sale import SaleError, missing_amount
 from poscore.typed import parse_typed
 
+BUSY_AFTER_S = 0.1  # a commit still running after this long greys "Confirmar cobro" out
+
 FIELDS = (("efectivo", "cash_received"), ("tarjeta_credito", "card_credit"), ("tarjeta_debito", "card_debit"),
           ("transferencia", "transfer"))
 
@@ -166,8 +168,11 @@ class PaymentScreen(DialogView):
         except (PaymentError, InvalidNumber) as exc:
             self.show_error(t(getattr(exc, "code", "invalid_amount"), lang()))
             return
-        self.busy = True
-        self.confirm.disabled = True
+        self.busy = True  # a second click or Enter meanwhile is ignored (confirm_sale returns at once)
+        # Greyed out only when the commit takes longer than a glance: for the usual few milliseconds the
+        # "Venta guardada" dialog replaces the button before a frame could show it grey, and changing it then only
+        # makes the browser paint a frame in the way of the transaction's answer.
+        greying = asyncio.get_event_loop().call_later(BUSY_AFTER_S, self._grey_out)
         self.saved = None
         try:
             sale = await self.commit(pays, self._prepare_saved)
@@ -182,6 +187,8 @@ class PaymentScreen(DialogView):
             self.busy = False
             self.confirm.disabled = False
             raise
+        finally:
+            greying.cancel()
         # Stored: only the dialog prepared while IndexedDB wrote goes in now. Moving the focus to "Nueva venta"
         # makes the browser lay the page out at once, so it waits for the next turn of the loop (long before a
         # hand reaches the keyboard).
@@ -190,6 +197,10 @@ class PaymentScreen(DialogView):
         replace(self.box, self.saved)
         self.busy = False
         asyncio.get_event_loop().call_soon(self._focus_new_sale)
+
+    def _grey_out(self) -> None:
+        if self.busy:
+            self.confirm.disabled = True
 
     def _failed(self, text: str) -> None:
         self.busy = False
