@@ -40,7 +40,6 @@ class PaymentScreen(DialogView):
         self.total: Decimal = till.cart.totals().total
         self.inputs: dict[str, Any] = {}
         self.busy = False
-        self.saved: Any = None  # the "Venta guardada" dialog, prepared while the sale's transaction runs
         rows = []
         for method, key in FIELDS:
             field = el("input", "amount", id=f"pay-{method}", type="text", inputmode="decimal", autocomplete="off",
@@ -62,13 +61,25 @@ class PaymentScreen(DialogView):
         self.error = el("p", "error", id="pay-error", role="alert", hidden=True)
         self.confirm = el("button", "primary big", L("confirm_payment"), id="pay-confirm", type="button",
                           data_action="confirm")
-        self.box = el("div", "card dialog payment", id="payment", children=[
+        self.form = el("div", "pay-form", children=[
             el("h2", None, L("payment_title")),
             el("p", "pay-total", format_mxn(self.total), id="pay-total"),
             *rows, self.status, self.error,
             el("div", "actions", children=[
                 el("button", "secondary", L("cancel"), type="button", data_action="close"), self.confirm]),
         ])
+        self.box = el("div", "card dialog payment", id="payment", children=[self.form])
+        # "Venta guardada", built now and filled in while the sale's transaction runs (`_fill_saved`): once the
+        # sale is stored only this goes into the page.
+        self.saved_number = el("p", "sale-number", id="sale-number")
+        self.saved_total = el("p")
+        self.saved_change = el("p", "change", hidden=True)
+        self.saved_title = el("h2", None, L("sale_saved"))
+        self.saved = el("div", "card dialog saved", id="sale-saved", children=[
+            self.saved_title, self.saved_number, self.saved_total, self.saved_change,
+            el("button", "primary big", L("new_sale"), id="new-sale", type="button", data_action="new-sale"),
+        ])
+        self.saved_as: str | None = None  # the number the dialog was filled in with
         self.open()
         self.on(self.box, "click", self._on_click)
         self.on(self.box, "input", lambda e: self.update())
@@ -168,14 +179,13 @@ class PaymentScreen(DialogView):
         except (PaymentError, InvalidNumber) as exc:
             self.show_error(t(getattr(exc, "code", "invalid_amount"), lang()))
             return
-        self.busy = True  # a second click or Enter meanwhile is ignored (confirm_sale returns at once)
-        # Greyed out only when the commit takes longer than a glance: for the usual few milliseconds the
-        # "Venta guardada" dialog replaces the button before a frame could show it grey, and changing it then only
-        # makes the browser paint a frame in the way of the transaction's answer.
+        self.busy = True  # a second click or Enter meanwhile is ignored (see the top of this method)
+        # Greyed out only when the commit takes longer than a glance: for the usual few milliseconds the dialog
+        # below replaces the button before a frame could show it grey, and greying it then only makes the browser
+        # paint a frame in the way of the transaction's answer.
         greying = asyncio.get_event_loop().call_later(BUSY_AFTER_S, self._grey_out)
-        self.saved = None
         try:
-            sale = await self.commit(pays, self._prepare_saved)
+            sale = await self.commit(pays, self._fill_saved)
         except SaleError as exc:
             self._failed(exc.text(lang()))
             return
@@ -184,19 +194,19 @@ class PaymentScreen(DialogView):
             self._failed(L("save_failed", reason=reason))
             return
         except BaseException:
-            self.busy = False
-            self.confirm.disabled = False
+            self._failed("")
             raise
         finally:
             greying.cancel()
-        # Stored: only the dialog prepared while IndexedDB wrote goes in now. Moving the focus to "Nueva venta"
-        # makes the browser lay the page out at once, so it waits for the next turn of the loop (long before a
-        # hand reaches the keyboard).
-        if self.saved is None or self.saved.dataset.number != sale.number:
-            self._prepare_saved(sale)
-        replace(self.box, self.saved)
         self.busy = False
-        asyncio.get_event_loop().call_soon(self._focus_new_sale)
+        if self.saved_as != sale.number:
+            self._fill_saved(sale)
+        # Stored: the prepared dialog goes in and the form is hidden. Taking out the form (which holds the focus)
+        # and focusing "Nueva venta" make the browser lay the page out at once, so they wait for the next turn
+        # of the loop: still long before a hand reaches the keyboard.
+        self.form.hidden = True
+        self.box.append(self.saved)
+        asyncio.get_event_loop().call_soon(self._settle_saved)
 
     def _grey_out(self) -> None:
         if self.busy:
@@ -205,21 +215,24 @@ class PaymentScreen(DialogView):
     def _failed(self, text: str) -> None:
         self.busy = False
         self.confirm.disabled = False
-        self.show_error(text)
+        if text:
+            self.show_error(text)
 
-    def _prepare_saved(self, sale: Any) -> None:
-        """The "Venta guardada" dialog of `sale`, built (not shown) while its transaction runs."""
+    def _fill_saved(self, sale: Any) -> None:
+        """Write `sale` into the prepared "Venta guardada" dialog, while its transaction runs."""
+        self.saved_as = sale.number
+        self.saved.dataset.number = sale.number
+        self.saved_number.textContent = sale.number
+        self.saved_total.textContent = f"{L('total')}: {format_mxn(sale.totals.total)}"
         change = sale.totals.change
-        self.saved = el("div", "card dialog saved", id="sale-saved", data_number=sale.number, children=[
-            el("h2", None, L("sale_saved"), id="payment-title"),  # the dialog's name (ui/dialogs.py)
-            el("p", "sale-number", sale.number, id="sale-number"),
-            el("p", None, f"{L('total')}: {format_mxn(sale.totals.total)}"),
-            el("p", "change", f"{L('change')}: {format_mxn(change)}") if change > ZERO else None,
-            el("button", "primary big", L("new_sale"), id="new-sale", type="button", data_action="new-sale"),
-        ])
+        if change > ZERO:
+            self.saved_change.textContent = f"{L('change')}: {format_mxn(change)}"
+        self.saved_change.hidden = change <= ZERO
 
-    def _focus_new_sale(self) -> None:
-        button = by_id("new-sale")
-        if button is not None:
-            button.focus()
+    def _settle_saved(self) -> None:
+        if not self.saved.isConnected:  # closed meanwhile
+            return
+        replace(self.box, self.saved)
+        self.saved_title.setAttribute("id", "payment-title")  # the dialog's name (ui/dialogs.py), once the form's heading is gone
+        by_id("new-sale").focus()
 
