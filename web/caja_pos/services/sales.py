@@ -57,8 +57,9 @@ class Sales:
                 self.last_seq = await self.storage.last_sequence()
             seq = self.till.next_seq(self.last_seq)
             stamp = self.stamp()
-            sale = self.till.build_sale(payments, str(uuid4()), seq, self.now(), stamp.get("cashier"))
-            record = Till.sale_record(sale, self.now().isoformat())
+            now = self.now()  # one reading of the browser's clock: it is a call into JS
+            sale = self.till.build_sale(payments, str(uuid4()), seq, now, stamp.get("cashier"))
+            record = Till.sale_record(sale, now.isoformat())
             # contract: a SALE may carry cashier_id and shift_uuid beside the free-text cashier
             record["sale"].update({k: stamp[k] for k in ("cashier_id", "shift_uuid") if stamp.get(k) is not None})
             outcome = self.storage.begin_sale(record, Till.stock_decrement(sale))
