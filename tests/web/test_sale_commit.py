@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from caja_pos.services.sales import Sales
@@ -16,7 +16,7 @@ from poscore.payment import Payment
 from tests.web.fakes import FakeIdb
 from tests.web.products import TERMINAL, product
 
-NOW = datetime(2026, 12, 1, 16, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
 
 
 def _sales(idb: FakeIdb) -> Sales:
