@@ -10,6 +10,7 @@ JS module is passed in, so tests/web drive it with a fake.
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
 from typing import Any
 
 CATALOG = "catalog_chunks"
@@ -83,8 +84,17 @@ class Storage:
     async def commit_sale(self, record: dict, stock_deltas: dict[int, str]) -> None:
         """Sale + outbox + stock decrement + sequence in ONE transaction; raises SequenceUsed when the number
         was taken meanwhile, StorageError on any other refusal (a full disk…). Nothing is written when it raises."""
-        code = str(await self._idb.commitSale(json.dumps(record),
-                                              json.dumps({str(k): v for k, v in stock_deltas.items()})) or "")
+        await self.begin_sale(record, stock_deltas)
+
+    def begin_sale(self, record: dict, stock_deltas: dict[int, str]) -> Awaitable[None]:
+        """commit_sale, with its transaction started before this returns (once the database is open): the caller
+        may do other work while IndexedDB writes, then awaits the outcome (same errors as commit_sale)."""
+        return self._sale_outcome(self._idb.commitSale(json.dumps(record),
+                                                       json.dumps({str(k): v for k, v in stock_deltas.items()})))
+
+    @staticmethod
+    async def _sale_outcome(pending: Any) -> None:
+        code = str(await pending or "")
         if code == "sequence_used":
             raise SequenceUsed
         if code:

@@ -93,10 +93,13 @@ class _App:
         self.storage = Storage(idb if idb is not None else FakeIdb())
         self.committed: list[list[Payment]] = []
 
-    async def commit(self, payments: list[Payment]) -> Any:
+    async def commit(self, payments: list[Payment], started: Any = None) -> Any:
         self.committed.append(payments)
         seq = self.till.next_seq(0)
         sale = self.till.build_sale(payments, "uuid-1", seq, "2026-12-01T10:00:00-06:00")
+        if started is not None:
+            started(sale)
+        await asyncio.sleep(0)  # the transaction's outcome comes in a later turn
         self.till.committed(sale)
         return sale
 
@@ -160,6 +163,11 @@ def test_a_sale_paid_in_the_dialog_says_its_number(doc: fakedom.Document) -> Non
     asyncio.run(confirm())
     assert app.committed == [[Payment("efectivo", Decimal(20), None)]]
     assert doc.getElementById("sale-number").textContent == "T01-000007"
+    assert doc.getElementById("sale-saved").attrs["data-number"] == "T01-000007"
+    assert "$20.00" in doc.getElementById("sale-saved").textContent  # the total, and no change to give
+    assert doc.getElementById("pay-confirm") is None  # the form is gone, "Nueva venta" has the focus
+    assert doc.activeElement is doc.getElementById("new-sale")
+    assert doc.getElementById("payment-title").textContent == "Venta guardada"
 
 
 def test_a_new_selling_screen_takes_the_old_ones_listeners_with_it(doc: fakedom.Document) -> None:

@@ -30,7 +30,7 @@ from caja_pos.services.connectivity import Connectivity
 from caja_pos.services.outbox import Syncer
 from caja_pos.services.pairing import pair_terminal
 from caja_pos.services.returns import Returns, sale_returns_at_erp
-from caja_pos.services.sales import Sales
+from caja_pos.services.sales import Sales, Started
 from caja_pos.services.shift_store import ShiftStore, derive_pin
 from caja_pos.services.shifts import Shifts
 from caja_pos.services.sync import load_feed
@@ -353,12 +353,12 @@ class App:
     def open_shift_panel(self) -> None:
         self.staff.open_shift_panel()
 
-    async def commit(self, payments: list[Payment]) -> Sale:
+    async def commit(self, payments: list[Payment], started: Started | None = None) -> Sale:
         """Store the cart as a sale (services/sales.py; raises when nothing was stored), then sync it soon."""
         assert self.sales is not None
         if not self.shifts.can_sell():
             raise SaleError("malformed", L("shift_needed"))
-        sale = await self.sales.commit(payments)
+        sale = await self.sales.commit(payments, started)
         spawn(self.update_badge())
         self.sync_soon()
         return sale

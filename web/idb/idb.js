@@ -13,7 +13,7 @@
  * Must not hold business rules (money, totals, validity): values arrive computed by poscore. Store names follow
  * the server tables (docs/contract.md).
  */
-import { DURABLE, done, open, releaseSnapshot, req } from "./idb_core.js";
+import { DURABLE, done, open, opened, releaseSnapshot, req } from "./idb_core.js";
 
 export { open };
 export * from "./idb_sync.js";
@@ -157,9 +157,15 @@ const CLAIMS = IDBKeyRange.bound(["seq", -Infinity], ["seq", Infinity]);
  * transaction, rolling back every write queued with it. Readwrite transactions over "meta" run one at a time
  * across tabs, so two tabs cannot both claim a number.
  */
-export async function commitSale(recordJson, stockJson) {
+export function commitSale(recordJson, stockJson) {
+  // Started before this returns when the database is open (the usual case): the caller goes on with other work
+  // (Python building the "Venta guardada" dialog) while IndexedDB writes, instead of after a turn of the loop.
+  const db = opened();
+  return db ? commitOn(db, recordJson, stockJson) : open().then((d) => commitOn(d, recordJson, stockJson));
+}
+
+async function commitOn(db, recordJson, stockJson) {
   const record = JSON.parse(recordJson);
-  const db = await open();
   const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", DURABLE);
   const finished = done(tx);
   let used = false;

@@ -11,6 +11,7 @@ const DB_NAME = "caja";
 const DB_VERSION = 5;
 
 let dbPromise = null;
+let connection = null; // the open database once dbPromise resolved, for a transaction that must start within a click
 
 // What a cashier was told is saved must survive a power cut, not only a browser crash: with the default ("relaxed"
 // in Chromium) a transaction completes once the OS has the bytes, which a power cut can lose. So a sale, its
@@ -50,6 +51,11 @@ export function done(tx) {
     tx.onerror = () => reject(tx.error);
     tx.onabort = () => reject(tx.error || new DOMException("Transaction aborted", "AbortError"));
   });
+}
+
+/** The open database, or null before open() resolved (or after another tab's upgrade closed it). */
+export function opened() {
+  return connection;
 }
 
 export function open() {
@@ -109,7 +115,8 @@ export function open() {
       r.onsuccess = () => {
         const db = r.result;
         // Another tab upgraded the schema: close so its upgrade is not blocked; the next call reopens.
-        db.onversionchange = () => { db.close(); dbPromise = null; };
+        db.onversionchange = () => { db.close(); dbPromise = null; connection = null; };
+        connection = db;
         resolve(db);
       };
       r.onerror = () => { dbPromise = null; reject(r.error); };

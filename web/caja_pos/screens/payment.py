@@ -8,6 +8,7 @@ Must not compute change or what is missing itself: poscore.payment / poscore.sal
 """
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,8 @@ from poscore.money import ZERO, InvalidNumber, format_mxn
 from poscore.payment import CASH, Payment, PaymentError, change_due, quick_cash
 from poscore.sale import SaleError, missing_amount
 from poscore.typed import parse_typed
+
+BUSY_AFTER_S = 0.1  # a commit still running after this long greys "Confirmar cobro" out
 
 FIELDS = (("efectivo", "cash_received"), ("tarjeta_credito", "card_credit"), ("tarjeta_debito", "card_debit"),
           ("transferencia", "transfer"))
@@ -58,13 +61,25 @@ class PaymentScreen(DialogView):
         self.error = el("p", "error", id="pay-error", role="alert", hidden=True)
         self.confirm = el("button", "primary big", L("confirm_payment"), id="pay-confirm", type="button",
                           data_action="confirm")
-        self.box = el("div", "card dialog payment", id="payment", children=[
+        self.form = el("div", "pay-form", children=[
             el("h2", None, L("payment_title")),
             el("p", "pay-total", format_mxn(self.total), id="pay-total"),
             *rows, self.status, self.error,
             el("div", "actions", children=[
                 el("button", "secondary", L("cancel"), type="button", data_action="close"), self.confirm]),
         ])
+        self.box = el("div", "card dialog payment", id="payment", children=[self.form])
+        # "Venta guardada", built now and filled in while the sale's transaction runs (`_fill_saved`): once the
+        # sale is stored only this goes into the page.
+        self.saved_number = el("p", "sale-number", id="sale-number")
+        self.saved_total = el("p")
+        self.saved_change = el("p", "change", hidden=True)
+        self.saved_title = el("h2", None, L("sale_saved"))
+        self.saved = el("div", "card dialog saved", id="sale-saved", children=[
+            self.saved_title, self.saved_number, self.saved_total, self.saved_change,
+            el("button", "primary big", L("new_sale"), id="new-sale", type="button", data_action="new-sale"),
+        ])
+        self.saved_as: str | None = None  # the number the dialog was filled in with
         self.open()
         self.on(self.box, "click", self._on_click)
         self.on(self.box, "input", lambda e: self.update())
@@ -164,31 +179,60 @@ class PaymentScreen(DialogView):
         except (PaymentError, InvalidNumber) as exc:
             self.show_error(t(getattr(exc, "code", "invalid_amount"), lang()))
             return
-        self.busy = True
-        self.confirm.disabled = True
+        self.busy = True  # a second click or Enter meanwhile is ignored (see the top of this method)
+        # Greyed out only when the commit takes longer than a glance: for the usual few milliseconds the dialog
+        # below replaces the button before a frame could show it grey, and greying it then only makes the browser
+        # paint a frame in the way of the transaction's answer.
+        greying = asyncio.get_event_loop().call_later(BUSY_AFTER_S, self._grey_out)
         try:
-            sale = await self.commit(pays)
+            sale = await self.commit(pays, self._fill_saved)
         except SaleError as exc:
-            self.show_error(exc.text(lang()))
+            self._failed(exc.text(lang()))
             return
         except StorageError as exc:  # the IndexedDB transaction failed (a full disk…): nothing was stored
             reason = L("storage_full") if exc.code == "storage_full" else exc.detail or exc.code
-            self.show_error(L("save_failed", reason=reason))
+            self._failed(L("save_failed", reason=reason))
             return
+        except BaseException:
+            self._failed("")
+            raise
         finally:
-            self.busy = False
-            self.confirm.disabled = False
-        self._saved(sale)
+            greying.cancel()
+        self.busy = False
+        if self.saved_as != sale.number:
+            self._fill_saved(sale)
+        # Stored: the prepared dialog goes in and the form is hidden. Taking out the form (which holds the focus)
+        # and focusing "Nueva venta" make the browser lay the page out at once, so they wait for the next turn
+        # of the loop: still long before a hand reaches the keyboard.
+        self.form.hidden = True
+        self.box.append(self.saved)
+        asyncio.get_event_loop().call_soon(self._settle_saved)
 
-    def _saved(self, sale: Any) -> None:
+    def _grey_out(self) -> None:
+        if self.busy:
+            self.confirm.disabled = True
+
+    def _failed(self, text: str) -> None:
+        self.busy = False
+        self.confirm.disabled = False
+        if text:
+            self.show_error(text)
+
+    def _fill_saved(self, sale: Any) -> None:
+        """Write `sale` into the prepared "Venta guardada" dialog, while its transaction runs."""
+        self.saved_as = sale.number
+        self.saved.dataset.number = sale.number
+        self.saved_number.textContent = sale.number
+        self.saved_total.textContent = f"{L('total')}: {format_mxn(sale.totals.total)}"
         change = sale.totals.change
-        done = el("div", "card dialog saved", id="sale-saved", data_number=sale.number, children=[
-            el("h2", None, L("sale_saved"), id="payment-title"),  # the dialog's name (ui/dialogs.py)
-            el("p", "sale-number", sale.number, id="sale-number"),
-            el("p", None, f"{L('total')}: {format_mxn(sale.totals.total)}"),
-            el("p", "change", f"{L('change')}: {format_mxn(change)}") if change > ZERO else None,
-            el("button", "primary big", L("new_sale"), id="new-sale", type="button", data_action="new-sale"),
-        ])
-        replace(self.box, done)
+        if change > ZERO:
+            self.saved_change.textContent = f"{L('change')}: {format_mxn(change)}"
+        self.saved_change.hidden = change <= ZERO
+
+    def _settle_saved(self) -> None:
+        if not self.saved.isConnected:  # closed meanwhile
+            return
+        replace(self.box, self.saved)
+        self.saved_title.setAttribute("id", "payment-title")  # the dialog's name (ui/dialogs.py), once the form's heading is gone
         by_id("new-sale").focus()
 

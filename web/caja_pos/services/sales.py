@@ -21,10 +21,12 @@ from caja_pos.services.till import Till
 from poscore.payment import Payment
 from poscore.sale import Sale
 
-__all__ = ["COMMIT_TRIES", "CommitSale", "Sales", "SequenceUsed", "StorageError"]
+__all__ = ["COMMIT_TRIES", "CommitSale", "Sales", "SequenceUsed", "Started", "StorageError"]
 
-# What the payment screen is given to store a sale (App.commit: Sales.commit, then the badge and a sync).
-CommitSale = Callable[[list[Payment]], Awaitable[Sale]]
+# What the payment screen is given to store a sale (App.commit: Sales.commit, then the badge and a sync), with
+# what to do while its transaction runs (`started`, see Sales.commit).
+Started = Callable[[Sale], None]
+CommitSale = Callable[[list[Payment], Started | None], Awaitable[Sale]]
 
 COMMIT_TRIES = 5  # numbers taken by other tabs between two tries of one sale (each try re-reads the last)
 
@@ -44,20 +46,30 @@ class Sales:
         if self.last_seq is None:
             self.last_seq = last
 
-    async def commit(self, payments: list[Payment]) -> Sale:
+    async def commit(self, payments: list[Payment], started: Started | None = None) -> Sale:
         """The cart as a stored sale; raises SaleError (poscore), SequenceUsed after COMMIT_TRIES numbers taken
-        by other tabs, or StorageError (a full disk…). Nothing is stored and the cart is kept when it raises."""
+        by other tabs, or StorageError (a full disk…). Nothing is stored and the cart is kept when it raises.
+
+        `started(sale)` runs once the sale's transaction is under way and before its outcome is known (again
+        for a renumbered sale): what the screen shows next is built while IndexedDB writes, not after."""
         for attempt in range(COMMIT_TRIES):
             if self.last_seq is None:
                 self.last_seq = await self.storage.last_sequence()
             seq = self.till.next_seq(self.last_seq)
             stamp = self.stamp()
-            sale = self.till.build_sale(payments, str(uuid4()), seq, self.now(), stamp.get("cashier"))
-            record = Till.sale_record(sale, self.now().isoformat())
+            now = self.now()  # one reading of the browser's clock: it is a call into JS
+            sale = self.till.build_sale(payments, str(uuid4()), seq, now, stamp.get("cashier"))
+            record = Till.sale_record(sale, now.isoformat())
             # contract: a SALE may carry cashier_id and shift_uuid beside the free-text cashier
             record["sale"].update({k: stamp[k] for k in ("cashier_id", "shift_uuid") if stamp.get(k) is not None})
+            outcome = self.storage.begin_sale(record, Till.stock_decrement(sale))
+            if started is not None:
+                try:
+                    started(sale)
+                except Exception as exc:  # noqa: BLE001 - the transaction runs anyway: its outcome decides, not the screen
+                    print("caja: preparing the saved sale's dialog:", exc)
             try:
-                await self.storage.commit_sale(record, Till.stock_decrement(sale))
+                await outcome
             except SequenceUsed:
                 self.last_seq = None  # another tab took this number: read the last one again
                 if attempt == COMMIT_TRIES - 1:

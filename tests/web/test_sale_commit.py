@@ -1,0 +1,54 @@
+"""Sales.commit tells the screen about the sale once its transaction is under way (to prepare "Venta guardada"
+meanwhile), again for a sale renumbered because another tab took its number, and the till moves on only when
+the store said yes."""
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from caja_pos.services.sales import Sales
+from caja_pos.services.till import Till
+from storage import Storage
+
+from poscore.payment import Payment
+from tests.web.fakes import FakeIdb
+from tests.web.products import TERMINAL, product
+
+NOW = datetime(2026, 12, 1, 16, 0, tzinfo=UTC)
+
+
+def _sales(idb: FakeIdb) -> Sales:
+    till = Till(TERMINAL)
+    till.catalog.add([product(1, "10.00", "100.000")])
+    till.cart.add(1, 2)
+    return Sales(Storage(idb), till, now=lambda: NOW)
+
+
+def test_started_sees_each_number_tried_before_the_outcome_and_the_cart_moves_on_after() -> None:
+    idb = FakeIdb()
+    idb.meta["seq"] = json.dumps(9)  # another tab sold numbers 8 and 9 meanwhile
+    sales = _sales(idb)
+    sales.last_seq = 7
+    seen: list[tuple[str, int, bool]] = []
+
+    def started(sale: object) -> None:
+        seen.append((sale.number, len(sales.till.cart), sale.uuid in idb.sales))
+
+    sale = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], started))
+    assert [(n, lines) for n, lines, _ in seen] == [("T01-000008", 1), ("T01-000010", 1)]
+    assert not any(stored for _, _, stored in seen)  # told before the store answered
+    assert sale.number == "T01-000010" and sale.uuid in idb.sales and not sales.till.cart
+    assert sales.till.deltas == {1: Decimal("-2.000")}
+
+
+def test_a_failing_started_does_not_lose_a_stored_sale() -> None:
+    idb = FakeIdb()
+    sales = _sales(idb)
+
+    def started(sale: object) -> None:
+        raise RuntimeError("the screen is gone")
+
+    sale = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], started))
+    assert sale.uuid in idb.sales and not sales.till.cart and sales.last_seq == sale.seq
