@@ -60,11 +60,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    engine = create_engine(url, **kwargs)
-    # An executemany INSERT as multi-row INSERTs (what SQLAlchemy does for psycopg2), not psycopg 3's pipeline
-    # of one statement per row: PostgreSQL's per-statement work was most of its time in a sales sync.
-    engine.dialect.use_insertmanyvalues_wo_returning = True
-    return engine
+    return create_engine(url, **kwargs)
 
 
 @contextmanager

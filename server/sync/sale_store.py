@@ -25,6 +25,7 @@ from sqlalchemy import BigInteger, Connection, Integer, bindparam, select, text
 
 from poscore.sale import Sale
 from server.db import changes
+from server.db.bulk import insert_rows
 from server.db.schema import folio_series, products, sale_lines, sale_payments, sales, stock, stock_negative
 from server.db.types import Qty
 
@@ -34,13 +35,6 @@ from .checks import chunks
 # SQL, not the construction).
 _TAKE_FOLIOS = (folio_series.update().where(folio_series.c.series == bindparam("s"))
                 .values(last_folio=folio_series.c.last_folio + bindparam("n")).returning(folio_series.c.last_folio))
-# With RETURNING, SQLAlchemy writes the batch as multi-row INSERTs on both databases; the ids come back in no
-# promised order, hence the uuid with each.
-_INSERT_SALE = sales.insert().returning(sales.c.uuid, sales.c.id)
-_INSERT_LINE = sale_lines.insert()
-_INSERT_PAYMENT = sale_payments.insert()
-_NEW_STOCK = stock.insert()
-_FLAG_NEGATIVE = stock_negative.insert()
 _QTY = Qty()
 # PostgreSQL: the stock and the products' versions in one statement (a data-modifying WITH runs to completion
 # whether read or not). Every writer of stock or versions holds the counter's lock here, so the rows it locks
@@ -83,7 +77,7 @@ def store(conn: Connection, new: list[New], warehouse_id: int, now: datetime, ve
     """Write the batch's accepted sales. `version`: the counter's next value when the caller already holds its
     lock (a new customer took it), else None and the lock is taken here, just before the stock."""
     _take_folios(conn, new)
-    rows = conn.execute(_INSERT_SALE, [{
+    rows = insert_rows(conn, sales, [{
         "uuid": n.uuid, "terminal_id": n.terminal_id, "seq": n.sale.seq, "number": n.sale.number, "type": n.type,
         "customer_id": n.customer_id, "cashier": (n.sale.cashier or None) and n.sale.cashier[:100],
         "price_list_id": n.sale.price_list_id, "device_time": n.sale.device_time[:40], "received_at": now,
@@ -91,19 +85,18 @@ def store(conn: Connection, new: list[New], warehouse_id: int, now: datetime, ve
         "tax_total": n.sale.totals.tax_total, "total": n.sale.totals.total, "status": "accepted",
         "content_hash": n.content_hash, "body": json.dumps(n.raw, ensure_ascii=False), "review": n.review,
         "cashier_id": n.cashier_id, "shift_uuid": n.shift_uuid,
-    } for n in new])
+    } for n in new], returning=("uuid", "id"))
     ids = {r.uuid: r.id for r in rows}
     for n in new:
         n.id = int(ids[n.uuid])
-    conn.execute(_INSERT_LINE, [{
+    insert_rows(conn, sale_lines, [{
         "sale_id": n.id, "line_no": i, "product_id": line.product_id, "qty": line.qty,
         "unit_price": line.unit_price, "discount_pct": line.discount_pct, "subtotal": line.amounts.subtotal,
         "discount": line.amounts.discount, "total": line.amounts.total,
     } for n in new for i, line in enumerate(n.sale.lines, start=1)])
     payments = [{"sale_id": n.id, "method": p.method, "sat_code": p.sat_code, "amount": p.amount,
                  "reference": (p.reference or None) and p.reference[:100]} for n in new for p in n.sale.payments]
-    if payments:
-        conn.execute(_INSERT_PAYMENT, payments)
+    insert_rows(conn, sale_payments, payments)
     # From here to the commit, writers of versions wait for this batch.
     if version is None:
         version = changes.bump(conn)
@@ -151,7 +144,7 @@ def _move_stock(conn: Connection, new: list[New], warehouse_id: int, now: dateti
     left = _take_stock(conn, sold, warehouse_id, version)
     missing = [{"warehouse_id": warehouse_id, "product_id": p, "qty": -sold[p]} for p in sorted(sold) if p not in left]
     if missing:
-        conn.execute(_NEW_STOCK, missing)
+        insert_rows(conn, stock, missing)
         left.update((m["product_id"], m["qty"]) for m in missing)
     # What each sale left: walk back from the batch's end, adding back what the later sales took.
     flags = []
@@ -162,4 +155,4 @@ def _move_stock(conn: Connection, new: list[New], warehouse_id: int, now: dateti
                               "created_at": now})
             left[p] += q
     if flags:
-        conn.execute(_FLAG_NEGATIVE, sorted(flags, key=lambda f: (f["sale_id"], f["product_id"])))
+        insert_rows(conn, stock_negative, sorted(flags, key=lambda f: (f["sale_id"], f["product_id"])))
