@@ -5,7 +5,7 @@ PostgreSQL: `INSERT ... SELECT * FROM unnest(CAST(%(col)b AS type[]), ...)`, one
 per column: its text never changes, so the driver and the server parse and plan it once, where a multi-row
 VALUES list is a new long text per batch size (measured: several times the client's time of the one-per-row
 executemany) and an executemany is one statement per row on the server. The arrays go in psycopg's binary
-format (`%b`, on the transaction's own connection): its text format escapes every quote of every element with
+format (`%b`): its text format escapes every quote of every element with
 a regular expression in Python, which for the sales' JSON bodies cost more than the rest of the statement.
 SQLite: executemany, which stays in the process.
 What it must not do: know which table is which, or convert values any other way than the columns' own types.
@@ -15,7 +15,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from psycopg.rows import namedtuple_row
 from sqlalchemy import Connection, Table
 
 _STATEMENTS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
@@ -47,6 +46,7 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]],
         process = table.c[c].type.bind_processor(conn.dialect)
         values = [r[c] for r in rows]
         params[c] = [process(v) for v in values] if process else values
-    with conn.connection.driver_connection.cursor(row_factory=namedtuple_row) as cur:
-        cur.execute(sql, params)
-        return cur.fetchall() if returning else []
+    # Driver SQL through SQLAlchemy: its errors arrive wrapped as every other statement's (IntegrityError, a
+    # deadlock's DBAPIError), which the callers' retries rely on.
+    result = conn.exec_driver_sql(sql, params)
+    return list(result) if returning else []
