@@ -32,7 +32,8 @@ from server.db.engine import as_utc, utcnow, write_tx
 from server.db.schema import folio_series, products, return_lines, returns, sales, stock
 
 from .checks import SaleRejected
-from .sales import ATTEMPTS, RetryLater, _is_transient, hash_or_problem, rejected, rejection
+from .sale_intake import hash_or_problem, rejected, rejection
+from .sales import ATTEMPTS, RetryLater, _is_transient
 
 log = logging.getLogger("caja.sync")
 SERIES = "D"  # the returns' own folio series (CFDI Serie of an egreso too)

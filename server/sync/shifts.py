@@ -25,7 +25,7 @@ from server.db.schema import authorizations, cash_movements, corte_lines, cortes
 
 from .cashiers import CashierCheck
 from .checks import SaleRejected
-from .sales import hash_or_problem, rejected, rejection
+from .sale_intake import hash_or_problem, rejected, rejection
 
 ATTEMPTS = 3
 

@@ -16,7 +16,7 @@ from server.db.schema import sales, voids
 
 from .cashiers import CashierCheck, sale_cashier
 from .checks import SaleRejected, text_problem
-from .sales import AMOUNT_LIMIT
+from .sale_intake import AMOUNT_LIMIT
 
 
 def _text(raw: dict[str, Any], key: str, limit: int, required: bool = False) -> str | None:

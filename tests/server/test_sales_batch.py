@@ -137,7 +137,7 @@ def _reference(raw: Any) -> tuple[str, str | None]:
     lambda s: {**s, "cashier": ["x"] * 300_000 + ["\x00"]},
 ], ids=range(14))
 def test_hash_or_problem_answers_as_text_problem_then_hash(make: Any) -> None:
-    from server.sync.sales import hash_or_problem
+    from server.sync.sale_intake import hash_or_problem
 
     sale = make_sale([{"id": 1, "sku": "A", "name": "Atún", "unit": "pieza", "iva": "16", "ieps": None,
                        "price": "18.50", "stock": "1.000", "active": True, "sellable": True, "version": 1}], 1)

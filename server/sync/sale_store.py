@@ -1,0 +1,158 @@
+"""Writing a batch's accepted sales inside the sync's transaction: their folios, the sale rows with their lines
+and payments, and the stock they took.
+
+What it is for: `store(conn, new, warehouse_id, now, version)` gives each `New` its folio and id and writes the
+batch with a fixed handful of statements whatever its size (a statement per sale and line was most of the
+ingest time; a multi-row INSERT is one statement, not one per row). Folios:
+`UPDATE folio_series SET last_folio = last_folio + n ... RETURNING` once per series: the batch's sales get the
+n numbers ending there, in the order sent, with no gaps and no duplicates (a transaction that fails gives them
+all back). The change counter's row lock is the one lock every writer of versions waits for, so it is taken
+last, when only the stock and the products' versions are left to write: the counter's bump, one statement for
+the stock and the versions on PostgreSQL (UPDATE ... FROM unnest of the batch's quantities, summed per product),
+then the caller's commit. On SQLite the transaction is BEGIN IMMEDIATE (one writer): plain statements there.
+What it must not do: judge a sale (sale_intake and checks did), write anything of a rejected one, or commit.
+"""
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import BigInteger, Connection, Integer, bindparam, select, text
+
+from poscore.sale import Sale
+from server.db import changes
+from server.db.bulk import insert_rows
+from server.db.schema import folio_series, products, sale_lines, sale_payments, sales, stock, stock_negative
+from server.db.types import Qty
+
+from .checks import chunks
+
+# Built once: building Core statements costs more than running them on SQLite (SQLAlchemy caches the compiled
+# SQL, not the construction).
+_TAKE_FOLIOS = (folio_series.update().where(folio_series.c.series == bindparam("s"))
+                .values(last_folio=folio_series.c.last_folio + bindparam("n")).returning(folio_series.c.last_folio))
+_QTY = Qty()
+# PostgreSQL: the stock and the products' versions in one statement (a data-modifying WITH runs to completion
+# whether read or not). Every writer of stock or versions holds the counter's lock here, so the rows it locks
+# are never contended and their order cannot deadlock.
+_PG_TAKE_STOCK = text(
+    "WITH sold AS (SELECT * FROM unnest(CAST(:pids AS integer[]), CAST(:qtys AS bigint[])) AS s(product_id, qty)),"
+    " changed AS (UPDATE products SET version = :v WHERE id = ANY(CAST(:pids AS integer[])))"
+    " UPDATE stock SET qty = stock.qty - sold.qty FROM sold"
+    " WHERE stock.warehouse_id = :w AND stock.product_id = sold.product_id"
+    " RETURNING stock.product_id, stock.qty").columns(product_id=Integer, qty=BigInteger)
+_TAKE_STOCK = (stock.update().where(stock.c.warehouse_id == bindparam("w"), stock.c.product_id == bindparam("p"))
+               .values(qty=stock.c.qty - bindparam("q", type_=Qty())))
+_STOCK_LEFT = select(stock.c.product_id, stock.c.qty).where(
+    stock.c.warehouse_id == bindparam("w"), stock.c.product_id.in_(bindparam("ids", expanding=True)))
+_PRODUCTS_CHANGED = products.update().where(products.c.id.in_(bindparam("ids", expanding=True))).values(
+    version=bindparam("v"))
+
+
+@dataclass
+class New:
+    """A sale accepted in this batch; its folio and id are given when the batch is stored."""
+    uuid: str
+    terminal_id: int
+    content_hash: str
+    type: str
+    series: str
+    received_at: datetime
+    sale: Sale
+    raw: dict[str, Any]
+    customer_id: int | None
+    folio: int = 0
+    id: int = 0
+    review: str | None = None
+    cashier_id: int | None = None
+    shift_uuid: str | None = None
+    cashier_flag: str | None = None
+
+
+def store(conn: Connection, new: list[New], warehouse_id: int, now: datetime, version: int | None) -> None:
+    """Write the batch's accepted sales. `version`: the counter's next value when the caller already holds its
+    lock (a new customer took it), else None and the lock is taken here, just before the stock."""
+    _take_folios(conn, new)
+    rows = insert_rows(conn, sales, [{
+        "uuid": n.uuid, "terminal_id": n.terminal_id, "seq": n.sale.seq, "number": n.sale.number, "type": n.type,
+        "customer_id": n.customer_id, "cashier": (n.sale.cashier or None) and n.sale.cashier[:100],
+        "price_list_id": n.sale.price_list_id, "device_time": n.sale.device_time[:40], "received_at": now,
+        "series": n.series, "folio": n.folio, "subtotal": n.sale.totals.subtotal, "discount": n.sale.totals.discount,
+        "tax_total": n.sale.totals.tax_total, "total": n.sale.totals.total, "status": "accepted",
+        "content_hash": n.content_hash, "body": json.dumps(n.raw, ensure_ascii=False), "review": n.review,
+        "cashier_id": n.cashier_id, "shift_uuid": n.shift_uuid,
+    } for n in new], returning=("uuid", "id"))
+    ids = {r.uuid: r.id for r in rows}
+    for n in new:
+        n.id = int(ids[n.uuid])
+    insert_rows(conn, sale_lines, [{
+        "sale_id": n.id, "line_no": i, "product_id": line.product_id, "qty": line.qty,
+        "unit_price": line.unit_price, "discount_pct": line.discount_pct, "subtotal": line.amounts.subtotal,
+        "discount": line.amounts.discount, "total": line.amounts.total,
+    } for n in new for i, line in enumerate(n.sale.lines, start=1)])
+    payments = [{"sale_id": n.id, "method": p.method, "sat_code": p.sat_code, "amount": p.amount,
+                 "reference": (p.reference or None) and p.reference[:100]} for n in new for p in n.sale.payments]
+    insert_rows(conn, sale_payments, payments)
+    # From here to the commit, writers of versions wait for this batch.
+    if version is None:
+        version = changes.bump(conn)
+    elif changes.bump(conn) != version:
+        raise AssertionError("change counter moved under its lock")
+    _move_stock(conn, new, warehouse_id, now, version)
+
+
+def _take_folios(conn: Connection, new: list[New]) -> None:
+    by_series: dict[str, list[New]] = defaultdict(list)
+    for n in new:
+        by_series[n.series].append(n)
+    for series in sorted(by_series):  # one lock order for every batch
+        group = by_series[series]
+        last = int(conn.execute(_TAKE_FOLIOS, {"s": series, "n": len(group)}).scalar_one())
+        for folio, n in enumerate(group, start=last - len(group) + 1):
+            n.folio = folio
+
+
+def _take_stock(conn: Connection, sold: dict[int, Decimal], warehouse_id: int, version: int) -> dict[int, Decimal]:
+    """Take `sold` out of the warehouse and mark its products changed (new stock means a new version for the
+    catalog feed's `since`); returns the quantities left of the products that had a stock row."""
+    pids = sorted(sold)
+    if conn.dialect.name == "postgresql":
+        rows = conn.execute(_PG_TAKE_STOCK, {"pids": pids, "qtys": [_QTY.process_bind_param(sold[p], None) for p in pids],
+                                             "v": version, "w": warehouse_id})
+        return {r.product_id: _QTY.process_result_value(r.qty, None) for r in rows}
+    conn.execute(_TAKE_STOCK, [{"w": warehouse_id, "p": p, "q": sold[p]} for p in pids])
+    for part in chunks(pids):
+        conn.execute(_PRODUCTS_CHANGED, {"v": version, "ids": part})
+    return {r.product_id: r.qty for part in chunks(pids)
+            for r in conn.execute(_STOCK_LEFT, {"w": warehouse_id, "ids": part})}
+
+
+def _move_stock(conn: Connection, new: list[New], warehouse_id: int, now: datetime, version: int) -> None:
+    """Take the sold quantities out of the terminal's warehouse; below zero is kept and flagged per sale."""
+    per_sale: list[dict[int, Decimal]] = []
+    sold: dict[int, Decimal] = defaultdict(Decimal)
+    for n in new:
+        mine: dict[int, Decimal] = defaultdict(Decimal)
+        for line in n.sale.lines:
+            mine[line.product_id] += line.qty
+            sold[line.product_id] += line.qty
+        per_sale.append(mine)
+    left = _take_stock(conn, sold, warehouse_id, version)
+    missing = [{"warehouse_id": warehouse_id, "product_id": p, "qty": -sold[p]} for p in sorted(sold) if p not in left]
+    if missing:
+        insert_rows(conn, stock, missing)
+        left.update((m["product_id"], m["qty"]) for m in missing)
+    # What each sale left: walk back from the batch's end, adding back what the later sales took.
+    flags = []
+    for n, mine in zip(reversed(new), reversed(per_sale), strict=True):
+        for p, q in mine.items():
+            if left[p] < 0:
+                flags.append({"warehouse_id": warehouse_id, "product_id": p, "sale_id": n.id, "qty_after": left[p],
+                              "created_at": now})
+            left[p] += q
+    if flags:
+        insert_rows(conn, stock_negative, sorted(flags, key=lambda f: (f["sale_id"], f["product_id"])))
