@@ -123,7 +123,7 @@ def _take_stock(conn: Connection, sold: dict[int, Decimal], warehouse_id: int, v
     if conn.dialect.name == "postgresql":
         rows = conn.execute(_PG_TAKE_STOCK, {"pids": pids, "qtys": [_QTY.process_bind_param(sold[p], None) for p in pids],
                                              "v": version, "w": warehouse_id})
-        return {r.product_id: _QTY.process_result_value(r.qty, None) for r in rows}
+        return {r.product_id: Decimal(_QTY.process_result_value(r.qty, None) or 0) for r in rows}
     conn.execute(_TAKE_STOCK, [{"w": warehouse_id, "p": p, "q": sold[p]} for p in pids])
     for part in chunks(pids):
         conn.execute(_PRODUCTS_CHANGED, {"v": version, "ids": part})
@@ -142,10 +142,10 @@ def _move_stock(conn: Connection, new: list[New], warehouse_id: int, now: dateti
             sold[line.product_id] += line.qty
         per_sale.append(mine)
     left = _take_stock(conn, sold, warehouse_id, version)
-    missing = [{"warehouse_id": warehouse_id, "product_id": p, "qty": -sold[p]} for p in sorted(sold) if p not in left]
-    if missing:
-        insert_rows(conn, stock, missing)
-        left.update((m["product_id"], m["qty"]) for m in missing)
+    unstocked = {p: -sold[p] for p in sorted(sold) if p not in left}
+    if unstocked:
+        insert_rows(conn, stock, [{"warehouse_id": warehouse_id, "product_id": p, "qty": q} for p, q in unstocked.items()])
+        left.update(unstocked)
     # What each sale left: walk back from the batch's end, adding back what the later sales took.
     flags = []
     for n, mine in zip(reversed(new), reversed(per_sale), strict=True):
