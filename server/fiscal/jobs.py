@@ -245,12 +245,17 @@ def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
         except InvalidTag:  # saved under another server secret: the page asks for the PAC password again
             log.warning("PAC credentials unreadable with this server secret")
             config = None
-        emisor = store.emisor(conn)
-        try:
-            signer, why = store.signer(conn, secret), NO_CSD
-        except InvalidTag:
-            signer, why = None, CSD_UNREADABLE
-    if emisor is None or signer is None:
+        # Unsealing the CSD key and parsing the certificate only when something waits to be sealed: this pass
+        # runs every few seconds in every ERP process, and most passes of a busy day have nothing to seal.
+        sealing = conn.execute(select(cfdis.c.id).where(cfdis.c.state == "pendiente").limit(1)).first() is not None
+        emisor = store.emisor(conn) if sealing else None
+        signer, why = None, NO_CSD
+        if sealing:
+            try:
+                signer = store.signer(conn, secret)
+            except InvalidTag:
+                why = CSD_UNREADABLE
+    if sealing and (emisor is None or signer is None):
         _say_no_csd(engine, now, why)
     states = (["pendiente"] if emisor and signer else []) + (["sellada"] if config else [])
     done = 0
