@@ -47,6 +47,7 @@ def feed_head(request: Request) -> Head:
     h = token_hash(bearer_token(request))
     row = _read(request, h)
     t = admit(request, engine(request), row)
+    assert row is not None  # admit refused the request otherwise
     return Head(t, int(row.change_version), (row.price_list_id, row.pl_name, bool(row.pl_includes_tax)))
 
 
