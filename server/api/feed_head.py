@@ -1,25 +1,22 @@
 """What a feed request learns from the database before its page: the caller's terminal (by its token), the
 terminal's price list, and the change version, read in one statement.
 
-What it is for: a till fetching a cached page or revalidating one (304) costs one round trip to the database,
-so a crowd of tills is served at close to what the transport alone costs. On PostgreSQL the statement runs on
-a connection of its own small pool in autocommit (no BEGIN and no ROLLBACK round trips) and without a
-pre-ping: a connection the server dropped fails its statement, which is then run once more on a new one.
+What it is for: a till fetching a cached page or revalidating one (304) costs one statement in the database,
+so a crowd of tills is served at close to what the transport alone costs (one connection checkout and one
+short read transaction where there were two).
 What it must NOT do: remember anything between requests. The token and the version are read again by every
 request, whichever worker process it lands in: a revoked terminal is refused and a price change is seen by
 the very next request, with nothing to invalidate. It must not write either (the contact record is `admit`'s).
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
-from sqlalchemy import Engine, bindparam, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import bindparam, select
 
-from server.db.engine import make_engine, read_tx
+from server.db.engine import read_tx
 from server.db.schema import change_counter, price_lists, terminals
 from server.terminals import token_hash
 
@@ -31,9 +28,6 @@ _HEAD = (select(terminals, price_lists.c.name.label("pl_name"), price_lists.c.in
                 _COUNTER.label("change_version"))
          .select_from(terminals.join(price_lists, price_lists.c.id == terminals.c.price_list_id))
          .where(terminals.c.token_hash == bindparam("h"), terminals.c.active.is_(True)))
-
-_create = threading.Lock()
-
 
 @dataclass(frozen=True)
 class Head:
@@ -52,37 +46,5 @@ def feed_head(request: Request) -> Head:
 
 
 def _read(request: Request, h: str) -> Any | None:
-    eng = engine(request)
-    if eng.dialect.name != "postgresql":
-        with read_tx(eng) as conn:  # SQLite: no round trips to save
-            return conn.execute(_HEAD, {"h": h}).first()
-    reader = _reader(request)
-    for attempt in (1, 2):
-        try:
-            with reader.connect() as conn:
-                return conn.execute(_HEAD, {"h": h}).first()
-        except DBAPIError as exc:
-            # A connection the server closed (restart, idle timeout) is invalidated by SQLAlchemy; one retry
-            # runs on a fresh one. Anything else, or a second failure, is the request's error.
-            if attempt == 2 or not exc.connection_invalidated:
-                raise
-    raise AssertionError("unreachable")
-
-
-def _reader(request: Request) -> Engine:
-    state = request.app.state
-    reader: Engine | None = getattr(state, "feed_reader", None)
-    if reader is None:
-        with _create:
-            reader = getattr(state, "feed_reader", None)
-            if reader is None:
-                url = engine(request).url.render_as_string(hide_password=False)
-                reader = state.feed_reader = make_engine(url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                                                         pool_size=10)
-    return reader
-
-
-def dispose(app: Any) -> None:
-    reader: Engine | None = getattr(app.state, "feed_reader", None)
-    if reader is not None:
-        reader.dispose()
+    with read_tx(engine(request)) as conn:
+        return conn.execute(_HEAD, {"h": h}).first()

@@ -153,7 +153,9 @@ class Warmer:
         self._stop.set()
         self._jobs.put(None)
         if self._thread is not None:
-            self._thread.join(timeout=10)
+            # A page being built finishes in its own time; the thread is a daemon, so a stopping server need not
+            # wait for it (a loaded machine makes one build slow).
+            self._thread.join(timeout=1)
 
 
 def install(app: FastAPI, cache: PageCache) -> Warmer:

@@ -11,7 +11,6 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from server.api import feed_head
 from server.app import create_app
 from server.db.engine import write_tx
 from server.settings import Settings
@@ -30,7 +29,6 @@ class Erp:
     def close(self) -> None:
         self.client.close()
         self.engine.dispose()
-        feed_head.dispose(self.app)
 
     def pairing_code(self, terminal: str = "T01") -> str:
         with write_tx(self.engine) as conn:

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from server.api import feed_head, feed_warmer, feeds
+from server.api import feed_warmer, feeds
 from server.api.feed_cache import PageCache
 from server.app import create_app
 from server.db import changes
@@ -41,7 +41,6 @@ def warm(erp: Erp) -> Iterator[Warm]:
     yield Warm(client, app.state.feed_cache, app.state.feed_warmer)
     client.close()
     app.state.engine.dispose()
-    feed_head.dispose(app)
 
 
 def _load(client: TestClient, h: dict[str, str]) -> list[Any]:
