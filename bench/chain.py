@@ -124,19 +124,97 @@ def catalog_morning(db: Database, work: Path, tills: list[dict[str, Any]], worke
     pages.mkdir(exist_ok=True)
     for after, raw in zip(ref["afters"], ref["raws"], strict=True):
         (pages / f"{after}.gz").write_bytes(raw)
-    # A fresh server: the crowd starts on an empty cache, as after a price change.
+    # A fresh server: the crowd starts on an empty cache, as after a price change, with no waiting (whatever the
+    # ERP builds in the background from its start races the crowd, as it would at 9:00).
     with fleet.ServeProcess(db, workers) as srv:
-        cold = _run(_crowd(srv.url, tokens, ref, limit))
-        warm = _run(_crowd(srv.url, tokens, ref, limit))
-        revalidate = _run(_crowd(srv.url, tokens, ref, limit, tags=cold.pop("_tags")))
+        cold = _timed_crowd(db, srv, tokens, ref, limit)
+        warm = _timed_crowd(db, srv, tokens, ref, limit)
+        revalidate = _timed_crowd(db, srv, tokens, ref, limit, tags=cold.pop("_tags"))
         warm.pop("_tags")
         revalidate.pop("_tags")
+        # A price change at night, the tills at 9:00: the crowd starts once the ERP has been idle for a while
+        # after the change (it built the new version's pages by itself, or did nothing), on pages it never sent.
+        _price_change(db)
+        idle_after = _wait_idle(srv.proc.pid)
+        changed = _reference(srv.url, tokens[0], limit)
+        warmed = _timed_crowd(db, srv, tokens, changed, limit)
+        warmed.pop("_tags")
+        warmed["idle_after_change_s"] = idle_after
     with fleet.ServeProcess(db, workers, floor_pages=pages) as floor_srv:
-        floor = _run(_crowd(floor_srv.url, tokens, ref, limit))
+        floor = _timed_crowd(db, floor_srv, tokens, ref, limit)
         floor.pop("_tags")
     return {"products": ref["products"], "page_size": limit, "pages": len(ref["afters"]),
             "gzip_bytes_per_till": sum(len(r) for r in ref["raws"]), "reference_ok": ref["ids_unique_sorted"], "workers": workers,
-            "cold": cold, "warm": warm, "revalidate": revalidate, "floor": floor}
+            "cold": cold, "warm": warm, "revalidate": revalidate, "warmed_after_change": warmed, "floor": floor}
+
+
+def _price_change(db: Database) -> None:
+    """What the back office does to one price: a new change version, carried by the product's row."""
+    from sqlalchemy import text
+
+    from server.db import changes
+    from server.db.engine import make_engine, write_tx
+
+    engine = make_engine(db.url)
+    try:
+        with write_tx(engine) as conn:
+            v = changes.bump(conn)
+            conn.execute(text("UPDATE prices SET price = price + 100 WHERE product_id = 1 AND price_list_id = 1"))
+            conn.execute(text("UPDATE products SET version = :v WHERE id = 1"), {"v": v})
+    finally:
+        engine.dispose()
+
+
+def _cpu_s(pgid: int, parent: int | None = None) -> float:
+    """CPU seconds used so far by the processes of a process group (the server and its workers), or by a process
+    and its children (PostgreSQL's postmaster and its backends, ended ones included)."""
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # Fields after the name: state, ppid, pgrp, …, utime (11), stime (12), cutime (13), cstime (14).
+        if parent is None and int(fields[2]) == pgid:
+            total += int(fields[11]) + int(fields[12])
+        elif parent is not None and int(stat.parent.name) == parent:
+            total += sum(int(f) for f in fields[11:15])
+        elif parent is not None and int(fields[1]) == parent:
+            total += int(fields[11]) + int(fields[12])
+    return total / 100  # USER_HZ
+
+
+def _postmaster(db: Database) -> int | None:
+    if db.pg is None:
+        return None
+    return int((db.pg.server.data / "postmaster.pid").read_text().split()[0])
+
+
+def _timed_crowd(db: Database, srv: fleet.ServeProcess, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """A crowd, with the CPU seconds the server and the database used for it (wall time on a shared machine
+    moves with the neighbours' load; the CPU a request costs much less)."""
+    pm = _postmaster(db)
+    before = _cpu_s(srv.proc.pid), (_cpu_s(0, pm) if pm else 0.0)
+    res: dict[str, Any] = _run(_crowd(srv.url, *args, **kwargs))
+    res["server_cpu_s"] = round(_cpu_s(srv.proc.pid) - before[0], 2)
+    res["database_cpu_s"] = round((_cpu_s(0, pm) if pm else 0.0) - before[1], 2)
+    return res
+
+
+def _wait_idle(pgid: int, quiet_s: float = 2.0, least_s: float = 5.0) -> float:
+    """Wait until the server used under 5 % of a core for `quiet_s` in a row, and at least `least_s` (longer than
+    the ERP takes to notice a change); returns the seconds waited."""
+    t0 = time.perf_counter()
+    last, quiet_since = _cpu_s(pgid), time.perf_counter()
+    while time.perf_counter() - t0 < WAVE_DEADLINE_S:
+        time.sleep(0.5)  # sampling interval of a CPU counter, not a wait for a result
+        now = _cpu_s(pgid)
+        if now - last > 0.025:
+            quiet_since = time.perf_counter()
+        last = now
+        if time.perf_counter() - quiet_since >= quiet_s and time.perf_counter() - t0 >= least_s:
+            break
+    return time.perf_counter() - t0
 
 
 async def _post_crowd(url: str, bodies: list[tuple[str, bytes]]) -> tuple[float, list[Any]]:

@@ -38,6 +38,11 @@ def chain_rows(res: dict[str, Any], row: Row) -> None:
             _ratio(c["warm"]["wall_s"], c["floor"]["wall_s"]))
         row("  again with the validators they hold (304s)", round(c["revalidate"]["wall_s"] * 1000), "ms", "",
             None, c["revalidate"]["not_modified"] == c["revalidate"]["requests"])
+        w = c.get("warmed_after_change")
+        if w:
+            row("  after a price change, once the ERP had built the new version (no validators)",
+                round(w["wall_s"] * 1000), "ms", "", _ratio(w["wall_s"], c["floor"]["wall_s"]),
+                w["failed_tills"] == 0 and w["mismatched_pages"] == 0)
         row("  floor: same bytes from memory, same workers, no database", round(c["floor"]["wall_s"] * 1000), "ms")
     s = ch.get("sales")
     if s:

@@ -34,6 +34,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(shifts.router)
     app.include_router(cfdis.router)
     _mount_back_office(app)
+    if settings.feed_warmer:
+        from server.api import feed_cache, feed_warmer
+        feed_warmer.install(app, feed_cache.install(app))
     if settings.fiscal_worker:
         from server.fiscal.worker import install
         install(app, settings)

@@ -61,6 +61,10 @@ class Settings:
     # The CFDI job's background thread (server/fiscal/jobs.py). Off by default so a test's app never stamps
     # behind its back; `from_env` (caja serve) turns it on unless CAJA_FISCAL_WORKER=0.
     fiscal_worker: bool = False
+    # Build catalog pages in the background after a change of version and ahead of a load (a thread per
+    # process); off by default for the same reason as the fiscal worker, on in `caja serve` unless
+    # CAJA_FEED_WARMER=0.
+    feed_warmer: bool = False
     # A line discount above this percentage needs a supervisor's PIN at the till (GET /api/cashiers says it).
     supervisor_discount_pct: int = 10
     extra: dict[str, str] = field(default_factory=dict)
@@ -83,4 +87,5 @@ class Settings:
             https=env.get("CAJA_HTTPS", "").strip().lower() in ("1", "true", "yes", "si", "sí"),
             tls_names=tuple(n.strip() for n in env.get("CAJA_TLS_NAMES", "").split(",") if n.strip()),
             fiscal_worker=env.get("CAJA_FISCAL_WORKER", "1") != "0",
+            feed_warmer=env.get("CAJA_FEED_WARMER", "1") != "0",
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from fastapi import Request
 from sqlalchemy import Engine
@@ -41,14 +42,24 @@ def settings(request: Request) -> Settings:
     return request.app.state.settings  # type: ignore[no-any-return]
 
 
-def current_terminal(request: Request) -> TerminalRef:
+def bearer_token(request: Request) -> str:
     auth = request.headers.get("authorization", "")
     scheme, _, token = auth.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(401, "unauthorized", detail="token")
+    return token.strip()
+
+
+def current_terminal(request: Request) -> TerminalRef:
+    token = bearer_token(request)
     eng = engine(request)
     with read_tx(eng) as conn:
-        row = terminal_by_token(conn, token.strip())
+        row = terminal_by_token(conn, token)
+    return admit(request, eng, row)
+
+
+def admit(request: Request, eng: Engine, row: Any | None) -> TerminalRef:
+    """The terminal of a token lookup's row (None: refused), recording its contact when that is due."""
     if row is None:
         raise ApiError(401, "unauthorized")
     now = utcnow()

@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import Request
 
@@ -35,6 +36,7 @@ Key = tuple[object, ...]
 class Page:
     gz: bytes
     etag: str
+    next_after: int | None = None  # where the next page of the same load starts (None: the last page)
 
 
 def etag(key: Key) -> str:
@@ -67,8 +69,9 @@ class PageCache:
                 self.hits += 1
             return page
 
-    def get_or_build(self, key: Key, build: Callable[[], tuple[bytes, bool]]) -> Page:
-        """The page for `key`; `build()` returns (JSON bytes, store) and runs at most once at a time per key."""
+    def get_or_build(self, key: Key, build: Callable[[], tuple[bytes, bool, int | None]]) -> Page:
+        """The page for `key`; `build()` returns (JSON bytes, store, next page's `after`) and runs at most once at
+        a time per key in this process."""
         page = self.get(key)
         if page is not None:
             return page
@@ -79,11 +82,11 @@ class PageCache:
             if page is not None:
                 return page
             try:
-                body, store = build()
+                body, store, next_after = build()
             finally:
                 with self._lock:
                     self._building.pop(key, None)
-            page = Page(compress(body), etag(key) if store else "")
+            page = Page(compress(body), etag(key) if store else "", next_after)
             with self._lock:
                 self.builds += 1
                 if store and len(page.gz) <= self.max_bytes:
@@ -117,6 +120,12 @@ def page_cache(request: Request) -> PageCache:
             cache = getattr(state, "feed_cache", None)
             if cache is None:
                 cache = state.feed_cache = PageCache()
+    return cache
+
+
+def install(app: Any) -> PageCache:
+    """Make the app's cache now (for a background builder that has no request to make it with)."""
+    cache = app.state.feed_cache = PageCache()
     return cache
 
 

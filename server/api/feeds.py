@@ -15,18 +15,19 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import BigInteger, and_, func, select, type_coerce
+from sqlalchemy import BigInteger, Engine, and_, func, select, type_coerce
 
 from server.db import changes
 from server.db.engine import read_tx
-from server.db.schema import change_counter, customers, price_lists, prices, product_barcodes, products, stock
+from server.db.schema import customers, price_lists, prices, product_barcodes, products, stock
 from server.terminals import price_list_json
 
-from .deps import TerminalRef, current_terminal, engine, settings
+from .deps import engine, settings
 from .errors import ApiError
-from .feed_cache import Key, accepts_gzip, etag, not_modified, page_cache
+from .feed_cache import Key, Page, accepts_gzip, etag, not_modified, page_cache
+from .feed_head import feed_head
 
 router = APIRouter(prefix="/api")
 
@@ -39,12 +40,16 @@ def _json(payload: dict[str, Any]) -> bytes:
 _CACHING = {"Cache-Control": "private, no-cache", "Vary": "Accept-Encoding, Authorization"}
 
 
-def _serve(request: Request, key: Key, build: Callable[[], tuple[bytes, bool]]) -> Response:
-    """The page for `key` from the cache (built once), or a 304 when the client holds it already."""
-    tag = etag(key)
-    if not_modified(request, tag):
-        return Response(status_code=304, headers={**_CACHING, "ETag": tag})
-    page = page_cache(request).get_or_build(key, build)
+def _serve(request: Request, key: Key, build: Callable[[], tuple[bytes, bool, int | None]]) -> Page | None:
+    """The page for `key` from the cache (built once per process), or None when the client holds it already."""
+    if not_modified(request, etag(key)):
+        return None
+    return page_cache(request).get_or_build(key, build)
+
+
+def _respond(request: Request, key: Key, page: Page | None) -> Response:
+    if page is None:
+        return Response(status_code=304, headers={**_CACHING, "ETag": etag(key)})
     headers = dict(_CACHING)
     if page.etag:
         headers["ETag"] = page.etag
@@ -52,18 +57,6 @@ def _serve(request: Request, key: Key, build: Callable[[], tuple[bytes, bool]]) 
         # The app's GZipMiddleware leaves a response that already has a Content-Encoding alone.
         return Response(page.gz, media_type="application/json", headers={**headers, "Content-Encoding": "gzip"})
     return Response(gzip.decompress(page.gz), media_type="application/json", headers=headers)
-
-
-def _head(request: Request, price_list_id: int | None) -> tuple[int, Any]:
-    """The change version now, and the terminal's price list (its name and tax mode are in every page)."""
-    with read_tx(engine(request)) as conn:
-        if price_list_id is None:
-            return changes.current(conn), None
-        counter = select(change_counter.c.value).where(change_counter.c.id == 1).scalar_subquery()
-        row = conn.execute(select(counter.label("value"), price_lists.c.id, price_lists.c.name,
-                                  price_lists.c.includes_tax)
-                           .where(price_lists.c.id == price_list_id)).one()
-        return int(row.value), row
 
 
 def _page_args(request: Request, since: int, after: int, limit: int | None) -> int:
@@ -81,24 +74,44 @@ def _page_args(request: Request, since: int, after: int, limit: int | None) -> i
     return limit
 
 
+def catalog_key(price_list: tuple[int, str, bool], warehouse_id: int, since: int, after: int, n: int,
+                version: int) -> Key:
+    """What decides a catalog page's bytes (the price list's name and tax mode are in every page)."""
+    return ("catalog", *price_list, warehouse_id, since, after, n, version)
+
+
+def catalog_builder(eng: Engine, price_list_id: int, warehouse_id: int, since: int, after: int, n: int,
+                    version: int) -> Callable[[], tuple[bytes, bool, int | None]]:
+    return lambda: _catalog_page(eng, price_list_id, warehouse_id, since, after, n, version)
+
+
+# No Depends(current_terminal): the terminal, its price list and the version come from one statement
+# (feed_head), and the whole request runs in one worker thread.
 @router.get("/catalog")
-def catalog(request: Request, t: Annotated[TerminalRef, Depends(current_terminal)],
-            since: int = 0, after: int = 0, limit: Annotated[int | None, Query()] = None) -> Response:
+def catalog(request: Request, since: int = 0, after: int = 0,
+            limit: Annotated[int | None, Query()] = None) -> Response:
     n = _page_args(request, since, after, limit)
-    version, pl = _head(request, t.price_list_id)
-    key: Key = ("catalog", pl.id, pl.name, bool(pl.includes_tax), t.warehouse_id, since, after, n, version)
-    return _serve(request, key, lambda: _catalog_page(request, t, since, after, n, version))
+    head = feed_head(request)
+    t = head.terminal
+    key = catalog_key(head.price_list, t.warehouse_id, since, after, n, head.version)
+    page = _serve(request, key, catalog_builder(engine(request), t.price_list_id, t.warehouse_id, since, after, n,
+                                                head.version))
+    warmer = getattr(request.app.state, "feed_warmer", None)  # server/api/feed_warmer.py, when installed
+    if warmer is not None:
+        warmer.asked(head.price_list, t.warehouse_id, n, since, head.version,
+                     page.next_after if page is not None else None)
+    return _respond(request, key, page)
 
 
-def _catalog_page(request: Request, t: TerminalRef, since: int, after: int, n: int,
-                  expected: int) -> tuple[bytes, bool]:
+def _catalog_page(eng: Engine, price_list_id: int, warehouse_id: int, since: int, after: int, n: int,
+                  expected: int) -> tuple[bytes, bool, int | None]:
     p = products.c
-    with read_tx(engine(request)) as conn:
+    with read_tx(eng) as conn:
         # The version first: a row committed after this read may also appear below (harmless, it is sent
         # again next time) but none committed before it can be missed.
         version = changes.current(conn)
         total = conn.execute(select(func.count()).select_from(products).where(p.version > since)).scalar_one()
-        pl = conn.execute(select(price_lists).where(price_lists.c.id == t.price_list_id)).one()
+        pl = conn.execute(select(price_lists).where(price_lists.c.id == price_list_id)).one()
         # Price and stock as their stored integers (cents, thousandths): formatting them below with
         # Decimal.scaleb is several times faster than a TypeDecorator per value over 5,000 rows.
         rows = conn.execute(
@@ -106,8 +119,8 @@ def _catalog_page(request: Request, t: TerminalRef, since: int, after: int, n: i
                    type_coerce(prices.c.price, BigInteger), type_coerce(stock.c.qty, BigInteger))
             .select_from(
                 products
-                .outerjoin(prices, and_(prices.c.product_id == p.id, prices.c.price_list_id == t.price_list_id))
-                .outerjoin(stock, and_(stock.c.product_id == p.id, stock.c.warehouse_id == t.warehouse_id)))
+                .outerjoin(prices, and_(prices.c.product_id == p.id, prices.c.price_list_id == price_list_id))
+                .outerjoin(stock, and_(stock.c.product_id == p.id, stock.c.warehouse_id == warehouse_id)))
             .where(p.version > since, p.id > after)
             .order_by(p.id)
             .limit(n + 1)  # one more than asked: tells whether another page exists
@@ -132,8 +145,9 @@ def _catalog_page(request: Request, t: TerminalRef, since: int, after: int, n: i
         "stock": None if qty is None else str(Decimal(qty).scaleb(-3)), "active": bool(active),
         "sellable": bool(active) and price is not None and qty is not None, "version": ver,
     } for pid, sku, name, unit, iva, ieps, cuota, litres, active, ver, price, qty in rows]
+    next_after = rows[-1][0] if more else None
     return _json({"total": total, "version": version, "price_list": price_list_json(pl), "items": items,
-                  "next_after": rows[-1][0] if more else None}), still
+                  "next_after": next_after}), still, next_after
 
 
 def customer_json(r: Any) -> dict[str, Any]:
@@ -145,16 +159,17 @@ def customer_json(r: Any) -> dict[str, Any]:
 
 
 @router.get("/customers")
-def customers_feed(request: Request, t: Annotated[TerminalRef, Depends(current_terminal)],
-                   since: int = 0, after: int = 0, limit: Annotated[int | None, Query()] = None) -> Response:
+def customers_feed(request: Request, since: int = 0, after: int = 0,
+                   limit: Annotated[int | None, Query()] = None) -> Response:
     n = _page_args(request, since, after, limit)
-    version, _ = _head(request, None)
+    version = feed_head(request).version
     # Customers are the same for every terminal: one cached page serves all of them.
     key: Key = ("customers", since, after, n, version)
-    return _serve(request, key, lambda: _customers_page(request, since, after, n, version))
+    return _respond(request, key, _serve(request, key, lambda: _customers_page(request, since, after, n, version)))
 
 
-def _customers_page(request: Request, since: int, after: int, n: int, expected: int) -> tuple[bytes, bool]:
+def _customers_page(request: Request, since: int, after: int, n: int,
+                    expected: int) -> tuple[bytes, bool, int | None]:
     c = customers.c
     with read_tx(engine(request)) as conn:
         version = changes.current(conn)
@@ -164,5 +179,6 @@ def _customers_page(request: Request, since: int, after: int, n: int, expected: 
         more = len(rows) > n
         rows = rows[:n]
         still = changes.current(conn) == version == expected
+    next_after = rows[-1].id if more else None
     return _json({"total": total, "version": version, "items": [customer_json(r) for r in rows],
-                  "next_after": rows[-1].id if more else None}), still
+                  "next_after": next_after}), still, next_after

@@ -100,24 +100,24 @@ def test_customers_page_changes_with_a_customer_edit(erp: Erp) -> None:
 
 def test_cache_keeps_only_stable_pages_and_stays_within_its_budget() -> None:
     cache = PageCache(max_bytes=3000)
-    moved = cache.get_or_build(("k", 1), lambda: (b"x" * 100, False))
+    moved = cache.get_or_build(("k", 1), lambda: (b"x" * 100, False, None))
     assert moved.etag == "" and cache.get(("k", 1)) is None
     for i in range(20):
         # Incompressible bodies, so each entry takes its size in the budget.
-        cache.get_or_build(("k", i + 2), lambda i=i: (bytes(range(256)) * 4 + str(i).encode(), True))
+        cache.get_or_build(("k", i + 2), lambda i=i: (bytes(range(256)) * 4 + str(i).encode(), True, None))
     assert 0 < cache.size <= 3000
     assert cache.get(("k", 21)) is not None and cache.get(("k", 2)) is None  # the oldest went first
-    assert gzip.decompress(cache.get_or_build(("k", 21), lambda: (b"", True)).gz).endswith(b"19")
+    assert gzip.decompress(cache.get_or_build(("k", 21), lambda: (b"", True, None)).gz).endswith(b"19")
 
 
 def test_concurrent_requests_for_a_missing_page_build_it_once() -> None:
     cache = PageCache()
     calls = []
 
-    def build() -> tuple[bytes, bool]:
+    def build() -> tuple[bytes, bool, int | None]:
         calls.append(1)
         time.sleep(0.05)  # hold the build open so the other threads arrive while it runs
-        return b'{"items":[]}', True
+        return b'{"items":[]}', True, None
 
     threads = [threading.Thread(target=cache.get_or_build, args=(("p",), build)) for _ in range(8)]
     for t in threads:
