@@ -135,7 +135,9 @@ def catalog_morning(db: Database, work: Path, tills: list[dict[str, Any]], worke
         # A price change at night, the tills at 9:00: the crowd starts once the ERP has been idle for a while
         # after the change (it built the new version's pages by itself, or did nothing), on pages it never sent.
         _price_change(db)
-        idle_after = _wait_idle(srv.proc.pid)
+        # The ERP warms a full load once the version has been still for QUIET_S (and notices within a poll).
+        from server.api import feed_warmer
+        idle_after = _wait_idle(srv.proc.pid, least_s=feed_warmer.QUIET_S + 2 * feed_warmer.POLL_S + 1)
         changed = _reference(srv.url, tokens[0], limit)
         warmed = _timed_crowd(db, srv, tokens, changed, limit)
         warmed.pop("_tags")

@@ -9,6 +9,10 @@ after a change waits for one build per page instead of stalling on each in turn.
 cache (`get_or_build`, one build per key at a time) with the same key and builder as a request: it builds
 exactly the pages a till asks for, and a request arriving during a build waits for it instead of building
 again.
+A full load's pages are rebuilt only once the version has been still for QUIET_S and at most every MIN_GAP_S:
+during trading every synced sale moves the version (its stock), and rebuilding a 100,000-product catalog after
+each would burn a core all day for loads nobody starts then (tills catch up with small `since` loads, which are
+warmed at every move).
 Across worker processes nothing is shared: each process polls and warms its own cache, so each page is built
 once per process. The version read by every request (feed_head) is what keeps pages correct; this module only
 decides when to build early.
@@ -40,6 +44,9 @@ log = logging.getLogger(__name__)
 # A version check is one single-row read; a few seconds are nothing next to the hours between a night's price
 # change and the opening.
 POLL_S = 3.0
+# A night's price change is followed by hours of quiet; a shop's day moves the version every few seconds.
+QUIET_S = 20.0
+MIN_GAP_S = 300.0
 # A full catalog of 100,000 products is a few MB of pages: this many shapes fit the cache's budget with room
 # for the version being replaced.
 MAX_SHAPES = 8
@@ -52,8 +59,14 @@ Shape = tuple[int, int, int]  # price list id, warehouse id, page size
 
 
 class Warmer:
-    def __init__(self, engine: Engine, cache: PageCache) -> None:
+    def __init__(self, engine: Engine, cache: PageCache, quiet_s: float = QUIET_S, min_gap_s: float = MIN_GAP_S,
+                 clock: Any = time.monotonic) -> None:
         self.engine, self.cache = engine, cache
+        self.quiet_s, self.min_gap_s, self._clock = quiet_s, min_gap_s, clock
+        self._moved_at = 0.0
+        self._full_due = False
+        self._last_full: float | None = None
+        self._due_at_start = False
         self._jobs: queue.Queue[tuple[PriceList, int, int, int, int, int] | None] = queue.Queue()
         self._lock = threading.Lock()
         self._shapes: dict[Shape, float] = {}  # shape → when a till last started a full load with it
@@ -73,21 +86,35 @@ class Warmer:
             self._queue(price_list, warehouse_id, n, since, next_after, version)
 
     def poll(self) -> None:
-        """If the version moved since the last poll, queue a walk of every known shape at the new version."""
+        """If the version moved since the last poll, queue the catch-up from the version before for every known
+        shape; once the version has been still for `quiet_s` (and `min_gap_s` after the last such walk), the
+        full loads at the new version."""
+        now = self._clock()
         with read_tx(self.engine) as conn:
             version = changes.current(conn)
-            if version == self._seen:
+            previous = self._seen
+            if version != previous:
+                self._seen, self._moved_at, self._full_due = version, now, True
+                self._due_at_start = previous is None
+            full = self._full_due and now - self._moved_at >= self.quiet_s and (
+                self._last_full is None or now - self._last_full >= self.min_gap_s)
+            if version == previous and not full:
                 return
-            previous, self._seen = self._seen, version
             shapes = self._known(conn)
             lists = {r.id: (r.id, r.name, bool(r.includes_tax)) for r in conn.execute(
                 select(price_lists.c.id, price_lists.c.name, price_lists.c.includes_tax)
                 .where(price_lists.c.id.in_({s[0] for s in shapes})))}
+        if full:
+            self._full_due = False
+            if not self._due_at_start:  # the warm at a process's start does not hold back the next change's
+                self._last_full = now
         for pl_id, wh, n in shapes:
-            if pl_id in lists:
+            if pl_id not in lists:
+                continue
+            if full:
                 self._queue(lists[pl_id], wh, n, 0, 0, version)
-                if previous:  # the tills that loaded at the version before catch up with one small load
-                    self._queue(lists[pl_id], wh, n, previous, 0, version)
+            if previous and version != previous:  # the tills at the version before catch up with one small load
+                self._queue(lists[pl_id], wh, n, previous, 0, version)
 
     def _known(self, conn: Any) -> list[Shape]:
         with self._lock:

@@ -38,7 +38,9 @@ def warm(erp: Erp) -> Iterator[Warm]:
     the test runs the queued walks itself."""
     app = create_app(dataclasses.replace(erp.settings, feed_warmer=True))
     client = TestClient(app)
-    yield Warm(client, app.state.feed_cache, app.state.feed_warmer)
+    warmer: feed_warmer.Warmer = app.state.feed_warmer
+    warmer.quiet_s = warmer.min_gap_s = 0.0  # a change is walked at the next poll (the pacing has its own test)
+    yield Warm(client, app.state.feed_cache, warmer)
     client.close()
     app.state.engine.dispose()
 
@@ -168,3 +170,46 @@ def test_the_warmed_page_size_is_the_one_the_pos_asks_for() -> None:
     sync = Path(__file__).resolve().parents[2] / "web" / "caja_pos" / "services" / "sync.py"
     m = re.search(r"^PAGE\s*=\s*(\d+)", sync.read_text(), re.MULTILINE)
     assert m is not None and int(m.group(1)) == feed_warmer.POS_PAGE
+
+
+def test_full_loads_are_warmed_after_a_quiet_spell_not_after_every_sale(erp: Erp, warm: Warm) -> None:
+    """A shop's day moves the version with every synced sale: the full load (50 pages for 100k products) is
+    rebuilt once the version stood still for quiet_s, and not again within min_gap_s; the small catch-up from
+    the version before is warmed at every move."""
+    clock = [1000.0]
+    w = feed_warmer.Warmer(warm.warmer.engine, warm.cache, quiet_s=20, min_gap_s=300, clock=lambda: clock[0])
+    h = erp.pair()
+    w.poll()  # the version as the process found it: its start
+
+    def full_walks() -> set[int]:  # the versions whose full load (since 0) is queued
+        return {j[-1] for j in list(w._jobs.queue) if j is not None and j[3] == 0}
+
+    def tick(seconds: float) -> None:
+        clock[0] += seconds
+        w.poll()
+
+    assert full_walks() == set()  # not at once
+    tick(21)
+    start_version = erp.scalar("SELECT value FROM change_counter WHERE id = 1")
+    assert full_walks() == {start_version}  # the start's warm, after the quiet spell
+    w.run_pending()
+    pid = _load(warm.client, h)[0].json()["items"][0]["id"]
+    _reprice(erp, pid, 901_00)
+    tick(3)
+    v1 = erp.scalar("SELECT value FROM change_counter WHERE id = 1")
+    catch_up = [j for j in list(w._jobs.queue) if j[3] == start_version]
+    assert full_walks() == set() and len(catch_up) == 1  # a move: only the small catch-up
+    tick(10)
+    _reprice(erp, pid, 902_00)  # another sale before the quiet spell ended
+    tick(3)
+    tick(15)
+    assert full_walks() == set()
+    tick(6)
+    v2 = erp.scalar("SELECT value FROM change_counter WHERE id = 1")
+    assert v2 != v1 and full_walks() == {v2}  # the start's warm did not hold this one back
+    w.run_pending()
+    _reprice(erp, pid, 903_00)
+    tick(25)
+    assert full_walks() == set()  # quiet, but within min_gap_s of the last change's warm
+    tick(300)
+    assert full_walks() == {erp.scalar("SELECT value FROM change_counter WHERE id = 1")}
