@@ -30,6 +30,7 @@ Must not: fetch or store the catalog (web/ does), or decide prices (the ERP send
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import itemgetter
@@ -76,7 +77,8 @@ class CatalogIndex:
     """Products by id, by barcode/SKU, and a ranked accent-insensitive name search."""
 
     def __init__(self) -> None:
-        self._raw: dict[int, dict | _Deferred] = {}  # id -> the PRODUCT dict as received (or its batch)
+        # id -> the PRODUCT dict as received, or its JSON text (``add_texts``), or its batch (``add_deferred``)
+        self._raw: dict[int, dict | str | _Deferred] = {}
         self._deferred: list[_Deferred] = []  # batches whose dicts are not parsed yet
         # id -> Product, built on demand and bounded: a till scanning a different product in every sale all day
         # would otherwise end up holding a Product for most of the catalog.
@@ -130,6 +132,29 @@ class CatalogIndex:
         self._deferred.append(batch)
         self._changed()
 
+    def add_texts(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
+                  active: Sequence[bool], names: Sequence[str], texts: Sequence[str]) -> None:
+        """Index new products from their columns, keeping each PRODUCT dict as its JSON text (``texts``, in
+        the same order), parsed only when the product is built (``get``, a search result, a replacement).
+
+        Why: a dict per product is most of the page's memory at 100k products (and wasm memory never shrinks
+        back), while a till builds a few hundred products a day; a text is a third of the dict's size and
+        parses in microseconds. Columns the fast path refuses (replacements, duplicates, odd data) are parsed
+        at once and added as ``add`` would.
+        """
+        pids, bars, codes, flags, named, raws = list(ids), list(barcodes), list(skus), list(active), list(names), \
+            list(texts)
+        try:
+            "".join(named)  # raises TypeError when a name or a text is not a string (checked in C, no Python loop)
+            "".join(raws)
+            ok = len(bars) == len(codes) == len(flags) == len(named) == len(pids) == len(raws)
+        except TypeError:
+            ok = False
+        if not ok or not self._add_columns(pids, bars, codes, flags, named, raws):
+            self.add(json.loads(t) if isinstance(t, str) else t for t in raws)
+            return
+        self._changed()
+
     def load_deferred(self) -> bool:
         """Parse one batch still deferred (a bounded step for background work); True while more remain."""
         while self._deferred:
@@ -161,6 +186,8 @@ class CatalogIndex:
 
     def _raw_of(self, pid: int) -> dict | None:
         raw = self._raw.get(pid)
+        if isinstance(raw, str):
+            return json.loads(raw)  # type: ignore[no-any-return]
         if isinstance(raw, _Deferred):
             self._resolve(raw)
             raw = self._raw.get(pid)
