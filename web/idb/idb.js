@@ -54,8 +54,12 @@ export async function chunksClear(store) {
   await done(tx);
 }
 
-/** Append one chunk (a JSON array string); keys grow so later chunks override earlier ones on read. */
-export async function chunkAppend(store, jsonArray) {
+/**
+ * Append one chunk (a JSON array string, or a page of catalog_cols.js fetchPage, whose `chunk` is that string: it
+ * never crosses into Python); keys grow so later chunks override earlier ones on read.
+ */
+export async function chunkAppend(store, value) {
+  const jsonArray = typeof value === "string" ? value : value.chunk;
   const db = await open();
   const tx = db.transaction(store, "readwrite");
   const os = tx.objectStore(store);
