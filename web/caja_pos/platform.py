@@ -214,9 +214,6 @@ class JsFeedPage:
     def chunk(self) -> Any:
         return self._page  # idb.js chunkAppend stores its `chunk` string without it crossing into Python
 
-    def release(self) -> None:
-        self._page.destroy()
-
 
 async def fetch_feed_page(path: str, options: dict[str, Any], timeout_ms: int) -> tuple[int, JsFeedPage | str]:
     """GET a feed page parsed in JS: (status, the page) when ok, else (status, the body text)."""
@@ -225,9 +222,7 @@ async def fetch_feed_page(path: str, options: dict[str, Any], timeout_ms: int) -
     status = int(page.status)
     if 200 <= status < 300:
         return status, JsFeedPage(page)
-    text = str(page.error)
-    page.destroy()
-    return status, text
+    return status, str(page.error)
 
 
 def has_webcrypto() -> bool:

@@ -115,9 +115,6 @@ class FeedPage:
     def chunk(self) -> str:
         return json.dumps(self._items, separators=(",", ":"))
 
-    def release(self) -> None:
-        return None
-
 
 async def feed_page(http: Http, path: str, token: str) -> Any:
     """GET a feed page as a FeedPage: parsed in JS where the client can (BrowserHttp.feed_page), else from

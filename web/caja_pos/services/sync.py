@@ -54,20 +54,17 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
         while pending is not None:
             page = await pending
             pending = None
-            try:
-                if first_version is None:
-                    first_version = page.version
-                if page.next_after is not None:
-                    pending = fetch(page.next_after)
-                if since == 0 and not cleared:
-                    await storage.chunks_clear(store)
-                    cleared = True
-                if page.count:
-                    await storage.chunk_append_page(store, page)
-                done += page.count
-                await on_page(page, done, page.total)
-            finally:
-                page.release()
+            if first_version is None:
+                first_version = page.version
+            if page.next_after is not None:
+                pending = fetch(page.next_after)
+            if since == 0 and not cleared:
+                await storage.chunks_clear(store)
+                cleared = True
+            if page.count:
+                await storage.chunk_append_page(store, page)
+            done += page.count
+            await on_page(page, done, page.total)
     finally:
         if pending is not None:  # a page failed to store or the load was abandoned: drop the request
             pending.cancel()
