@@ -318,8 +318,9 @@ class App:
         assert self.till is not None
         cols = page.columns()
         if cols is not None:
-            self.till.catalog.add_texts(*cols)
-            await asyncio.sleep(0)
+            for i in range(0, page.count, SLICE):
+                self.till.catalog.add_texts(*(col[i:i + SLICE] for col in cols))
+                await asyncio.sleep(0)
             return
         items = page.items()
         for i in range(0, len(items), SLICE):
