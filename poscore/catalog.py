@@ -30,7 +30,6 @@ Must not: fetch or store the catalog (web/ does), or decide prices (the ERP send
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, compress, repeat
 from operator import itemgetter
@@ -58,6 +57,10 @@ def _code_key(code: str) -> str:
     return code.strip().upper()
 
 
+def _no_text(text: str) -> dict:
+    raise ValueError("a product kept as text without a reader")
+
+
 CACHE_SIZE = 256  # Products kept built: a few pages of search results, a cart and the products sold most often
 
 
@@ -80,6 +83,7 @@ class CatalogIndex:
         # id -> the PRODUCT dict as received, or its JSON text (``add_texts``), or its batch (``add_deferred``)
         self._raw: dict[int, dict | str | _Deferred] = {}
         self._deferred: list[_Deferred] = []  # batches whose dicts are not parsed yet
+        self._parse: Callable[[str], dict] = _no_text  # reads a product kept as its JSON text (add_texts)
         # id -> Product, built on demand and bounded: a till scanning a different product in every sale all day
         # would otherwise end up holding a Product for most of the catalog.
         self._cache: dict[int, Product] = {}
@@ -133,9 +137,11 @@ class CatalogIndex:
         self._changed()
 
     def add_texts(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
-                  active: Sequence[bool], names: Sequence[str], texts: Sequence[str]) -> None:
+                  active: Sequence[bool], names: Sequence[str], texts: Sequence[str],
+                  parse: Callable[[str], dict]) -> None:
         """Index new products from their columns, keeping each PRODUCT dict as its JSON text (``texts``, in
-        the same order), parsed only when the product is built (``get``, a search result, a replacement).
+        the same order), parsed by ``parse`` (the caller's JSON reader: poscore does no I/O) only when the
+        product is built (``get``, a search result, a replacement).
 
         Why: a dict per product is most of the page's memory at 100k products (and wasm memory never shrinks
         back), while a till builds a few hundred products a day; a text is a third of the dict's size and
@@ -150,8 +156,9 @@ class CatalogIndex:
             ok = len(bars) == len(codes) == len(flags) == len(named) == len(pids) == len(raws)
         except TypeError:
             ok = False
+        self._parse = parse
         if not ok or not self._add_columns(pids, bars, codes, flags, named, raws):
-            self.add(json.loads(t) if isinstance(t, str) else t for t in raws)
+            self.add(parse(t) if isinstance(t, str) else t for t in raws)
             return
         self._changed()
 
@@ -187,7 +194,7 @@ class CatalogIndex:
     def _raw_of(self, pid: int) -> dict | None:
         raw = self._raw.get(pid)
         if isinstance(raw, str):
-            return json.loads(raw)  # type: ignore[no-any-return]
+            return self._parse(raw)
         if isinstance(raw, _Deferred):
             self._resolve(raw)
             raw = self._raw.get(pid)

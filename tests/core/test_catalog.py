@@ -269,7 +269,7 @@ def _texts(idx: CatalogIndex, items: list[dict]) -> None:
     """add_texts as web/caja_pos/app.py calls it with a page's columns: each product kept as its JSON text."""
     idx.add_texts([p["id"] for p in items], [p.get("barcodes") for p in items], [p.get("sku") for p in items],
                   [p.get("active", True) for p in items], [p.get("name") for p in items],
-                  [json.dumps(p) for p in items])
+                  [json.dumps(p) for p in items], json.loads)
 
 
 def test_products_kept_as_texts_are_built_on_use_replaced_and_removed() -> None:
@@ -292,7 +292,7 @@ def test_texts_refused_by_the_fast_path_are_parsed_at_once() -> None:
         _texts(idx, items)
         assert len(idx) == 1 and names(idx.search("sal")) == [items[-1]["name"]]
     idx = CatalogIndex()
-    idx.add_texts([1], [["111"]], ["A"], [True], [None], [json.dumps(product_json(1))])  # type: ignore[list-item]
+    idx.add_texts([1], [["111"]], ["A"], [True], [None], [json.dumps(product_json(1))], json.loads)  # type: ignore[list-item]
     assert idx.get(1).name == "Refresco Cola 600 ml"  # type: ignore[union-attr]
 
 

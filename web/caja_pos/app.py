@@ -193,7 +193,7 @@ class App:
         for i, load in enumerate(chunks):
             span = cols[i] if cols is not None else None
             if span and read is not None:
-                catalog.add_texts(*json.loads(read(*span)))
+                catalog.add_texts(*json.loads(read(*span)), parse=json.loads)
             else:
                 catalog.add(load())
             if now() - started > _BUDGET_MS:  # one main-thread task per ~30 ms of work
@@ -319,7 +319,7 @@ class App:
         cols = page.columns()
         if cols is not None:
             for i in range(0, page.count, SLICE):
-                self.till.catalog.add_texts(*(col[i:i + SLICE] for col in cols))
+                self.till.catalog.add_texts(*(col[i:i + SLICE] for col in cols), parse=json.loads)
                 await asyncio.sleep(0)
             return
         items = page.items()
