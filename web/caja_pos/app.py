@@ -193,7 +193,8 @@ class App:
         for i, load in enumerate(chunks):
             span = cols[i] if cols is not None else None
             if span and read is not None:
-                catalog.add_texts(*json.loads(read(*span)), parse=json.loads)
+                ids, bars, skus, active, names, texts = json.loads(read(*span))
+                catalog.add_texts(ids, bars, skus, active, names, texts, json.loads)
             else:
                 catalog.add(load())
             if now() - started > _BUDGET_MS:  # one main-thread task per ~30 ms of work
@@ -318,8 +319,11 @@ class App:
         assert self.till is not None
         cols = page.columns()
         if cols is not None:
+            ids, bars, skus, active, names, texts = cols
             for i in range(0, page.count, SLICE):
-                self.till.catalog.add_texts(*(col[i:i + SLICE] for col in cols), parse=json.loads)
+                part = slice(i, i + SLICE)
+                self.till.catalog.add_texts(ids[part], bars[part], skus[part], active[part], names[part], texts[part],
+                                            json.loads)
                 await asyncio.sleep(0)
             return
         items = page.items()
