@@ -57,6 +57,10 @@ def _code_key(code: str) -> str:
     return code.strip().upper()
 
 
+def _no_text(text: str) -> dict:
+    raise ValueError("a product kept as text without a reader")
+
+
 CACHE_SIZE = 256  # Products kept built: a few pages of search results, a cart and the products sold most often
 
 
@@ -76,8 +80,10 @@ class CatalogIndex:
     """Products by id, by barcode/SKU, and a ranked accent-insensitive name search."""
 
     def __init__(self) -> None:
-        self._raw: dict[int, dict | _Deferred] = {}  # id -> the PRODUCT dict as received (or its batch)
+        # id -> the PRODUCT dict as received, or its JSON text (``add_texts``), or its batch (``add_deferred``)
+        self._raw: dict[int, dict | str | _Deferred] = {}
         self._deferred: list[_Deferred] = []  # batches whose dicts are not parsed yet
+        self._parse: Callable[[str], dict] = _no_text  # reads a product kept as its JSON text (add_texts)
         # id -> Product, built on demand and bounded: a till scanning a different product in every sale all day
         # would otherwise end up holding a Product for most of the catalog.
         self._cache: dict[int, Product] = {}
@@ -130,6 +136,32 @@ class CatalogIndex:
         self._deferred.append(batch)
         self._changed()
 
+    def add_texts(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
+                  active: Sequence[bool], names: Sequence[str], texts: Sequence[str],
+                  parse: Callable[[str], dict]) -> None:
+        """Index new products from their columns, keeping each PRODUCT dict as its JSON text (``texts``, in
+        the same order), parsed by ``parse`` (the caller's JSON reader: poscore does no I/O) only when the
+        product is built (``get``, a search result, a replacement).
+
+        Why: a dict per product is most of the page's memory at 100k products (and wasm memory never shrinks
+        back), while a till builds a few hundred products a day; a text is a third of the dict's size and
+        parses in microseconds. Columns the fast path refuses (replacements, duplicates, odd data) are parsed
+        at once and added as ``add`` would.
+        """
+        pids, bars, codes, flags, named, raws = list(ids), list(barcodes), list(skus), list(active), list(names), \
+            list(texts)
+        try:
+            "".join(named)  # raises TypeError when a name or a text is not a string (checked in C, no Python loop)
+            "".join(raws)
+            ok = len(bars) == len(codes) == len(flags) == len(named) == len(pids) == len(raws)
+        except TypeError:
+            ok = False
+        self._parse = parse
+        if not ok or not self._add_columns(pids, bars, codes, flags, named, raws):
+            self.add(parse(t) if isinstance(t, str) else t for t in raws)
+            return
+        self._changed()
+
     def load_deferred(self) -> bool:
         """Parse one batch still deferred (a bounded step for background work); True while more remain."""
         while self._deferred:
@@ -161,6 +193,8 @@ class CatalogIndex:
 
     def _raw_of(self, pid: int) -> dict | None:
         raw = self._raw.get(pid)
+        if isinstance(raw, str):
+            return self._parse(raw)
         if isinstance(raw, _Deferred):
             self._resolve(raw)
             raw = self._raw.get(pid)

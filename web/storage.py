@@ -64,6 +64,11 @@ class Storage:
     async def chunk_append(self, store: str, items: list[dict]) -> None:
         await self._idb.chunkAppend(store, json.dumps(items, separators=(",", ":")))
 
+    async def chunk_append_page(self, store: str, page: Any) -> None:
+        """Append a feed page (net/erp.py FeedPage) as one chunk: its `chunk()` is the JSON string, or a page
+        parsed in JS that idb.js stores without its text crossing into Python."""
+        await self._idb.chunkAppend(store, page.chunk())
+
     async def chunk_count(self, store: str) -> int:
         return int(await self._idb.chunksCount(store))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 
 import pytest
@@ -262,3 +263,47 @@ def test_built_products_stay_bounded_however_many_are_looked_up() -> None:
         assert idx.get(i) is not None and idx.get(i).id == i
     assert len(idx._cache) == catalog.CACHE_SIZE
     assert idx.get(1) == first  # built again from its dict when asked after being dropped: the same product
+
+
+def _texts(idx: CatalogIndex, items: list[dict]) -> None:
+    """add_texts as web/caja_pos/app.py calls it with a page's columns: each product kept as its JSON text."""
+    idx.add_texts([p["id"] for p in items], [p.get("barcodes") for p in items], [p.get("sku") for p in items],
+                  [p.get("active", True) for p in items], [p.get("name") for p in items],
+                  [json.dumps(p) for p in items], json.loads)
+
+
+def test_products_kept_as_texts_are_built_on_use_replaced_and_removed() -> None:
+    idx = CatalogIndex()
+    _texts(idx, [product_json(1, name="Leche entera", barcodes=["111"]), product_json(2, name="Pan blanco"),
+                 product_json(3, name="Leche light", active=False)])
+    assert len(idx) == 3 and idx.by_code("111").name == "Leche entera"  # type: ignore[union-attr]
+    assert idx.get(3).active is False and names(idx.search("leche")) == ["Leche entera"]
+    assert idx.get(2).price == Decimal("18.50")  # type: ignore[union-attr]
+    idx.add([product_json(1, name="Leche deslactosada", barcodes=["222"], version=2)])  # a later feed page
+    assert idx.by_code("111") is None and names(idx.search("leche")) == ["Leche deslactosada"]
+    idx.remove(2)
+    assert idx.get(2) is None and idx.by_code("SKU-2") is None and names(idx.search("pan")) == []
+
+
+def test_texts_refused_by_the_fast_path_are_parsed_at_once() -> None:
+    for items in ([product_json(1, name="Sal fina"), product_json(1, name="Sal de mar", version=2)],
+                  [product_json(2, name="Sal", sku=" sal-v ")]):
+        idx = CatalogIndex()
+        _texts(idx, items)
+        assert len(idx) == 1 and names(idx.search("sal")) == [items[-1]["name"]]
+    idx = CatalogIndex()
+    idx.add_texts([1], [["111"]], ["A"], [True], [None], [json.dumps(product_json(1))], json.loads)  # type: ignore[list-item]
+    assert idx.get(1).name == "Refresco Cola 600 ml"  # type: ignore[union-attr]
+
+
+@given(catalogs())
+def test_texts_index_answers_like_add(items: list[dict]) -> None:
+    idx, packed = CatalogIndex(), CatalogIndex()
+    idx.add(items)
+    _texts(packed, items[: len(items) // 2])
+    _texts(packed, items[len(items) // 2 :])
+    for item in items:
+        for q in (item["barcodes"][0], item["name"], item["name"].split()[0]):
+            got = packed.search(q, limit=50)
+            assert [p.id for p in got] == [p.id for p in idx.search(q, limit=50)]
+            assert got == idx.search(q, limit=50)

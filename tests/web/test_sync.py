@@ -6,7 +6,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from caja_pos.net.erp import HttpError, pair
+from caja_pos.net.erp import FeedPage, HttpError, pair
 from caja_pos.services import sync
 from caja_pos.services.sync import load_feed, upload_sales
 from caja_pos.services.till import Till
@@ -62,7 +62,7 @@ def test_full_load_pages_into_chunks_reports_progress_and_stores_since(monkeypat
     erp = FakeErp([product(i) for i in range(1, 6)], version=9)
     seen: list[tuple[int, int]] = []
 
-    async def on_page(items: list[dict], done: int, total: int) -> None:
+    async def on_page(page: FeedPage, done: int, total: int) -> None:
         seen.append((done, total))
 
     since = _run(load_feed(erp, storage, "tok", "catalog", 0, on_page))
@@ -95,7 +95,7 @@ def test_next_page_is_requested_before_this_one_is_stored(monkeypatch: pytest.Mo
     storage = Storage(FakeIdb())
     requested_when_stored: list[int] = []
 
-    async def on_page(items: list[dict], done: int, total: int) -> None:
+    async def on_page(page: FeedPage, done: int, total: int) -> None:
         await asyncio.sleep(0)  # let the page requested ahead start, as the browser's fetch would
         requested_when_stored.append(len(erp.calls))
 
@@ -126,7 +126,7 @@ def test_a_page_that_cannot_be_stored_stops_the_load_and_keeps_the_old_since(mon
     assert len(stored) == 1
 
 
-async def _ignore(items: list[dict], done: int, total: int) -> None:
+async def _ignore(page: FeedPage, done: int, total: int) -> None:
     return None
 
 

@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import gc
 import json
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from storage import CATALOG, CUSTOMERS, Storage
 
 from caja_pos import platform
-from caja_pos.net.erp import BrowserHttp, NetworkError
+from caja_pos.net.erp import BrowserHttp, FeedPage, NetworkError
 from caja_pos.screens.menu import Menu
 from caja_pos.screens.pairing import pair_device
 from caja_pos.screens.returns import ReturnsDoor
@@ -55,9 +56,9 @@ def _parse_chunk(raw: Any, i: int) -> list[dict]:
     return json.loads(str(raw[i]))
 
 
-def _loads(data: bytes, start: int, end: int) -> list[dict]:
+def _loads(read: Callable[[int, int], bytes], start: int, end: int) -> list[dict]:
     """One stored chunk from the catalog worker's UTF-8 buffer (web/idb/catalog_cols.js) as product dicts."""
-    return json.loads(data[start:end])
+    return json.loads(read(start, end))  # type: ignore[no-any-return]
 
 
 _mark = platform.mark
@@ -136,7 +137,7 @@ class App:
         else:
             await self.refresh_feeds(show_progress=True)
             await self.show_sell()
-            spawn(self._settle())
+            spawn(self._after_first_load())
         spawn(self._after_boot())
 
     async def _after_return(self) -> None:
@@ -167,16 +168,17 @@ class App:
         """Index the stored catalog (with this device's stock decrements); True when there was one.
 
         The index is built from the columns a Worker split out of the stored chunks while the runtime started
-        (web/idb/catalog_cols.js); each chunk's full PRODUCT dicts are parsed on first use or in the background
-        (`_load_deferred`). Without the worker, each chunk is converted and parsed here, as before.
+        (web/idb/catalog_cols.js), each product kept as its JSON text and parsed when used. Without the worker,
+        each chunk is converted and parsed here, as before.
         Customers are indexed afterwards in the background (`_read_stored_customers`): the till sells as soon
         as the products are in, and a customer search meanwhile sees those indexed so far.
         """
         assert self.till is not None
         answer = await platform.take_catalog_columns()
+        read: Callable[[int, int], bytes] | None = None
         if answer:
-            data, spans, cols = answer
-            chunks: Any = [partial(_loads, data, a, b) for a, b in spans]
+            read, spans, cols = answer
+            chunks: Any = [partial(_loads, read, *span) if span else None for span in spans]
         else:
             raw = await self.storage.chunks_raw(CATALOG)
             chunks, cols = [partial(_parse_chunk, raw, i) for i in range(len(raw))], None
@@ -190,9 +192,9 @@ class App:
         started = now()
         for i, load in enumerate(chunks):
             span = cols[i] if cols is not None else None
-            if span:
-                ids, bars, skus, active, names = json.loads(data[span[0]:span[1]])
-                catalog.add_deferred(ids, bars, skus, active, names, load)
+            if span and read is not None:
+                ids, bars, skus, active, names, texts = json.loads(read(*span))
+                catalog.add_texts(ids, bars, skus, active, names, texts, json.loads)
             else:
                 catalog.add(load())
             if now() - started > _BUDGET_MS:  # one main-thread task per ~30 ms of work
@@ -219,6 +221,14 @@ class App:
                 await asyncio.sleep(0)
         self.till.customers.add(await self.storage.local_customers())
         _mark("customers_indexed")
+
+    async def _after_first_load(self) -> None:
+        """Background work after a first load: the customers it stored are indexed now, so the till sells as soon
+        as the products are in (as on a later open)."""
+        try:
+            await self._read_stored_customers()
+        finally:
+            await self._settle()
 
     async def _after_stored(self) -> None:
         """Background work of a later open: customers from the device, then what changed on the ERP."""
@@ -266,15 +276,19 @@ class App:
         synced = await self.storage.sale_uuids(SYNCED)
         synced += [r["uuid"] for r in await self.storage.returns() if r.get("state") == SYNCED]
         bars: dict[str, Any] = {}
+        first_load = show_progress
         if show_progress:
             bars = self._show_load_progress()
 
         def progress(kind: str) -> Any:
-            async def on_page(items: list[dict], done: int, total: int) -> None:
-                target = till.catalog if kind == "catalog" else till.customers
-                for i in range(0, len(items), SLICE):
-                    target.add(items[i:i + SLICE])
-                    await asyncio.sleep(0)
+            async def on_page(page: FeedPage, done: int, total: int) -> None:
+                if kind == "catalog":
+                    await self._index_page(page)
+                elif not first_load:  # a first load indexes the stored customers after it (`_settle`)
+                    items = page.items()
+                    for i in range(0, len(items), SLICE):
+                        till.customers.add(items[i:i + SLICE])
+                        await asyncio.sleep(0)
                 if kind in bars:
                     pct = 100 if total == 0 else min(100, done * 100 // total)
                     bar, text = bars[kind]
@@ -298,6 +312,24 @@ class App:
             self.sell.refresh_results()
         spawn(self.prepare_search())
         return True
+
+    async def _index_page(self, page: FeedPage) -> None:
+        """Index a catalog feed page: from the columns JS split out (each product kept as its JSON text), else
+        its dicts a slice per task."""
+        assert self.till is not None
+        cols = page.columns()
+        if cols is not None:
+            ids, bars, skus, active, names, texts = cols
+            for i in range(0, page.count, SLICE):
+                part = slice(i, i + SLICE)
+                self.till.catalog.add_texts(ids[part], bars[part], skus[part], active[part], names[part], texts[part],
+                                            json.loads)
+                await asyncio.sleep(0)
+            return
+        items = page.items()
+        for i in range(0, len(items), SLICE):
+            self.till.catalog.add(items[i:i + SLICE])
+            await asyncio.sleep(0)
 
     def _show_load_progress(self) -> dict[str, Any]:
         bars = {}

@@ -177,13 +177,52 @@ def idb() -> Any:
     return caja_idb
 
 
-async def take_catalog_columns() -> tuple[bytes, list, list] | None:
-    """The stored catalog as the boot Worker split it (web/idb/catalog_cols.js): (UTF-8 buffer, chunk spans,
-    column spans), or None when the Worker did not run."""
+async def take_catalog_columns() -> tuple[Callable[[int, int], bytes], list, list] | None:
+    """The stored catalog as the boot Worker split it (web/idb/catalog_cols.js): (read(start, end) → those bytes
+    of its UTF-8 buffer, chunk spans, column spans), or None when the Worker did not run. Read span by span: the
+    whole buffer copied into the wasm heap at once would stay its high-water mark."""
     answer = present(await caja_catalog_cols.take())
     if not answer:
         return None
-    return answer.buffer.to_bytes(), answer.raw.to_py(), answer.cols.to_py()
+    buffer = answer.buffer
+
+    def read(start: int, end: int) -> bytes:
+        return bytes(js.Uint8Array.new(buffer, start, end - start).to_bytes())
+
+    return read, answer.raw.to_py(), answer.cols.to_py()
+
+
+class JsFeedPage:
+    """A feed page fetched and parsed in JS (catalog_cols.js fetchPage), with the interface of net/erp.py's
+    FeedPage: the header as attributes; the index columns, the dicts or the stored chunk on demand."""
+
+    def __init__(self, page: Any) -> None:
+        self._page = page
+        self.version = int(page.version)
+        after = present(page.next_after)
+        self.next_after = None if after is None else int(after)
+        self.total = int(page.total)
+        self.count = int(page.count)
+
+    def items(self) -> list[dict]:
+        return json.loads(str(self._page.chunk))  # type: ignore[no-any-return]
+
+    def columns(self) -> list | None:
+        data = present(caja_catalog_cols.pageColumns(self._page))
+        return None if data is None else json.loads(data.to_bytes())  # type: ignore[no-any-return]
+
+    def chunk(self) -> Any:
+        return self._page  # idb.js chunkAppend stores its `chunk` string without it crossing into Python
+
+
+async def fetch_feed_page(path: str, options: dict[str, Any], timeout_ms: int) -> tuple[int, JsFeedPage | str]:
+    """GET a feed page parsed in JS: (status, the page) when ok, else (status, the body text)."""
+    options = {**options, "signal": js.AbortSignal.timeout(timeout_ms)}
+    page = await caja_catalog_cols.fetchPage(path, to_js(options, dict_converter=js.Object.fromEntries))
+    status = int(page.status)
+    if 200 <= status < 300:
+        return status, JsFeedPage(page)
+    return status, str(page.error)
 
 
 def has_webcrypto() -> bool:

@@ -46,16 +46,25 @@ export async function metaPutMany(jsonObject) {
 
 /* ---------- catalog_chunks / customer_chunks ---------- */
 
+// Stores read early by prefetch() (below); a write to a store drops its early answer, which no longer holds.
+const prefetched = new Map();
+
 /** Drop every chunk of a feed (a full reload starts from nothing). */
 export async function chunksClear(store) {
+  prefetched.delete(store); // read before this write: stale
   const db = await open();
   const tx = db.transaction(store, "readwrite");
   tx.objectStore(store).clear();
   await done(tx);
 }
 
-/** Append one chunk (a JSON array string); keys grow so later chunks override earlier ones on read. */
-export async function chunkAppend(store, jsonArray) {
+/**
+ * Append one chunk (a JSON array string, or a page of catalog_cols.js fetchPage, whose `chunk` is that string: it
+ * never crosses into Python); keys grow so later chunks override earlier ones on read.
+ */
+export async function chunkAppend(store, value) {
+  const jsonArray = typeof value === "string" ? value : value.chunk;
+  prefetched.delete(store); // read before this write: stale
   const db = await open();
   const tx = db.transaction(store, "readwrite");
   const os = tx.objectStore(store);
@@ -79,6 +88,7 @@ export async function chunksCount(store) {
  * changing prices daily would open slower every day. Resolves with the new number of chunks.
  */
 export async function chunksCompact(store, size) {
+  prefetched.delete(store); // read before this write: stale
   const db = await open();
   const tx = db.transaction(store, "readwrite");
   const os = tx.objectStore(store);
@@ -92,8 +102,6 @@ export async function chunksCompact(store, size) {
   await done(tx);
   return n;
 }
-
-const prefetched = new Map();
 
 /**
  * Start reading the stored feeds while Pyodide is still loading (called by boot.mjs): opening IndexedDB in a

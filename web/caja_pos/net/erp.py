@@ -49,8 +49,7 @@ class BrowserHttp:
         # Sent with every bearer call (contract: X-Caja-Pending / X-Caja-Version, shown in the back office).
         self.extra_headers: dict[str, str] = {}
 
-    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
-                      timeout_ms: int = TIMEOUT_MS) -> Any:
+    def _options(self, method: str, body: Any, token: str | None) -> dict[str, Any]:
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Bearer {token}"
@@ -59,8 +58,26 @@ class BrowserHttp:
         if body is not None:
             headers["Content-Type"] = "application/json"
             options["body"] = json.dumps(body)
+        return options
+
+    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
+                      timeout_ms: int = TIMEOUT_MS) -> Any:
+        status, text = await self._send(platform.fetch, path, self._options(method, body, token), timeout_ms)
+        data = _json_or_none(text)
+        if status >= 400:
+            raise HttpError(status, data)
+        return data
+
+    async def feed_page(self, path: str, token: str, timeout_ms: int = TIMEOUT_MS) -> Any:
+        """GET a feed page parsed in JS (platform.JsFeedPage, a FeedPage's interface); errors as `request`'s."""
+        status, page = await self._send(platform.fetch_feed_page, path, self._options("GET", None, token), timeout_ms)
+        if status >= 400:
+            raise HttpError(status, _json_or_none(page))
+        return page
+
+    async def _send(self, send: Callable[..., Any], path: str, options: dict[str, Any], timeout_ms: int) -> Any:
         try:
-            status, text = await platform.fetch(path, options, timeout_ms)
+            status, answer = await send(path, options, timeout_ms)
         except Exception as exc:  # noqa: BLE001 - TypeError (network), AbortError/TimeoutError: all mean "not reachable"
             self.on_reachable(False)
             raise NetworkError(str(exc)) from None
@@ -68,13 +85,44 @@ class BrowserHttp:
             self.on_reachable(False)
             raise NetworkError(f"HTTP {status}")
         self.on_reachable(True)
-        try:
-            data = json.loads(text) if text else None
-        except ValueError:
-            data = None
-        if status >= 400:
-            raise HttpError(status, data)
-        return data
+        return status, answer
+
+
+def _json_or_none(text: str) -> Any:
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+class FeedPage:
+    """One page of /api/catalog or /api/customers: its header (version, next_after, total, count) and its items as
+    dicts, as index columns (None here: only a page parsed in JS has them) or as the chunk stored."""
+
+    def __init__(self, data: dict) -> None:
+        self._items: list[dict] = data["items"]
+        self.version = int(data["version"])
+        self.next_after = None if data.get("next_after") is None else int(data["next_after"])
+        self.total = int(data["total"])
+        self.count = len(self._items)
+
+    def items(self) -> list[dict]:
+        return self._items
+
+    def columns(self) -> list | None:
+        return None
+
+    def chunk(self) -> str:
+        return json.dumps(self._items, separators=(",", ":"))
+
+
+async def feed_page(http: Http, path: str, token: str) -> Any:
+    """GET a feed page as a FeedPage: parsed in JS where the client can (BrowserHttp.feed_page), else from
+    `request`'s answer."""
+    fetch = getattr(http, "feed_page", None)
+    if fetch is not None:
+        return await fetch(path, token)
+    return FeedPage(await http.request("GET", path, token=token))
 
 
 async def pair(http: Http, code: str, device: str) -> dict:

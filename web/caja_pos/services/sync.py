@@ -15,7 +15,7 @@ from typing import Any
 
 from storage import CATALOG, CUSTOMERS, Storage
 
-from caja_pos.net.erp import Http, HttpError, NetworkError
+from caja_pos.net.erp import FeedPage, Http, HttpError, NetworkError, feed_page
 from caja_pos.text.labels import lang
 from poscore.lifecycle import REJECTED, SYNCED, UNSENT
 from poscore.messages import answer_text
@@ -26,12 +26,13 @@ PAGE = 2000  # products per feed page = per stored chunk (the contract allows up
 COMPACT_SLACK = 4
 SALES_BATCH = 100  # the ERP accepts up to 500
 
-ProgressFn = Callable[[list[dict], int, int], Awaitable[None]]
+ProgressFn = Callable[[FeedPage, int, int], Awaitable[None]]
 
 
 async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: int,
                     on_page: ProgressFn) -> int:
-    """Fetch /api/<kind> pages after `since`, store each page as one chunk, call `on_page(items, done, total)`.
+    """Fetch /api/<kind> pages after `since`, store each page as one chunk, call `on_page(page, done, total)` with
+    the page (net/erp.py FeedPage: its items as dicts or index columns, whichever the caller needs).
 
     A full load (since=0) replaces the stored chunks; a delta appends (later chunks override earlier ones when
     read), and once the deltas pile up past the slack the chunks are compacted (`compact_if_grown`). Returns the feed's new `since` (the version of the FIRST page, per the contract) and stores it only
@@ -44,28 +45,26 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
 
     def fetch(after: int) -> asyncio.Future:
         path = f"/api/{kind}?since={since}&after={after}&limit={PAGE}"
-        return asyncio.create_task(http.request("GET", path, token=token))
+        return asyncio.create_task(feed_page(http, path, token))
 
     # The next page is requested before this one is stored and indexed: the ERP's work and the network
     # overlap with IndexedDB and Python's, instead of adding up (100k products are 50 pages).
     pending: asyncio.Future | None = fetch(0)
     try:
         while pending is not None:
-            data = await pending
+            page = await pending
             pending = None
             if first_version is None:
-                first_version = int(data["version"])
-            if data.get("next_after") is not None:
-                pending = fetch(int(data["next_after"]))
-            items = data["items"]
-            total = int(data["total"])
+                first_version = page.version
+            if page.next_after is not None:
+                pending = fetch(page.next_after)
             if since == 0 and not cleared:
                 await storage.chunks_clear(store)
                 cleared = True
-            if items:
-                await storage.chunk_append(store, items)
-            done += len(items)
-            await on_page(items, done, total)
+            if page.count:
+                await storage.chunk_append_page(store, page)
+            done += page.count
+            await on_page(page, done, page.total)
     finally:
         if pending is not None:  # a page failed to store or the load was abandoned: drop the request
             pending.cancel()
