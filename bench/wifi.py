@@ -64,7 +64,8 @@ def _app_update(pw: Any, url: str) -> dict[str, Any]:
     manifest_file = VENDOR / "manifest.json"
     original = manifest_file.read_bytes()
     manifest = json.loads(original)
-    new_version = "b" + manifest["app_version"][1:]
+    # Another first character than the current version's (a hash: any letter or digit) makes a new version name.
+    new_version = ("b" if manifest["app_version"][0] != "b" else "c") + manifest["app_version"][1:]
     new_zip = f"app-{new_version}.zip"
     copies = [VENDOR / (new_zip + ext) for ext in ("", ".br", ".gz")]
     with Profile(pw) as page:
