@@ -151,18 +151,26 @@ def catalog_morning(db: Database, work: Path, tills: list[dict[str, Any]], worke
 
 
 def _price_change(db: Database) -> None:
-    """What the back office does to one price: a new change version, carried by the product's row."""
-    from sqlalchemy import text
+    """What the back office does to one price (server/backoffice/catalog_edit.save_product): a new change version
+    carried by the product's row, and the old price kept in price_history, so the tills' sales made at it before
+    they catch up are still accepted (the sales morning after this sends some)."""
+    from sqlalchemy import select
 
     from server.db import changes
-    from server.db.engine import make_engine, write_tx
+    from server.db.engine import make_engine, utcnow, write_tx
+    from server.db.schema import price_history, prices, products
 
     engine = make_engine(db.url)
     try:
         with write_tx(engine) as conn:
+            now = utcnow()
             v = changes.bump(conn)
-            conn.execute(text("UPDATE prices SET price = price + 100 WHERE product_id = 1 AND price_list_id = 1"))
-            conn.execute(text("UPDATE products SET version = :v WHERE id = 1"), {"v": v})
+            where = (prices.c.product_id == 1, prices.c.price_list_id == 1)
+            old = conn.execute(select(prices).where(*where)).one()
+            conn.execute(price_history.insert().values(price_list_id=1, product_id=1, price=old.price,
+                                                       valid_from=old.valid_from, valid_to=now))
+            conn.execute(prices.update().where(*where).values(price=old.price + 1, valid_from=now))
+            conn.execute(products.update().where(products.c.id == 1).values(version=v))
     finally:
         engine.dispose()
 
