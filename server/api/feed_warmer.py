@@ -25,13 +25,12 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine, select
 
+from server.background import run_while_serving
 from server.db import changes
 from server.db.engine import read_tx
 from server.db.schema import price_lists, terminals
@@ -188,16 +187,5 @@ class Warmer:
 def install(app: FastAPI, cache: PageCache) -> Warmer:
     """Warm `cache` while the app serves (a thread started and stopped with the app's lifespan)."""
     warmer = app.state.feed_warmer = Warmer(app.state.engine, cache)
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(a: Any) -> AsyncIterator[Any]:
-        warmer.start()
-        try:
-            async with inner(a) as state:
-                yield state
-        finally:
-            warmer.stop()
-
-    app.router.lifespan_context = lifespan
+    run_while_serving(app, warmer.start, warmer.stop)
     return warmer

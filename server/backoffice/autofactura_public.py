@@ -32,6 +32,7 @@ from server.api.throttle import FailureLimiter
 from server.db.engine import read_tx, utcnow
 from server.db.schema import cfdis
 from server.fiscal import autofactura_cfdi, global_schedule, smtp, store
+from server.fiscal import worker as fiscal_worker
 from server.fiscal.build import CfdiError, zone_of
 from server.fiscal.periods import local_day
 from server.peer import client_address
@@ -131,9 +132,7 @@ def autofactura_submit(request: Request, engine: Db, form: Form) -> Response:
             cfdi_id = autofactura_cfdi.request(engine, sale.id, customer, utcnow())
     except autofactura_cfdi.AlreadyInvoiced:
         return _form_page(request, 409, values=values, error=tr("af_already", lang))
-    worker = getattr(request.app.state, "fiscal_worker", None)
-    if worker is not None:
-        worker.wake()
+    fiscal_worker.wake(request)
     return _status(request, engine, cfdi_id, link_token(secret, cfdi_id))
 
 

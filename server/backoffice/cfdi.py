@@ -18,6 +18,7 @@ from poscore.numbering import folio_label
 from server.db.engine import read_tx
 from server.db.schema import cfdis, customers, returns, sales
 from server.fiscal import delivery, jobs, store
+from server.fiscal import worker as fiscal_worker
 from server.fiscal.pac import MOTIVES
 
 from .deps import CurrentUser, Db, Form, NotFound, int_or_none, text
@@ -99,9 +100,7 @@ def cfdi_retry(request: Request, cfdi_id: int, user: CurrentUser, engine: Db) ->
     lang = lang_of(request)
     if not jobs.retry(engine, cfdi_id):
         raise NotFound()
-    worker = getattr(request.app.state, "fiscal_worker", None)
-    if worker is not None:
-        worker.wake()
+    fiscal_worker.wake(request)
     return _listing(request, user, engine, notice=tr("retry_done", lang))
 
 
@@ -127,7 +126,5 @@ def cfdi_cancel(request: Request, cfdi_id: int, user: CurrentUser, engine: Db, f
 def cfdi_resend(request: Request, cfdi_id: int, user: CurrentUser, engine: Db) -> Response:
     if not delivery.resend(engine, cfdi_id):
         raise NotFound()
-    worker = getattr(request.app.state, "fiscal_worker", None)
-    if worker is not None:
-        worker.wake()
+    fiscal_worker.wake(request)
     return _listing(request, user, engine, notice=tr("mail_resend_done", lang_of(request)))

@@ -17,6 +17,7 @@ from starlette.datastructures import FormData, UploadFile
 from poscore.customer import REGIMENES_FISCALES, normalize_rfc, validate_rfc
 from server.db.engine import read_tx, utcnow, write_tx
 from server.fiscal import store
+from server.fiscal import worker as fiscal_worker
 from server.fiscal.build import CfdiError, zone_of
 from server.fiscal.certificate import CsdRefused, check_csd
 from server.fiscal.pac import PACS
@@ -147,7 +148,5 @@ def save_pac(request: Request, user: CurrentUser, engine: Db, form: Form) -> Res
     with write_tx(engine) as conn:
         store.save_pac(conn, request.app.state.settings.secret_key, name, text(form, "user", 200),
                        secret_value if isinstance(secret_value, str) else None, form.get("production") == "1", url)
-    wake = getattr(request.app.state, "fiscal_worker", None)
-    if wake is not None:
-        wake.wake()
+    fiscal_worker.wake(request)
     return _render(request, user, engine, notice=tr("saved", lang))

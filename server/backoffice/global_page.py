@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from server.db.engine import read_tx, utcnow, write_tx
 from server.db.schema import cfdi_sales, cfdis, sales
 from server.fiscal import global_cfdi, global_schedule, store
+from server.fiscal import worker as fiscal_worker
 from server.fiscal.build import CfdiError, zone_of
 from server.fiscal.global_cfdi import GlobalError
 from server.fiscal.pac import MOTIVES
@@ -105,12 +106,6 @@ def global_page(request: Request, user: CurrentUser, engine: Db) -> Response:
     return _render(request, user, engine)
 
 
-def _wake(request: Request) -> None:
-    worker = getattr(request.app.state, "fiscal_worker", None)
-    if worker is not None:
-        worker.wake()
-
-
 @router.post("/ventas-global/emitir")
 def global_issue(request: Request, user: CurrentUser, engine: Db, form: Form) -> Response:
     lang = lang_of(request)
@@ -129,7 +124,7 @@ def global_issue(request: Request, user: CurrentUser, engine: Db, form: Form) ->
         global_cfdi.issue(engine, period, zone_of(branch.lugar_expedicion), utcnow(), branch.id)
     except (ValueError, GlobalError, CfdiError) as exc:
         return _render(request, user, engine, status_code=400, error=str(exc))
-    _wake(request)
+    fiscal_worker.wake(request)
     return _render(request, user, engine, notice=tr("global_issued", lang, period=period.label()))
 
 
@@ -148,7 +143,7 @@ def global_replace(request: Request, cfdi_id: int, user: CurrentUser, engine: Db
         global_cfdi.replace(engine, cfdi_id, exclude, utcnow())
     except GlobalError as exc:
         return _render(request, user, engine, status_code=400, error=str(exc))
-    _wake(request)
+    fiscal_worker.wake(request)
     return _render(request, user, engine, notice=tr("global_replaced", lang))
 
 
@@ -170,7 +165,7 @@ def global_settings(request: Request, user: CurrentUser, engine: Db, form: Form)
                                                          form.get("egreso") == "1")
     if not ok:
         return _render(request, user, engine, status_code=400, error=tr("global_bad_period", lang))
-    _wake(request)
+    fiscal_worker.wake(request)
     return _render(request, user, engine, notice=tr("saved", lang))
 
 

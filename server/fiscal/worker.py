@@ -7,12 +7,9 @@ What it must not do: run the job inside a request.
 """
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
+from fastapi import FastAPI, Request
 
-from fastapi import FastAPI
-
+from server.background import run_while_serving
 from server.settings import Settings
 
 from .jobs import Worker
@@ -21,15 +18,12 @@ from .jobs import Worker
 def install(app: FastAPI, settings: Settings) -> None:
     worker = Worker(app.state.engine, settings.secret_key)
     app.state.fiscal_worker = worker
-    inner = app.router.lifespan_context
+    run_while_serving(app, worker.start, worker.stop)
 
-    @asynccontextmanager
-    async def lifespan(a: Any) -> AsyncIterator[Any]:
-        worker.start()
-        try:
-            async with inner(a) as state:
-                yield state
-        finally:
-            worker.stop()
 
-    app.router.lifespan_context = lifespan
+def wake(request: Request) -> None:
+    """After a page changed what the job works on (a retry, a new PAC, a global issued): run a pass now, when
+    this process runs the job."""
+    worker = getattr(request.app.state, "fiscal_worker", None)
+    if worker is not None:
+        worker.wake()
