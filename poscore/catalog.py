@@ -7,9 +7,9 @@ Pyodide, so it stays lean (see RUNTIME-NOTES: ``str.find`` over one joined strin
 a Python loop over 100k names ≈ 17 ms):
 
 * the raw dicts are kept as they came; a ``Product`` is built only for what is returned. A stored
-  catalog may even be indexed from its columns alone (``add_deferred``: ids, codes, names, active),
-  its dicts parsed one batch at a time on first use or in the background (``load_deferred``):
-  parsing 100k dicts is most of a warm open's cost in Pyodide, and selling needs only a few;
+  catalog may even be indexed from its columns alone (``add_texts``: ids, codes, names, active),
+  each dict kept as its JSON text and parsed when its product is built: 100k dicts are most of
+  the page's memory and of a warm open's cost in Pyodide, and selling needs only a few;
 * barcodes and SKUs go in one dict (O(1) lookup), filled a page at a time in the background (codes.py);
 * normalized names (``text.normalize_many``, one C-heavy call per page) sit in a list (one slot
   per product version) and, for searching, in one newline-joined string rebuilt lazily on the
@@ -64,25 +64,12 @@ def _no_text(text: str) -> dict:
 CACHE_SIZE = 256  # Products kept built: a few pages of search results, a cart and the products sold most often
 
 
-class _Deferred:
-    """Stands in ``CatalogIndex._raw`` for every product of one batch added by ``add_deferred`` until
-    ``load()`` parses the batch's PRODUCT dicts (on first use). Until then none of its products can have
-    been replaced (replacing or removing one resolves the batch first), so they all still point here."""
-
-    __slots__ = ("ids", "load")
-
-    def __init__(self, ids: list[int], load: Callable[[], list[dict]]) -> None:
-        self.ids = ids
-        self.load: Callable[[], list[dict]] | None = load
-
-
 class CatalogIndex:
     """Products by id, by barcode/SKU, and a ranked accent-insensitive name search."""
 
     def __init__(self) -> None:
-        # id -> the PRODUCT dict as received, or its JSON text (``add_texts``), or its batch (``add_deferred``)
-        self._raw: dict[int, dict | str | _Deferred] = {}
-        self._deferred: list[_Deferred] = []  # batches whose dicts are not parsed yet
+        # id -> the PRODUCT dict as received, or its JSON text (``add_texts``)
+        self._raw: dict[int, dict | str] = {}
         self._parse: Callable[[str], dict] = _no_text  # reads a product kept as its JSON text (add_texts)
         # id -> Product, built on demand and bounded: a till scanning a different product in every sale all day
         # would otherwise end up holding a Product for most of the catalog.
@@ -113,29 +100,6 @@ class CatalogIndex:
                 self._add_one(p)
         self._changed()
 
-    def add_deferred(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
-                     active: Sequence[bool], names: Sequence[str], load: Callable[[], list[dict]]) -> None:
-        """Index new products from their columns now and parse their PRODUCT dicts later.
-
-        ``load()`` returns the dicts in the same order as the columns; it runs once, the first time one of
-        these products is asked for (``get``, ``by_code``, a search result, a replacement) or on
-        ``load_deferred``. Columns that the fast path refuses (replacements, duplicates, odd data) are loaded
-        at once and added as ``add`` would.
-        """
-        pids, bars, codes, flags, texts = list(ids), list(barcodes), list(skus), list(active), list(names)
-        try:
-            "".join(texts)  # raises TypeError when a name is not a string (checked in C, no Python loop)
-            ok = len(bars) == len(codes) == len(flags) == len(texts) == len(pids)
-        except TypeError:
-            ok = False
-        batch = _Deferred(pids, load)
-        if not ok or not self._add_columns(pids, bars, codes, flags, texts, repeat(batch)):
-            batch.load = None
-            self.add(load())
-            return
-        self._deferred.append(batch)
-        self._changed()
-
     def add_texts(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
                   active: Sequence[bool], names: Sequence[str], texts: Sequence[str],
                   parse: Callable[[str], dict]) -> None:
@@ -162,43 +126,11 @@ class CatalogIndex:
             return
         self._changed()
 
-    def load_deferred(self) -> bool:
-        """Parse one batch still deferred (a bounded step for background work); True while more remain."""
-        while self._deferred:
-            batch = self._deferred.pop()
-            if batch.load is not None:
-                self._resolve(batch)
-                break
-        return bool(self._deferred)
-
-    def _resolve(self, batch: _Deferred) -> None:
-        load, batch.load = batch.load, None
-        if load is None:
-            return
-        items = load()
-        if list(map(_ID, items)) == batch.ids:
-            self._raw.update(zip(batch.ids, items))
-            return
-        # The loader disagrees with the columns (not expected): trust the dicts, product by product.
-        dropped = {pid for pid in batch.ids if self._raw.get(pid) is batch}
-        for pid in dropped:
-            del self._raw[pid]
-            self._forget_index(pid)
-        codes = self._codes.merged()
-        for key in [k for k, v in codes.items() if v in dropped]:
-            del codes[key]
-        for p in items:
-            self._add_one(p)
-        self._changed()
-
     def _raw_of(self, pid: int) -> dict | None:
         raw = self._raw.get(pid)
         if isinstance(raw, str):
             return self._parse(raw)
-        if isinstance(raw, _Deferred):
-            self._resolve(raw)
-            raw = self._raw.get(pid)
-        return raw  # type: ignore[return-value]
+        return raw
 
     def _add_new(self, batch: list[dict]) -> bool:
         """The initial load: a page of products not seen before, complete as the contract says.

@@ -16,8 +16,8 @@
  * - Restores the interpreter from a memory snapshot when one was made for this runtime version (snapshot.mjs),
  *   else boots it and has one made in a Worker a few seconds later; a snapshot that fails to restore is dropped.
  * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): python_ready,
- *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready, catalog_loaded
- *   (every stored product dict parsed, in the background), customers_indexed.
+ *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready,
+ *   customers_indexed.
  *
  * Must not load anything from another origin, nor any Python package by name (that goes to the CDN).
  */

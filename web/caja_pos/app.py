@@ -203,13 +203,6 @@ class App:
         _mark("catalog_indexed")
         return True
 
-    async def _load_deferred(self) -> None:
-        """Parse the stored chunks' product dicts one chunk per task, so a scan or a search later finds them ready."""
-        assert self.till is not None
-        while self.till.catalog.load_deferred():
-            await asyncio.sleep(0)
-        _mark("catalog_loaded")
-
     async def _read_stored_customers(self) -> None:
         assert self.till is not None
         customers = await self.storage.chunks_raw(CUSTOMERS)
@@ -233,7 +226,6 @@ class App:
     async def _after_stored(self) -> None:
         """Background work of a later open: customers from the device, then what changed on the ERP."""
         try:
-            await self._load_deferred()
             await self._read_stored_customers()
         finally:
             await self._settle()  # the collector back on even if a stored chunk failed to parse
