@@ -24,7 +24,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from satcfdi.models import Signer
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Connection, Engine, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from poscore.customer import Customer, factura_ready
@@ -32,7 +32,7 @@ from poscore.sale import Sale
 from server.db.engine import utcnow, write_tx
 from server.db.schema import cfdis, customers, products, sales
 
-from . import autofactura_cfdi, delivery, egreso, global_cfdi, global_returns, global_schedule, store
+from . import autofactura_cfdi, delivery, egreso, global_cfdi, global_returns, global_schedule, queue, store
 from . import pac as pacmod
 from .build import CfdiError, Emisor, build_cfdi, seal, zone_of
 
@@ -41,6 +41,7 @@ LEASE = timedelta(minutes=5)
 BACKOFF_FIRST = timedelta(seconds=30)
 BACKOFF_MAX = timedelta(hours=1)
 BATCH = 50
+SWEEP_EVERY = timedelta(hours=1)
 # Under the PAC's 72 hours, with room for the retries of a PAC that is down.
 RESEAL_AFTER = timedelta(hours=60)
 _FECHA = re.compile(r' Fecha="([0-9T:-]{19})"')
@@ -52,30 +53,31 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_FIRST * (2 ** max(attempts - 1, 0)), BACKOFF_MAX)
 
 
-def enqueue(engine: Engine, now: datetime) -> int:
-    """A `pendiente` row for every factura sale that has none yet (idempotent by the unique sale_id). Reads
-    first, so a pass with nothing new takes no write lock."""
-    query = (select(sales.c.id).outerjoin(cfdis, and_(cfdis.c.sale_id == sales.c.id, cfdis.c.return_id.is_(None)))
-             .where(sales.c.type == "factura", sales.c.status != "cancelada", cfdis.c.id.is_(None))
-             .order_by(sales.c.id).limit(500))
+def enqueue(engine: Engine, now: datetime, sweep: bool = True) -> int:
+    """A `pendiente` row for each return that now needs an egreso and, when `sweep`, for every factura sale that
+    has none yet (the intake queues new ones itself: queue.py); idempotent by the unique sale_id and return_id.
+    Reads first, so a pass with nothing new takes no write lock."""
+    def missing(conn: Connection) -> list[dict[str, Any]]:
+        # Ingresos first, then the egresos of returns whose ingreso is stamped (TipoRelacion 03 needs its UUID),
+        # then returns of remisiones after their global was issued (an egreso E/01 to the stamped global).
+        rows = [{"return_id": None, "related_id": None, **m}
+                for m in (queue.ingreso_rows(queue.missing_ingresos(conn), now) if sweep else [])]
+        rows += [{"kind": "factura", "related_id": None, **m} for m in egreso.pending_egresos(conn)]
+        rows += global_returns.pending(conn)
+        return rows
+
     with engine.connect() as conn:
-        if (conn.execute(query).first() is None and not egreso.pending_egresos(conn)
-                and not global_returns.pending(conn)):
+        if not missing(conn):
             return 0
     try:
         with write_tx(engine) as conn:
-            # Ingresos first, then the egresos of returns whose ingreso is stamped (TipoRelacion 03 needs its UUID).
-            missing = [{"kind": "factura", "sale_id": r.id, "return_id": None, "related_id": None}
-                       for r in conn.execute(query)]
-            missing += [{"kind": "factura", "related_id": None, **m} for m in egreso.pending_egresos(conn)]
-            # Returns of remisiones after their global was issued: an egreso E/01 to the stamped global.
-            missing += global_returns.pending(conn)
-            if missing:
-                conn.execute(cfdis.insert(), [{**m, "state": "pendiente", "attempts": 0,
-                                               "created_at": now, "updated_at": now} for m in missing])
+            rows = missing(conn)
+            if rows:
+                conn.execute(cfdis.insert(), [{"state": "pendiente", "attempts": 0, "created_at": now,
+                                               "updated_at": now, **m} for m in rows])
     except IntegrityError:
         return 0  # another ERP process enqueued them first
-    return len(missing)
+    return len(rows)
 
 
 def _lease(engine: Engine, cfdi_id: int, now: datetime) -> bool:
@@ -233,11 +235,12 @@ def _mail_decision(engine: Engine, cfdi_id: int) -> dict[str, Any]:
         return {}
 
 
-def run_once(engine: Engine, secret: str, now: datetime | None = None) -> int:
-    """One pass: enqueue new factura sales, seal what is pendiente (when emisor and CSD are set), stamp what is
+def run_once(engine: Engine, secret: str, now: datetime | None = None, sweep: bool = True) -> int:
+    """One pass: enqueue what the intake did not (the returns' egresos; with `sweep`, factura sales without an
+    ingreso row: see queue.py), seal what is pendiente (when emisor and CSD are set), stamp what is
     sealed (when a PAC is set), mail what is stamped (when SMTP is set). Returns how many CFDIs it worked on."""
     now = now or utcnow()
-    enqueue(engine, now)
+    enqueue(engine, now, sweep)
     global_schedule.auto_issue(engine, now)
     with engine.connect() as conn:
         try:
@@ -338,7 +341,8 @@ def cancel(engine: Engine, secret: str, cfdi_id: int, motive: str, now: datetime
 
 
 class Worker:
-    """The background thread: a pass every `interval` seconds, or at once when `wake()` is called."""
+    """The background thread: a pass every `interval` seconds, or at once when `wake()` is called; the sweep for
+    factura sales the intake did not queue at the first pass and then every SWEEP_EVERY."""
 
     def __init__(self, engine: Engine, secret: str, interval: float = 5.0,
                  clock: Callable[[], datetime] = utcnow) -> None:
@@ -346,6 +350,7 @@ class Worker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="caja-cfdi", daemon=True)
+        self._swept: datetime | None = None
 
     def start(self) -> None:
         self._thread.start()
@@ -360,8 +365,12 @@ class Worker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            now = self._clock()
+            sweep = self._swept is None or now - self._swept >= SWEEP_EVERY
             try:
-                run_once(self._engine, self._secret, self._clock())
+                run_once(self._engine, self._secret, now, sweep)
+                if sweep:
+                    self._swept = now
             except Exception:
                 log.exception("CFDI pass failed")
             self._wake.wait(self._interval)

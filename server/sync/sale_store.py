@@ -27,7 +27,9 @@ from poscore.sale import Sale
 from server.db import changes
 from server.db.bulk import insert_rows
 from server.db.schema import folio_series, products, sale_lines, sale_payments, sales, stock, stock_negative
+from server.db.schema_fiscal import cfdis
 from server.db.types import Qty
+from server.fiscal import queue
 
 from .checks import chunks
 
@@ -97,6 +99,8 @@ def store(conn: Connection, new: list[New], warehouse_id: int, now: datetime, ve
     payments = [{"sale_id": n.id, "method": p.method, "sat_code": p.sat_code, "amount": p.amount,
                  "reference": (p.reference or None) and p.reference[:100]} for n in new for p in n.sale.payments]
     insert_rows(conn, sale_payments, payments)
+    # A factura's CFDI is queued with its sale: the job then never scans all sales for new ones.
+    insert_rows(conn, cfdis, queue.ingreso_rows([n.id for n in new if n.type == "factura"], now))
     # From here to the commit, writers of versions wait for this batch.
     if version is None:
         version = changes.bump(conn)

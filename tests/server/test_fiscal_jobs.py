@@ -35,8 +35,10 @@ def sold(erp: Erp) -> Erp:
     items = sellable(catalog_items(erp, h))
     [res] = post_sales(erp, h, make_sale(items[:3], 1, sale_type="factura", customer=CUSTOMER))
     assert res["status"] == "accepted"
-    # Sync stored the sale and answered without any CFDI work.
-    assert erp.scalar("SELECT count(*) FROM cfdis") == 0
+    # Sync queued the factura's CFDI with the sale (one pendiente row, nothing sealed) and did no CFDI work.
+    row = _cfdi(erp)
+    assert (row.kind, row.state, row.xml, row.attempts) == ("factura", "pendiente", None, 0)
+    assert row.sale_id == erp.scalar("SELECT id FROM sales")
     return erp
 
 
