@@ -6,10 +6,12 @@ Must not: compute the corte (``poscore.shift.corte`` does), print, or render HTM
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from .messages import t
-from .money import format_mxn
+from .money import ZERO, format_mxn
+from .payment import CASH
 from .shift import CorteFigures
 from .ticket import WIDTHS, TicketLine, _pair, _when, _wrap
 
@@ -26,14 +28,15 @@ def corte_lines(
     opening_float: Decimal,
     entradas: Decimal,
     salidas: Decimal,
-    cash_refunds: Decimal = Decimal(0),
+    refunds: Mapping[str, Decimal] | None = None,
     width_mm: int = 58,
     lang: str = "es",
 ) -> list[TicketLine]:
     """The Corte ``kind`` ("X": a reading during the shift, "Z": the close) of a shift.
 
-    ``cash_refunds`` is the cash the drawer paid back for returns and cancelled sales (``poscore.shift.cash_refunded``),
-    on its own line so the cashier sees why the expected cash is lower than the sales.
+    ``refunds`` is what was paid back for returns and cancelled sales, by method (``poscore.shift.refunded_by_method``):
+    the cash on its own line ("Devoluciones en efectivo", always shown), every other method's inside its block, so
+    the cashier sees why a method's expected amount is lower than its sales.
     """
     if width_mm not in WIDTHS:
         raise ValueError(f"paper width must be 58 or 80 mm, not {width_mm!r}")
@@ -66,10 +69,13 @@ def corte_lines(
     pair(t("corte_float", lang), format_mxn(opening_float))
     pair(t("corte_entradas", lang), format_mxn(entradas))
     pair(t("corte_salidas", lang), format_mxn(-salidas))
-    pair(t("corte_refunds", lang), format_mxn(-cash_refunds))
+    refunds = refunds or {}
+    pair(t("corte_refunds", lang), format_mxn(-refunds.get(CASH, ZERO)))
     for line in figures.lines:
         out.append(rule)
         out.append(TicketLine(t(line.method, lang), bold=True))
+        if line.method != CASH and refunds.get(line.method):
+            pair(f"  {t('corte_method_refunds', lang)}", format_mxn(-refunds[line.method]))
         pair(f"  {t('corte_expected', lang)}", format_mxn(line.expected))
         pair(f"  {t('corte_counted', lang)}", format_mxn(line.counted))
         pair(f"  {t('corte_difference', lang)}", format_mxn(line.difference), bold=bool(line.difference))

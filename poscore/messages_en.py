@@ -139,6 +139,7 @@ EN: dict[str, str] = {
     "corte_entradas": "Cash in",
     "corte_salidas": "Cash out",
     "corte_refunds": "Cash refunds",
+    "corte_method_refunds": "Refunds",
     "corte_expected": "Expected",
     "corte_counted": "Counted",
     "corte_difference": "Difference",

@@ -150,6 +150,7 @@ ES: dict[str, str] = {
     "corte_entradas": "Entradas",
     "corte_salidas": "Salidas",
     "corte_refunds": "Devoluciones en efectivo",
+    "corte_method_refunds": "Devoluciones",
     "corte_expected": "Esperado",
     "corte_counted": "Contado",
     "corte_difference": "Diferencia",

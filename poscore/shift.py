@@ -121,9 +121,18 @@ def expected_by_method(activity: ShiftActivity) -> dict[str, Decimal]:
     return {m: money(v) for m, v in out.items()}
 
 
+def refunded_by_method(activity: ShiftActivity) -> dict[str, Decimal]:
+    """What the shift paid back (returns, cancelled sales), by method, only the methods that paid some back: the
+    corte shows each on its own line, so the cashier sees why a method expects less than its sales."""
+    out: dict[str, Decimal] = {}
+    for p in activity.refunds:
+        out[p.method] = out.get(p.method, ZERO) + p.amount
+    return {m: money(v) for m, v in out.items() if v}
+
+
 def cash_refunded(activity: ShiftActivity) -> Decimal:
-    """The cash paid back during the shift (returns refunded in cash, cancelled sales' cash): the corte's own line."""
-    return money(sum((p.amount for p in activity.refunds if p.method == CASH), ZERO))
+    """The cash paid back during the shift (returns refunded in cash, cancelled sales' cash)."""
+    return refunded_by_method(activity).get(CASH, ZERO)
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,12 +24,13 @@ from poscore.typed import parse_typed
 
 
 def corte_ticket(kind: str, figures: Any, terminal: dict, cashier: str, shift: LocalShift, at: str,
-                 entradas: Decimal, salidas: Decimal, cash_refunds: Decimal) -> Callable[[int, str], list[TicketLine]]:
+                 entradas: Decimal, salidas: Decimal,
+                 refunds: dict[str, Decimal]) -> Callable[[int, str], list[TicketLine]]:
     """The corte's lines for the ticket preview, at the width and in the language it asks for."""
     def lines(width: int, language: str) -> list[TicketLine]:
         return corte_lines(kind, figures, terminal.get("shop") or {}, terminal=str(terminal.get("code", "")),
                            cashier=cashier, opened_at=shift.opened_at, at=at, opening_float=shift.opening_float,
-                           entradas=entradas, salidas=salidas, cash_refunds=cash_refunds, width_mm=width, lang=language)
+                           entradas=entradas, salidas=salidas, refunds=refunds, width_mm=width, lang=language)
     return lines
 
 

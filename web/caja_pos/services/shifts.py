@@ -35,9 +35,9 @@ from poscore.shift import (
     LocalShift,
     ShiftActivity,
     can_sell,
-    cash_refunded,
     corte,
     expected_by_method,
+    refunded_by_method,
     tenders_of,
 )
 from poscore.shift_records import Authorization, CashMovement, CorteRecord, ShiftOpened
@@ -184,10 +184,10 @@ class Shifts:
             "counted": {m: str(a) for m, a in counted.items() if a or m == "efectivo"},
             "cash_count": cash_count})
 
-    async def movement_totals(self) -> tuple[Decimal, Decimal, Decimal]:
-        """(entradas, salidas, cash refunded) of the current shift, for the corte ticket."""
+    async def movement_totals(self) -> tuple[Decimal, Decimal, dict[str, Decimal]]:
+        """(entradas, salidas, refunded by method) of the current shift, for the corte ticket."""
         activity = await self.activity()
-        return sum(activity.entradas, ZERO), sum(activity.salidas, ZERO), cash_refunded(activity)
+        return sum(activity.entradas, ZERO), sum(activity.salidas, ZERO), refunded_by_method(activity)
 
 
 async def upload_shift_records(http: Any, store: ShiftStore, token: str) -> dict:
