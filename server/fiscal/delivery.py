@@ -1,8 +1,8 @@
 """Email delivery of a stamped CFDI to its customer: one message with the PDF and the XML, from the CFDI job.
 
 What it is for: `decide(conn, cfdi_id)` is called by the job in the same write that marks a CFDI timbrada and
-says whether it is to be mailed (a factura sale's ingreso to its customer's address, a self-invoice to the address
-the customer typed; `sin_correo` without one, `sin_smtp` when the shop has no mail server then);
+says whether it is to be mailed (a factura sale's ingreso, and the egreso of a return of it, to its customer's
+address; a self-invoice to the address the customer typed; `sin_correo` without one, `sin_smtp` when the shop has no mail server then);
 `run_once(engine, secret, now)` sends what is due, retried with the job's backoff; `resend(engine, cfdi_id)`
 after the admin fixed the mail server.
 Never twice: a row is leased before sending and `mail_sent_at` is written as soon as the server accepted the
@@ -35,12 +35,13 @@ STATES = ("pendiente", "enviado", "error", "sin_correo", "sin_smtp")
 
 
 def recipient(conn: Connection, cfdi_id: int) -> tuple[bool, str | None]:
-    """(mailed at all, the address): ingresos of factura sales and self-invoices are; globals and egresos not."""
+    """(mailed at all, the address): a factura sale's ingreso and the egresos (credit notes) of its returns go to
+    the sale's customer, a self-invoice to the address typed; globals and their egresos (público en general) not."""
     row = conn.execute(select(cfdis.c.kind, cfdis.c.return_id, cfdis.c.receptor, customers.c.email)
                        .select_from(cfdis).outerjoin(sales, sales.c.id == cfdis.c.sale_id)
                        .outerjoin(customers, customers.c.id == sales.c.customer_id)
                        .where(cfdis.c.id == cfdi_id)).first()
-    if row is None or row.return_id is not None or row.kind not in ("factura", "autofactura"):
+    if row is None or row.kind not in ("factura", "autofactura"):
         return False, None
     if row.kind == "autofactura":
         address = json.loads(row.receptor or "{}").get("email")
@@ -99,12 +100,16 @@ def message(config: smtp.SmtpConfig, to: str, xml: bytes, pdf: bytes) -> EmailMe
     uuid = root.find("cfdi:Complemento/tfd:TimbreFiscalDigital", _NS).get("UUID")
     stem = file_stem(xml)
     name = emisor.get("Nombre") if emisor is not None else ""
-    body = (f"Hola:\n\nAdjuntamos su factura (CFDI 4.0) de {name}: el PDF y el XML.\n\n"
+    # An egreso is the credit note of a return: the customer needs it for their own books as much as the factura.
+    credit = root.get("TipoDeComprobante") == "E"
+    what, en = ("nota de crédito", "credit note") if credit else ("factura", "invoice")
+    body = (f"Hola:\n\nAdjuntamos su {what} (CFDI 4.0) de {name}: el PDF y el XML.\n\n"
             f"Folio: {stem.rpartition('_')[0] or '-'}\nFolio fiscal (UUID): {uuid}\nTotal: ${root.get('Total')} "
             f"{root.get('Moneda') or 'MXN'}\n\nPuede verificarla en https://verificacfdi.facturaelectronica.sat.gob.mx/"
-            "\n\nYour invoice (CFDI) is attached as PDF and XML.\n")
+            f"\n\nYour {en} (CFDI) is attached as PDF and XML.\n")
     domain = config.sender.rpartition("@")[2] or "caja"
-    msg = smtp.new_message(config, to, f"Factura {stem.rpartition('_')[0] or uuid} · {name}", body,
+    subject = f"{what.capitalize()} {stem.rpartition('_')[0] or uuid} · {name}"
+    msg = smtp.new_message(config, to, subject, body,
                            message_id=f"<cfdi.{str(uuid).lower()}@{domain}>")
     msg.add_attachment(pdf, maintype="application", subtype="pdf", filename=f"{stem}.pdf")
     msg.add_attachment(xml, maintype="application", subtype="xml", filename=f"{stem}.xml")

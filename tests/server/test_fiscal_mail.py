@@ -21,6 +21,7 @@ from tests.fiscal.pac_standin import TOKEN, StandIn
 from tests.server.backoffice_helpers import create_user, login, post_form, signed_in
 from tests.server.fiscal_setup import configure_csd, configure_pac
 from tests.server.harness import SECRET, Erp, catalog_items, make_sale, post_sales, sellable
+from tests.server.returns_helpers import a_return, post_returns
 from tests.server.smtp_standin import SmtpStandIn
 from tests.server.test_fiscal_autofactura import _ask, _setup, _ticket
 
@@ -227,3 +228,35 @@ def test_mail_tls_is_verified_for_starttls_and_ssl(security: str, tmp_path: Path
         monkeypatch.setenv("SSL_CERT_FILE", str(files.ca_cert))  # OpenSSL's default trust store, for this test
         smtp.send(config, smtp.test_message(config, "dueno@example.mx"))
         assert [m.recipients for m in server.messages] == [["dueno@example.mx"]]
+
+
+def test_mail_a_factura_returns_credit_note_goes_to_the_same_customer(erp: Erp) -> None:
+    h = erp.pair()
+    items = sellable(catalog_items(erp, h), unit="pieza")[:2]
+    customer = {"id": None, "uuid": "7a7a7a7a-1111-4222-8333-777777777777", "name": "Juan Pérez Pérez",
+                "rfc": "PEPJ800101AB1", "regimen_fiscal": "612", "codigo_postal": "06000", "uso_cfdi": "G03",
+                "email": BUYER_EMAIL}
+    sale = make_sale(items, 1, qty="2", sale_type="factura", customer=customer)
+    assert [r["status"] for r in post_sales(erp, h, sale)] == ["accepted"]
+    configure_csd(erp)
+    with SmtpStandIn(user="tienda", password=MAIL_PASSWORD) as server, StandIn() as pac:
+        _configure_smtp(erp, server)
+        configure_pac(erp, pac.url, TOKEN)
+        for _ in range(2):
+            jobs.run_once(erp.engine, SECRET)  # the factura sealed, stamped and mailed
+        assert len(server.messages) == 1 and server.messages[0].message()["Subject"].startswith("Factura F-1 ")
+        ret = a_return(sale, {0: "1"})
+        assert [r["status"] for r in post_returns(erp, h, ret)] == ["accepted"]
+        for _ in range(3):
+            jobs.run_once(erp.engine, SECRET)  # the egreso enqueued, sealed, stamped and mailed
+        for _ in range(2):
+            jobs.run_once(erp.engine, SECRET, utcnow() + timedelta(hours=2))  # and never again
+    assert [m.recipients for m in server.messages] == [[BUYER_EMAIL], [BUYER_EMAIL]]
+    msg = server.messages[1].message()
+    assert msg["Subject"].startswith("Nota de crédito D-1 ")
+    body = msg.get_body(("plain",))
+    assert body is not None and "nota de crédito" in body.get_content() and "credit note" in body.get_content()
+    [xml] = [v for k, v in _attachments(server.messages[1]).items() if k.endswith(".xml")]
+    root = etree.fromstring(xml)
+    assert (root.get("TipoDeComprobante"), root.get("Total")) == ("E", ret["totals"]["total"])
+    assert erp.sql("SELECT mail_state FROM cfdis WHERE return_id IS NOT NULL") == [("enviado",)]
