@@ -100,8 +100,13 @@ def test_an_unstamped_factura_is_cancelled_without_the_pac_and_never_stamped(erp
     url = f"/erp/ventas/venta/{sale_id}"
     r = post_form(client, f"{url}/cancelar", {"motivo": "Error de captura"}, page_url=url)
     assert r.status_code == 200, r.text
-    jobs.run_once(erp.engine, SECRET)
-    assert erp.scalar("SELECT count(*) FROM cfdis") == 0
+    configure_csd(erp)  # a pendiente ingreso would now be sealed
+    with StandIn() as pac:
+        configure_pac(erp, pac.url, TOKEN)
+        for _ in range(2):
+            jobs.run_once(erp.engine, SECRET)
+    # Its ingreso, queued with the sale, is closed unsealed: no XML, no UUID, never picked by the job again.
+    assert erp.sql("SELECT state, xml, uuid FROM cfdis") == [("cancelada", None, None)]
 
 
 def test_undo_a_return_then_cancel_the_sale(erp: Erp) -> None:
