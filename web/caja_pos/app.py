@@ -43,6 +43,7 @@ from caja_pos.ui import secure_context, toast
 from caja_pos.ui.dialogs import dialogs
 from caja_pos.ui.dom import by_id, el, on, replace
 from caja_pos.ui.header import show_pending
+from poscore.catalog import CatalogIndex
 from poscore.lifecycle import SYNCED
 from poscore.payment import Payment
 from poscore.sale import Sale, SaleError
@@ -51,14 +52,20 @@ SLICE = 1000  # products per indexing step: keeps every main-thread task well un
 _BUDGET_MS = 30  # boot indexing: yield after this much work (each yield costs ≈1 ms; 150 of them were 0.13 s)
 
 
-def _parse_chunk(raw: Any, i: int) -> list[dict]:
-    """One stored chunk (a JSON array string held by JS) as product dicts."""
-    return json.loads(str(raw[i]))
+def _index_parsed(catalog: CatalogIndex, raw: Any, i: int) -> None:
+    """Index one stored chunk (a JSON array string held by JS) as product dicts: without the catalog worker."""
+    catalog.add(json.loads(str(raw[i])))
 
 
-def _loads(read: Callable[[int, int], bytes], start: int, end: int) -> list[dict]:
-    """One stored chunk from the catalog worker's UTF-8 buffer (web/idb/catalog_cols.js) as product dicts."""
-    return json.loads(read(start, end))  # type: ignore[no-any-return]
+def _index_chunk(catalog: CatalogIndex, read: Callable[[int, int], bytes], chunk: dict) -> None:
+    """Index one stored chunk as the catalog worker split it (web/idb/catalog_cols.js): from its columns, each
+    product kept as a span of the chunk's bytes; or the chunk parsed whole when its columns could not be taken."""
+    if "raw" in chunk:
+        catalog.add(json.loads(read(*chunk["raw"])))
+        return
+    ids, bars, skus, active, names = json.loads(read(*chunk["cols"]))
+    catalog.add_json(ids, bars, skus, active, names, read(*chunk["data"]), platform.spans_of(read(*chunk["spans"])),
+                     json.loads)
 
 
 _mark = platform.mark
@@ -168,35 +175,29 @@ class App:
         """Index the stored catalog (with this device's stock decrements); True when there was one.
 
         The index is built from the columns a Worker split out of the stored chunks while the runtime started
-        (web/idb/catalog_cols.js), each product kept as its JSON text and parsed when used. Without the worker,
-        each chunk is converted and parsed here, as before.
+        (web/idb/catalog_cols.js), each product kept as a span of its chunk's bytes and parsed when used.
+        Without the worker, each chunk is converted and parsed here, as before.
         Customers are indexed afterwards in the background (`_read_stored_customers`): the till sells as soon
         as the products are in, and a customer search meanwhile sees those indexed so far.
         """
         assert self.till is not None
+        catalog = self.till.catalog
         answer = await platform.take_catalog_columns()
-        read: Callable[[int, int], bytes] | None = None
         if answer:
-            read, spans, cols = answer
-            chunks: Any = [partial(_loads, read, *span) if span else None for span in spans]
+            read, parts = answer
+            chunks: list[Callable[[], None]] = [partial(_index_chunk, catalog, read, part) for part in parts]
         else:
             raw = await self.storage.chunks_raw(CATALOG)
-            chunks, cols = [partial(_parse_chunk, raw, i) for i in range(len(raw))], None
+            chunks = [partial(_index_parsed, catalog, raw, i) for i in range(len(raw))]
         _mark("stored_read")
         if not chunks:
             return False
         self._progress_text(L("loading_stored"))
         self.till.set_deltas(await self.storage.stock_deltas())
-        catalog = self.till.catalog
         now = platform.perf_now
         started = now()
-        for i, load in enumerate(chunks):
-            span = cols[i] if cols is not None else None
-            if span and read is not None:
-                ids, bars, skus, active, names, texts = json.loads(read(*span))
-                catalog.add_texts(ids, bars, skus, active, names, texts, json.loads)
-            else:
-                catalog.add(load())
+        for index in chunks:
+            index()
             if now() - started > _BUDGET_MS:  # one main-thread task per ~30 ms of work
                 await asyncio.sleep(0)
                 started = now()
@@ -306,16 +307,16 @@ class App:
         return True
 
     async def _index_page(self, page: FeedPage) -> None:
-        """Index a catalog feed page: from the columns JS split out (each product kept as its JSON text), else
-        its dicts a slice per task."""
+        """Index a catalog feed page, a slice per task: from the columns JS split out (each product kept as a
+        span of the page's bytes), else its dicts."""
         assert self.till is not None
         cols = page.columns()
         if cols is not None:
-            ids, bars, skus, active, names, texts = cols
+            ids, bars, skus, active, names, data, spans = cols
             for i in range(0, page.count, SLICE):
                 part = slice(i, i + SLICE)
-                self.till.catalog.add_texts(ids[part], bars[part], skus[part], active[part], names[part], texts[part],
-                                            json.loads)
+                self.till.catalog.add_json(ids[part], bars[part], skus[part], active[part], names[part], data,
+                                           spans[2 * i:2 * (i + SLICE)], json.loads)
                 await asyncio.sleep(0)
             return
         items = page.items()
