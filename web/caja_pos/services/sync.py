@@ -48,8 +48,11 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
         return asyncio.create_task(feed_page(http, path, token))
 
     # The next page is requested before this one is stored and indexed: the ERP's work and the network
-    # overlap with IndexedDB and Python's, instead of adding up (100k products are 50 pages).
+    # overlap with IndexedDB and Python's, instead of adding up (100k products are 50 pages). The page's write
+    # runs while `on_page` indexes it (IndexedDB commits off the main thread) and is awaited before the next
+    # page: chunks stay in page order, and a page that cannot be stored stops the load.
     pending: asyncio.Future | None = fetch(0)
+    storing: asyncio.Future | None = None
     try:
         while pending is not None:
             page = await pending
@@ -62,12 +65,17 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
                 await storage.chunks_clear(store)
                 cleared = True
             if page.count:
-                await storage.chunk_append_page(store, page)
+                storing = asyncio.ensure_future(storage.chunk_append_page(store, page))
             done += page.count
             await on_page(page, done, page.total)
+            if storing is not None:
+                task, storing = storing, None
+                await task
     finally:
         if pending is not None:  # a page failed to store or the load was abandoned: drop the request
             pending.cancel()
+        if storing is not None:  # indexing failed: the write may finish, but `since` is not stored
+            storing.cancel()
     version = first_version if first_version is not None else since
     await storage.put(f"{kind}_since", max(version, since))
     if since == 0:
