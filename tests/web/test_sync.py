@@ -123,10 +123,18 @@ def test_a_page_is_stored_while_it_is_indexed_and_chunks_keep_page_order(monkeyp
         for _ in range(5):  # indexing yields between slices, as the app's does
             await asyncio.sleep(0)
 
+    async def put(key: str, value: object) -> None:
+        events.append(f"put {key}")
+        await real_put(key, value)
+
     idb.chunkAppend = slow_append  # type: ignore[method-assign]
+    real_put = storage.put
+    storage.put = put  # type: ignore[method-assign]
     _run(load_feed(erp, storage, "tok", "catalog", 0, on_page))
-    # Each page's write overlaps its indexing, and is done before the next page's.
-    assert events == ["indexing", "stored"] * 3
+    # Each page's write overlaps its indexing (and the next pages'), and every write is done before `since`.
+    assert events[0] == "indexing" and events.index("stored") > 0
+    assert events.count("stored") == 3 and events.index("put catalog_since") > max(
+        i for i, e in enumerate(events) if e == "stored")
     assert [[p["id"] for p in c] for c in _chunks(storage)] == [[1, 2], [3, 4], [5]]
 
 
