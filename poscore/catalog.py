@@ -7,8 +7,8 @@ Pyodide, so it stays lean (see RUNTIME-NOTES: ``str.find`` over one joined strin
 a Python loop over 100k names ≈ 17 ms):
 
 * the raw dicts are kept as they came; a ``Product`` is built only for what is returned. A stored
-  catalog may even be indexed from its columns alone (``add_texts``: ids, codes, names, active),
-  each dict kept as its JSON text and parsed when its product is built: 100k dicts are most of
+  catalog may even be indexed from its columns alone (``add_json``: ids, codes, names, active),
+  each dict kept as its UTF-8 JSON inside the page's bytes and parsed when its product is built: 100k dicts are most of
   the page's memory and of a warm open's cost in Pyodide, and selling needs only a few;
 * barcodes and SKUs go in one dict (O(1) lookup), filled a page at a time in the background (codes.py);
 * normalized names (``text.normalize_many``, one C-heavy call per page) sit in a list (one slot
@@ -57,8 +57,11 @@ def _code_key(code: str) -> str:
     return code.strip().upper()
 
 
-def _no_text(text: str) -> dict:
-    raise ValueError("a product kept as text without a reader")
+def _no_text(text: bytes) -> dict:
+    raise ValueError("a product kept as JSON without a reader")
+
+
+_STRIDE = 1 << 20  # products per add_json page at most: a handle is page * _STRIDE + place
 
 
 CACHE_SIZE = 256  # Products kept built: a few pages of search results, a cart and the products sold most often
@@ -68,9 +71,11 @@ class CatalogIndex:
     """Products by id, by barcode/SKU, and a ranked accent-insensitive name search."""
 
     def __init__(self) -> None:
-        # id -> the PRODUCT dict as received, or its JSON text (``add_texts``)
-        self._raw: dict[int, dict | str] = {}
-        self._parse: Callable[[str], dict] = _no_text  # reads a product kept as its JSON text (add_texts)
+        # id -> the PRODUCT dict as received, or a handle to its JSON kept in a page (``add_json``)
+        self._raw: dict[int, dict | int] = {}
+        self._parse: Callable[[bytes], dict] = _no_text  # reads a product kept as JSON (add_json)
+        self._pages: list[tuple[bytes, Sequence[int]] | None] = []  # add_json's (data, spans), None once unused
+        self._live: list[int] = []  # products of each page still kept as its JSON
         # id -> Product, built on demand and bounded: a till scanning a different product in every sale all day
         # would otherwise end up holding a Product for most of the catalog.
         self._cache: dict[int, Product] = {}
@@ -100,37 +105,58 @@ class CatalogIndex:
                 self._add_one(p)
         self._changed()
 
-    def add_texts(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
-                  active: Sequence[bool], names: Sequence[str], texts: Sequence[str],
-                  parse: Callable[[str], dict]) -> None:
-        """Index new products from their columns, keeping each PRODUCT dict as its JSON text (``texts``, in
-        the same order), parsed by ``parse`` (the caller's JSON reader: poscore does no I/O) only when the
-        product is built (``get``, a search result, a replacement).
+    def add_json(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
+                 active: Sequence[bool], names: Sequence[str], data: bytes, spans: Sequence[int],
+                 parse: Callable[[bytes], dict]) -> None:
+        """Index new products from their columns, keeping each PRODUCT dict as its UTF-8 JSON inside ``data``
+        (product ``i`` is ``data[spans[2*i]:spans[2*i+1]]``, in the order of the columns), parsed by ``parse``
+        (the caller's JSON reader: poscore does no I/O) only when the product is built (``get``, a search
+        result, a replacement).
 
         Why: a dict per product is most of the page's memory at 100k products (and wasm memory never shrinks
-        back), while a till builds a few hundred products a day; a text is a third of the dict's size and
-        parses in microseconds. Columns the fast path refuses (replacements, duplicates, odd data) are parsed
-        at once and added as ``add`` would.
+        back), while a till builds a few hundred products a day; one bytes object per page (the chunk as
+        stored) and its offsets cost no Python object per product and nothing to create, where a text per
+        product was 100k strings to make at every open. Columns the fast path refuses (replacements,
+        duplicates, odd data) are parsed at once and added as ``add`` would.
         """
-        pids, bars, codes, flags, named, raws = list(ids), list(barcodes), list(skus), list(active), list(names), \
-            list(texts)
+        pids, bars, codes, flags, named = list(ids), list(barcodes), list(skus), list(active), list(names)
+        n = len(pids)
         try:
-            "".join(named)  # raises TypeError when a name or a text is not a string (checked in C, no Python loop)
-            "".join(raws)
-            ok = len(bars) == len(codes) == len(flags) == len(named) == len(pids) == len(raws)
+            "".join(named)  # raises TypeError when a name is not a string (checked in C, no Python loop)
+            ok = len(bars) == len(codes) == len(flags) == len(named) == n and len(spans) == 2 * n < 2 * _STRIDE \
+                and (n == 0 or max(spans) <= len(data))
         except TypeError:
             ok = False
         self._parse = parse
-        if not ok or not self._add_columns(pids, bars, codes, flags, named, raws):
-            self.add(parse(t) if isinstance(t, str) else t for t in raws)
-            return
-        self._changed()
+        if ok:
+            table = len(self._pages)
+            self._pages.append((data, spans))
+            self._live.append(n)
+            if self._add_columns(pids, bars, codes, flags, named, range(table * _STRIDE, table * _STRIDE + n)):
+                self._changed()
+                return
+            self._pages[table], self._live[table] = None, 0  # nothing of it was indexed
+        self.add(parse(data[spans[2 * i]:spans[2 * i + 1]]) for i in range(len(spans) // 2))
 
     def _raw_of(self, pid: int) -> dict | None:
         raw = self._raw.get(pid)
-        if isinstance(raw, str):
-            return self._parse(raw)
-        return raw
+        if type(raw) is int:  # a handle: page table * _STRIDE + the product's place in it (add_json)
+            page = self._pages[raw // _STRIDE]
+            assert page is not None
+            data, spans = page
+            i = 2 * (raw % _STRIDE)
+            return self._parse(data[spans[i]:spans[i + 1]])
+        return raw  # type: ignore[return-value]
+
+    def _drop_handle(self, pid: int) -> None:
+        """The product's kept JSON is no longer its current version: a page whose every product was replaced or
+        removed lets its bytes go."""
+        raw = self._raw.get(pid)
+        if type(raw) is int:
+            table = raw // _STRIDE
+            self._live[table] -= 1
+            if self._live[table] == 0:
+                self._pages[table] = None
 
     def _add_new(self, batch: list[dict]) -> bool:
         """The initial load: a page of products not seen before, complete as the contract says.
@@ -178,6 +204,7 @@ class CatalogIndex:
         old = self._raw_of(pid)
         if old is not None:
             self._forget(pid, old)
+            self._drop_handle(pid)
         self._raw[pid] = p
         codes = self._codes.merged()
         for b in p.get("barcodes") or ():
@@ -194,6 +221,7 @@ class CatalogIndex:
         """Forget a product entirely (no error if unknown)."""
         old = self._raw_of(product_id)
         if old is not None:
+            self._drop_handle(product_id)
             del self._raw[product_id]
             self._forget(product_id, old)
             self._changed()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from array import array
 from decimal import Decimal
 
 import pytest
@@ -197,35 +198,71 @@ def test_built_products_stay_bounded_however_many_are_looked_up() -> None:
     assert idx.get(1) == first  # built again from its dict when asked after being dropped: the same product
 
 
+def _page(items: list[dict]) -> tuple[bytes, list[int]]:
+    """A page as web/idb/catalog_cols.js hands it over: the chunk's UTF-8 JSON and each product's (start, end)."""
+    parts = [json.dumps(p, ensure_ascii=False).encode() for p in items]
+    spans, at = [], 1
+    for b in parts:
+        spans += [at, at + len(b)]
+        at += len(b) + 1
+    return b"[" + b",".join(parts) + b"]", spans
+
+
 def _texts(idx: CatalogIndex, items: list[dict]) -> None:
-    """add_texts as web/caja_pos/app.py calls it with a page's columns: each product kept as its JSON text."""
-    idx.add_texts([p["id"] for p in items], [p.get("barcodes") for p in items], [p.get("sku") for p in items],
-                  [p.get("active", True) for p in items], [p.get("name") for p in items],
-                  [json.dumps(p) for p in items], json.loads)
+    """add_json as web/caja_pos/app.py calls it with a page's columns: each product kept as JSON in the page."""
+    data, spans = _page(items)
+    idx.add_json([p["id"] for p in items], [p.get("barcodes") for p in items], [p.get("sku") for p in items],
+                 [p.get("active", True) for p in items], [p.get("name") for p in items], data,
+                 array("I", spans), json.loads)
 
 
-def test_products_kept_as_texts_are_built_on_use_replaced_and_removed() -> None:
+def test_products_kept_as_json_are_built_on_use_replaced_and_removed() -> None:
     idx = CatalogIndex()
     _texts(idx, [product_json(1, name="Leche entera", barcodes=["111"]), product_json(2, name="Pan blanco"),
-                 product_json(3, name="Leche light", active=False)])
-    assert len(idx) == 3 and idx.by_code("111").name == "Leche entera"  # type: ignore[union-attr]
+                 product_json(3, name="Leche light", active=False), product_json(4, name="Jamón serrano")])
+    assert len(idx) == 4 and idx.by_code("111").name == "Leche entera"  # type: ignore[union-attr]
     assert idx.get(3).active is False and names(idx.search("leche")) == ["Leche entera"]
     assert idx.get(2).price == Decimal("18.50")  # type: ignore[union-attr]
+    assert names(idx.search("jamon")) == ["Jamón serrano"]  # non-ASCII: offsets are in bytes, not characters
     idx.add([product_json(1, name="Leche deslactosada", barcodes=["222"], version=2)])  # a later feed page
     assert idx.by_code("111") is None and names(idx.search("leche")) == ["Leche deslactosada"]
     idx.remove(2)
     assert idx.get(2) is None and idx.by_code("SKU-2") is None and names(idx.search("pan")) == []
+    assert idx._pages[0] is not None  # products 3 and 4 still read from it
+    idx.add([product_json(3, name="Leche light", version=2)])
+    idx.remove(4)
+    assert idx._pages[0] is None  # every product of the page replaced or removed: its bytes go
+    assert idx.get(3).name == "Leche light" and idx.get(1).name == "Leche deslactosada"  # type: ignore[union-attr]
 
 
-def test_texts_refused_by_the_fast_path_are_parsed_at_once() -> None:
+def test_json_pages_refused_by_the_fast_path_are_parsed_at_once() -> None:
     for items in ([product_json(1, name="Sal fina"), product_json(1, name="Sal de mar", version=2)],
                   [product_json(2, name="Sal", sku=" sal-v ")]):
         idx = CatalogIndex()
         _texts(idx, items)
         assert len(idx) == 1 and names(idx.search("sal")) == [items[-1]["name"]]
     idx = CatalogIndex()
-    idx.add_texts([1], [["111"]], ["A"], [True], [None], [json.dumps(product_json(1))], json.loads)  # type: ignore[list-item]
+    data, spans = _page([product_json(1)])
+    idx.add_json([1], [["111"]], ["A"], [True], [None], data, spans, json.loads)  # type: ignore[list-item]
     assert idx.get(1).name == "Refresco Cola 600 ml"  # type: ignore[union-attr]
+    idx = CatalogIndex()
+    _texts(idx, [product_json(1, name="Sal fina")])
+    data, spans = _page([product_json(1, name="Sal de mar", version=2), product_json(2, name="Sal gruesa")])
+    idx.add_json([1, 2], [["1"], ["2"]], ["S1", "S2"], [True, True], ["Sal de mar", "Sal gruesa"], data, spans,
+                 json.loads)  # a replacement: the careful path, from the JSON kept
+    assert names(idx.search("sal")) == ["Sal de mar", "Sal gruesa"] and idx._pages[-1] is None
+
+
+def test_a_json_page_may_be_indexed_a_slice_at_a_time() -> None:
+    items = [product_json(i, name=f"Producto {i}") for i in range(1, 8)]
+    data, spans = _page(items)
+    idx = CatalogIndex()
+    for i in range(0, len(items), 3):  # as the app indexes a feed page, a slice per task, sharing the bytes
+        part = items[i:i + 3]
+        idx.add_json([p["id"] for p in part], [p["barcodes"] for p in part], [p["sku"] for p in part],
+                     [p["active"] for p in part], [p["name"] for p in part], data,
+                     array("I", spans[2 * i:2 * (i + 3)]), json.loads)
+    assert [idx.get(i).name for i in range(1, 8)] == [p["name"] for p in items]  # type: ignore[union-attr]
 
 
 @given(catalogs())

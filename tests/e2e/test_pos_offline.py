@@ -108,8 +108,12 @@ def test_sell_online_then_offline_across_reloads_and_restart(browser: Browser, e
     sales = menu.local_sales(page)
     for number in numbers:
         assert number in sales and sales[number].startswith("Pendiente"), sales
+    # The catalog came from the stored chunks (each product kept as a span of its chunk's bytes): by barcode and
+    # by name words, both built from those bytes.
     selling.scan(page, p3["barcodes"][0])
-    selling.wait_cart_lines(page, 1)
+    selling.search_and_add(page, _plain_query(p2["name"]), p2["name"])
+    selling.wait_cart_lines(page, 2)
+    assert selling.cart_names(page) == [p3["name"], p2["name"]]
     n4 = payment.pay_cash_exact(page)
     assert n4 not in numbers + [online_number]
     header.wait_pending(page, 4)

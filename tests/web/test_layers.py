@@ -37,7 +37,7 @@ def _layer(module: str) -> str:
         return "entry"
     if module == "storage":
         return "store"
-    if module == "caja_pos.app":
+    if module in ("caja_pos.app", "caja_pos.app_catalog"):  # the app's wiring, in two modules
         return "app"
     if module == "caja_pos.platform":
         return "platform"

@@ -104,6 +104,40 @@ def test_next_page_is_requested_before_this_one_is_stored(monkeypatch: pytest.Mo
     assert requested_when_stored == [2, 3, 3]
 
 
+def test_a_page_is_stored_while_it_is_indexed_and_chunks_keep_page_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sync, "PAGE", 2)
+    idb = FakeIdb()
+    storage = Storage(idb)
+    erp = FakeErp([product(i) for i in range(1, 6)], version=9)
+    events: list[str] = []
+    real_append = idb.chunkAppend
+
+    async def slow_append(store: str, value: str) -> int:
+        for _ in range(3):  # IndexedDB commits later, off the main thread
+            await asyncio.sleep(0)
+        events.append("stored")
+        return await real_append(store, value)
+
+    async def on_page(page: FeedPage, done: int, total: int) -> None:
+        events.append("indexing")
+        for _ in range(5):  # indexing yields between slices, as the app's does
+            await asyncio.sleep(0)
+
+    async def put(key: str, value: object) -> None:
+        events.append(f"put {key}")
+        await real_put(key, value)
+
+    idb.chunkAppend = slow_append  # type: ignore[method-assign]
+    real_put = storage.put
+    storage.put = put  # type: ignore[method-assign]
+    _run(load_feed(erp, storage, "tok", "catalog", 0, on_page))
+    # Each page's write overlaps its indexing (and the next pages'), and every write is done before `since`.
+    assert events[0] == "indexing" and events.index("stored") > 0
+    assert events.count("stored") == 3 and events.index("put catalog_since") > max(
+        i for i, e in enumerate(events) if e == "stored")
+    assert [[p["id"] for p in c] for c in _chunks(storage)] == [[1, 2], [3, 4], [5]]
+
+
 def test_a_page_that_cannot_be_stored_stops_the_load_and_keeps_the_old_since(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sync, "PAGE", 2)
     idb = FakeIdb()

@@ -14,7 +14,8 @@
  * - Starts Pyodide without WebAssembly stack switching (stack_switching.mjs: with it, Chromium's heap profiler
  *   can crash the tab).
  * - Restores the interpreter from a memory snapshot when one was made for this runtime version (snapshot.mjs),
- *   else boots it and has one made in a Worker a few seconds later; a snapshot that fails to restore is dropped.
+ *   else boots it and has one made in a Worker a few seconds after the app is up (a first catalog load done);
+ *   a snapshot that fails to restore is dropped.
  * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): python_ready,
  *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready,
  *   customers_indexed.
@@ -50,7 +51,19 @@ const appZipPromise = manifestPromise.then((m) =>
 
 // The interpreter's snapshot for this runtime version, read from Cache Storage while the rest loads (snapshot.mjs).
 const snapshotPromise = manifestPromise.then((m) => (m ? snapshot.load(m.runtime_version) : null));
-const SNAPSHOT_DELAY_MS = 5000; // make a missing snapshot this long after a boot, off the main thread
+const SNAPSHOT_DELAY_MS = 2000; // make a missing snapshot this long after the boot is ready, off the main thread
+
+// Resolves once the app is up (sellable, or the pairing screen) or failed: <html data-py-ready> / data-py-error,
+// set by web/caja_pos/app.py when it has loaded and indexed the catalog.
+function whenAppReady() {
+  const root = document.documentElement;
+  const up = () => root.dataset.pyReady === "1" || root.dataset.pyError !== undefined;
+  return new Promise((resolve) => {
+    if (up()) { resolve(); return; }
+    const watch = new MutationObserver(() => { if (up()) { watch.disconnect(); resolve(); } });
+    watch.observe(root, { attributes: true, attributeFilter: ["data-py-ready", "data-py-error"] });
+  });
+}
 
 // Overlap IndexedDB's start (slow in a freshly started browser) and the stored catalog read with the runtime.
 idb.prefetch(catalogCols.start() ? ["customer_chunks"] : ["catalog_chunks", "customer_chunks"]);
@@ -96,7 +109,7 @@ export async function loadPyodide(options = {}) {
   if (!pyodide) {
     pyodide = await withoutStackSwitching(() => vendoredLoadPyodide(config));
     boot.snapshot = "making";
-    snapshot.makeLater(version, config, SNAPSHOT_DELAY_MS).then((state) => { boot.snapshot = state; });
+    snapshot.makeLater(version, config, SNAPSHOT_DELAY_MS, whenAppReady()).then((state) => { boot.snapshot = state; });
   }
   boot.stack_switching = pyodide._module && pyodide._module.jspiSupported ? "on" : "off";
   mark("python_ready");

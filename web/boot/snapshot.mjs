@@ -6,7 +6,7 @@
  * - Made in a module Worker (this same file), never in Node (a Node-made snapshot breaks stack switching), from a
  *   bare loadPyodide with the byte-compiled stdlib: no packages, no app zip, no registerJsModule, nothing of the
  *   page; without stack switching, like every boot (stack_switching.mjs). A few seconds after a boot that had
- *   none, on the second core.
+ *   none was ready (sellable or pairing), on the second core; the Worker stores it too, off the main thread.
  * - One per runtime version (vendor/manifest.json `runtime_version`: the wasm, the stdlib zip and PyScript), kept in
  *   Cache Storage "caja-snapshot" (not one of the service worker's caches); others are deleted when it is stored.
  * - boot.mjs boots without it when restoring throws, and drops it; the next boot makes a new one. It is made only
@@ -27,13 +27,28 @@ const MIN_FREE_BYTES = 300e6;
 const keyOf = (version) =>
   new URL(`../vendor/snapshot-${encodeURIComponent(version)}-nojspi.bin`, import.meta.url).href;
 
+/** Store the snapshot under `key` and delete every other (one runtime version kept). */
+async function store(key, snap) {
+  const cache = await caches.open(CACHE);
+  await cache.put(key, new Response(snap, { headers: { "Content-Type": "application/octet-stream" } }));
+  for (const request of await cache.keys()) if (request.url !== key) await cache.delete(request);
+}
+
 const inWorker = typeof window === "undefined" && typeof self !== "undefined" && typeof self.postMessage === "function";
 if (inWorker) {
   self.onmessage = async (event) => {
     try {
-      const py = await withoutStackSwitching(() => loadPyodide({ ...event.data, _makeSnapshot: true }));
+      const { key, ...config } = event.data;
+      const py = await withoutStackSwitching(() => loadPyodide({ ...config, _makeSnapshot: true }));
       const snap = py.makeMemorySnapshot();
-      self.postMessage({ snap }, [snap.buffer]);
+      // Stored from here: the put of ≈20 MB was a ≈160 ms task on the page's main thread, often while the
+      // cashier was already selling (or during a first catalog load on a slow device).
+      if (globalThis.caches) {
+        await store(key, snap);
+        self.postMessage({ stored: true });
+      } else {
+        self.postMessage({ snap }, [snap.buffer]);
+      }
     } catch (error) {
       self.postMessage({ error: String(error) });
     }
@@ -69,12 +84,14 @@ async function roomFor() {
 }
 
 /**
- * After `delayMs`, make this version's snapshot in a Worker and store it; resolves to "stored", or "unavailable"
- * / "failed: …" (the POS works the same without it).
+ * Once `ready` resolved (the till is sellable, or shows the pairing screen) and `delayMs` later, make this version's
+ * snapshot in a Worker, which stores it; resolves to "stored", or "unavailable" / "failed: …" (the POS works the
+ * same without it). Not earlier: booting an interpreter in the Worker takes a core for a second or more, which a
+ * first catalog load on a slow device needs.
  */
-export function makeLater(version, config, delayMs) {
+export function makeLater(version, config, delayMs, ready = Promise.resolve()) {
   if (!globalThis.caches || !version || typeof Worker === "undefined") return Promise.resolve("unavailable");
-  return new Promise((resolve) => setTimeout(resolve, delayMs)).then(roomFor).then((room) => new Promise((resolve) => {
+  return ready.then(() => new Promise((resolve) => setTimeout(resolve, delayMs))).then(roomFor).then((room) => new Promise((resolve) => {
     if (!room) {
       resolve("unavailable: storage nearly full");
       return;
@@ -86,6 +103,7 @@ export function makeLater(version, config, delayMs) {
       resolve(`failed: ${error}`);
       return;
     }
+    const key = keyOf(version);
     worker.onerror = (event) => resolve(`failed: ${event.message}`);
     worker.onmessage = async (event) => {
       if (!event.data || event.data.error) {
@@ -93,15 +111,12 @@ export function makeLater(version, config, delayMs) {
         return;
       }
       try {
-        const cache = await caches.open(CACHE);
-        const key = keyOf(version);
-        await cache.put(key, new Response(event.data.snap, { headers: { "Content-Type": "application/octet-stream" } }));
-        for (const request of await cache.keys()) if (request.url !== key) await cache.delete(request);
+        if (!event.data.stored) await store(key, event.data.snap); // a Worker without Cache Storage
         resolve("stored");
       } catch (error) {
         resolve(`failed: ${error}`);
       }
     };
-    worker.postMessage({ indexURL: config.indexURL, stdLibURL: config.stdLibURL });
+    worker.postMessage({ key, indexURL: config.indexURL, stdLibURL: config.stdLibURL });
   }));
 }

@@ -1,5 +1,6 @@
 """The POS app wiring: boot order (pairing → stored catalog → feeds → selling), the header icons and the
-commit of a sale. Screens live in screens/; IndexedDB in storage.py and web/idb/; the ERP in net/ and services/.
+commit of a sale. Screens live in screens/; IndexedDB in storage.py and web/idb/; the ERP in net/ and services/;
+the catalog's indexing at boot (stored chunks, first-load pages, customers) in app_catalog.py.
 
 Order matters for the cashier: a paired device with a stored catalog is sellable at once, before any network
 request; the feeds (`since`) then fetch only what changed, in the background.
@@ -10,15 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
-from collections.abc import Callable
 from functools import partial
-from typing import Any
 
-from storage import CATALOG, CUSTOMERS, Storage
+from storage import Storage
 
-from caja_pos import platform
-from caja_pos.net.erp import BrowserHttp, FeedPage, NetworkError
+from caja_pos import app_catalog, platform
+from caja_pos.net.erp import BrowserHttp, NetworkError
 from caja_pos.screens.menu import Menu
 from caja_pos.screens.pairing import pair_device
 from caja_pos.screens.returns import ReturnsDoor
@@ -41,25 +39,11 @@ from caja_pos.text import labels
 from caja_pos.text.labels import L
 from caja_pos.ui import secure_context, toast
 from caja_pos.ui.dialogs import dialogs
-from caja_pos.ui.dom import by_id, el, on, replace
+from caja_pos.ui.dom import by_id, on
 from caja_pos.ui.header import show_pending
 from poscore.lifecycle import SYNCED
 from poscore.payment import Payment
 from poscore.sale import Sale, SaleError
-
-SLICE = 1000  # products per indexing step: keeps every main-thread task well under 50 ms
-_BUDGET_MS = 30  # boot indexing: yield after this much work (each yield costs ≈1 ms; 150 of them were 0.13 s)
-
-
-def _parse_chunk(raw: Any, i: int) -> list[dict]:
-    """One stored chunk (a JSON array string held by JS) as product dicts."""
-    return json.loads(str(raw[i]))
-
-
-def _loads(read: Callable[[int, int], bytes], start: int, end: int) -> list[dict]:
-    """One stored chunk from the catalog worker's UTF-8 buffer (web/idb/catalog_cols.js) as product dicts."""
-    return json.loads(read(start, end))  # type: ignore[no-any-return]
-
 
 _mark = platform.mark
 
@@ -130,7 +114,7 @@ class App:
         await self.staff.load(self.till)
         on(by_id("cashier-button"), "click", lambda e: self.staff.open_shift_panel())
         by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
-        stored = await self._read_stored()
+        stored = await app_catalog.read_stored(self.till, self.storage)
         if stored:
             await self.show_sell()
             spawn(self._after_stored())
@@ -164,69 +148,18 @@ class App:
         if self.sales is not None:
             await self.sales.read_last_number()
 
-    async def _read_stored(self) -> bool:
-        """Index the stored catalog (with this device's stock decrements); True when there was one.
-
-        The index is built from the columns a Worker split out of the stored chunks while the runtime started
-        (web/idb/catalog_cols.js), each product kept as its JSON text and parsed when used. Without the worker,
-        each chunk is converted and parsed here, as before.
-        Customers are indexed afterwards in the background (`_read_stored_customers`): the till sells as soon
-        as the products are in, and a customer search meanwhile sees those indexed so far.
-        """
-        assert self.till is not None
-        answer = await platform.take_catalog_columns()
-        read: Callable[[int, int], bytes] | None = None
-        if answer:
-            read, spans, cols = answer
-            chunks: Any = [partial(_loads, read, *span) if span else None for span in spans]
-        else:
-            raw = await self.storage.chunks_raw(CATALOG)
-            chunks, cols = [partial(_parse_chunk, raw, i) for i in range(len(raw))], None
-        _mark("stored_read")
-        if not chunks:
-            return False
-        self._progress_text(L("loading_stored"))
-        self.till.set_deltas(await self.storage.stock_deltas())
-        catalog = self.till.catalog
-        now = platform.perf_now
-        started = now()
-        for i, load in enumerate(chunks):
-            span = cols[i] if cols is not None else None
-            if span and read is not None:
-                ids, bars, skus, active, names, texts = json.loads(read(*span))
-                catalog.add_texts(ids, bars, skus, active, names, texts, json.loads)
-            else:
-                catalog.add(load())
-            if now() - started > _BUDGET_MS:  # one main-thread task per ~30 ms of work
-                await asyncio.sleep(0)
-                started = now()
-        _mark("catalog_indexed")
-        return True
-
-    async def _read_stored_customers(self) -> None:
-        assert self.till is not None
-        customers = await self.storage.chunks_raw(CUSTOMERS)
-        for i in range(len(customers)):
-            chunk = json.loads(str(customers[i]))
-            await asyncio.sleep(0)
-            for j in range(0, len(chunk), SLICE):
-                self.till.customers.add(chunk[j:j + SLICE])
-                await asyncio.sleep(0)
-        self.till.customers.add(await self.storage.local_customers())
-        _mark("customers_indexed")
-
     async def _after_first_load(self) -> None:
         """Background work after a first load: the customers it stored are indexed now, so the till sells as soon
         as the products are in (as on a later open)."""
         try:
-            await self._read_stored_customers()
+            await app_catalog.read_stored_customers(self.till, self.storage)
         finally:
             await self._settle()
 
     async def _after_stored(self) -> None:
         """Background work of a later open: customers from the device, then what changed on the ERP."""
         try:
-            await self._read_stored_customers()
+            await app_catalog.read_stored_customers(self.till, self.storage)
         finally:
             await self._settle()  # the collector back on even if a stored chunk failed to parse
         await self.refresh_feeds(show_progress=False)
@@ -257,9 +190,6 @@ class App:
             self._preparing = False
 
     # ---------- feeds ----------
-    def _progress_text(self, text: str) -> None:
-        by_id("boot-text").textContent = text
-
     async def refresh_feeds(self, show_progress: bool) -> bool:
         """Fetch catalog and customers changed since the stored `since`; False when the ERP is unreachable."""
         assert self.till is not None and self.token is not None
@@ -267,28 +197,7 @@ class App:
         # Decrements of sales the ERP already accepted are in its stock after this refresh: forget them then.
         synced = await self.storage.sale_uuids(SYNCED)
         synced += [r["uuid"] for r in await self.storage.returns() if r.get("state") == SYNCED]
-        bars: dict[str, Any] = {}
-        first_load = show_progress
-        if show_progress:
-            bars = self._show_load_progress()
-
-        def progress(kind: str) -> Any:
-            async def on_page(page: FeedPage, done: int, total: int) -> None:
-                if kind == "catalog":
-                    await self._index_page(page)
-                elif not first_load:  # a first load indexes the stored customers after it (`_settle`)
-                    items = page.items()
-                    for i in range(0, len(items), SLICE):
-                        till.customers.add(items[i:i + SLICE])
-                        await asyncio.sleep(0)
-                if kind in bars:
-                    pct = 100 if total == 0 else min(100, done * 100 // total)
-                    bar, text = bars[kind]
-                    bar.style.width = f"{pct}%"
-                    bar.parentElement.dataset.pct = str(pct)
-                    text.textContent = L("loading_products" if kind == "catalog" else "loading_customers", pct=pct)
-            return on_page
-
+        progress = app_catalog.feed_indexer(till, first_load=show_progress)
         try:
             for kind in ("catalog", "customers"):
                 since = int(await self.storage.get(f"{kind}_since", 0))
@@ -296,7 +205,7 @@ class App:
             await self.cashiers.refresh(self.http, self.token)
         except NetworkError:
             if show_progress:
-                self._progress_text(L("offline"))
+                app_catalog.show_text(L("offline"))
             return False
         await self.storage.stock_forget(synced)
         till.set_deltas(await self.storage.stock_deltas())
@@ -304,38 +213,6 @@ class App:
             self.sell.refresh_results()
         spawn(self.prepare_search())
         return True
-
-    async def _index_page(self, page: FeedPage) -> None:
-        """Index a catalog feed page: from the columns JS split out (each product kept as its JSON text), else
-        its dicts a slice per task."""
-        assert self.till is not None
-        cols = page.columns()
-        if cols is not None:
-            ids, bars, skus, active, names, texts = cols
-            for i in range(0, page.count, SLICE):
-                part = slice(i, i + SLICE)
-                self.till.catalog.add_texts(ids[part], bars[part], skus[part], active[part], names[part], texts[part],
-                                            json.loads)
-                await asyncio.sleep(0)
-            return
-        items = page.items()
-        for i in range(0, len(items), SLICE):
-            self.till.catalog.add(items[i:i + SLICE])
-            await asyncio.sleep(0)
-
-    def _show_load_progress(self) -> dict[str, Any]:
-        bars = {}
-        rows = []
-        for kind, key in (("catalog", "loading_products"), ("customers", "loading_customers")):
-            bar = el("div", "progress-bar")
-            text = el("p", "muted", L(key, pct=0))
-            rows.append(el("div", "load-row", children=[el("div", "progress", children=[bar], id=f"load-{kind}",
-                                                               data_pct="0"), text]))
-            bars[kind] = (bar, text)
-        boot = by_id("boot")
-        boot.hidden = False
-        replace(boot, *rows)
-        return bars
 
     # ---------- selling ----------
     async def show_sell(self) -> None:

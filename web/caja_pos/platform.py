@@ -177,10 +177,11 @@ def idb() -> Any:
     return caja_idb
 
 
-async def take_catalog_columns() -> tuple[Callable[[int, int], bytes], list, list] | None:
+async def take_catalog_columns() -> tuple[Callable[[int, int], bytes], list[dict]] | None:
     """The stored catalog as the boot Worker split it (web/idb/catalog_cols.js): (read(start, end) → those bytes
-    of its UTF-8 buffer, chunk spans, column spans), or None when the Worker did not run. Read span by span: the
-    whole buffer copied into the wasm heap at once would stay its high-water mark."""
+    of its buffer, one dict per chunk: {cols, data, spans} or {raw}, each a [start, end) span), or None when the
+    Worker did not run. Read span by span: the whole buffer copied into the wasm heap at once would stay its
+    high-water mark."""
     answer = present(await caja_catalog_cols.take())
     if not answer:
         return None
@@ -189,7 +190,12 @@ async def take_catalog_columns() -> tuple[Callable[[int, int], bytes], list, lis
     def read(start: int, end: int) -> bytes:
         return bytes(js.Uint8Array.new(buffer, start, end - start).to_bytes())
 
-    return read, answer.raw.to_py(), answer.cols.to_py()
+    return read, answer.chunks.to_py()
+
+
+def spans_of(data: bytes) -> memoryview:
+    """A Uint32Array's bytes (catalog_cols.js encodeChunk) as ints, without a copy nor a Python loop."""
+    return memoryview(data).cast("I")
 
 
 class JsFeedPage:
@@ -207,9 +213,12 @@ class JsFeedPage:
     def items(self) -> list[dict]:
         return json.loads(str(self._page.chunk))  # type: ignore[no-any-return]
 
-    def columns(self) -> list | None:
-        data = present(caja_catalog_cols.pageColumns(self._page))
-        return None if data is None else json.loads(data.to_bytes())  # type: ignore[no-any-return]
+    def columns(self) -> tuple | None:
+        """(ids, barcodes, skus, active, names, the page's UTF-8 JSON, each product's span in it), or None."""
+        c = present(caja_catalog_cols.pageColumns(self._page))
+        if c is None:
+            return None
+        return (*json.loads(c.cols.to_bytes()), c.data.to_bytes(), spans_of(c.spans.to_bytes()))
 
     def chunk(self) -> Any:
         return self._page  # idb.js chunkAppend stores its `chunk` string without it crossing into Python

@@ -3,11 +3,13 @@
  *
  * Why: on a warm open with 100k products stored, Python spent ≈0.55 s converting the 50 chunk strings and
  * `json.loads`-ing 100k dicts before the till could sell, on the main thread, and the dicts were most of the page's
- * memory. The index needs only id, barcodes, sku, active and name, and keeps each product as its JSON text
- * (poscore.catalog.CatalogIndex.add_texts). Here a Worker (the second core) reads the chunks from IndexedDB,
- * `JSON.parse`s each and answers, per chunk, `[ids, barcodes, skus, active, names, texts]` as JSON (arrays of
- * scalars parse ≈6x faster than dicts in Python), or, when a product lacks a field or has an odd type, the chunk's
- * raw JSON (Python then parses that chunk whole and indexes it as before), all in one transferred UTF-8 buffer.
+ * memory. The index needs only id, barcodes, sku, active and name, and keeps each product as a span of its
+ * chunk's UTF-8 JSON (poscore.catalog.CatalogIndex.add_json). Here a Worker (the second core) reads the chunks
+ * from IndexedDB, `JSON.parse`s each and answers, per chunk, `[ids, barcodes, skus, active, names]` as JSON
+ * (arrays of scalars parse ≈6x faster than dicts in Python), the chunk's UTF-8 bytes and each product's byte span
+ * in them (a text per product was 100k Python strings to make at every open), or, when a product lacks a field
+ * or has an odd type, the chunk's raw JSON (Python then parses that chunk whole and indexes it as before), all in
+ * one transferred buffer. The stored chunks are unchanged (any JSON array of products).
  * The first load's pages get the same columns on the main thread (fetchPage, pageColumns).
  *
  * Main thread: `start()` (boot.mjs, before loadPyodide) spawns the worker on this same file; `take()` (web/caja_pos/platform.py,
@@ -20,10 +22,42 @@ import { open } from "./idb.js";
 
 const STORE = "catalog_chunks";
 
+const enc = new TextEncoder();
+
 /**
- * `[ids, barcodes, skus, active, names, texts]` as JSON (texts: each product's own JSON, which Python keeps
- * instead of a dict: poscore.catalog.CatalogIndex.add_texts), or null when a product lacks a field or has an
- * odd type. `texts` joined by "," inside "[…]" is exactly JSON.stringify(items): the chunk stored.
+ * The chunk `"[" + texts.join(",") + "]"` as UTF-8 bytes, and each product's [start, end) in them (a Uint32Array,
+ * two per product): Python keeps the bytes and parses a product's span only when it builds that product
+ * (poscore.catalog.CatalogIndex.add_json). Encoded text by text straight into one buffer, so the spans are in
+ * bytes (names have accents) without a second pass.
+ */
+function encodeChunk(texts) {
+  let chars = 2;
+  for (const t of texts) chars += t.length + 1;
+  let buf = new Uint8Array(chars + (chars >> 3) + 16);
+  const spans = new Uint32Array(2 * texts.length);
+  let at = 0;
+  buf[at++] = 91; // "["
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i];
+    if (buf.length - at < 3 * t.length + 2) {  // room for the worst case: 3 bytes per UTF-16 unit
+      const grown = new Uint8Array(2 * buf.length + 3 * t.length + 2);
+      grown.set(buf.subarray(0, at));
+      buf = grown;
+    }
+    if (i) buf[at++] = 44; // ","
+    const { written } = enc.encodeInto(t, buf.subarray(at));
+    spans[2 * i] = at;
+    at += written;
+    spans[2 * i + 1] = at;
+  }
+  buf[at++] = 93; // "]"
+  return { bytes: buf.subarray(0, at), spans: new Uint8Array(spans.buffer) };
+}
+
+/**
+ * The index columns of a chunk's products, `[ids, barcodes, skus, active, names]` as UTF-8 JSON, with the chunk's
+ * bytes and spans (encodeChunk) of `texts` (each product's own JSON), or null when a product lacks a field or has
+ * an odd type (Python then parses the chunk whole).
  */
 function columnsOf(items, texts) {
   const n = items.length;
@@ -34,12 +68,13 @@ function columnsOf(items, texts) {
         || typeof p.sku !== "string" || typeof p.active !== "boolean" || typeof p.name !== "string") return null;
     ids[i] = p.id; bars[i] = p.barcodes; skus[i] = p.sku; active[i] = p.active; names[i] = p.name;
   }
-  return JSON.stringify([ids, bars, skus, active, names, texts]);
+  const { bytes, spans } = encodeChunk(texts);
+  return { cols: enc.encode(JSON.stringify([ids, bars, skus, active, names])), data: bytes, spans };
 }
 
 function columns(text) {
   const items = JSON.parse(text);
-  return columnsOf(items, items.map((p) => JSON.stringify(p)));
+  return Array.isArray(items) ? columnsOf(items, items.map((p) => JSON.stringify(p))) : null;
 }
 
 async function readColumns() {
@@ -49,21 +84,19 @@ async function readColumns() {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
-  // One UTF-8 buffer, transferred (not copied): a structured clone of the ≈33 MB of strings was one long task
-  // on the main thread, and Python's json.loads reads UTF-8 bytes without a JS→Python string conversion.
-  const enc = new TextEncoder();
-  const parts = [], raw = [], cols = [];
+  // One buffer, transferred (not copied): a structured clone of the ≈33 MB of strings was one long task on the
+  // main thread, and Python reads UTF-8 bytes without a JS→Python string conversion.
+  const parts = [], chunks = [];
   let size = 0;
-  const put = (text) => {
-    const bytes = enc.encode(text);
+  const put = (bytes) => {
     parts.push(bytes);
     size += bytes.length;
     return [size - bytes.length, size];
   };
   for (const text of values) {
     const c = columns(text);
-    raw.push(c === null ? put(text) : null);  // the chunk itself only when Python must parse it whole
-    cols.push(c === null ? null : put(c));
+    // the chunk as stored only when Python must parse it whole
+    chunks.push(c === null ? { raw: put(enc.encode(text)) } : { cols: put(c.cols), data: put(c.data), spans: put(c.spans) });
   }
   const buffer = new Uint8Array(size);
   let at = 0;
@@ -71,7 +104,7 @@ async function readColumns() {
     buffer.set(bytes, at);
     at += bytes.length;
   }
-  return { buffer: buffer.buffer, raw, cols };
+  return { buffer: buffer.buffer, chunks };
 }
 
 const inWorker = typeof window === "undefined" && typeof self !== "undefined" && typeof self.postMessage === "function";
@@ -99,8 +132,9 @@ export function start() {
 }
 
 /**
- * The worker's answer once, then null: {buffer: ArrayBuffer of UTF-8, raw: [[start, end] | null, …] of each chunk's
- * JSON (null when its columns are there), cols: [[start, end] | null, …] of each chunk's columns JSON}.
+ * The worker's answer once, then null: {buffer: ArrayBuffer, chunks: [one per stored chunk: {cols, data, spans}
+ * (the [start, end) in buffer of its columns JSON, its UTF-8 JSON and its spans, see columnsOf), or {raw} (of its
+ * JSON as stored, when the columns could not be taken)]}.
  */
 export async function take() {
   const answer = pending ? await pending : null;
@@ -127,8 +161,7 @@ export async function fetchPage(path, options) {
            count: items.length, chunk: "[" + texts.join(",") + "]", items, texts };
 }
 
-/** The page's index columns (see columnsOf) as UTF-8 bytes, or null. */
+/** The page's index columns with its bytes and spans (see columnsOf), or null. */
 export function pageColumns(page) {
-  const c = columnsOf(page.items, page.texts);
-  return c === null ? null : new TextEncoder().encode(c);
+  return columnsOf(page.items, page.texts);
 }

@@ -109,7 +109,7 @@ class FeedPage:
     def items(self) -> list[dict]:
         return self._items
 
-    def columns(self) -> list | None:
+    def columns(self) -> tuple | None:
         return None
 
     def chunk(self) -> str:

@@ -10,6 +10,7 @@ passed in (net/erp.py's, or a fake in tests/web).
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 from collections.abc import Awaitable, Callable, Collection
 from typing import Any
 
@@ -25,6 +26,7 @@ PAGE = 2000  # products per feed page = per stored chunk (the contract allows up
 # of the compact size (a large catalog's compaction rewrites every chunk, so it waits for more deltas).
 COMPACT_SLACK = 4
 SALES_BATCH = 100  # the ERP accepts up to 500
+STORE_AHEAD = 4  # feed page writes in flight while the next pages are indexed
 
 ProgressFn = Callable[[FeedPage, int, int], Awaitable[None]]
 
@@ -48,8 +50,12 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
         return asyncio.create_task(feed_page(http, path, token))
 
     # The next page is requested before this one is stored and indexed: the ERP's work and the network
-    # overlap with IndexedDB and Python's, instead of adding up (100k products are 50 pages).
+    # overlap with IndexedDB and Python's, instead of adding up (100k products are 50 pages). Page writes are
+    # not awaited one by one either: IndexedDB commits off the main thread while the next pages are indexed
+    # (up to STORE_AHEAD writes in flight; its transactions on one store run in the order they were made, so
+    # chunks stay in page order), and every write is done before `since` is stored.
     pending: asyncio.Future | None = fetch(0)
+    storing: deque[asyncio.Future] = deque()
     try:
         while pending is not None:
             page = await pending
@@ -62,12 +68,18 @@ async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: 
                 await storage.chunks_clear(store)
                 cleared = True
             if page.count:
-                await storage.chunk_append_page(store, page)
+                storing.append(asyncio.ensure_future(storage.chunk_append_page(store, page)))
             done += page.count
             await on_page(page, done, page.total)
+            while len(storing) > STORE_AHEAD or (storing and storing[0].done()):
+                await storing.popleft()  # a write that failed stops the load here
+        while storing:
+            await storing.popleft()
     finally:
         if pending is not None:  # a page failed to store or the load was abandoned: drop the request
             pending.cancel()
+        for task in storing:  # a write or the indexing failed: `since` is not stored, the load is redone
+            task.cancel()
     version = first_version if first_version is not None else since
     await storage.put(f"{kind}_since", max(version, since))
     if since == 0:

@@ -1,0 +1,53 @@
+"""The catalog columns JS hands Python (web/idb/catalog_cols.js, run under Node) index in poscore as the products
+themselves: byte spans right with accented names, odd data refused so Python parses the chunk whole.
+
+Must NOT build the runtime; without node it fails saying how to get it (tests/suites.py).
+"""
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from poscore.catalog import CatalogIndex
+from tests.core.poscore_data import product_json
+from tests.suites import require
+
+SCRIPT = Path(__file__).with_name("catalog_cols_page.mjs")
+NODE = shutil.which("node")
+
+pytestmark = [pytest.mark.pyodide]
+
+
+def _page_columns(items: list[dict]) -> dict | None:
+    require("pyodide", NODE is not None, "node", "apt-get install -y nodejs npm")
+    assert NODE is not None
+    proc = subprocess.run([NODE, "--no-warnings", str(SCRIPT)], input=json.dumps(items), capture_output=True,
+                          text=True, timeout=120, check=True)
+    answer = json.loads(proc.stdout)
+    return None if answer is None else {k: base64.b64decode(v) for k, v in answer.items()}
+
+
+def test_page_columns_index_the_products_with_byte_spans() -> None:
+    items = [product_json(1, name="Jamón serrano", barcodes=["7501"]), product_json(2, name="Piña en almíbar ñ"),
+             product_json(3, name="Café ☕ molido", active=False), product_json(4, name="Pan blanco")]
+    c = _page_columns(items)
+    assert c is not None
+    data = c["data"]
+    assert json.loads(data) == items  # the chunk's own JSON, as stored
+    idx = CatalogIndex()
+    idx.add_json(*json.loads(c["cols"]), data, memoryview(c["spans"]).cast("I"), json.loads)
+    assert idx._pages[0] is not None  # the fast path: kept as bytes
+    assert [idx.get(i).name for i in (1, 2, 3, 4)] == [p["name"] for p in items]  # type: ignore[union-attr]
+    assert idx.by_code("7501").name == "Jamón serrano"  # type: ignore[union-attr]
+    assert [p.id for p in idx.search("pina")] == [2] and idx.search("cafe") == []
+
+
+def test_odd_products_give_no_columns() -> None:
+    odd = product_json(2)
+    del odd["sku"]
+    assert _page_columns([product_json(1), odd]) is None
