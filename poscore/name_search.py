@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from heapq import merge
-from itertools import islice
+from itertools import accumulate, islice
 from typing import Any, NamedTuple
 
 
@@ -35,6 +35,7 @@ class SearchPage(NamedTuple):
 # stride, ~800 names at 100k).
 _WINDOWS = 128
 _WINDOW = 1 << 11
+_STRETCH = 256  # sorted names read at once by the first step of a prefix walk; each next step reads 4x more
 _STEP = 8000  # slots per sorting step: one sorted slice or one merged stretch, < 10 ms in Pyodide at 100k
 
 
@@ -83,21 +84,60 @@ def prefixed(ordered: list[str], order: list[int], ids: list[int], first: str, w
     when ``first`` is the whole typed phrase (``phrase`` None) or the name starts with ``phrase``, else 1.
 
     A bisect into the sorted names finds them without reading the whole joined string (a failed
-    ``find`` of a rare prefix does, ~3 ms at 100k). Gives up after ``cap`` names that lack a word.
+    ``find`` of a rare prefix does, ~3 ms at 100k). The names there are read in growing stretches, each
+    joined once and searched with ``str.find`` for the word rarest in it, so only names holding that
+    word cost a Python step: a common first word ("refresco") starts thousands of names, and testing
+    each in Python was most of a 3-word query. Gives up after ``cap`` candidates that lack a word.
     ``ids`` maps a slot to its product id (-1 for a dead slot, whose name is "" and never matches).
     """
-    i, end, misses = bisect_left(ordered, first), len(ordered), 0
-    while i < end and len(hits) < need and misses <= cap:
-        name = ordered[i]
-        if not name.startswith(first):
-            break
-        pid = ids[order[i]]
-        if all(w in name for w in ws) and pid not in seen:
+    start = bisect_left(ordered, first)
+    # Normalized names are ASCII (text.py): every name starting with ``first`` sorts below first + DEL.
+    end = bisect_left(ordered, first + "\x7f", start)
+    others = [w for w in ws if w not in first]  # words inside ``first`` hold for every name here
+    misses, stretch = 0, _STRETCH
+    while start < end and len(hits) < need and misses <= cap:
+        stop = min(end, start + stretch)
+        stretch *= 4
+        names = ordered[start:stop]
+        if others:
+            misses = _holding(names, start, order, ids, others, hits, seen, need, cap, misses, phrase)
+        else:
+            for k, name in enumerate(names):
+                pid = ids[order[start + k]]
+                if pid not in seen:
+                    seen.add(pid)
+                    hits.append((0 if phrase is None or name.startswith(phrase) else 1, name, pid))
+                    if len(hits) >= need:
+                        break
+        start = stop
+
+
+def _holding(names: list[str], base: int, order: list[int], ids: list[int], others: list[str], hits: list,
+             seen: set, need: int, cap: int, misses: int, phrase: str | None) -> int:
+    """prefixed's hits among ``names`` (sorted slots ``base`` on) that hold every word of ``others``;
+    returns the misses so far."""
+    text = "\n".join(names)
+    # starts[k]: where names[k] begins in text (C-level: no Python step per name)
+    starts = list(accumulate(map((1).__add__, map(len, names)), initial=0))
+    anchor = min(others, key=text.count)
+    rest = [w for w in others if w not in anchor]
+    find = text.find
+    pos = find(anchor)
+    while pos != -1:
+        k = bisect_right(starts, pos) - 1
+        name = names[k]
+        pid = ids[order[base + k]]
+        if pid not in seen and all(w in name for w in rest):
             seen.add(pid)
             hits.append((0 if phrase is None or name.startswith(phrase) else 1, name, pid))
+            if len(hits) >= need:
+                break
         else:
             misses += 1
-        i += 1
+            if misses > cap:
+                break
+        pos = find(anchor, starts[k + 1])
+    return misses
 
 
 def scan(blob: str, starts: list[int], names: list[str], ids: list[int], needle: str, ws: list[str], phrase: str,
