@@ -43,13 +43,15 @@ def rarest(blob: str, ws: list[str]) -> tuple[int, int, str]:
     """(occurrences in the sample, sample length, word) of the word of ``ws`` rarest in a sample of ``blob``."""
     size = len(blob)
     if size <= _WINDOWS * _WINDOW:
-        windows = [(0, size)]
+        sample, length = blob, size
     else:
         step = size // _WINDOWS
-        windows = [(k * step, k * step + _WINDOW) for k in range(_WINDOWS)]
-    sample = sum(end - start for start, end in windows)
-    count, _, word = min((sum(blob.count(w, a, b) for a, b in windows), -len(w), w) for w in ws)
-    return count, sample, word
+        # The windows joined by newlines (no word holds one, so none is counted across two windows): one
+        # count per word instead of one per word and window, a Python step each.
+        sample = "\n".join(map(blob.__getitem__, [slice(k * step, k * step + _WINDOW) for k in range(_WINDOWS)]))
+        length = _WINDOWS * _WINDOW
+    count, _, word = min((sample.count(w), -len(w), w) for w in ws)
+    return count, length, word
 
 
 def sort_now(names: list[str]) -> tuple[list[int], list[str]]:
@@ -115,28 +117,41 @@ def prefixed(ordered: list[str], order: list[int], ids: list[int], first: str, w
 def _holding(names: list[str], base: int, order: list[int], ids: list[int], others: list[str], hits: list,
              seen: set, need: int, cap: int, misses: int, phrase: str | None) -> int:
     """prefixed's hits among ``names`` (sorted slots ``base`` on) that hold every word of ``others``;
-    returns the misses so far."""
+    returns the misses so far (a jump past names lacking a word counts as one).
+
+    The names are joined once and the words leapfrog: each ``str.find`` from the current name jumps
+    to the next name holding that word, skipping in C every name in between, until one name holds
+    them all. "refresco toronja ran" then costs a few steps per hit, not one per "refresco de naranja"
+    or per "refresco de toronja" of another brand.
+    """
     text = "\n".join(names)
     # starts[k]: where names[k] begins in text (C-level: no Python step per name)
     starts = list(accumulate(map((1).__add__, map(len, names)), initial=0))
-    anchor = min(others, key=text.count)
-    rest = [w for w in others if w not in anchor]
-    find = text.find
-    pos = find(anchor)
-    while pos != -1:
-        k = bisect_right(starts, pos) - 1
+    ws = sorted(others, key=text.count)  # rarest first: its jumps are the longest
+    find, count, k, last = text.find, len(ws), 0, len(names)
+    while k < last:
+        agree = i = 0
+        while agree < count:
+            pos = find(ws[i], starts[k])
+            if pos == -1:
+                return misses
+            at = bisect_right(starts, pos) - 1
+            if at == k:
+                agree += 1
+            else:
+                k, agree = at, 1
+                misses += 1
+                if misses > cap:
+                    return misses
+            i = (i + 1) % count
         name = names[k]
         pid = ids[order[base + k]]
-        if pid not in seen and all(w in name for w in rest):
+        if pid not in seen:
             seen.add(pid)
             hits.append((0 if phrase is None or name.startswith(phrase) else 1, name, pid))
             if len(hits) >= need:
                 break
-        else:
-            misses += 1
-            if misses > cap:
-                break
-        pos = find(anchor, starts[k + 1])
+        k += 1
     return misses
 
 
