@@ -127,8 +127,9 @@ def _holding(names: list[str], base: int, order: list[int], ids: list[int], othe
     text = "\n".join(names)
     # starts[k]: where names[k] begins in text (C-level: no Python step per name)
     starts = list(accumulate(map((1).__add__, map(len, names)), initial=0))
-    ws = sorted(others, key=text.count)  # rarest first: its jumps are the longest
-    find, count, k, last = text.find, len(ws), 0, len(names)
+    # Longest word first (``words`` order), usually the rarest: counting each would read the text again.
+    ws, find, k, last = others, text.find, 0, len(names)
+    count = len(ws)
     while k < last:
         agree = i = 0
         while agree < count:
