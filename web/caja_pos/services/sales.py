@@ -24,9 +24,9 @@ from poscore.sale import Sale
 __all__ = ["COMMIT_TRIES", "CommitSale", "Sales", "SequenceUsed", "Started", "StorageError"]
 
 # What the payment screen is given to store a sale (App.commit: Sales.commit, then the badge and a sync), with
-# what to do while its transaction runs (`started`, see Sales.commit).
+# what to do while its transaction runs (`started`) and once it is stored (`stored`), see Sales.commit.
 Started = Callable[[Sale], None]
-CommitSale = Callable[[list[Payment], Started | None], Awaitable[Sale]]
+CommitSale = Callable[[list[Payment], Started | None, Started | None], Awaitable[Sale]]
 
 COMMIT_TRIES = 5  # numbers taken by other tabs between two tries of one sale (each try re-reads the last)
 
@@ -46,12 +46,15 @@ class Sales:
         if self.last_seq is None:
             self.last_seq = last
 
-    async def commit(self, payments: list[Payment], started: Started | None = None) -> Sale:
+    async def commit(self, payments: list[Payment], started: Started | None = None,
+                     stored: Started | None = None) -> Sale:
         """The cart as a stored sale; raises SaleError (poscore), SequenceUsed after COMMIT_TRIES numbers taken
         by other tabs, or StorageError (a full disk…). Nothing is stored and the cart is kept when it raises.
 
         `started(sale)` runs once the sale's transaction is under way and before its outcome is known (again
-        for a renumbered sale): what the screen shows next is built while IndexedDB writes, not after."""
+        for a renumbered sale): what the screen shows next is built while IndexedDB writes, not after.
+        `stored(sale)` runs as soon as the transaction completed, before the till's own bookkeeping, in the same
+        turn of the loop (nothing can happen in between): the cashier sees "Venta guardada" first."""
         for attempt in range(COMMIT_TRIES):
             if self.last_seq is None:
                 self.last_seq = await self.storage.last_sequence()
@@ -77,5 +80,10 @@ class Sales:
                 continue
             self.last_seq = seq
             break
+        if stored is not None:
+            try:
+                stored(sale)
+            except Exception as exc:  # noqa: BLE001 - the sale is stored: the till's state must follow it anyway
+                print("caja: showing the saved sale:", exc)
         self.till.committed(sale)
         return sale
