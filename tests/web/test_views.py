@@ -296,7 +296,7 @@ def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc:
 
 
 def test_the_english_till_shows_poscore_refusals_in_english(doc: fakedom.Document) -> None:
-    from caja_pos.screens.sales import rejection_text
+    from caja_pos.screens.sale_text import rejection_text
     from caja_pos.screens.sell import SellScreen
 
     labels.set_lang("en")
