@@ -65,7 +65,8 @@ class Sales:
             record = Till.sale_record(sale, now.isoformat())
             # contract: a SALE may carry cashier_id and shift_uuid beside the free-text cashier
             record["sale"].update({k: stamp[k] for k in ("cashier_id", "shift_uuid") if stamp.get(k) is not None})
-            outcome = self.storage.begin_sale(record, Till.stock_decrement(sale))
+            settle = self._settle(sale, stored)
+            outcome = self.storage.begin_sale(record, Till.stock_decrement(sale), settle)
             if started is not None:
                 try:
                     started(sale)
@@ -78,12 +79,26 @@ class Sales:
                 if attempt == COMMIT_TRIES - 1:
                     raise
                 continue
-            self.last_seq = seq
+            settle()  # done already when the store's answer ran it (storage.begin_sale)
             break
-        if stored is not None:
-            try:
-                stored(sale)
-            except Exception as exc:  # noqa: BLE001 - the sale is stored: the till's state must follow it anyway
-                print("caja: showing the saved sale:", exc)
-        self.till.committed(sale)
         return sale
+
+    def _settle(self, sale: Sale, stored: Started | None) -> Callable[[], None]:
+        """What follows a stored sale, once: the screen's `stored`, then the number and the till move on. All in
+        one go, so no event (a click on "Nueva venta") can come between the dialog and the till's new cart."""
+        done = False
+
+        def settle() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            self.last_seq = sale.seq
+            if stored is not None:
+                try:
+                    stored(sale)
+                except Exception as exc:  # noqa: BLE001 - the sale is stored: the till's state must follow it anyway
+                    print("caja: showing the saved sale:", exc)
+            self.till.committed(sale)
+
+        return settle
