@@ -99,7 +99,7 @@ class _Answer:
     def then(self, handler: object) -> None:
         self.handlers.append(handler)
 
-    def __await__(self):  # noqa: ANN204 - a generator, as asyncio wants
+    def __await__(self):
         yield None  # the store answers in a later turn; its `then` handlers run first (microtasks)
         self.answering = True
         for handler in self.handlers:
@@ -111,7 +111,7 @@ class _Answer:
 class _PromiseIdb(FakeIdb):
     answers: list[_Answer]
 
-    def commitSale(self, record_json: str, stock_json: str) -> _Answer:  # noqa: N802 - idb.js's name
+    def commitSale(self, record_json: str, stock_json: str) -> _Answer:
         answer = _Answer("")
         self.answers = [*getattr(self, "answers", []), answer]
         outcome = super().commitSale(record_json, stock_json)
