@@ -10,7 +10,7 @@ JS module is passed in, so tests/web drive it with a fake.
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import Any
 
 CATALOG = "catalog_chunks"
@@ -91,19 +91,17 @@ class Storage:
         was taken meanwhile, StorageError on any other refusal (a full disk…). Nothing is written when it raises."""
         await self.begin_sale(record, stock_deltas)
 
-    def begin_sale(self, record: dict, stock_deltas: dict[int, str],
-                   on_stored: Callable[[], None] | None = None) -> Awaitable[None]:
+    def begin_sale(self, record: dict, stock_deltas: dict[int, str], on_stored: Any = None) -> Awaitable[None]:
         """commit_sale, with its transaction started before this returns (once the database is open): the caller
         may do other work while IndexedDB writes, then awaits the outcome (same errors as commit_sale).
 
-        `on_stored()` runs once the sale is stored, in the microtask idb.js answers in, when the answer is a JS
-        promise: awaiting it resumes Python only a turn of the loop later (Pyodide's loop schedules every step as
-        a task). With another idb (the tests' fake) it is not called: the caller does it after the await."""
-        pending = self._idb.commitSale(json.dumps(record), json.dumps({str(k): v for k, v in stock_deltas.items()}))
-        if on_stored is not None and hasattr(pending, "then"):
-            # Pyodide's JsPromise.then owns the handler's proxy and releases it once the promise settled.
-            pending.then(lambda code: None if code else on_stored())
-        return self._sale_outcome(pending)
+        `on_stored` (a function JS can call, platform.once) is called by idb.js once the sale is stored, in the
+        task the transaction completed in: awaiting the outcome resumes Python only a turn of the loop later
+        (Pyodide's loop runs every step as a task of its own)."""
+        args = [json.dumps(record), json.dumps({str(k): v for k, v in stock_deltas.items()})]
+        if on_stored is not None:
+            args.append(on_stored)
+        return self._sale_outcome(self._idb.commitSale(*args))
 
     @staticmethod
     async def _sale_outcome(pending: Any) -> None:

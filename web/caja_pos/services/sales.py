@@ -16,6 +16,7 @@ from uuid import uuid4
 
 from storage import SequenceUsed, Storage, StorageError
 
+from caja_pos import platform
 from caja_pos.services import clock
 from caja_pos.services.till import Till
 from poscore.payment import Payment
@@ -66,7 +67,10 @@ class Sales:
             # contract: a SALE may carry cashier_id and shift_uuid beside the free-text cashier
             record["sale"].update({k: stamp[k] for k in ("cashier_id", "shift_uuid") if stamp.get(k) is not None})
             settle = self._settle(sale, stored)
-            outcome = self.storage.begin_sale(record, Till.stock_decrement(sale), settle)
+            # idb.js settles a stored sale in the task its transaction completed in, a turn of the loop before
+            # the await below resumes: the dialog then appears without waiting for that turn.
+            on_stored, release = platform.once(settle)
+            outcome = self.storage.begin_sale(record, Till.stock_decrement(sale), on_stored)
             if started is not None:
                 try:
                     started(sale)
@@ -79,7 +83,9 @@ class Sales:
                 if attempt == COMMIT_TRIES - 1:
                     raise
                 continue
-            settle()  # done already when the store's answer ran it (storage.begin_sale)
+            finally:
+                release()
+            settle()  # done already when idb.js called it
             break
         return sale
 
