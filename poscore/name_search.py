@@ -17,7 +17,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from heapq import merge
-from itertools import islice
+from itertools import accumulate, islice
 from typing import Any, NamedTuple
 
 
@@ -35,6 +35,7 @@ class SearchPage(NamedTuple):
 # stride, ~800 names at 100k).
 _WINDOWS = 128
 _WINDOW = 1 << 11
+_STRETCH = 256  # sorted names read at once by the first step of a prefix walk; each next step reads 4x more
 _STEP = 8000  # slots per sorting step: one sorted slice or one merged stretch, < 10 ms in Pyodide at 100k
 
 
@@ -42,13 +43,15 @@ def rarest(blob: str, ws: list[str]) -> tuple[int, int, str]:
     """(occurrences in the sample, sample length, word) of the word of ``ws`` rarest in a sample of ``blob``."""
     size = len(blob)
     if size <= _WINDOWS * _WINDOW:
-        windows = [(0, size)]
+        sample, length = blob, size
     else:
         step = size // _WINDOWS
-        windows = [(k * step, k * step + _WINDOW) for k in range(_WINDOWS)]
-    sample = sum(end - start for start, end in windows)
-    count, _, word = min((sum(blob.count(w, a, b) for a, b in windows), -len(w), w) for w in ws)
-    return count, sample, word
+        # The windows joined by newlines (no word holds one, so none is counted across two windows): one
+        # count per word instead of one per word and window, a Python step each.
+        sample = "\n".join(map(blob.__getitem__, [slice(k * step, k * step + _WINDOW) for k in range(_WINDOWS)]))
+        length = _WINDOWS * _WINDOW
+    count, _, word = min((sample.count(w), -len(w), w) for w in ws)
+    return count, length, word
 
 
 def sort_now(names: list[str]) -> tuple[list[int], list[str]]:
@@ -83,21 +86,74 @@ def prefixed(ordered: list[str], order: list[int], ids: list[int], first: str, w
     when ``first`` is the whole typed phrase (``phrase`` None) or the name starts with ``phrase``, else 1.
 
     A bisect into the sorted names finds them without reading the whole joined string (a failed
-    ``find`` of a rare prefix does, ~3 ms at 100k). Gives up after ``cap`` names that lack a word.
+    ``find`` of a rare prefix does, ~3 ms at 100k). The names there are read in growing stretches, each
+    joined once and searched with ``str.find`` for the word rarest in it, so only names holding that
+    word cost a Python step: a common first word ("refresco") starts thousands of names, and testing
+    each in Python was most of a 3-word query. Gives up after ``cap`` candidates that lack a word.
     ``ids`` maps a slot to its product id (-1 for a dead slot, whose name is "" and never matches).
     """
-    i, end, misses = bisect_left(ordered, first), len(ordered), 0
-    while i < end and len(hits) < need and misses <= cap:
-        name = ordered[i]
-        if not name.startswith(first):
-            break
-        pid = ids[order[i]]
-        if all(w in name for w in ws) and pid not in seen:
+    start = bisect_left(ordered, first)
+    # Normalized names are ASCII (text.py): every name starting with ``first`` sorts below first + DEL.
+    end = bisect_left(ordered, first + "\x7f", start)
+    others = [w for w in ws if w not in first]  # words inside ``first`` hold for every name here
+    misses, stretch = 0, _STRETCH
+    while start < end and len(hits) < need and misses <= cap:
+        stop = min(end, start + stretch)
+        stretch *= 4
+        names = ordered[start:stop]
+        if others:
+            misses = _holding(names, start, order, ids, others, hits, seen, need, cap, misses, phrase)
+        else:
+            for k, name in enumerate(names):
+                pid = ids[order[start + k]]
+                if pid not in seen:
+                    seen.add(pid)
+                    hits.append((0 if phrase is None or name.startswith(phrase) else 1, name, pid))
+                    if len(hits) >= need:
+                        break
+        start = stop
+
+
+def _holding(names: list[str], base: int, order: list[int], ids: list[int], others: list[str], hits: list,
+             seen: set, need: int, cap: int, misses: int, phrase: str | None) -> int:
+    """prefixed's hits among ``names`` (sorted slots ``base`` on) that hold every word of ``others``;
+    returns the misses so far (a jump past names lacking a word counts as one).
+
+    The names are joined once and the words leapfrog: each ``str.find`` from the current name jumps
+    to the next name holding that word, skipping in C every name in between, until one name holds
+    them all. "refresco toronja ran" then costs a few steps per hit, not one per "refresco de naranja"
+    or per "refresco de toronja" of another brand.
+    """
+    text = "\n".join(names)
+    # starts[k]: where names[k] begins in text (C-level: no Python step per name)
+    starts = list(accumulate(map((1).__add__, map(len, names)), initial=0))
+    # Longest word first (``words`` order), usually the rarest: counting each would read the text again.
+    ws, find, k, last = others, text.find, 0, len(names)
+    count = len(ws)
+    while k < last:
+        agree = i = 0
+        while agree < count:
+            pos = find(ws[i], starts[k])
+            if pos == -1:
+                return misses
+            at = bisect_right(starts, pos) - 1
+            if at == k:
+                agree += 1
+            else:
+                k, agree = at, 1
+                misses += 1
+                if misses > cap:
+                    return misses
+            i = (i + 1) % count
+        name = names[k]
+        pid = ids[order[base + k]]
+        if pid not in seen:
             seen.add(pid)
             hits.append((0 if phrase is None or name.startswith(phrase) else 1, name, pid))
-        else:
-            misses += 1
-        i += 1
+            if len(hits) >= need:
+                break
+        k += 1
+    return misses
 
 
 def scan(blob: str, starts: list[int], names: list[str], ids: list[int], needle: str, ws: list[str], phrase: str,

@@ -76,3 +76,24 @@ def test_prepare_on_tiny_catalogs(n: int) -> None:
     list(idx.prepare())
     assert [p.id for p in idx.search("agua")] == [p.id for p in eager.search("agua")]
     assert len(idx.search(_catalog(n)[0]["name"] if n else "x")) == n
+
+
+def test_prefix_walk_over_thousands_of_names_finds_the_first_holding_every_word_in_name_order() -> None:
+    # Thousands of names start with the first word; those holding the other words sit deep in that stretch
+    # (past the first stretches read at once), some holding only one of them, some deactivated.
+    flavours = ["cola", "durazno", "guayaba", "limon", "mandarina", "manzana", "naranja", "toronja"]
+    items, pid = [], 0
+    for flavour in flavours:
+        for brand in ("el faro", "la lomita", "san juan", "los altos"):
+            for size in range(120):
+                pid += 1
+                items.append(product_json(pid, name=f"Refresco de {flavour} {brand} {size} ml",
+                                          barcodes=[f"75{pid:011d}"], active=pid % 97 != 0))
+    idx = index_of(*items)
+    live = {p["id"]: p["name"].lower() for p in items if p["active"]}
+    for query in ("refresco naranja far", "refresco lomita 11", "refresco toronja los alt", "refresco 119"):
+        ws = query.split()
+        holding = sorted((name, i) for i, name in live.items() if all(w in name for w in ws))
+        assert [p.id for p in idx.search(query, limit=25)] == [i for _, i in holding[:25]], query
+        assert idx.search_page(query, limit=25).more == max(0, len(holding) - 25) or \
+            not idx.search_page(query, limit=25).exact

@@ -211,13 +211,13 @@ class Document(Target):
 class Proxy:
     live = 0
 
-    def __init__(self, fn: Callable[[Any], Any]) -> None:
-        self.fn: Callable[[Any], Any] | None = fn
+    def __init__(self, fn: Callable[..., Any]) -> None:
+        self.fn: Callable[..., Any] | None = fn
         Proxy.live += 1
 
-    def __call__(self, event: Any) -> Any:
+    def __call__(self, *args: Any) -> Any:  # an event for a listener, nothing for platform.once
         assert self.fn is not None, "a destroyed proxy was called (its listener should have gone with it)"
-        return self.fn(event)
+        return self.fn(*args)
 
     def destroy(self) -> None:
         assert self.fn is not None, "proxy destroyed twice"

@@ -52,3 +52,50 @@ def test_a_failing_started_does_not_lose_a_stored_sale() -> None:
 
     sale = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], started))
     assert sale.uuid in idb.sales and not sales.till.cart and sales.last_seq == sale.seq
+
+
+def test_stored_is_told_once_after_the_store_said_yes_before_the_till_moves_on() -> None:
+    idb = FakeIdb()
+    idb.meta["seq"] = json.dumps(9)  # the first number tried is taken: only the renumbered sale is stored
+    sales = _sales(idb)
+    sales.last_seq = 7
+    seen: list[tuple[str, int, bool]] = []
+
+    def stored(sale: object) -> None:
+        seen.append((sale.number, len(sales.till.cart), sale.uuid in idb.sales))
+
+    sale = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], None, stored))
+    assert seen == [("T01-000010", 1, True)]  # once, for the stored number, with the cart not yet reset
+    assert sale.number == "T01-000010" and not sales.till.cart
+
+
+def test_stored_is_not_told_when_nothing_was_stored_and_a_failing_stored_keeps_the_sale() -> None:
+    idb = FakeIdb()
+    idb.fail_commit = "storage_full"
+    sales = _sales(idb)
+    told: list[object] = []
+    try:
+        asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], None, told.append))
+    except Exception as exc:  # noqa: BLE001 - the StorageError the screen shows
+        assert getattr(exc, "code", "") == "storage_full"
+    assert told == [] and sales.till.cart  # nothing stored, nothing shown, the cart kept
+    idb.fail_commit = None
+
+    def stored(sale: object) -> None:
+        raise RuntimeError("the screen is gone")
+
+    sale = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], None, stored))
+    assert sale.uuid in idb.sales and not sales.till.cart and sales.last_seq == sale.seq
+
+
+def test_stored_runs_when_the_store_calls_back_once_and_the_till_moves_on_with_it() -> None:
+    idb = FakeIdb()
+    sales = _sales(idb)
+    seen: list[tuple[str, int, int | None, bool]] = []
+
+    def stored(sale: object) -> None:
+        seen.append((sale.number, len(sales.till.cart), sales.last_seq, idb.answering))
+
+    sale = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], None, stored))
+    assert seen == [(sale.number, 1, sale.seq, True)]  # once, from the store's call, before the cart was reset
+    assert not sales.till.cart and sales.till.deltas == {1: Decimal("-2.000")} and sales.last_seq == sale.seq

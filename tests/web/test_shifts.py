@@ -311,7 +311,7 @@ class _SellApp:
     def open_shift_panel(self) -> None:
         return None
 
-    async def commit(self, payments: Any, started: Any = None) -> Any:
+    async def commit(self, payments: Any, started: Any = None, stored: Any = None) -> Any:
         raise AssertionError("this test does not charge")
 
     def discount_needs_supervisor(self, typed: str) -> bool:

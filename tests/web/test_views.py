@@ -93,13 +93,15 @@ class _App:
         self.storage = Storage(idb if idb is not None else FakeIdb())
         self.committed: list[list[Payment]] = []
 
-    async def commit(self, payments: list[Payment], started: Any = None) -> Any:
+    async def commit(self, payments: list[Payment], started: Any = None, stored: Any = None) -> Any:
         self.committed.append(payments)
         seq = self.till.next_seq(0)
         sale = self.till.build_sale(payments, "uuid-1", seq, "2026-12-01T10:00:00-06:00")
         if started is not None:
             started(sale)
         await asyncio.sleep(0)  # the transaction's outcome comes in a later turn
+        if stored is not None:
+            stored(sale)
         self.till.committed(sale)
         return sale
 
@@ -294,7 +296,7 @@ def test_a_background_refresh_of_ventas_never_covers_the_detail_just_opened(doc:
 
 
 def test_the_english_till_shows_poscore_refusals_in_english(doc: fakedom.Document) -> None:
-    from caja_pos.screens.sales import rejection_text
+    from caja_pos.screens.sale_text import rejection_text
     from caja_pos.screens.sell import SellScreen
 
     labels.set_lang("en")

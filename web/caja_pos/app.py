@@ -254,12 +254,13 @@ class App:
     def open_shift_panel(self) -> None:
         self.staff.open_shift_panel()
 
-    async def commit(self, payments: list[Payment], started: Started | None = None) -> Sale:
+    async def commit(self, payments: list[Payment], started: Started | None = None,
+                     stored: Started | None = None) -> Sale:
         """Store the cart as a sale (services/sales.py; raises when nothing was stored), then sync it soon."""
         assert self.sales is not None
         if not self.shifts.can_sell():
             raise SaleError("malformed", L("shift_needed"))
-        sale = await self.sales.commit(payments, started)
+        sale = await self.sales.commit(payments, started, stored)
         spawn(self.update_badge())
         self.sync_soon()
         return sale

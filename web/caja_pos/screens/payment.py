@@ -80,6 +80,7 @@ class PaymentScreen(DialogView):
             el("button", "primary big", L("new_sale"), id="new-sale", type="button", data_action="new-sale"),
         ])
         self.saved_as: str | None = None  # the number the dialog was filled in with
+        self.greying: Any = None  # the timer that greys "Confirmar cobro" out during a slow commit
         self.open()
         self.on(self.box, "click", self._on_click)
         self.on(self.box, "input", lambda e: self.update())
@@ -180,12 +181,9 @@ class PaymentScreen(DialogView):
             self.show_error(t(getattr(exc, "code", "invalid_amount"), lang()))
             return
         self.busy = True  # a second click or Enter meanwhile is ignored (see the top of this method)
-        # Greyed out only when the commit takes longer than a glance: for the usual few milliseconds the dialog
-        # below replaces the button before a frame could show it grey, and greying it then only makes the browser
-        # paint a frame in the way of the transaction's answer.
-        greying = asyncio.get_event_loop().call_later(BUSY_AFTER_S, self._grey_out)
+        self.greying = None
         try:
-            sale = await self.commit(pays, self._fill_saved)
+            sale = await self.commit(pays, self._started, self._stored)
         except SaleError as exc:
             self._failed(exc.text(lang()))
             return
@@ -197,13 +195,30 @@ class PaymentScreen(DialogView):
             self._failed("")
             raise
         finally:
-            greying.cancel()
+            if self.greying is not None:
+                self.greying.cancel()
+        self._stored(sale)  # already done, unless the sale was stored without telling (idempotent)
+
+    def _started(self, sale: Any) -> None:
+        """The sale's transaction is under way: fill the saved dialog while IndexedDB writes.
+
+        Greyed out only when the commit takes longer than a glance: for the usual few milliseconds the dialog
+        replaces the button before a frame could show it grey, and greying it then only makes the browser paint
+        a frame in the way of the transaction's answer. Timed from here, so its timer is not set up before the
+        transaction starts."""
+        if self.greying is None:
+            self.greying = asyncio.get_event_loop().call_later(BUSY_AFTER_S, self._grey_out)
+        self._fill_saved(sale)
+
+    def _stored(self, sale: Any) -> None:
+        """Stored: the prepared dialog goes in and the form is hidden, in the turn the transaction completed."""
+        if self.saved.isConnected:
+            return
         self.busy = False
         if self.saved_as != sale.number:
             self._fill_saved(sale)
-        # Stored: the prepared dialog goes in and the form is hidden. Taking out the form (which holds the focus)
-        # and focusing "Nueva venta" make the browser lay the page out at once, so they wait for the next turn
-        # of the loop: still long before a hand reaches the keyboard.
+        # Taking out the form (which holds the focus) and focusing "Nueva venta" make the browser lay the page out
+        # at once, so they wait for the next turn of the loop: still long before a hand reaches the keyboard.
         self.form.hidden = True
         self.box.append(self.saved)
         asyncio.get_event_loop().call_soon(self._settle_saved)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from caja_pos.screens.sales import rejection_text, state_text
+from caja_pos.screens.sale_text import rejection_text, state_text
 from caja_pos.services.returns import Authorize, Returns, StorageError, find_sale, refund_of, sale_folio
 from caja_pos.services.tasks import spawn
 from caja_pos.text.labels import L, lang

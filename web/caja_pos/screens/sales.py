@@ -19,10 +19,11 @@ It keeps the ids the e2e helpers use: #menu-panel, #sales-list tr.sale-row[data-
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import datetime
-from typing import Any, Protocol
+from typing import Any
 from uuid import uuid4
 
+from caja_pos.screens.returns_entry import ReturnsEntry
+from caja_pos.screens.sale_text import state_text, when_text
 from caja_pos.screens.ticket import TicketPreview
 from caja_pos.services import clock
 from caja_pos.services.backup import export_unsynced, import_file
@@ -43,35 +44,11 @@ from poscore.lifecycle import (
     can_transition,
     from_states,
 )
-from poscore.messages import answer_text, t
+from poscore.messages import t
 from poscore.money import format_mxn, format_qty, to_decimal
 from poscore.numbering import folio_label
 from poscore.sale import Sale, SaleError, shown_totals
 from poscore.tax import tax_label
-
-
-def state_text(record: dict) -> str:
-    """'Sincronizada · Folio R-12', 'Rechazada · <reason>', 'Pendiente'…"""
-    state = record.get("state", PENDING)
-    text = t(state, lang())
-    if state == SYNCED and record.get("series") and record.get("folio") is not None:
-        text += f" · {L('folio')} {folio_label(record['series'], int(record['folio']))}"
-    elif state == REJECTED:
-        text += f" · {rejection_text(record)}"
-    return text
-
-
-def rejection_text(record: dict) -> str:
-    """Why the ERP refused a sale or a return, in the till's language: its code and parameters rendered from the
-    catalogue as the ERP rendered its Spanish message (poscore.messages.answer_text)."""
-    return answer_text(record, lang())
-
-
-def when_text(iso: str | None) -> str:
-    try:
-        return datetime.fromisoformat(iso or "").strftime("%d/%m/%Y %H:%M")
-    except ValueError:
-        return iso or ""
 
 
 def void_audit(record: dict, cancelled_at: str, uuid: str) -> dict:
@@ -80,23 +57,6 @@ def void_audit(record: dict, cancelled_at: str, uuid: str) -> dict:
     return {"uuid": uuid, "sale_uuid": record["uuid"], "number": record["number"], "cancelled_at": cancelled_at,
             "cashier": sale.get("cashier"), "total": record.get("total"), "reason": L("cancel_reason"),
             "sale": sale}
-
-
-class ReturnsEntry(Protocol):
-    """What Ventas uses of returns (screens/returns.ReturnsDoor is one): the return dialog, a sale's returns, their
-    tickets, the marks in the list, and finding a sale by folio or ticket code."""
-
-    def open(self, record: dict, on_back: Callable[[], object]) -> object: ...
-
-    async def section(self, sale_uuid: str) -> Any: ...
-
-    async def ticket_of(self, uuid: str, on_back: Callable[[], object]) -> None: ...
-
-    async def marks(self) -> dict[str, str]: ...
-
-    def find(self, records: list[dict], text: str) -> dict | None: ...
-
-    def search_box(self) -> Any: ...
 
 
 PAGE = 50  # sales drawn at once; "Ver más" draws this many more

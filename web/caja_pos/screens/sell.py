@@ -15,9 +15,10 @@ Must not compute prices, taxes or stock rules itself, nor touch IndexedDB (App.c
 """
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
+from caja_pos.screens import cart_view
+from caja_pos.screens.sell_guard import Guard, Unguarded
 from caja_pos.services.device_store import CustomerStore
 from caja_pos.services.sales import CommitSale
 from caja_pos.services.tasks import spawn
@@ -33,7 +34,6 @@ from poscore.catalog import Product
 from poscore.customer import factura_ready
 from poscore.messages import t
 from poscore.money import format_mxn, format_qty
-from poscore.tax import shown_totals, tax_label
 
 RESULTS = 20
 # A scanner types its characters a few ms apart; people, at best ~100 ms apart. Odoo's barcode reader uses the
@@ -41,40 +41,6 @@ RESULTS = 20
 SCAN_GAP_MS = 100
 SCAN_MIN = 3
 _EDITABLE = ("INPUT", "TEXTAREA", "SELECT")
-
-
-class Guard(Protocol):
-    """What selling asks of the shop's cashiers and shifts (app.App is one): whether a shift is open, the
-    shift panel when it is not, and a supervisor's PIN for a discount above the shop's limit."""
-
-    @property
-    def discount_limit(self) -> Decimal | None: ...
-
-    def may_sell(self) -> bool: ...
-
-    def open_shift_panel(self) -> None: ...
-
-    def discount_needs_supervisor(self, typed: str) -> bool: ...
-
-    async def authorize(self, action: str, subject: str | None, reason: str) -> bool: ...
-
-
-class Unguarded:
-    """A till without cashiers: always in a shift, nobody to ask (the CPython screen tests' default)."""
-
-    discount_limit: Decimal | None = None
-
-    def may_sell(self) -> bool:
-        return True
-
-    def open_shift_panel(self) -> None:
-        return None
-
-    def discount_needs_supervisor(self, typed: str) -> bool:
-        return False
-
-    async def authorize(self, action: str, subject: str | None, reason: str) -> bool:
-        return True
 
 
 class SellScreen(View):
@@ -401,52 +367,11 @@ class SellScreen(View):
                 el("span", "type-toggle", children=types))
 
     def render_cart(self) -> None:
-        cart = self.till.cart
-        if not cart:
-            replace(self.cart_box, el("p", "muted", L("cart_empty")))
-        else:
-            rows = []
-            for line in cart.lines:
-                p = line.product
-                step = "0.001" if p.unit == "kg" else "1"
-                rows.append(el("tr", "line", data_id=p.id, children=[
-                    el("td", "name", children=[el("div", None, p.name),
-                                               el("div", "muted", f"{format_mxn(line.unit_price)} / {t(p.unit, lang())}")]),
-                    el("td", "qty-cell", children=[
-                        el("button", "step", "−", type="button", data_action="dec", data_id=p.id,
-                           aria_label=L("qty_less", name=p.name), disabled=line.qty <= 1),
-                        el("input", "qty", type="number", min="0", step=step, inputmode="decimal",
-                           value=str(line.qty), data_field="qty", data_id=p.id, aria_label=L("qty")),
-                        el("button", "step", "+", type="button", data_action="inc", data_id=p.id,
-                           aria_label=L("qty_more", name=p.name))]),
-                    el("td", "disc-cell", children=[el("label", None, children=[
-                        el("span", "field-label", L("discount")),
-                        el("input", "disc", type="number", min="0", max="100", step="any", inputmode="decimal",
-                           value=str(line.discount_pct), data_field="discount", data_id=p.id,
-                           aria_label=L("discount"))])]),
-                    el("td", "num line-total", format_mxn(line.total)),
-                    el("td", "remove-cell", children=[el("button", "icon-button remove", "×", type="button",
-                                                         data_action="remove", data_id=p.id,
-                                                         aria_label=L("remove"))]),
-                ]))
-            replace(self.cart_box, el("table", "cart-table", children=rows))
+        replace(self.cart_box, cart_view.cart_table(self.till.cart))
         self.render_totals()
 
     def render_totals(self) -> None:
-        # IEPS broken out only for a customer who asked for it, as the ticket and the CFDI will show it.
-        c = self.till.customer
-        totals = shown_totals((x.amounts for x in self.till.cart.lines), c is not None and c.ieps_breakdown)
-        rows = [self._total_row(L("subtotal"), format_mxn(totals.subtotal))]
-        if totals.discount:
-            rows.append(self._total_row(L("discount_total"), "-" + format_mxn(totals.discount)))
-        for tax in totals.taxes:
-            rows.append(self._total_row(tax_label(tax, t("ticket_exento", lang())), format_mxn(tax.amount)))
-        rows.append(self._total_row(L("total"), format_mxn(totals.total), "grand", "cart-total"))
+        rows, total = cart_view.totals_rows(self.till)
         replace(self.totals_box, *rows)
         self.charge_button.disabled = not self.till.cart
-        self.cart_summary.textContent = f"{L('cart_count', n=len(self.till.cart))} · {format_mxn(totals.total)}"
-
-    @staticmethod
-    def _total_row(label: str, value: str, cls: str = "", element_id: str | None = None) -> Any:
-        return el("div", f"total-line {cls}".strip(), id=element_id,
-                  children=[el("span", None, label), el("span", "num", value)])
+        self.cart_summary.textContent = f"{L('cart_count', n=len(self.till.cart))} · {format_mxn(total)}"

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from caja_pos.screens.sales import rejection_text
+from caja_pos.screens.sale_text import rejection_text
 from caja_pos.text.labels import L
 from caja_pos.ui.dom import by_id
 from poscore.lifecycle import REJECTED

@@ -16,6 +16,7 @@ from uuid import uuid4
 
 from storage import SequenceUsed, Storage, StorageError
 
+from caja_pos import platform
 from caja_pos.services import clock
 from caja_pos.services.till import Till
 from poscore.payment import Payment
@@ -24,9 +25,9 @@ from poscore.sale import Sale
 __all__ = ["COMMIT_TRIES", "CommitSale", "Sales", "SequenceUsed", "Started", "StorageError"]
 
 # What the payment screen is given to store a sale (App.commit: Sales.commit, then the badge and a sync), with
-# what to do while its transaction runs (`started`, see Sales.commit).
+# what to do while its transaction runs (`started`) and once it is stored (`stored`), see Sales.commit.
 Started = Callable[[Sale], None]
-CommitSale = Callable[[list[Payment], Started | None], Awaitable[Sale]]
+CommitSale = Callable[[list[Payment], Started | None, Started | None], Awaitable[Sale]]
 
 COMMIT_TRIES = 5  # numbers taken by other tabs between two tries of one sale (each try re-reads the last)
 
@@ -46,12 +47,15 @@ class Sales:
         if self.last_seq is None:
             self.last_seq = last
 
-    async def commit(self, payments: list[Payment], started: Started | None = None) -> Sale:
+    async def commit(self, payments: list[Payment], started: Started | None = None,
+                     stored: Started | None = None) -> Sale:
         """The cart as a stored sale; raises SaleError (poscore), SequenceUsed after COMMIT_TRIES numbers taken
         by other tabs, or StorageError (a full disk…). Nothing is stored and the cart is kept when it raises.
 
         `started(sale)` runs once the sale's transaction is under way and before its outcome is known (again
-        for a renumbered sale): what the screen shows next is built while IndexedDB writes, not after."""
+        for a renumbered sale): what the screen shows next is built while IndexedDB writes, not after.
+        `stored(sale)` runs as soon as the transaction completed, before the till's own bookkeeping, in the same
+        turn of the loop (nothing can happen in between): the cashier sees "Venta guardada" first."""
         for attempt in range(COMMIT_TRIES):
             if self.last_seq is None:
                 self.last_seq = await self.storage.last_sequence()
@@ -62,7 +66,11 @@ class Sales:
             record = Till.sale_record(sale, now.isoformat())
             # contract: a SALE may carry cashier_id and shift_uuid beside the free-text cashier
             record["sale"].update({k: stamp[k] for k in ("cashier_id", "shift_uuid") if stamp.get(k) is not None})
-            outcome = self.storage.begin_sale(record, Till.stock_decrement(sale))
+            settle = self._settle(sale, stored)
+            # idb.js settles a stored sale in the task its transaction completed in, a turn of the loop before
+            # the await below resumes: the dialog then appears without waiting for that turn.
+            on_stored, release = platform.once(settle)
+            outcome = self.storage.begin_sale(record, Till.stock_decrement(sale), on_stored)
             if started is not None:
                 try:
                     started(sale)
@@ -75,7 +83,28 @@ class Sales:
                 if attempt == COMMIT_TRIES - 1:
                     raise
                 continue
-            self.last_seq = seq
+            finally:
+                release()
+            settle()  # done already when idb.js called it
             break
-        self.till.committed(sale)
         return sale
+
+    def _settle(self, sale: Sale, stored: Started | None) -> Callable[[], None]:
+        """What follows a stored sale, once: the screen's `stored`, then the number and the till move on. All in
+        one go, so no event (a click on "Nueva venta") can come between the dialog and the till's new cart."""
+        done = False
+
+        def settle() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            self.last_seq = sale.seq
+            if stored is not None:
+                try:
+                    stored(sale)
+                except Exception as exc:  # noqa: BLE001 - the sale is stored: the till's state must follow it anyway
+                    print("caja: showing the saved sale:", exc)
+            self.till.committed(sale)
+
+        return settle
