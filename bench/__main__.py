@@ -24,12 +24,12 @@ from bench import machine
 from bench.erp import Database, PostgresCluster, Server
 from bench.report import RESULTS, table, write
 
-QUICK = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "cold_runs": 1,
+QUICK: dict[str, Any] = {"sizes": [(10_000, 5_000)], "feed_runs": 3, "load_runs": 2, "open_runs": 2, "cold_runs": 1,
          "search_n": 200, "ingest_sales": 200, "ingest_runs": 1, "sync_sales": 100, "commit_sales": 20,
          "chain_load_tills": 100, "chain_sync_tills": 50, "chain_sales_per_till": 50, "soak_sales": 2000,
          "compaction_products": 10_000}
 TABLET_CPU = 4  # an entry-level Android tablet against this machine's cores (CDP CPU throttling rate)
-FULL = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 3, "load_runs": 3, "open_runs": 5,
+FULL: dict[str, Any] = {"sizes": [(10_000, 5_000), (100_000, 50_000)], "feed_runs": 3, "load_runs": 3, "open_runs": 5,
         "cold_runs": 3, "search_n": 1000, "ingest_sales": 1000, "ingest_runs": 2, "sync_sales": 1000,
         "commit_sales": 200, "chain_load_tills": 100, "chain_sync_tills": 200, "chain_sales_per_till": 50,
         "soak_sales": 2000, "compaction_products": 100_000}
