@@ -151,6 +151,7 @@ class App:
     async def _after_first_load(self) -> None:
         """Background work after a first load: the customers it stored are indexed now, so the till sells as soon
         as the products are in (as on a later open)."""
+        assert self.till is not None
         try:
             await app_catalog.read_stored_customers(self.till, self.storage)
         finally:
@@ -158,6 +159,7 @@ class App:
 
     async def _after_stored(self) -> None:
         """Background work of a later open: customers from the device, then what changed on the ERP."""
+        assert self.till is not None
         try:
             await app_catalog.read_stored_customers(self.till, self.storage)
         finally:
