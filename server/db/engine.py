@@ -8,10 +8,10 @@ SQLite: WAL (readers don't block the writer), foreign keys on, busy_timeout so c
 instead of failing. pysqlite's own transaction handling is switched off (isolation_level=None) so that we
 emit BEGIN ourselves: BEGIN IMMEDIATE for writers, plain BEGIN for readers (SQLAlchemy's documented recipe).
 PostgreSQL: READ COMMITTED; writers serialise on row locks (`UPDATE folio_series ... RETURNING`). The pool keeps
-as many connections as a worker process's requests use at once (PG_POOL_SIZE): with SQLAlchemy's default of 5,
-a crowd of tills checked out overflow connections that were closed on return, so most requests paid a new
-PostgreSQL backend (fork, authentication, catalog caches: ≈1.5 ms of the database's CPU), far more than their
-one statement. `read_once(engine)` is a single-statement read without BEGIN/COMMIT on PostgreSQL.
+as many connections as a worker process's request threads can use at once (`pg_pool`, 40 = the server's
+threads for sync routes, CAJA_DB_POOL): with SQLAlchemy's default of 5 (+10 overflow, closed again on return), a
+crowd of tills made most requests pay a new PostgreSQL backend (fork, authentication, catalog caches: several ms
+of the database's CPU), far more than their one statement. `read_once(engine)` is a single-statement read without BEGIN/COMMIT on PostgreSQL.
 """
 from __future__ import annotations
 
@@ -24,11 +24,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 BUSY_TIMEOUT_MS = 30_000
-# Connections a worker process keeps open, and how many more it may open for a burst (closed again on return).
-# The server runs sync routes on 40 threads per process; 2 processes x (20 + 20) stays under PostgreSQL's default
-# max_connections of 100.
-PG_POOL_SIZE = 20
-PG_MAX_OVERFLOW = 20
+# Beyond the pool, for the background threads (CFDI job, feed warmer) at a busy moment; closed again on return.
+PG_MAX_OVERFLOW = 5
 
 
 def utcnow() -> datetime:
@@ -42,7 +39,8 @@ def as_utc(value: datetime | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+def make_engine(url: str, pg_pool: int = 5, **kwargs: Any) -> Engine:
+    """`pg_pool`: the PostgreSQL connections kept open (the server passes its setting; scripts keep few)."""
     u = make_url(url)
     if u.drivername in ("postgresql", "postgres"):
         # A plain postgresql:// URL would pick psycopg2, which is not a dependency: psycopg 3 is.
@@ -70,7 +68,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     if "poolclass" not in kwargs:
-        kwargs.setdefault("pool_size", PG_POOL_SIZE)
+        kwargs.setdefault("pool_size", pg_pool)
         kwargs.setdefault("max_overflow", PG_MAX_OVERFLOW)
     return create_engine(url, **kwargs)
 
