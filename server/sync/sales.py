@@ -38,6 +38,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from poscore.sale import Sale
 from server import testhooks
 from server.db import changes
+from server.db.bulk import ByValues
 from server.db.engine import as_utc, utcnow, write_tx
 from server.db.schema import sales, terminals
 
@@ -51,8 +52,9 @@ from .sale_store import New, move_stock, store
 log = logging.getLogger("caja.sync")
 ATTEMPTS = 5
 
-_KNOWN = select(sales.c.uuid, sales.c.terminal_id, sales.c.content_hash, sales.c.type, sales.c.series,
-                sales.c.folio, sales.c.received_at).where(sales.c.uuid.in_(bindparam("uuids", expanding=True)))
+_KNOWN = ByValues(lambda where: select(
+    sales.c.uuid, sales.c.terminal_id, sales.c.content_hash, sales.c.type, sales.c.series, sales.c.folio,
+    sales.c.received_at).where(where(sales.c.uuid, "uuids")))
 _LOCK_TERMINAL = select(terminals.c.id).where(terminals.c.id == bindparam("t")).with_for_update()
 _LAST_SYNC = terminals.update().where(terminals.c.id == bindparam("t")).values(
     last_sync_at=bindparam("at"), last_sync_accepted=bindparam("ok"), last_sync_rejected=bindparam("ko"))
@@ -106,7 +108,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[Item], grace_days
     version = changes.lock_next(conn) if any(it.creates_customer for it in items) else None
     now = utcnow()
     uuids = sorted({it.uuid for it in items if it.result is None})
-    known: dict[str, Any] = {r.uuid: r for part in chunks(uuids) for r in conn.execute(_KNOWN, {"uuids": part})}
+    known: dict[str, Any] = {r.uuid: r for part in chunks(uuids) for r in conn.execute(_KNOWN(conn), {"uuids": part})}
     checks = BatchChecks(conn, [it.sale for it in items if it.sale is not None and it.uuid not in known], grace_days)
     cashiers = CashierCheck(conn, terminal)
     answers: list[dict[str, Any] | tuple[New, bool]] = []
