@@ -82,6 +82,29 @@ def write_tx(engine: Engine) -> Iterator[Connection]:
             yield conn
 
 
+def commit_with(conn: Connection, sql: str, params: dict[str, Any]) -> Any:
+    """PostgreSQL: run the transaction's last statement (psycopg `%(name)s` parameters) and COMMIT in one round
+    trip, and return the statement's first row; the caller's `conn.begin()` block then finds nothing to commit.
+
+    For a statement that takes a lock every other writer waits for: sent separately, the COMMIT waited for the
+    statement's answer to reach Python and for its thread to run again (under a crowd, many GIL turns of the
+    other requests' threads) while the lock was held. In a pipeline the server runs the COMMIT right after it.
+    Errors come back as SQLAlchemy's (IntegrityError, a deadlock's DBAPIError), like any statement's.
+    """
+    import psycopg
+    from sqlalchemy.exc import DBAPIError
+
+    dbapi = conn.connection.dbapi_connection
+    assert isinstance(dbapi, psycopg.Connection)
+    try:
+        with dbapi.pipeline(), dbapi.cursor() as cur:
+            cur.execute(sql, params)
+            dbapi.commit()
+            return cur.fetchone()
+    except psycopg.Error as exc:
+        raise DBAPIError.instance(sql, params, exc, psycopg.Error) from exc
+
+
 @contextmanager
 def read_tx(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn, conn.begin():

@@ -11,7 +11,8 @@ all back). The change counter's row lock is the one lock every writer of version
 last and held for one statement and the commit: on PostgreSQL the counter's bump, the products' versions, the
 stock (an upsert: a product without a stock row gets one below zero) and the flags of the sales that left a
 product below zero are ONE statement (data-modifying WITH clauses, the counter first), with nothing read
-back but the version; each extra statement under that lock was a round trip every other batch waited for.
+back but the version, sent in one round trip with the COMMIT (`engine.commit_with`); each extra round trip under
+that lock, and each wait for the request's thread to run again, was time every other batch waited for.
 On SQLite the transaction is BEGIN IMMEDIATE (one writer): plain statements there.
 What it must not do: judge a sale (sale_intake and checks did), write anything of a rejected one, or commit.
 """
@@ -24,11 +25,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, bindparam, select
 
 from poscore.sale import Sale
 from server.db import changes
 from server.db.bulk import insert_rows
+from server.db.engine import commit_with
 from server.db.schema import folio_series, products, sale_lines, sale_payments, sales, stock, stock_negative
 from server.db.types import Qty
 
@@ -44,16 +46,16 @@ _QTY = Qty()
 # row locks taken after it are never contended and cannot deadlock); the other WITH clauses run to completion
 # after it. Stock left below zero is flagged per sale: `later` is what the batch's later sales took of the
 # product, so the stock a sale left is the final figure plus `later`.
-_PG_FINISH = text(
+_PG_FINISH = (
     "WITH v AS (UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value),"
-    " sold AS (SELECT * FROM unnest(CAST(:pids AS integer[]), CAST(:qtys AS bigint[])) AS s(product_id, qty)),"
-    " changed AS (UPDATE products SET version = v.value FROM v WHERE products.id = ANY(CAST(:pids AS integer[]))),"
-    " moved AS (INSERT INTO stock (warehouse_id, product_id, qty) SELECT :w, sold.product_id, -sold.qty FROM sold, v"
+    " sold AS (SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(qtys)s AS bigint[])) AS s(product_id, qty)),"
+    " changed AS (UPDATE products SET version = v.value FROM v WHERE products.id = ANY(CAST(%(pids)s AS integer[]))),"
+    " moved AS (INSERT INTO stock (warehouse_id, product_id, qty) SELECT %(w)s, sold.product_id, -sold.qty FROM sold, v"
     "  ON CONFLICT (warehouse_id, product_id) DO UPDATE SET qty = stock.qty + excluded.qty"
     "  RETURNING stock.product_id, stock.qty),"
     " flagged AS (INSERT INTO stock_negative (warehouse_id, product_id, sale_id, qty_after, created_at)"
-    "  SELECT :w, f.product_id, f.sale_id, moved.qty + f.later, CAST(:now AS timestamptz)"
-    "  FROM unnest(CAST(:fsale AS integer[]), CAST(:fpid AS integer[]), CAST(:flater AS bigint[]))"
+    "  SELECT %(w)s, f.product_id, f.sale_id, moved.qty + f.later, CAST(%(now)s AS timestamptz)"
+    "  FROM unnest(CAST(%(fsale)s AS integer[]), CAST(%(fpid)s AS integer[]), CAST(%(flater)s AS bigint[]))"
     "   AS f(sale_id, product_id, later) JOIN moved ON moved.product_id = f.product_id"
     "  WHERE moved.qty + f.later < 0 ORDER BY f.sale_id, f.product_id)"
     " SELECT value FROM v")
@@ -112,7 +114,7 @@ def store(conn: Connection, new: list[New], now: datetime) -> None:
 
 def move_stock(conn: Connection, new: list[New], warehouse_id: int, now: datetime, version: int | None) -> None:
     """Take the sold quantities out of the terminal's warehouse and bump the change version: the transaction's
-    last statement(s), right before the commit. `version`: the counter's next value when the caller already
+    last statement(s), right before the commit (on PostgreSQL, sent with it: `commit_with`). `version`: the counter's next value when the caller already
     holds its lock (a new customer took it), else None and the lock is taken here."""
     if conn.dialect.name == "postgresql":
         _pg_move_stock(conn, new, warehouse_id, now, version)
@@ -135,11 +137,11 @@ def _pg_move_stock(conn: Connection, new: list[New], warehouse_id: int, now: dat
         for p, q in mine.items():
             sold[p] += q
     pids = sorted(sold)
-    got = conn.execute(_PG_FINISH, {
+    got = commit_with(conn, _PG_FINISH, {
         "pids": pids, "qtys": [_QTY.process_bind_param(sold[p], None) for p in pids], "w": warehouse_id,
         "now": now, "fsale": [f[0] for f in flags], "fpid": [f[1] for f in flags], "flater": [f[2] for f in flags],
-    }).scalar_one()
-    if version is not None and int(got) != version:
+    })
+    if version is not None and int(got[0]) != version:
         raise AssertionError("change counter moved under its lock")
 
 

@@ -151,9 +151,12 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[Item], grace_days
             n.review = ",".join(f for f in (flags.get(n.uuid), n.cashier_flag) if f) or None
         store(conn, new, now)
     results = [_accepted(*a) if isinstance(a, tuple) else a for a in answers]
-    if new:  # last: from the counter's lock to the commit, every other writer of versions waits
-        move_stock(conn, new, terminal.warehouse_id, now, version)  # the batch is written, not committed: where the fault tests kill the ERP (server/testhooks.py)
+    if new:
+        # The batch is written, not committed: where the fault tests kill the ERP (server/testhooks.py).
         testhooks.pause("sales_batch", sales=len(new))
+        # Last: from the counter's lock to the commit every other writer of versions waits; on PostgreSQL this
+        # sends the commit with the statement (sale_store.move_stock).
+        move_stock(conn, new, terminal.warehouse_id, now, version)
     return results
 
 
