@@ -1,6 +1,7 @@
 """The ERP's PostgreSQL connections under a crowd: each process keeps as many as its request threads use, so a
 crowd of tills never pays a new backend per request (SQLAlchemy's default pool of 5 closed every overflow
-connection on return), and a feed request's head is one statement outside BEGIN/COMMIT."""
+connection on return), a feed request's head is one statement outside BEGIN/COMMIT, and `commit_with` sends a
+transaction's last statement with its COMMIT and reports a failure as any statement does."""
 from __future__ import annotations
 
 import itertools
@@ -9,9 +10,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import IntegrityError
 
-from server.db.engine import make_engine
+from server.db.engine import commit_with, make_engine, write_tx
 from server.settings import Settings
 from tests.server.harness import Erp
 from tests.server.pg import PostgresServer
@@ -63,3 +65,21 @@ def test_a_crowd_of_feed_requests_closes_no_connection_and_sends_no_begin(pg_erp
     assert codes == [200] * 30 and closed == []
     # A cached page costs its head, one statement in autocommit: no BEGIN/COMMIT round trips around it.
     assert statements == [True] * 30
+
+
+@pytest.mark.postgres
+def test_commit_with_commits_the_transaction_or_fails_like_a_statement(pg_erp: Erp) -> None:
+    before = pg_erp.scalar("SELECT value FROM change_counter WHERE id = 1")
+    with write_tx(pg_erp.engine) as conn:
+        conn.execute(text("UPDATE shops SET name = 'Otra' WHERE id = 1"))
+        row = commit_with(conn, "UPDATE change_counter SET value = value + %(by)s WHERE id = 1 RETURNING value",
+                          {"by": 2})
+        assert row[0] == before + 2
+    assert pg_erp.scalar("SELECT value FROM change_counter WHERE id = 1") == before + 2
+    assert pg_erp.scalar("SELECT name FROM shops WHERE id = 1") == "Otra"
+    with pytest.raises(IntegrityError), write_tx(pg_erp.engine) as conn:  # the batch's retry catches this
+        conn.execute(text("UPDATE shops SET name = 'Tercera' WHERE id = 1"))
+        commit_with(conn, "INSERT INTO change_counter (id, value) VALUES (%(id)s, 0)", {"id": 1})
+    assert pg_erp.scalar("SELECT name FROM shops WHERE id = 1") == "Otra"  # rolled back, nothing half-kept
+    with write_tx(pg_erp.engine) as conn:  # the pooled connection is usable again
+        assert conn.execute(text("SELECT value FROM change_counter")).scalar_one() == before + 2
