@@ -23,7 +23,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="caja ERP", version=__version__, docs_url=None, redoc_url=None,
                   openapi_url="/api/openapi.json")
     app.state.settings = settings
-    app.state.engine = make_engine(settings.database_url)
+    app.state.engine = make_engine(settings.database_url, pg_pool=settings.db_pool)
     errors.install(app)
     # Level 5: a catalog page compresses about as well as at 9 in a fraction of the time.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)

@@ -65,6 +65,9 @@ class Settings:
     # process); off by default for the same reason as the fiscal worker, on in `caja serve` unless
     # CAJA_FEED_WARMER=0.
     feed_warmer: bool = False
+    # PostgreSQL connections each process keeps for its requests (server/db/engine.py): as many as its request
+    # threads; N processes need N x (this + 5) of the database's max_connections.
+    db_pool: int = 40
     # A line discount above this percentage needs a supervisor's PIN at the till (GET /api/cashiers says it).
     supervisor_discount_pct: int = 10
     extra: dict[str, str] = field(default_factory=dict)
@@ -88,4 +91,5 @@ class Settings:
             tls_names=tuple(n.strip() for n in env.get("CAJA_TLS_NAMES", "").split(",") if n.strip()),
             fiscal_worker=env.get("CAJA_FISCAL_WORKER", "1") != "0",
             feed_warmer=env.get("CAJA_FEED_WARMER", "1") != "0",
+            db_pool=int(env.get("CAJA_DB_POOL", "40")),
         )

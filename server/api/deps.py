@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy import Engine
 
-from server.db.engine import as_utc, read_tx, utcnow, write_tx
+from server.db.engine import as_utc, read_once, utcnow, write_tx
 from server.db.schema import terminals
 from server.settings import Settings
 from server.terminals import terminal_by_token
@@ -53,7 +53,7 @@ def bearer_token(request: Request) -> str:
 def current_terminal(request: Request) -> TerminalRef:
     token = bearer_token(request)
     eng = engine(request)
-    with read_tx(eng) as conn:
+    with read_once(eng) as conn:  # one statement: on PostgreSQL no BEGIN/COMMIT round trips around it
         row = terminal_by_token(conn, token)
     return admit(request, eng, row)
 

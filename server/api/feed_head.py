@@ -2,8 +2,8 @@
 terminal's price list, and the change version, read in one statement.
 
 What it is for: a till fetching a cached page or revalidating one (304) costs one statement in the database,
-so a crowd of tills is served at close to what the transport alone costs (one connection checkout and one
-short read transaction where there were two).
+so a crowd of tills is served at close to what the transport alone costs (one connection checkout and, on PostgreSQL,
+one round trip: no BEGIN/COMMIT around it).
 What it must NOT do: remember anything between requests. The token and the version are read again by every
 request, whichever worker process it lands in: a revoked terminal is refused and a price change is seen by
 the very next request, with nothing to invalidate. It must not write either (the contact record is `admit`'s).
@@ -16,7 +16,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy import bindparam, select
 
-from server.db.engine import read_tx
+from server.db.engine import read_once
 from server.db.schema import change_counter, price_lists, terminals
 from server.terminals import token_hash
 
@@ -46,5 +46,5 @@ def feed_head(request: Request) -> Head:
 
 
 def _read(request: Request, h: str) -> Any | None:
-    with read_tx(engine(request)) as conn:
+    with read_once(engine(request)) as conn:
         return conn.execute(_HEAD, {"h": h}).first()

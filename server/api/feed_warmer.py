@@ -3,8 +3,9 @@
 What it is for: a price change at night and the tills opening at 9:00 should find every page of a full load
 already in the page cache. One thread per ERP process (1) polls the change version and, when it moved, walks
 every load shape it knows (price list, warehouse, page size) from the first page to the last at the new
-version: full loads (`since` 0) and the catch-up from the version it saw before; and (2) when a till's request
-finds a page with a next one, walks the rest of that load in the background, so a crowd that arrives right
+version: full loads (`since` 0) and the catch-up from the version it saw before, plus the customers feed's
+full load (the same for every terminal, at the POS's page size); and (2) when a till's request finds a page
+(catalog or customers) with a next one, walks the rest of that load in the background, so a crowd that arrives right
 after a change waits for one build per page instead of stalling on each in turn. A walk goes through the same
 cache (`get_or_build`, one build per key at a time) with the same key and builder as a request: it builds
 exactly the pages a till asks for, and a request arriving during a build waits for it instead of building
@@ -36,7 +37,7 @@ from server.db.engine import read_tx
 from server.db.schema import price_lists, terminals
 
 from .feed_cache import PageCache
-from .feeds import catalog_builder, catalog_key
+from .feeds import catalog_builder, catalog_key, customers_builder, customers_key
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ MAX_SHAPES = 8
 POS_PAGE = 2000
 
 PriceList = tuple[int, str, bool]
+# A walk of the customers feed (the same for every terminal) instead of a price list's catalog.
+CUSTOMERS = None
 Shape = tuple[int, int, int]  # price list id, warehouse id, page size
 
 
@@ -66,7 +69,7 @@ class Warmer:
         self._full_due = False
         self._last_full: float | None = None
         self._due_at_start = False
-        self._jobs: queue.Queue[tuple[PriceList, int, int, int, int, int] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[PriceList | None, int, int, int, int, int] | None] = queue.Queue()
         self._lock = threading.Lock()
         self._shapes: dict[Shape, float] = {}  # shape → when a till last started a full load with it
         self._walks: set[tuple[object, ...]] = set()  # loads already walked (or queued) at their version
@@ -83,6 +86,11 @@ class Warmer:
                 self._shapes[(price_list[0], warehouse_id, n)] = time.monotonic()
         if next_after is not None:
             self._queue(price_list, warehouse_id, n, since, next_after, version)
+
+    def asked_customers(self, n: int, since: int, version: int, next_after: int | None) -> None:
+        """A till asked for a customers page: walk the rest of its load once."""
+        if next_after is not None:
+            self._queue(CUSTOMERS, 0, n, since, next_after, version)
 
     def poll(self) -> None:
         """If the version moved since the last poll, queue the catch-up from the version before for every known
@@ -107,6 +115,8 @@ class Warmer:
             self._full_due = False
             if not self._due_at_start:  # the warm at a process's start does not hold back the next change's
                 self._last_full = now
+            if shapes:  # a paired till loads the customers too, at the same page size
+                self._queue(CUSTOMERS, 0, POS_PAGE, 0, 0, version)
         for pl_id, wh, n in shapes:
             if pl_id not in lists:
                 continue
@@ -124,7 +134,7 @@ class Warmer:
             .where(terminals.c.active.is_(True), terminals.c.token_hash.is_not(None)))]
         return list(dict.fromkeys(asked + paired))[:MAX_SHAPES]
 
-    def _queue(self, price_list: PriceList, warehouse_id: int, n: int, since: int, after: int, version: int) -> None:
+    def _queue(self, price_list: PriceList | None, warehouse_id: int, n: int, since: int, after: int, version: int) -> None:
         walk = (price_list, warehouse_id, n, since, version)
         with self._lock:
             if walk in self._walks:
@@ -134,12 +144,16 @@ class Warmer:
             self._walks.add(walk)
         self._jobs.put((price_list, warehouse_id, n, since, after, version))
 
-    def _walk(self, price_list: PriceList, warehouse_id: int, n: int, since: int, after: int | None,
+    def _walk(self, price_list: PriceList | None, warehouse_id: int, n: int, since: int, after: int | None,
               version: int) -> None:
         while after is not None and not self._stop.is_set():
-            page = self.cache.get_or_build(
-                catalog_key(price_list, warehouse_id, since, after, n, version),
-                catalog_builder(self.engine, price_list[0], warehouse_id, since, after, n, version))
+            if price_list is CUSTOMERS:
+                key = customers_key(since, after, n, version)
+                build = customers_builder(self.engine, since, after, n, version)
+            else:
+                key = catalog_key(price_list, warehouse_id, since, after, n, version)
+                build = catalog_builder(self.engine, price_list[0], warehouse_id, since, after, n, version)
+            page = self.cache.get_or_build(key, build)
             self.walked_pages += 1
             if not page.etag:  # read while the version moved: the next poll walks the new one
                 return

@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import gzip
 import json
+import threading
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Annotated, Any
+from weakref import WeakKeyDictionary
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from sqlalchemy import BigInteger, Engine, and_, func, select, type_coerce
+from sqlalchemy import BigInteger, Connection, Engine, and_, func, select, type_coerce
 
 from server.db import changes
 from server.db.engine import read_tx
@@ -74,6 +76,28 @@ def _page_args(request: Request, since: int, after: int, limit: int | None) -> i
     return limit
 
 
+# A load's `total` (rows with version > since) is the same on each of its pages: counting 100,000 rows again for
+# each of 50 pages was a full scan per page. Kept per (feed, since, version) once a page read at that version was
+# kept (its version did not move while it was read); a new version is a new key. Per engine (one database).
+_TOTALS: WeakKeyDictionary[Engine, dict[tuple[str, int, int], int]] = WeakKeyDictionary()
+_TOTALS_LOCK = threading.Lock()
+_MAX_TOTALS = 256
+
+
+def _total(conn: Connection, feed: str, since: int, version: int, count: Any) -> int:
+    with _TOTALS_LOCK:
+        known = _TOTALS.get(conn.engine, {}).get((feed, since, version))
+    return known if known is not None else int(conn.execute(count).scalar_one())
+
+
+def _keep_total(eng: Engine, feed: str, since: int, version: int, total: int) -> None:
+    with _TOTALS_LOCK:
+        mine = _TOTALS.setdefault(eng, {})
+        if len(mine) >= _MAX_TOTALS:
+            mine.clear()
+        mine[(feed, since, version)] = total
+
+
 def catalog_key(price_list: tuple[int, str, bool], warehouse_id: int, since: int, after: int, n: int,
                 version: int) -> Key:
     """What decides a catalog page's bytes (the price list's name and tax mode are in every page)."""
@@ -110,7 +134,8 @@ def _catalog_page(eng: Engine, price_list_id: int, warehouse_id: int, since: int
         # The version first: a row committed after this read may also appear below (harmless, it is sent
         # again next time) but none committed before it can be missed.
         version = changes.current(conn)
-        total = conn.execute(select(func.count()).select_from(products).where(p.version > since)).scalar_one()
+        total = _total(conn, "catalog", since, version,
+                       select(func.count()).select_from(products).where(p.version > since))
         pl = conn.execute(select(price_lists).where(price_lists.c.id == price_list_id)).one()
         # Price and stock as their stored integers (cents, thousandths): formatting them below with
         # Decimal.scaleb is several times faster than a TypeDecorator per value over 5,000 rows.
@@ -138,6 +163,8 @@ def _catalog_page(eng: Engine, price_list_id: int, warehouse_id: int, since: int
         # Every writer bumps the version in its own transaction, so the same version read again now means
         # no change committed while this page was read (PostgreSQL reads each statement afresh): it may be kept.
         still = changes.current(conn) == version == expected
+    if still:
+        _keep_total(eng, "catalog", since, version, total)
     items = [{
         "id": pid, "sku": sku, "barcodes": codes.get(pid, []), "name": name, "unit": unit, "iva": iva,
         "ieps": ieps, **({"ieps_cuota": cuota, "litres": litres} if cuota else {}),
@@ -163,22 +190,37 @@ def customers_feed(request: Request, since: int = 0, after: int = 0,
                    limit: Annotated[int | None, Query()] = None) -> Response:
     n = _page_args(request, since, after, limit)
     version = feed_head(request).version
-    # Customers are the same for every terminal: one cached page serves all of them.
-    key: Key = ("customers", since, after, n, version)
-    return _respond(request, key, _serve(request, key, lambda: _customers_page(request, since, after, n, version)))
+    key = customers_key(since, after, n, version)
+    page = _serve(request, key, customers_builder(engine(request), since, after, n, version))
+    warmer = getattr(request.app.state, "feed_warmer", None)
+    if warmer is not None:
+        warmer.asked_customers(n, since, version, page.next_after if page is not None else None)
+    return _respond(request, key, page)
 
 
-def _customers_page(request: Request, since: int, after: int, n: int,
-                    expected: int) -> tuple[bytes, bool, int | None]:
+def customers_key(since: int, after: int, n: int, version: int) -> Key:
+    """Customers are the same for every terminal: one cached page serves all of them."""
+    return ("customers", since, after, n, version)
+
+
+def customers_builder(eng: Engine, since: int, after: int, n: int,
+                      version: int) -> Callable[[], tuple[bytes, bool, int | None]]:
+    return lambda: _customers_page(eng, since, after, n, version)
+
+
+def _customers_page(eng: Engine, since: int, after: int, n: int, expected: int) -> tuple[bytes, bool, int | None]:
     c = customers.c
-    with read_tx(engine(request)) as conn:
+    with read_tx(eng) as conn:
         version = changes.current(conn)
-        total = conn.execute(select(func.count()).select_from(customers).where(c.version > since)).scalar_one()
+        total = _total(conn, "customers", since, version,
+                       select(func.count()).select_from(customers).where(c.version > since))
         rows = conn.execute(select(customers).where(c.version > since, c.id > after).order_by(c.id)
                             .limit(n + 1)).all()
         more = len(rows) > n
         rows = rows[:n]
         still = changes.current(conn) == version == expected
+    if still:
+        _keep_total(eng, "customers", since, version, total)
     next_after = rows[-1].id if more else None
     return _json({"total": total, "version": version, "items": [customer_json(r) for r in rows],
                   "next_after": next_after}), still, next_after

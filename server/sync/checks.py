@@ -17,6 +17,7 @@ from sqlalchemy import Connection, bindparam, select
 from poscore.messages import CodedError, render, t
 from poscore.sale import Sale
 from poscore.tax import TaxScheme
+from server.db.bulk import ByValues
 from server.db.engine import utcnow
 from server.db.schema import customers, price_history, price_lists, prices, products
 from server.db.types import Money
@@ -82,14 +83,15 @@ class SaleRejected(Exception):
 
 
 # Built once (SQLAlchemy caches compiled SQL, not statement construction) and run with each batch's ids.
-_PRODUCTS = select(products.c.id, products.c.name, products.c.active, products.c.unit, products.c.iva,
-                   products.c.ieps, products.c.ieps_cuota, products.c.litres).where(products.c.id.in_(bindparam("ids", expanding=True)))
-_PRICES = select(prices.c.product_id, prices.c.price).where(
-    prices.c.price_list_id == bindparam("pl"), prices.c.product_id.in_(bindparam("ids", expanding=True)))
-_PRICE_LISTS = select(price_lists.c.id, price_lists.c.includes_tax).where(
-    price_lists.c.id.in_(bindparam("ids", expanding=True)))
-_CUSTOMERS = select(customers.c.id, customers.c.price_list_id).where(
-    customers.c.id.in_(bindparam("ids", expanding=True)))
+_PRODUCTS = ByValues(lambda where: select(
+    products.c.id, products.c.name, products.c.active, products.c.unit, products.c.iva, products.c.ieps,
+    products.c.ieps_cuota, products.c.litres).where(where(products.c.id, "ids")))
+_PRICES = ByValues(lambda where: select(prices.c.product_id, prices.c.price).where(
+    prices.c.price_list_id == bindparam("pl"), where(prices.c.product_id, "ids")))
+_PRICE_LISTS = ByValues(lambda where: select(price_lists.c.id, price_lists.c.includes_tax).where(
+    where(price_lists.c.id, "ids")))
+_CUSTOMERS = ByValues(lambda where: select(customers.c.id, customers.c.price_list_id).where(
+    where(customers.c.id, "ids")))
 _RECENT_PRICE = select(price_history.c.id).where(
     price_history.c.price_list_id == bindparam("pl"), price_history.c.product_id == bindparam("p"),
     price_history.c.price == bindparam("price", type_=Money()), price_history.c.valid_to >= bindparam("since"),
@@ -115,22 +117,22 @@ class BatchChecks:
         self.conn = conn
         self.since = utcnow() - timedelta(days=grace_days)
         ids = sorted({line.product_id for s in sales for line in s.lines})
-        self.products = {r.id: r for part in chunks(ids) for r in conn.execute(_PRODUCTS, {"ids": part})}
+        self.products = {r.id: r for part in chunks(ids) for r in conn.execute(_PRODUCTS(conn), {"ids": part})}
         by_list: dict[int, set[int]] = {}
         for s in sales:
             by_list.setdefault(s.price_list_id, set()).update(line.product_id for line in s.lines)
         self.prices = {(pl, r.product_id): r.price for pl, pids in by_list.items()
-                       for part in chunks(sorted(pids)) for r in conn.execute(_PRICES, {"pl": pl, "ids": part})}
+                       for part in chunks(sorted(pids)) for r in conn.execute(_PRICES(conn), {"pl": pl, "ids": part})}
         self.price_lists = {r.id: r for part in chunks(sorted(by_list))
-                            for r in conn.execute(_PRICE_LISTS, {"ids": part})}
+                            for r in conn.execute(_PRICE_LISTS(conn), {"ids": part})}
         cids = sorted({s.customer.id for s in sales if s.customer is not None and s.customer.id is not None})
         self.customers: dict[int, Any] = {r.id: r.price_list_id for part in chunks(cids)
-                                          for r in conn.execute(_CUSTOMERS, {"ids": part})}
+                                          for r in conn.execute(_CUSTOMERS(conn), {"ids": part})}
 
     def _customer_list(self, customer_id: int) -> tuple[bool, Any]:
         """(exists, its own price list id or None)."""
         if customer_id not in self.customers:
-            row = self.conn.execute(_CUSTOMERS, {"ids": [customer_id]}).first()
+            row = self.conn.execute(_CUSTOMERS(self.conn), {"ids": [customer_id]}).first()
             if row is None:
                 return False, None
             self.customers[customer_id] = row.price_list_id

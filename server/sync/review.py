@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, bindparam, select
 
+from server.db.bulk import ByValues
 from server.db.schema import sales
 
 from .checks import chunks
@@ -20,8 +21,8 @@ from .checks import chunks
 FUTURE_LIMIT = timedelta(days=1)
 REASONS = ("duplicate_number", "future_time")
 
-_SEQS = select(sales.c.seq).where(sales.c.terminal_id == bindparam("t"),
-                                  sales.c.seq.in_(bindparam("seqs", expanding=True)))
+_SEQS = ByValues(lambda where: select(sales.c.seq).where(sales.c.terminal_id == bindparam("t"),
+                                                         where(sales.c.seq, "seqs")))
 
 
 def _future(device_time: str, now: datetime) -> bool:
@@ -38,7 +39,7 @@ def reasons(conn: Connection, terminal_id: int, batch: Sequence[tuple[str, int, 
             now: datetime) -> dict[str, str]:
     """`batch` is (uuid, local number, device time) of each new sale, in the order they will be stored."""
     seqs = sorted({seq for _uuid, seq, _t in batch})
-    taken = {r.seq for part in chunks(seqs) for r in conn.execute(_SEQS, {"t": terminal_id, "seqs": part})}
+    taken = {r.seq for part in chunks(seqs) for r in conn.execute(_SEQS(conn), {"t": terminal_id, "seqs": part})}
     out: dict[str, str] = {}
     for uuid, seq, device_time in batch:
         found = []

@@ -1,15 +1,19 @@
 """Writing a batch's accepted sales inside the sync's transaction: their folios, the sale rows with their lines
 and payments, and the stock they took.
 
-What it is for: `store(conn, new, warehouse_id, now, version)` gives each `New` its folio and id and writes the
-batch with a fixed handful of statements whatever its size (a statement per sale and line was most of the
-ingest time; a multi-row INSERT is one statement, not one per row). Folios:
+What it is for: `store(conn, new, now)` gives each `New` its folio and id and writes the sale rows; then, as
+the transaction's last statement, `move_stock(conn, new, warehouse_id, now, version)` takes the stock. A fixed
+handful of statements whatever the batch's size (a statement per sale and line was most of the ingest time; a
+multi-row INSERT is one statement, not one per row). Folios:
 `UPDATE folio_series SET last_folio = last_folio + n ... RETURNING` once per series: the batch's sales get the
 n numbers ending there, in the order sent, with no gaps and no duplicates (a transaction that fails gives them
 all back). The change counter's row lock is the one lock every writer of versions waits for, so it is taken
-last, when only the stock and the products' versions are left to write: the counter's bump, one statement for
-the stock and the versions on PostgreSQL (UPDATE ... FROM unnest of the batch's quantities, summed per product),
-then the caller's commit. On SQLite the transaction is BEGIN IMMEDIATE (one writer): plain statements there.
+last and held for one statement and the commit: on PostgreSQL the counter's bump, the products' versions, the
+stock (an upsert: a product without a stock row gets one below zero) and the flags of the sales that left a
+product below zero are ONE statement (data-modifying WITH clauses, the counter first), with nothing read
+back but the version, sent in one round trip with the COMMIT (`engine.commit_with`); each extra round trip under
+that lock, and each wait for the request's thread to run again, was time every other batch waited for.
+On SQLite the transaction is BEGIN IMMEDIATE (one writer): plain statements there.
 What it must not do: judge a sale (sale_intake and checks did), write anything of a rejected one, or commit.
 """
 from __future__ import annotations
@@ -21,11 +25,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Integer, bindparam, select, text
+from sqlalchemy import Connection, bindparam, select
 
 from poscore.sale import Sale
 from server.db import changes
 from server.db.bulk import insert_rows
+from server.db.engine import commit_with
 from server.db.schema import folio_series, products, sale_lines, sale_payments, sales, stock, stock_negative
 from server.db.schema_fiscal import cfdis
 from server.db.types import Qty
@@ -38,15 +43,24 @@ from .checks import chunks
 _TAKE_FOLIOS = (folio_series.update().where(folio_series.c.series == bindparam("s"))
                 .values(last_folio=folio_series.c.last_folio + bindparam("n")).returning(folio_series.c.last_folio))
 _QTY = Qty()
-# PostgreSQL: the stock and the products' versions in one statement (a data-modifying WITH runs to completion
-# whether read or not). Every writer of stock or versions holds the counter's lock here, so the rows it locks
-# are never contended and their order cannot deadlock.
-_PG_TAKE_STOCK = text(
-    "WITH sold AS (SELECT * FROM unnest(CAST(:pids AS integer[]), CAST(:qtys AS bigint[])) AS s(product_id, qty)),"
-    " changed AS (UPDATE products SET version = :v WHERE id = ANY(CAST(:pids AS integer[])))"
-    " UPDATE stock SET qty = stock.qty - sold.qty FROM sold"
-    " WHERE stock.warehouse_id = :w AND stock.product_id = sold.product_id"
-    " RETURNING stock.product_id, stock.qty").columns(product_id=Integer, qty=BigInteger)
+# PostgreSQL: everything under the counter's lock in one statement. The main SELECT reads `v` first, so the
+# counter's row is locked before any product or stock row (the order every writer of versions follows, so the
+# row locks taken after it are never contended and cannot deadlock); the other WITH clauses run to completion
+# after it. Stock left below zero is flagged per sale: `later` is what the batch's later sales took of the
+# product, so the stock a sale left is the final figure plus `later`.
+_PG_FINISH = (
+    "WITH v AS (UPDATE change_counter SET value = value + 1 WHERE id = 1 RETURNING value),"
+    " sold AS (SELECT * FROM unnest(CAST(%(pids)s AS integer[]), CAST(%(qtys)s AS bigint[])) AS s(product_id, qty)),"
+    " changed AS (UPDATE products SET version = v.value FROM v WHERE products.id = ANY(CAST(%(pids)s AS integer[]))),"
+    " moved AS (INSERT INTO stock (warehouse_id, product_id, qty) SELECT %(w)s, sold.product_id, -sold.qty FROM sold, v"
+    "  ON CONFLICT (warehouse_id, product_id) DO UPDATE SET qty = stock.qty + excluded.qty"
+    "  RETURNING stock.product_id, stock.qty),"
+    " flagged AS (INSERT INTO stock_negative (warehouse_id, product_id, sale_id, qty_after, created_at)"
+    "  SELECT %(w)s, f.product_id, f.sale_id, moved.qty + f.later, CAST(%(now)s AS timestamptz)"
+    "  FROM unnest(CAST(%(fsale)s AS integer[]), CAST(%(fpid)s AS integer[]), CAST(%(flater)s AS bigint[]))"
+    "   AS f(sale_id, product_id, later) JOIN moved ON moved.product_id = f.product_id"
+    "  WHERE moved.qty + f.later < 0 ORDER BY f.sale_id, f.product_id)"
+    " SELECT value FROM v")
 _TAKE_STOCK = (stock.update().where(stock.c.warehouse_id == bindparam("w"), stock.c.product_id == bindparam("p"))
                .values(qty=stock.c.qty - bindparam("q", type_=Qty())))
 _STOCK_LEFT = select(stock.c.product_id, stock.c.qty).where(
@@ -75,9 +89,8 @@ class New:
     cashier_flag: str | None = None
 
 
-def store(conn: Connection, new: list[New], warehouse_id: int, now: datetime, version: int | None) -> None:
-    """Write the batch's accepted sales. `version`: the counter's next value when the caller already holds its
-    lock (a new customer took it), else None and the lock is taken here, just before the stock."""
+def store(conn: Connection, new: list[New], now: datetime) -> None:
+    """Write the batch's accepted sales (folios, rows, lines, payments); the stock is `move_stock`'s."""
     _take_folios(conn, new)
     rows = insert_rows(conn, sales, [{
         "uuid": n.uuid, "terminal_id": n.terminal_id, "seq": n.sale.seq, "number": n.sale.number, "type": n.type,
@@ -101,12 +114,39 @@ def store(conn: Connection, new: list[New], warehouse_id: int, now: datetime, ve
     insert_rows(conn, sale_payments, payments)
     # A factura's CFDI is queued with its sale: the job then never scans all sales for new ones.
     insert_rows(conn, cfdis, queue.ingreso_rows([n.id for n in new if n.type == "factura"], now))
-    # From here to the commit, writers of versions wait for this batch.
+
+
+def move_stock(conn: Connection, new: list[New], warehouse_id: int, now: datetime, version: int | None) -> None:
+    """Take the sold quantities out of the terminal's warehouse and bump the change version: the transaction's
+    last statement(s), right before the commit (on PostgreSQL, sent with it: `commit_with`). `version`: the counter's next value when the caller already
+    holds its lock (a new customer took it), else None and the lock is taken here."""
+    if conn.dialect.name == "postgresql":
+        _pg_move_stock(conn, new, warehouse_id, now, version)
+        return
     if version is None:
         version = changes.bump(conn)
     elif changes.bump(conn) != version:
         raise AssertionError("change counter moved under its lock")
     _move_stock(conn, new, warehouse_id, now, version)
+
+
+def _pg_move_stock(conn: Connection, new: list[New], warehouse_id: int, now: datetime, version: int | None) -> None:
+    sold: dict[int, Decimal] = defaultdict(Decimal)
+    flags: list[tuple[int, int, int | None]] = []  # (sale id, product, what the later sales took), from the end
+    for n in reversed(new):
+        mine: dict[int, Decimal] = defaultdict(Decimal)
+        for line in n.sale.lines:
+            mine[line.product_id] += line.qty
+        flags += [(n.id, p, _QTY.process_bind_param(sold[p], None)) for p in mine]
+        for p, q in mine.items():
+            sold[p] += q
+    pids = sorted(sold)
+    got = commit_with(conn, _PG_FINISH, {
+        "pids": pids, "qtys": [_QTY.process_bind_param(sold[p], None) for p in pids], "w": warehouse_id,
+        "now": now, "fsale": [f[0] for f in flags], "fpid": [f[1] for f in flags], "flater": [f[2] for f in flags],
+    })
+    if version is not None and int(got[0]) != version:
+        raise AssertionError("change counter moved under its lock")
 
 
 def _take_folios(conn: Connection, new: list[New]) -> None:
@@ -121,13 +161,9 @@ def _take_folios(conn: Connection, new: list[New]) -> None:
 
 
 def _take_stock(conn: Connection, sold: dict[int, Decimal], warehouse_id: int, version: int) -> dict[int, Decimal]:
-    """Take `sold` out of the warehouse and mark its products changed (new stock means a new version for the
+    """SQLite: take `sold` out of the warehouse and mark its products changed (new stock means a new version for the
     catalog feed's `since`); returns the quantities left of the products that had a stock row."""
     pids = sorted(sold)
-    if conn.dialect.name == "postgresql":
-        rows = conn.execute(_PG_TAKE_STOCK, {"pids": pids, "qtys": [_QTY.process_bind_param(sold[p], None) for p in pids],
-                                             "v": version, "w": warehouse_id})
-        return {r.product_id: Decimal(_QTY.process_result_value(r.qty, None) or 0) for r in rows}
     conn.execute(_TAKE_STOCK, [{"w": warehouse_id, "p": p, "q": sold[p]} for p in pids])
     for part in chunks(pids):
         conn.execute(_PRODUCTS_CHANGED, {"v": version, "ids": part})

@@ -38,6 +38,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from poscore.sale import Sale
 from server import testhooks
 from server.db import changes
+from server.db.bulk import ByValues
 from server.db.engine import as_utc, utcnow, write_tx
 from server.db.schema import sales, terminals
 
@@ -46,13 +47,14 @@ from .cashiers import CashierCheck, sale_cashier
 from .checks import BatchChecks, SaleRejected, chunks
 from .customers import CustomerRejected, upsert_customer
 from .sale_intake import Item, prepare, rejected, rejection
-from .sale_store import New, store
+from .sale_store import New, move_stock, store
 
 log = logging.getLogger("caja.sync")
 ATTEMPTS = 5
 
-_KNOWN = select(sales.c.uuid, sales.c.terminal_id, sales.c.content_hash, sales.c.type, sales.c.series,
-                sales.c.folio, sales.c.received_at).where(sales.c.uuid.in_(bindparam("uuids", expanding=True)))
+_KNOWN = ByValues(lambda where: select(
+    sales.c.uuid, sales.c.terminal_id, sales.c.content_hash, sales.c.type, sales.c.series, sales.c.folio,
+    sales.c.received_at).where(where(sales.c.uuid, "uuids")))
 _LOCK_TERMINAL = select(terminals.c.id).where(terminals.c.id == bindparam("t")).with_for_update()
 _LAST_SYNC = terminals.update().where(terminals.c.id == bindparam("t")).values(
     last_sync_at=bindparam("at"), last_sync_accepted=bindparam("ok"), last_sync_rejected=bindparam("ko"))
@@ -106,7 +108,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[Item], grace_days
     version = changes.lock_next(conn) if any(it.creates_customer for it in items) else None
     now = utcnow()
     uuids = sorted({it.uuid for it in items if it.result is None})
-    known: dict[str, Any] = {r.uuid: r for part in chunks(uuids) for r in conn.execute(_KNOWN, {"uuids": part})}
+    known: dict[str, Any] = {r.uuid: r for part in chunks(uuids) for r in conn.execute(_KNOWN(conn), {"uuids": part})}
     checks = BatchChecks(conn, [it.sale for it in items if it.sale is not None and it.uuid not in known], grace_days)
     cashiers = CashierCheck(conn, terminal)
     answers: list[dict[str, Any] | tuple[New, bool]] = []
@@ -147,10 +149,14 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[Item], grace_days
         flags = review.reasons(conn, terminal.id, [(n.uuid, n.sale.seq, n.sale.device_time) for n in new], now)
         for n in new:
             n.review = ",".join(f for f in (flags.get(n.uuid), n.cashier_flag) if f) or None
-        store(conn, new, terminal.warehouse_id, now, version)
+        store(conn, new, now)
     results = [_accepted(*a) if isinstance(a, tuple) else a for a in answers]
-    if new:  # the batch is written, not committed: where the fault tests kill the ERP (server/testhooks.py)
+    if new:
+        # The batch is written, not committed: where the fault tests kill the ERP (server/testhooks.py).
         testhooks.pause("sales_batch", sales=len(new))
+        # Last: from the counter's lock to the commit every other writer of versions waits; on PostgreSQL this
+        # sends the commit with the statement (sale_store.move_stock).
+        move_stock(conn, new, terminal.warehouse_id, now, version)
     return results
 
 

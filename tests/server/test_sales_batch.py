@@ -151,17 +151,17 @@ def test_a_batch_retried_after_a_conflict_is_stored_once(shop: Any, monkeypatch:
     from server.sync import sales as sync_sales
 
     erp, h, items = shop
-    real = sync_sales._accept_in_tx
+    real = sync_sales.move_stock
     calls = []
 
     def conflict_after_writing_once(*args: Any) -> Any:
         calls.append(1)
-        out = real(*args)
-        if len(calls) == 1:  # everything written, then the commit would fail: the transaction rolls back
+        if len(calls) == 1:  # sales, lines, payments and folios written; the last statement (with the commit on
+            # PostgreSQL) fails: the transaction rolls back
             raise IntegrityError("INSERT ...", {}, Exception("unique violation"))
-        return out
+        return real(*args)
 
-    monkeypatch.setattr(sync_sales, "_accept_in_tx", conflict_after_writing_once)
+    monkeypatch.setattr(sync_sales, "move_stock", conflict_after_writing_once)
     version = erp.scalar("SELECT value FROM change_counter")
     res = post(erp, h, *(make_sale(items[i:i + 2], i + 1) for i in range(4)))
     assert len(calls) == 2
