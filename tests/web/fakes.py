@@ -133,7 +133,7 @@ class FakeIdb:
         if seen != sorted(json.loads(expected_json)):
             return "returns_changed"
         self.returns[record["uuid"]] = record
-        self.outbox[record["uuid"]] = {"uuid": record["uuid"], "kind": "return"}
+        self.outbox[record["uuid"]] = {"uuid": record["uuid"], "kind": "return", "queued": len(self.returns)}
         self.stock[record["uuid"]] = {"sale_uuid": record["uuid"], "deltas": json.loads(stock_json)}
         return ""
 
@@ -141,8 +141,11 @@ class FakeIdb:
         return json.dumps(sorted(self.returns.values(), key=lambda r: r["created_at"]))
 
     async def outboxReturns(self) -> str:
-        rows = [self.returns[u] for u, e in self.outbox.items() if e.get("kind") == "return"]
-        return json.dumps(sorted((r for r in rows if r["state"] == "pending"), key=lambda r: r["created_at"]))
+        # As IndexedDB's getAll: in key (uuid) order, not in the order they were stored.
+        entries = [e for _, e in sorted(self.outbox.items()) if e.get("kind") == "return"]
+        rows = [(self.returns[e["uuid"]], e.get("queued", 0)) for e in entries]
+        pending = sorted(((r, q) for r, q in rows if r["state"] == "pending"), key=lambda rq: (rq[0]["created_at"], rq[1]))
+        return json.dumps([r for r, _ in pending])
 
     async def applyReturnResults(self, updates_json: str) -> None:
         for u in json.loads(updates_json):

@@ -123,6 +123,24 @@ def test_returns_are_sent_once_after_the_sales_and_counted_on_the_badge_until_an
     assert len(erp.returns_received) == 1  # exactly once
 
 
+def test_returns_made_within_one_second_are_sent_in_the_order_they_were_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    # created_at has whole seconds and the outbox is read in uuid order: uuids falling in reverse order must not
+    # reverse the batch (the ERP gives the folios in the order the batch lists them).
+    import caja_pos.services.returns as returns_module
+
+    uuids = iter(["f0000000-0000-4000-8000-000000000003", "a0000000-0000-4000-8000-000000000002",
+                  "00000000-0000-4000-8000-000000000001"])
+    monkeypatch.setattr(returns_module, "uuid4", lambda: next(uuids))
+    idb, erp, storage, till, record = _synced_sale()
+    returns = _returns(storage, till)  # one clock reading for all three: the same second
+    made = [_run(returns.commit(record, {0: "1"}, reason=f"Devolución {n}", refund_method="efectivo"))["uuid"]
+            for n in range(3)]
+    assert made == sorted(made, reverse=True)
+    erp.returns_answer = lambda r: {"uuid": r["uuid"], "status": "accepted", "series": "D", "folio": 1}
+    _run(paired_syncer(idb, erp)._run(None))
+    assert [r["uuid"] for r in erp.returns_received] == made
+
+
 def test_a_return_the_erp_rejects_is_kept_with_its_reason_and_its_stock_record_goes() -> None:
     idb, erp, storage, till, record = _synced_sale()
     ret = _run(_returns(storage, till).commit(record, {0: "3"}, reason="Cambio", refund_method="efectivo"))

@@ -40,7 +40,10 @@ export async function commitReturn(recordJson, stockJson, expectedJson) {
     };
     // Queued after the checks: an abort from their handlers rolls these writes back.
     tx.objectStore("returns").add(record);
-    tx.objectStore("outbox").put({ uuid: record.uuid, kind: "return", created_at: record.created_at });
+    // `queued` (ms) orders returns made within the same second (created_at has whole seconds; the outbox is
+    // keyed by uuid): the ERP gives folios in the order a batch lists them.
+    tx.objectStore("outbox").put({ uuid: record.uuid, kind: "return", created_at: record.created_at,
+                                   queued: Date.now() });
     tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: JSON.parse(stockJson) });
   } catch (error) {
     try { tx.abort(); } catch (e) { /* already finished */ }
@@ -72,11 +75,13 @@ export async function returnsAll() {
 export async function outboxReturns() {
   const db = await open();
   const tx = db.transaction(["outbox", "returns"]);
-  const entries = await req(tx.objectStore("outbox").getAll());
+  const entries = (await req(tx.objectStore("outbox").getAll())).filter((e) => e.kind === "return");
   const returns = tx.objectStore("returns");
-  const rows = await Promise.all(entries.filter((e) => e.kind === "return").map((e) => req(returns.get(e.uuid))));
+  const rows = await Promise.all(entries.map((e) => req(returns.get(e.uuid))));
+  const queued = new Map(entries.map((e) => [e.uuid, e.queued ?? 0]));  // entries from before `queued`: 0
   const out = rows.filter((r) => r && r.state === "pending");
-  out.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1 : 0));
+  out.sort((a, b) => (a.created_at < b.created_at ? -1 : a.created_at > b.created_at ? 1
+    : queued.get(a.uuid) - queued.get(b.uuid)));
   return JSON.stringify(out);
 }
 
