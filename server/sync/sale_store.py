@@ -14,7 +14,9 @@ product below zero are ONE statement (data-modifying WITH clauses, the counter f
 back but the version, sent in one round trip with the COMMIT (`engine.commit_with`); each extra round trip under
 that lock, and each wait for the request's thread to run again, was time every other batch waited for.
 On SQLite the transaction is BEGIN IMMEDIATE (one writer): plain statements there.
-What it must not do: judge a sale (sale_intake and checks did), write anything of a rejected one, or commit.
+What it must not do: judge a sale (sale_intake and checks did), write anything of a rejected one, or commit
+anywhere but in `move_stock` on PostgreSQL (the caller's transaction commits otherwise, and nothing of the batch is
+written after `move_stock`).
 """
 from __future__ import annotations
 
@@ -118,8 +120,9 @@ def store(conn: Connection, new: list[New], now: datetime) -> None:
 
 def move_stock(conn: Connection, new: list[New], warehouse_id: int, now: datetime, version: int | None) -> None:
     """Take the sold quantities out of the terminal's warehouse and bump the change version: the transaction's
-    last statement(s), right before the commit (on PostgreSQL, sent with it: `commit_with`). `version`: the counter's next value when the caller already
-    holds its lock (a new customer took it), else None and the lock is taken here."""
+    last statement(s), right before the commit (on PostgreSQL, sent with it and committed: `commit_with`).
+    `version`: the counter's next value when the caller already holds its lock (a new customer took it), else
+    None and the lock is taken here."""
     if conn.dialect.name == "postgresql":
         _pg_move_stock(conn, new, warehouse_id, now, version)
         return
@@ -145,6 +148,8 @@ def _pg_move_stock(conn: Connection, new: list[New], warehouse_id: int, now: dat
         "pids": pids, "qtys": [_QTY.process_bind_param(sold[p], None) for p in pids], "w": warehouse_id,
         "now": now, "fsale": [f[0] for f in flags], "fpid": [f[1] for f in flags], "flater": [f[2] for f in flags],
     })
+    # A sanity check only, and after the commit: the caller's lock on the counter's row means nobody else could
+    # move it; were it ever wrong, the batch stays committed and its retry is answered as duplicates.
     if version is not None and int(got[0]) != version:
         raise AssertionError("change counter moved under its lock")
 
