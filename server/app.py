@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import weakref
 
 from fastapi import FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
@@ -24,6 +25,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                   openapi_url="/api/openapi.json")
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url, pg_pool=settings.db_pool)
+    app.state.sales_gates = weakref.WeakKeyDictionary()  # per event loop (server/api/sales.py)
     errors.install(app)
     # Level 5: a catalog page compresses about as well as at 9 in a fraction of the time.
     app.add_middleware(GZipMiddleware, minimum_size=1024, compresslevel=5)
