@@ -29,6 +29,13 @@ UNITS = ("pieza", "kg")
 _DECIMAL_TEXT = re.compile(r"[+-]?[0-9]{1,15}(?:\.[0-9]{0,6})?|[+-]?\.[0-9]{1,6}", re.ASCII)
 
 
+# The same few hundred texts ("16.00", "1", "0.160000") come back in every line of every sale: the ERP checks
+# thousands of sales a second and each has ~80 numbers, so a parsed text is kept (a Decimal is immutable).
+# Only valid texts are kept; the dict is emptied when full rather than tracking use.
+_PARSED: dict[str, Decimal] = {}
+_PARSED_MAX = 20_000
+
+
 class InvalidNumber(ValueError):
     """Text or value that is not a finite decimal number (NaN, Infinity, float, garbage)."""
 
@@ -51,12 +58,19 @@ def to_decimal(value: str | int | Decimal) -> Decimal:
     elif isinstance(value, int):
         d = Decimal(value)
     elif isinstance(value, str):
+        known = _PARSED.get(value)
+        if known is not None:
+            return known
         text = value.strip()
         if not text:
             raise InvalidNumber("empty number")
         if not _DECIMAL_TEXT.fullmatch(text):
             raise InvalidNumber(f"not a decimal string: {value!r}")
         d = Decimal(text)
+        if d.is_finite():
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[value] = d
     else:
         raise InvalidNumber(f"not a decimal string: {value!r}")
     if not d.is_finite():
