@@ -29,7 +29,14 @@ PCT_SCALE = Decimal("0.0001")  # sale_lines.discount_pct is Scaled(4)
 
 def hash_or_problem(raw: dict[str, Any]) -> tuple[str, str | None]:
     """(sha256 of the sale's canonical JSON, None), or ("", why the database cannot take its text) exactly
-    as checks.text_problem says.
+    as checks.text_problem says."""
+    digest, problem, _text = digest_and_text(raw)
+    return digest, problem
+
+
+def digest_and_text(raw: dict[str, Any]) -> tuple[str, str | None, str]:
+    """hash_or_problem's answer plus the canonical JSON text it hashed (stored as the record's body, so a sale is
+    encoded once); the text is "" when there is a problem.
 
     One json.dumps answers both for an ordinary sale; text_problem's walk of every value cost as much as
     all the sale's SQL, so it runs only when the JSON text leaves a doubt. Why the shortcut is
@@ -39,16 +46,16 @@ def hash_or_problem(raw: dict[str, Any]) -> tuple[str, str | None]:
     try:
         canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     except RecursionError:  # nesting deeper than the encoder goes: no sale looks like that
-        return "", text_problem(raw) or "detail_too_nested"
+        return "", text_problem(raw) or "detail_too_nested", ""
     if len(canonical) <= MAX_ITEM_CHARS and "\\u0000" not in canonical:
         try:
-            return hashlib.sha256(canonical.encode()).hexdigest(), None
+            return hashlib.sha256(canonical.encode()).hexdigest(), None, canonical
         except UnicodeEncodeError:
             pass
     problem = text_problem(raw)
     if problem is not None:
-        return "", problem
-    return hashlib.sha256(canonical.encode()).hexdigest(), None  # the text "\\u0000" itself, typed
+        return "", problem, ""
+    return hashlib.sha256(canonical.encode()).hexdigest(), None, canonical  # the text "\\u0000" itself, typed
 
 
 def rejected(uuid: Any, code: str, **params: Any) -> dict[str, Any]:
@@ -79,6 +86,7 @@ class Item:
     uuid: Any
     result: dict[str, Any] | None = None  # answered before any lookup (no usable uuid, unstorable text)
     digest: str = ""
+    body: str = ""  # the canonical JSON text that was hashed
     sale: Sale | None = None
     problem: SaleRejected | None = None  # answered unless the uuid is already known
 
@@ -94,7 +102,7 @@ def prepare(raw: Any, terminal: Any) -> Item:
     if not isinstance(uuid, str) or not 0 < len(uuid) <= 36:
         item.result = rejected(uuid, "malformed", detail="uuid")
         return item
-    item.digest, problem = hash_or_problem(raw)
+    item.digest, problem, item.body = digest_and_text(raw)
     if problem is not None:
         item.result = rejected(uuid, "malformed", detail=problem)
         return item

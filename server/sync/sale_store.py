@@ -89,6 +89,7 @@ class New:
     cashier_id: int | None = None
     shift_uuid: str | None = None
     cashier_flag: str | None = None
+    body: str = ""  # the sale's JSON text as hashed (sale_intake.digest_and_text); else encoded here
 
 
 def store(conn: Connection, new: list[New], now: datetime) -> None:
@@ -100,7 +101,7 @@ def store(conn: Connection, new: list[New], now: datetime) -> None:
         "price_list_id": n.sale.price_list_id, "device_time": n.sale.device_time[:40], "received_at": now,
         "series": n.series, "folio": n.folio, "subtotal": n.sale.totals.subtotal, "discount": n.sale.totals.discount,
         "tax_total": n.sale.totals.tax_total, "total": n.sale.totals.total, "status": "accepted",
-        "content_hash": n.content_hash, "body": json.dumps(n.raw, ensure_ascii=False), "review": n.review,
+        "content_hash": n.content_hash, "body": n.body or json.dumps(n.raw, ensure_ascii=False), "review": n.review,
         "cashier_id": n.cashier_id, "shift_uuid": n.shift_uuid,
     } for n in new], returning=("uuid", "id"))
     ids = {r.uuid: r.id for r in rows}

@@ -137,7 +137,7 @@ def _accept_in_tx(conn: Connection, terminal: Any, items: list[Item], grace_days
             continue
         series = terminal.series_factura if it.sale.type == "factura" else terminal.series_remision
         n = New(it.uuid, terminal.id, it.digest, it.sale.type, series, now, it.sale, it.raw, customer_id,
-                 cashier_id=cashier_id, shift_uuid=shift_uuid, cashier_flag=cashier_flag)
+                 cashier_id=cashier_id, shift_uuid=shift_uuid, cashier_flag=cashier_flag, body=it.body)
         known[it.uuid] = n
         new.append(n)
         answers.append((n, False))
