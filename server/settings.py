@@ -70,7 +70,7 @@ class Settings:
     db_pool: int = 40
     # Sales batches each process writes at once (server/api/sales.py); the rest wait their turn in the event
     # loop, holding neither a thread nor a database connection.
-    sales_at_once: int = 2
+    sales_at_once: int = 3
     # A line discount above this percentage needs a supervisor's PIN at the till (GET /api/cashiers says it).
     supervisor_discount_pct: int = 10
     extra: dict[str, str] = field(default_factory=dict)
@@ -95,5 +95,5 @@ class Settings:
             fiscal_worker=env.get("CAJA_FISCAL_WORKER", "1") != "0",
             feed_warmer=env.get("CAJA_FEED_WARMER", "1") != "0",
             db_pool=int(env.get("CAJA_DB_POOL", "40")),
-            sales_at_once=max(1, int(env.get("CAJA_SALES_AT_ONCE", "2"))),
+            sales_at_once=max(1, int(env.get("CAJA_SALES_AT_ONCE", "3"))),
         )

@@ -83,6 +83,6 @@ def test_sales_batches_take_turns(at_once: int, sqlite_template: Path, tmp_path:
 
 
 def test_sales_at_once_from_env(tmp_path: Path) -> None:
-    env = {"CAJA_SECRET_KEY": "k", "CAJA_SALES_AT_ONCE": "3"}
-    assert Settings.from_env(env, var_dir=tmp_path).sales_at_once == 3
-    assert Settings.from_env({"CAJA_SECRET_KEY": "k"}, var_dir=tmp_path).sales_at_once == 2
+    env = {"CAJA_SECRET_KEY": "k", "CAJA_SALES_AT_ONCE": "5"}
+    assert Settings.from_env(env, var_dir=tmp_path).sales_at_once == 5
+    assert Settings.from_env({"CAJA_SECRET_KEY": "k"}, var_dir=tmp_path).sales_at_once == 3
