@@ -72,15 +72,6 @@ def listen(target: Any, event: str, handler: Callable[[Any], Any], capture: bool
     return remove
 
 
-def once(fn: Callable[[], None]) -> tuple[Any, Callable[[], None]]:
-    """`fn` as a function JavaScript may call later, and the function that releases it once it will not be
-    called any more (outside a browser: `fn` itself and nothing to release)."""
-    if create_proxy is None:
-        return fn, lambda: None
-    proxy = create_proxy(fn)
-    return proxy, proxy.destroy
-
-
 _live_proxies = [0]  # listener proxies alive now
 
 

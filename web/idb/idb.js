@@ -156,8 +156,7 @@ const CLAIMS = IDBKeyRange.bound(["seq", -Infinity], ["seq", Infinity]);
  * the last sequence again and renumbers), "storage_full" (QuotaExceededError), or
  * "storage_error:<DOMException name>". Codes, not exceptions, so Python never has to recognise an error by its
  * text. Nothing is written unless it resolves with "".
- * record = {uuid, seq, number, state, created_at, sale: SALE json}; stock = {product_id: "-qty"}; onStored: called
- * (no arguments) once stored, before the answer resolves.
+ * record = {uuid, seq, number, state, created_at, sale: SALE json}; stock = {product_id: "-qty"}.
  *
  * Why no read and no callback decides anything: the commit starts at once (IDBTransaction.commit(), durability
  * "strict" kept) instead of after the browser ran every request's handler, which cost a round trip between the
@@ -166,15 +165,14 @@ const CLAIMS = IDBKeyRange.bound(["seq", -Infinity], ["seq", Infinity]);
  * transaction, rolling back every write queued with it. Readwrite transactions over "meta" run one at a time
  * across tabs, so two tabs cannot both claim a number.
  */
-export function commitSale(recordJson, stockJson, onStored = null) {
+export function commitSale(recordJson, stockJson) {
   // Started before this returns when the database is open (the usual case): the caller goes on with other work
   // (Python building the "Venta guardada" dialog) while IndexedDB writes, instead of after a turn of the loop.
   const db = opened();
-  return db ? commitOn(db, recordJson, stockJson, onStored)
-    : open().then((d) => commitOn(d, recordJson, stockJson, onStored));
+  return db ? commitOn(db, recordJson, stockJson) : open().then((d) => commitOn(d, recordJson, stockJson));
 }
 
-async function commitOn(db, recordJson, stockJson, onStored) {
+async function commitOn(db, recordJson, stockJson) {
   const record = JSON.parse(recordJson);
   const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", DURABLE);
   const finished = done(tx);
@@ -198,11 +196,6 @@ async function commitOn(db, recordJson, stockJson, onStored) {
     await finished;
   } catch (error) {
     return used ? "sequence_used" : storageError(error);
-  }
-  if (onStored) {
-    // Stored: the caller's follow-up runs now, in the task the transaction completed in. A Python caller awaiting
-    // the answer instead would resume only a turn of its event loop later. Its failure is not the sale's.
-    try { onStored(); } catch (error) { console.error("caja: after storing a sale:", error); }
   }
   return "";
 }

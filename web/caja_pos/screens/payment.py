@@ -37,6 +37,7 @@ class PaymentScreen(DialogView):
         super().__init__()
         self.commit = commit
         self.on_done = on_done
+        self.till = till
         self.total: Decimal = till.cart.totals().total
         self.inputs: dict[str, Any] = {}
         self.busy = False
@@ -111,6 +112,8 @@ class PaymentScreen(DialogView):
                 text = f"{L('missing')}: {format_mxn(missing)}"
             else:
                 text = f"{L('change')}: {format_mxn(change_due(self.total, pays))}"
+                # Paid: the sale is made now, between keystrokes, so "Confirmar cobro" only stamps its number.
+                self.till.prepare(pays)
             self.status.textContent = text
             self.status.dataset.ok = "0" if missing > ZERO else "1"
             self.error.hidden = True
