@@ -84,13 +84,15 @@ class Sales:
         return (till.cart, tuple(till.cart.lines), till.customer, till.sale_type, till.terminal, tuple(payments),
                 tuple(sorted(stamp.items())))
 
-    def prepare(self, payments: list[Payment]) -> None:
-        """Make the sale ahead with these payments (the payment screen, as they change). A sale poscore refuses
-        is not made: the click raises the refusal."""
+    def prepare(self, payments: list[Payment]) -> Sale | None:
+        """Make the sale ahead with these payments (the payment screen, as they change) and return it, with the
+        number it will most likely get (the next after this tab's last). A sale poscore refuses is not made
+        (None): the click raises the refusal."""
         try:
             self._draft = self._make(payments, self.stamp())
         except Exception:  # noqa: BLE001 - the click makes it again and shows the refusal
             self._draft = None
+        return None if self._draft is None else self._draft.sale
 
     def _make(self, payments: list[Payment], stamp: dict) -> _Draft:
         seq = self.till.next_seq(self.last_seq or 0)
