@@ -24,6 +24,7 @@ class FakeIdb:
         self.customers_local: dict[str, dict] = {}
         self.returns: dict[str, dict] = {}
         self.fail_commit: str | None = None
+        self.answering = False  # True while commitSale's on_stored runs
 
     async def metaGet(self, key: str) -> Any:
         return self.meta.get(key, JsNull())
@@ -62,7 +63,7 @@ class FakeIdb:
     async def lastSequence(self) -> int:
         return json.loads(self.meta.get("seq", "0"))
 
-    async def commitSale(self, record_json: str, stock_json: str) -> str:
+    async def commitSale(self, record_json: str, stock_json: str, on_stored: Any = None) -> str:
         if self.fail_commit:
             return self.fail_commit  # idb.js's error code; nothing written: the transaction aborted
         record = json.loads(record_json)
@@ -72,6 +73,10 @@ class FakeIdb:
         self.outbox[record["uuid"]] = {"uuid": record["uuid"], "kind": "sale"}
         self.stock[record["uuid"]] = {"sale_uuid": record["uuid"], "deltas": json.loads(stock_json)}
         self.meta["seq"] = json.dumps(record["seq"])
+        if on_stored is not None:  # as idb.js: told once stored, before the answer reaches the caller
+            self.answering = True
+            on_stored(record["uuid"])
+            self.answering = False
         return ""
 
     async def salesAll(self) -> str:

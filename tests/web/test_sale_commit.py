@@ -89,6 +89,23 @@ def test_stored_is_not_told_when_nothing_was_stored_and_a_failing_stored_keeps_t
     assert sale.uuid in idb.sales and not sales.till.cart and sales.last_seq == sale.seq
 
 
+def test_stored_runs_when_the_store_calls_back_once_and_the_till_moves_on_with_it() -> None:
+    idb = FakeIdb()
+    sales = _sales(idb)
+    seen: list[tuple[str, int, int | None, bool]] = []
+
+    def stored(sale: object) -> None:
+        seen.append((sale.number, len(sales.till.cart), sales.last_seq, idb.answering))  # type: ignore[attr-defined]
+
+    sale = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], None, stored))
+    assert seen == [(sale.number, 1, sale.seq, True)]  # once, from the store's call, before the cart was reset
+    assert not sales.till.cart and sales.till.deltas == {1: Decimal("-2.000")} and sales.last_seq == sale.seq
+    hook = sales._on_stored  # the function idb.js calls: made once, the next sale uses it again
+    sales.till.cart.add(1, 1)
+    again = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], None, stored))
+    assert seen[1:] == [(again.number, 1, again.seq, True)] and hook is not None and sales._on_stored is hook
+
+
 def test_a_sale_made_ahead_is_stored_as_the_click_would_have_made_it() -> None:
     idb = FakeIdb()
     sales = _sales(idb)

@@ -72,6 +72,12 @@ def listen(target: Any, event: str, handler: Callable[[Any], Any], capture: bool
     return remove
 
 
+def js_function(fn: Callable[..., None]) -> Any:
+    """`fn` as a function JavaScript may call, kept for the page's lifetime: made once by its owner, never one per
+    call (outside a browser: `fn` itself)."""
+    return fn if create_proxy is None else create_proxy(fn)
+
+
 _live_proxies = [0]  # listener proxies alive now
 
 

@@ -156,7 +156,8 @@ const CLAIMS = IDBKeyRange.bound(["seq", -Infinity], ["seq", Infinity]);
  * the last sequence again and renumbers), "storage_full" (QuotaExceededError), or
  * "storage_error:<DOMException name>". Codes, not exceptions, so Python never has to recognise an error by its
  * text. Nothing is written unless it resolves with "".
- * record = {uuid, seq, number, state, created_at, sale: SALE json}; stock = {product_id: "-qty"}.
+ * record = {uuid, seq, number, state, created_at, sale: SALE json}; stock = {product_id: "-qty"}; onStored: called
+ * with the record's uuid once stored, before the answer resolves.
  *
  * Why no read and no callback decides anything: the commit starts at once (IDBTransaction.commit(), durability
  * "strict" kept) instead of after the browser ran every request's handler, which cost a round trip between the
@@ -165,14 +166,15 @@ const CLAIMS = IDBKeyRange.bound(["seq", -Infinity], ["seq", Infinity]);
  * transaction, rolling back every write queued with it. Readwrite transactions over "meta" run one at a time
  * across tabs, so two tabs cannot both claim a number.
  */
-export function commitSale(recordJson, stockJson) {
+export function commitSale(recordJson, stockJson, onStored = null) {
   // Started before this returns when the database is open (the usual case): the caller goes on with other work
   // (Python building the "Venta guardada" dialog) while IndexedDB writes, instead of after a turn of the loop.
   const db = opened();
-  return db ? commitOn(db, recordJson, stockJson) : open().then((d) => commitOn(d, recordJson, stockJson));
+  return db ? commitOn(db, recordJson, stockJson, onStored)
+    : open().then((d) => commitOn(d, recordJson, stockJson, onStored));
 }
 
-async function commitOn(db, recordJson, stockJson) {
+async function commitOn(db, recordJson, stockJson, onStored) {
   const record = JSON.parse(recordJson);
   const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", DURABLE);
   const finished = done(tx);
@@ -196,6 +198,11 @@ async function commitOn(db, recordJson, stockJson) {
     await finished;
   } catch (error) {
     return used ? "sequence_used" : storageError(error);
+  }
+  if (onStored) {
+    // Stored: the caller's follow-up runs now, in the task the transaction completed in. A Python caller awaiting
+    // the answer instead would resume only a turn of its event loop later. Its failure is not the sale's.
+    try { onStored(record.uuid); } catch (error) { console.error("caja: after storing a sale:", error); }
   }
   return "";
 }

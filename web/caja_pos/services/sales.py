@@ -19,10 +19,12 @@ import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import uuid4
 
 from storage import SequenceUsed, Storage, StorageError
 
+from caja_pos import platform
 from caja_pos.services import clock
 from caja_pos.services.till import Till
 from poscore.payment import Payment
@@ -69,6 +71,9 @@ class Sales:
         # Who sells and in which shift (services/shifts.py `sale_fields`): {} on a till without cashiers.
         self.stamp: Callable[[], dict] = dict
         self._draft: _Draft | None = None
+        # Stored sales' follow-ups by uuid, called by idb.js through ONE function made once (not one per sale).
+        self._settling: dict[str, Callable[[], None]] = {}
+        self._on_stored: Any = None
         till.prepare = self.prepare  # the payment screen asks for the draft through the till it shares
 
     async def read_last_number(self) -> None:
@@ -129,7 +134,10 @@ class Sales:
             if self.last_seq is None:
                 self.last_seq = await self.storage.last_sequence()
             sale, record_json = draft.stamped(str(uuid4()), self.till.next_seq(self.last_seq), self.now())
-            outcome = self.storage.begin_sale(record_json, draft.stock_json)
+            settle = self._settling[sale.uuid] = self._settle(sale, stored)
+            # idb.js settles a stored sale in the task its transaction completed in, a turn of the loop before
+            # the await below resumes: the dialog then appears without waiting for that turn.
+            outcome = self.storage.begin_sale(record_json, draft.stock_json, self._stored_hook())
             if started is not None:
                 try:
                     started(sale)
@@ -142,16 +150,43 @@ class Sales:
                 if attempt == COMMIT_TRIES - 1:
                     raise
                 continue
+            finally:
+                self._settling.pop(sale.uuid, None)
+            settle()  # done already when idb.js called it
             break
-        self._draft = None  # sold: the next sale is made afresh
-        self.last_seq = sale.seq
-        if stored is not None:
-            try:
-                stored(sale)
-            except Exception as exc:  # noqa: BLE001 - the sale is stored: the till's state must follow it anyway
-                print("caja: showing the saved sale:", exc)
-        self.till.committed(sale)
         return sale
+
+    def _stored_hook(self) -> Any:
+        """The one function idb.js calls with a stored sale's uuid (made on the first sale, then kept)."""
+        if self._on_stored is None:
+            self._on_stored = platform.js_function(self._stored_now)
+        return self._on_stored
+
+    def _stored_now(self, uuid: Any = None) -> None:
+        settle = self._settling.pop(str(uuid), None)
+        if settle is not None:
+            settle()
+
+    def _settle(self, sale: Sale, stored: Started | None) -> Callable[[], None]:
+        """What follows a stored sale, once: the screen's `stored`, then the number and the till move on. All in
+        one go, so no event (a click on "Nueva venta") can come between the dialog and the till's new cart."""
+        done = False
+
+        def settle() -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            self._draft = None  # sold: the next sale is made afresh
+            self.last_seq = sale.seq
+            if stored is not None:
+                try:
+                    stored(sale)
+                except Exception as exc:  # noqa: BLE001 - the sale is stored: the till's state must follow it anyway
+                    print("caja: showing the saved sale:", exc)
+            self.till.committed(sale)
+
+        return settle
 
 
 def _same(a: tuple, b: tuple) -> bool:
