@@ -11,7 +11,7 @@ Must not: allocate uuids, sequences or timestamps (they are passed in), or store
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -121,6 +121,15 @@ class Sale:
                 "payments": [x.to_json() for x in self.payments],
                 "totals": self.totals.to_json()}
 
+    def stamped(self, uuid: str, seq: int, device_time: datetime | str) -> Sale:
+        """This sale under another identity: its uuid, sequence (and so its number) and time, the rest as it is.
+        Raises ``SaleError("malformed")`` as ``complete_sale`` does for a bad uuid, sequence or time.
+
+        Why: the POS makes the sale while the cashier is on the payment screen, and stamps only these on
+        "Confirmar cobro" (the number and the time are the click's, nothing else changes between the two)."""
+        number, when = _identity(uuid, self.terminal, seq, device_time)
+        return replace(self, uuid=uuid, seq=seq, number=number, device_time=when)
+
     @classmethod
     def from_json(cls, d: dict) -> Sale:
         """Read a SALE dict. Raises ``SaleError("unsupported_version")`` or ``SaleError("malformed")``.
@@ -177,6 +186,17 @@ def _device_time(value: datetime | str) -> str:
     return value
 
 
+def _identity(uuid: str, terminal: str, seq: int, device_time: datetime | str) -> tuple[str, str]:
+    """The local number and the ISO time of a sale with this uuid, terminal, sequence and time."""
+    if not isinstance(uuid, str) or not uuid:
+        raise SaleError("malformed", "uuid missing")
+    try:
+        number = local_number(terminal, seq)
+    except ValueError as exc:
+        raise SaleError("malformed", str(exc)) from None
+    return number, _device_time(device_time)
+
+
 def complete_sale(
     cart: Cart,
     payments: Iterable[Payment | dict],
@@ -201,16 +221,10 @@ def complete_sale(
         raise SaleError("empty_cart")
     if sale_type not in SALE_TYPES:
         raise SaleError("invalid_sale_type")
-    if not isinstance(uuid, str) or not uuid:
-        raise SaleError("malformed", "uuid missing")
     plist = cart.price_list_id if price_list_id is None else price_list_id
     if isinstance(plist, bool) or not isinstance(plist, int):
         raise SaleError("malformed", "price_list_id missing")
-    try:
-        number = local_number(terminal, seq)
-    except ValueError as exc:
-        raise SaleError("malformed", str(exc)) from None
-    when = _device_time(device_time)
+    number, when = _identity(uuid, terminal, seq, device_time)
     if sale_type == "factura":
         problems = factura_ready(customer)
         if problems:

@@ -91,17 +91,21 @@ class Storage:
         was taken meanwhile, StorageError on any other refusal (a full disk…). Nothing is written when it raises."""
         await self.begin_sale(record, stock_deltas)
 
-    def begin_sale(self, record: dict, stock_deltas: dict[int, str], on_stored: Any = None) -> Awaitable[None]:
+    def begin_sale(self, record: dict | str, stock_deltas: dict[int, str] | str,
+                   on_stored: Any = None) -> Awaitable[None]:
         """commit_sale, with its transaction started before this returns (once the database is open): the caller
-        may do other work while IndexedDB writes, then awaits the outcome (same errors as commit_sale).
+        may do other work while IndexedDB writes, then awaits the outcome (same errors as commit_sale). The
+        record and the decrement may come as JSON text already (a sale made ahead, services/sales.py).
 
-        `on_stored` (a function JS can call, platform.once) is called by idb.js once the sale is stored, in the
-        task the transaction completed in: awaiting the outcome resumes Python only a turn of the loop later
-        (Pyodide's loop runs every step as a task of its own)."""
-        args = [json.dumps(record), json.dumps({str(k): v for k, v in stock_deltas.items()})]
-        if on_stored is not None:
-            args.append(on_stored)
-        return self._sale_outcome(self._idb.commitSale(*args))
+        `on_stored` (a function JS can call, platform.js_function) is called by idb.js with the sale's uuid once
+        it is stored, in the task the transaction completed in: awaiting the outcome resumes Python only a turn
+        of the loop later (Pyodide's loop runs every step as a task of its own)."""
+        record_json = record if isinstance(record, str) else json.dumps(record)
+        stock_json = (stock_deltas if isinstance(stock_deltas, str)
+                      else json.dumps({str(k): v for k, v in stock_deltas.items()}))
+        if on_stored is None:
+            return self._sale_outcome(self._idb.commitSale(record_json, stock_json))
+        return self._sale_outcome(self._idb.commitSale(record_json, stock_json, on_stored))
 
     @staticmethod
     async def _sale_outcome(pending: Any) -> None:

@@ -111,6 +111,19 @@ def test_empty_cart_card_overpay_and_bad_time() -> None:
         complete_sale(cart, [{"method": "efectivo", "amount": "NaN"}], "u", "T01", 1, WHEN)
 
 
+def test_a_sale_stamped_with_another_identity_is_the_sale_made_with_it() -> None:
+    ahead = simple_sale(seq=1)
+    later = "2026-11-27T16:20:05-06:00"
+    stamped = ahead.stamped("9b2f1f0e-0000-4000-8000-000000000002", 124, later)
+    assert stamped.to_json() == {**ahead.to_json(), "uuid": "9b2f1f0e-0000-4000-8000-000000000002", "seq": 124,
+                                 "number": "T01-000124", "device_time": later}
+    assert Sale.from_json(stamped.to_json()) == stamped
+    assert check_sale(stamped.to_json()) == []
+    for uuid, seq, when in (("", 124, later), ("u", 0, later), ("u", 124, "2026-11-27T16:20:05")):
+        with pytest.raises(SaleError, match="malformed"):
+            ahead.stamped(uuid, seq, when)
+
+
 def test_from_json_refuses_other_versions_and_bad_shapes() -> None:
     d = simple_sale().to_json()
     with pytest.raises(SaleError, match="unsupported_version"):

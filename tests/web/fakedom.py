@@ -215,7 +215,7 @@ class Proxy:
         self.fn: Callable[..., Any] | None = fn
         Proxy.live += 1
 
-    def __call__(self, *args: Any) -> Any:  # an event for a listener, nothing for platform.once
+    def __call__(self, *args: Any) -> Any:  # an event for a listener
         assert self.fn is not None, "a destroyed proxy was called (its listener should have gone with it)"
         return self.fn(*args)
 

@@ -75,7 +75,7 @@ class FakeIdb:
         self.meta["seq"] = json.dumps(record["seq"])
         if on_stored is not None:  # as idb.js: told once stored, before the answer reaches the caller
             self.answering = True
-            on_stored()
+            on_stored(record["uuid"])
             self.answering = False
         return ""
 

@@ -13,6 +13,7 @@ from caja_pos.services.till import Till
 from storage import Storage
 
 from poscore.payment import Payment
+from poscore.sale import SaleError
 from tests.web.fakes import FakeIdb
 from tests.web.products import TERMINAL, product
 
@@ -94,8 +95,60 @@ def test_stored_runs_when_the_store_calls_back_once_and_the_till_moves_on_with_i
     seen: list[tuple[str, int, int | None, bool]] = []
 
     def stored(sale: object) -> None:
-        seen.append((sale.number, len(sales.till.cart), sales.last_seq, idb.answering))
+        seen.append((sale.number, len(sales.till.cart), sales.last_seq, idb.answering))  # type: ignore[attr-defined]
 
     sale = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], None, stored))
     assert seen == [(sale.number, 1, sale.seq, True)]  # once, from the store's call, before the cart was reset
     assert not sales.till.cart and sales.till.deltas == {1: Decimal("-2.000")} and sales.last_seq == sale.seq
+    hook = sales._on_stored  # the function idb.js calls: made once, the next sale uses it again
+    sales.till.cart.add(1, 1)
+    again = asyncio.run(sales.commit([Payment("efectivo", Decimal(20), None)], None, stored))
+    assert seen[1:] == [(again.number, 1, again.seq, True)] and hook is not None and sales._on_stored is hook
+
+
+def test_a_sale_made_ahead_is_stored_as_the_click_would_have_made_it() -> None:
+    idb = FakeIdb()
+    sales = _sales(idb)
+    sales.stamp = lambda: {"cashier": "Ana", "cashier_id": 4, "shift_uuid": "s-1"}
+    pays = [Payment("efectivo", Decimal(50), None)]
+    sales.till.prepare(pays)  # the payment screen, once the payments cover the total
+    assert sales._draft is not None
+    sale = asyncio.run(sales.commit(pays))
+    expected = Till.sale_record(sale, NOW.isoformat())
+    expected["sale"].update(cashier_id=4, shift_uuid="s-1")
+    assert idb.sales[sale.uuid] == expected and sale.cashier == "Ana" and sale.totals.change == Decimal("30.00")
+    assert idb.stock[sale.uuid]["deltas"] == {"1": "-2"} and sales._draft is None
+
+
+def test_a_draft_is_not_used_for_another_cart_payment_or_cashier() -> None:
+    idb = FakeIdb()
+    sales = _sales(idb)
+    sales.till.catalog.add([product(2, "5.00", "10.000")])
+    pays = [Payment("efectivo", Decimal(50), None)]
+    sales.till.prepare(pays)
+    sales.till.cart.add(2, 1)  # the cart changed after the draft was made
+    sale = asyncio.run(sales.commit(pays))
+    assert [line["product_id"] for line in idb.sales[sale.uuid]["sale"]["lines"]] == [1, 2]
+    sales.till.cart.add(1, 1)
+    sales.till.prepare(pays)
+    sale = asyncio.run(sales.commit([Payment("efectivo", Decimal(10), None), Payment("tarjeta_debito", Decimal("0.50"), None)]))
+    assert [p["method"] for p in idb.sales[sale.uuid]["sale"]["payments"]] == ["efectivo", "tarjeta_debito"]
+    sales.till.cart.add(1, 1)
+    sales.till.prepare(pays)
+    sales.stamp = lambda: {"cashier": "Luis"}
+    sale = asyncio.run(sales.commit(pays))
+    assert idb.sales[sale.uuid]["sale"]["cashier"] == "Luis"
+
+
+def test_an_unpaid_draft_is_not_made_and_the_click_says_why() -> None:
+    idb = FakeIdb()
+    sales = _sales(idb)
+    sales.till.prepare([Payment("efectivo", Decimal(1), None)])
+    assert sales._draft is None
+    try:
+        asyncio.run(sales.commit([Payment("efectivo", Decimal(1), None)]))
+    except SaleError as exc:
+        assert exc.code == "unpaid"
+    else:
+        raise AssertionError("an unpaid sale was stored")
+    assert idb.sales == {} and sales.till.cart

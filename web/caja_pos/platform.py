@@ -72,13 +72,10 @@ def listen(target: Any, event: str, handler: Callable[[Any], Any], capture: bool
     return remove
 
 
-def once(fn: Callable[[], None]) -> tuple[Any, Callable[[], None]]:
-    """`fn` as a function JavaScript may call later, and the function that releases it once it will not be
-    called any more (outside a browser: `fn` itself and nothing to release)."""
-    if create_proxy is None:
-        return fn, lambda: None
-    proxy = create_proxy(fn)
-    return proxy, proxy.destroy
+def js_function(fn: Callable[..., None]) -> Any:
+    """`fn` as a function JavaScript may call, kept for the page's lifetime: made once by its owner, never one per
+    call (outside a browser: `fn` itself)."""
+    return fn if create_proxy is None else create_proxy(fn)
 
 
 _live_proxies = [0]  # listener proxies alive now

@@ -157,7 +157,7 @@ const CLAIMS = IDBKeyRange.bound(["seq", -Infinity], ["seq", Infinity]);
  * "storage_error:<DOMException name>". Codes, not exceptions, so Python never has to recognise an error by its
  * text. Nothing is written unless it resolves with "".
  * record = {uuid, seq, number, state, created_at, sale: SALE json}; stock = {product_id: "-qty"}; onStored: called
- * (no arguments) once stored, before the answer resolves.
+ * with the record's uuid once stored, before the answer resolves.
  *
  * Why no read and no callback decides anything: the commit starts at once (IDBTransaction.commit(), durability
  * "strict" kept) instead of after the browser ran every request's handler, which cost a round trip between the
@@ -202,7 +202,7 @@ async function commitOn(db, recordJson, stockJson, onStored) {
   if (onStored) {
     // Stored: the caller's follow-up runs now, in the task the transaction completed in. A Python caller awaiting
     // the answer instead would resume only a turn of its event loop later. Its failure is not the sale's.
-    try { onStored(); } catch (error) { console.error("caja: after storing a sale:", error); }
+    try { onStored(record.uuid); } catch (error) { console.error("caja: after storing a sale:", error); }
   }
   return "";
 }

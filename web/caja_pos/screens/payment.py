@@ -37,6 +37,7 @@ class PaymentScreen(DialogView):
         super().__init__()
         self.commit = commit
         self.on_done = on_done
+        self.till = till
         self.total: Decimal = till.cart.totals().total
         self.inputs: dict[str, Any] = {}
         self.busy = False
@@ -79,7 +80,7 @@ class PaymentScreen(DialogView):
             self.saved_title, self.saved_number, self.saved_total, self.saved_change,
             el("button", "primary big", L("new_sale"), id="new-sale", type="button", data_action="new-sale"),
         ])
-        self.saved_as: str | None = None  # the number the dialog was filled in with
+        self.saved_as: tuple | None = None  # the number, total and change the dialog was filled in with
         self.greying: Any = None  # the timer that greys "Confirmar cobro" out during a slow commit
         self.open()
         self.on(self.box, "click", self._on_click)
@@ -111,6 +112,11 @@ class PaymentScreen(DialogView):
                 text = f"{L('missing')}: {format_mxn(missing)}"
             else:
                 text = f"{L('change')}: {format_mxn(change_due(self.total, pays))}"
+                # Paid: the sale is made now, between keystrokes, so "Confirmar cobro" only stamps its number;
+                # "Venta guardada" is filled in with it (its number is the one the sale will most likely get).
+                ahead = self.till.prepare(pays)
+                if ahead is not None:
+                    self._fill_saved(ahead)
             self.status.textContent = text
             self.status.dataset.ok = "0" if missing > ZERO else "1"
             self.error.hidden = True
@@ -208,15 +214,14 @@ class PaymentScreen(DialogView):
         transaction starts."""
         if self.greying is None:
             self.greying = asyncio.get_event_loop().call_later(BUSY_AFTER_S, self._grey_out)
-        self._fill_saved(sale)
+        self._fill_saved(sale)  # already, unless it is not the sale made ahead
 
     def _stored(self, sale: Any) -> None:
         """Stored: the prepared dialog goes in and the form is hidden, in the turn the transaction completed."""
         if self.saved.isConnected:
             return
         self.busy = False
-        if self.saved_as != sale.number:
-            self._fill_saved(sale)
+        self._fill_saved(sale)  # done already, unless the sale was not told as started
         # Taking out the form (which holds the focus) and focusing "Nueva venta" make the browser lay the page out
         # at once, so they wait for the next turn of the loop: still long before a hand reaches the keyboard.
         self.form.hidden = True
@@ -234,8 +239,12 @@ class PaymentScreen(DialogView):
             self.show_error(text)
 
     def _fill_saved(self, sale: Any) -> None:
-        """Write `sale` into the prepared "Venta guardada" dialog, while its transaction runs."""
-        self.saved_as = sale.number
+        """Write `sale` into the prepared "Venta guardada" dialog: the sale made ahead, then the sale whose
+        transaction runs when its number or amounts differ."""
+        shown = (sale.number, sale.totals.total, sale.totals.change)
+        if self.saved_as == shown:
+            return
+        self.saved_as = shown
         self.saved.dataset.number = sale.number
         self.saved_number.textContent = sale.number
         self.saved_total.textContent = f"{L('total')}: {format_mxn(sale.totals.total)}"

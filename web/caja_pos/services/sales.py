@@ -6,12 +6,20 @@ IndexedDB once); the transaction refuses a number already used, so when another 
 is read again and the sale renumbered. A number is never reused, and a lone tab pays one IndexedDB round trip per
 sale, not three (Web Lock + read + commit each cost a Python↔JS hop of 1–3 ms).
 
+Why a draft: the sale is made while the cashier is on the payment screen (`prepare`, each time what is paid
+changes): its lines, totals and record JSON, everything but its identity. "Confirmar cobro" then only stamps the
+uuid, number and time on it and hands idb.js one prepared string, so the transaction starts a millisecond sooner
+and the browser's next frame, which the transaction's answer waits behind, is not pushed back by Python.
+
 Must not compute totals or decide validity (poscore does, through the till), nor talk to the ERP.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from uuid import uuid4
 
 from storage import SequenceUsed, Storage, StorageError
@@ -30,6 +38,28 @@ Started = Callable[[Sale], None]
 CommitSale = Callable[[list[Payment], Started | None, Started | None], Awaitable[Sale]]
 
 COMMIT_TRIES = 5  # numbers taken by other tabs between two tries of one sale (each try re-reads the last)
+AHEAD = "00000000-0000-4000-8000-000000000000"  # the uuid of a draft: never stored, the click stamps its own
+_IDENTITY = ("uuid", "seq", "number", "created_at", "sale")  # record fields stamped on the click
+_SALE_IDENTITY = ("uuid", "seq", "number", "device_time")  # SALE fields stamped on the click
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """A sale made ahead from the till's state (`inputs`), and its record and stock decrement as JSON text
+    without the fields the click stamps (`rest`: the record's members, `sale_rest`: the SALE's)."""
+
+    inputs: tuple
+    sale: Sale
+    rest: str
+    sale_rest: str
+    stock_json: str
+
+    def stamped(self, uuid: str, seq: int, now: datetime) -> tuple[Sale, str]:
+        """The sale with its identity, and its record as JSON (the record Till.sale_record gives, same fields)."""
+        sale = self.sale.stamped(uuid, seq, now)
+        u, number, created, when = (json.dumps(x) for x in (uuid, sale.number, now.isoformat(), sale.device_time))
+        return sale, (f'{{"uuid":{u},"seq":{seq},"number":{number},"created_at":{created},{self.rest},'
+                      f'"sale":{{"uuid":{u},"seq":{seq},"number":{number},"device_time":{when},{self.sale_rest}}}}}')
 
 
 class Sales:
@@ -40,6 +70,11 @@ class Sales:
         self.last_seq: int | None = None  # last sale number stored by this tab; None: read it from IndexedDB
         # Who sells and in which shift (services/shifts.py `sale_fields`): {} on a till without cashiers.
         self.stamp: Callable[[], dict] = dict
+        self._draft: _Draft | None = None
+        # Stored sales' follow-ups by uuid, called by idb.js through ONE function made once (not one per sale).
+        self._settling: dict[str, Callable[[], None]] = {}
+        self._on_stored: Any = None
+        till.prepare = self.prepare  # the payment screen asks for the draft through the till it shares
 
     async def read_last_number(self) -> None:
         """Read the last number ahead of the first sale, so its transaction starts within the click."""
@@ -47,6 +82,44 @@ class Sales:
         if self.last_seq is None:
             self.last_seq = last
 
+    # ---------- the draft ----------
+    def _inputs(self, payments: list[Payment], stamp: dict) -> tuple:
+        """What the sale is made from; compared by identity where the till replaces an object on every change."""
+        till = self.till
+        return (till.cart, tuple(till.cart.lines), till.customer, till.sale_type, till.terminal, tuple(payments),
+                tuple(sorted(stamp.items())))
+
+    def prepare(self, payments: list[Payment]) -> Sale | None:
+        """Make the sale ahead with these payments (the payment screen, as they change) and return it, with the
+        number it will most likely get (the next after this tab's last). A sale poscore refuses is not made
+        (None): the click raises the refusal."""
+        try:
+            self._draft = self._make(payments, self.stamp())
+        except Exception:  # noqa: BLE001 - the click makes it again and shows the refusal
+            self._draft = None
+        return None if self._draft is None else self._draft.sale
+
+    def _make(self, payments: list[Payment], stamp: dict) -> _Draft:
+        seq = self.till.next_seq(self.last_seq or 0)
+        now = self.now()
+        sale = self.till.build_sale(payments, AHEAD, seq, now, stamp.get("cashier"))
+        record = Till.sale_record(sale, now.isoformat())
+        # contract: a SALE may carry cashier_id and shift_uuid beside the free-text cashier
+        body = record["sale"]
+        body.update({k: stamp[k] for k in ("cashier_id", "shift_uuid") if stamp.get(k) is not None})
+        rest = json.dumps({k: v for k, v in record.items() if k not in _IDENTITY}, separators=(",", ":"))
+        sale_rest = json.dumps({k: v for k, v in body.items() if k not in _SALE_IDENTITY}, separators=(",", ":"))
+        stock = json.dumps({str(k): v for k, v in Till.stock_decrement(sale).items()})
+        return _Draft(self._inputs(payments, stamp), sale, rest[1:-1], sale_rest[1:-1], stock)
+
+    def _draft_for(self, payments: list[Payment], stamp: dict) -> _Draft:
+        """The draft made ahead when the till is as it was then, else one made now."""
+        draft = self._draft
+        if draft is not None and _same(draft.inputs, self._inputs(payments, stamp)):
+            return draft
+        return self._make(payments, stamp)
+
+    # ---------- the commit ----------
     async def commit(self, payments: list[Payment], started: Started | None = None,
                      stored: Started | None = None) -> Sale:
         """The cart as a stored sale; raises SaleError (poscore), SequenceUsed after COMMIT_TRIES numbers taken
@@ -54,23 +127,17 @@ class Sales:
 
         `started(sale)` runs once the sale's transaction is under way and before its outcome is known (again
         for a renumbered sale): what the screen shows next is built while IndexedDB writes, not after.
-        `stored(sale)` runs as soon as the transaction completed, before the till's own bookkeeping, in the same
-        turn of the loop (nothing can happen in between): the cashier sees "Venta guardada" first."""
+        `stored(sale)` runs once the transaction completed, before the till's own bookkeeping, in the same turn
+        of the loop (nothing can happen in between): the cashier sees "Venta guardada" first."""
+        draft = self._draft_for(payments, self.stamp())
         for attempt in range(COMMIT_TRIES):
             if self.last_seq is None:
                 self.last_seq = await self.storage.last_sequence()
-            seq = self.till.next_seq(self.last_seq)
-            stamp = self.stamp()
-            now = self.now()  # one reading of the browser's clock: it is a call into JS
-            sale = self.till.build_sale(payments, str(uuid4()), seq, now, stamp.get("cashier"))
-            record = Till.sale_record(sale, now.isoformat())
-            # contract: a SALE may carry cashier_id and shift_uuid beside the free-text cashier
-            record["sale"].update({k: stamp[k] for k in ("cashier_id", "shift_uuid") if stamp.get(k) is not None})
-            settle = self._settle(sale, stored)
+            sale, record_json = draft.stamped(str(uuid4()), self.till.next_seq(self.last_seq), self.now())
+            settle = self._settling[sale.uuid] = self._settle(sale, stored)
             # idb.js settles a stored sale in the task its transaction completed in, a turn of the loop before
             # the await below resumes: the dialog then appears without waiting for that turn.
-            on_stored, release = platform.once(settle)
-            outcome = self.storage.begin_sale(record, Till.stock_decrement(sale), on_stored)
+            outcome = self.storage.begin_sale(record_json, draft.stock_json, self._stored_hook())
             if started is not None:
                 try:
                     started(sale)
@@ -84,10 +151,21 @@ class Sales:
                     raise
                 continue
             finally:
-                release()
+                self._settling.pop(sale.uuid, None)
             settle()  # done already when idb.js called it
             break
         return sale
+
+    def _stored_hook(self) -> Any:
+        """The one function idb.js calls with a stored sale's uuid (made on the first sale, then kept)."""
+        if self._on_stored is None:
+            self._on_stored = platform.js_function(self._stored_now)
+        return self._on_stored
+
+    def _stored_now(self, uuid: Any = None) -> None:
+        settle = self._settling.pop(str(uuid), None)
+        if settle is not None:
+            settle()
 
     def _settle(self, sale: Sale, stored: Started | None) -> Callable[[], None]:
         """What follows a stored sale, once: the screen's `stored`, then the number and the till move on. All in
@@ -99,6 +177,7 @@ class Sales:
             if done:
                 return
             done = True
+            self._draft = None  # sold: the next sale is made afresh
             self.last_seq = sale.seq
             if stored is not None:
                 try:
@@ -108,3 +187,13 @@ class Sales:
             self.till.committed(sale)
 
         return settle
+
+
+def _same(a: tuple, b: tuple) -> bool:
+    """Drafts' inputs alike: the cart, its lines (frozen: a change makes a new one), the customer and the terminal
+    the very same objects, the sale type, payments and cashier equal."""
+    cart, lines, customer, sale_type, terminal, payments, stamp = a
+    cart_b, lines_b, customer_b, sale_type_b, terminal_b, payments_b, stamp_b = b
+    return (cart is cart_b and customer is customer_b and terminal is terminal_b and len(lines) == len(lines_b)
+            and all(x is y for x, y in zip(lines, lines_b, strict=True))
+            and (sale_type, payments, stamp) == (sale_type_b, payments_b, stamp_b))

@@ -8,7 +8,7 @@ network (browser-free, tested in tests/web).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from decimal import Decimal
 
@@ -31,6 +31,9 @@ class Till:
         self.customer: Customer | None = None
         self.sale_type = "remision"
         self.cart = self._new_cart()
+        # Make the sale ahead with these payments and return it (services/sales.py sets it: Sales.prepare); the
+        # payment screen calls it as the payments change, so "Confirmar cobro" finds the sale made.
+        self.prepare: Callable[[list[Payment]], Sale | None] = lambda payments: None
 
     # ---- terminal settings ----
     @property
