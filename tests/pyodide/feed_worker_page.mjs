@@ -24,6 +24,6 @@ const b64 = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString("b
 const out = posted.map((m) => {
   if (!m.page) return m;
   const { columns, ...page } = m.page;
-  return { ...m, page: { ...page, columns: columns && { cols: b64(columns.cols), data: b64(columns.data) } } };
+  return { ...m, page: { ...page, columns: columns && { cols: b64(columns.cols), data: b64(columns.data), spans: b64(columns.spans) } } };
 });
 process.stdout.write(JSON.stringify({ posted: out, fetched }));

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from poscore.catalog import CatalogIndex
 from tests.core.poscore_data import product_json
 from tests.suites import require
 
@@ -104,3 +105,28 @@ def test_a_next_after_nested_at_the_end_is_not_taken_for_the_pages() -> None:
     got = _run(pages, [_follow(), *[{"op": "took", "walk": 1} for _ in range(3)]])
     assert [m["path"] for m in got["posted"]] == [_path(2), _path(4), _path(6)]
     assert _path(99) not in got["fetched"]
+
+
+def _indexed(page: dict[str, Any]) -> CatalogIndex:
+    c = {k: base64.b64decode(v) for k, v in page["columns"].items()}
+    idx = CatalogIndex()
+    idx.add_json(*json.loads(c["cols"]), c["data"], memoryview(c["spans"]).cast("I"), json.loads)
+    assert idx._pages[0] is not None  # kept as the page's bytes, not parsed whole
+    return idx
+
+
+@pytest.mark.parametrize("spaced", [False, True])
+def test_products_are_kept_as_spans_of_the_pages_own_bytes(spaced: bool) -> None:
+    items = [product_json(3, name='Jamón "serrano" [extra], {1}', barcodes=["7501", "7502"]),
+             product_json(4, name="Piña ☕ \\ ñ"), product_json(5, name="x")]
+    body = {"total": 5, "version": 7, "items": items, "next_after": None}
+    text = json.dumps(body, ensure_ascii=spaced, indent=1 if spaced else None,
+                      separators=(", ", ": ") if spaced else (",", ":"))
+    got = _run({_path(2): {"status": 200, "body": text}}, [_follow()])
+    page = got["posted"][0]["page"]
+    assert json.loads(page["chunk"]) == items
+    if not spaced:  # the ERP's own bytes are what is stored
+        assert page["chunk"] in text
+    idx = _indexed(page)
+    assert [idx.get(i).name for i in (3, 4, 5)] == [p["name"] for p in items]  # type: ignore[union-attr]
+    assert idx.by_code("7502").id == 3  # type: ignore[union-attr]

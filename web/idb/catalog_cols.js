@@ -105,7 +105,7 @@ let walk = 0; // the feed Worker's current walk (see fetchPage)
 const early = new Map();
 
 function parseHere(bytes, columns) {
-  const page = feedPage(new TextDecoder().decode(bytes), columns);
+  const page = feedPage(new Uint8Array(bytes), columns);
   page.status = 200;
   return page;
 }

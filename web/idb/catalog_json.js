@@ -8,6 +8,7 @@
  */
 
 const enc = new TextEncoder();
+const dec = new TextDecoder();
 
 /**
  * The chunk `"[" + texts.join(",") + "]"` as UTF-8 bytes, and each product's [start, end) in them (a Uint32Array,
@@ -65,13 +66,60 @@ export function columnsOf(items, texts) {
 }
 
 /**
- * A feed page's text as the POS keeps it: {version, next_after, total, count, chunk (the items as the JSON stored,
- * idb.chunkAppend), columns (columnsOf, when `withColumns` and every product has its fields; else null)}.
+ * Where a feed page's `items` array and each of its items are in the page's UTF-8 bytes, by one pass over them:
+ * {start, end (of the array, brackets included), spans (Uint32Array, [start, end) of each item, from `start`)},
+ * or null when the page has no top-level `items` array. Why: the page's own bytes are the chunk to store and the
+ * bytes Python keeps, so no product is serialised again to find where it is.
  */
-export function feedPage(text, withColumns) {
-  const data = JSON.parse(text);
+export function itemSpans(b) {
+  const n = b.length;
+  let depth = 0, key = false, items = false, start = -1, item = -1, last = -1;
+  const spans = [];
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+    if (items && depth === 2 && item < 0 && c !== 44 && c !== 93) item = i;
+    if (c === 34) { // a string: skip to its closing quote
+      const open = i;
+      for (i++; i < n && b[i] !== 34; i++) if (b[i] === 92) i++;
+      if (i >= n) return null;
+      // a top-level key "items"
+      if (depth === 1 && start < 0) key = i - open === 6 && b[open + 1] === 105 && b[open + 2] === 116 && b[open + 3] === 101
+        && b[open + 4] === 109 && b[open + 5] === 115;
+    } else if (c === 123 || c === 91) {
+      depth++;
+      if (depth === 2 && c === 91 && key && start < 0) { items = true; start = i; }
+    } else if (c === 125 || c === 93) {
+      if (items && depth === 2) { // the array ends
+        if (item >= 0) spans.push(item - start, last + 1 - start);
+        return { start, end: i + 1, spans: Uint32Array.from(spans) };
+      }
+      depth--;
+    } else if (c === 44) {
+      if (items && depth === 2) { spans.push(item - start, last + 1 - start); item = -1; }
+      if (depth === 1) key = false;
+    }
+    last = i;
+  }
+  return null;
+}
+
+/**
+ * A feed page as the POS keeps it, from its UTF-8 bytes: {version, next_after, total, count, chunk (the items as
+ * the JSON stored, idb.chunkAppend: the page's own text of its array), columns ({cols, data, spans}, when
+ * `withColumns` and every product has its fields; else null)}.
+ */
+export function feedPage(bytes, withColumns) {
+  const data = JSON.parse(dec.decode(bytes));
   const items = data.items;
-  const texts = items.map((p) => JSON.stringify(p));
-  return { version: data.version, next_after: data.next_after ?? null, total: data.total, count: items.length,
-           chunk: "[" + texts.join(",") + "]", columns: withColumns ? columnsOf(items, texts) : null };
+  const at = Array.isArray(items) ? itemSpans(bytes) : null;
+  const head = { version: data.version, next_after: data.next_after ?? null, total: data.total, count: items.length };
+  if (at === null || at.spans.length !== 2 * items.length) { // not as the ERP writes pages: serialised again
+    const texts = items.map((p) => JSON.stringify(p));
+    return { ...head, chunk: "[" + texts.join(",") + "]", columns: withColumns ? columnsOf(items, texts) : null };
+  }
+  const own = bytes.subarray(at.start, at.end);
+  const cols = withColumns ? columnsJson(items) : null;
+  return { ...head, chunk: dec.decode(own),
+           columns: cols && { cols, data: own, spans: new Uint8Array(at.spans.buffer) } };
 }

@@ -28,7 +28,7 @@ let taken = 0;
 let wake = null;
 
 function parse(bytes, columns, status) {
-  const page = feedPage(dec.decode(bytes), columns);
+  const page = feedPage(new Uint8Array(bytes), columns);
   page.status = status;
   return page;
 }
