@@ -18,7 +18,7 @@
  *
  * Must not write to IndexedDB nor decide anything about products: it only copies fields out.
  */
-import { columnsOf, feedPage } from "./catalog_json.js";
+import { columnsOf, feedPage, nextPath } from "./catalog_json.js";
 import { open } from "./idb.js";
 
 const STORE = "catalog_chunks";
@@ -132,8 +132,8 @@ function expect(path, options) {
 
 /** The next page of `path` (same request, `after` moved on) is the Worker's to fetch: expect it. */
 function follow(path, page, options) {
-  if (!parser || page.next_after === null || !/[?&]after=\d+/.test(path)) return;
-  const next = path.replace(/([?&]after=)\d+/, `$1${page.next_after}`);
+  const next = parser && page.next_after !== null ? nextPath(path, page.next_after) : null;
+  if (next === null) return;
   expect(next, options);
   const init = {};
   for (const [k, v] of Object.entries(options)) if (k !== "signal") init[k] = v;
@@ -156,7 +156,7 @@ function fromWorker(data) {
   }
   const page = data.page;
   const ok = page.status >= 200 && page.status < 300;
-  if (ok && page.next_after !== null) expect(data.path.replace(/([?&]after=)\d+/, `$1${page.next_after}`), entry.options);
+  if (ok && page.next_after !== null) expect(nextPath(data.path, page.next_after), entry.options);
   entry.resolve(page);
 }
 

@@ -65,6 +65,11 @@ export function columnsOf(items, texts) {
   return { cols, data: bytes, spans };
 }
 
+/** The same feed request with `after` moved on to `after` (a page's next_after), or null when it has no `after`. */
+export function nextPath(path, after) {
+  return /[?&]after=\d+/.test(path) ? path.replace(/([?&]after=)\d+/, `$1${after}`) : null;
+}
+
 /**
  * Where a feed page's `items` array and each of its items are in the page's UTF-8 bytes, by one pass over them:
  * {start, end (of the array, brackets included), spans (Uint32Array, [start, end) of each item, from `start`)},

@@ -16,7 +16,7 @@
  * Must not touch IndexedDB nor the DOM, fetch anything but the same request with `after` moved on, or decide
  * anything about products: it parses and copies fields out.
  */
-import { feedPage } from "./catalog_json.js";
+import { feedPage, nextPath } from "./catalog_json.js";
 
 const AHEAD = 4; // pages fetched and not yet taken by the main thread, at most
 const TIMEOUT_MS = 8000; // as net/erp.py TIMEOUT_MS, per page
@@ -36,10 +36,6 @@ function parse(bytes, columns, status) {
 function send(page, extra) {
   const c = page.columns;
   self.postMessage({ ...extra, page }, c ? [c.cols.buffer, c.data.buffer, c.spans.buffer] : []);
-}
-
-function nextPath(path, after) {
-  return path.replace(/([?&]after=)\d+/, `$1${after}`);
 }
 
 /** next_after as the ERP writes it last in the page (server/api/feeds.py), or undefined: only a hint. */
@@ -72,6 +68,7 @@ async function follow(mine, path, after, columns, init) {
       await room(mine);
       if (walk !== mine) return;
       const p = nextPath(path, after);
+      if (p === null) return;
       next = { path: p, got: get(p, init) };
     }
     const got = await next.got;
@@ -83,7 +80,7 @@ async function follow(mine, path, after, columns, init) {
       return;
     }
     const guess = hint(got.bytes);
-    if (guess !== undefined && guess !== null && fetched - taken < AHEAD) {
+    if (guess !== undefined && guess !== null && fetched - taken < AHEAD && nextPath(got.path, guess) !== null) {
       const p = nextPath(got.path, guess);
       next = { path: p, got: get(p, init) };
     }
