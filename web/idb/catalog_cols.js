@@ -10,7 +10,7 @@
  * in them (a text per product was 100k Python strings to make at every open), or, when a product lacks a field
  * or has an odd type, the chunk's raw JSON (Python then parses that chunk whole and indexes it as before), all in
  * one transferred buffer. The stored chunks are unchanged (any JSON array of products).
- * The first load's pages get the same columns on the main thread (fetchPage, pageColumns).
+ * The first load's pages get the same columns from the feed Worker (fetchPage, feed_worker.js).
  *
  * Main thread: `start()` (boot.mjs, before loadPyodide) spawns the worker on this same file; `take()` (web/caja_pos/platform.py,
  * once) resolves with the answer (see take), or null when the worker is unavailable or failed (Python then reads the
@@ -18,59 +18,12 @@
  *
  * Must not write to IndexedDB nor decide anything about products: it only copies fields out.
  */
+import { columnsOf, feedPage, nextPath } from "./catalog_json.js";
 import { open } from "./idb.js";
 
 const STORE = "catalog_chunks";
 
 const enc = new TextEncoder();
-
-/**
- * The chunk `"[" + texts.join(",") + "]"` as UTF-8 bytes, and each product's [start, end) in them (a Uint32Array,
- * two per product): Python keeps the bytes and parses a product's span only when it builds that product
- * (poscore.catalog.CatalogIndex.add_json). Encoded text by text straight into one buffer, so the spans are in
- * bytes (names have accents) without a second pass.
- */
-function encodeChunk(texts) {
-  let chars = 2;
-  for (const t of texts) chars += t.length + 1;
-  let buf = new Uint8Array(chars + (chars >> 3) + 16);
-  const spans = new Uint32Array(2 * texts.length);
-  let at = 0;
-  buf[at++] = 91; // "["
-  for (let i = 0; i < texts.length; i++) {
-    const t = texts[i];
-    if (buf.length - at < 3 * t.length + 2) {  // room for the worst case: 3 bytes per UTF-16 unit
-      const grown = new Uint8Array(2 * buf.length + 3 * t.length + 2);
-      grown.set(buf.subarray(0, at));
-      buf = grown;
-    }
-    if (i) buf[at++] = 44; // ","
-    const { written } = enc.encodeInto(t, buf.subarray(at));
-    spans[2 * i] = at;
-    at += written;
-    spans[2 * i + 1] = at;
-  }
-  buf[at++] = 93; // "]"
-  return { bytes: buf.subarray(0, at), spans: new Uint8Array(spans.buffer) };
-}
-
-/**
- * The index columns of a chunk's products, `[ids, barcodes, skus, active, names]` as UTF-8 JSON, with the chunk's
- * bytes and spans (encodeChunk) of `texts` (each product's own JSON), or null when a product lacks a field or has
- * an odd type (Python then parses the chunk whole).
- */
-function columnsOf(items, texts) {
-  const n = items.length;
-  const ids = new Array(n), bars = new Array(n), skus = new Array(n), active = new Array(n), names = new Array(n);
-  for (let i = 0; i < n; i++) {
-    const p = items[i];
-    if (p === null || typeof p !== "object" || typeof p.id !== "number" || !Array.isArray(p.barcodes)
-        || typeof p.sku !== "string" || typeof p.active !== "boolean" || typeof p.name !== "string") return null;
-    ids[i] = p.id; bars[i] = p.barcodes; skus[i] = p.sku; active[i] = p.active; names[i] = p.name;
-  }
-  const { bytes, spans } = encodeChunk(texts);
-  return { cols: enc.encode(JSON.stringify([ids, bars, skus, active, names])), data: bytes, spans };
-}
 
 function columns(text) {
   const items = JSON.parse(text);
@@ -144,24 +97,140 @@ export async function take() {
 
 /* ---------- a feed page on the first load (main thread) ---------- */
 
-/**
- * GET one /api/catalog or /api/customers page and parse it here: {status, error (the body, when not ok), version,
- * next_after, total, count, chunk (the items as the JSON stored, idb.chunkAppend), items (parsed)}.
- * Why: Python's json.loads of 2,000 dicts and json.dumps back for the chunk cost more than fetching the page;
- * JS parses it once, and Python takes only what it keeps (pageColumns, or pageItems where dicts are needed).
- */
-export async function fetchPage(path, options) {
-  const r = await fetch(path, options);
-  const text = await r.text();
-  if (!r.ok) return { status: r.status, error: text };
-  const data = JSON.parse(text);
-  const items = data.items;
-  const texts = items.map((p) => JSON.stringify(p));
-  return { status: r.status, version: data.version, next_after: data.next_after ?? null, total: data.total,
-           count: items.length, chunk: "[" + texts.join(",") + "]", items, texts };
+let parser = null; // the feed Worker (feed_worker.js), false once it failed or cannot run
+let parseId = 0;
+const parsing = new Map(); // id -> {resolve, reject, bytes, columns}: pages this thread fetched, parsed there
+let walk = 0; // the feed Worker's current walk (see fetchPage)
+// Pages the feed Worker fetches for the current walk, by path: {promise, resolve, reject, options, settled, taken}.
+const early = new Map();
+
+function parseHere(bytes, columns) {
+  const page = feedPage(new Uint8Array(bytes), columns);
+  page.status = 200;
+  return page;
 }
 
-/** The page's index columns with its bytes and spans (see columnsOf), or null. */
+function expect(path, options) {
+  let entry = early.get(path);
+  if (entry === undefined) {
+    entry = { options };
+    // settled: the Worker answered; taken: Python asked for it. It leaves `early` once both.
+    entry.promise = new Promise((resolve, reject) => {
+      const settle = (fn) => (value) => {
+        entry.settled = true;
+        if (entry.taken && early.get(path) === entry) early.delete(path);
+        fn(value);
+      };
+      entry.resolve = settle(resolve);
+      entry.reject = settle(reject);
+    });
+    entry.promise.catch(() => {}); // surfaces when Python takes it
+    early.set(path, entry);
+  }
+  return entry;
+}
+
+/** The next page of `path` (same request, `after` moved on) is the Worker's to fetch: expect it. */
+function follow(path, page, options) {
+  const next = parser && page.next_after !== null ? nextPath(path, page.next_after) : null;
+  if (next === null) return;
+  expect(next, options);
+  const init = {};
+  for (const [k, v] of Object.entries(options)) if (k !== "signal") init[k] = v;
+  parser.postMessage({ op: "follow", walk, path, after: page.next_after, columns: isCatalog(path), init });
+}
+
+function fromWorker(data) {
+  if (data.id !== undefined) {
+    const job = parsing.get(data.id);
+    parsing.delete(data.id);
+    if (data.error !== undefined) job.reject(new SyntaxError(data.error));
+    else job.resolve(data.page);
+    return;
+  }
+  if (data.walk !== walk) return; // a walk Python left
+  const entry = expect(data.path);
+  if (data.failed !== undefined) {
+    entry.reject(new TypeError(data.failed)); // as fetch() fails: Python reads it as "not reachable"
+    return;
+  }
+  const page = data.page;
+  const ok = page.status >= 200 && page.status < 300;
+  if (ok && page.next_after !== null) expect(nextPath(data.path, page.next_after), entry.options);
+  entry.resolve(page);
+}
+
+function worker() {
+  if (parser === null) {
+    try {
+      parser = new Worker(new URL("./feed_worker.js", import.meta.url), { type: "module" });
+      parser.onmessage = ({ data }) => fromWorker(data);
+      parser.onerror = () => { // the Worker cannot run here: what it had is done on this thread
+        parser = false;
+        for (const job of parsing.values()) {
+          try { job.resolve(parseHere(job.bytes, job.columns)); } catch (error) { job.reject(error); }
+        }
+        parsing.clear();
+        for (const [path, entry] of early) load(path, entry.options).then(entry.resolve, entry.reject);
+        early.clear();
+      };
+    } catch {
+      parser = false;
+    }
+  }
+  return parser;
+}
+
+const isCatalog = (path) => path.startsWith("/api/catalog");
+
+/** The page's text parsed in the feed Worker (a copy of its bytes goes there), or here without one. */
+function parse(bytes, columns) {
+  const w = worker();
+  if (!w) return Promise.resolve(parseHere(bytes, columns));
+  return new Promise((resolve, reject) => {
+    const id = ++parseId;
+    parsing.set(id, { resolve, reject, bytes, columns });
+    w.postMessage({ op: "parse", id, bytes, columns });
+  });
+}
+
+async function load(path, options) {
+  const r = await fetch(path, options);
+  if (!r.ok) return { status: r.status, error: await r.text() };
+  const page = await parse(await r.arrayBuffer(), isCatalog(path));
+  page.status = r.status;
+  return page;
+}
+
+/**
+ * GET one /api/catalog or /api/customers page, parsed in the feed Worker (feed_worker.js): {status, error (the
+ * body, when not ok), version, next_after, total, count, chunk (the items as the JSON stored, idb.chunkAppend),
+ * columns (the catalog's index columns, pageColumns)}.
+ * Why: Python's json.loads of 2,000 dicts and json.dumps back for the chunk cost more than fetching the page;
+ * JS parses it once, off this thread, and Python takes only what it keeps. The first page of a walk is fetched
+ * here; the Worker then fetches the next ones (the same request, `after` = the previous page's next_after) while
+ * Python indexes, so the ERP is never waiting for this thread between pages. A request for a path the Worker was
+ * not fetching starts a new walk (the Worker drops the old one).
+ */
+export async function fetchPage(path, options) {
+  const entry = early.get(path);
+  if (entry !== undefined && !entry.taken) {
+    entry.taken = true;
+    if (entry.settled) early.delete(path);
+    parser.postMessage({ op: "took", walk });
+    return await entry.promise;
+  }
+  walk++;
+  for (const e of early.values()) e.reject(new Error("feed walk dropped"));
+  early.clear();
+  const w = worker();
+  if (w) w.postMessage({ op: "stop", walk });
+  const page = await load(path, options);
+  if (page.status >= 200 && page.status < 300) follow(path, page, options);
+  return page;
+}
+
+/** The page's index columns with its bytes and spans (catalog_json.js columnsOf), or null. */
 export function pageColumns(page) {
-  return columnsOf(page.items, page.texts);
+  return page.columns !== undefined ? page.columns : columnsOf(page.items, page.texts);
 }

@@ -1,0 +1,130 @@
+/**
+ * Products as the catalog index takes them (poscore.catalog.CatalogIndex.add_json): their columns
+ * `[ids, barcodes, skus, active, names]` as UTF-8 JSON, the chunk's UTF-8 bytes and each product's byte span in them;
+ * and a feed page parsed into that, with the chunk to store. Pure functions, shared by the boot Worker
+ * (catalog_cols.js, stored chunks) and the feed Worker (feed_worker.js, first-load pages).
+ *
+ * Must not touch IndexedDB, the network or the DOM, nor decide anything about products: it only copies fields out.
+ */
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+/**
+ * The chunk `"[" + texts.join(",") + "]"` as UTF-8 bytes, and each product's [start, end) in them (a Uint32Array,
+ * two per product): Python keeps the bytes and parses a product's span only when it builds that product
+ * (poscore.catalog.CatalogIndex.add_json). Encoded text by text straight into one buffer, so the spans are in
+ * bytes (names have accents) without a second pass.
+ */
+export function encodeChunk(texts) {
+  let chars = 2;
+  for (const t of texts) chars += t.length + 1;
+  let buf = new Uint8Array(chars + (chars >> 3) + 16);
+  const spans = new Uint32Array(2 * texts.length);
+  let at = 0;
+  buf[at++] = 91; // "["
+  for (let i = 0; i < texts.length; i++) {
+    const t = texts[i];
+    if (buf.length - at < 3 * t.length + 2) {  // room for the worst case: 3 bytes per UTF-16 unit
+      const grown = new Uint8Array(2 * buf.length + 3 * t.length + 2);
+      grown.set(buf.subarray(0, at));
+      buf = grown;
+    }
+    if (i) buf[at++] = 44; // ","
+    const { written } = enc.encodeInto(t, buf.subarray(at));
+    spans[2 * i] = at;
+    at += written;
+    spans[2 * i + 1] = at;
+  }
+  buf[at++] = 93; // "]"
+  return { bytes: buf.subarray(0, at), spans: new Uint8Array(spans.buffer) };
+}
+
+/** The index columns of `items` as UTF-8 JSON, or null when a product lacks a field or has an odd type. */
+function columnsJson(items) {
+  const n = items.length;
+  const ids = new Array(n), bars = new Array(n), skus = new Array(n), active = new Array(n), names = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = items[i];
+    if (p === null || typeof p !== "object" || typeof p.id !== "number" || !Array.isArray(p.barcodes)
+        || typeof p.sku !== "string" || typeof p.active !== "boolean" || typeof p.name !== "string") return null;
+    ids[i] = p.id; bars[i] = p.barcodes; skus[i] = p.sku; active[i] = p.active; names[i] = p.name;
+  }
+  return enc.encode(JSON.stringify([ids, bars, skus, active, names]));
+}
+
+/**
+ * The index columns of a chunk's products, `{cols, data, spans}`: the columns JSON (columnsJson), the chunk's
+ * bytes and spans (encodeChunk) of `texts` (each product's own JSON); or null when a product lacks a field or has
+ * an odd type (Python then parses the chunk whole).
+ */
+export function columnsOf(items, texts) {
+  const cols = columnsJson(items);
+  if (cols === null) return null;
+  const { bytes, spans } = encodeChunk(texts);
+  return { cols, data: bytes, spans };
+}
+
+/** The same feed request with `after` moved on to `after` (a page's next_after), or null when it has no `after`. */
+export function nextPath(path, after) {
+  return /[?&]after=\d+/.test(path) ? path.replace(/([?&]after=)\d+/, `$1${after}`) : null;
+}
+
+/**
+ * Where a feed page's `items` array and each of its items are in the page's UTF-8 bytes, by one pass over them:
+ * {start, end (of the array, brackets included), spans (Uint32Array, [start, end) of each item, from `start`)},
+ * or null when the page has no top-level `items` array. Why: the page's own bytes are the chunk to store and the
+ * bytes Python keeps, so no product is serialised again to find where it is.
+ */
+export function itemSpans(b) {
+  const n = b.length;
+  let depth = 0, key = false, items = false, start = -1, item = -1, last = -1;
+  const spans = [];
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c === 32 || c === 10 || c === 13 || c === 9) continue;
+    if (items && depth === 2 && item < 0 && c !== 44 && c !== 93) item = i;
+    if (c === 34) { // a string: skip to its closing quote
+      const open = i;
+      for (i++; i < n && b[i] !== 34; i++) if (b[i] === 92) i++;
+      if (i >= n) return null;
+      // a top-level key "items"
+      if (depth === 1 && start < 0) key = i - open === 6 && b[open + 1] === 105 && b[open + 2] === 116 && b[open + 3] === 101
+        && b[open + 4] === 109 && b[open + 5] === 115;
+    } else if (c === 123 || c === 91) {
+      depth++;
+      if (depth === 2 && c === 91 && key && start < 0) { items = true; start = i; }
+    } else if (c === 125 || c === 93) {
+      if (items && depth === 2) { // the array ends
+        if (item >= 0) spans.push(item - start, last + 1 - start);
+        return { start, end: i + 1, spans: Uint32Array.from(spans) };
+      }
+      depth--;
+    } else if (c === 44) {
+      if (items && depth === 2) { spans.push(item - start, last + 1 - start); item = -1; }
+      if (depth === 1) key = false;
+    }
+    last = i;
+  }
+  return null;
+}
+
+/**
+ * A feed page as the POS keeps it, from its UTF-8 bytes: {version, next_after, total, count, chunk (the items as
+ * the JSON stored, idb.chunkAppend: the page's own text of its array), columns ({cols, data, spans}, when
+ * `withColumns` and every product has its fields; else null)}.
+ */
+export function feedPage(bytes, withColumns) {
+  const data = JSON.parse(dec.decode(bytes));
+  const items = data.items;
+  const at = Array.isArray(items) ? itemSpans(bytes) : null;
+  const head = { version: data.version, next_after: data.next_after ?? null, total: data.total, count: items.length };
+  if (at === null || at.spans.length !== 2 * items.length) { // not as the ERP writes pages: serialised again
+    const texts = items.map((p) => JSON.stringify(p));
+    return { ...head, chunk: "[" + texts.join(",") + "]", columns: withColumns ? columnsOf(items, texts) : null };
+  }
+  const own = bytes.subarray(at.start, at.end);
+  const cols = withColumns ? columnsJson(items) : null;
+  return { ...head, chunk: dec.decode(own),
+           columns: cols && { cols, data: own, spans: new Uint8Array(at.spans.buffer) } };
+}
