@@ -17,7 +17,8 @@
  *   runtime and app version (snapshot.mjs), else boots it and has one made in a Worker a few seconds after the app
  *   is up (a first catalog load done); a snapshot that fails to restore is dropped.
  * - Starts once, at the first call (shell.mjs calls it before PyScript has loaded; PyScript's call shares it).
- * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): python_ready,
+ * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): manifest,
+ *   snapshot_read, python_ready,
  *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready,
  *   customers_indexed.
  *
@@ -41,7 +42,11 @@ const manifestURL = new URL("../vendor/manifest.json", import.meta.url);
 const fromManifest = (path) => new URL(path, manifestURL).href;
 const manifestPromise = fetch(manifestURL, { cache: "no-cache" })
   .then((r) => (r.ok ? r.json() : null))
-  .catch(() => null);
+  .catch(() => null)
+  .finally(() => mark("manifest"));
+// Pyodide imports its Emscripten module (≈1 MB of JS) only after the snapshot was read; imported now, its fetch and
+// parse overlap the manifest and snapshot reads, and Pyodide's own import() finds it in the module map.
+import(new URL("../vendor/pyodide/pyodide.asm.mjs", import.meta.url).href).catch(() => null);
 // Start the app zip download at once so it overlaps with the wasm compile.
 const appZipPromise = manifestPromise.then((m) =>
   m && m.app_zip ? fetch(fromManifest(m.app_zip)).then((r) => {
@@ -53,7 +58,7 @@ const appZipPromise = manifestPromise.then((m) =>
 // The snapshot holds the imported app too, so it is one per runtime *and* app version (snapshot.mjs).
 const snapshotVersion = (m) => (m && m.runtime_version && m.app_version ? `${m.runtime_version}-${m.app_version}` : null);
 // The interpreter's snapshot for this version, read from Cache Storage while the rest loads (snapshot.mjs).
-const snapshotPromise = manifestPromise.then((m) => snapshot.load(snapshotVersion(m)));
+const snapshotPromise = snapshot.load(manifestPromise.then(snapshotVersion)).finally(() => mark("snapshot_read"));
 const SNAPSHOT_DELAY_MS = 2000; // make a missing snapshot this long after the boot is ready, off the main thread
 
 // Resolves once the app is up (sellable, or the pairing screen) or failed: <html data-py-ready> / data-py-error,

@@ -98,15 +98,22 @@ if (inWorker) {
   };
 }
 
-/** The stored snapshot of this runtime version, or null. */
-export async function load(version) {
-  try {
-    if (!globalThis.caches || !version) return null;
-    const response = await (await caches.open(CACHE)).match(keyOf(version));
-    return response ? new Uint8Array(await response.arrayBuffer()) : null;
-  } catch {
-    return null;
-  }
+/**
+ * The stored snapshot of the version `versionPromise` resolves to, or null. The read (≈30 MB) starts at once, not
+ * after the version is known: only one snapshot is kept, so the one stored is read while the manifest is fetched,
+ * and kept only if its key is this version's (after an update it is not, and the boot goes without).
+ */
+export async function load(versionPromise) {
+  const stored = (async () => {
+    if (!globalThis.caches) return null;
+    const cache = await caches.open(CACHE);
+    const [request] = await cache.keys();
+    const response = request && (await cache.match(request));
+    return response ? { key: request.url, bytes: new Uint8Array(await response.arrayBuffer()) } : null;
+  })().catch(() => null);
+  const version = await versionPromise;
+  const snap = await stored;
+  return version && snap && snap.key === keyOf(version) ? snap.bytes : null;
 }
 
 /** Forget this version's snapshot (it failed to restore). */
