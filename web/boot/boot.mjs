@@ -13,10 +13,12 @@
  *   linking the wasm and starting the interpreter): one frozen task of ≈0.35–0.45 s became ≈0.13 + 0.21 s.
  * - Starts Pyodide without WebAssembly stack switching (stack_switching.mjs: with it, Chromium's heap profiler
  *   can crash the tab).
- * - Restores the interpreter from a memory snapshot when one was made for this runtime version (snapshot.mjs),
- *   else boots it and has one made in a Worker a few seconds after the app is up (a first catalog load done);
- *   a snapshot that fails to restore is dropped.
- * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): python_ready,
+ * - Restores the interpreter, with the app already imported, from a memory snapshot when one was made for this
+ *   runtime and app version (snapshot.mjs), else boots it and has one made in a Worker a few seconds after the app
+ *   is up (a first catalog load done); a snapshot that fails to restore is dropped.
+ * - Starts once, at the first call (shell.mjs calls it before PyScript has loaded; PyScript's call shares it).
+ * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): manifest,
+ *   snapshot_read, python_ready,
  *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready,
  *   customers_indexed.
  *
@@ -40,7 +42,11 @@ const manifestURL = new URL("../vendor/manifest.json", import.meta.url);
 const fromManifest = (path) => new URL(path, manifestURL).href;
 const manifestPromise = fetch(manifestURL, { cache: "no-cache" })
   .then((r) => (r.ok ? r.json() : null))
-  .catch(() => null);
+  .catch(() => null)
+  .finally(() => mark("manifest"));
+// Pyodide imports its Emscripten module (≈1 MB of JS) only after the snapshot was read; imported now, its fetch and
+// parse overlap the manifest and snapshot reads, and Pyodide's own import() finds it in the module map.
+import(new URL("../vendor/pyodide/pyodide.asm.mjs", import.meta.url).href).catch(() => null);
 // Start the app zip download at once so it overlaps with the wasm compile.
 const appZipPromise = manifestPromise.then((m) =>
   m && m.app_zip ? fetch(fromManifest(m.app_zip)).then((r) => {
@@ -49,8 +55,10 @@ const appZipPromise = manifestPromise.then((m) =>
   }) : null,
 );
 
-// The interpreter's snapshot for this runtime version, read from Cache Storage while the rest loads (snapshot.mjs).
-const snapshotPromise = manifestPromise.then((m) => (m ? snapshot.load(m.runtime_version) : null));
+// The snapshot holds the imported app too, so it is one per runtime *and* app version (snapshot.mjs).
+const snapshotVersion = (m) => (m && m.runtime_version && m.app_version ? `${m.runtime_version}-${m.app_version}` : null);
+// The interpreter's snapshot for this version, read from Cache Storage while the rest loads (snapshot.mjs).
+const snapshotPromise = snapshot.load(manifestPromise.then(snapshotVersion)).finally(() => mark("snapshot_read"));
 const SNAPSHOT_DELAY_MS = 2000; // make a missing snapshot this long after the boot is ready, off the main thread
 
 // Resolves once the app is up (sellable, or the pairing screen) or failed: <html data-py-ready> / data-py-error,
@@ -77,24 +85,44 @@ function nextTask() {
   });
 }
 
-export async function loadPyodide(options = {}) {
+let started = null;
+
+/**
+ * PyScript's interpreter hook, and `start()`: one boot per page, whoever asks first. shell.mjs starts it as soon
+ * as the page runs, so the runtime comes up while PyScript's own bundle loads (at a tablet's speed that bundle is
+ * ≈0.3–0.5 s before it asks); PyScript's later call gets the same interpreter. Its stdout/stderr options are not
+ * used: Python's output goes to the console, as Pyodide's default does.
+ */
+export function loadPyodide(options = {}) {
+  if (!started) started = startRuntime(options);
+  return started;
+}
+
+export const start = loadPyodide;
+
+async function startRuntime(options) {
   const manifest = await manifestPromise;
   boot.manifest = manifest;
   const config = {
     ...options,
     indexURL: new URL("../vendor/pyodide/", import.meta.url).href,
   };
+  delete config.stdout; // see loadPyodide: an early start has none, a late caller gets the same interpreter
+  delete config.stderr;
   if (manifest && manifest.stdlib_zip) config.stdLibURL = fromManifest(manifest.stdlib_zip);
   // loadPyodide awaits this hook after the wasm is instantiated and linked and before the interpreter starts: a
   // task boundary there lets the page breathe between the two halves of what was one ~0.4 s frozen task.
   config.fsInit = nextTask;
   progress(30);
-  const version = manifest && manifest.runtime_version;
+  const version = snapshotVersion(manifest);
   const snap = await snapshotPromise;
   let pyodide = null;
   if (snap) {
     try {
-      pyodide = await withoutStackSwitching(() => vendoredLoadPyodide({ ...config, _loadSnapshot: snap }));
+      const jsModules = { caja_idb: idb, caja_catalog_cols: catalogCols }; // snapshot.JS_MODULES, made in the Worker
+      pyodide = await withoutStackSwitching(() => vendoredLoadPyodide({
+        ...config, _loadSnapshot: snap, _snapshotDeserializer: snapshot.deserialize(jsModules),
+      }));
       if (pyodide.runPython("1 + 1") !== 2) throw new Error("restored interpreter does not compute");
       // The snapshot froze the random module's seed: every boot would draw the same "random" numbers.
       pyodide.runPython("import random; random.seed()");
@@ -109,7 +137,9 @@ export async function loadPyodide(options = {}) {
   if (!pyodide) {
     pyodide = await withoutStackSwitching(() => vendoredLoadPyodide(config));
     boot.snapshot = "making";
-    snapshot.makeLater(version, config, SNAPSHOT_DELAY_MS, whenAppReady()).then((state) => { boot.snapshot = state; });
+    const appZipURL = manifest && manifest.app_zip ? fromManifest(manifest.app_zip) : null;
+    snapshot.makeLater(version, config, SNAPSHOT_DELAY_MS, whenAppReady(), appZipURL)
+      .then((state) => { boot.snapshot = state; });
   }
   boot.stack_switching = pyodide._module && pyodide._module.jspiSupported ? "on" : "off";
   mark("python_ready");
@@ -118,7 +148,8 @@ export async function loadPyodide(options = {}) {
   if (zip) {
     pyodide.FS.mkdirTree("/app");
     pyodide.FS.writeFile("/app/app.zip", new Uint8Array(zip));
-    pyodide.runPython("import sys; sys.path.insert(0, '/app/app.zip')");
+    // A snapshot already has it on sys.path (and the app imported from it: the same bytes, its version is in the key).
+    pyodide.runPython("import sys\nif '/app/app.zip' not in sys.path: sys.path.insert(0, '/app/app.zip')");
   }
   pyodide.registerJsModule("caja_idb", idb);
   pyodide.registerJsModule("caja_catalog_cols", catalogCols);

@@ -34,6 +34,9 @@ if (plain) {
   const { loadPyodide } = await import("./boot.mjs");
   loadPyodide({}).then((py) => py.runPythonAsync("import pos\nawait pos.main()"));
 } else {
+  // The runtime starts now, alongside PyScript's bundle, not once PyScript has loaded and asks for it (boot.mjs
+  // hands PyScript the same interpreter).
+  import("./boot.mjs").then((b) => b.start({})).catch((e) => console.warn("caja: early runtime start", e));
   const { hooks } = await import("../vendor/pyscript/core.js");
   // PyScript 0.7.31 ships one built-in *worker* hook; composing worker hooks calls Function() (hooks.js
   // createFunction), which our CSP forbids (no 'unsafe-eval'). The POS runs no PyScript worker, so drop it.

@@ -4,16 +4,22 @@
  * the boot's longest frozen task goes with it.
  *
  * - Made in a module Worker (this same file), never in Node (a Node-made snapshot breaks stack switching), from a
- *   bare loadPyodide with the byte-compiled stdlib: no packages, no app zip, no registerJsModule, nothing of the
- *   page; without stack switching, like every boot (stack_switching.mjs). A few seconds after a boot that had
- *   none was ready (sellable or pairing), on the second core; the Worker stores it too, off the main thread.
- * - One per runtime version (vendor/manifest.json `runtime_version`: the wasm, the stdlib zip and PyScript), kept in
- *   Cache Storage "caja-snapshot" (not one of the service worker's caches); others are deleted when it is stored.
+ *   loadPyodide with the byte-compiled stdlib, without stack switching like every boot (stack_switching.mjs). A few
+ *   seconds after a boot that had none was ready (sellable or pairing), on the second core; the Worker stores it
+ *   too, off the main thread.
+ * - With the app already imported (`import pos`: poscore and web/caja_pos, from the same app zip at the same path):
+ *   importing it was the largest part of an open after the runtime (≈0.5 s here, ≈1–2 s on a tablet; its
+ *   dataclasses compile their methods at import). Importing touches nothing of the page (platform.py only binds
+ *   `js`, which the snapshot restores as the page's globalThis); the two JS modules boot.mjs registers are stood in
+ *   for by tagged empty objects, which the page's restore swaps for the real modules (`deserialize`). When that
+ *   import or its snapshot fails, a bare interpreter's snapshot is made instead (as before).
+ * - One per runtime + app version (vendor/manifest.json `runtime_version` and `app_version`), kept in Cache Storage
+ *   "caja-snapshot" (not one of the service worker's caches); others are deleted when it is stored.
  * - boot.mjs boots without it when restoring throws, and drops it; the next boot makes a new one. It is made only
  *   with ≥300 MB of quota free, and a sale that hits the quota drops it (idb.js), so it never costs a sale.
  *
- * Must not: hold app state or sales (it is taken before the app exists), be used for another runtime version, or
- * be required: without Cache Storage or module workers the POS boots as before.
+ * Must not: hold app state or sales (it is taken before the app exists: only imported modules), be used for another
+ * runtime or app version, or be required: without Cache Storage or module workers the POS boots as before.
  */
 import { SNAPSHOT_CACHE as CACHE } from "../idb/idb_core.js";
 import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
@@ -27,6 +33,35 @@ const MIN_FREE_BYTES = 300e6;
 const keyOf = (version) =>
   new URL(`../vendor/snapshot-${encodeURIComponent(version)}-nojspi.bin`, import.meta.url).href;
 
+// The JS modules boot.mjs registers for Python (platform.py imports them); in the Worker, stand-ins tagged with
+// their name, which `serialize` records and `deserialize` (the page's restore) turns into the real module.
+export const JS_MODULES = ["caja_idb", "caja_catalog_cols"];
+const TAG = "__cajaJsModule";
+const serialize = (obj) => {
+  if (obj && typeof obj === "object" && typeof obj[TAG] === "string") return { jsModule: obj[TAG] };
+  throw new Error("caja: the app's import kept a JS object the snapshot cannot restore");
+};
+/** For loadPyodide's `_snapshotDeserializer`: `modules` maps each JS_MODULES name to the page's module. */
+export const deserialize = (modules) => (data) => {
+  const module = data && modules[data.jsModule];
+  if (!module) throw new Error(`caja: snapshot names an unknown JS module ${JSON.stringify(data)}`);
+  return module;
+};
+// What the snapshot imports: the POS entry point (web/pos.py) and so the whole app it needs to sell.
+const APP_IMPORT = "import sys\nif '/app/app.zip' not in sys.path: sys.path.insert(0, '/app/app.zip')\nimport pos";
+
+async function appSnapshot(config, appZipURL) {
+  const response = await fetch(appZipURL);
+  if (!response.ok) throw new Error(`app zip: HTTP ${response.status}`);
+  const zip = new Uint8Array(await response.arrayBuffer());
+  const py = await withoutStackSwitching(() => loadPyodide({ ...config, _makeSnapshot: true }));
+  py.FS.mkdirTree("/app");
+  py.FS.writeFile("/app/app.zip", zip); // the path boot.mjs writes it to: the imported modules' zipimporter names it
+  for (const name of JS_MODULES) py.registerJsModule(name, { [TAG]: name });
+  py.runPython(APP_IMPORT);
+  return py.makeMemorySnapshot({ serializer: serialize });
+}
+
 /** Store the snapshot under `key` and delete every other (one runtime version kept). */
 async function store(key, snap) {
   const cache = await caches.open(CACHE);
@@ -38,9 +73,16 @@ const inWorker = typeof window === "undefined" && typeof self !== "undefined" &&
 if (inWorker) {
   self.onmessage = async (event) => {
     try {
-      const { key, ...config } = event.data;
-      const py = await withoutStackSwitching(() => loadPyodide({ ...config, _makeSnapshot: true }));
-      const snap = py.makeMemorySnapshot();
+      const { key, appZipURL, ...config } = event.data;
+      let snap = null;
+      if (appZipURL) {
+        try {
+          snap = await appSnapshot(config, appZipURL);
+        } catch (error) {
+          console.warn("caja: snapshot with the app imported failed; making a bare one", error);
+        }
+      }
+      if (!snap) snap = (await withoutStackSwitching(() => loadPyodide({ ...config, _makeSnapshot: true }))).makeMemorySnapshot();
       // Stored from here: the put of ≈20 MB was a ≈160 ms task on the page's main thread, often while the
       // cashier was already selling (or during a first catalog load on a slow device).
       if (globalThis.caches) {
@@ -56,15 +98,22 @@ if (inWorker) {
   };
 }
 
-/** The stored snapshot of this runtime version, or null. */
-export async function load(version) {
-  try {
-    if (!globalThis.caches || !version) return null;
-    const response = await (await caches.open(CACHE)).match(keyOf(version));
-    return response ? new Uint8Array(await response.arrayBuffer()) : null;
-  } catch {
-    return null;
-  }
+/**
+ * The stored snapshot of the version `versionPromise` resolves to, or null. The read (≈30 MB) starts at once, not
+ * after the version is known: only one snapshot is kept, so the one stored is read while the manifest is fetched,
+ * and kept only if its key is this version's (after an update it is not, and the boot goes without).
+ */
+export async function load(versionPromise) {
+  const stored = (async () => {
+    if (!globalThis.caches) return null;
+    const cache = await caches.open(CACHE);
+    const [request] = await cache.keys();
+    const response = request && (await cache.match(request));
+    return response ? { key: request.url, bytes: new Uint8Array(await response.arrayBuffer()) } : null;
+  })().catch(() => null);
+  const version = await versionPromise;
+  const snap = await stored;
+  return version && snap && snap.key === keyOf(version) ? snap.bytes : null;
 }
 
 /** Forget this version's snapshot (it failed to restore). */
@@ -85,11 +134,11 @@ async function roomFor() {
 
 /**
  * Once `ready` resolved (the till is sellable, or shows the pairing screen) and `delayMs` later, make this version's
- * snapshot in a Worker, which stores it; resolves to "stored", or "unavailable" / "failed: …" (the POS works the
+ * snapshot in a Worker (with the app of `appZipURL` imported, when given), which stores it; resolves to "stored", or "unavailable" / "failed: …" (the POS works the
  * same without it). Not earlier: booting an interpreter in the Worker takes a core for a second or more, which a
  * first catalog load on a slow device needs.
  */
-export function makeLater(version, config, delayMs, ready = Promise.resolve()) {
+export function makeLater(version, config, delayMs, ready = Promise.resolve(), appZipURL = null) {
   if (!globalThis.caches || !version || typeof Worker === "undefined") return Promise.resolve("unavailable");
   return ready.then(() => new Promise((resolve) => setTimeout(resolve, delayMs))).then(roomFor).then((room) => new Promise((resolve) => {
     if (!room) {
@@ -117,6 +166,6 @@ export function makeLater(version, config, delayMs, ready = Promise.resolve()) {
         resolve(`failed: ${error}`);
       }
     };
-    worker.postMessage({ key, indexURL: config.indexURL, stdLibURL: config.stdLibURL });
+    worker.postMessage({ key, indexURL: config.indexURL, stdLibURL: config.stdLibURL, appZipURL });
   }));
 }
