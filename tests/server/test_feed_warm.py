@@ -45,11 +45,11 @@ def warm(erp: Erp) -> Iterator[Warm]:
     app.state.engine.dispose()
 
 
-def _load(client: TestClient, h: dict[str, str]) -> list[Any]:
-    """A till's full load, page by page: the responses in order."""
+def _load(client: TestClient, h: dict[str, str], path: str = "/api/catalog", limit: int = LIMIT) -> list[Any]:
+    """A till's full load of a feed, page by page: the responses in order."""
     pages, after = [], 0
     while after is not None:
-        r = client.get("/api/catalog", params={"since": 0, "after": after, "limit": LIMIT}, headers=h)
+        r = client.get(path, params={"since": 0, "after": after, "limit": limit}, headers=h)
         assert r.status_code == 200, r.text
         pages.append(r)
         after = r.json()["next_after"]
@@ -215,22 +215,12 @@ def test_full_loads_are_warmed_after_a_quiet_spell_not_after_every_sale(erp: Erp
     assert full_walks() == {erp.scalar("SELECT value FROM change_counter WHERE id = 1")}
 
 
-def _customers_load(client: TestClient, h: dict[str, str], limit: int) -> list[Any]:
-    pages, after = [], 0
-    while after is not None:
-        r = client.get("/api/customers", params={"since": 0, "after": after, "limit": limit}, headers=h)
-        assert r.status_code == 200, r.text
-        pages.append(r)
-        after = r.json()["next_after"]
-    return pages
-
-
 def test_the_customers_feed_is_warmed_with_the_catalog_and_walked_ahead(erp: Erp, warm: Warm) -> None:
     h = erp.pair()
     warm.warmer.poll()  # the process's start: full loads of the paired terminals' shapes, customers included
     warm.warmer.run_pending()
     builds = warm.cache.builds
-    pages = _customers_load(warm.client, h, feed_warmer.POS_PAGE)
+    pages = _load(warm.client, h, "/api/customers", feed_warmer.POS_PAGE)
     assert warm.cache.builds == builds  # the POS's customers load was ready
     assert [i["id"] for i in pages[0].json()["items"]] == [
         i["id"] for i in erp.client.get("/api/customers", params={"since": 0, "limit": feed_warmer.POS_PAGE},
@@ -241,6 +231,6 @@ def test_the_customers_feed_is_warmed_with_the_catalog_and_walked_ahead(erp: Erp
     assert first.json()["next_after"] is not None and warm.cache.builds == builds + 1
     warm.warmer.run_pending()
     builds = warm.cache.builds
-    rest = _customers_load(warm.client, h, small)
+    rest = _load(warm.client, h, "/api/customers", small)
     assert len(rest) > 2 and warm.cache.builds == builds
     assert sum(len(r.json()["items"]) for r in rest) == rest[0].json()["total"]

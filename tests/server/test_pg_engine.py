@@ -4,9 +4,7 @@ connection on return), a feed request's head is one statement outside BEGIN/COMM
 transaction's last statement with its COMMIT and reports a failure as any statement does."""
 from __future__ import annotations
 
-import itertools
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,21 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from server.db.engine import commit_with, make_engine, write_tx
 from server.settings import Settings
 from tests.server.harness import Erp
-from tests.server.pg import PostgresServer
 
-_names = itertools.count()
-
-
-@pytest.fixture
-def pg_erp(postgres: PostgresServer, postgres_template: str, tmp_path: Path) -> Iterator[Erp]:
-    name = f"pool{next(_names)}"
-    postgres.create_db(name, template=postgres_template)
-    erp = Erp(postgres.url(name), tmp_path)
-    try:
-        yield erp
-    finally:
-        erp.close()
-        postgres.drop_db(name)
+# The conftest's `erp` on its PostgreSQL database only (what these tests are about).
+on_postgres = pytest.mark.parametrize("db_url", [pytest.param("postgres", marks=pytest.mark.postgres)],
+                                      indirect=True)
 
 
 def test_the_pool_size_is_the_setting_and_scripts_keep_few() -> None:
@@ -41,21 +28,21 @@ def test_the_pool_size_is_the_setting_and_scripts_keep_few() -> None:
     assert Settings.from_env({"CAJA_SECRET_KEY": "k"}, Path("/tmp")).db_pool == 40
 
 
-@pytest.mark.postgres
-def test_a_crowd_of_feed_requests_closes_no_connection_and_sends_no_begin(pg_erp: Erp) -> None:
-    h = pg_erp.pair()
-    assert pg_erp.client.get("/api/catalog", params={"limit": 50}, headers=h).status_code == 200
+@on_postgres
+def test_a_crowd_of_feed_requests_closes_no_connection_and_sends_no_begin(erp: Erp) -> None:
+    h = erp.pair()
+    assert erp.client.get("/api/catalog", params={"limit": 50}, headers=h).status_code == 200
     closed, statements = [], []
-    event.listen(pg_erp.engine.pool, "close", lambda *a: closed.append(a))
-    event.listen(pg_erp.engine.pool, "close_detached", lambda *a: closed.append(a))
-    event.listen(pg_erp.engine, "before_cursor_execute",
+    event.listen(erp.engine.pool, "close", lambda *a: closed.append(a))
+    event.listen(erp.engine.pool, "close_detached", lambda *a: closed.append(a))
+    event.listen(erp.engine, "before_cursor_execute",
                  lambda conn, cur, sql, *a: statements.append(conn.connection.dbapi_connection.autocommit))
     barrier = threading.Barrier(30)
     codes: list[int] = []
 
     def till() -> None:
         barrier.wait()
-        codes.append(pg_erp.client.get("/api/catalog", params={"limit": 50}, headers=h).status_code)
+        codes.append(erp.client.get("/api/catalog", params={"limit": 50}, headers=h).status_code)
 
     crowd = [threading.Thread(target=till) for _ in range(30)]
     for t in crowd:
@@ -67,19 +54,19 @@ def test_a_crowd_of_feed_requests_closes_no_connection_and_sends_no_begin(pg_erp
     assert statements == [True] * 30
 
 
-@pytest.mark.postgres
-def test_commit_with_commits_the_transaction_or_fails_like_a_statement(pg_erp: Erp) -> None:
-    before = pg_erp.scalar("SELECT value FROM change_counter WHERE id = 1")
-    with write_tx(pg_erp.engine) as conn:
+@on_postgres
+def test_commit_with_commits_the_transaction_or_fails_like_a_statement(erp: Erp) -> None:
+    before = erp.scalar("SELECT value FROM change_counter WHERE id = 1")
+    with write_tx(erp.engine) as conn:
         conn.execute(text("UPDATE shops SET name = 'Otra' WHERE id = 1"))
         row = commit_with(conn, "UPDATE change_counter SET value = value + %(by)s WHERE id = 1 RETURNING value",
                           {"by": 2})
         assert row[0] == before + 2
-    assert pg_erp.scalar("SELECT value FROM change_counter WHERE id = 1") == before + 2
-    assert pg_erp.scalar("SELECT name FROM shops WHERE id = 1") == "Otra"
-    with pytest.raises(IntegrityError), write_tx(pg_erp.engine) as conn:  # the batch's retry catches this
+    assert erp.scalar("SELECT value FROM change_counter WHERE id = 1") == before + 2
+    assert erp.scalar("SELECT name FROM shops WHERE id = 1") == "Otra"
+    with pytest.raises(IntegrityError), write_tx(erp.engine) as conn:  # the batch's retry catches this
         conn.execute(text("UPDATE shops SET name = 'Tercera' WHERE id = 1"))
         commit_with(conn, "INSERT INTO change_counter (id, value) VALUES (%(id)s, 0)", {"id": 1})
-    assert pg_erp.scalar("SELECT name FROM shops WHERE id = 1") == "Otra"  # rolled back, nothing half-kept
-    with write_tx(pg_erp.engine) as conn:  # the pooled connection is usable again
+    assert erp.scalar("SELECT name FROM shops WHERE id = 1") == "Otra"  # rolled back, nothing half-kept
+    with write_tx(erp.engine) as conn:  # the pooled connection is usable again
         assert conn.execute(text("SELECT value FROM change_counter")).scalar_one() == before + 2
