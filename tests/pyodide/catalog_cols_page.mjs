@@ -1,10 +1,13 @@
 // Runs web/idb/catalog_cols.js's pageColumns under Node on the products given on stdin (a JSON array) and prints
-// its answer base64'd, for tests/pyodide/test_catalog_cols.py. Must not open a database (Node has none).
+// its answer base64'd, for tests/pyodide/test_catalog_cols.py; with the argument "stored", catalog_json.js's
+// storedColumns on stdin's text as a stored chunk instead. Must not open a database (Node has none).
 globalThis.IDBKeyRange = { bound: () => null }; // idb.js builds a key range when imported; nothing here uses it
 const cols = await import(new URL("../../web/idb/catalog_cols.js", import.meta.url).href);
 let input = "";
 for await (const part of process.stdin) input += part;
+const { storedColumns } = await import(new URL("../../web/idb/catalog_json.js", import.meta.url).href);
 const items = JSON.parse(input);
-const c = cols.pageColumns({ items, texts: items.map((p) => JSON.stringify(p)) });
+const c = process.argv[2] === "stored" ? storedColumns(input)
+  : cols.pageColumns({ items, texts: items.map((p) => JSON.stringify(p)) });
 const b64 = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString("base64");
 process.stdout.write(JSON.stringify(c && { cols: b64(c.cols), data: b64(c.data), spans: b64(c.spans) }));

@@ -23,22 +23,34 @@ NODE = shutil.which("node")
 pytestmark = [pytest.mark.pyodide]
 
 
-def _page_columns(items: list[dict]) -> dict | None:
+def _page_columns(items: list[dict], stored: str | None = None) -> dict | None:
+    """pageColumns of `items`, or with `stored` (a chunk's JSON text as IndexedDB holds it) storedColumns of it."""
     require("pyodide", NODE is not None, "node", "apt-get install -y nodejs npm")
     assert NODE is not None
-    proc = subprocess.run([NODE, "--no-warnings", str(SCRIPT)], input=json.dumps(items), capture_output=True,
+    args = [NODE, "--no-warnings", str(SCRIPT)] + (["stored"] if stored is not None else [])
+    proc = subprocess.run(args, input=json.dumps(items) if stored is None else stored, capture_output=True,
                           text=True, timeout=120, check=True)
     answer = json.loads(proc.stdout)
     return None if answer is None else {k: base64.b64decode(v) for k, v in answer.items()}
 
 
-def test_page_columns_index_the_products_with_byte_spans() -> None:
-    items = [product_json(1, name="Jamón serrano", barcodes=["7501"]), product_json(2, name="Piña en almíbar ñ"),
-             product_json(3, name="Café ☕ molido", active=False), product_json(4, name="Pan blanco")]
-    c = _page_columns(items)
+ITEMS = [product_json(1, name="Jamón serrano", barcodes=["7501"]), product_json(2, name="Piña en almíbar ñ"),
+         product_json(3, name="Café ☕ molido", active=False), product_json(4, name="Pan blanco")]
+
+
+# A chunk as the first load stores it (a page's own array text, with the ERP's spacing) and as older code stored
+# it (each product serialised, joined): the same columns, found by the scan or by serialising again.
+@pytest.mark.parametrize("stored", [None, json.dumps(ITEMS, ensure_ascii=False),
+                                    "[" + ",".join(json.dumps(p) for p in ITEMS) + "]",
+                                    json.dumps(ITEMS, ensure_ascii=False, indent=1)])
+def test_page_columns_index_the_products_with_byte_spans(stored: str | None) -> None:
+    items = ITEMS
+    c = _page_columns(items, stored)
     assert c is not None
     data = c["data"]
     assert json.loads(data) == items  # the chunk's own JSON, as stored
+    if stored is not None:
+        assert data == stored.encode()  # found by the scan: the stored bytes themselves, nothing serialised again
     idx = CatalogIndex()
     idx.add_json(*json.loads(c["cols"]), data, memoryview(c["spans"]).cast("I"), json.loads)
     assert idx._pages[0] is not None  # the fast path: kept as bytes
@@ -51,3 +63,5 @@ def test_odd_products_give_no_columns() -> None:
     odd = product_json(2)
     del odd["sku"]
     assert _page_columns([product_json(1), odd]) is None
+    assert _page_columns([], json.dumps([product_json(1), odd])) is None
+    assert _page_columns([], json.dumps({"items": []})) is None  # not a chunk

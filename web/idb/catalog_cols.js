@@ -18,17 +18,12 @@
  *
  * Must not write to IndexedDB nor decide anything about products: it only copies fields out.
  */
-import { columnsOf, feedPage, nextPath } from "./catalog_json.js";
+import { columnsOf, feedPage, nextPath, storedColumns } from "./catalog_json.js";
 import { open } from "./idb.js";
 
 const STORE = "catalog_chunks";
 
 const enc = new TextEncoder();
-
-function columns(text) {
-  const items = JSON.parse(text);
-  return Array.isArray(items) ? columnsOf(items, items.map((p) => JSON.stringify(p))) : null;
-}
 
 async function readColumns() {
   const db = await open();
@@ -47,7 +42,7 @@ async function readColumns() {
     return [size - bytes.length, size];
   };
   for (const text of values) {
-    const c = columns(text);
+    const c = storedColumns(text);
     // the chunk as stored only when Python must parse it whole
     chunks.push(c === null ? { raw: put(enc.encode(text)) } : { cols: put(c.cols), data: put(c.data), spans: put(c.spans) });
   }

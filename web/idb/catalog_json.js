@@ -110,6 +110,19 @@ export function itemSpans(b) {
 }
 
 /**
+ * The chunk of `items` as the bytes they were parsed from, `bytes` being a page `{"items": [...], …}`: {own (the
+ * array's bytes), columns ({cols, data: own, spans}, when `withColumns` and every product has its fields; else
+ * null)}, or null when the scan does not find exactly these items (then they are serialised again).
+ */
+function ownChunk(items, bytes, withColumns) {
+  const at = itemSpans(bytes);
+  if (at === null || at.spans.length !== 2 * items.length) return null;
+  const own = bytes.subarray(at.start, at.end);
+  const cols = withColumns ? columnsJson(items) : null;
+  return { own, columns: cols && { cols, data: own, spans: new Uint8Array(at.spans.buffer) } };
+}
+
+/**
  * A feed page as the POS keeps it, from its UTF-8 bytes: {version, next_after, total, count, chunk (the items as
  * the JSON stored, idb.chunkAppend: the page's own text of its array), columns ({cols, data, spans}, when
  * `withColumns` and every product has its fields; else null)}.
@@ -117,14 +130,23 @@ export function itemSpans(b) {
 export function feedPage(bytes, withColumns) {
   const data = JSON.parse(dec.decode(bytes));
   const items = data.items;
-  const at = Array.isArray(items) ? itemSpans(bytes) : null;
+  const mine = Array.isArray(items) ? ownChunk(items, bytes, withColumns) : null;
   const head = { version: data.version, next_after: data.next_after ?? null, total: data.total, count: items.length };
-  if (at === null || at.spans.length !== 2 * items.length) { // not as the ERP writes pages: serialised again
+  if (mine === null) { // not as the ERP writes pages: serialised again
     const texts = items.map((p) => JSON.stringify(p));
     return { ...head, chunk: "[" + texts.join(",") + "]", columns: withColumns ? columnsOf(items, texts) : null };
   }
-  const own = bytes.subarray(at.start, at.end);
-  const cols = withColumns ? columnsJson(items) : null;
-  return { ...head, chunk: dec.decode(own),
-           columns: cols && { cols, data: own, spans: new Uint8Array(at.spans.buffer) } };
+  return { ...head, chunk: dec.decode(mine.own), columns: mine.columns };
+}
+
+/**
+ * The index columns of a stored chunk (its JSON text), as columnsOf gives them, or null when it is not an array or
+ * a product lacks a field. A chunk is a page's own array text (feedPage), so the same scan finds its products
+ * and none is serialised again on an open; older chunks the scan does not match are serialised as before.
+ */
+export function storedColumns(text) {
+  const items = JSON.parse(text);
+  if (!Array.isArray(items)) return null;
+  const mine = ownChunk(items, enc.encode(`{"items":${text}}`), true);
+  return mine !== null ? mine.columns : columnsOf(items, items.map((p) => JSON.stringify(p)));
 }
