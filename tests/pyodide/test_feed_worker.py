@@ -1,6 +1,7 @@
 """The first load's feed Worker (web/idb/feed_worker.js, run under Node against a fake ERP): it fetches the pages
 after the first one in order, no more than AHEAD ahead of what the main thread took, stops at the last page or at an
-error, and a wrong next_after hint never makes it skip or repeat a page.
+error, and a wrong next_after hint never makes it skip or repeat a page; it stores each page's chunk when asked, in
+the order asked, with IndexedDB's own error when a write fails.
 
 Must NOT build the runtime nor reach a network; without node it fails saying how to get it (tests/suites.py).
 """
@@ -43,10 +44,11 @@ def _erp(pages: int, tail: str = "next_after") -> dict[str, Any]:
     return out
 
 
-def _run(pages: dict[str, Any], steps: list[dict[str, Any]]) -> dict[str, Any]:
+def _run(pages: dict[str, Any], steps: list[dict[str, Any]], fail_put: str | None = None) -> dict[str, Any]:
     require("pyodide", NODE is not None, "node", "apt-get install -y nodejs npm")
     assert NODE is not None
-    proc = subprocess.run([NODE, "--no-warnings", str(SCRIPT)], input=json.dumps({"pages": pages, "steps": steps}),
+    job = {"pages": pages, "steps": steps, "failPut": fail_put}
+    proc = subprocess.run([NODE, "--no-warnings", str(SCRIPT)], input=json.dumps(job),
                           capture_output=True, text=True, timeout=120, check=True)
     return json.loads(proc.stdout)  # type: ignore[no-any-return]
 
@@ -55,16 +57,51 @@ def _follow(walk: int = 1) -> dict[str, Any]:
     return {"op": "follow", "walk": walk, "path": _path(0), "after": 2, "columns": True, "init": {}}
 
 
-def test_pages_come_in_order_until_the_last_with_their_chunk_and_columns() -> None:
+def _store(ref: int, store: str = "catalog_chunks") -> dict[str, Any]:
+    return {"op": "store", "ref": ref, "store": store}
+
+
+def test_pages_come_in_order_until_the_last_with_their_columns_and_their_chunk_kept_there() -> None:
     got = _run(_erp(6), [_follow(), *[{"op": "took", "walk": 1} for _ in range(5)]])
     paths = [m["path"] for m in got["posted"]]
     assert paths == [_path(2 * n) for n in range(1, 6)]
     assert got["fetched"] == paths  # each page once, nothing after the last
     last = got["posted"][-1]["page"]
     assert last["next_after"] is None and last["count"] == 2 and last["status"] == 200
-    assert [p["id"] for p in json.loads(last["chunk"])] == [11, 12]
+    assert "chunk" not in last  # the main thread has it as columns.data; the chunk stays in the Worker
+    assert [m["page"]["ref"] for m in got["posted"]] == [1, 2, 3, 4, 5]
     assert json.loads(base64.b64decode(last["columns"]["cols"]))[0] == [11, 12]
     assert json.loads(base64.b64decode(last["columns"]["data"]))[0]["name"] == "Piña ñ"
+    assert got["stored"]["catalog_chunks"] == {}  # nothing is written unasked
+
+
+def test_chunks_are_stored_when_asked_in_the_order_asked_as_the_pages_own_text() -> None:
+    pages = _erp(4)
+    took = [{"op": "took", "walk": 1} for _ in range(3)]
+    got = _run(pages, [_follow(), *took, {"wait": 30}, _store(2), _store(1), _store(3, "customer_chunks")])
+    answers = sorted(got["posted"][3:], key=lambda m: m["stored"])  # another store's write need not wait
+    assert answers == [{"stored": 1, "key": 1}, {"stored": 2, "key": 0}, {"stored": 3, "key": 0}]
+    cat = got["stored"]["catalog_chunks"]
+    assert [[p["id"] for p in json.loads(cat[k])] for k in ("0", "1")] == [[5, 6], [3, 4]]
+    assert cat["0"] in pages[_path(4)]["body"]  # the ERP's own bytes, not serialised again
+    assert [p["id"] for p in json.loads(got["stored"]["customer_chunks"]["0"])] == [7, 8]
+
+
+def test_a_failed_write_answers_indexeddbs_error_and_a_chunk_stored_once_is_gone() -> None:
+    got = _run(_erp(3), [_follow(), {"wait": 30}, _store(1)], fail_put="QuotaExceededError")
+    assert got["posted"][-1] == {"stored": 1, "name": "QuotaExceededError", "message": "fake"}
+    assert got["stored"]["catalog_chunks"] == {}
+    got = _run(_erp(3), [_follow(), {"wait": 30}, _store(1), {"wait": 30}, _store(1)])
+    assert got["posted"][-2:] == [{"stored": 1, "key": 0},
+                                  {"stored": 1, "name": "NotFoundError", "message": "feed chunk no longer kept"}]
+
+
+def test_chunks_of_a_walk_two_walks_old_are_dropped() -> None:
+    got = _run(_erp(3), [_follow(), {"wait": 30}, {"op": "stop", "walk": 2}, _store(1), {"wait": 30},
+                         {"op": "stop", "walk": 3}, _store(2)])
+    stored = [m for m in got["posted"] if "stored" in m]
+    assert stored == [{"stored": 1, "key": 0}, {"stored": 2, "name": "NotFoundError",
+                                                 "message": "feed chunk no longer kept"}]
 
 
 def test_it_fetches_at_most_ahead_pages_before_the_main_thread_takes_them() -> None:
@@ -123,10 +160,12 @@ def test_products_are_kept_as_spans_of_the_pages_own_bytes(spaced: bool) -> None
     text = json.dumps(body, ensure_ascii=spaced, indent=1 if spaced else None,
                       separators=(", ", ": ") if spaced else (",", ":"))
     got = _run({_path(2): {"status": 200, "body": text}}, [_follow()])
+    got = _run({_path(2): {"status": 200, "body": text}}, [_follow(), {"wait": 30}, _store(1)])
     page = got["posted"][0]["page"]
-    assert json.loads(page["chunk"]) == items
+    chunk = got["stored"]["catalog_chunks"]["0"]
+    assert json.loads(chunk) == items
     if not spaced:  # the ERP's own bytes are what is stored
-        assert page["chunk"] in text
+        assert chunk in text
     idx = _indexed(page)
     assert [idx.get(i).name for i in (3, 4, 5)] == [p["name"] for p in items]  # type: ignore[union-attr]
     assert idx.by_code("7502").id == 3  # type: ignore[union-attr]

@@ -217,7 +217,7 @@ class JsFeedPage:
         self.count = int(page.count)
 
     def items(self) -> list[dict]:
-        return json.loads(str(self._page.chunk))  # type: ignore[no-any-return]
+        return json.loads(str(caja_catalog_cols.pageText(self._page)))  # type: ignore[no-any-return]
 
     def columns(self) -> tuple | None:
         """(ids, barcodes, skus, active, names, the page's UTF-8 JSON, each product's span in it), or None."""
@@ -227,7 +227,8 @@ class JsFeedPage:
         return (*json.loads(c.cols.to_bytes()), c.data.to_bytes(), spans_of(c.spans.to_bytes()))
 
     def chunk(self) -> Any:
-        return self._page  # idb.js chunkAppend stores its `chunk` string without it crossing into Python
+        # idb.js chunkAppend stores its chunk without it crossing into Python (nor, most often, into this thread)
+        return self._page
 
 
 async def fetch_feed_page(path: str, options: dict[str, Any], timeout_ms: int) -> tuple[int, JsFeedPage | str]:

@@ -24,6 +24,7 @@ import { open } from "./idb.js";
 const STORE = "catalog_chunks";
 
 const enc = new TextEncoder();
+const dec = new TextDecoder();
 
 async function readColumns() {
   const db = await open();
@@ -98,6 +99,25 @@ const parsing = new Map(); // id -> {resolve, reject, bytes, columns}: pages thi
 let walk = 0; // the feed Worker's current walk (see fetchPage)
 // Pages the feed Worker fetches for the current walk, by path: {promise, resolve, reject, options, settled, taken}.
 const early = new Map();
+const storing = new Map(); // ref -> {resolve, reject}: chunks the feed Worker is writing (storeIn)
+
+/**
+ * A page the feed Worker keeps the chunk of is stored there (idb.js chunkAppend calls `page.storeIn(store)`):
+ * the chunk never crosses to this thread. Resolves with its key, rejects with IndexedDB's error as a DOMException.
+ */
+function keptThere(page) {
+  if (page.ref === undefined) return page;
+  const ref = page.ref;
+  page.storeIn = (store) => new Promise((resolve, reject) => {
+    if (!parser) {
+      reject(new DOMException("feed Worker gone", "UnknownError"));
+      return;
+    }
+    storing.set(ref, { resolve, reject });
+    parser.postMessage({ op: "store", ref, store });
+  });
+  return page;
+}
 
 function parseHere(bytes, columns) {
   const page = feedPage(new Uint8Array(bytes), columns);
@@ -136,11 +156,18 @@ function follow(path, page, options) {
 }
 
 function fromWorker(data) {
+  if (data.stored !== undefined) {
+    const job = storing.get(data.stored);
+    storing.delete(data.stored);
+    if (data.name !== undefined) job.reject(new DOMException(data.message, data.name));
+    else job.resolve(data.key);
+    return;
+  }
   if (data.id !== undefined) {
     const job = parsing.get(data.id);
     parsing.delete(data.id);
     if (data.error !== undefined) job.reject(new SyntaxError(data.error));
-    else job.resolve(data.page);
+    else job.resolve(keptThere(data.page));
     return;
   }
   if (data.walk !== walk) return; // a walk Python left
@@ -152,7 +179,7 @@ function fromWorker(data) {
   const page = data.page;
   const ok = page.status >= 200 && page.status < 300;
   if (ok && page.next_after !== null) expect(nextPath(data.path, page.next_after), entry.options);
-  entry.resolve(page);
+  entry.resolve(keptThere(page));
 }
 
 function worker() {
@@ -162,6 +189,8 @@ function worker() {
       parser.onmessage = ({ data }) => fromWorker(data);
       parser.onerror = () => { // the Worker cannot run here: what it had is done on this thread
         parser = false;
+        for (const job of storing.values()) job.reject(new DOMException("feed Worker gone", "UnknownError"));
+        storing.clear();
         for (const job of parsing.values()) {
           try { job.resolve(parseHere(job.bytes, job.columns)); } catch (error) { job.reject(error); }
         }
@@ -185,7 +214,7 @@ function parse(bytes, columns) {
   return new Promise((resolve, reject) => {
     const id = ++parseId;
     parsing.set(id, { resolve, reject, bytes, columns });
-    w.postMessage({ op: "parse", id, bytes, columns });
+    w.postMessage({ op: "parse", id, walk, bytes, columns });
   });
 }
 
@@ -223,6 +252,11 @@ export async function fetchPage(path, options) {
   const page = await load(path, options);
   if (page.status >= 200 && page.status < 300) follow(path, page, options);
   return page;
+}
+
+/** The page's items as JSON text: its chunk, or, when the feed Worker kept that, its columns' bytes (the same). */
+export function pageText(page) {
+  return page.chunk !== undefined ? page.chunk : dec.decode(page.columns.data);
 }
 
 /** The page's index columns with its bytes and spans (catalog_json.js columnsOf), or null. */

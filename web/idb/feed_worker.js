@@ -9,14 +9,25 @@
  * (its next_after read from the page's last bytes, checked against the parsed page), whatever the main thread does.
  * The first page of a walk is fetched by the main thread (catalog_cols.js fetchPage), which then says "follow".
  *
- * Messages in: {op: "parse", id, bytes, columns} → {id, page} or {id, error};
+ * Each page's chunk is also stored from here (idb.js chunkAppend, the same function, database and format), when
+ * the main thread says so: {op: "store", ref, store}. Why: the chunk string crossed to the main thread only to be
+ * serialised again there by IndexedDB's put, ≈5–8 ms of that thread per 2,000-product page, the thread that
+ * indexes. The main thread still decides when (services/sync.py load_feed: after the full load's clear, in page
+ * order, every write done before `since` is stored); here the writes run in the order asked, on one connection.
+ * A catalog page with columns is posted without its chunk (its text is columns.data's bytes, when wanted).
+ *
+ * Messages in: {op: "parse", id, walk, bytes, columns} → {id, page} or {id, error};
  * {op: "follow", walk, path, after, columns, init} (fetch the pages after `after` of that request) and
  * {op: "took", walk} (the main thread took one) → {walk, path, page} per page, or {walk, path, failed} (then stops);
- * {op: "stop", walk} ends every older walk.
- * Must not touch IndexedDB nor the DOM, fetch anything but the same request with `after` moved on, or decide
- * anything about products: it parses and copies fields out.
+ * {op: "stop", walk} ends every older walk; {op: "store", ref, store} → {stored: ref, key} or
+ * {stored: ref, name, message} (IndexedDB's error, or "NotFoundError" when that chunk is no longer kept).
+ * A page posted carries `ref`, the chunk kept here until stored; chunks of walks before the previous one are
+ * dropped (a load stores its pages before the next load starts its walk).
+ * Must not write to IndexedDB unasked nor touch the DOM, fetch anything but the same request with `after` moved
+ * on, or decide anything about products: it parses and copies fields out.
  */
 import { feedPage, nextPath } from "./catalog_json.js";
+import { chunkAppend } from "./idb.js";
 
 const AHEAD = 4; // pages fetched and not yet taken by the main thread, at most
 const TIMEOUT_MS = 8000; // as net/erp.py TIMEOUT_MS, per page
@@ -26,11 +37,27 @@ let walk = 0;
 let fetched = 0;
 let taken = 0;
 let wake = null;
+let refs = 0;
+const kept = new Map(); // ref -> {walk, chunk}: chunks posted and not yet stored
 
-function parse(bytes, columns, status) {
+function parse(bytes, columns, status, mine) {
   const page = feedPage(new Uint8Array(bytes), columns);
   page.status = status;
+  page.ref = ++refs;
+  kept.set(page.ref, { walk: mine, chunk: page.chunk });
+  if (page.columns) delete page.chunk; // not copied to the main thread: it has the same bytes in columns.data
   return page;
+}
+
+async function store(ref, name) {
+  const mine = kept.get(ref);
+  kept.delete(ref);
+  try {
+    if (mine === undefined) throw new DOMException("feed chunk no longer kept", "NotFoundError");
+    self.postMessage({ stored: ref, key: await chunkAppend(name, mine.chunk) });
+  } catch (error) {
+    self.postMessage({ stored: ref, name: error?.name || "Error", message: String(error?.message ?? error) });
+  }
 }
 
 function send(page, extra) {
@@ -86,7 +113,7 @@ async function follow(mine, path, after, columns, init) {
     }
     let page;
     try {
-      page = parse(got.bytes, columns, got.status);
+      page = parse(got.bytes, columns, got.status, mine);
     } catch (error) {
       self.postMessage({ walk: mine, path: got.path, failed: String(error) });
       return;
@@ -102,10 +129,12 @@ async function follow(mine, path, after, columns, init) {
 }
 
 self.onmessage = ({ data }) => {
-  if (data.op === "parse") {
+  if (data.op === "store") {
+    store(data.ref, data.store);
+  } else if (data.op === "parse") {
     let page;
     try {
-      page = parse(data.bytes, data.columns, 200);
+      page = parse(data.bytes, data.columns, 200, data.walk);
     } catch (error) {
       self.postMessage({ id: data.id, error: String(error) });
       return;
@@ -117,6 +146,7 @@ self.onmessage = ({ data }) => {
   } else { // "follow" or "stop": a new walk, every older one ends
     walk = data.walk;
     fetched = taken = 0;
+    for (const [ref, k] of kept) if (k.walk < walk - 1) kept.delete(ref);
     if (wake !== null) { const w = wake; wake = null; w(); }
     if (data.op === "follow") follow(walk, data.path, data.after, data.columns, data.init);
   }

@@ -60,11 +60,13 @@ export async function chunksClear(store) {
 
 /**
  * Append one chunk (a JSON array string, or a page of catalog_cols.js fetchPage, whose `chunk` is that string: it
- * never crosses into Python); keys grow so later chunks override earlier ones on read.
+ * never crosses into Python; or whose chunk the feed Worker kept: `storeIn` writes it there, with this same
+ * function); keys grow so later chunks override earlier ones on read. Resolves with the chunk's key.
  */
 export async function chunkAppend(store, value) {
-  const jsonArray = typeof value === "string" ? value : value.chunk;
   prefetched.delete(store); // read before this write: stale
+  if (typeof value !== "string" && typeof value.storeIn === "function") return await value.storeIn(store);
+  const jsonArray = typeof value === "string" ? value : value.chunk;
   const db = await open();
   const tx = db.transaction(store, "readwrite");
   const os = tx.objectStore(store);
