@@ -228,7 +228,8 @@ async function load(path, options) {
 
 /**
  * GET one /api/catalog or /api/customers page, parsed in the feed Worker (feed_worker.js): {status, error (the
- * body, when not ok), version, next_after, total, count, chunk (the items as the JSON stored, idb.chunkAppend),
+ * body, when not ok), version, next_after, total, count, chunk (the items as the JSON stored, idb.chunkAppend;
+ * absent when the feed Worker kept it: then `storeIn(store)` has it written there, and pageText reads the items),
  * columns (the catalog's index columns, pageColumns)}.
  * Why: Python's json.loads of 2,000 dicts and json.dumps back for the chunk cost more than fetching the page;
  * JS parses it once, off this thread, and Python takes only what it keeps. The first page of a walk is fetched
