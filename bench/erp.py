@@ -31,9 +31,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+SECRET = "bench-secret-key"  # the key every bench server gets in its environment
+
+
 def _env(url: str, var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CAJA_")}
-    env.update(CAJA_DATABASE_URL=url, CAJA_VAR_DIR=str(var_dir), CAJA_SECRET_KEY="bench-secret-key",
+    env.update(CAJA_DATABASE_URL=url, CAJA_VAR_DIR=str(var_dir), CAJA_SECRET_KEY=SECRET,
                PYTHONUNBUFFERED="1")
     return env
 
@@ -136,25 +139,27 @@ class Database:
             engine.dispose()
 
 
-class Server:
-    """uvicorn bench.asgi:app (= the app of `caja serve`, one worker) on a free port."""
+class Process:
+    """A server process on a free loopback port, in its own process group: `with` waits until /api/health
+    answers (or the process exits, or `ready_s` pass) and stops it after; stop() ends the group (uvicorn's
+    worker processes with it) and nothing else."""
 
-    def __init__(self, db: Database) -> None:
-        self.db = db
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = open(db.var_dir / f"server-{self.port}.log", "w")  # noqa: SIM115 - closed in stop()
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "bench.asgi:app", "--host", "127.0.0.1", "--port", str(self.port),
-             "--log-level", "warning", "--timeout-graceful-shutdown", "10"],
-            env=db.env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT)
+    ready_s = 60.0
+
+    def __init__(self, cmd: list[str], env: dict[str, str], logfile: Path, port: int) -> None:
+        self.port = port
+        self.url = f"http://127.0.0.1:{port}"
+        self.logfile = logfile
+        self.log = open(logfile, "w")  # noqa: SIM115 - closed in stop()
+        self.proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
 
     def __enter__(self) -> Self:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + self.ready_s
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited {self.proc.returncode}: "
-                                   + (self.db.var_dir / f"server-{self.port}.log").read_text()[-2000:])
+                self.log.close()
+                raise RuntimeError(f"server exited {self.proc.returncode}: {self.logfile.read_text()[-2000:]}")
             try:
                 if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
                     return self
@@ -169,13 +174,29 @@ class Server:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
+            os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.proc.kill()
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
-        self.log.close()
+        try:  # workers that outlived the supervisor
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        if not self.log.closed:
+            self.log.close()
+
+
+class Server(Process):
+    """uvicorn bench.asgi:app (= the app of `caja serve`, one worker) on a free port."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        port = free_port()
+        super().__init__([sys.executable, "-m", "uvicorn", "bench.asgi:app", "--host", "127.0.0.1", "--port",
+                          str(port), "--log-level", "warning", "--timeout-graceful-shutdown", "10"],
+                         db.env, db.var_dir / f"server-{port}.log", port)
 
     def pair(self) -> dict[str, Any]:
         r = httpx.post(self.url + "/api/pair", json={"code": self.db.pairing_code(), "device": "bench"}, timeout=30)

@@ -8,20 +8,14 @@ started, by its id), or sleep for assumed durations (waits poll a condition with
 """
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
-from bench.erp import BIN, REPO, Database, free_port
-
-SECRET = "bench-secret-key"  # the key bench.erp puts in every server's environment
+from bench.erp import BIN, SECRET, Database, Process, free_port
 
 
 def add_terminals(db: Database, n: int) -> list[str]:
@@ -61,57 +55,21 @@ def pair_all(db: Database, url: str, codes: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-class ServeProcess:
+class ServeProcess(Process):
     """`caja serve --workers N` on the database (or, with `floor_pages`, the floor app under uvicorn)."""
 
+    ready_s = 90.0  # N workers each warm the catalog at start
+
     def __init__(self, db: Database, workers: int, floor_pages: Path | None = None) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.logfile = db.var_dir / f"serve-{self.port}.log"
+        port = free_port()
         env = dict(db.env)
         if floor_pages is None:
             exe = shutil.which("caja", path=str(BIN))
             cmd = [exe] if exe else [sys.executable, "-m", "server.cli"]
-            cmd += ["serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", str(workers),
+            cmd += ["serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
                     "--log-level", "warning"]
         else:
             env["CAJA_BENCH_PAGES"] = str(floor_pages)
             cmd = [sys.executable, "-m", "uvicorn", "bench.static_pages:app", "--host", "127.0.0.1", "--port",
-                   str(self.port), "--workers", str(workers), "--log-level", "warning"]
-        self.log = open(self.logfile, "w")  # noqa: SIM115 - closed in stop()
-        # Its own process group: stop() can end uvicorn's worker processes with it, and nothing else.
-        self.proc = subprocess.Popen(cmd, env=env, cwd=REPO, stdout=self.log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-
-    def __enter__(self) -> Self:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                self.log.close()
-                raise RuntimeError(f"server exited {self.proc.returncode}: {self.logfile.read_text()[-2000:]}")
-            try:
-                if httpx.get(self.url + "/api/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)  # polling interval
-        self.stop()
-        raise RuntimeError("server did not become healthy")
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait()
-        try:  # workers that outlived the supervisor
-            os.killpg(self.proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        if not self.log.closed:
-            self.log.close()
+                   str(port), "--workers", str(workers), "--log-level", "warning"]
+        super().__init__(cmd, env, db.var_dir / f"serve-{port}.log", port)
