@@ -31,10 +31,9 @@ Must not: fetch or store the catalog (web/ does), or decide prices (the ERP send
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import chain, compress, repeat
+from itertools import compress
 from operator import itemgetter
 
-from .codes import SEP as _SEP
 from .codes import CodeIndex
 from .name_search import SearchPage, prefixed, rarest, scan, sort_now, sort_steps
 from .product import Product
@@ -178,17 +177,12 @@ class CatalogIndex:
     def _add_columns(self, pids: list, bars: list, skus: list, active: list, names: list,
                      raws: Iterable) -> bool:
         try:
-            codes = list(chain(chain.from_iterable(bars), skus))
-            owners = list(chain(chain.from_iterable(map(repeat, pids, map(len, bars))), pids))
-            joined = _SEP.join(codes)
-        except (KeyError, TypeError):
+            fresh = len(set(pids)) == len(pids) and self._raw.keys().isdisjoint(pids)
+        except TypeError:
             return False
-        if len(set(pids)) != len(pids) or not self._raw.keys().isdisjoint(pids) \
-                or joined.count(_SEP) != len(codes) - 1 or " " in joined or "" in skus:
+        if not fresh or not self._codes.add_columns(pids, bars, skus):  # the last check: it keeps the codes
             return False
         self._raw.update(zip(pids, raws))
-        if codes:
-            self._codes.add_page(joined.upper(), owners)
         if not all(active):
             keep = list(compress(range(len(pids)), active))
             pids = [pids[i] for i in keep]
