@@ -201,8 +201,9 @@ class CatalogIndex:
             self._drop_handle(pid)
         self._raw[pid] = p
         codes = self._codes.merged()
-        for b in p.get("barcodes") or ():
-            codes[_code_key(b)] = pid
+        for key in map(_code_key, p.get("barcodes") or ()):
+            if key:  # an empty code is no code (codes.py)
+                codes[key] = pid
         sku = p.get("sku")
         if sku:
             codes[_code_key(sku)] = pid

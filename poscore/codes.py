@@ -33,9 +33,9 @@ class CodeIndex:
 
     def add_columns(self, pids: Sequence[int], bars: Sequence[list[str]], skus: Sequence[str]) -> bool:
         """Keep the codes of a page of products: ``bars[i]`` the barcodes and ``skus[i]`` the SKU of ``pids[i]``,
-        written in that order (every barcode, then every SKU: a later one wins). Returns False, keeping nothing,
-        when a code is empty, not a string, or holds a space or a separator: the caller writes those into
-        ``merged()`` itself. The columns must not change afterwards (they are merged later)."""
+        written in that order (every barcode, then every SKU: a later one wins); an empty code is no code. Returns
+        False, keeping nothing, when a code is not a string or holds a space or a separator: the caller writes those
+        into ``merged()`` itself. The columns must not change afterwards (they are merged later)."""
         n = len(pids)
         try:
             text = SEP.join(chain(map(_RS.join, bars), skus))
@@ -44,8 +44,7 @@ class CodeIndex:
             return False
         # Separators beyond those the joins put in mean a code held one.
         if len(bars) != n or len(skus) != n or text.count(SEP) != max(0, 2 * n - 1) \
-                or text.count(_RS) != sum(lens) - n + lens.count(0) or " " in text or "" in skus \
-                or "" in chain.from_iterable(bars):
+                or text.count(_RS) != sum(lens) - n + lens.count(0) or " " in text:
             return False
         if n:
             counted = SEP + text.upper() + SEP
@@ -53,7 +52,7 @@ class CodeIndex:
         return True
 
     def owner(self, key: str) -> int | None:
-        """The product id of this upper-cased code, or None: the latest write wins."""
+        """The product id of this upper-cased code, or None: the latest write wins; never a product for ""."""
         if key and SEP not in key and _RS not in key:
             needle = SEP + key + SEP
             for text, counted, pids, *_ in reversed(self._pages):
@@ -72,6 +71,7 @@ class CodeIndex:
         owners = chain(chain.from_iterable(map(repeat, pids, lens)), pids)
         # str.upper maps each character on its own: the same keys as the page's upper-cased text
         self._dict.update(zip(map(str.upper, chain(chain.from_iterable(bars), skus)), owners))
+        self._dict.pop("", None)  # an empty code is no code: only a page's empty codes can have put it there
         return True
 
     def merged(self) -> dict[str, int]:
