@@ -11,9 +11,11 @@ a Python loop over 100k names ≈ 17 ms):
   each dict kept as its UTF-8 JSON inside the page's bytes and parsed when its product is built: 100k dicts are most of
   the page's memory and of a warm open's cost in Pyodide, and selling needs only a few;
 * barcodes and SKUs go in one dict (O(1) lookup), filled a page at a time in the background (codes.py);
-* normalized names (``text.normalize_many``, one C-heavy call per page) sit in a list (one slot
-  per product version) and, for searching, in one newline-joined string rebuilt lazily on the
-  first search after a change (or ahead of it, in steps: ``prepare``). A query counts its words
+* names sit in a list (one slot per product version), kept as received at first and normalized
+  (``text.normalize_many``, one C-heavy call per few thousand names) by ``prepare`` in steps, or all at
+  once by the first search that comes before (normalizing is most of a page's indexing, and selling
+  needs no name until a search); for searching, they sit in one newline-joined string rebuilt lazily on
+  the first search after a change (or ahead of it, in steps: ``prepare``). A query counts its words
   on a sample of that string and scans it with ``str.find`` for the rarest word, checking the other
   words on each candidate's name. When even the rarest word is common, it walks the names starting
   with the first word (a bisect into the names sorted once, name_search.py) and then the rest,
@@ -49,6 +51,7 @@ _ID, _BARCODES, _SKU, _ACTIVE, _NAME = map(itemgetter, ("id", "barcodes", "sku",
 # _SCAN_CAP names once enough results are in).
 _FULL_SCAN = 300
 _SCAN_CAP = 2000
+_NORMALIZE_STEP = 8000  # names normalized per `prepare` step: a few ms in Pyodide
 
 
 def _code_key(code: str) -> str:
@@ -80,7 +83,8 @@ class CatalogIndex:
         self._cache: dict[int, Product] = {}
         self._codes = CodeIndex()  # upper-cased barcode or SKU -> id (pages merged by `prepare`, see codes.py)
         self._slot: dict[int, int] = {}  # id -> its live slot in _names (active products only)
-        self._names: list[str] = []  # normalized names; dead slots hold ""
+        self._names: list[str] = []  # names, normalized up to _fresh and as received after it; dead slots hold ""
+        self._fresh = 0  # normalizing a name twice changes nothing: names normalized at once may follow _fresh
         self._ids: list[int] = []  # slot -> product id (-1 when dead)
         self._dead = 0
         self._blob: str | None = None  # "\n" + "\n".join(_names) + "\n", built lazily
@@ -120,8 +124,7 @@ class CatalogIndex:
         """
         pids, bars, codes, flags, named = list(ids), list(barcodes), list(skus), list(active), list(names)
         n = len(pids)
-        try:
-            "".join(named)  # raises TypeError when a name is not a string (checked in C, no Python loop)
+        try:  # names are checked by _add_columns
             ok = len(bars) == len(codes) == len(flags) == len(named) == n and len(spans) == 2 * n < 2 * _STRIDE \
                 and (n == 0 or max(spans) <= len(data))
         except TypeError:
@@ -177,6 +180,7 @@ class CatalogIndex:
     def _add_columns(self, pids: list, bars: list, skus: list, active: list, names: list,
                      raws: Iterable) -> bool:
         try:
+            "".join(names)  # a name that is not a string raises (in C): checked now, it is normalized later
             fresh = len(set(pids)) == len(pids) and self._raw.keys().isdisjoint(pids)
         except TypeError:
             return False
@@ -189,8 +193,7 @@ class CatalogIndex:
             names = [names[i] for i in keep]
         self._slot.update(zip(pids, range(len(self._ids), len(self._ids) + len(pids))))
         self._ids.extend(pids)
-        # One normalization call per page: the per-character work runs in C (see text.py).
-        self._names.extend(normalize_many(names))
+        self._names.extend(names)  # normalized later (_normalize), a few thousand per C-heavy call (text.py)
         return True
 
     def _add_one(self, p: dict) -> None:
@@ -263,8 +266,18 @@ class CatalogIndex:
         self._order = None
         self._version += 1
 
+    def _normalize(self, most: int | None = None) -> bool:
+        """Normalize the names still as received, all or the ``most`` next ones; True while some remain."""
+        start, size = self._fresh, len(self._names)
+        end = size if most is None else min(size, start + most)
+        if start < end:
+            self._names[start:end] = normalize_many(self._names[start:end])
+            self._fresh = end
+        return end < size
+
     def _ensure_blob(self) -> str:
         if self._blob is None:
+            self._normalize()
             if self._dead > len(self._names) // 2:
                 self._compact()
                 self._order = None
@@ -294,6 +307,8 @@ class CatalogIndex:
         """
         while self._codes.merge_one():
             yield
+        while self._normalize(_NORMALIZE_STEP):
+            yield
         version = self._version
         self._ensure_blob()
         if self._order is not None:
@@ -312,6 +327,7 @@ class CatalogIndex:
         self._ids = [i for _, i in live]
         self._slot = {i: s for s, i in enumerate(self._ids)}
         self._dead = 0
+        self._fresh = len(self._names)  # compacted after _normalize: every name kept is normalized
 
     def search(self, query: str, limit: int = 20) -> list[Product]:
         """Active products matching ``query``, best first, at most ``limit`` (see module docstring)."""
