@@ -20,8 +20,9 @@ SEP = "\x1f"  # ends each product's barcodes and each SKU in a page's text: no c
 _RS = "\x1e"  # between the barcodes of one product (the same place as SEP in the text searched)
 
 # A pending page: (its codes upper-cased, each product's barcodes then each SKU between SEPs, for rfind; the same
-# text with _RS between one product's barcodes, whose SEPs before a place count the product; the columns).
-_Page = tuple[str, str, Sequence[int], Sequence[list[str]], Sequence[str], list[int]]
+# text with _RS between one product's barcodes, whose SEPs before a place count the product; the product ids; the
+# number of barcodes of each).
+_Page = tuple[str, str, Sequence[int], list[int]]
 
 
 class CodeIndex:
@@ -35,7 +36,7 @@ class CodeIndex:
         """Keep the codes of a page of products: ``bars[i]`` the barcodes and ``skus[i]`` the SKU of ``pids[i]``,
         written in that order (every barcode, then every SKU: a later one wins); an empty code is no code. Returns
         False, keeping nothing, when a code is not a string or holds a space or a separator: the caller writes those
-        into ``merged()`` itself. The columns must not change afterwards (they are merged later)."""
+        into ``merged()`` itself. ``pids`` must not change afterwards (it is kept)."""
         n = len(pids)
         try:
             text = SEP.join(chain(map(_RS.join, bars), skus))
@@ -48,14 +49,14 @@ class CodeIndex:
             return False
         if n:
             counted = SEP + text.upper() + SEP
-            self._pages.append((counted.replace(_RS, SEP), counted, pids, bars, skus, lens))
+            self._pages.append((counted.replace(_RS, SEP), counted, pids, lens))
         return True
 
     def owner(self, key: str) -> int | None:
         """The product id of this upper-cased code, or None: the latest write wins; never a product for ""."""
         if key and SEP not in key and _RS not in key:
             needle = SEP + key + SEP
-            for text, counted, pids, *_ in reversed(self._pages):
+            for text, counted, pids, _ in reversed(self._pages):
                 pos = text.rfind(needle)  # the last occurrence: a page's later duplicate wins, as in a dict
                 if pos != -1:
                     # In the k-th segment (product k's barcodes for k < n, then product k - n's SKU), k being the
@@ -67,11 +68,11 @@ class CodeIndex:
         """Merge the oldest pending page into the dict; False when none was pending."""
         if not self._pages:
             return False
-        _, _, pids, bars, skus, lens = self._pages.pop(0)
-        owners = chain(chain.from_iterable(map(repeat, pids, lens)), pids)
-        # str.upper maps each character on its own: the same keys as the page's upper-cased text
-        self._dict.update(zip(map(str.upper, chain(chain.from_iterable(bars), skus)), owners))
-        self._dict.pop("", None)  # an empty code is no code: only a page's empty codes can have put it there
+        text, _, pids, lens = self._pages.pop(0)
+        # The text's segments: each product's barcodes (one empty segment for a product without any), then each SKU.
+        owners = chain(chain.from_iterable(map(repeat, pids, map(max, lens, repeat(1)))), pids)
+        self._dict.update(zip(text[1:-1].split(SEP), owners))
+        self._dict.pop("", None)  # an empty code is no code: only a page's empty segments can have put it there
         return True
 
     def merged(self) -> dict[str, int]:
