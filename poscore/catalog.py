@@ -11,9 +11,11 @@ a Python loop over 100k names ≈ 17 ms):
   each dict kept as its UTF-8 JSON inside the page's bytes and parsed when its product is built: 100k dicts are most of
   the page's memory and of a warm open's cost in Pyodide, and selling needs only a few;
 * barcodes and SKUs go in one dict (O(1) lookup), filled a page at a time in the background (codes.py);
-* normalized names (``text.normalize_many``, one C-heavy call per page) sit in a list (one slot
-  per product version) and, for searching, in one newline-joined string rebuilt lazily on the
-  first search after a change (or ahead of it, in steps: ``prepare``). A query counts its words
+* names sit in a list (one slot per product version), kept as received at first and normalized
+  (``text.normalize_many``, one C-heavy call per few thousand names) by ``prepare`` in steps, or all at
+  once by the first search that comes before (normalizing is most of a page's indexing, and selling
+  needs no name until a search); for searching, they sit in one newline-joined string rebuilt lazily on
+  the first search after a change (or ahead of it, in steps: ``prepare``). A query counts its words
   on a sample of that string and scans it with ``str.find`` for the rarest word, checking the other
   words on each candidate's name. When even the rarest word is common, it walks the names starting
   with the first word (a bisect into the names sorted once, name_search.py) and then the rest,
@@ -31,10 +33,9 @@ Must not: fetch or store the catalog (web/ does), or decide prices (the ERP send
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from itertools import chain, compress, repeat
+from itertools import compress
 from operator import itemgetter
 
-from .codes import SEP as _SEP
 from .codes import CodeIndex
 from .name_search import SearchPage, prefixed, rarest, scan, sort_now, sort_steps
 from .product import Product
@@ -50,6 +51,7 @@ _ID, _BARCODES, _SKU, _ACTIVE, _NAME = map(itemgetter, ("id", "barcodes", "sku",
 # _SCAN_CAP names once enough results are in).
 _FULL_SCAN = 300
 _SCAN_CAP = 2000
+_NORMALIZE_STEP = 8000  # names normalized per `prepare` step: a few ms in Pyodide
 
 
 def _code_key(code: str) -> str:
@@ -81,7 +83,8 @@ class CatalogIndex:
         self._cache: dict[int, Product] = {}
         self._codes = CodeIndex()  # upper-cased barcode or SKU -> id (pages merged by `prepare`, see codes.py)
         self._slot: dict[int, int] = {}  # id -> its live slot in _names (active products only)
-        self._names: list[str] = []  # normalized names; dead slots hold ""
+        self._names: list[str] = []  # names, normalized up to _fresh and as received after it; dead slots hold ""
+        self._fresh = 0  # normalizing a name twice changes nothing: names normalized at once may follow _fresh
         self._ids: list[int] = []  # slot -> product id (-1 when dead)
         self._dead = 0
         self._blob: str | None = None  # "\n" + "\n".join(_names) + "\n", built lazily
@@ -121,8 +124,7 @@ class CatalogIndex:
         """
         pids, bars, codes, flags, named = list(ids), list(barcodes), list(skus), list(active), list(names)
         n = len(pids)
-        try:
-            "".join(named)  # raises TypeError when a name is not a string (checked in C, no Python loop)
+        try:  # names are checked by _add_columns
             ok = len(bars) == len(codes) == len(flags) == len(named) == n and len(spans) == 2 * n < 2 * _STRIDE \
                 and (n == 0 or max(spans) <= len(data))
         except TypeError:
@@ -178,25 +180,20 @@ class CatalogIndex:
     def _add_columns(self, pids: list, bars: list, skus: list, active: list, names: list,
                      raws: Iterable) -> bool:
         try:
-            codes = list(chain(chain.from_iterable(bars), skus))
-            owners = list(chain(chain.from_iterable(map(repeat, pids, map(len, bars))), pids))
-            joined = _SEP.join(codes)
-        except (KeyError, TypeError):
+            "".join(names)  # a name that is not a string raises (in C): checked now, it is normalized later
+            fresh = len(set(pids)) == len(pids) and self._raw.keys().isdisjoint(pids)
+        except TypeError:
             return False
-        if len(set(pids)) != len(pids) or not self._raw.keys().isdisjoint(pids) \
-                or joined.count(_SEP) != len(codes) - 1 or " " in joined or "" in skus:
+        if not fresh or not self._codes.add_columns(pids, bars, skus):  # the last check: it keeps the codes
             return False
         self._raw.update(zip(pids, raws))
-        if codes:
-            self._codes.add_page(joined.upper(), owners)
         if not all(active):
             keep = list(compress(range(len(pids)), active))
             pids = [pids[i] for i in keep]
             names = [names[i] for i in keep]
         self._slot.update(zip(pids, range(len(self._ids), len(self._ids) + len(pids))))
         self._ids.extend(pids)
-        # One normalization call per page: the per-character work runs in C (see text.py).
-        self._names.extend(normalize_many(names))
+        self._names.extend(names)  # normalized later (_normalize), a few thousand per C-heavy call (text.py)
         return True
 
     def _add_one(self, p: dict) -> None:
@@ -207,8 +204,9 @@ class CatalogIndex:
             self._drop_handle(pid)
         self._raw[pid] = p
         codes = self._codes.merged()
-        for b in p.get("barcodes") or ():
-            codes[_code_key(b)] = pid
+        for key in map(_code_key, p.get("barcodes") or ()):
+            if key:  # an empty code is no code (codes.py)
+                codes[key] = pid
         sku = p.get("sku")
         if sku:
             codes[_code_key(sku)] = pid
@@ -268,8 +266,18 @@ class CatalogIndex:
         self._order = None
         self._version += 1
 
+    def _normalize(self, most: int | None = None) -> bool:
+        """Normalize the names still as received, all or the ``most`` next ones; True while some remain."""
+        start, size = self._fresh, len(self._names)
+        end = size if most is None else min(size, start + most)
+        if start < end:
+            self._names[start:end] = normalize_many(self._names[start:end])
+            self._fresh = end
+        return end < size
+
     def _ensure_blob(self) -> str:
         if self._blob is None:
+            self._normalize()
             if self._dead > len(self._names) // 2:
                 self._compact()
                 self._order = None
@@ -299,6 +307,8 @@ class CatalogIndex:
         """
         while self._codes.merge_one():
             yield
+        while self._normalize(_NORMALIZE_STEP):
+            yield
         version = self._version
         self._ensure_blob()
         if self._order is not None:
@@ -317,6 +327,7 @@ class CatalogIndex:
         self._ids = [i for _, i in live]
         self._slot = {i: s for s, i in enumerate(self._ids)}
         self._dead = 0
+        self._fresh = len(self._names)  # compacted after _normalize: every name kept is normalized
 
     def search(self, query: str, limit: int = 20) -> list[Product]:
         """Active products matching ``query``, best first, at most ``limit`` (see module docstring)."""

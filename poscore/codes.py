@@ -1,7 +1,8 @@
 """Barcodes and SKUs (upper-cased) → product id, for the catalog's O(1) scan lookup, filled cheaply on a load.
 
-A dict of 200k codes (100k products) costs ~0.1 s of one main-thread task to fill in Pyodide, most of a warm
-open's indexing. So a page of codes arrives as one joined string plus its owners (``add_page``: a few C calls),
+A dict of 200k codes (100k products) costs ~0.1 s of one main-thread task to fill in Pyodide, and so does even
+listing each code's owner (a Python object per product): most of a warm open's indexing of codes. So a page of
+codes arrives as its columns (``add_columns``: one joined string and a few C calls, owners implied by position),
 and pages are merged into the dict later, one per step (``merge_one``, from ``CatalogIndex.prepare``). Until then
 a lookup searches the pending pages, newest first, with ``str.rfind`` (in C, ~1 ms for 100k codes), so a scan
 finds its product from the first moment and the answer is the same as the dict's would be.
@@ -12,7 +13,16 @@ writes: a later write wins, as ``dict.update`` does).
 
 from __future__ import annotations
 
-SEP = "\x1f"  # joins codes: no barcode or SKU the catalog keeps in a page contains it
+from collections.abc import Sequence
+from itertools import chain, repeat
+
+SEP = "\x1f"  # ends each product's barcodes and each SKU in a page's text: no code the fast path keeps contains it
+_RS = "\x1e"  # between the barcodes of one product (the same place as SEP in the text searched)
+
+# A pending page: (its codes upper-cased, each product's barcodes then each SKU between SEPs, for rfind; the same
+# text with _RS between one product's barcodes, whose SEPs before a place count the product; the product ids; the
+# number of barcodes of each).
+_Page = tuple[str, str, Sequence[int], list[int]]
 
 
 class CodeIndex:
@@ -20,28 +30,49 @@ class CodeIndex:
 
     def __init__(self) -> None:
         self._dict: dict[str, int] = {}
-        self._pages: list[tuple[str, list[int]]] = []  # (SEP + codes joined by SEP + SEP, owner of each), oldest first
+        self._pages: list[_Page] = []  # oldest first
 
-    def add_page(self, joined: str, owners: list[int]) -> None:
-        """Codes joined by SEP (already upper-cased, none containing SEP) and the product id of each, in order."""
-        if owners:
-            self._pages.append((SEP + joined + SEP, owners))
+    def add_columns(self, pids: Sequence[int], bars: Sequence[list[str]], skus: Sequence[str]) -> bool:
+        """Keep the codes of a page of products: ``bars[i]`` the barcodes and ``skus[i]`` the SKU of ``pids[i]``,
+        written in that order (every barcode, then every SKU: a later one wins); an empty code is no code. Returns
+        False, keeping nothing, when a code is not a string or holds a space or a separator: the caller writes those
+        into ``merged()`` itself. ``pids`` must not change afterwards (it is kept)."""
+        n = len(pids)
+        try:
+            text = SEP.join(chain(map(_RS.join, bars), skus))
+            lens = list(map(len, bars))
+        except TypeError:
+            return False
+        # Separators beyond those the joins put in mean a code held one.
+        if len(bars) != n or len(skus) != n or text.count(SEP) != max(0, 2 * n - 1) \
+                or text.count(_RS) != sum(lens) - n + lens.count(0) or " " in text:
+            return False
+        if n:
+            counted = SEP + text.upper() + SEP
+            self._pages.append((counted.replace(_RS, SEP), counted, pids, lens))
+        return True
 
     def owner(self, key: str) -> int | None:
-        """The product id of this upper-cased code, or None: the latest write wins."""
-        if SEP not in key:
-            for joined, owners in reversed(self._pages):
-                pos = joined.rfind(SEP + key + SEP)  # the last occurrence: a page's later duplicate wins, as in a dict
+        """The product id of this upper-cased code, or None: the latest write wins; never a product for ""."""
+        if key and SEP not in key and _RS not in key:
+            needle = SEP + key + SEP
+            for text, counted, pids, _ in reversed(self._pages):
+                pos = text.rfind(needle)  # the last occurrence: a page's later duplicate wins, as in a dict
                 if pos != -1:
-                    return owners[joined.count(SEP, 0, pos)]
+                    # In the k-th segment (product k's barcodes for k < n, then product k - n's SKU), k being the
+                    # SEPs up to the match's first character, which is a SEP or, between barcodes, an _RS.
+                    return pids[(counted.count(SEP, 0, pos + 1) - 1) % len(pids)]
         return self._dict.get(key)
 
     def merge_one(self) -> bool:
         """Merge the oldest pending page into the dict; False when none was pending."""
         if not self._pages:
             return False
-        joined, owners = self._pages.pop(0)
-        self._dict.update(zip(joined[1:-1].split(SEP), owners))
+        text, _, pids, lens = self._pages.pop(0)
+        # The text's segments: each product's barcodes (one empty segment for a product without any), then each SKU.
+        owners = chain(chain.from_iterable(map(repeat, pids, map(max, lens, repeat(1)))), pids)
+        self._dict.update(zip(text[1:-1].split(SEP), owners))
+        self._dict.pop("", None)  # an empty code is no code: only a page's empty segments can have put it there
         return True
 
     def merged(self) -> dict[str, int]:

@@ -39,18 +39,37 @@ def test_a_later_page_or_product_takes_a_code_over_while_pages_are_pending() -> 
     assert _ids(idx, ["999", "111", "X-1", "X-2"]) == [None, None, None, 2]
 
 
-code = st.text(alphabet="0123ab-", min_size=1, max_size=4)
+code = st.text(alphabet="0123ab-\x1e", max_size=4)
+product = st.tuples(st.integers(1, 50), st.lists(code, max_size=3), code)  # (id, barcodes, sku)
 
 
-@given(st.lists(st.lists(st.tuples(code, st.integers(1, 50)), max_size=8), max_size=6), st.integers(0, 6))
-def test_code_index_answers_like_a_dict_updated_page_by_page(pages: list[list[tuple[str, int]]], merged: int) -> None:
+@given(st.lists(st.lists(product, max_size=8), max_size=6), st.integers(0, 6))
+def test_code_index_answers_like_a_dict_updated_page_by_page(pages: list[list[tuple[int, list[str], str]]],
+                                                            merged: int) -> None:
     index = CodeIndex()
     reference: dict[str, int] = {}
     for page in pages:
-        index.add_page("\x1f".join(c.upper() for c, _ in page), [o for _, o in page])
-        reference.update((c.upper(), o) for c, o in page)
+        pids, bars, skus = [p for p, _, _ in page], [b for _, b, _ in page], [s for _, _, s in page]
+        # every barcode of the page, then every SKU: the order the catalog writes them in
+        writes = [(c.upper(), p) for p, b, _ in page for c in b if c] + [(s.upper(), p) for p, _, s in page if s]
+        if not index.add_columns(pids, bars, skus):  # a code held a separator: written one by one, as the catalog does
+            assert any("\x1e" in c for c, _ in writes)
+            index.merged().update(writes)
+        reference.update(writes)
     for _ in range(merged):
         index.merge_one()
-    for key in {c.upper() for page in pages for c, _ in page} | {"ZZ", ""}:
-        assert index.owner(key) == reference.get(key)
+    for key in {c for page in pages for _, b, s in page for c in [*b, s]} | {"ZZ", "", "\x1e", "0\x1f1"}:
+        assert index.owner(key.upper()) == reference.get(key.upper()), key
     assert index.merged() == reference
+
+
+def test_odd_codes_are_refused_whole() -> None:
+    index = CodeIndex()
+    for bars, skus in [([["1 2"]], ["A"]), ([["1\x1f"]], ["A"]), ([["1"]], ["A\x1e"]), ([[1]], ["A"]),
+                       ([["1"]], [None]), ([None], ["A"])]:
+        assert not index.add_columns([7], bars, skus), (bars, skus)  # type: ignore[arg-type]
+    assert index.owner("1") is None and index.owner("A") is None and not index.merged()
+    assert index.add_columns([], [], []) and index.add_columns([7, 8, 9], [[], ["1", "2"], ["", "3", ""]], ["a", "b", ""])
+    assert [index.owner(k) for k in ("1", "2", "3", "A", "B", "", "1\x1e2")] == [8, 8, 9, 7, 8, None, None]
+    index.merge_one()
+    assert [index.owner(k) for k in ("1", "2", "3", "A", "B", "", "1\x1e2")] == [8, 8, 9, 7, 8, None, None]

@@ -42,7 +42,7 @@ def test_prepare_builds_in_steps_what_a_search_would_build_at_once() -> None:
     items = _catalog(20_000)
     eager, prepared = index_of(*items), index_of(*items)
     steps = sum(1 for _ in prepared.prepare())
-    assert steps >= 5  # the blob, then sorted slices and merged stretches: none of them the whole sort
+    assert steps >= 7  # names normalized, the blob, then sorted slices and merged stretches: none of them all at once
     assert sum(1 for _ in prepared.prepare()) == 0  # ready: nothing left to do
     for q in ("agua", "a", "pan leche", "galletas 19", "75000000012345", "jab"):
         assert [p.id for p in prepared.search(q, limit=30)] == [p.id for p in eager.search(q, limit=30)], q
@@ -50,6 +50,9 @@ def test_prepare_builds_in_steps_what_a_search_would_build_at_once() -> None:
 
 def test_prepare_gives_up_when_the_catalog_changes_and_search_stays_right() -> None:
     idx = index_of(*_catalog(20_000))
+    while idx._codes.merge_one():  # codes and names first: a change makes only the order being built stale
+        pass
+    idx._normalize()
     steps = idx.prepare()
     next(steps)
     next(steps)
@@ -58,14 +61,48 @@ def test_prepare_gives_up_when_the_catalog_changes_and_search_stays_right() -> N
     assert idx._order is None  # nothing stale was kept
     assert idx.search("agua bendita")[0].id == 99_999
     again = idx.prepare()
-    while idx._codes.merge_one():  # pages of codes first (codes.py), then the blob and the first sorted slice
-        pass
+    while idx._codes.merge_one():  # pages of codes first (codes.py), the names next, then the blob and the first
+        pass  # sorted slice
+    idx._normalize()
     next(again)
     idx.add([product_json(99_998, name="Agua de jamaica 1 l")])
     assert list(again) in ([], [None])
     found = idx.search("agua", limit=5000)  # a common word: the prefix walk over an order built at once
     assert {99_998, 99_999} <= {p.id for p in found}
     assert all(p.name.lower().startswith("agua") for p in found[:100])
+
+
+def test_names_normalized_in_steps_are_searched_whole_at_any_moment() -> None:
+    # Names are normalized by `prepare` a step at a time; a search, a new page, a replacement or a removal may
+    # come between two steps, and every answer must be the one of an index built at once.
+    items = _catalog(20_000)
+    idx, eager = CatalogIndex(), CatalogIndex()
+    for k in range(0, len(items), 5000):
+        idx.add(items[k:k + 5000])
+        eager.add(items[k:k + 5000])
+    late = [product_json(30_001, name="Ágüa  BENDITA-1 l"), product_json(30_002, name="Pan Ñandú")]
+    changes = iter([lambda ix: ix.add(late), lambda ix: ix.remove(items[3]["id"]),
+                    lambda ix: ix.add([dict(items[12_345], name="Jabón ZOTE rosa", version=2)])])
+    queries = ("agua", "agua bendita", "pan", "jabon zote", "nandu", "galletas 19", items[3]["name"], "a")
+    pending = []
+    for _ in idx.prepare():  # the changes between steps, while names wait (no search: it would normalize them all)
+        if idx._codes._pages:  # codes are merged first
+            continue
+        change = next(changes, None)
+        if change is None:
+            break
+        pending.append(len(idx._names) - idx._fresh)
+        change(idx)
+        change(eager)
+    assert len(pending) == 3 and min(pending) > 0 and idx._fresh > 0  # some names normalized, some waiting
+    for q in queries:
+        assert [p.id for p in idx.search(q, limit=30)] == [p.id for p in eager.search(q, limit=30)], q
+    idx.add([product_json(30_003, name="Agua Ciel 600 ml")])  # names waiting again, then prepared in steps
+    eager.add([product_json(30_003, name="Agua Ciel 600 ml")])
+    list(idx.prepare())
+    assert idx._fresh == len(idx._names) and sum(1 for _ in idx.prepare()) == 0
+    for q in queries:
+        assert [p.id for p in idx.search(q, limit=30)] == [p.id for p in eager.search(q, limit=30)], q
 
 
 @pytest.mark.parametrize("n", [0, 1])
