@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import gc
 from functools import partial
+from typing import Any
 
 from storage import Storage
 
@@ -93,8 +94,9 @@ class App:
         # task of 74 ms while selling). Off until the load is done; then `_settle` freezes what was loaded.
         gc.disable()
         # The three keys a boot needs first, asked at once: one IndexedDB round trip instead of three in a row.
-        lang, self.token, terminal = await asyncio.gather(
+        first: tuple[Any, Any, Any] = await asyncio.gather(
             self.storage.get("lang", "es"), self.storage.get("token"), self.storage.get("terminal"))
+        lang, self.token, terminal = first
         labels.set_lang(lang)
         _mark("first_idb_read")
         platform.set_lang_attr(labels.lang())
