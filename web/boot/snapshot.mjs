@@ -23,7 +23,7 @@
  */
 import { SNAPSHOT_CACHE as CACHE } from "../idb/idb_core.js";
 import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
-import { pack, readInWorker } from "./snapshot_file.mjs";
+import { pack, readStored } from "./snapshot_file.mjs";
 import { withoutStackSwitching } from "./stack_switching.mjs";
 
 // Made only with this much quota left, so the snapshot never takes the room sales need (a sale that still hits
@@ -107,12 +107,12 @@ if (inWorker) {
 
 /**
  * The stored snapshot of the version `versionPromise` resolves to, as {bytes, kind ("app" | "bare")}, or null.
- * The read starts at once, in a Worker (snapshot_file.mjs), not after the version is known: only one snapshot is
+ * The read (≈14 MB stored, snapshot_file.mjs) starts at once, not after the version is known: only one snapshot is
  * kept, so the one stored is read while the manifest is fetched, and kept only if its key is this version's (after
  * an update it is not, and the boot goes without).
  */
 export async function load(versionPromise) {
-  const stored = readInWorker();
+  const stored = readStored().catch(() => null);
   const version = await versionPromise;
   const snap = await stored;
   return version && snap && snap.key === keyOf(version) ? { bytes: snap.bytes, kind: snap.kind } : null;

@@ -1,13 +1,13 @@
 /**
- * The interpreter snapshot as stored in Cache Storage, and its read in a module Worker (snapshot.mjs makes and
- * restores it).
+ * The interpreter snapshot as stored in Cache Storage (snapshot.mjs makes and restores it).
  *
  * - Sparse: a snapshot is the whole wasm memory, and most of it is zeros (the heap's untouched tail and freed
  *   pages): only the runs that are not zeros are stored (gaps of at least GAP_BYTES of zeros are left out), with a
  *   table of where they go. About half the bytes to read at every open, and rebuilding it is a few copies into a
  *   fresh zero-filled buffer.
- * - Read in a Worker (this same file): the Cache Storage read and the rebuild of the ≈30 MB buffer run off the page's
- *   main thread, which meanwhile loads the modules and the runtime; the buffer is transferred, not copied.
+ * - Read on the page's thread, as before it was sparse: reading it in a Worker and transferring the rebuilt buffer
+ *   was measured no faster at 1x (the Worker's start and its module fetches through the service worker cost what
+ *   the read saved) and could not be shown faster at 4x on a loaded machine.
  * - The header says whether the snapshot holds the app already imported ("app") or only the interpreter ("bare",
  *   the fallback when importing the app failed where it was made), so the boot can say which it restored.
  *
@@ -84,29 +84,4 @@ export async function readStored() {
   const response = request && (await cache.match(request));
   if (!response) return null;
   return { key: request.url, ...unpack(new Uint8Array(await response.arrayBuffer())) };
-}
-
-// Only when this file is the Worker's own script: snapshot.mjs's Worker imports it too (to pack what it makes).
-const inWorker = typeof window === "undefined" && typeof self !== "undefined" && typeof self.postMessage === "function"
-  && self.location && self.location.href === import.meta.url;
-if (inWorker) {
-  readStored().then(
-    (snap) => { self.postMessage(snap, snap ? [snap.bytes.buffer] : []); self.close(); },
-    (error) => { self.postMessage({ error: String(error) }); self.close(); },
-  );
-}
-
-/** Read the stored snapshot in a Worker (on this thread where Workers cannot run); resolves like readStored. */
-export function readInWorker() {
-  let worker;
-  try {
-    worker = new Worker(import.meta.url, { type: "module" });
-  } catch {
-    return readStored().catch(() => null);
-  }
-  return new Promise((resolve) => {
-    worker.onmessage = (event) => resolve(event.data && !event.data.error ? event.data : null);
-    // A Worker that cannot load (no module workers): read here instead.
-    worker.onerror = () => resolve(readStored().catch(() => null));
-  });
 }
