@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import gc
 from functools import partial
-from typing import Any
 
 from storage import Storage
 
@@ -93,17 +92,15 @@ class App:
         # collections during the load found nothing and cost up to 54 ms each at 100k (one was a main-thread
         # task of 74 ms while selling). Off until the load is done; then `_settle` freezes what was loaded.
         gc.disable()
-        # The three keys a boot needs first, asked at once: one IndexedDB round trip instead of three in a row.
-        first: tuple[Any, Any, Any] = await asyncio.gather(
-            self.storage.get("lang", "es"), self.storage.get("token"), self.storage.get("terminal"))
-        lang, self.token, terminal = first
-        labels.set_lang(lang)
+        labels.set_lang(await self.storage.get("lang", "es"))
         _mark("first_idb_read")
         platform.set_lang_attr(labels.lang())
         secure_context.translate_banner()
         self.conn.start(self.http)
         dialogs.start()
         self.menu = Menu(self.storage, self)
+        self.token = await self.storage.get("token")
+        terminal = await self.storage.get("terminal")
         if not self.token or not terminal:
             self._boot_done()
             self.token, terminal = await pair_device(partial(pair_terminal, self.http, self.storage))
@@ -114,15 +111,10 @@ class App:
         self.returns.others = lambda sale_uuid: sale_returns_at_erp(self.http, self.token or "", sale_uuid)
         self.returns_door = self.staff.returns_door(self.returns, self._after_return)
         self.sales.stamp = self.shifts.sale_fields
-        # Who sells and the open shift are read while the stored catalog is indexed: their IndexedDB round trips
-        # wait between the indexing's slices instead of before it; the selling screen needs both.
-        staff_loaded = asyncio.ensure_future(self.staff.load(self.till))
+        await self.staff.load(self.till)
         on(by_id("cashier-button"), "click", lambda e: self.staff.open_shift_panel())
         by_id("terminal-name").textContent = f"{terminal.get('code', '')} · {terminal.get('name', '')}"
-        try:
-            stored = await app_catalog.read_stored(self.till, self.storage)
-        finally:
-            await staff_loaded
+        stored = await app_catalog.read_stored(self.till, self.storage)
         if stored:
             await self.show_sell()
             spawn(self._after_stored())
