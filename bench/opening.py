@@ -9,7 +9,8 @@ navigation start, like the bare page's `ready_ms`. Warm = same persistent profil
 Code Cache warm, interpreter snapshot stored (one unmeasured visit first); offline = the same with the network
 cut after the service worker controls the page; warm plain = warm with `?boot=plain` (the same app without
 PyScript, for comparison); restart = the browser closed and opened again on the same profile before each visit
-(online); cold = a fresh profile per run (no snapshot yet: a first visit).
+(online); cold = a fresh profile per run (no snapshot yet: a first visit). `snapshot_used` / `snapshot_app` count
+the visits that restored a snapshot / one with the app already imported (cajaBoot.snapshotKind).
 What it must NOT do: compare figures from different runs, count the unmeasured warm-up visit, or leave the
 context offline.
 """
@@ -27,6 +28,8 @@ def _pos_visit(page: Any, url: str, sell: bool, query: str = "") -> dict[str, An
     (pospage.wait_sell if sell else pospage.wait_any)(page)
     f = pospage.boot_figures(page)
     f["snapshot"] = page.evaluate("() => globalThis.cajaBoot && cajaBoot.snapshot")
+    # "app" (the app imported in the snapshot) or "bare" (it was not: the open imports it, slower)
+    f["snapshot_kind"] = page.evaluate("() => (globalThis.cajaBoot && cajaBoot.snapshotKind) || null")
     lt = long_tasks(page, 0, f["app_ready_ms"])
     f["longest_task_ms"] = lt["longest_ms"]
     return f
@@ -44,6 +47,7 @@ def _summary(visits: list[dict[str, Any]]) -> dict[str, Any]:
     out["app_ready_ms_runs"] = [v["app_ready_ms"] for v in visits]
     out["longest_task_ms_max"] = max(v["longest_task_ms"] for v in visits)
     out["snapshot_used"] = sum(1 for v in visits if v.get("snapshot") == "used")
+    out["snapshot_app"] = sum(1 for v in visits if v.get("snapshot_kind") == "app")
     return out
 
 

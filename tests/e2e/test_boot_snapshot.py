@@ -16,6 +16,12 @@ def _state(page: Any) -> str:
     return str(page.evaluate("() => globalThis.cajaBoot && cajaBoot.snapshot"))
 
 
+def _kind(page: Any) -> str | None:
+    """What the restored snapshot held: "app" (the app imported) or "bare" (only the interpreter); None without."""
+    kind = page.evaluate("() => globalThis.cajaBoot && cajaBoot.snapshotKind")
+    return None if kind is None else str(kind)
+
+
 def _wait_stored(page: Any) -> None:
     page.wait_for_function("() => globalThis.cajaBoot && cajaBoot.snapshot === 'stored'", timeout=SNAPSHOT_MS)
 
@@ -37,11 +43,15 @@ def test_snapshot_is_made_used_offline_and_after_restart_and_a_bad_one_is_droppe
     page = ts.pair_and_load(browser, erp)
     header.wait_service_worker(page)
     assert _state(page) == "making"  # the first boot had none
+    assert _kind(page) is None
     _wait_stored(page)
     assert page.evaluate("async () => (await (await caches.open('caja-snapshot')).keys()).length") == 1
 
     _reopen(page)
     assert _state(page) == "used"
+    # The app's import went into the snapshot: a bare one (its import failed in the Worker) also sells, slower,
+    # and nothing else would notice.
+    assert _kind(page) == "app"
     numbers = [_sell(page, p1)]
     header.wait_pending(page, 0)  # the online sale reached the ERP before the network goes
 
@@ -49,6 +59,7 @@ def test_snapshot_is_made_used_offline_and_after_restart_and_a_bad_one_is_droppe
     header.wait_wifi(page, "offline")
     _reopen(page)
     assert _state(page) == "used"  # Cache Storage and the service worker's shell: no network needed
+    assert _kind(page) == "app"
     numbers.append(_sell(page, p2))
     browser.close()
     page = browser.open(offline=True)
@@ -64,6 +75,7 @@ def test_snapshot_is_made_used_offline_and_after_restart_and_a_bad_one_is_droppe
     }""")
     _reopen(page)
     assert _state(page) in ("making", "stored")
+    assert _kind(page) is None
     numbers.append(_sell(page, p3))
     _wait_stored(page)
     _reopen(page)

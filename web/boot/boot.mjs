@@ -112,7 +112,7 @@ async function startRuntime(options) {
   if (manifest && manifest.stdlib_zip) config.stdLibURL = fromManifest(manifest.stdlib_zip);
   // loadPyodide awaits this hook after the wasm is instantiated and linked and before the interpreter starts: a
   // task boundary there lets the page breathe between the two halves of what was one ~0.4 s frozen task.
-  config.fsInit = nextTask;
+  config.fsInit = () => { mark("runtime_linked"); return nextTask(); };
   progress(30);
   const version = snapshotVersion(manifest);
   const snap = await snapshotPromise;
@@ -121,12 +121,15 @@ async function startRuntime(options) {
     try {
       const jsModules = { caja_idb: idb, caja_catalog_cols: catalogCols }; // snapshot.JS_MODULES, made in the Worker
       pyodide = await withoutStackSwitching(() => vendoredLoadPyodide({
-        ...config, _loadSnapshot: snap, _snapshotDeserializer: snapshot.deserialize(jsModules),
+        ...config, _loadSnapshot: snap.bytes, _snapshotDeserializer: snapshot.deserialize(jsModules),
       }));
       if (pyodide.runPython("1 + 1") !== 2) throw new Error("restored interpreter does not compute");
       // The snapshot froze the random module's seed: every boot would draw the same "random" numbers.
       pyodide.runPython("import random; random.seed()");
       boot.snapshot = "used";
+      // "app" (the app already imported) or "bare" (only the interpreter: the app's import failed where it was
+      // made, so this boot imports it; correct, slower); the benchmark and tests/e2e/test_boot_snapshot.py read it.
+      boot.snapshotKind = snap.kind;
     } catch (error) {
       console.warn("caja: the interpreter snapshot did not restore; booting without it", error);
       pyodide = null;

@@ -23,15 +23,17 @@
  */
 import { SNAPSHOT_CACHE as CACHE } from "../idb/idb_core.js";
 import { loadPyodide } from "../vendor/pyodide/pyodide.mjs";
+import { pack, readStored } from "./snapshot_file.mjs";
 import { withoutStackSwitching } from "./stack_switching.mjs";
 
 // Made only with this much quota left, so the snapshot never takes the room sales need (a sale that still hits
 // the quota drops it: idb.js commitSale).
 const MIN_FREE_BYTES = 300e6;
 // A Cache Storage key (never fetched): one per runtime version, made and restored without stack switching (a
-// snapshot from before that, made with it, is never restored: its key lacks "-nojspi").
+// snapshot from before that, made with it, is never restored: its key lacks "-nojspi"), stored sparse
+// (snapshot_file.mjs; a snapshot stored whole, from before that, lacks "-sparse").
 const keyOf = (version) =>
-  new URL(`../vendor/snapshot-${encodeURIComponent(version)}-nojspi.bin`, import.meta.url).href;
+  new URL(`../vendor/snapshot-${encodeURIComponent(version)}-nojspi-sparse.bin`, import.meta.url).href;
 
 // The JS modules boot.mjs registers for Python (platform.py imports them); in the Worker, stand-ins tagged with
 // their name, which `serialize` records and `deserialize` (the page's restore) turns into the real module.
@@ -75,6 +77,7 @@ if (inWorker) {
     try {
       const { key, appZipURL, ...config } = event.data;
       let snap = null;
+      let kind = "app";
       if (appZipURL) {
         try {
           snap = await appSnapshot(config, appZipURL);
@@ -82,14 +85,18 @@ if (inWorker) {
           console.warn("caja: snapshot with the app imported failed; making a bare one", error);
         }
       }
-      if (!snap) snap = (await withoutStackSwitching(() => loadPyodide({ ...config, _makeSnapshot: true }))).makeMemorySnapshot();
+      if (!snap) {
+        kind = "bare";
+        snap = (await withoutStackSwitching(() => loadPyodide({ ...config, _makeSnapshot: true }))).makeMemorySnapshot();
+      }
+      snap = pack(snap, kind);
       // Stored from here: the put of ≈20 MB was a ≈160 ms task on the page's main thread, often while the
       // cashier was already selling (or during a first catalog load on a slow device).
       if (globalThis.caches) {
         await store(key, snap);
-        self.postMessage({ stored: true });
+        self.postMessage({ stored: true, kind });
       } else {
-        self.postMessage({ snap }, [snap.buffer]);
+        self.postMessage({ snap, kind }, [snap.buffer]);
       }
     } catch (error) {
       self.postMessage({ error: String(error) });
@@ -99,21 +106,16 @@ if (inWorker) {
 }
 
 /**
- * The stored snapshot of the version `versionPromise` resolves to, or null. The read (≈30 MB) starts at once, not
- * after the version is known: only one snapshot is kept, so the one stored is read while the manifest is fetched,
- * and kept only if its key is this version's (after an update it is not, and the boot goes without).
+ * The stored snapshot of the version `versionPromise` resolves to, as {bytes, kind ("app" | "bare")}, or null.
+ * The read (≈14 MB stored, snapshot_file.mjs) starts at once, not after the version is known: only one snapshot is
+ * kept, so the one stored is read while the manifest is fetched, and kept only if its key is this version's (after
+ * an update it is not, and the boot goes without).
  */
 export async function load(versionPromise) {
-  const stored = (async () => {
-    if (!globalThis.caches) return null;
-    const cache = await caches.open(CACHE);
-    const [request] = await cache.keys();
-    const response = request && (await cache.match(request));
-    return response ? { key: request.url, bytes: new Uint8Array(await response.arrayBuffer()) } : null;
-  })().catch(() => null);
+  const stored = readStored().catch(() => null);
   const version = await versionPromise;
   const snap = await stored;
-  return version && snap && snap.key === keyOf(version) ? snap.bytes : null;
+  return version && snap && snap.key === keyOf(version) ? { bytes: snap.bytes, kind: snap.kind } : null;
 }
 
 /** Forget this version's snapshot (it failed to restore). */
