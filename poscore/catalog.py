@@ -266,6 +266,10 @@ class CatalogIndex:
         self._order = None
         self._version += 1
 
+    def names_waiting(self) -> int:
+        """How many names a name search would normalize first (those `prepare` has not reached yet)."""
+        return len(self._names) - self._fresh
+
     def _normalize(self, most: int | None = None) -> bool:
         """Normalize the names still as received, all or the ``most`` next ones; True while some remain."""
         start, size = self._fresh, len(self._names)

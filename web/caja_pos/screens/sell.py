@@ -15,6 +15,7 @@ Must not compute prices, taxes or stock rules itself, nor touch IndexedDB (App.c
 """
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from caja_pos.screens import cart_view
@@ -40,6 +41,8 @@ RESULTS = 20
 # same bound (max_time_between_keys_in_ms, default 100). Shorter codes than this are taken for typing.
 SCAN_GAP_MS = 100
 SCAN_MIN = 3
+NAMES_AT_ONCE = 5000  # names a search may normalize itself (a few ms on a tablet); more wait for prepare
+NAMES_POLL_S = 0.05
 _EDITABLE = ("INPUT", "TEXTAREA", "SELECT")
 
 
@@ -54,6 +57,7 @@ class SellScreen(View):
         self.results: list[Product] = []
         self.limit = RESULTS  # grows with "Ver más", back to one page when the query changes
         self._scan = ""  # characters of a scanner burst typed outside the search box
+        self._names_wait: asyncio.Task | None = None  # results to show once the names are ready
         self._scan_at = 0.0  # event.timeStamp of its last character
         self.search = el("input", "search", id="search", type="search", autocomplete="off",
                          placeholder=L("search_placeholder"), aria_label=L("search_placeholder"),
@@ -330,8 +334,19 @@ class SellScreen(View):
 
     def refresh_results(self) -> None:
         query = str(self.search.value).strip()
-        page = self.till.catalog.search_page(query, limit=self.limit) if query else None
-        self.results = page.products if page is not None else []
+        catalog = self.till.catalog
+        page = None
+        if query and catalog.names_waiting() > NAMES_AT_ONCE:
+            # Right after the till opens, the names are still normalized in the background (CatalogIndex.prepare):
+            # a name search now would do all of them in one task (≈0.35 s on a tablet, while a scan comes in). A
+            # code is found at once meanwhile; the name results follow when the names are ready.
+            found = catalog.by_code(query)
+            self.results = [found] if found is not None else []
+            if self._names_wait is None or self._names_wait.done():
+                self._names_wait = spawn(self._results_when_names_ready(), "search when names ready")
+        else:
+            page = catalog.search_page(query, limit=self.limit) if query else None
+            self.results = page.products if page is not None else []
         rows = []
         for p in self.results:
             stock = self.till.stock_of(p)
@@ -352,6 +367,12 @@ class SellScreen(View):
                 el("span", "muted", text),
                 el("button", "secondary", L("see_more"), id="see-more", type="button", data_action="more")]))
         replace(self.results_box, *rows)
+
+    async def _results_when_names_ready(self) -> None:
+        while self.search.isConnected and self.till.catalog.names_waiting() > NAMES_AT_ONCE:
+            await asyncio.sleep(NAMES_POLL_S)  # prepare runs a step per task; its end is not an event we get
+        if self.search.isConnected:
+            self.refresh_results()
 
     def render_customer(self) -> None:
         c = self.till.customer
