@@ -2,7 +2,8 @@
 // Build the POS browser runtime into the git-ignored web/vendor/ from the pinned npm packages (no CDN, no network):
 //   web/vendor/pyodide/            Pyodide core files copied as is (+ their source maps)
 //   web/vendor/pyodide/python_stdlib_pyc.zip   the stdlib byte-compiled INSIDE Pyodide (magic number matches),
-//                                  unchecked-hash .pyc without the .py, for loadPyodide({stdLibURL})
+//                                  unchecked-hash .pyc without the .py (the Pyodide test run boots on it)
+//   web/vendor/pyodide/python_stdlib_pos.zip   the same compiled -OO, cut to what the POS imports: the page's stdLibURL
 //   web/vendor/pyscript/           @pyscript/core dist/ copied as is
 //   web/vendor/wheels/             micropip (optional add-ons only; our own code never goes through micropip)
 //   web/vendor/app-<hash>.zip      poscore/ + web/**/*.py byte-compiled inside Pyodide, pyc (and .py) at module paths
@@ -30,6 +31,10 @@ const VENDOR = path.join(ROOT, "web", "vendor");
 const VENDOR_PYODIDE = path.join(VENDOR, "pyodide");
 const STDLIB_PYC = "python_stdlib_pyc.zip";
 const STDLIB_STAMP = "python_stdlib_pyc.json";
+// The same stdlib compiled as `python -OO` would (no docstrings, no asserts: CPython supports the stdlib under -OO,
+// and its own -OO test run keeps it that way): what the POS's cut is taken from. It took the cut's brotli size
+// 1.35 → 1.15 MB (a first visit on shop wi-fi downloads it); no module the till imports needs a stdlib docstring.
+const STDLIB_PYC_OO = "python_stdlib_pyc_oo.zip";
 // The POS's cut of it: only what the app, PyScript and Pyodide import (stdlib_slim.py); the full one stays for tests.
 const STDLIB_POS = "python_stdlib_pos.zip";
 const PYC_ZIP_PY = path.join(HERE, "pyc_zip.py");
@@ -206,7 +211,8 @@ async function main() {
   const stdlibKey = sha256(pyodideVersion, "\0", fs.readFileSync(path.join(PYODIDE_PKG, "python_stdlib.zip")),
     "\0", fs.readFileSync(PYC_ZIP_PY)).slice(0, 16);
   const stamp = fs.existsSync(stampFile) ? readJSON(stampFile) : null;
-  const stdlibFresh = force || !fs.existsSync(stdlibZip) || stamp?.key !== stdlibKey;
+  const stdlibZipOO = path.join(VENDOR_PYODIDE, STDLIB_PYC_OO);
+  const stdlibFresh = force || !fs.existsSync(stdlibZip) || !fs.existsSync(stdlibZipOO) || stamp?.key !== stdlibKey;
   if (stdlibFresh) {
     const py = await boot("source stdlib, to compile it", undefined);
     const start = performance.now();
@@ -216,6 +222,11 @@ async function main() {
     const [maj, min] = run(py, "import sys; list(sys.version_info[:2])").toJs();
     if (`${maj}${min}` !== "314") die(`Python ${maj}.${min}: update the /lib/python314.zip paths in this script`);
     writeAtomic(stdlibZip, py.FS.readFile("/build/stdlib.zip"));
+    const statsOO = JSON.parse(run(py, "pyc_zip.compile_zip('/lib/python314.zip', '/build/stdlib_oo.zip', " +
+      "filename_prefix='/lib/python314.zip/', optimize=2)"));
+    if (statsOO.compiled !== stats.compiled) die(`-OO compiled ${statsOO.compiled} modules, not ${stats.compiled}`);
+    writeAtomic(stdlibZipOO, py.FS.readFile("/build/stdlib_oo.zip"));
+    log(`compiled it again as -OO: ${(fs.statSync(stdlibZipOO).size / 1e6).toFixed(2)} MB`);
     writeAtomic(stampFile, JSON.stringify({ key: stdlibKey, pyodide: pyodideVersion, ...stats }, null, 2));
     log(`compiled the stdlib: ${stats.compiled} modules, ${stats.failed.length} kept as source ` +
       `(${stats.failed.join("; ") || "none"}), ${(fs.statSync(stdlibZip).size / 1e6).toFixed(2)} MB ` +
@@ -295,13 +306,14 @@ for name in modules:
 
   // 3b. The POS's stdlib: the byte-compiled one cut to what the app, PyScript's and Pyodide's packages import.
   py.FS.writeFile("/build/stdlib_src.zip", fs.readFileSync(path.join(PYODIDE_PKG, "python_stdlib.zip")));
+  py.FS.writeFile("/build/stdlib_oo.zip", fs.readFileSync(stdlibZipOO));
   py.FS.mkdirTree("/build/pyscript_py/pyscript");
   for (const name of fs.readdirSync(PYSCRIPT_PY).filter((n) => n.endsWith(".py"))) {
     py.FS.writeFile(`/build/pyscript_py/pyscript/${name}`, fs.readFileSync(path.join(PYSCRIPT_PY, name)));
   }
   const keep = fs.readFileSync(KEEP_TXT, "utf8").split("\n").map((l) => l.replace(/#.*/, "").trim()).filter(Boolean);
   const appModules = sources.map(([n]) => n.slice(0, -3).replace(/\/__init__$/, "").replaceAll("/", "."));
-  const slim = JSON.parse(run(py, "stdlib_slim.build('/build/stdlib_src.zip', '/lib/python314.zip', " +
+  const slim = JSON.parse(run(py, "stdlib_slim.build('/build/stdlib_src.zip', '/build/stdlib_oo.zip', " +
     "'/build/stdlib_pos.zip', ['/build/app', '/build/pyscript_py'], roots, keep)",
     { roots: [...appModules, "pyscript"], keep }));
   const stdlibPos = path.join(VENDOR_PYODIDE, STDLIB_POS);

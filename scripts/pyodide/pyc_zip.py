@@ -74,12 +74,16 @@ def compile_entries(
     return {"compiled": compiled, "failed": failed, "entries": len(files)}
 
 
-def compile_zip(src_zip: str, out_path: str, *, filename_prefix: str, keep_source: bool = False) -> str:
-    """Byte-compile every module of ``src_zip`` (the stdlib zip) into ``out_path``; JSON stats."""
+def compile_zip(src_zip: str, out_path: str, *, filename_prefix: str, keep_source: bool = False,
+                optimize: int = 0) -> str:
+    """Byte-compile every module of ``src_zip`` (the stdlib zip) into ``out_path``; JSON stats.
+
+    ``optimize=2`` is what ``python -OO`` compiles (asserts and docstrings dropped); the file is still named
+    ``x.pyc`` because zipimport looks for nothing else."""
     with zipfile.ZipFile(src_zip) as zf:
         entries = [(info.filename, zf.read(info)) for info in zf.infolist()]
     return json.dumps(compile_entries(entries, out_path, filename_prefix=filename_prefix,
-                                      keep_source=keep_source))
+                                      keep_source=keep_source, optimize=optimize))
 
 
 def compile_tree(names: list[str], src_dir: str, out_path: str, *, filename_prefix: str,

@@ -137,16 +137,24 @@ def test_service_worker_precaches_every_shell_file(manifest: dict) -> None:
 
 
 def test_the_pos_stdlib_is_a_cut_of_the_full_one(manifest: dict) -> None:
-    # Same bytes per module as the full byte-compiled stdlib, stored (the server compresses the whole zip), and
-    # without what the till never runs (scripts/pyodide/stdlib_keep.txt's "-" lines).
+    # Same modules as the full byte-compiled stdlib but compiled as `python -OO` does (same bytes per module as the
+    # -OO zip), stored (the server compresses the whole zip), and without what the till never runs
+    # (scripts/pyodide/stdlib_keep.txt's "-" lines).
     with zipfile.ZipFile(VENDOR / manifest["stdlib_zip_full"]) as full, \
+            zipfile.ZipFile(VENDOR / "pyodide" / "python_stdlib_pyc_oo.zip") as oo, \
             zipfile.ZipFile(VENDOR / manifest["stdlib_zip"]) as pos:
         names = set(pos.namelist())
         assert names < set(full.namelist())
+        assert set(oo.namelist()) == set(full.namelist())
         for info in pos.infolist():
             assert info.compress_type == zipfile.ZIP_STORED, info.filename
-            assert pos.read(info) == full.read(info.filename), info.filename
+            assert pos.read(info) == oo.read(info.filename), info.filename
         assert len(names) < len(full.namelist()) / 2
+        # The docstrings are gone from what the till downloads, and only from it (the Pyodide test run keeps them).
+        docstring = b"JSON (JavaScript Object Notation)"
+        assert docstring in full.read("json/__init__.pyc")
+        assert docstring not in pos.read("json/__init__.pyc")
+        assert len(pos.read("json/__init__.pyc")) < len(full.read("json/__init__.pyc")) * 0.7
     for needed in ["json/__init__.pyc", "asyncio/__init__.pyc", "decimal.pyc", "zipfile/__init__.pyc",
                    "pyodide/__init__.pyc", "_pyodide/__init__.pyc", "encodings/utf_8.pyc"]:
         assert needed in names, needed
