@@ -42,7 +42,9 @@ def test_snapshot_is_made_used_offline_and_after_restart_and_a_bad_one_is_droppe
     p1, p2, p3 = ts.sellable(erp, 3, skip=7)
     page = ts.pair_and_load(browser, erp)
     header.wait_service_worker(page)
-    assert _state(page) == "making"  # the first boot had none
+    # The first boot had none: it is being made, or already stored when pairing and loading took longer than making
+    # it (a busy machine) — never "used".
+    assert _state(page) in ("making", "stored")
     assert _kind(page) is None
     _wait_stored(page)
     assert page.evaluate("async () => (await (await caches.open('caja-snapshot')).keys()).length") == 1
