@@ -8,6 +8,7 @@ terminal on start while that terminal is unpaired, so a fresh `make run` can be 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -193,6 +194,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: None)
     # Forwarded headers only from the proxies the operator named (uvicorn's default trusts 127.0.0.1).
     proxies = list(settings.trusted_proxies)
+    if args.workers > 1:  # the workers build each feed page once for all of them (server/api/feed_share.py)
+        from server.api import feed_share
+
+        os.environ[feed_share.ENV] = str(feed_share.new_run_dir(settings.var_dir))
     ssl: dict[str, str] = {"ssl_certfile": str(tls.certfile), "ssl_keyfile": str(tls.keyfile)} if tls else {}
     uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, timeout_graceful_shutdown=10,
