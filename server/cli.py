@@ -8,6 +8,7 @@ terminal on start while that terminal is unpaired, so a fresh `make run` can be 
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 import time
@@ -52,6 +53,12 @@ def cmd_demo(settings: Settings, args: argparse.Namespace) -> int:
         from server.cashier_cli import add_demo_cashiers
 
         staff = [] if args.no_cashiers else add_demo_cashiers(conn, utcnow())
+    if engine.dialect.name == "postgresql":
+        # Planner statistics now, not when autovacuum next looks (up to a minute on): until then PostgreSQL plans
+        # the catalog pages of a fresh 100,000-product database with whole-table scans.
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
     print(f"demo sembrada: {counts['products']} productos, {counts['customers']} clientes "
           f"en {time.monotonic() - started:.1f} s")
     if password:
@@ -187,6 +194,10 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
         signal.signal(sig, lambda *_: None)
     # Forwarded headers only from the proxies the operator named (uvicorn's default trusts 127.0.0.1).
     proxies = list(settings.trusted_proxies)
+    if args.workers > 1:  # the workers build each feed page once for all of them (server/api/feed_share.py)
+        from server.api import feed_share
+
+        os.environ[feed_share.ENV] = str(feed_share.new_run_dir(settings.var_dir))
     ssl: dict[str, str] = {"ssl_certfile": str(tls.certfile), "ssl_keyfile": str(tls.keyfile)} if tls else {}
     uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
                 log_level=args.log_level, timeout_graceful_shutdown=10,

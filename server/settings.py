@@ -65,6 +65,9 @@ class Settings:
     # process); off by default for the same reason as the fiscal worker, on in `caja serve` unless
     # CAJA_FEED_WARMER=0.
     feed_warmer: bool = False
+    # Where the worker processes of one `caja serve` share the feed pages they build (server/api/feed_share.py):
+    # set by `caja serve` for its run (CAJA_FEED_SHARE_DIR), none otherwise (each process builds its own).
+    feed_share_dir: Path | None = None
     # PostgreSQL connections each process keeps for its requests (server/db/engine.py): as many as its request
     # threads; N processes need N x (this + 5) of the database's max_connections.
     db_pool: int = 40
@@ -94,6 +97,7 @@ class Settings:
             tls_names=tuple(n.strip() for n in env.get("CAJA_TLS_NAMES", "").split(",") if n.strip()),
             fiscal_worker=env.get("CAJA_FISCAL_WORKER", "1") != "0",
             feed_warmer=env.get("CAJA_FEED_WARMER", "1") != "0",
+            feed_share_dir=Path(env["CAJA_FEED_SHARE_DIR"]) if env.get("CAJA_FEED_SHARE_DIR") else None,
             db_pool=int(env.get("CAJA_DB_POOL", "40")),
             sales_at_once=max(1, int(env.get("CAJA_SALES_AT_ONCE", "3"))),
         )

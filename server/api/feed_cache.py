@@ -7,6 +7,8 @@ customers makes every older entry unreachable: nothing is ever invalidated by ha
 validator a client revalidates with (If-None-Match → 304) without the page being built or sent again.
 What it must NOT do: query the database (the route reads the version and builds the page), keep a page that
 was built while the version moved (the route says so with `store=False`), or grow past its byte budget.
+Under `caja serve --workers N` the processes also share what they build (feed_share): a page missing here is read
+from the page another process wrote, or built once for all of them.
 """
 from __future__ import annotations
 
@@ -19,6 +21,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+
+from . import feed_share
+from .feed_share import SharedPages
 
 # Pages of one full catalog of 100,000 products take a few MB compressed; this keeps several price lists and
 # warehouses, and the previous version while tills still finish a load started before a change.
@@ -50,8 +55,9 @@ def compress(body: bytes) -> bytes:
 
 
 class PageCache:
-    def __init__(self, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(self, max_bytes: int = MAX_BYTES, shared: SharedPages | None = None) -> None:
         self.max_bytes = max_bytes
+        self.shared = shared  # the other worker processes' pages (feed_share), under `caja serve --workers N`
         self._pages: OrderedDict[Key, Page] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
@@ -60,6 +66,7 @@ class PageCache:
         self._building: dict[Key, threading.Lock] = {}
         self.hits = 0
         self.builds = 0
+        self.shared_reads = 0
 
     def get(self, key: Key) -> Page | None:
         with self._lock:
@@ -82,16 +89,32 @@ class PageCache:
             if page is not None:
                 return page
             try:
-                body, store, next_after = build()
+                if self.shared is None:
+                    return self._build(key, build)
+                with self.shared.building(key):  # one builder per key across the processes too
+                    found = self.shared.load(key)
+                    if found is not None:
+                        page = Page(found[0], etag(key), found[1])
+                        with self._lock:
+                            self.shared_reads += 1
+                            self._put(key, page)
+                        return page
+                    page = self._build(key, build)
+                    if page.etag:  # kept here, so valid for every process
+                        self.shared.save(key, page.gz, page.next_after)
+                    return page
             finally:
                 with self._lock:
                     self._building.pop(key, None)
-            page = Page(compress(body), etag(key) if store else "", next_after)
-            with self._lock:
-                self.builds += 1
-                if store and len(page.gz) <= self.max_bytes:
-                    self._put(key, page)
-            return page
+
+    def _build(self, key: Key, build: Callable[[], tuple[bytes, bool, int | None]]) -> Page:
+        body, store, next_after = build()
+        page = Page(compress(body), etag(key) if store else "", next_after)
+        with self._lock:
+            self.builds += 1
+            if store and len(page.gz) <= self.max_bytes:
+                self._put(key, page)
+        return page
 
     def _put(self, key: Key, page: Page) -> None:
         old = self._pages.pop(key, None)
@@ -119,13 +142,13 @@ def page_cache(request: Request) -> PageCache:
         with _create:
             cache = getattr(state, "feed_cache", None)
             if cache is None:
-                cache = state.feed_cache = PageCache()
+                cache = state.feed_cache = PageCache(shared=feed_share.of_dir(state.settings.feed_share_dir, MAX_BYTES))
     return cache
 
 
 def install(app: Any) -> PageCache:
     """Make the app's cache now (for a background builder that has no request to make it with)."""
-    cache = app.state.feed_cache = PageCache()
+    cache = app.state.feed_cache = PageCache(shared=feed_share.of_dir(app.state.settings.feed_share_dir, MAX_BYTES))
     return cache
 
 
