@@ -2,9 +2,9 @@
 
 A dict of 200k codes (100k products) costs ~0.1 s of one main-thread task to fill in Pyodide, and so does even
 listing each code's owner (a Python object per product): most of a warm open's indexing of codes. So a page of
-codes arrives as one joined text (``add_text``, or ``add_columns`` from lists: a few C calls, owners implied by position),
-and pages are merged into the dict later, one per step (``merge_one``, from ``CatalogIndex.prepare``). Until then
-a lookup searches the pending pages, newest first, with ``str.rfind`` (in C, ~1 ms for 100k codes), so a scan
+codes arrives as one joined text (``add_text``, or ``add_columns`` from lists: a few C calls, owners implied by
+position), and pages are merged into the dict later, one per step (``merge_one``, from ``CatalogIndex.prepare``).
+Until then a lookup searches the pending pages, newest first, with ``str.rfind`` (in C, ~1 ms for 100k codes), so a scan
 finds its product from the first moment and the answer is the same as the dict's would be.
 
 Must not: hold products or decide which code wins between products (the catalog does, by the order of its

@@ -81,7 +81,8 @@ def test_codes_as_one_text_are_kept_as_the_lists_would_be() -> None:
     assert text == "1\x1e2\x1f\x1f3\x1fa\x1fb\x1f"
     index = CodeIndex()
     for odd in ("1\x1fa", "1\x1f2\x1f3\x1fa\x1fb", "1 2\x1f\x1f3\x1fa\x1fb\x1f", None, b"1\x1f\x1f3\x1fa\x1fb\x1f"):
-        assert not index.add_text([7, 8, 9], odd)  # type: ignore[arg-type]  # not one segment per code, a space, no text
+        # not one segment per code, a space, no text
+        assert not index.add_text([7, 8, 9], odd)  # type: ignore[arg-type]
     assert not index.merged() and index.add_text([7, 8, 9], text)  # type: ignore[arg-type]
     assert [index.owner(k) for k in ("1", "2", "3", "A", "B", "")] == [7, 7, 9, 7, 8, None]
     assert index.merged() == {"1": 7, "2": 7, "3": 9, "A": 7, "B": 8}

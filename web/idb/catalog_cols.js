@@ -5,7 +5,8 @@
  * `json.loads`-ing 100k dicts before the till could sell, on the main thread, and the dicts were most of the page's
  * memory. The index needs only id, barcodes, sku, active and name, and keeps each product as a span of its
  * chunk's UTF-8 JSON (poscore.catalog.CatalogIndex.add_json). Here a Worker (the second core) reads the chunks
- * from IndexedDB, `JSON.parse`s each and answers, per chunk, `[ids, codes, active, names]` as JSON (catalog_json.js columnsJson)
+ * from IndexedDB, `JSON.parse`s each and answers, per chunk, `[ids, codes, active, names]` as JSON (catalog_json.js
+ * columnsJson)
  * (arrays of scalars parse ≈6x faster than dicts in Python), the chunk's UTF-8 bytes and each product's byte span
  * in them (a text per product was 100k Python strings to make at every open), or, when a product lacks a field
  * or has an odd type, the chunk's raw JSON (Python then parses that chunk whole and indexes it as before), all in
