@@ -159,7 +159,8 @@ function follow(path, page, options) {
   expect(next, options);
   const init = {};
   for (const [k, v] of Object.entries(options)) if (k !== "signal") init[k] = v;
-  parser.postMessage({ op: "follow", walk, path, after: page.next_after, columns: isCatalog(path), init });
+  parser.postMessage({ op: "follow", walk, path, after: page.next_after, columns: isCatalog(path), init,
+    cursors: page.cursors ?? null });
 }
 
 function fromWorker(data) {
