@@ -101,7 +101,8 @@ async def index_page(catalog: CatalogIndex, page: FeedPage) -> None:
     task."""
     cols = page.columns()
     if cols is not None:
-        catalog.add_json(*cols, json.loads)
+        ids, codes, active, names, data, spans = cols
+        catalog.add_json(ids, codes, active, names, data, spans, json.loads)
         await asyncio.sleep(0)
         return
     items = page.items()
