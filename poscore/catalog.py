@@ -7,7 +7,7 @@ Pyodide, so it stays lean (see RUNTIME-NOTES: ``str.find`` over one joined strin
 a Python loop over 100k names ≈ 17 ms):
 
 * the raw dicts are kept as they came; a ``Product`` is built only for what is returned. A stored
-  catalog may even be indexed from its columns alone (``add_json``: ids, codes, names, active),
+  catalog may even be indexed from its columns alone (``add_json``: ids, codes and names as joined texts, active),
   each dict kept as its UTF-8 JSON inside the page's bytes and parsed when its product is built: 100k dicts are most of
   the page's memory and of a warm open's cost in Pyodide, and selling needs only a few;
 * barcodes and SKUs go in one dict (O(1) lookup), filled a page at a time in the background (codes.py);
@@ -36,7 +36,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress
 from operator import itemgetter
 
-from .codes import CodeIndex
+from .codes import CodeIndex, joined
 from .name_search import SearchPage, prefixed, rarest, scan, sort_now, sort_steps
 from .product import Product
 from .text import normalize, normalize_many, words
@@ -108,33 +108,33 @@ class CatalogIndex:
                 self._add_one(p)
         self._changed()
 
-    def add_json(self, ids: Sequence[int], barcodes: Sequence[list[str]], skus: Sequence[str],
-                 active: Sequence[bool], names: Sequence[str], data: bytes, spans: Sequence[int],
-                 parse: Callable[[bytes], dict]) -> None:
+    def add_json(self, ids: Sequence[int], codes: str, active: Sequence[bool], names: str, data: bytes,
+                 spans: Sequence[int], parse: Callable[[bytes], dict]) -> None:
         """Index new products from their columns, keeping each PRODUCT dict as its UTF-8 JSON inside ``data``
         (product ``i`` is ``data[spans[2*i]:spans[2*i+1]]``, in the order of the columns), parsed by ``parse``
         (the caller's JSON reader: poscore does no I/O) only when the product is built (``get``, a search
-        result, a replacement).
+        result, a replacement). ``codes`` is the page's barcodes and SKUs as one text (``codes.joined``) and
+        ``names`` the names joined by newlines: a list per product was most of a page's cost in Pyodide.
 
         Why: a dict per product is most of the page's memory at 100k products (and wasm memory never shrinks
         back), while a till builds a few hundred products a day; one bytes object per page (the chunk as
         stored) and its offsets cost no Python object per product and nothing to create, where a text per
         product was 100k strings to make at every open. Columns the fast path refuses (replacements,
-        duplicates, odd data) are parsed at once and added as ``add`` would.
+        duplicates, odd data, a name holding a newline) are parsed at once and added as ``add`` would.
         """
-        pids, bars, codes, flags, named = list(ids), list(barcodes), list(skus), list(active), list(names)
-        n = len(pids)
-        try:  # names are checked by _add_columns
-            ok = len(bars) == len(codes) == len(flags) == len(named) == n and len(spans) == 2 * n < 2 * _STRIDE \
+        try:  # the names' type and the codes are checked by _add_columns
+            pids, flags, named = list(ids), list(active), names.split("\n")
+            n = len(pids)
+            ok = len(flags) == n and len(named) == max(n, 1) and len(spans) == 2 * n < 2 * _STRIDE \
                 and (n == 0 or max(spans) <= len(data))
-        except TypeError:
+        except (TypeError, AttributeError):
             ok = False
         self._parse = parse
-        if ok:
+        if ok and n:
             table = len(self._pages)
             self._pages.append((data, spans))
             self._live.append(n)
-            if self._add_columns(pids, bars, codes, flags, named, range(table * _STRIDE, table * _STRIDE + n)):
+            if self._add_columns(pids, codes, flags, named, range(table * _STRIDE, table * _STRIDE + n)):
                 self._changed()
                 return
             self._pages[table], self._live[table] = None, 0  # nothing of it was indexed
@@ -169,22 +169,20 @@ class CatalogIndex:
         """
         try:
             pids = list(map(_ID, batch))
-            bars = list(map(_BARCODES, batch))
-            skus = list(map(_SKU, batch))
+            codes = joined(list(map(_BARCODES, batch)), list(map(_SKU, batch)))
             active = list(map(_ACTIVE, batch))
             names = list(map(_NAME, batch))
         except (KeyError, TypeError):
             return False
-        return self._add_columns(pids, bars, skus, active, names, batch)
+        return codes is not None and self._add_columns(pids, codes, active, names, batch)
 
-    def _add_columns(self, pids: list, bars: list, skus: list, active: list, names: list,
-                     raws: Iterable) -> bool:
+    def _add_columns(self, pids: list, codes: str, active: list, names: list, raws: Iterable) -> bool:
         try:
             "".join(names)  # a name that is not a string raises (in C): checked now, it is normalized later
             fresh = len(set(pids)) == len(pids) and self._raw.keys().isdisjoint(pids)
         except TypeError:
             return False
-        if not fresh or not self._codes.add_columns(pids, bars, skus):  # the last check: it keeps the codes
+        if not fresh or not self._codes.add_text(pids, codes):  # the last check: it keeps the codes
             return False
         self._raw.update(zip(pids, raws))
         if not all(active):

@@ -2,9 +2,9 @@
 
 A dict of 200k codes (100k products) costs ~0.1 s of one main-thread task to fill in Pyodide, and so does even
 listing each code's owner (a Python object per product): most of a warm open's indexing of codes. So a page of
-codes arrives as its columns (``add_columns``: one joined string and a few C calls, owners implied by position),
-and pages are merged into the dict later, one per step (``merge_one``, from ``CatalogIndex.prepare``). Until then
-a lookup searches the pending pages, newest first, with ``str.rfind`` (in C, ~1 ms for 100k codes), so a scan
+codes arrives as one joined text (``add_text``, or ``add_columns`` from lists: a few C calls, owners implied by
+position), and pages are merged into the dict later, one per step (``merge_one``, from ``CatalogIndex.prepare``).
+Until then a lookup searches the pending pages, newest first, with ``str.rfind`` (in C, ~1 ms for 100k codes), so a scan
 finds its product from the first moment and the answer is the same as the dict's would be.
 
 Must not: hold products or decide which code wins between products (the catalog does, by the order of its
@@ -20,9 +20,21 @@ SEP = "\x1f"  # ends each product's barcodes and each SKU in a page's text: no c
 _RS = "\x1e"  # between the barcodes of one product (the same place as SEP in the text searched)
 
 # A pending page: (its codes upper-cased, each product's barcodes then each SKU between SEPs, for rfind; the same
-# text with _RS between one product's barcodes, whose SEPs before a place count the product; the product ids; the
-# number of barcodes of each).
-_Page = tuple[str, str, Sequence[int], list[int]]
+# text with _RS between one product's barcodes, whose SEPs before a place count the product; the product ids).
+_Page = tuple[str, str, Sequence[int]]
+
+
+def joined(bars: Sequence[list[str]], skus: Sequence[str]) -> str | None:
+    """A page's codes as one text (``CodeIndex.add_text``): each product's barcodes joined by _RS, then each SKU,
+    all between SEPs; None when a code is not a string or holds a separator (it would read as two codes)."""
+    try:
+        text = SEP.join(chain(map(_RS.join, bars), skus))
+        lens = list(map(len, bars))
+    except TypeError:
+        return None
+    if text.count(SEP) != max(0, len(bars) + len(skus) - 1) or text.count(_RS) != sum(lens) - len(bars) + lens.count(0):
+        return None
+    return text
 
 
 class CodeIndex:
@@ -37,26 +49,27 @@ class CodeIndex:
         written in that order (every barcode, then every SKU: a later one wins); an empty code is no code. Returns
         False, keeping nothing, when a code is not a string or holds a space or a separator: the caller writes those
         into ``merged()`` itself. ``pids`` must not change afterwards (it is kept)."""
+        text = joined(bars, skus)
+        return text is not None and len(bars) == len(skus) == len(pids) and self.add_text(pids, text)
+
+    def add_text(self, pids: Sequence[int], text: str) -> bool:
+        """``add_columns`` with the codes already joined as ``joined`` does (web/idb/catalog_json.js writes them so:
+        a page's codes cost Python one string, not a list per product). Whatever the text's separators say is what
+        it means: its producer refuses a code holding one. False, keeping nothing, when the text does not have one
+        barcode segment and one SKU segment per product, or holds a space."""
         n = len(pids)
-        try:
-            text = SEP.join(chain(map(_RS.join, bars), skus))
-            lens = list(map(len, bars))
-        except TypeError:
-            return False
-        # Separators beyond those the joins put in mean a code held one.
-        if len(bars) != n or len(skus) != n or text.count(SEP) != max(0, 2 * n - 1) \
-                or text.count(_RS) != sum(lens) - n + lens.count(0) or " " in text:
+        if type(text) is not str or text.count(SEP) != max(0, 2 * n - 1) or " " in text:
             return False
         if n:
             counted = SEP + text.upper() + SEP
-            self._pages.append((counted.replace(_RS, SEP), counted, pids, lens))
+            self._pages.append((counted.replace(_RS, SEP), counted, pids))
         return True
 
     def owner(self, key: str) -> int | None:
         """The product id of this upper-cased code, or None: the latest write wins; never a product for ""."""
         if key and SEP not in key and _RS not in key:
             needle = SEP + key + SEP
-            for text, counted, pids, _ in reversed(self._pages):
+            for text, counted, pids in reversed(self._pages):
                 pos = text.rfind(needle)  # the last occurrence: a page's later duplicate wins, as in a dict
                 if pos != -1:
                     # In the k-th segment (product k's barcodes for k < n, then product k - n's SKU), k being the
@@ -68,10 +81,13 @@ class CodeIndex:
         """Merge the oldest pending page into the dict; False when none was pending."""
         if not self._pages:
             return False
-        text, _, pids, lens = self._pages.pop(0)
-        # The text's segments: each product's barcodes (one empty segment for a product without any), then each SKU.
-        owners = chain(chain.from_iterable(map(repeat, pids, map(max, lens, repeat(1)))), pids)
-        self._dict.update(zip(text[1:-1].split(SEP), owners))
+        _, counted, pids = self._pages.pop(0)
+        segments = counted[1:-1].split(SEP)
+        n = len(pids)
+        # Each product's barcodes (a product without any has one empty segment: one empty code), then each SKU.
+        bars = list(map(str.split, segments[:n], repeat(_RS)))
+        owners = chain(chain.from_iterable(map(repeat, pids, map(len, bars))), pids)
+        self._dict.update(zip(chain(chain.from_iterable(bars), segments[n:]), owners))
         self._dict.pop("", None)  # an empty code is no code: only a page's empty segments can have put it there
         return True
 

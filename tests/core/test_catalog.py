@@ -12,6 +12,7 @@ from poscore_data import index_of, product_json
 from poscore_strategies import catalogs
 
 from poscore.catalog import CatalogIndex, Product
+from poscore.codes import joined
 from poscore.text import normalize
 
 
@@ -208,12 +209,18 @@ def _page(items: list[dict]) -> tuple[bytes, list[int]]:
     return b"[" + b",".join(parts) + b"]", spans
 
 
+def _columns(items: list[dict]) -> tuple[list[int], str | None, list[bool], str]:
+    """A page's index columns as web/idb/catalog_json.js columnsJson writes them: ids, the codes as one text
+    (codes.joined; None for codes JS refuses, which add_json refuses too), active, the names joined by newlines."""
+    codes = joined([p.get("barcodes") for p in items], [p.get("sku") for p in items])  # type: ignore[misc]
+    return [p["id"] for p in items], codes, [p.get("active", True) for p in items], "\n".join(p["name"] for p in items)
+
+
 def _texts(idx: CatalogIndex, items: list[dict]) -> None:
-    """add_json as web/caja_pos/app.py calls it with a page's columns: each product kept as JSON in the page."""
+    """add_json as web/caja_pos/app_catalog.py calls it with a page's columns: each product kept as JSON in the
+    page."""
     data, spans = _page(items)
-    idx.add_json([p["id"] for p in items], [p.get("barcodes") for p in items], [p.get("sku") for p in items],
-                 [p.get("active", True) for p in items], [p.get("name") for p in items], data,
-                 array("I", spans), json.loads)
+    idx.add_json(*_columns(items), data, array("I", spans), json.loads)  # type: ignore[arg-type]
 
 
 def test_products_kept_as_json_are_built_on_use_replaced_and_removed() -> None:
@@ -243,12 +250,18 @@ def test_json_pages_refused_by_the_fast_path_are_parsed_at_once() -> None:
         assert len(idx) == 1 and names(idx.search("sal")) == [items[-1]["name"]]
     idx = CatalogIndex()
     data, spans = _page([product_json(1)])
-    idx.add_json([1], [["111"]], ["A"], [True], [None], data, spans, json.loads)  # type: ignore[list-item]
+    idx.add_json([1], "111\x1fA", [True], None, data, spans, json.loads)  # type: ignore[arg-type]
     assert idx.get(1).name == "Refresco Cola 600 ml"  # type: ignore[union-attr]
+    for codes, name in (("111\x1fA", "Refresco\nCola"), ("111\x1fA\x1fB", "Refresco"), ("1 1\x1fA", "Refresco"),
+                        (None, "Refresco")):  # a name with a newline, codes of two products, a space, no codes
+        idx = CatalogIndex()
+        idx.add_json([1], codes, [True], name, data, spans, json.loads)  # type: ignore[arg-type]
+        assert idx.get(1).name == "Refresco Cola 600 ml" and not any(idx._pages)  # type: ignore[union-attr]
+        assert idx.by_code("SKU-1").id == 1  # type: ignore[union-attr]
     idx = CatalogIndex()
     _texts(idx, [product_json(1, name="Sal fina")])
     data, spans = _page([product_json(1, name="Sal de mar", version=2), product_json(2, name="Sal gruesa")])
-    idx.add_json([1, 2], [["1"], ["2"]], ["S1", "S2"], [True, True], ["Sal de mar", "Sal gruesa"], data, spans,
+    idx.add_json([1, 2], "1\x1f2\x1fS1\x1fS2", [True, True], "Sal de mar\nSal gruesa", data, spans,
                  json.loads)  # a replacement: the careful path, from the JSON kept
     assert names(idx.search("sal")) == ["Sal de mar", "Sal gruesa"] and idx._pages[-1] is None
 
@@ -259,9 +272,7 @@ def test_a_json_page_may_be_indexed_a_slice_at_a_time() -> None:
     idx = CatalogIndex()
     for i in range(0, len(items), 3):  # as the app indexes a feed page, a slice per task, sharing the bytes
         part = items[i:i + 3]
-        idx.add_json([p["id"] for p in part], [p["barcodes"] for p in part], [p["sku"] for p in part],
-                     [p["active"] for p in part], [p["name"] for p in part], data,
-                     array("I", spans[2 * i:2 * (i + 3)]), json.loads)
+        idx.add_json(*_columns(part), data, array("I", spans[2 * i:2 * (i + 3)]), json.loads)  # type: ignore[arg-type]
     assert [idx.get(i).name for i in range(1, 8)] == [p["name"] for p in items]  # type: ignore[union-attr]
 
 

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from poscore_data import product_json
 
 from poscore.catalog import CatalogIndex
-from poscore.codes import CodeIndex
+from poscore.codes import CodeIndex, joined
 
 
 def _ids(idx: CatalogIndex, codes: list[str]) -> list[int | None]:
@@ -73,3 +73,17 @@ def test_odd_codes_are_refused_whole() -> None:
     assert [index.owner(k) for k in ("1", "2", "3", "A", "B", "", "1\x1e2")] == [8, 8, 9, 7, 8, None, None]
     index.merge_one()
     assert [index.owner(k) for k in ("1", "2", "3", "A", "B", "", "1\x1e2")] == [8, 8, 9, 7, 8, None, None]
+
+
+def test_codes_as_one_text_are_kept_as_the_lists_would_be() -> None:
+    # As web/idb/catalog_json.js writes a page's codes: each product's barcodes joined by RS, then each SKU.
+    text = joined([["1", "2"], [], ["3"]], ["a", "b", ""])
+    assert text == "1\x1e2\x1f\x1f3\x1fa\x1fb\x1f"
+    index = CodeIndex()
+    for odd in ("1\x1fa", "1\x1f2\x1f3\x1fa\x1fb", "1 2\x1f\x1f3\x1fa\x1fb\x1f", None, b"1\x1f\x1f3\x1fa\x1fb\x1f"):
+        # not one segment per code, a space, no text
+        assert not index.add_text([7, 8, 9], odd)  # type: ignore[arg-type]
+    assert not index.merged() and index.add_text([7, 8, 9], text)  # type: ignore[arg-type]
+    assert [index.owner(k) for k in ("1", "2", "3", "A", "B", "")] == [7, 7, 9, 7, 8, None]
+    assert index.merged() == {"1": 7, "2": 7, "3": 9, "A": 7, "B": 8}
+    assert joined([["1\x1f"]], ["A"]) is None and joined([["1\x1e2"]], ["A"]) is None and joined([[1]], ["A"]) is None

@@ -65,3 +65,20 @@ def test_odd_products_give_no_columns() -> None:
     assert _page_columns([product_json(1), odd]) is None
     assert _page_columns([], json.dumps([product_json(1), odd])) is None
     assert _page_columns([], json.dumps({"items": []})) is None  # not a chunk
+    for bars, sku in ((["75\x1f01"], "A"), (["75\x1e01"], "A"), (["7501"], "A\x1fB"), ([7501], "A")):
+        assert _page_columns([product_json(1, barcodes=bars, sku=sku)]) is None  # type: ignore[arg-type]
+
+
+def test_codes_and_names_come_as_one_text_each() -> None:
+    items = [product_json(1, name="Jamón", barcodes=["7501", "7502"]), product_json(2, name="Pan", barcodes=[]),
+             product_json(3, name="Sal\nfina", sku="S-3")]
+    c = _page_columns(items)
+    assert c is not None
+    ids, codes, active, names = json.loads(c["cols"])
+    assert (ids, active) == ([1, 2, 3], [True, True, True])
+    assert codes == "7501\x1e7502\x1f\x1f7500000000003\x1fSKU-1\x1fSKU-2\x1fS-3"  # poscore.codes.joined's text
+    assert names == "Jamón\nPan\nSal\nfina"  # a name with a newline: Python counts the names and parses the page
+    idx = CatalogIndex()
+    idx.add_json(ids, codes, active, names, c["data"], memoryview(c["spans"]).cast("I"), json.loads)
+    assert [idx.get(i).name for i in (1, 2, 3)] == ["Jamón", "Pan", "Sal\nfina"]  # type: ignore[union-attr]
+    assert [idx.by_code(k).id for k in ("7502", "sku-2", "s-3")] == [1, 2, 3]  # type: ignore[union-attr]

@@ -220,7 +220,8 @@ class JsFeedPage:
         return json.loads(str(caja_catalog_cols.pageText(self._page)))  # type: ignore[no-any-return]
 
     def columns(self) -> tuple | None:
-        """(ids, barcodes, skus, active, names, the page's UTF-8 JSON, each product's span in it), or None."""
+        """(ids, codes, active, names: catalog_json.js columnsJson; the page's UTF-8 JSON, each product's span in
+        it), or None."""
         c = present(caja_catalog_cols.pageColumns(self._page))
         if c is None:
             return None

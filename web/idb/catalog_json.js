@@ -1,6 +1,7 @@
 /**
  * Products as the catalog index takes them (poscore.catalog.CatalogIndex.add_json): their columns
- * `[ids, barcodes, skus, active, names]` as UTF-8 JSON, the chunk's UTF-8 bytes and each product's byte span in them;
+ * `[ids, codes, active, names]` as UTF-8 JSON (columnsJson), the chunk's UTF-8 bytes and each product's byte span
+ * in them;
  * and a feed page parsed into that, with the chunk to store. Pure functions, shared by the boot Worker
  * (catalog_cols.js, stored chunks) and the feed Worker (feed_worker.js, first-load pages).
  *
@@ -40,7 +41,15 @@ export function encodeChunk(texts) {
   return { bytes: buf.subarray(0, at), spans: new Uint8Array(spans.buffer) };
 }
 
-/** The index columns of `items` as UTF-8 JSON, or null when a product lacks a field or has an odd type. */
+const SEP = "\x1f", RS = "\x1e"; // poscore/codes.py's separators: between codes, between a product's barcodes
+
+/**
+ * The index columns of `items` as UTF-8 JSON, `[ids, codes, active, names]`, or null when a product lacks a field,
+ * has an odd type or a code holds a separator. `codes` is poscore/codes.py `joined`'s text (each product's barcodes
+ * joined by RS, then each SKU, all between SEPs) and `names` the names joined by newlines (poscore.catalog
+ * CatalogIndex.add_json): two strings cost Python a fraction of a list per product (≈12 ms a 2,000-product page
+ * in Pyodide, most of its indexing). A name holding a newline is Python's to refuse (it parses that page whole).
+ */
 function columnsJson(items) {
   const n = items.length;
   const ids = new Array(n), bars = new Array(n), skus = new Array(n), active = new Array(n), names = new Array(n);
@@ -48,9 +57,16 @@ function columnsJson(items) {
     const p = items[i];
     if (p === null || typeof p !== "object" || typeof p.id !== "number" || !Array.isArray(p.barcodes)
         || typeof p.sku !== "string" || typeof p.active !== "boolean" || typeof p.name !== "string") return null;
-    ids[i] = p.id; bars[i] = p.barcodes; skus[i] = p.sku; active[i] = p.active; names[i] = p.name;
+    for (const b of p.barcodes) if (typeof b !== "string") return null;
+    ids[i] = p.id; bars[i] = p.barcodes.join(RS); skus[i] = p.sku; active[i] = p.active; names[i] = p.name;
   }
-  return enc.encode(JSON.stringify([ids, bars, skus, active, names]));
+  const codes = bars.join(SEP) + (n ? SEP : "") + skus.join(SEP);
+  // a separator inside a code would read as two codes
+  let seps = 0, rss = 0, want = 0;
+  for (let i = 0; i < codes.length; i++) { const c = codes.charCodeAt(i); if (c === 31) seps++; else if (c === 30) rss++; }
+  for (const p of items) want += Math.max(0, p.barcodes.length - 1);
+  if (seps !== Math.max(0, 2 * n - 1) || rss !== want) return null;
+  return enc.encode(JSON.stringify([ids, codes, active, names.join("\n")]));
 }
 
 /**
@@ -111,32 +127,40 @@ export function itemSpans(b) {
 
 /**
  * The chunk of `items` as the bytes they were parsed from, `bytes` being a page `{"items": [...], …}`: {own (the
- * array's bytes), columns ({cols, data: own, spans}, when `withColumns` and every product has its fields; else
- * null)}, or null when the scan does not find exactly these items (then they are serialised again).
+ * array's bytes), start, end (where they are in `bytes`), columns ({cols, data: own, spans}, when `withColumns` and
+ * every product has its fields; else null)}, or null when the scan does not find exactly these items (then they are serialised again).
  */
 function ownChunk(items, bytes, withColumns) {
   const at = itemSpans(bytes);
   if (at === null || at.spans.length !== 2 * items.length) return null;
   const own = bytes.subarray(at.start, at.end);
   const cols = withColumns ? columnsJson(items) : null;
-  return { own, columns: cols && { cols, data: own, spans: new Uint8Array(at.spans.buffer) } };
+  const columns = cols && { cols, data: own, spans: new Uint8Array(at.spans.buffer) };
+  return { own, start: at.start, end: at.end, columns };
 }
 
 /**
- * A feed page as the POS keeps it, from its UTF-8 bytes: {version, next_after, total, count, chunk (the items as
+ * A feed page as the POS keeps it, from its UTF-8 bytes: {version, next_after, total, count, cursors (the `after` of
+ * each next page, on a load's first page: docs/contract.md; else null), chunk (the items as
  * the JSON stored, idb.chunkAppend: the page's own text of its array), columns ({cols, data, spans}, when
  * `withColumns` and every product has its fields; else null)}.
  */
 export function feedPage(bytes, withColumns) {
-  const data = JSON.parse(dec.decode(bytes));
+  const text = dec.decode(bytes);
+  const data = JSON.parse(text);
   const items = data.items;
   const mine = Array.isArray(items) ? ownChunk(items, bytes, withColumns) : null;
-  const head = { version: data.version, next_after: data.next_after ?? null, total: data.total, count: items.length };
+  const head = { version: data.version, next_after: data.next_after ?? null, total: data.total, count: items.length,
+    cursors: Array.isArray(data.cursors) ? data.cursors : null };
   if (mine === null) { // not as the ERP writes pages: serialised again
     const texts = items.map((p) => JSON.stringify(p));
     return { ...head, chunk: "[" + texts.join(",") + "]", columns: withColumns ? columnsOf(items, texts) : null };
   }
-  return { ...head, chunk: dec.decode(mine.own), columns: mine.columns };
+  // The array's text cut out of the page's (its brackets are ASCII, so the bytes before and after it decode
+  // alone): decoding its ≈0.5 MB again was ≈2 ms a page of the feed Worker.
+  const from = dec.decode(bytes.subarray(0, mine.start)).length;
+  const to = text.length - dec.decode(bytes.subarray(mine.end)).length;
+  return { ...head, chunk: text.slice(from, to), columns: mine.columns };
 }
 
 /**
