@@ -98,17 +98,6 @@ def _keep_total(eng: Engine, feed: str, since: int, version: int, total: int) ->
         mine[(feed, since, version)] = total
 
 
-def _cursors(conn: Connection, table: Any, where: Any, n: int, total: int) -> dict[str, list[int]]:
-    """For a load's first page (`after=0`) with more after it: `cursors`, the `after` of each page that follows (the
-    id of every n-th row), so a client can ask for several pages at once instead of waiting for each page's
-    `next_after`. The pages are the same either way (`id > after`, n rows); one window query, then kept with the
-    page's bytes."""
-    rn = func.row_number().over(order_by=table.c.id).label("rn")
-    rows = select(table.c.id.label("id"), rn).where(where).subquery()
-    ids = conn.execute(select(rows.c.id).where(rows.c.rn % n == 0).order_by(rows.c.id)).scalars().all()
-    return {"cursors": [int(i) for k, i in enumerate(ids, 1) if k * n < total]}
-
-
 def catalog_key(price_list: tuple[int, str, bool], warehouse_id: int, since: int, after: int, n: int,
                 version: int) -> Key:
     """What decides a catalog page's bytes (the price list's name and tax mode are in every page)."""
@@ -168,7 +157,6 @@ def _catalog_page(eng: Engine, price_list_id: int, warehouse_id: int, since: int
         ).all()
         more = len(rows) > n
         rows = rows[:n]
-        cursors = _cursors(conn, products, p.version > since, n, total) if more and after == 0 else {}
         codes: dict[int, list[str]] = {}
         if rows:
             for pid, code in conn.execute(
@@ -190,7 +178,7 @@ def _catalog_page(eng: Engine, price_list_id: int, warehouse_id: int, since: int
         "sellable": bool(active) and price is not None and qty is not None, "version": ver,
     } for pid, sku, name, unit, iva, ieps, cuota, litres, active, ver, price, qty in rows]
     next_after = rows[-1][0] if more else None
-    return _json({"total": total, "version": version, "price_list": price_list_json(pl), **cursors, "items": items,
+    return _json({"total": total, "version": version, "price_list": price_list_json(pl), "items": items,
                   "next_after": next_after}), still, next_after
 
 
@@ -235,10 +223,9 @@ def _customers_page(eng: Engine, since: int, after: int, n: int, expected: int) 
                             .limit(n + 1)).all()
         more = len(rows) > n
         rows = rows[:n]
-        cursors = _cursors(conn, customers, c.version > since, n, total) if more and after == 0 else {}
         still = changes.current(conn) == version == expected
     if still:
         _keep_total(eng, "customers", since, version, total)
     next_after = rows[-1].id if more else None
-    return _json({"total": total, "version": version, **cursors, "items": [customer_json(r) for r in rows],
+    return _json({"total": total, "version": version, "items": [customer_json(r) for r in rows],
                   "next_after": next_after}), still, next_after

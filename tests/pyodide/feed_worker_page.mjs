@@ -1,7 +1,6 @@
 // Runs web/idb/feed_worker.js under Node against a fake ERP (the pages given on stdin, as the ERP serialises them)
 // and prints what it posted and which paths it fetched, for tests/pyodide/test_feed_worker.py.
-// stdin: {pages: {path: {status, body}}, steps: [{op, ...} | {wait: n}], failPut: error name or absent, delay: each
-// fetch answered a task later, counting the requests out at once ("most")}: each op is
+// stdin: {pages: {path: {status, body}}, steps: [{op, ...} | {wait: n}], failPut: error name or absent}: each op is
 // posted to the worker; a wait lets n rounds of the event loop run. IndexedDB is a fake of the few calls idb.js
 // chunkAppend makes, on a database the main thread already created (no upgrade); it prints the chunks stored per
 // store, by key. Must not open a real database nor reach a network.
@@ -54,21 +53,15 @@ globalThis.indexedDB = {
   },
 };
 globalThis.self = { postMessage: (m) => posted.push(m) };
-const idle = () => new Promise((r) => setTimeout(r, 0));
-let open = 0, most = 0; // requests out at once (with input.delay: each answered a task later)
 globalThis.fetch = async (path) => {
   fetched.push(path);
-  if (input.delay) {
-    most = Math.max(most, ++open);
-    await idle();
-    open--;
-  }
   const p = input.pages[path];
   if (!p) throw new TypeError("Failed to fetch");
   const bytes = new TextEncoder().encode(p.body);
   return { ok: p.status < 300, status: p.status, arrayBuffer: async () => bytes.buffer, text: async () => p.body };
 };
 await import(new URL("../../web/idb/feed_worker.js", import.meta.url).href);
+const idle = () => new Promise((r) => setTimeout(r, 0));
 for (const step of input.steps) {
   if (step.wait) { for (let i = 0; i < step.wait; i++) await idle(); continue; }
   self.onmessage({ data: step });
@@ -81,4 +74,4 @@ const out = posted.map((m) => {
   return { ...m, page: { ...page, columns: columns && { cols: b64(columns.cols), data: b64(columns.data), spans: b64(columns.spans) } } };
 });
 const stored = Object.fromEntries(Object.entries(stores).map(([k, m]) => [k, Object.fromEntries(m)]));
-process.stdout.write(JSON.stringify({ posted: out, fetched, stored, most }));
+process.stdout.write(JSON.stringify({ posted: out, fetched, stored }));

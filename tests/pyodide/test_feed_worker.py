@@ -44,18 +44,17 @@ def _erp(pages: int, tail: str = "next_after") -> dict[str, Any]:
     return out
 
 
-def _run(pages: dict[str, Any], steps: list[dict[str, Any]], fail_put: str | None = None,
-         delay: bool = False) -> dict[str, Any]:
+def _run(pages: dict[str, Any], steps: list[dict[str, Any]], fail_put: str | None = None) -> dict[str, Any]:
     require("pyodide", NODE is not None, "node", "apt-get install -y nodejs npm")
     assert NODE is not None
-    job = {"pages": pages, "steps": steps, "failPut": fail_put, "delay": delay}
+    job = {"pages": pages, "steps": steps, "failPut": fail_put}
     proc = subprocess.run([NODE, "--no-warnings", str(SCRIPT)], input=json.dumps(job),
                           capture_output=True, text=True, timeout=120, check=True)
     return json.loads(proc.stdout)  # type: ignore[no-any-return]
 
 
-def _follow(walk: int = 1, cursors: list[int] | None = None) -> dict[str, Any]:
-    return {"op": "follow", "walk": walk, "path": _path(0), "after": 2, "columns": True, "init": {}, "cursors": cursors}
+def _follow(walk: int = 1) -> dict[str, Any]:
+    return {"op": "follow", "walk": walk, "path": _path(0), "after": 2, "columns": True, "init": {}}
 
 
 def _store(ref: int, store: str = "catalog_chunks") -> dict[str, Any]:
@@ -170,22 +169,3 @@ def test_products_are_kept_as_spans_of_the_pages_own_bytes(spaced: bool) -> None
     idx = _indexed(page)
     assert [idx.get(i).name for i in (3, 4, 5)] == [p["name"] for p in items]  # type: ignore[union-attr]
     assert idx.by_code("7502").id == 3  # type: ignore[union-attr]
-
-
-def test_with_the_first_pages_cursors_several_pages_are_asked_at_once_and_posted_in_order() -> None:
-    took = [{"op": "took", "walk": 1} for _ in range(5)]
-    got = _run(_erp(6), [_follow(cursors=[2, 4, 6, 8, 10]), *took], delay=True)
-    assert [m["path"] for m in got["posted"]] == [_path(a) for a in (2, 4, 6, 8, 10)]
-    assert sorted(got["fetched"]) == sorted(_path(a) for a in (2, 4, 6, 8, 10)) and got["most"] == 3  # IN_FLIGHT
-    got = _run(_erp(6), [_follow(), *took], delay=True)
-    assert got["most"] == 1 and [m["path"] for m in got["posted"]] == [_path(a) for a in (2, 4, 6, 8, 10)]
-    got = _run(_erp(10), [_follow(cursors=list(range(2, 20, 2))), {"wait": 30}], delay=True)
-    assert len(got["fetched"]) == AHEAD  # never more ahead of the main thread than without them
-
-
-def test_cursors_the_pages_do_not_match_are_dropped_for_next_after() -> None:
-    # rows written since the first page moved the boundaries: the page at 2 ends at 4, not at 5
-    took = [{"op": "took", "walk": 1} for _ in range(5)]
-    got = _run(_erp(6), [_follow(cursors=[2, 5, 7, 9]), *took], delay=True)
-    assert [m["path"] for m in got["posted"]] == [_path(a) for a in (2, 4, 6, 8, 10)]
-    assert not any("failed" in m for m in got["posted"])

@@ -159,8 +159,7 @@ function follow(path, page, options) {
   expect(next, options);
   const init = {};
   for (const [k, v] of Object.entries(options)) if (k !== "signal") init[k] = v;
-  parser.postMessage({ op: "follow", walk, path, after: page.next_after, columns: isCatalog(path), init,
-    cursors: page.cursors ?? null });
+  parser.postMessage({ op: "follow", walk, path, after: page.next_after, columns: isCatalog(path), init });
 }
 
 function fromWorker(data) {

@@ -140,8 +140,7 @@ function ownChunk(items, bytes, withColumns) {
 }
 
 /**
- * A feed page as the POS keeps it, from its UTF-8 bytes: {version, next_after, total, count, cursors (the `after` of
- * each next page, on a load's first page: docs/contract.md; else null), chunk (the items as
+ * A feed page as the POS keeps it, from its UTF-8 bytes: {version, next_after, total, count, chunk (the items as
  * the JSON stored, idb.chunkAppend: the page's own text of its array), columns ({cols, data, spans}, when
  * `withColumns` and every product has its fields; else null)}.
  */
@@ -150,8 +149,7 @@ export function feedPage(bytes, withColumns) {
   const data = JSON.parse(text);
   const items = data.items;
   const mine = Array.isArray(items) ? ownChunk(items, bytes, withColumns) : null;
-  const head = { version: data.version, next_after: data.next_after ?? null, total: data.total, count: items.length,
-    cursors: Array.isArray(data.cursors) ? data.cursors : null };
+  const head = { version: data.version, next_after: data.next_after ?? null, total: data.total, count: items.length };
   if (mine === null) { // not as the ERP writes pages: serialised again
     const texts = items.map((p) => JSON.stringify(p));
     return { ...head, chunk: "[" + texts.join(",") + "]", columns: withColumns ? columnsOf(items, texts) : null };

@@ -17,8 +17,7 @@
  * A catalog page with columns is posted without its chunk (its text is columns.data's bytes, when wanted).
  *
  * Messages in: {op: "parse", id, walk, bytes, columns} → {id, page} or {id, error};
- * {op: "follow", walk, path, after, columns, init, cursors} (fetch the pages after `after` of that request;
- * `cursors`: the first page's, or null) and
+ * {op: "follow", walk, path, after, columns, init} (fetch the pages after `after` of that request) and
  * {op: "took", walk} (the main thread took one) → {walk, path, page} per page, or {walk, path, failed} (then stops);
  * {op: "stop", walk} ends every older walk; {op: "store", ref, store} → {stored: ref, key} or
  * {stored: ref, name, message} (IndexedDB's error, or "NotFoundError" when that chunk is no longer kept).
@@ -31,7 +30,6 @@ import { feedPage, nextPath } from "./catalog_json.js";
 import { chunkAppend } from "./idb.js";
 
 const AHEAD = 4; // pages fetched and not yet taken by the main thread, at most
-const IN_FLIGHT = 3; // requests out at once, when the first page gave the cursors
 const TIMEOUT_MS = 8000; // as net/erp.py TIMEOUT_MS, per page
 const dec = new TextDecoder();
 
@@ -89,31 +87,19 @@ async function get(path, init) {
   }
 }
 
-/**
- * Fetch the pages after `after`, in order, each posted once parsed. With `cursors` (the first page's list of the
- * `after` of every next page), up to IN_FLIGHT requests are out at once: the ERP answers one while the previous one
- * travels and this thread parses, instead of one round trip per page. Else the next request leaves as soon as a
- * page is in (its next_after read from its last bytes). A page whose next_after is not the `after` of the request
- * made next (rows written meanwhile moved the boundaries) drops the requests made ahead: the walk goes on from
- * next_after, one page at a time.
- */
-async function follow(mine, path, after, columns, init, cursors) {
-  const plan = Array.isArray(cursors) ? cursors : [];
-  let ahead = []; // {after, got}: requests made, in page order, the first one the page at `after`
-  const ask = (a) => {
-    const p = nextPath(path, a);
-    if (p !== null) ahead.push({ after: a, got: get(p, init) });
-    return p !== null;
-  };
+async function follow(mine, path, after, columns, init) {
+  let next = null; // {path, got}: a request already made
   while (walk === mine) {
-    if (ahead.length === 0) {
+    if (next === null) {
       if (after === null) return;
       await room(mine);
-      if (walk !== mine || !ask(after)) return;
+      if (walk !== mine) return;
+      const p = nextPath(path, after);
+      if (p === null) return;
+      next = { path: p, got: get(p, init) };
     }
-    for (let i = plan.indexOf(ahead[ahead.length - 1].after); i >= 0 && i + 1 < plan.length
-      && ahead.length < IN_FLIGHT && fetched - taken < AHEAD; i++) ask(plan[i + 1]);
-    const got = await ahead.shift().got;
+    const got = await next.got;
+    next = null;
     if (walk !== mine) return;
     if (got.bytes === undefined) {
       if (got.failed !== undefined) self.postMessage({ walk: mine, path: got.path, failed: got.failed });
@@ -121,7 +107,10 @@ async function follow(mine, path, after, columns, init, cursors) {
       return;
     }
     const guess = hint(got.bytes);
-    if (ahead.length === 0 && guess !== undefined && guess !== null && fetched - taken < AHEAD) ask(guess);
+    if (guess !== undefined && guess !== null && fetched - taken < AHEAD && nextPath(got.path, guess) !== null) {
+      const p = nextPath(got.path, guess);
+      next = { path: p, got: get(p, init) };
+    }
     let page;
     try {
       page = parse(got.bytes, columns, got.status, mine);
@@ -130,9 +119,9 @@ async function follow(mine, path, after, columns, init, cursors) {
       return;
     }
     send(page, { walk: mine, path: got.path });
-    if (ahead.length && ahead[0].after !== page.next_after) { // not the next pages: those requests are dropped
-      fetched -= ahead.length;
-      ahead = [];
+    if (next !== null && page.next_after !== guess) { // the hint was wrong: that request is not the next page
+      next = null;
+      fetched--;
     }
     path = got.path;
     after = page.next_after;
@@ -159,6 +148,6 @@ self.onmessage = ({ data }) => {
     fetched = taken = 0;
     for (const [ref, k] of kept) if (k.walk < walk - 1) kept.delete(ref);
     if (wake !== null) { const w = wake; wake = null; w(); }
-    if (data.op === "follow") follow(walk, data.path, data.after, data.columns, data.init, data.cursors);
+    if (data.op === "follow") follow(walk, data.path, data.after, data.columns, data.init);
   }
 };
