@@ -11,8 +11,6 @@
  *   Worker that also splits it into index columns (catalog_cols.js), the customers through idb.prefetch.
  * - Splits the runtime's start in two main-thread tasks (loadPyodide's `fsInit` hook awaits a new task between
  *   linking the wasm and starting the interpreter): one frozen task of ≈0.35–0.45 s became ≈0.13 + 0.21 s.
- * - Compiles the wasm beside the snapshot's read on a later open (wasm_early.mjs): loadPyodide itself compiles it
- *   only once the snapshot bytes are in.
  * - Starts Pyodide without WebAssembly stack switching (stack_switching.mjs: with it, Chromium's heap profiler
  *   can crash the tab).
  * - Restores the interpreter, with the app already imported, from a memory snapshot when one was made for this
@@ -20,7 +18,7 @@
  *   is up (a first catalog load done); a snapshot that fails to restore is dropped.
  * - Starts once, at the first call (shell.mjs calls it before PyScript has loaded; PyScript's call shares it).
  * - Records boot figures on globalThis.cajaBoot (read by the about panel and the benchmark): manifest,
- *   snapshot_read, wasm_compiled (a later open), runtime_linked, python_ready,
+ *   snapshot_read, python_ready,
  *   app_on_path, then pos.py's main, first_idb_read, stored_read, catalog_indexed, app_ready,
  *   customers_indexed.
  *
@@ -31,7 +29,6 @@ import * as catalogCols from "../idb/catalog_cols.js";
 import * as idb from "../idb/idb.js";
 import * as snapshot from "./snapshot.mjs";
 import { withoutStackSwitching } from "./stack_switching.mjs";
-import { compileEarly, withCompiled } from "./wasm_early.mjs";
 
 export const version = pyodideVersion;
 
@@ -50,10 +47,6 @@ const manifestPromise = fetch(manifestURL, { cache: "no-cache" })
 // Pyodide imports its Emscripten module (≈1 MB of JS) only after the snapshot was read; imported now, its fetch and
 // parse overlap the manifest and snapshot reads, and Pyodide's own import() finds it in the module map.
 import(new URL("../vendor/pyodide/pyodide.asm.mjs", import.meta.url).href).catch(() => null);
-// The wasm compiled beside the snapshot's read instead of after it (wasm_early.mjs).
-const wasmURL = new URL("../vendor/pyodide/pyodide.asm.wasm", import.meta.url).href;
-const wasmCompiled = compileEarly(wasmURL);
-wasmCompiled?.then(() => mark("wasm_compiled"));
 // Start the app zip download at once so it overlaps with the wasm compile.
 const appZipPromise = manifestPromise.then((m) =>
   m && m.app_zip ? fetch(fromManifest(m.app_zip)).then((r) => {
@@ -127,9 +120,9 @@ async function startRuntime(options) {
   if (snap) {
     try {
       const jsModules = { caja_idb: idb, caja_catalog_cols: catalogCols }; // snapshot.JS_MODULES, made in the Worker
-      pyodide = await withCompiled(wasmCompiled, wasmURL, () => withoutStackSwitching(() => vendoredLoadPyodide({
+      pyodide = await withoutStackSwitching(() => vendoredLoadPyodide({
         ...config, _loadSnapshot: snap.bytes, _snapshotDeserializer: snapshot.deserialize(jsModules),
-      })));
+      }));
       if (pyodide.runPython("1 + 1") !== 2) throw new Error("restored interpreter does not compute");
       // The snapshot froze the random module's seed: every boot would draw the same "random" numbers.
       pyodide.runPython("import random; random.seed()");
@@ -145,7 +138,7 @@ async function startRuntime(options) {
     }
   }
   if (!pyodide) {
-    pyodide = await withCompiled(wasmCompiled, wasmURL, () => withoutStackSwitching(() => vendoredLoadPyodide(config)));
+    pyodide = await withoutStackSwitching(() => vendoredLoadPyodide(config));
     boot.snapshot = "making";
     const appZipURL = manifest && manifest.app_zip ? fromManifest(manifest.app_zip) : null;
     snapshot.makeLater(version, config, SNAPSHOT_DELAY_MS, whenAppReady(), appZipURL)
