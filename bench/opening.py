@@ -11,7 +11,7 @@ cut after the service worker controls the page; warm plain = warm with `?boot=pl
 PyScript, for comparison); restart = the browser closed and opened again on the same profile before each visit
 (online); cold = a fresh profile per run (no snapshot yet: a first visit). `snapshot_used` / `snapshot_app` count
 the visits that restored a snapshot / one with the app already imported (cajaBoot.snapshotKind); `marks_ms` the
-median page time of every boot mark (manifest, snapshot_read, wasm_compiled, runtime_linked, python_ready, …).
+median page time of every boot mark (manifest, snapshot_read, runtime_linked, python_ready, …).
 What it must NOT do: compare figures from different runs, count the unmeasured warm-up visit, or leave the
 context offline.
 """
