@@ -10,7 +10,8 @@ Code Cache warm, interpreter snapshot stored (one unmeasured visit first); offli
 cut after the service worker controls the page; warm plain = warm with `?boot=plain` (the same app without
 PyScript, for comparison); restart = the browser closed and opened again on the same profile before each visit
 (online); cold = a fresh profile per run (no snapshot yet: a first visit). `snapshot_used` / `snapshot_app` count
-the visits that restored a snapshot / one with the app already imported (cajaBoot.snapshotKind).
+the visits that restored a snapshot / one with the app already imported (cajaBoot.snapshotKind); `marks_ms` the
+median page time of every boot mark (manifest, snapshot_read, runtime_linked, python_ready, …).
 What it must NOT do: compare figures from different runs, count the unmeasured warm-up visit, or leave the
 context offline.
 """
@@ -30,6 +31,9 @@ def _pos_visit(page: Any, url: str, sell: bool, query: str = "") -> dict[str, An
     f["snapshot"] = page.evaluate("() => globalThis.cajaBoot && cajaBoot.snapshot")
     # "app" (the app imported in the snapshot) or "bare" (it was not: the open imports it, slower)
     f["snapshot_kind"] = page.evaluate("() => (globalThis.cajaBoot && cajaBoot.snapshotKind) || null")
+    # Every boot mark (web/boot/boot.mjs, app.py) in page time: where the open's time goes, phase by phase.
+    f["marks"] = page.evaluate("""() => Object.fromEntries(Object.entries(cajaBoot.marks)
+        .map(([k, v]) => [k, Math.round(cajaBoot.start + v)]))""")
     lt = long_tasks(page, 0, f["app_ready_ms"])
     f["longest_task_ms"] = lt["longest_ms"]
     return f
@@ -46,6 +50,8 @@ def _summary(visits: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {k: median([v[k] for v in visits if v.get(k) is not None]) for k in keys}
     out["app_ready_ms_runs"] = [v["app_ready_ms"] for v in visits]
     out["longest_task_ms_max"] = max(v["longest_task_ms"] for v in visits)
+    names = {k for v in visits for k in v.get("marks", {})}
+    out["marks_ms"] = {k: median([v["marks"][k] for v in visits if k in v.get("marks", {})]) for k in sorted(names)}
     out["snapshot_used"] = sum(1 for v in visits if v.get("snapshot") == "used")
     out["snapshot_app"] = sum(1 for v in visits if v.get("snapshot_kind") == "app")
     return out

@@ -6,8 +6,11 @@ Injected for real:
 - New version: the ERP serves the POS from a copy of web/ (setting CAJA_POS_DIR, so the checkout is never
   touched). With sales pending, a new build is deployed into that copy the way `make setup` does it — a new
   app-<hash>.zip (with changed Python code), a new vendor/manifest.json, the old zip removed — while the API is
-  still unreachable from the till (its requests aborted), so the sales are still pending when the new version takes over. Then the till
-  goes offline again and reloads (it must keep running the new version from its cache), and back online.
+  still unreachable from the till (its requests aborted), so the sales are still pending when the new version takes over. The
+  till reloads online: that open runs the version it has cached (web/sw.js answers an open from its cache, never
+  waiting for the network) and finds the new one, which its service worker downloads meanwhile; the next open runs
+  the new version. Then the till goes offline again and reloads (it must keep running the new version from its
+  cache), and back online.
 
 Proves: after each reload the sale just made is listed and pending under the number shown, the badge counts all
 of them, and the numbering strictly increases with no number reused; the new version boots and keeps booting
@@ -174,9 +177,14 @@ def test_new_version_deployed_while_sales_are_pending(browser: Browser, erp: Erp
     page.reload()
     selling.wait_ready(page)
     header.wait_pending(page, 3)
+    # This open ran the cached version and found the new one; its worker installs it, the next open runs it.
+    assert _running_version(page) == old_version
+    _wait_cached(page, new_version)
+    page.reload()
+    selling.wait_ready(page)
+    header.wait_pending(page, 3)
     assert _running_version(page) == new_version
     assert NEW_LABEL in _about_version_line(page)
-    _wait_cached(page, new_version)
 
     # Offline again: the next boot must run the new version from the cache, with every pending sale intact.
     browser.context.set_offline(True)

@@ -70,12 +70,15 @@ addEventListener("error", (event) => {
 // zip but not sw.js, and the browser only installs a new worker when its script changes: registered as a bare
 // "sw.js", a till kept its old cache for ever and booted the old version whenever it was offline
 // (tests/faults/test_04_reloads.py).
-// A new version is a new URL, so the new worker installs, precaches it and drops the old cache. Offline, the
-// manifest comes from the cache: same URL, nothing happens.
+// A new version is a new URL, so the new worker installs, precaches it and drops the old cache. This is also the
+// update check: the page itself came from the worker's cache (sw.js), so this fetch (`?latest`, which the worker
+// passes to the network) is what finds a new version; it runs after the runtime is in, off the open's path, and
+// the version it finds is the one the next open runs. Offline, the manifest comes from the cache: same URL,
+// nothing happens.
 async function registerServiceWorker() {
   let url = "sw.js";
   try {
-    const response = await fetch("vendor/manifest.json", { cache: "no-cache" });
+    const response = await fetch("vendor/manifest.json?latest", { cache: "no-cache" });
     const manifest = response.ok ? await response.json() : null;
     if (manifest && manifest.app_version && manifest.runtime_version) {
       url = `sw.js?v=${encodeURIComponent(`${manifest.app_version}-${manifest.runtime_version}`)}`;
