@@ -17,6 +17,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,17 @@ _ACTIVE = """(version) => navigator.serviceWorker && navigator.serviceWorker.con
     })"""
 
 
+def _wait_active(page: Any, version: str, timeout_s: float = 300) -> None:
+    """Until the worker of `version` controls the page and its cache is the only one. Polled with `evaluate`, which
+    awaits the check's promise: `wait_for_function` took the promise itself as a truthy answer, so the update's
+    window closed at once and counted only what the reload itself fetched."""
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(_ACTIVE, version):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"app version {version} never became active")
+        page.wait_for_timeout(100)
+
+
 def _app_update(pw: Any, url: str) -> dict[str, Any]:
     """A till with the current version gets a new app version: bytes the ERP sends until the new one is cached."""
     manifest_file = VENDOR / "manifest.json"
@@ -71,7 +83,7 @@ def _app_update(pw: Any, url: str) -> dict[str, Any]:
     with Profile(pw) as page:
         page.goto(url + "/pos/")
         pospage.wait_any(page)
-        page.wait_for_function(_ACTIVE, arg=manifest["app_version"], timeout=300_000, polling=100)
+        _wait_active(page, manifest["app_version"])
         try:
             for ext, copy in zip(("", ".br", ".gz"), copies, strict=True):
                 if (VENDOR / (manifest["app_zip"] + ext)).exists():
@@ -80,7 +92,7 @@ def _app_update(pw: Any, url: str) -> dict[str, Any]:
             before = _sent(url)
             page.reload()
             pospage.wait_any(page)
-            page.wait_for_function(_ACTIVE, arg=new_version, timeout=300_000, polling=100)
+            _wait_active(page, new_version)
             sent = _sent(url) - before
         finally:
             manifest_file.write_bytes(original)
