@@ -104,10 +104,14 @@ function activated(registration) {
   });
 }
 
-// Registered once the runtime and the app zip are in (boot.mjs's "caja:runtime-fetched"): the worker's install
-// then revalidates what the page just downloaded (304s) instead of downloading the wasm and the zips a second
-// time alongside the page on a first visit over the shop's wi-fi. A boot that never gets there (an error) still
-// registers it after RUNTIME_WAIT_MS.
+// Registered once the runtime and the app zip are in (boot.mjs's "caja:runtime-fetched") and the app is up
+// (<html data-py-ready>: the pairing screen, or selling once a first catalog load is done; or data-py-error). The
+// worker's install then revalidates what the page just downloaded (304s) instead of downloading the wasm and the
+// zips a second time alongside the page on a first visit over the shop's wi-fi; and its writes of the runtime into
+// Cache Storage (≈12 MB) no longer share the device's cores with a first catalog load (they did, on a till paired
+// before it opened the POS: measured ≈0.4 s of CPU inside the load on two cores), when an interrupted first load
+// could not sell offline anyway. A boot that never gets there (an error, a load that never ends) still registers
+// it after RUNTIME_WAIT_MS.
 const RUNTIME_WAIT_MS = 60000;
 function runtimeFetched() {
   if (globalThis.cajaBoot?.marks?.app_on_path !== undefined) return Promise.resolve();
@@ -116,7 +120,17 @@ function runtimeFetched() {
     setTimeout(resolve, RUNTIME_WAIT_MS);
   });
 }
+function appUp() {
+  const root = document.documentElement;
+  const up = () => root.dataset.pyReady === "1" || root.dataset.pyError !== undefined;
+  if (up()) return Promise.resolve();
+  return new Promise((resolve) => {
+    const watch = new MutationObserver(() => { if (up()) { watch.disconnect(); resolve(); } });
+    watch.observe(root, { attributes: true, attributeFilter: ["data-py-ready", "data-py-error"] });
+    setTimeout(() => { watch.disconnect(); resolve(); }, RUNTIME_WAIT_MS);
+  });
+}
 
 if ("serviceWorker" in navigator) {
-  runtimeFetched().then(registerServiceWorker).catch((e) => console.warn("caja: service worker", e));
+  runtimeFetched().then(appUp).then(registerServiceWorker).catch((e) => console.warn("caja: service worker", e));
 }
