@@ -91,10 +91,14 @@ async function reuseRuntime(cache, name, runtimeVersion, files) {
 const NETWORK_ONLY = ["/api/*", "/erp/*"];
 
 self.addEventListener("install", (event) => {
-  if (typeof event.addRoutes === "function") {
-    event.waitUntil(event.addRoutes(NETWORK_ONLY.map((pathname) => ({
-      condition: { urlPattern: new URLPattern({ pathname }) }, source: "network",
-    }))).catch(() => {})); // a browser refusing the rules keeps the fetch handler's own "no respondWith" for them
+  try { // a browser without the rules, or refusing them, keeps the fetch handler's own "no respondWith" for them
+    if (typeof event.addRoutes === "function") {
+      event.waitUntil(event.addRoutes(NETWORK_ONLY.map((pathname) => ({
+        condition: { urlPattern: new URLPattern({ pathname }) }, source: "network",
+      }))).catch(() => {}));
+    }
+  } catch {
+    // as above
   }
   event.waitUntil((async () => {
     const manifest = await readManifest();
