@@ -34,8 +34,20 @@ from .feed_head import feed_head
 router = APIRouter(prefix="/api")
 
 
-def _json(payload: dict[str, Any]) -> bytes:
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+_dump = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def page_json(head: dict[str, Any], items: list[dict[str, Any]], next_after: int | None) -> bytes:
+    """A feed page, compact JSON with its keys in this order: the header, `items` one per line, `next_after`
+    last (the POS reads it from the page's last bytes to ask for the next page before parsing this one).
+
+    Why one item per line: a raw newline never occurs inside JSON text, so the POS finds where each product is
+    in the page's bytes with the browser's native byte search (web/idb/catalog_json.js lineSpans) instead of a
+    JavaScript scan of every byte, ≈1 ms of its feed Worker per 2,000-product page; it keeps each product as
+    that span of the stored chunk. A newline per product is ≈0.4 % of a page before gzip.
+    """
+    body = '[\n' + ",\n".join(map(_dump, items)) + '\n]' if items else "[]"
+    return (_dump(head)[:-1] + ',"items":' + body + ',"next_after":' + _dump(next_after) + "}").encode()
 
 
 # A till's HTTP cache may keep a page but must ask before using it; the page differs per terminal's token.
@@ -178,8 +190,8 @@ def _catalog_page(eng: Engine, price_list_id: int, warehouse_id: int, since: int
         "sellable": bool(active) and price is not None and qty is not None, "version": ver,
     } for pid, sku, name, unit, iva, ieps, cuota, litres, active, ver, price, qty in rows]
     next_after = rows[-1][0] if more else None
-    return _json({"total": total, "version": version, "price_list": price_list_json(pl), "items": items,
-                  "next_after": next_after}), still, next_after
+    return page_json({"total": total, "version": version, "price_list": price_list_json(pl)}, items,
+                      next_after), still, next_after
 
 
 def customer_json(r: Any) -> dict[str, Any]:
@@ -227,5 +239,5 @@ def _customers_page(eng: Engine, since: int, after: int, n: int, expected: int) 
     if still:
         _keep_total(eng, "customers", since, version, total)
     next_after = rows[-1].id if more else None
-    return _json({"total": total, "version": version, "items": [customer_json(r) for r in rows],
-                  "next_after": next_after}), still, next_after
+    return page_json({"total": total, "version": version}, [customer_json(r) for r in rows], next_after), \
+        still, next_after

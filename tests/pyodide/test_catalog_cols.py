@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from poscore.catalog import CatalogIndex
+from server.api.feeds import page_json
 from tests.core.poscore_data import product_json
 from tests.suites import require
 
@@ -36,11 +37,14 @@ def _page_columns(items: list[dict], stored: str | None = None) -> dict | None:
 
 ITEMS = [product_json(1, name="Jamón serrano", barcodes=["7501"]), product_json(2, name="Piña en almíbar ñ"),
          product_json(3, name="Café ☕ molido", active=False), product_json(4, name="Pan blanco")]
+# The ERP's page of ITEMS (one product per line) and the array's text in it, as the first load stores it.
+ERP_PAGE = page_json({"total": 4, "version": 1}, ITEMS, None).decode()
+ERP_CHUNK = ERP_PAGE[ERP_PAGE.index("["):ERP_PAGE.rindex("]") + 1]
 
 
 # A chunk as the first load stores it (a page's own array text, with the ERP's spacing) and as older code stored
 # it (each product serialised, joined): the same columns, found by the scan or by serialising again.
-@pytest.mark.parametrize("stored", [None, json.dumps(ITEMS, ensure_ascii=False),
+@pytest.mark.parametrize("stored", [None, ERP_CHUNK, json.dumps(ITEMS, ensure_ascii=False),
                                     "[" + ",".join(json.dumps(p) for p in ITEMS) + "]",
                                     json.dumps(ITEMS, ensure_ascii=False, indent=1)])
 def test_page_columns_index_the_products_with_byte_spans(stored: str | None) -> None:
@@ -82,3 +86,35 @@ def test_codes_and_names_come_as_one_text_each() -> None:
     idx.add_json(ids, codes, active, names, c["data"], memoryview(c["spans"]).cast("I"), json.loads)
     assert [idx.get(i).name for i in (1, 2, 3)] == ["Jamón", "Pan", "Sal\nfina"]  # type: ignore[union-attr]
     assert [idx.by_code(k).id for k in ("7502", "sku-2", "s-3")] == [1, 2, 3]  # type: ignore[union-attr]
+
+
+def _spans(page: str) -> dict:
+    require("pyodide", NODE is not None, "node", "apt-get install -y nodejs npm")
+    assert NODE is not None
+    proc = subprocess.run([NODE, "--no-warnings", str(SCRIPT), "spans"], input=page, capture_output=True, text=True,
+                          timeout=120, check=True)
+    return json.loads(proc.stdout)  # type: ignore[no-any-return]
+
+
+TRICKY = [product_json(1, name='Dulce "La, Rosa" },{"id":9} [x]'), product_json(2, name="línea\nuno ñ"),
+          product_json(3, name="Café ☕", barcodes=["7501", "7502"])]
+
+
+def test_the_erps_pages_give_each_product_by_line_as_the_full_scan_does() -> None:
+    page = page_json({"total": 3, "version": 2, "price_list": {"id": 1, "name": '"items":[ lista'}}, TRICKY, 3)
+    got = _spans(page.decode())
+    assert got["line"] is not None and got["line"] == got["scan"]
+    raw = page[got["line"]["start"]:got["line"]["end"]]
+    spans = got["line"]["spans"]
+    assert [json.loads(raw[spans[2 * i]:spans[2 * i + 1]]) for i in range(3)] == TRICKY
+
+
+@pytest.mark.parametrize("page", [
+    json.dumps({"total": 3, "version": 2, "items": TRICKY, "next_after": None}),  # compact, older ERPs
+    json.dumps({"total": 3, "version": 2, "items": TRICKY, "next_after": None}, indent=1),  # other lines
+    page_json({"total": 3, "version": 2}, TRICKY, None).decode().replace(",\n{", ", \n{", 1),  # a line not a product
+])
+def test_other_layouts_are_left_to_the_full_scan(page: str) -> None:
+    got = _spans(page)
+    assert got["line"] is None
+    assert got["scan"] is not None and len(got["scan"]["spans"]) == 6

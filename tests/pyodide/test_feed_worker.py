@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from poscore.catalog import CatalogIndex
+from server.api.feeds import page_json
 from tests.core.poscore_data import product_json
 from tests.suites import require
 
@@ -37,10 +38,12 @@ def _erp(pages: int, tail: str = "next_after") -> dict[str, Any]:
     for n in range(pages):
         items = [product_json(2 * n + 1, name="Piña ñ"), product_json(2 * n + 2)]
         nxt = 2 * n + 2 if n < pages - 1 else None
-        body = {"total": 2 * pages, "version": 7, "items": items, tail: nxt}
-        if tail != "next_after":
-            body["next_after"] = nxt
-        out[_path(2 * n)] = {"status": 200, "body": json.dumps(body, ensure_ascii=False, separators=(",", ":"))}
+        if tail == "next_after":
+            text = page_json({"total": 2 * pages, "version": 7}, items, nxt).decode()
+        else:  # another key last: the Worker's next_after hint finds nothing
+            text = json.dumps({"total": 2 * pages, "version": 7, "items": items, tail: nxt, "next_after": nxt},
+                              ensure_ascii=False, separators=(",", ":"))
+        out[_path(2 * n)] = {"status": 200, "body": text}
     return out
 
 
