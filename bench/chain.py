@@ -15,6 +15,7 @@ import asyncio
 import gzip
 import hashlib
 import json
+import os
 import threading
 import time
 from pathlib import Path
@@ -194,6 +195,19 @@ def _cpu_s(pgid: int, parent: int | None = None) -> float:
     return total / 100  # USER_HZ
 
 
+def _cpu_by_process(pgid: int) -> dict[int, float]:
+    """CPU seconds used so far by each process of a process group (the server's supervisor and its workers)."""
+    out: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            out[int(stat.parent.name)] = (int(fields[11]) + int(fields[12])) / 100
+    return out
+
+
 def _postmaster(db: Database) -> int | None:
     if db.pg is None:
         return None
@@ -275,8 +289,10 @@ def sales_morning(db: Database, tills: list[dict[str, Any]], items: list[dict[st
         idle_wait = _wait_idle(srv.proc.pid)
         pm = _postmaster(db)
         cpu0 = _cpu_s(srv.proc.pid), (_cpu_s(0, pm) if pm else 0.0)
+        per0 = _cpu_by_process(srv.proc.pid)
         wall, res = _run(_post_crowd(srv.url, bodies))
         cpu = _cpu_s(srv.proc.pid) - cpu0[0], (_cpu_s(0, pm) if pm else 0.0) - cpu0[1]
+        per = _cpu_by_process(srv.proc.pid)
         # Idempotency: the first till's batch again is answered with the same folios, flagged duplicate.
         again = httpx.post(srv.url + "/api/sales", content=bodies[0][1], timeout=120,
                            headers={"Authorization": f"Bearer {bodies[0][0]}", "Content-Type": "application/json"})
@@ -298,6 +314,15 @@ def sales_morning(db: Database, tills: list[dict[str, Any]], items: list[dict[st
             "server_cpu_ms_per_sale": round(cpu[0] * 1000 / len(accepted), 3) if accepted else None,
             "database_cpu_ms_per_sale": round(cpu[1] * 1000 / len(accepted), 3) if accepted else None,
             "floor_sales_per_s": len(by_uuid) / floor_wall if floor_wall else 0,
+            # Where the wave's time went: each process's CPU (a worker keeps the connections it accepted, so an
+            # uneven split of the crowd shows here), and how busy the machine's cores were with the server and
+            # the database together; `cpu_ceiling_sales_per_s` is what the cores allow at this run's CPU per
+            # sale, the figure that tells a slower host from slower code.
+            "server_cpu_s_by_process": sorted((round(v - per0.get(k, 0.0), 2) for k, v in per.items()), reverse=True),
+            "cores": os.cpu_count() or 1,
+            "cores_busy": round((cpu[0] + cpu[1]) / ((os.cpu_count() or 1) * wall), 3) if wall else None,
+            "cpu_ceiling_sales_per_s": round((os.cpu_count() or 1) * len(accepted) / (cpu[0] + cpu[1]))
+            if accepted and cpu[0] + cpu[1] > 0 else None,
             "poscore_check_sales_per_s_one_core": len(every) / verify_s if verify_s else 0}
 
 
