@@ -208,6 +208,12 @@ def _cpu_by_process(pgid: int) -> dict[int, float]:
     return out
 
 
+def _machine_cpu() -> list[int]:
+    """The machine's CPU time so far, from /proc/stat's first line: user, nice, system, idle, iowait, irq, softirq,
+    steal (in USER_HZ ticks)."""
+    return [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+
+
 def _postmaster(db: Database) -> int | None:
     if db.pg is None:
         return None
@@ -289,8 +295,9 @@ def sales_morning(db: Database, tills: list[dict[str, Any]], items: list[dict[st
         idle_wait = _wait_idle(srv.proc.pid)
         pm = _postmaster(db)
         cpu0 = _cpu_s(srv.proc.pid), (_cpu_s(0, pm) if pm else 0.0)
-        per0 = _cpu_by_process(srv.proc.pid)
+        per0, mach0 = _cpu_by_process(srv.proc.pid), _machine_cpu()
         wall, res = _run(_post_crowd(srv.url, bodies))
+        mach = [b - a for a, b in zip(mach0, _machine_cpu(), strict=True)]
         cpu = _cpu_s(srv.proc.pid) - cpu0[0], (_cpu_s(0, pm) if pm else 0.0) - cpu0[1]
         per = _cpu_by_process(srv.proc.pid)
         # Idempotency: the first till's batch again is answered with the same folios, flagged duplicate.
@@ -321,6 +328,10 @@ def sales_morning(db: Database, tills: list[dict[str, Any]], items: list[dict[st
             "server_cpu_s_by_process": sorted((round(v - per0.get(k, 0.0), 2) for k, v in per.items()), reverse=True),
             "cores": os.cpu_count() or 1,
             "cores_busy": round((cpu[0] + cpu[1]) / ((os.cpu_count() or 1) * wall), 3) if wall else None,
+            # The whole machine over the wave (client included): the share of the cores' time not idle, and the
+            # share a virtual machine's host took away (steal): CPU per sale grows with it.
+            "machine_busy": round(1 - (mach[3] + mach[4]) / sum(mach), 3) if sum(mach) else None,
+            "machine_steal": round(mach[7] / sum(mach), 3) if sum(mach) else None,
             "cpu_ceiling_sales_per_s": round((os.cpu_count() or 1) * len(accepted) / (cpu[0] + cpu[1]))
             if accepted and cpu[0] + cpu[1] > 0 else None,
             "poscore_check_sales_per_s_one_core": len(every) / verify_s if verify_s else 0}

@@ -56,7 +56,9 @@ def chain_rows(res: dict[str, Any], row: Row) -> None:
         if s.get("cpu_ceiling_sales_per_s"):
             row(f"  ceiling: the {s['cores']} cores at this run's CPU per sale (server "
                 f"{s['server_cpu_ms_per_sale']} + PostgreSQL {s['database_cpu_ms_per_sale']} ms; busy "
-                f"{round(100 * s['cores_busy'])} %)", s["cpu_ceiling_sales_per_s"], "sales/s")
+                f"{round(100 * s['cores_busy'])} %" + (f", steal {round(100 * s['machine_steal'])} %"
+                                                       if s.get("machine_steal") is not None else "") + ")",
+                s["cpu_ceiling_sales_per_s"], "sales/s")
         if "poscore_check_sales_per_s_one_core" in s:
             row("  floor: poscore recomputing the sales alone, one core (the ERP does it for every sale)",
                 round(s["poscore_check_sales_per_s_one_core"]), "sales/s")
