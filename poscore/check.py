@@ -28,7 +28,7 @@ from .messages import t
 from .money import UNITS, InvalidNumber, is_canonical_qty, money, percent, to_decimal
 from .numbering import local_number
 from .payment import METHODS, Payment, PaymentError, paid, payment_problems
-from .tax import InvalidTax, LineAmounts, TaxLine, TaxScheme, compute_line, is_cuota, sum_lines
+from .tax import InvalidTax, LineAmounts, TaxLine, TaxScheme, Totals, compute_line, is_cuota, sum_lines
 
 SALE_VERSION = 1
 
@@ -132,8 +132,8 @@ def _check_header(d: dict) -> list[Problem]:
     return problems
 
 
-def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], LineAmounts | None]:
-    """Problems of one line and, when its inputs are valid, its recomputed amounts."""
+def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], LineParts | None]:
+    """Problems of one line and, when its inputs are valid, those inputs parsed with its recomputed amounts."""
     where = f"lines[{i}]"
     if not isinstance(line, dict):
         return [_p("malformed", where)], None
@@ -180,13 +180,13 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
             problems.append(_p("totals_mismatch", f"{where}.{key}", f"{key}: {getattr(amounts, key)}"))
     if not _taxes_equal(line.get("taxes"), amounts.taxes):
         problems.append(_p("totals_mismatch", f"{where}.taxes"))
-    return problems, amounts
+    return problems, LineParts(q, unit_price, pct, scheme, amounts)
 
 
-def _check_payments(d: dict, total: Decimal | None) -> list[Problem]:
+def _check_payments(d: dict, total: Decimal | None) -> tuple[list[Problem], list[Payment]]:
     raw = d.get("payments")
     if not isinstance(raw, list):
-        return [_p("malformed", "payments")]
+        return [_p("malformed", "payments")], []
     problems: list[Problem] = []
     payments = []
     for i, item in enumerate(raw):
@@ -209,27 +209,49 @@ def _check_payments(d: dict, total: Decimal | None) -> list[Problem]:
             problems.append(_p("malformed", f"{where}.reference"))
         payments.append(payment)
     if problems or total is None:
-        return problems
+        return problems, payments
     problems.extend(_p(code, "payments") for code in payment_problems(total, payments))
     totals = d["totals"] if isinstance(d.get("totals"), dict) else {}
     if _amount(totals.get("paid")) != paid(payments):
         problems.append(_p("payments_mismatch", "totals.paid"))
     if not problems and _amount(totals.get("change")) != paid(payments) - total:
         problems.append(_p("payments_mismatch", "totals.change"))
-    return problems
+    return problems, payments
 
 
-def _check_customer(d: dict) -> list[Problem]:
+def _check_customer(d: dict) -> tuple[list[Problem], Customer | None]:
     raw = d.get("customer")
     customer = None
     if raw is not None:
         try:
             customer = Customer.from_json(raw)
         except ValueError:
-            return [_p("malformed", "customer")]
+            return [_p("malformed", "customer")], None
     if d.get("type") == "factura":
-        return [_p(code, "customer") for code in factura_ready(customer)]
-    return []
+        return [_p(code, "customer") for code in factura_ready(customer)], customer
+    return [], customer
+
+
+@dataclass(frozen=True, slots=True)
+class LineParts:
+    """A valid line's inputs as check_sale parsed them, and the amounts it recomputed from them."""
+
+    qty: Decimal
+    unit_price: Decimal
+    discount_pct: Decimal
+    tax: TaxScheme
+    amounts: LineAmounts
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedParts:
+    """What check_sale parsed and recomputed of a sale it found nothing wrong with, equal to what the sale
+    states: ``sale.verified_sale`` builds the Sale from it instead of parsing every number a second time."""
+
+    lines: tuple[LineParts, ...]
+    totals: Totals
+    payments: tuple[Payment, ...]
+    customer: Customer | None
 
 
 def check_sale(d: object) -> list[Problem]:
@@ -238,25 +260,31 @@ def check_sale(d: object) -> list[Problem]:
     Never raises: any shape of input yields Problems. The first problem is the most basic one
     (a structural problem comes before a mismatch), so the ERP may answer with ``problems[0]``.
     """
+    return examine(d)[0]
+
+
+def examine(d: object) -> tuple[list[Problem], CheckedParts | None]:
+    """check_sale's problems and, when there are none, the parts it read (else None)."""
     if not isinstance(d, dict):
-        return [_p("malformed")]
+        return [_p("malformed")], None
     if d.get("v") != SALE_VERSION:
-        return [_p("unsupported_version", "v")]
+        return [_p("unsupported_version", "v")], None
     problems = _check_header(d)
     include = d.get("prices_include_tax")
     lines = d.get("lines")
     if not isinstance(lines, list):
         problems.append(_p("malformed", "lines"))
-        return problems
+        return problems, None
     if not lines:
         problems.append(_p("empty_cart", "lines"))
-    computed: list[LineAmounts] = []
+    parts: list[LineParts] = []
     for i, line in enumerate(lines):
-        line_problems, amounts = _check_line(i, line, include is True)
+        line_problems, line_parts = _check_line(i, line, include is True)
         problems.extend(line_problems)
-        if amounts is not None:
-            computed.append(amounts)
-    total = None
+        if line_parts is not None:
+            parts.append(line_parts)
+    computed = [x.amounts for x in parts]
+    total = want = None
     totals = d.get("totals")
     if not isinstance(totals, dict):
         problems.append(_p("malformed", "totals"))
@@ -270,8 +298,12 @@ def check_sale(d: object) -> list[Problem]:
                     problems.append(_p("totals_mismatch", f"totals.{key}", f"{key}: {getattr(want, key)}"))
             if not _taxes_equal(totals.get("taxes"), want.taxes):
                 problems.append(_p("totals_mismatch", "totals.taxes"))
-    problems.extend(_check_payments(d, total))
-    problems.extend(_check_customer(d))
-    # Structural problems first so problems[0] names the most basic fault.
-    order = {"malformed": 0, "unsupported_version": 0}
-    return sorted(problems, key=lambda p: order.get(p.code, 1))
+    payment_problems_, payments = _check_payments(d, total)
+    problems.extend(payment_problems_)
+    customer_problems, customer = _check_customer(d)
+    problems.extend(customer_problems)
+    if problems or want is None:
+        # Structural problems first so problems[0] names the most basic fault.
+        order = {"malformed": 0, "unsupported_version": 0}
+        return sorted(problems, key=lambda p: order.get(p.code, 1)), None
+    return [], CheckedParts(tuple(parts), want, tuple(payments), customer)

@@ -14,7 +14,7 @@ from poscore_strategies import carts
 
 from poscore.cart import Cart
 from poscore.payment import Payment
-from poscore.sale import Problem, Sale, check_sale, complete_sale
+from poscore.sale import Problem, Sale, check_sale, complete_sale, verified_sale
 
 
 def codes(d: object) -> list[str]:
@@ -151,6 +151,7 @@ def test_factura_with_a_ready_customer_passes() -> None:
     d["customer"] = {"id": None, "uuid": "c-1", "name": "Escuela Kemper Urgate", "rfc": "EKU9003173C9",
                      "regimen_fiscal": "601", "codigo_postal": "26015", "uso_cfdi": "G03", "email": None}
     assert check_sale(d) == []
+    _same_as_check_then_read(d)
     d["customer"]["rfc"] = "XAXX010101000"
     assert codes(d) == ["rfc_generic"]
 
@@ -170,6 +171,17 @@ def test_check_sale_never_raises_on_garbage(overrides: dict) -> None:
     assert all(isinstance(p, Problem) and p.code for p in problems)
     if not overrides:
         assert problems == []
+    _same_as_check_then_read(d)
+
+
+def _same_as_check_then_read(d: object) -> None:
+    """verified_sale is check_sale, then Sale.from_json when the check found nothing."""
+    problems, sale = verified_sale(d)
+    assert problems == check_sale(d)
+    if problems:
+        assert sale is None
+    else:
+        assert sale == Sale.from_json(d)
 
 
 @given(carts(), st.sampled_from(["efectivo", "tarjeta_debito", "mixed"]), st.integers(min_value=0, max_value=5000))
@@ -188,6 +200,7 @@ def test_property_complete_sale_round_trips_and_passes_check(cart: Cart, how: st
     d = json.loads(json.dumps(sale.to_json()))
     assert Sale.from_json(d) == sale
     assert check_sale(d) == []
+    assert verified_sale(d) == ([], sale)
     t = sale.totals
     assert t.total == sum((x.amounts.total for x in sale.lines), D(0))
     assert sum((x.amount for x in t.taxes), D(0)) == t.tax_total
@@ -214,3 +227,17 @@ def test_check_sale_never_raises_on_garbage_inside_lines_payments_and_customer(
     d["customer"] = customer
     d["type"] = "factura"
     assert check_sale(d)  # at least unpaid
+    _same_as_check_then_read(d)
+
+
+def test_verified_sale_reads_amounts_stated_without_trailing_zeros() -> None:
+    d = sale_dict()
+    def short(text: str) -> str:  # "116.50" -> "116.5", "116.00" -> "116"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    for line in d["lines"]:
+        line["total"] = short(line["total"])
+    d["totals"]["paid"] = short(d["totals"]["paid"])
+    assert d["totals"]["paid"] != sale_dict()["totals"]["paid"]
+    problems, sale = verified_sale(d)
+    assert problems == [] and sale == Sale.from_json(d)
+    assert sale is not None and sale.lines[0].amounts.total == D(d["lines"][0]["total"])
