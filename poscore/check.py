@@ -302,7 +302,7 @@ def examine(d: object) -> tuple[list[Problem], CheckedParts | None]:
     problems.extend(payment_problems_)
     customer_problems, customer = _check_customer(d)
     problems.extend(customer_problems)
-    if problems or want is None:
+    if problems or want is None:  # no problem means every line and the totals were read, so `want` is set
         # Structural problems first so problems[0] names the most basic fault.
         order = {"malformed": 0, "unsupported_version": 0}
         return sorted(problems, key=lambda p: order.get(p.code, 1)), None

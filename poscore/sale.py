@@ -208,9 +208,7 @@ def verified_sale(d: object) -> tuple[list[Problem], Sale | None]:
     problems, parts = examine(d)
     if problems:
         return problems, None
-    assert isinstance(d, dict)  # examine found no problem
-    if parts is None:  # not expected: examine gives the parts of every sale without problems
-        return problems, Sale.from_json(d)
+    assert isinstance(d, dict) and parts is not None  # examine gives the parts of every sale without problems
     sums = parts.totals
     paid_ = paid(parts.payments)
     lines = tuple(SaleLine(raw["product_id"], raw["sku"], raw["name"], raw["unit"], x.qty, x.unit_price,

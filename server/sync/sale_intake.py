@@ -16,7 +16,7 @@ from typing import Any
 
 from poscore.check import Problem
 from poscore.messages import render, t
-from poscore.sale import Sale, SaleError, verified_sale
+from poscore.sale import Sale, verified_sale
 
 from .checks import MAX_ITEM_CHARS, SaleRejected, text_problem
 
@@ -119,8 +119,6 @@ def _verified(raw: dict[str, Any], terminal: Any) -> Sale:
     except ArithmeticError:
         # decimal.InvalidOperation from poscore's quantize on an amount like "1e30" (more than 28 digits).
         raise SaleRejected("invalid_amount", detail="detail_out_of_range") from None
-    except SaleError as exc:
-        raise SaleRejected.of(exc) from None
     if problems:
         raise SaleRejected(problems[0].code, **problem_params(problems[0]))
     assert sale is not None  # verified_sale gives the sale whenever it finds no problem
