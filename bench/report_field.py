@@ -53,6 +53,9 @@ def chain_rows(res: dict[str, Any], row: Row) -> None:
         row(f"  folios gapless in {i['series']} series, 0 lost / duplicated, replay = same folios",
             "ok" if i["ok"] else "BROKEN", "", "ok", None, i["ok"])
         row("  floor: same requests to an app that only reads them", round(s["floor_sales_per_s"]), "sales/s")
+        if "client_cpu_s" in s:  # the tills' side shares the ERP's cores here; in a shop it is 200 devices
+            row(f"  the {s['tills']} tills' side (bench/rawhttp.py) on the same cores, CPU over the wave",
+                s["client_cpu_s"], "s")
         if s.get("cpu_ceiling_sales_per_s"):
             row(f"  ceiling: the {s['cores']} cores at this run's CPU per sale (server "
                 f"{s['server_cpu_ms_per_sale']} + PostgreSQL {s['database_cpu_ms_per_sale']} ms; busy "

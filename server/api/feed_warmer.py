@@ -12,8 +12,11 @@ exactly the pages a till asks for, and a request arriving during a build waits f
 again.
 A full load's pages are rebuilt only once the version has been still for QUIET_S and at most every MIN_GAP_S:
 during trading every synced sale moves the version (its stock), and rebuilding a 100,000-product catalog after
-each would burn a core all day for loads nobody starts then (tills catch up with small `since` loads, which are
-warmed at every move).
+each would burn a core all day for loads nobody starts then (tills catch up with small `since` loads). The
+catch-up is warmed once the version has stood still for SETTLE_S, from the version that stood still before:
+a price change is one move, and every idle till holds the version before it; a morning's sync storm moves the
+version with every batch, and a catch-up walked between two polls of it would be read by no till (each holds
+its own version) while taking CPU from the sales being accepted.
 Across worker processes nothing is shared: each process polls and warms its own cache, so each page is built
 once per process. The version read by every request (feed_head) is what keeps pages correct; this module only
 decides when to build early.
@@ -47,6 +50,8 @@ POLL_S = 3.0
 # A night's price change is followed by hours of quiet; a shop's day moves the version every few seconds.
 QUIET_S = 20.0
 MIN_GAP_S = 300.0
+# One poll without a move: the change is over (a price change) or the version moves at every poll (a storm).
+SETTLE_S = POLL_S
 # A full catalog of 100,000 products is a few MB of pages: this many shapes fit the cache's budget with room
 # for the version being replaced.
 MAX_SHAPES = 8
@@ -62,10 +67,12 @@ Shape = tuple[int, int, int]  # price list id, warehouse id, page size
 
 class Warmer:
     def __init__(self, engine: Engine, cache: PageCache, quiet_s: float = QUIET_S, min_gap_s: float = MIN_GAP_S,
-                 clock: Any = time.monotonic) -> None:
+                 clock: Any = time.monotonic, settle_s: float = SETTLE_S) -> None:
         self.engine, self.cache = engine, cache
-        self.quiet_s, self.min_gap_s, self._clock = quiet_s, min_gap_s, clock
+        self.quiet_s, self.min_gap_s, self.settle_s, self._clock = quiet_s, min_gap_s, settle_s, clock
         self._moved_at = 0.0
+        self._settled: int | None = None  # the version that last stood still for settle_s: the catch-ups' since
+        self._catch_up_due = False
         self._full_due = False
         self._last_full: float | None = None
         self._due_at_start = False
@@ -93,9 +100,9 @@ class Warmer:
             self._queue(CUSTOMERS, 0, n, since, next_after, version)
 
     def poll(self) -> None:
-        """If the version moved since the last poll, queue the catch-up from the version before for every known
-        shape; once the version has been still for `quiet_s` (and `min_gap_s` after the last such walk), the
-        full loads at the new version."""
+        """Once the version moved and then stood still for `settle_s`, queue for every known shape the catch-up
+        from the version that stood still before; once still for `quiet_s` (and `min_gap_s` after the last such
+        walk), the full loads at the new version."""
         now = self._clock()
         with read_tx(self.engine) as conn:
             version = changes.current(conn)
@@ -103,14 +110,23 @@ class Warmer:
             if version != previous:
                 self._seen, self._moved_at, self._full_due = version, now, True
                 self._due_at_start = previous is None
-            full = self._full_due and now - self._moved_at >= self.quiet_s and (
+                if previous is None:
+                    self._settled = version  # the process's start: nothing to catch up from
+                else:
+                    self._catch_up_due = True
+            still = now - self._moved_at
+            catch_up = self._catch_up_due and still >= self.settle_s
+            full = self._full_due and still >= self.quiet_s and (
                 self._last_full is None or now - self._last_full >= self.min_gap_s)
-            if version == previous and not full:
+            if not catch_up and not full:
                 return
             shapes = self._known(conn)
             lists = {r.id: (r.id, r.name, bool(r.includes_tax)) for r in conn.execute(
                 select(price_lists.c.id, price_lists.c.name, price_lists.c.includes_tax)
                 .where(price_lists.c.id.in_({s[0] for s in shapes})))}
+        since = self._settled
+        if catch_up:
+            self._catch_up_due, self._settled = False, version
         if full:
             self._full_due = False
             if not self._due_at_start:  # the warm at a process's start does not hold back the next change's
@@ -122,8 +138,8 @@ class Warmer:
                 continue
             if full:
                 self._queue(lists[pl_id], wh, n, 0, 0, version)
-            if previous and version != previous:  # the tills at the version before catch up with one small load
-                self._queue(lists[pl_id], wh, n, previous, 0, version)
+            if catch_up and since:  # the tills at the version before catch up with one small load
+                self._queue(lists[pl_id], wh, n, since, 0, version)
 
     def _known(self, conn: Any) -> list[Shape]:
         with self._lock:

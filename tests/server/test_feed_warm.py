@@ -39,7 +39,8 @@ def warm(erp: Erp) -> Iterator[Warm]:
     app = create_app(dataclasses.replace(erp.settings, feed_warmer=True))
     client = TestClient(app)
     warmer: feed_warmer.Warmer = app.state.feed_warmer
-    warmer.quiet_s = warmer.min_gap_s = 0.0  # a change is walked at the next poll (the pacing has its own test)
+    # A change is walked at the next poll (the pacing has its own tests).
+    warmer.quiet_s = warmer.min_gap_s = warmer.settle_s = 0.0
     yield Warm(client, app.state.feed_cache, warmer)
     client.close()
     app.state.engine.dispose()
@@ -175,7 +176,7 @@ def test_the_warmed_page_size_is_the_one_the_pos_asks_for() -> None:
 def test_full_loads_are_warmed_after_a_quiet_spell_not_after_every_sale(erp: Erp, warm: Warm) -> None:
     """A shop's day moves the version with every synced sale: the full load (50 pages for 100k products) is
     rebuilt once the version stood still for quiet_s, and not again within min_gap_s; the small catch-up from
-    the version before is warmed at every move."""
+    the version before is warmed once the move settled (one poll without another)."""
     clock = [1000.0]
     w = feed_warmer.Warmer(warm.warmer.engine, warm.cache, quiet_s=20, min_gap_s=300, clock=lambda: clock[0])
     h = erp.pair()
@@ -197,9 +198,11 @@ def test_full_loads_are_warmed_after_a_quiet_spell_not_after_every_sale(erp: Erp
     _reprice(erp, pid, 901_00)
     tick(3)
     v1 = erp.scalar("SELECT value FROM change_counter WHERE id = 1")
+    assert [j for j in list(w._jobs.queue) if j[3] == start_version] == []  # the move may not be over
+    tick(3)
     catch_up = [j for j in list(w._jobs.queue) if j[3] == start_version]
-    assert full_walks() == set() and len(catch_up) == 1  # a move: only the small catch-up
-    tick(10)
+    assert full_walks() == set() and len(catch_up) == 1 and catch_up[0][-1] == v1  # settled: the small catch-up
+    tick(7)
     _reprice(erp, pid, 902_00)  # another sale before the quiet spell ended
     tick(3)
     tick(15)
@@ -213,6 +216,40 @@ def test_full_loads_are_warmed_after_a_quiet_spell_not_after_every_sale(erp: Erp
     assert full_walks() == set()  # quiet, but within min_gap_s of the last change's warm
     tick(300)
     assert full_walks() == {erp.scalar("SELECT value FROM change_counter WHERE id = 1")}
+
+
+def test_a_sync_storm_warms_one_catch_up_from_before_it_once_it_is_over(erp: Erp, warm: Warm) -> None:
+    """Tills syncing at once move the version at every poll: a catch-up walked between two polls would be read
+    by no till and take CPU from the sales; once the version stands still, one catch-up from the version the
+    idle tills hold (before the storm) to the last one."""
+    clock = [1000.0]
+    w = feed_warmer.Warmer(warm.warmer.engine, warm.cache, quiet_s=20, min_gap_s=300, clock=lambda: clock[0])
+    h = erp.pair()
+    w.poll()  # the process's start
+    before = erp.scalar("SELECT value FROM change_counter WHERE id = 1")
+    pid = _load(warm.client, h)[0].json()["items"][0]["id"]
+
+    def catch_ups() -> list[tuple[int, int]]:  # (since, version) of the queued catch-up walks
+        return [(j[3], j[-1]) for j in list(w._jobs.queue) if j is not None and j[3] != 0]
+
+    for cents in range(500_00, 505_00, 100):  # a move before every poll
+        _reprice(erp, pid, cents)
+        clock[0] += 3
+        w.poll()
+        assert catch_ups() == []
+    last = erp.scalar("SELECT value FROM change_counter WHERE id = 1")
+    clock[0] += 3
+    w.poll()
+    assert catch_ups() == [(before, last)]
+    clock[0] += 3
+    w.poll()
+    assert catch_ups() == [(before, last)]  # once
+    w.run_pending()
+    builds = warm.cache.builds
+    catch_up = warm.client.get("/api/catalog", params={"since": before, "after": 0, "limit": feed_warmer.POS_PAGE},
+                               headers=h)  # the paired till's shape, what this warmer knows of
+    assert [i["id"] for i in catch_up.json()["items"]] == [pid] and _price(catch_up, pid) == "504.00"
+    assert warm.cache.builds == builds  # the page the idle tills ask for was ready
 
 
 def test_the_customers_feed_is_warmed_with_the_catalog_and_walked_ahead(erp: Erp, warm: Warm) -> None:
