@@ -201,13 +201,12 @@ class CatalogIndex:
             self._forget(pid, old)
             self._drop_handle(pid)
         self._raw[pid] = p
-        codes = self._codes.merged()
         for key in map(_code_key, p.get("barcodes") or ()):
             if key:  # an empty code is no code (codes.py)
-                codes[key] = pid
+                self._codes.write(key, pid)
         sku = p.get("sku")
         if sku:
-            codes[_code_key(sku)] = pid
+            self._codes.write(_code_key(sku), pid)
         if p.get("active", True):
             self._slot[pid] = len(self._ids)
             self._ids.append(pid)
@@ -224,11 +223,10 @@ class CatalogIndex:
 
     def _forget(self, pid: int, old: dict) -> None:
         self._cache.pop(pid, None)
-        codes = self._codes.merged()
         for code in list(old.get("barcodes") or ()) + [old.get("sku") or ""]:
             key = _code_key(code)
-            if key and codes.get(key) == pid:
-                del codes[key]
+            if key:
+                self._codes.drop(key, pid)
         self._forget_index(pid)
 
     def _forget_index(self, pid: int) -> None:

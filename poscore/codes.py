@@ -7,6 +7,11 @@ position), and pages are merged into the dict later, one per step (``merge_one``
 Until then a lookup searches the pending pages, newest first, with ``str.rfind`` (in C, ~1 ms for 100k codes), so a scan
 finds its product from the first moment and the answer is the same as the dict's would be.
 
+Changes to single codes (a product replaced or removed by a refresh) are written as small dicts queued after the
+pages (``write``, ``drop``), so they never force the merge of every pending page into the dict: a warm open whose
+stored catalog ends with a day's delta chunk would otherwise merge 200k codes at once (~0.1 s) instead of in
+``prepare``'s steps.
+
 Must not: hold products or decide which code wins between products (the catalog does, by the order of its
 writes: a later write wins, as ``dict.update`` does).
 """
@@ -22,6 +27,10 @@ _RS = "\x1e"  # between the barcodes of one product (the same place as SEP in th
 # A pending page: (its codes upper-cased, each product's barcodes then each SKU between SEPs, for rfind; the same
 # text with _RS between one product's barcodes, whose SEPs before a place count the product; the product ids).
 _Page = tuple[str, str, Sequence[int]]
+# Single writes queued after the pages: code -> its new owner, None for no owner, or (pid,) for "no owner if the
+# owner was pid" (a product forgetting its codes: a code another product took since stays with that one; deciding
+# it at once would search every pending page, ~1 ms each at 100k products).
+_Writes = dict[str, int | tuple[int] | None]
 
 
 def joined(bars: Sequence[list[str]], skus: Sequence[str]) -> str | None:
@@ -42,7 +51,7 @@ class CodeIndex:
 
     def __init__(self) -> None:
         self._dict: dict[str, int] = {}
-        self._pages: list[_Page] = []  # oldest first
+        self._pages: list[_Page | _Writes] = []  # oldest first
 
     def add_columns(self, pids: Sequence[int], bars: Sequence[list[str]], skus: Sequence[str]) -> bool:
         """Keep the codes of a page of products: ``bars[i]`` the barcodes and ``skus[i]`` the SKU of ``pids[i]``,
@@ -67,21 +76,76 @@ class CodeIndex:
 
     def owner(self, key: str) -> int | None:
         """The product id of this upper-cased code, or None: the latest write wins; never a product for ""."""
-        if key and SEP not in key and _RS not in key:
-            needle = SEP + key + SEP
-            for text, counted, pids in reversed(self._pages):
-                pos = text.rfind(needle)  # the last occurrence: a page's later duplicate wins, as in a dict
-                if pos != -1:
-                    # In the k-th segment (product k's barcodes for k < n, then product k - n's SKU), k being the
-                    # SEPs up to the match's first character, which is a SEP or, between barcodes, an _RS.
-                    return pids[(counted.count(SEP, 0, pos + 1) - 1) % len(pids)]
+        return self._owner(key, len(self._pages))
+
+    def _owner(self, key: str, upto: int) -> int | None:
+        """The owner as the dict and the pending pages older than `upto` say."""
+        searchable = key and SEP not in key and _RS not in key
+        needle = SEP + key + SEP
+        for i in range(upto - 1, -1, -1):
+            page = self._pages[i]
+            if isinstance(page, dict):
+                if key in page:
+                    got = page[key]
+                    if isinstance(got, tuple):  # dropped if it was that product's
+                        before = self._owner(key, i)
+                        return None if before == got[0] else before
+                    return got
+                continue
+            if not searchable:
+                continue
+            text, counted, pids = page
+            pos = text.rfind(needle)  # the last occurrence: a page's later duplicate wins, as in a dict
+            if pos != -1:
+                # In the k-th segment (product k's barcodes for k < n, then product k - n's SKU), k being the
+                # SEPs up to the match's first character, which is a SEP or, between barcodes, an _RS.
+                return pids[(counted.count(SEP, 0, pos + 1) - 1) % len(pids)]
         return self._dict.get(key)
+
+    def write(self, key: str, pid: int) -> None:
+        """The code now belongs to `pid` (a later write than every page kept so far)."""
+        if not self._pages:
+            self._dict[key] = pid
+        else:
+            self._writes()[key] = pid
+
+    def drop(self, key: str, pid: int) -> None:
+        """The code belongs to nobody if it belonged to `pid` (a product forgetting its codes)."""
+        if not self._pages:
+            if self._dict.get(key) == pid:
+                del self._dict[key]
+            return
+        writes = self._writes()
+        if key in writes:  # decided now (rare: one refresh writing a code twice) rather than two conditions stacked
+            if self._owner(key, len(self._pages)) == pid:
+                writes[key] = None
+            return
+        writes[key] = (pid,)
+
+    def _writes(self) -> _Writes:
+        last = self._pages[-1] if self._pages else None
+        if isinstance(last, dict):
+            return last
+        writes: _Writes = {}
+        self._pages.append(writes)
+        return writes
 
     def merge_one(self) -> bool:
         """Merge the oldest pending page into the dict; False when none was pending."""
         if not self._pages:
             return False
-        _, counted, pids = self._pages.pop(0)
+        page = self._pages.pop(0)
+        if isinstance(page, dict):
+            for key, got in page.items():
+                if got is None:
+                    self._dict.pop(key, None)
+                elif isinstance(got, tuple):
+                    if self._dict.get(key) == got[0]:
+                        del self._dict[key]
+                else:
+                    self._dict[key] = got
+            return True
+        _, counted, pids = page
         segments = counted[1:-1].split(SEP)
         n = len(pids)
         # Each product's barcodes (a product without any has one empty segment: one empty code), then each SKU.

@@ -87,3 +87,58 @@ def test_codes_as_one_text_are_kept_as_the_lists_would_be() -> None:
     assert [index.owner(k) for k in ("1", "2", "3", "A", "B", "")] == [7, 7, 9, 7, 8, None]
     assert index.merged() == {"1": 7, "2": 7, "3": 9, "A": 7, "B": 8}
     assert joined([["1\x1f"]], ["A"]) is None and joined([["1\x1e2"]], ["A"]) is None and joined([[1]], ["A"]) is None
+
+
+few_codes = st.sampled_from(["1", "2", "a", "b-", "", "1\x1e"])  # codes meet often: writes land on each other
+few_ids = st.integers(1, 3)
+op = st.one_of(
+    st.tuples(st.just("page"), st.lists(st.tuples(few_ids, st.lists(few_codes, max_size=2), few_codes), max_size=4)),
+    st.tuples(st.just("write"), few_codes, few_ids),
+    st.tuples(st.just("drop"), few_codes, few_ids),
+    st.tuples(st.just("merge"), st.integers(0, 3)),
+)
+
+
+@given(st.lists(op, max_size=25))
+def test_single_writes_and_drops_among_pending_pages_answer_like_a_dict(ops: list[tuple]) -> None:
+    """A refresh's replacements write and drop single codes while pages are still pending: the answers are a
+    dict's that got every page and every write in the same order, and no write merges the pending pages."""
+    index = CodeIndex()
+    reference: dict[str, int] = {}
+    for kind, *args in ops:
+        if kind == "page":
+            page = args[0]
+            pids, bars, skus = [p for p, _, _ in page], [b for _, b, _ in page], [s for _, _, s in page]
+            if index.add_columns(pids, bars, skus):
+                reference.update([(c.upper(), p) for p, b, _ in page for c in b if c]
+                                 + [(s.upper(), p) for p, _, s in page if s])
+        elif kind == "write" and args[0]:
+            pending = len(index._pages)
+            index.write(args[0].upper(), args[1])
+            reference[args[0].upper()] = args[1]
+            assert len(index._pages) in (pending, pending + 1)  # queued, nothing merged
+        elif kind == "drop" and args[0]:
+            key = args[0].upper()
+            index.drop(key, args[1])
+            if reference.get(key) == args[1]:
+                del reference[key]
+        elif kind == "merge":
+            for _ in range(args[0]):
+                index.merge_one()
+        for key in set(reference) | {"ZZ"}:
+            assert index.owner(key) == reference.get(key), key
+    assert index.merged() == reference
+
+
+def test_a_delta_on_top_of_a_loaded_catalog_leaves_its_pages_pending() -> None:
+    """A warm open reads the stored full load and then a day's delta chunk (replacements): the replacements do not
+    merge every page of codes at once (that is prepare's work, a step at a time)."""
+    idx = CatalogIndex()
+    for start in range(1, 400, 100):
+        idx.add([product_json(i, sku=f"S-{i}", barcodes=[f"75{i:05d}"]) for i in range(start, start + 100)])
+    idx.add([product_json(7, sku="S-7", barcodes=["NEW7"], version=2), product_json(8, sku="S-8X", version=2)])
+    assert len([p for p in idx._codes._pages if isinstance(p, tuple)]) == 4  # the load's pages, still pending
+    assert _ids(idx, ["7500007", "NEW7", "S-7", "S-8", "S-8X", "7500008", "S-9"]) == [None, 7, 7, None, 8, None, 9]
+    list(idx.prepare())
+    assert not idx._codes._pages
+    assert _ids(idx, ["7500007", "NEW7", "S-7", "S-8", "S-8X", "7500008", "S-9"]) == [None, 7, 7, None, 8, None, 9]
