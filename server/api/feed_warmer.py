@@ -51,7 +51,9 @@ POLL_S = 3.0
 QUIET_S = 20.0
 MIN_GAP_S = 300.0
 # One poll without a move: the change is over (a price change) or the version moves at every poll (a storm).
-SETTLE_S = POLL_S
+# Half a poll, not a whole one: two polls' clock readings are about POLL_S apart, sometimes a little less, and
+# a catch-up must not wait a second poll for that.
+SETTLE_S = POLL_S / 2
 # A full catalog of 100,000 products is a few MB of pages: this many shapes fit the cache's budget with room
 # for the version being replaced.
 MAX_SHAPES = 8
