@@ -171,6 +171,7 @@ def cmd_cashier(settings: Settings, args: argparse.Namespace) -> int:
 def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
+    from server import worker_sockets
     from server.http_guard import GuardedH11Protocol, raise_open_file_limit
 
     raise_open_file_limit()  # inherited by the workers
@@ -199,11 +200,17 @@ def cmd_serve(settings: Settings, args: argparse.Namespace) -> int:
 
         os.environ[feed_share.ENV] = str(feed_share.new_run_dir(settings.var_dir))
     ssl: dict[str, str] = {"ssl_certfile": str(tls.certfile), "ssl_keyfile": str(tls.keyfile)} if tls else {}
-    uvicorn.run("server.asgi:app", host=args.host, port=args.port, workers=args.workers,
-                log_level=args.log_level, timeout_graceful_shutdown=10,
-                proxy_headers=bool(proxies), forwarded_allow_ips=proxies,
-                http=GuardedH11Protocol,  # a head or body that trickles in is cut (server/http_guard.py)
-                **ssl)  # type: ignore[arg-type]
+    options = dict(host=args.host, port=args.port, workers=args.workers,
+                   log_level=args.log_level, timeout_graceful_shutdown=10,
+                   proxy_headers=bool(proxies), forwarded_allow_ips=proxies,
+                   http=GuardedH11Protocol,  # a head or body that trickles in is cut (server/http_guard.py)
+                   **ssl)
+    if args.workers > 1 and worker_sockets.available():
+        # One listening socket per worker, so a crowd of tills connecting at once is spread evenly between them
+        # (server/worker_sockets.py); uvicorn's own supervisor shares one socket.
+        worker_sockets.run(uvicorn.Config("server.asgi:app", **options))  # type: ignore[arg-type]
+    else:
+        uvicorn.run("server.asgi:app", **options)  # type: ignore[arg-type]
     return 0
 
 
