@@ -144,6 +144,12 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
         if not isinstance(line.get(key), str):
             problems.append(_p("malformed", f"{where}.{key}"))
     unit = line.get("unit")
+    key = _line_key(line, unit, include)
+    known = _LINES.get(key) if key is not None else None
+    if known is not None:  # the same inputs were valid before: their parse and amounts are the same
+        if problems:
+            return problems, None
+        return _compare_line(where, line, known)
     q = unit_price = pct = scheme = None
     try:
         q = _decimal(line.get("qty"))
@@ -175,12 +181,71 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
         amounts = compute_line(unit_price, q, pct, scheme, include)
     except InvalidTax:  # a discount leaving less than the IEPS per litre the line owes
         return [_p("invalid_discount", f"{where}.discount_pct")], None
+    computed = _Computed(LineParts(q, unit_price, pct, scheme, amounts), _texts(amounts))
+    if key is not None:
+        if len(_LINES) >= _LINES_MAX:
+            _LINES.clear()
+        _LINES[key] = computed
+    return _compare_line(where, line, computed)
+
+
+# A shop sells the same few hundred products, mostly one or two at a time, so the same line inputs (quantity,
+# price, discount, taxes) come back in sale after sale: the ERP checks thousands of sales a second, and parsing
+# and recomputing a line is most of a sale's check. A valid line's parse and amounts are kept by its input texts
+# (all immutable); only lines whose inputs are all texts (or null) are kept, so 1 and "1", or True and 1, never
+# share an entry. The dict is emptied when full rather than tracking use.
+_LINE_INPUTS = ("qty", "unit_price", "discount_pct", "iva", "ieps", "ieps_cuota", "litres")
+_LINES_MAX = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class _Computed:
+    parts: LineParts
+    texts: tuple[str, str, str, tuple[tuple[str, str, str, str], ...]]  # subtotal, discount, total, tax rows
+
+
+_LINES: dict[tuple[object, ...], _Computed] = {}
+
+
+def _line_key(line: dict, unit: object, include: bool) -> tuple[object, ...] | None:
+    values = tuple(line.get(k) for k in _LINE_INPUTS)
+    if not isinstance(unit, str) or not all(v is None or isinstance(v, str) for v in values):
+        return None
+    return (unit, include, *values)
+
+
+def _texts(amounts: LineAmounts) -> tuple[str, str, str, tuple[tuple[str, str, str, str], ...]]:
+    """The amounts as the POS writes them (str of a cents Decimal), for a comparison by text first."""
+    return (str(amounts.subtotal), str(amounts.discount), str(amounts.total),
+            tuple((t.tax, t.rate, str(t.base), str(t.amount)) for t in amounts.taxes))
+
+
+def _same_texts(line: dict, texts: tuple[str, str, str, tuple[tuple[str, str, str, str], ...]]) -> bool:
+    """True when the line states exactly the canonical texts of its amounts (what every POS sends)."""
+    if line.get("subtotal") != texts[0] or line.get("discount") != texts[1] or line.get("total") != texts[2]:
+        return False
+    rows = line.get("taxes")
+    if not isinstance(rows, list) or len(rows) != len(texts[3]):
+        return False
+    for row, want in zip(rows, texts[3]):
+        if not isinstance(row, dict) or (row.get("tax"), row.get("rate"), row.get("base"), row.get("amount")) != want:
+            return False
+    return True
+
+
+def _compare_line(where: str, line: dict, computed: _Computed) -> tuple[list[Problem], LineParts | None]:
+    """The line's stated amounts against those recomputed: by text when it states them canonically, else by value
+    (``"240.5"`` states 240.50 too)."""
+    if _same_texts(line, computed.texts):
+        return [], computed.parts
+    amounts = computed.parts.amounts
+    problems = []
     for key in ("subtotal", "discount", "total"):
         if _amount(line.get(key)) != getattr(amounts, key):
             problems.append(_p("totals_mismatch", f"{where}.{key}", f"{key}: {getattr(amounts, key)}"))
     if not _taxes_equal(line.get("taxes"), amounts.taxes):
         problems.append(_p("totals_mismatch", f"{where}.taxes"))
-    return problems, LineParts(q, unit_price, pct, scheme, amounts)
+    return problems, computed.parts
 
 
 def _check_payments(d: dict, total: Decimal | None) -> tuple[list[Problem], list[Payment]]:

@@ -241,3 +241,42 @@ def test_verified_sale_reads_amounts_stated_without_trailing_zeros() -> None:
     problems, sale = verified_sale(d)
     assert problems == [] and sale == Sale.from_json(d)
     assert sale is not None and sale.lines[0].amounts.total == D(d["lines"][0]["total"])
+
+
+def test_a_line_seen_before_is_judged_as_if_new() -> None:
+    """check_sale keeps a valid line's parse and amounts by its input texts (a shop sells the same lines all day):
+    the amounts a line states are still compared every time, by value when not written canonically, and inputs
+    of another type (2 for "2") never share an entry."""
+    from poscore import check
+
+    def short(text: str) -> str:  # "116.50" -> "116.5", "116.00" -> "116"
+        return text.rstrip("0").rstrip(".") if "." in text else text
+
+    def variants() -> list[dict]:
+        out = []
+        for path, value in [(("lines", 0, "total"), "37.01"), (("lines", 0, "taxes", 1, "amount"), "5.11"),
+                            (("lines", 2, "discount"), "0.00"), (("lines", 0, "taxes", 0, "rate"), "16"),
+                            (("lines", 0, "taxes"), []), (("lines", 1, "qty"), 0.755), (("lines", 0, "qty"), 2)]:
+            d = sale_dict()
+            target = d
+            for key in path[:-1]:
+                target = target[key]
+            target[path[-1]] = value
+            out.append(d)
+        relaxed = sale_dict()
+        for line in relaxed["lines"]:
+            line["total"] = short(line["total"])
+            line["subtotal"] = short(line["subtotal"])
+        out.append(relaxed)
+        return out
+
+    check._LINES.clear()
+    cold = []
+    for d in variants():
+        cold.append(check_sale(d))
+        check._LINES.clear()
+    assert [len(p) for p in cold[:-1]] == [1] * 7 and cold[-1] == []
+    assert check_sale(sale_dict()) == [] and len(check._LINES) == 3  # every line of the plain sale is known now
+    assert [check_sale(d) for d in variants()] == cold
+    problems, sale = verified_sale(variants()[-1])
+    assert problems == [] and sale == Sale.from_json(variants()[-1])
