@@ -144,8 +144,8 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
         if not isinstance(line.get(key), str):
             problems.append(_p("malformed", f"{where}.{key}"))
     unit = line.get("unit")
-    key = _line_key(line, unit, include)
-    known = _LINES.get(key) if key is not None else None
+    memo_key = _line_key(line, unit, include)
+    known = _LINES.get(memo_key) if memo_key is not None else None
     if known is not None:  # the same inputs were valid before: their parse and amounts are the same
         if problems:
             return problems, None
@@ -182,10 +182,10 @@ def _check_line(i: int, line: object, include: bool) -> tuple[list[Problem], Lin
     except InvalidTax:  # a discount leaving less than the IEPS per litre the line owes
         return [_p("invalid_discount", f"{where}.discount_pct")], None
     computed = _Computed(LineParts(q, unit_price, pct, scheme, amounts), _texts(amounts))
-    if key is not None:
+    if memo_key is not None:
         if len(_LINES) >= _LINES_MAX:
             _LINES.clear()
-        _LINES[key] = computed
+        _LINES[memo_key] = computed
     return _compare_line(where, line, computed)
 
 
