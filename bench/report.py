@@ -116,6 +116,10 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
         if c.get("back_to_back_p95_ms") is not None:
             row(f"  clicked a few ms after \"Exacto\" (its frame in the timed window), p50 / p95 ({c['back_to_back_n']})",
                 f"{c['back_to_back_p50_ms']} / {c['back_to_back_p95_ms']}", "ms")
+        o = sell.get("commit_offline")
+        if o:
+            row(f"  the ERP unreachable all along (the sales pile up unsynced), p50 / p95 ({o['n']})",
+                f"{o['p50_ms']} / {o['p95_ms']}", "ms")
         if floor:
             row("  floor: the same IndexedDB transaction from plain JS, p50 / p95",
                 f"{c['floor_p50_ms']} / {floor}", "ms")

@@ -12,6 +12,8 @@ What it is for:
   idb.js commitSale while the POS is closed — what a day offline leaves behind —, then the POS opens online and
   syncs by itself; timed from its first POST /api/sales (Resource Timing) to its outbox being empty, then the
   ERP's folios are checked (every sale accepted once, series R without gaps).
+The commit is timed twice: with the ERP answering (each sale synced right after it) and with the ERP unreachable
+for the whole pass (the sales pile up unsynced, as on a day offline).
 What it must NOT do: bypass the POS for the sale commit, use sales the ERP would reject, or sleep.
 """
 from __future__ import annotations
@@ -92,9 +94,22 @@ OUTBOX_EMPTY = """async () => {
 }"""
 
 
-def _commits(page: Any, url: str, codes: list[str]) -> dict[str, Any]:
+def _commits(page: Any, url: str, codes: list[str], offline: bool = False) -> dict[str, Any]:
     page.goto(url + "/pos/")
     pospage.wait_sell(page)
+    if offline:
+        # The ERP unreachable for the whole pass (the wifi icon red): every sale stays in the outbox, as on a day
+        # offline, and the pass shows what selling costs while they pile up.
+        page.context.set_offline(True)
+        page.wait_for_function("() => document.getElementById('wifi-icon').dataset.state === 'offline'")
+    try:
+        return _timed_commits(page, codes)
+    finally:
+        if offline:
+            page.context.set_offline(False)
+
+
+def _timed_commits(page: Any, codes: list[str]) -> dict[str, Any]:
     t_start = float(page.evaluate("() => performance.now()"))
     times: list[float] = []
     back_to_back: list[float] = []
@@ -162,6 +177,8 @@ def measure(pw: Any, url: str, profile: Profile, paired: dict[str, Any], items: 
                and p["stock"] is not None and float(p["stock"]) >= 3]
     codes = [p["barcodes"][0] for p in stocked[:n_commits]]
     out: dict[str, Any] = {"commit": _commits(page, url, codes)}
+    out["commit_offline"] = _commits(page, url, codes, offline=True)
+    page.evaluate(OUTBOX_EMPTY)  # back online, what was sold offline reaches the ERP before the sync measure
     out["sync"] = _sync(page, url, paired, items, n_sync, db)
     profile.close()
     return out

@@ -290,3 +290,40 @@ def test_synced_sales_are_pruned_once_an_hour_not_after_every_sale(monkeypatch: 
     clock[0] += outbox.PRUNE_EVERY_S
     _run(syncer.run())
     assert len(pruned) == 2
+
+
+def test_no_automatic_run_while_the_erp_is_known_unreachable() -> None:
+    """While the wifi icon is red, a stored sale (`soon`) only asks whether the ERP answers, and the loop's turns
+    (`tick`) leave the outbox alone: each failing run would mark, read and unmark every unsynced sale, once per sale
+    sold offline. Once the ERP answers again the same calls send everything."""
+    idb, erp, syncer, _records = _setup(3)
+    reachable = [False]
+    syncer.reachable = lambda: reachable[0]
+    probes: list[bool] = []
+
+    async def probe() -> None:  # the app's heartbeat check: one request, nothing stored
+        probes.append(True)
+
+    syncer.probe = probe
+
+    async def sell_offline() -> None:
+        syncer.soon()
+        await syncer.tick()
+        await asyncio.sleep(0)  # a spawned run would start here
+
+    _run(sell_offline())
+    assert erp.calls == [] and idb.marked_log == [] and probes == [True]  # asked once, at the sale
+    assert _run(syncer.box.counts())["sales"] == 3
+
+    reachable[0] = True
+
+    async def back() -> None:
+        syncer.soon()
+        for _ in range(200):  # the spawned run's steps, each a turn of the loop
+            if (await syncer.box.counts())["sales"] == 0:
+                return
+            await asyncio.sleep(0)
+
+    _run(back())
+    assert ("POST", "/api/sales") in erp.calls and idb.marked_log
+    assert _run(syncer.box.counts())["sales"] == 0

@@ -65,6 +65,8 @@ class App:
         self.persisted: bool | None = None
         self.syncer = Syncer(self.storage, self.http, platform.idb())  # outbox, cross-tab lock, retries (services/outbox.py)
         self.syncer.show_count = show_pending
+        self.syncer.reachable = lambda: self.conn.online is not False  # unknown (booting) counts as reachable
+        self.syncer.probe = self.conn.check  # answered: the icon turns green and `_on_back` syncs
         self.sales: Sales | None = None  # once paired
         self.returns: Returns | None = None  # once paired
         self.returns_door: ReturnsDoor | None = None  # once paired: Ventas' door to returns (screens/returns.py)
@@ -285,7 +287,8 @@ class App:
         spawn(self.update_badge())
 
     def sync_soon(self) -> None:
-        spawn(self.sync_sales())
+        """Send what was just stored, unless the ERP is known not to answer (`_on_back` sends it when it does)."""
+        self.syncer.soon()
 
     async def sync_sales(self) -> dict | None:
         """Upload pending sales; a call while a run is in flight waits for that run and gets its report."""
