@@ -111,10 +111,13 @@ def tablet_rows(res: dict[str, Any], row: Row) -> None:
     if sell and "error" not in sell:
         c = sell["commit"]
         row(f"{tag} Cobrar → durably stored p50 / p95", f"{c['p50_ms']} / {c['p95_ms']}", "ms", "p95 ≤ 40 ms",
-            _ratio(c["p95_ms"], c.get("floor_p95_ms")), _le(c["p95_ms"], 40))
+            _ratio(c["p95_ms"], c.get("floor_spaced_p95_ms") or c.get("floor_p95_ms")), _le(c["p95_ms"], 40))
         if c.get("back_to_back_p95_ms") is not None:
             row("  clicked a few ms after \"Exacto\" (its frame in the timed window), p95", c["back_to_back_p95_ms"], "ms")
-        row("  floor at 4×: the same IndexedDB transaction from plain JS, p95", c.get("floor_p95_ms"), "ms")
+        if c.get("floor_spaced_p95_ms") is not None:
+            row("  floor at 4×: the same IndexedDB transaction from plain JS, spaced as the sales, p95",
+                c["floor_spaced_p95_ms"], "ms")
+        row("  floor at 4×: the same IndexedDB transaction from plain JS, back to back, p95", c.get("floor_p95_ms"), "ms")
         row(f"{tag} longest main-thread task while selling", c["longest_task_while_selling_ms"], "ms", "≤ 200 ms",
             None, _le(c["longest_task_while_selling_ms"], 200))
     elif sell:
