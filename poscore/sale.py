@@ -27,7 +27,7 @@ from .tax import LineAmounts, TaxLine, TaxScheme, Totals
 from .tax import shown_totals as tax_shown_totals
 
 __all__ = ["SALE_TYPES", "SALE_VERSION", "Problem", "Sale", "SaleError", "SaleLine", "SaleTotals",
-           "check_sale", "complete_sale", "verified_sale"]
+           "check_sale", "complete_sale", "device_time_text", "verified_sale"]
 
 SALE_VERSION = 1
 SALE_TYPES = ("remision", "factura")
@@ -131,6 +131,11 @@ class Sale:
         number, when = _identity(uuid, self.terminal, seq, device_time)
         return replace(self, uuid=uuid, seq=seq, number=number, device_time=when)
 
+    def at(self, device_time: datetime | str) -> Sale:
+        """This sale at another time, the rest (its number included) as it is. Raises ``SaleError("malformed")``
+        as ``stamped`` does for a bad time."""
+        return replace(self, device_time=device_time_text(device_time))
+
     @classmethod
     def from_json(cls, d: dict) -> Sale:
         """Read a SALE dict. Raises ``SaleError("unsupported_version")`` or ``SaleError("malformed")``.
@@ -173,7 +178,9 @@ def _int(value: object) -> int:
     return value
 
 
-def _device_time(value: datetime | str) -> str:
+def device_time_text(value: datetime | str) -> str:
+    """A sale's ``device_time`` as stored and sent: ISO 8601 with its UTC offset (a datetime to the second).
+    Raises ``SaleError("malformed")`` for a time without offset or a text that is not ISO 8601."""
     if isinstance(value, datetime):
         if value.tzinfo is None:
             raise SaleError("malformed", "device_time needs a UTC offset")
@@ -195,7 +202,7 @@ def _identity(uuid: str, terminal: str, seq: int, device_time: datetime | str) -
         number = local_number(terminal, seq)
     except ValueError as exc:
         raise SaleError("malformed", str(exc)) from None
-    return number, _device_time(device_time)
+    return number, device_time_text(device_time)
 
 
 def verified_sale(d: object) -> tuple[list[Problem], Sale | None]:

@@ -122,6 +122,11 @@ def test_a_sale_stamped_with_another_identity_is_the_sale_made_with_it() -> None
     for uuid, seq, when in (("", 124, later), ("u", 0, later), ("u", 124, "2026-11-27T16:20:05")):
         with pytest.raises(SaleError, match="malformed"):
             ahead.stamped(uuid, seq, when)
+    clicked = datetime(2026, 11, 27, 16, 21, 9, 500, tzinfo=timezone(timedelta(hours=-6)))
+    assert ahead.at(clicked).to_json() == {**ahead.to_json(), "device_time": "2026-11-27T16:21:09-06:00"}
+    for when in ("2026-11-27T16:20:05", datetime(2026, 11, 27), "ayer"):
+        with pytest.raises(SaleError, match="malformed"):
+            ahead.at(when)
 
 
 def test_from_json_refuses_other_versions_and_bad_shapes() -> None:

@@ -152,3 +152,42 @@ def test_an_unpaid_draft_is_not_made_and_the_click_says_why() -> None:
     else:
         raise AssertionError("an unpaid sale was stored")
     assert idb.sales == {} and sales.till.cart
+
+
+def test_the_click_stores_the_identity_made_ahead_with_its_own_time_or_renumbers_when_it_was_taken() -> None:
+    idb = FakeIdb()
+    clock = [NOW]
+    sales = _sales(idb)
+    sales.now = lambda: clock[0]
+    sales.last_seq = 10
+    pays = [Payment("efectivo", Decimal(20), None)]
+    ahead = sales.prepare(pays)
+    assert ahead is not None and ahead.number == "T01-000011"
+    clock[0] = NOW.replace(minute=3, second=7)  # the cashier clicks three minutes later
+    sale = asyncio.run(sales.commit(pays))
+    assert (sale.uuid, sale.seq, sale.number) == (ahead.uuid, 11, "T01-000011")
+    assert sale.device_time == "2026-12-01T16:03:07+00:00" and sale == ahead.at(clock[0])
+    assert idb.sales[sale.uuid] == Till.sale_record(sale, clock[0].isoformat())
+    # Made ahead for number 12, but this tab stored 12 meanwhile (its last number moved on): stamped afresh.
+    sales.till.cart.add(1, 1)
+    ahead = sales.prepare(pays)
+    assert ahead is not None and ahead.seq == 12
+    sales.last_seq = 12
+    sale = asyncio.run(sales.commit(pays))
+    assert sale.seq == 13 and sale.uuid != ahead.uuid and ahead.uuid not in idb.sales
+    assert idb.sales[sale.uuid] == Till.sale_record(sale, clock[0].isoformat())
+
+
+def test_a_clock_without_offset_stores_nothing() -> None:
+    idb = FakeIdb()
+    sales = _sales(idb)
+    pays = [Payment("efectivo", Decimal(20), None)]
+    assert sales.prepare(pays) is not None
+    sales.now = lambda: NOW.replace(tzinfo=None)
+    try:
+        asyncio.run(sales.commit(pays))
+    except SaleError as exc:
+        assert exc.code == "malformed"
+    else:
+        raise AssertionError("a sale without a UTC offset was stored")
+    assert idb.sales == {} and sales.till.cart

@@ -115,10 +115,16 @@ def is_secure() -> bool:
 
 
 # ---------- time ----------
+_ZONES: dict[int, timezone] = {}  # by UTC offset in minutes: a sale's click makes no new one
+
+
 def now() -> datetime:
     """Device time with the browser's UTC offset (Pyodide's own clock has no time zone)."""
     offset = -int(js.Date.new().getTimezoneOffset())
-    return datetime.now(timezone(timedelta(minutes=offset))).replace(microsecond=0)
+    zone = _ZONES.get(offset)
+    if zone is None:
+        zone = _ZONES[offset] = timezone(timedelta(minutes=offset))
+    return datetime.now(zone).replace(microsecond=0)
 
 
 def perf_now() -> float:

@@ -335,7 +335,7 @@ class SalesWindow(DialogView):
         await self.on_stock_changed()  # the local stock goes back up at once
         await self.show_list(L("cancelled_ok", number=record["number"]))
         await self.syncer.changed()
-        spawn(self.syncer.run())  # the void audit goes to the ERP as soon as it answers
+        self.syncer.soon()  # the void audit goes to the ERP now, or once it answers again (the wifi icon green)
 
     async def sync_one(self, uuid: str) -> None:
         button = by_id("sale-sync")

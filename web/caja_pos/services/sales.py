@@ -7,9 +7,11 @@ is read again and the sale renumbered. A number is never reused, and a lone tab 
 sale, not three (Web Lock + read + commit each cost a Python↔JS hop of 1–3 ms).
 
 Why a draft: the sale is made while the cashier is on the payment screen (`prepare`, each time what is paid
-changes): its lines, totals and record JSON, everything but its identity. "Confirmar cobro" then only stamps the
-uuid, number and time on it and hands idb.js one prepared string, so the transaction starts a millisecond sooner
-and the browser's next frame, which the transaction's answer waits behind, is not pushed back by Python.
+changes): its lines, totals, its identity (a uuid, the next number) and its record as JSON text, everything but
+the time. "Confirmar cobro" then only puts the click's time into that text and hands idb.js the string; the
+sale object with that time is made after the transaction started, while IndexedDB writes. Every bit of Python
+between the click and the transaction's start is in "Cobrar → guardada" (the browser's database work cannot
+begin before it). A draft whose number was taken meanwhile (another tab) is stamped afresh, as a renumbered sale.
 
 Must not compute totals or decide validity (poscore does, through the till), nor talk to the ERP.
 """
@@ -17,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
@@ -28,7 +30,7 @@ from caja_pos import platform
 from caja_pos.services import clock
 from caja_pos.services.till import Till
 from poscore.payment import Payment
-from poscore.sale import Sale
+from poscore.sale import Sale, device_time_text
 
 __all__ = ["COMMIT_TRIES", "CommitSale", "Sales", "SequenceUsed", "Started", "StorageError"]
 
@@ -38,28 +40,41 @@ Started = Callable[[Sale], None]
 CommitSale = Callable[[list[Payment], Started | None, Started | None], Awaitable[Sale]]
 
 COMMIT_TRIES = 5  # numbers taken by other tabs between two tries of one sale (each try re-reads the last)
-AHEAD = "00000000-0000-4000-8000-000000000000"  # the uuid of a draft: never stored, the click stamps its own
-_IDENTITY = ("uuid", "seq", "number", "created_at", "sale")  # record fields stamped on the click
-_SALE_IDENTITY = ("uuid", "seq", "number", "device_time")  # SALE fields stamped on the click
+_IDENTITY = ("uuid", "seq", "number", "created_at", "sale")  # record fields around the click's time
+_SALE_IDENTITY = ("uuid", "seq", "number", "device_time")  # SALE fields around it
 
 
 @dataclass(frozen=True)
 class _Draft:
-    """A sale made ahead from the till's state (`inputs`), and its record and stock decrement as JSON text
-    without the fields the click stamps (`rest`: the record's members, `sale_rest`: the SALE's)."""
+    """A sale made ahead from the till's state (`inputs`), with its identity (uuid, seq, number), and its record
+    and stock decrement as JSON text: `head` + the click's time + `middle` + the same time + `tail` (`rest` and
+    `sale_rest` are the record's and the SALE's members but the identity, for a sale renumbered)."""
 
     inputs: tuple
     sale: Sale
     rest: str
     sale_rest: str
     stock_json: str
+    head: str
+    middle: str
+    tail: str
+
+    def record_at(self, created: str, when: str) -> str:
+        """The record of this sale as the click makes it: its time (record `created_at`, SALE `device_time`)."""
+        return f"{self.head}{json.dumps(created)}{self.middle}{json.dumps(when)}{self.tail}"
 
     def stamped(self, uuid: str, seq: int, now: datetime) -> tuple[Sale, str]:
-        """The sale with its identity, and its record as JSON (the record Till.sale_record gives, same fields)."""
+        """The sale under another identity, and its record as JSON (the record Till.sale_record gives, same fields)."""
         sale = self.sale.stamped(uuid, seq, now)
-        u, number, created, when = (json.dumps(x) for x in (uuid, sale.number, now.isoformat(), sale.device_time))
-        return sale, (f'{{"uuid":{u},"seq":{seq},"number":{number},"created_at":{created},{self.rest},'
-                      f'"sale":{{"uuid":{u},"seq":{seq},"number":{number},"device_time":{when},{self.sale_rest}}}}}')
+        head, middle, tail = _record_parts(uuid, seq, sale.number, self.rest, self.sale_rest)
+        return sale, f"{head}{json.dumps(now.isoformat())}{middle}{json.dumps(sale.device_time)}{tail}"
+
+
+def _record_parts(uuid: str, seq: int, number: str, rest: str, sale_rest: str) -> tuple[str, str, str]:
+    u, n = json.dumps(uuid), json.dumps(number)
+    return (f'{{"uuid":{u},"seq":{seq},"number":{n},"created_at":',
+            f',{rest},"sale":{{"uuid":{u},"seq":{seq},"number":{n},"device_time":',
+            f',{sale_rest}}}}}')
 
 
 class Sales:
@@ -102,7 +117,8 @@ class Sales:
     def _make(self, payments: list[Payment], stamp: dict) -> _Draft:
         seq = self.till.next_seq(self.last_seq or 0)
         now = self.now()
-        sale = self.till.build_sale(payments, AHEAD, seq, now, stamp.get("cashier"))
+        # A uuid of its own: a draft never stored (the cart changed, the number was taken) leaves nothing behind.
+        sale = self.till.build_sale(payments, str(uuid4()), seq, now, stamp.get("cashier"))
         record = Till.sale_record(sale, now.isoformat())
         # contract: a SALE may carry cashier_id and shift_uuid beside the free-text cashier
         body = record["sale"]
@@ -110,7 +126,8 @@ class Sales:
         rest = json.dumps({k: v for k, v in record.items() if k not in _IDENTITY}, separators=(",", ":"))
         sale_rest = json.dumps({k: v for k, v in body.items() if k not in _SALE_IDENTITY}, separators=(",", ":"))
         stock = json.dumps({str(k): v for k, v in Till.stock_decrement(sale).items()})
-        return _Draft(self._inputs(payments, stamp), sale, rest[1:-1], sale_rest[1:-1], stock)
+        parts = _record_parts(sale.uuid, seq, sale.number, rest[1:-1], sale_rest[1:-1])
+        return _Draft(self._inputs(payments, stamp), sale, rest[1:-1], sale_rest[1:-1], stock, *parts)
 
     def _draft_for(self, payments: list[Payment], stamp: dict) -> _Draft:
         """The draft made ahead when the till is as it was then, else one made now."""
@@ -133,11 +150,18 @@ class Sales:
         for attempt in range(COMMIT_TRIES):
             if self.last_seq is None:
                 self.last_seq = await self.storage.last_sequence()
-            sale, record_json = draft.stamped(str(uuid4()), self.till.next_seq(self.last_seq), self.now())
+            seq, now = self.till.next_seq(self.last_seq), self.now()
+            if attempt == 0 and seq == draft.sale.seq:  # the usual case: the number made ahead is the next one
+                when = device_time_text(now)  # the only check left (a time without offset); raises before storing
+                outcome = self.storage.begin_sale(draft.record_at(now.isoformat(), when), draft.stock_json,
+                                                  self._stored_hook())
+                sale = replace(draft.sale, device_time=when)  # while IndexedDB writes
+            else:
+                sale, record_json = draft.stamped(str(uuid4()), seq, now)
+                outcome = self.storage.begin_sale(record_json, draft.stock_json, self._stored_hook())
+            # idb.js settles a stored sale in the task its transaction completed in (never within this call), a
+            # turn of the loop before the await below resumes: the dialog then appears without waiting for that turn.
             settle = self._settling[sale.uuid] = self._settle(sale, stored)
-            # idb.js settles a stored sale in the task its transaction completed in, a turn of the loop before
-            # the await below resumes: the dialog then appears without waiting for that turn.
-            outcome = self.storage.begin_sale(record_json, draft.stock_json, self._stored_hook())
             if started is not None:
                 try:
                     started(sale)
