@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import uuid4
@@ -155,7 +155,7 @@ class Sales:
                 when = device_time_text(now)  # the only check left (a time without offset); raises before storing
                 outcome = self.storage.begin_sale(draft.record_at(now.isoformat(), when), draft.stock_json,
                                                   self._stored_hook())
-                sale = replace(draft.sale, device_time=when)  # while IndexedDB writes
+                sale = draft.sale.at(when)  # while IndexedDB writes (`when` passed the check above)
             else:
                 sale, record_json = draft.stamped(str(uuid4()), seq, now)
                 outcome = self.storage.begin_sale(record_json, draft.stock_json, self._stored_hook())
