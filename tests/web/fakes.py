@@ -25,6 +25,7 @@ class FakeIdb:
         self.returns: dict[str, dict] = {}
         self.fail_commit: str | None = None
         self.answering = False  # True while commitSale's on_stored runs
+        self.marked_log: list[list[str]] = []  # the uuids each markSyncing marked
 
     async def metaGet(self, key: str) -> Any:
         return self.meta.get(key, JsNull())
@@ -108,6 +109,23 @@ class FakeIdb:
     async def outboxSales(self) -> str:
         # IndexedDB's getAll answers in key order: the outbox is keyed by uuid.
         return json.dumps([self.sales[u] for u in sorted(self.outbox) if u in self.sales])
+
+    async def markSyncing(self, only_json: str | None, from_json: str, to: str, limit: int) -> str:
+        only = None if only_json is None else set(json.loads(only_json))
+        states = json.loads(from_json)
+        unsent = sorted((self.sales[u] for u, e in self.outbox.items() if e["kind"] == "sale" and u in self.sales
+                         and (only is None or u in only) and self.sales[u]["state"] in states),
+                        key=lambda r: r["seq"])
+        batch = unsent[:limit]
+        for record in batch:
+            record["state"] = to
+        self.marked_log.append([r["uuid"] for r in batch])
+        return json.dumps(batch)
+
+    async def unmarkSyncing(self, uuids_json: str, from_json: str, to: str) -> None:
+        for u in json.loads(uuids_json):
+            if u in self.sales and self.sales[u]["state"] in json.loads(from_json):
+                self.sales[u]["state"] = to
 
     async def applySaleResults(self, updates_json: str) -> None:
         for u in json.loads(updates_json):

@@ -7,6 +7,7 @@ import asyncio
 from decimal import Decimal
 
 from caja_pos.screens.ticket import lines_for
+from caja_pos.services.outbox import Outbox
 from caja_pos.services.sync import fetch_cfdis, upload_sales
 from caja_pos.services.till import Till
 from storage import Storage
@@ -44,12 +45,13 @@ def _sell(storage: Storage) -> list[str]:
 
 
 def test_the_stamped_uuid_reaches_the_reprinted_ticket() -> None:
-    storage = Storage(FakeIdb())
+    idb = FakeIdb()
+    storage = Storage(idb)
     factura, remision = _sell(storage)
     erp = FakeErp([])
     erp.sales_answer = lambda s: {"uuid": s["uuid"], "status": "accepted", "series": "F" if s["type"] == "factura"
                                   else "R", "folio": 1}
-    assert _run(upload_sales(erp, storage, "tok"))["accepted"] == 2
+    assert _run(upload_sales(erp, storage, Outbox(idb), "tok"))["accepted"] == 2
     record = next(r for r in _run(storage.sales()) if r["uuid"] == factura)
     text = ticket_text(lines_for(record, {"name": "Abarrotes"}, 58, "es"))
     assert "Factura en proceso de timbrado" in text and UUID not in text

@@ -14,6 +14,7 @@ from caja_pos.net.erp import NetworkError
 from caja_pos.screens.syncpanel import customers_message, sales_message
 from caja_pos.services.backup import backup_document, prune_cutoff, read_backup
 from caja_pos.services.outbox import BASE_DELAY_S, MAX_DELAY_S, Syncer, backoff_delay
+from caja_pos.services.sync import SALES_BATCH
 from caja_pos.services.till import Till
 from storage import Storage
 
@@ -28,10 +29,6 @@ def _run(coro):  # type: ignore[no-untyped-def]
 
 class OutboxIdb(FakeIdb):
     """FakeIdb plus the outbox functions of idb_sync.js, with the same observable behaviour."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.marked_log: list[list[str]] = []
 
     async def pendingCounts(self) -> str:
         carried = {r["sale"]["customer"]["uuid"] for r in self.sales.values()
@@ -72,20 +69,6 @@ class OutboxIdb(FakeIdb):
     async def acquireSyncLock(self) -> Any:
         return lambda: None
 
-    async def markSyncing(self, only_json: str | None, from_json: str, to: str) -> str:
-        only = None if only_json is None else set(json.loads(only_json))
-        marked = [u for u, e in self.outbox.items() if e["kind"] == "sale" and (only is None or u in only)
-                  and self.sales[u]["state"] in json.loads(from_json)]
-        for u in marked:
-            self.sales[u]["state"] = to
-        self.marked_log.append(marked)
-        return json.dumps(marked)
-
-    async def unmarkSyncing(self, uuids_json: str, from_json: str, to: str) -> None:
-        for u in json.loads(uuids_json):
-            if self.sales[u]["state"] in json.loads(from_json):
-                self.sales[u]["state"] = to
-
 
 class VoidsErp(FakeErp):
     def __init__(self) -> None:
@@ -119,7 +102,7 @@ def paired_syncer(idb: OutboxIdb, erp: VoidsErp) -> Syncer:
 
 def _store_sales(storage: Storage, n: int) -> list[dict]:
     till = Till(TERMINAL)
-    till.catalog.add([product(1, "10.00", "100.000")])
+    till.catalog.add([product(1, "10.00", "1000.000")])
     for i in range(n):
         till.cart.add(1, 1)
         seq = till.next_seq(_run(storage.last_sequence()))
@@ -206,6 +189,53 @@ def test_a_sale_in_flight_cannot_be_cancelled_and_is_pending_again_after_a_netwo
     assert seen == ["syncing"] and "v" not in idb.outbox
     assert idb.sales[uuid]["state"] == "pending"  # nothing known: it will be sent again
     assert _run(syncer.box.cancel(uuid, {"uuid": "v"}, ["pending"])) == "ok"
+
+
+def test_sales_go_in_batches_of_the_lowest_numbers_and_a_failing_run_marks_only_the_first() -> None:
+    idb, erp, syncer, records = _setup(2 * SALES_BATCH + 5)
+    by_number = [r["uuid"] for r in sorted(records, key=lambda r: r["seq"])]
+    assert by_number != sorted(by_number)  # the outbox is read in uuid order: the batches must not follow it
+
+    def refuse(sale: dict) -> dict:  # the ERP answers 5xx (as BrowserHttp raises it): nothing is known
+        raise NetworkError("503")
+
+    erp.sales_answer = refuse
+    assert _run(syncer._locked(None))["error"] == "network"
+    # One batch marked and put back, not every unsent sale: a failing run after each sale stays cheap.
+    assert idb.marked_log == [by_number[:SALES_BATCH]]
+    assert {r["state"] for r in idb.sales.values()} == {"pending"}
+
+    idb.marked_log.clear()
+    erp.sales_answer = _accept_all
+    report = _run(syncer._locked(None))
+    assert (report["accepted"], report["error"]) == (2 * SALES_BATCH + 5, None)
+    assert idb.marked_log == [by_number[:SALES_BATCH], by_number[SALES_BATCH:2 * SALES_BATCH],
+                              by_number[2 * SALES_BATCH:]]
+    assert [s["uuid"] for s in erp.received[SALES_BATCH:]] == by_number  # folios follow the local numbers
+    assert _run(syncer.box.counts())["sales"] == 0
+
+
+def test_a_batch_the_erp_answers_only_in_part_ends_the_run_and_its_rest_is_sent_again() -> None:
+    idb, erp, syncer, records = _setup(SALES_BATCH + 3)
+    by_number = [r["uuid"] for r in sorted(records, key=lambda r: r["seq"])]
+    erp.sales_answer = lambda s: None if s["uuid"] == by_number[1] else _accept_all(s)
+    _orig = erp.request
+
+    async def request(method: str, path: str, body: Any = None, token: str | None = None,
+                      timeout_ms: int = 0) -> Any:
+        answer = await _orig(method, path, body, token, timeout_ms)
+        if path == "/api/sales":  # one sale left out of the answer
+            answer["results"] = [r for r in answer["results"] if r is not None]
+        return answer
+
+    erp.request = request  # type: ignore[method-assign]
+    report = _run(syncer._locked(None))
+    assert (report["accepted"], report["error"]) == (SALES_BATCH - 1, None)
+    assert len(idb.marked_log) == 1  # the next batch would have started with the unanswered sale: not sent now
+    assert idb.sales[by_number[1]]["state"] == "pending"
+    assert [u for u in by_number if idb.sales[u]["state"] == "pending"] == [by_number[1], *by_number[SALES_BATCH:]]
+    erp.sales_answer = _accept_all
+    assert _run(syncer._locked(None))["accepted"] == 4
 
 
 def _run_in_thread(coro: Any) -> Any:

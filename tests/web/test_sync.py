@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from caja_pos.net.erp import FeedPage, HttpError, pair
 from caja_pos.services import sync
+from caja_pos.services.outbox import Outbox
 from caja_pos.services.sync import load_feed, upload_sales
 from caja_pos.services.till import Till
 from storage import CATALOG, SequenceUsed, Storage, StorageError
@@ -192,7 +193,7 @@ def test_upload_applies_accepted_and_rejected_per_sale() -> None:
         return {"uuid": sale["uuid"], "status": "accepted", "series": "R", "folio": next(folios)}
 
     erp.sales_answer = answer
-    report = _run(upload_sales(erp, storage, "tok"))
+    report = _run(upload_sales(erp, storage, Outbox(idb), "tok"))
     assert report == {"accepted": 2, "rejected": [("T01-000008", "Precio distinto")], "error": None}
     states = {r["number"]: (r["state"], r.get("folio"), r.get("message")) for r in _run(storage.sales())}
     assert states == {"T01-000007": ("synced", 100, None), "T01-000008": ("rejected", None, "Precio distinto"),
@@ -206,11 +207,11 @@ def test_network_error_changes_nothing_and_the_same_sales_are_sent_again() -> No
     _store_sales(storage, 2)
     erp = FakeErp([])
     erp.down = True
-    assert _run(upload_sales(erp, storage, "tok"))["error"] == "network"
+    assert _run(upload_sales(erp, storage, Outbox(idb), "tok"))["error"] == "network"
     assert len(idb.outbox) == 2
     erp.down = False
     erp.sales_answer = lambda s: {"uuid": s["uuid"], "status": "accepted", "series": "R", "folio": s["seq"]}
-    assert _run(upload_sales(erp, storage, "tok"))["accepted"] == 2
+    assert _run(upload_sales(erp, storage, Outbox(idb), "tok"))["accepted"] == 2
     assert [s["uuid"] for s in erp.received] == ["uuid-0", "uuid-1"]
 
 

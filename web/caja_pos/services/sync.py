@@ -12,13 +12,13 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Awaitable, Callable, Collection
-from typing import Any
+from typing import Any, Protocol
 
 from storage import CATALOG, CUSTOMERS, Storage
 
 from caja_pos.net.erp import FeedPage, Http, HttpError, NetworkError, feed_page
 from caja_pos.text.labels import lang
-from poscore.lifecycle import REJECTED, SYNCED, UNSENT
+from poscore.lifecycle import REJECTED, SYNCED
 from poscore.messages import answer_text
 
 PAGE = 2000  # products per feed page = per stored chunk (the contract allows up to 5000)
@@ -29,6 +29,14 @@ SALES_BATCH = 100  # the ERP accepts up to 500
 STORE_AHEAD = 4  # feed page writes in flight while the next pages are indexed
 
 ProgressFn = Callable[[FeedPage, int, int], Awaitable[None]]
+
+
+class SalesOutbox(Protocol):
+    """What the upload needs of services/outbox.py's Outbox (not imported: that module imports this one)."""
+
+    async def mark_syncing(self, only: Collection[str] | None, limit: int) -> list[dict]: ...
+
+    async def unmark_syncing(self, uuids: list[str]) -> None: ...
 
 
 async def load_feed(http: Http, storage: Storage, token: str, kind: str, since: int,
@@ -102,31 +110,36 @@ async def compact_if_grown(storage: Storage, kind: str) -> bool:
     return True
 
 
-async def upload_sales(http: Http, storage: Storage, token: str, only: Collection[str] | None = None) -> dict:
-    """Send the pending sales in batches, in local-number order, and apply the ERP's per-sale answers (`only`:
-    just these uuids).
+async def upload_sales(http: Http, storage: Storage, box: SalesOutbox, token: str,
+                       only: Collection[str] | None = None) -> dict:
+    """Send the unsent sales (`only`: just these uuids) in batches of the lowest local numbers, and apply the ERP's
+    per-sale answers.
 
-    Returns {"accepted": n, "rejected": [(number, message)], "error": None | "network"}. A NetworkError
-    stops the run and leaves every unsent or unanswered sale pending.
+    Each batch is marked "syncing" and read in one transaction (`box.mark_syncing`), sent, and whatever the ERP
+    did not answer is marked pending again. Returns {"accepted": n, "rejected": [(number, message)], "error": None
+    | "network" | the ERP's message}. An error stops the run and leaves every unsent or unanswered sale pending.
     """
     report: dict[str, Any] = {"accepted": 0, "rejected": [], "error": None}
-    pending = [r for r in await storage.outbox_sales() if r.get("state") in UNSENT
-               and (only is None or r["uuid"] in only)]
-    # The ERP gives folios in the order sales arrive: send them in local-number order, so folio order follows
-    # the order the sales were made (the outbox store is read in uuid order). A failed batch stops the run, and
-    # the next run starts again from the lowest pending number.
-    pending.sort(key=lambda r: int(r["seq"]))
-    for i in range(0, len(pending), SALES_BATCH):
-        batch = pending[i:i + SALES_BATCH]
+    # The ERP gives folios in the order sales arrive: each batch is the lowest pending local numbers, so folio
+    # order follows the order the sales were made. A failed batch stops the run, and the next run starts again
+    # from the lowest pending number.
+    while batch := await box.mark_syncing(only, SALES_BATCH):
+        answered = 0
         try:
             answer = await http.request("POST", "/api/sales", {"sales": [r["sale"] for r in batch]}, token=token)
+            updates = answer_updates(answer, batch, "number", report)
+            answered = len(updates)
+            await storage.apply_sale_results(updates)
         except NetworkError:
             report["error"] = "network"
-            break
         except HttpError as exc:
             report["error"] = exc.text(lang())
+        finally:  # whatever the ERP did not answer is pending again ("nothing known")
+            await box.unmark_syncing([r["uuid"] for r in batch])
+        # A batch not answered in full ends the run too: its unanswered sales would be the next batch again. A
+        # short batch was the last one: no transaction to find nothing (the usual run, one sale after each sale).
+        if report["error"] or answered < len(batch) or len(batch) < SALES_BATCH:
             break
-        await storage.apply_sale_results(answer_updates(answer, batch, "number", report))
     return report
 
 
