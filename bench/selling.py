@@ -11,6 +11,9 @@ What it is for:
   time as the POS's sale before it had (its click minus the previous sale's end), and back to back. Spaced is
   the floor of a sale: here a strict-durability transaction after 0.1–1 s idle took ≈1 ms more at p50 and
   ≈2–3 ms more at p95 than one right after another (the browser's database thread and the disk idle between).
+  Each timed sale is also split (idb.js lastCommit): Python before its transaction begins, the transaction,
+  Python after it; and the spaced floor is run a second time in the POS's own database (the one it filled with
+  the catalog and its sales), so what the filled database costs is not counted as the POS code's.
 - Sync: N valid sales (poscore, bench/salesgen.py) committed into the device's IndexedDB through the POS's own
   idb.js commitSale while the POS is closed — what a day offline leaves behind —, then the POS opens online and
   syncs by itself; timed from its first POST /api/sales (Resource Timing) to its outbox being empty, then the
@@ -46,14 +49,18 @@ COMMIT = """(settle) => new Promise((resolve, reject) => {
 })"""
 
 # The floor of a commit: the same IndexedDB transaction as idb.js commitSale (number claim, sale, outbox entry,
-# stock decrement, sequence; durability "strict"; committed at once) from plain JS, no Python, in a database of its own, with copies of
-# a real sale record the POS just stored. Timed from the call to the transaction's "complete". The i-th waits
+# stock decrement, sequence; durability "strict"; committed at once) from plain JS, no Python, with copies of a
+# real sale record the POS just stored. Timed from the call to the transaction's "complete". The i-th waits
 # gaps[i] ms idle first (0: right after the previous one).
-COMMIT_FLOOR = """async ([recordJson, gaps]) => {
+# In a database of its own with the POS's stores (inPos false), or in the POS's own database (inPos true, from a
+# page where the POS is not running, so nothing syncs the copies): keys no sale can have (uuids "bench-floor-…",
+# numbers from 10⁹, the claim under "bench-floor", not "seq"), all deleted afterwards. The two apart show what the
+# database the POS has filled costs a transaction, beside what the POS's code does around it.
+COMMIT_FLOOR = """async ([recordJson, gaps, inPos]) => {
   const n = gaps.length;
-  const db = await new Promise((resolve, reject) => {
+  const db = inPos ? await (await import('/pos/idb/idb_core.js')).open() : await new Promise((resolve, reject) => {
     const r = indexedDB.open("bench-commit-floor", 1);
-    r.onupgradeneeded = () => {  // the POS's stores and indexes (web/idb/idb.js open)
+    r.onupgradeneeded = () => {  // the POS's stores and indexes (web/idb/idb_core.js open)
       const d = r.result;
       d.createObjectStore("meta");
       const sales = d.createObjectStore("sales", { keyPath: "uuid" });
@@ -65,29 +72,45 @@ COMMIT_FLOOR = """async ([recordJson, gaps]) => {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   });
+  const claim = inPos ? "bench-floor" : "seq";
+  const counter = inPos ? "bench-floor-seq" : "seq";
+  const first = inPos ? 1e9 : 0;
   const base = JSON.parse(recordJson);
   const times = [];
   for (let i = 1; i <= n; i++) {
     if (gaps[i - 1] > 0) await new Promise((r) => setTimeout(r, gaps[i - 1]));
-    const json = JSON.stringify({ ...base, uuid: `floor-${i}`, seq: i });
+    const json = JSON.stringify({ ...base, uuid: `bench-floor-${i}`, seq: first + i });
     const t0 = performance.now();
     const record = JSON.parse(json);
     const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", { durability: "strict" });
     const done = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
     const meta = tx.objectStore("meta");
-    meta.add(record.uuid, ["seq", i]);
+    meta.add(record.uuid, [claim, first + i]);
     tx.objectStore("sales").add(record);
     tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
     tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: { "1": "-1" } });
-    meta.put(JSON.stringify(i), "seq");
+    meta.put(JSON.stringify(first + i), counter);
     tx.commit();
     await done;
     times.push(performance.now() - t0);
   }
-  db.close();
-  await new Promise((resolve) => { const r = indexedDB.deleteDatabase("bench-commit-floor"); r.onsuccess = r.onerror = resolve; });
+  if (inPos) {
+    const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite");
+    for (let i = 1; i <= n; i++) {
+      for (const store of ["sales", "outbox", "stock"]) tx.objectStore(store).delete(`bench-floor-${i}`);
+      tx.objectStore("meta").delete([claim, first + i]);
+    }
+    tx.objectStore("meta").delete(counter);
+    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
+  } else {
+    db.close();
+    await new Promise((resolve) => { const r = indexedDB.deleteDatabase("bench-commit-floor"); r.onsuccess = r.onerror = resolve; });
+  }
   return times;
 }"""
+
+# When the last sale's transaction was begun and found complete (web/idb/idb.js lastCommit).
+LAST_COMMIT = """async () => { const c = (await import('/pos/idb/idb.js')).lastCommit; return [c.begun, c.stored]; }"""
 
 OUTBOX_EMPTY = """async () => {
   const idb = await import('/pos/idb/idb.js');
@@ -109,15 +132,26 @@ def _commits(page: Any, url: str, codes: list[str], offline: bool = False) -> di
         page.context.set_offline(True)
         page.wait_for_function("() => document.getElementById('wifi-icon').dataset.state === 'offline'")
     try:
-        return _timed_commits(page, codes)
+        out, last, gaps = _timed_commits(page, codes)
     finally:
         if offline:
             page.context.set_offline(False)
+    # The floor in the POS's own database, each after the idle time its sale had, from a page without the POS.
+    page.goto(url + "/bench/blank.html")
+    posdb = [float(x) for x in page.evaluate(COMMIT_FLOOR, [last, gaps, True])]
+    out.update(floor_posdb_p50_ms=r(pct(posdb, 50), 2), floor_posdb_p95_ms=r(pct(posdb, 95), 2))
+    return out
 
 
-def _timed_commits(page: Any, codes: list[str]) -> dict[str, Any]:
+def _timed_commits(page: Any, codes: list[str]) -> tuple[dict[str, Any], str, list[float]]:
+    """The figures, the last sale's record (JSON) and the idle time before each timed sale."""
     t_start = float(page.evaluate("() => performance.now()"))
     times: list[float] = []
+    # Each timed sale apart: Python from the click to the transaction begun (idb.js commitSale), the transaction
+    # (begun → complete), Python from there to the dialog in the page.
+    before: list[float] = []
+    tx_ms: list[float] = []
+    after: list[float] = []
     back_to_back: list[float] = []
     gaps: list[float] = []  # before each timed sale: idle from the previous sale's end to its click
     end = None
@@ -136,21 +170,28 @@ def _timed_commits(page: Any, codes: list[str]) -> dict[str, Any]:
         (times if settle else back_to_back).append(t1 - t0)
         if settle:
             gaps.append(0.0 if end is None else t0 - end)
+            begun, stored = (float(x) for x in page.evaluate(LAST_COMMIT))
+            before.append(begun - t0)
+            tx_ms.append(stored - begun)
+            after.append(t1 - stored)
         end = t1
         page.click("#new-sale")
         page.wait_for_selector("#payment", state="detached")
     lt = long_tasks(page, t_start)
-    last = json.loads(page.evaluate("async () => (await import('/pos/idb/idb.js')).salesAll()"))[-1]
-    spaced = [float(x) for x in page.evaluate(COMMIT_FLOOR, [json.dumps(last), gaps])]
-    floor = [float(x) for x in page.evaluate(COMMIT_FLOOR, [json.dumps(last), [0] * len(times)])]
+    last = json.dumps(json.loads(page.evaluate("async () => (await import('/pos/idb/idb.js')).salesAll()"))[-1])
+    spaced = [float(x) for x in page.evaluate(COMMIT_FLOOR, [last, gaps, False])]
+    floor = [float(x) for x in page.evaluate(COMMIT_FLOOR, [last, [0] * len(times), False])]
     return {"n": len(times), "p50_ms": r(pct(times, 50), 2), "p95_ms": r(pct(times, 95), 2),
+            "python_before_p50_ms": r(pct(before, 50), 2), "python_before_p95_ms": r(pct(before, 95), 2),
+            "transaction_p50_ms": r(pct(tx_ms, 50), 2), "transaction_p95_ms": r(pct(tx_ms, 95), 2),
+            "python_after_p50_ms": r(pct(after, 50), 2), "python_after_p95_ms": r(pct(after, 95), 2),
             "max_ms": r(max(times), 2), "back_to_back_n": len(back_to_back),
             "back_to_back_p50_ms": r(pct(back_to_back, 50), 2) if back_to_back else None,
             "back_to_back_p95_ms": r(pct(back_to_back, 95), 2) if back_to_back else None, "longest_task_while_selling_ms": lt["longest_ms"],
             "long_tasks_while_selling": lt["count"],
             "floor_p50_ms": r(pct(floor, 50), 2), "floor_p95_ms": r(pct(floor, 95), 2),
             "floor_spaced_p50_ms": r(pct(spaced, 50), 2), "floor_spaced_p95_ms": r(pct(spaced, 95), 2),
-            "gap_p50_ms": r(pct(gaps, 50), 1)}
+            "gap_p50_ms": r(pct(gaps, 50), 1)}, last, gaps
 
 
 def _sync(page: Any, url: str, paired: dict[str, Any], items: list[dict[str, Any]], n: int,
@@ -193,7 +234,9 @@ def measure(pw: Any, url: str, profile: Profile, paired: dict[str, Any], items: 
     codes = [p["barcodes"][0] for p in stocked[:n_commits]]
     out: dict[str, Any] = {"commit": _commits(page, url, codes)}
     out["commit_offline"] = _commits(page, url, codes, offline=True)
-    page.evaluate(OUTBOX_EMPTY)  # back online, what was sold offline reaches the ERP before the sync measure
+    page.goto(url + "/pos/")  # the POS again (the floor ran without it), back online:
+    pospage.wait_sell(page)
+    page.evaluate(OUTBOX_EMPTY)  # what was sold offline reaches the ERP before the sync measure
     out["sync"] = _sync(page, url, paired, items, n_sync, db)
     profile.close()
     return out
