@@ -71,7 +71,29 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     item.stash[CRASHED] = False  # a rerun starts clean
 
 
+# Under pytest-xdist (`make test` runs two workers) the tests run in worker processes without a terminal: each sends
+# its crashes and its fault-suite counts to this process when it ends, and the summary below prints them all.
+FAULTS: list[dict[str, Any]] = []  # tests/faults/conftest.py Scenario.summary() of every worker's scenarios
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["crashes"] = CRASHES
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    out = getattr(node, "workeroutput", {})
+    CRASHES.extend((nodeid, what, list(lines)) for nodeid, what, lines in out.get("crashes", []))
+    FAULTS.extend(out.get("faults_ledger", []))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
+    from tests.faults.ledger import ledger_lines
+
+    for line in ledger_lines(FAULTS):
+        terminalreporter.write_line(line)
     for nodeid, what, lines in CRASHES:
         terminalreporter.write_line(f"chromium: renderer crashed in {nodeid}; {what} "
                                     f"(Chromium's last stderr lines: {len(lines)})")

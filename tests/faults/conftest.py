@@ -24,6 +24,7 @@ import pytest
 from tests.conftest import crashed
 from tests.e2e.conftest import Browser, ErpProcess, browser, erp, playwright
 from tests.e2e.harness import erp_rows
+from tests.faults.ledger import ledger_lines
 
 __all__ = ["browser", "erp", "playwright"]
 
@@ -99,6 +100,12 @@ class Scenario:
                 self.records_duplicated.append(f"{table}:{uuid}")
         self.counted = True
 
+    def summary(self) -> dict[str, Any]:
+        """What the end-of-session lines need (tests/faults/ledger.py), as plain data a worker can send."""
+        return {"name": self.name, "crashed": self.crashed, "made": len(self.made), "in_erp": self.in_erp,
+                "lost": len(self.lost), "duplicated": len(self.duplicated), "records": len(self.records),
+                "records_lost": len(self.records_lost), "records_duplicated": len(self.records_duplicated)}
+
     def assert_exactly_once(self) -> None:
         self.count()
         assert len(set(self.made)) == len(self.made), f"a local number was shown twice: {self.made}"
@@ -128,29 +135,17 @@ def ledger(request: pytest.FixtureRequest, erp: ErpProcess) -> Iterator[Scenario
             scenario.lost = list(scenario.made)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Under pytest-xdist this process is a worker with no terminal: its scenarios go to the controller, which
+    # prints them with every other worker's (tests/conftest.py pytest_testnodedown).
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["faults_ledger"] = [s.summary() for s in LEDGER]
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    if not LEDGER:
-        return
-    for s in LEDGER:
-        if s.crashed:
-            terminalreporter.write_line(f"faults: {s.name}: Chromium's renderer crashed after {len(s.made)} "
-                                        "sales; this attempt is not counted (see the chromium: line)")
-            continue
-        kept = (f"; {len(s.records)} shift records, {len(s.records_lost)} lost, "
-                f"{len(s.records_duplicated)} duplicated") if s.records else ""
-        terminalreporter.write_line(f"faults: {s.name}: {len(s.made)} made, {s.in_erp} in the ERP, "
-                                    f"{len(s.lost)} lost, {len(s.duplicated)} duplicated{kept}")
-    counted = [s for s in LEDGER if not s.crashed]
-    sales = sum(len(s.made) for s in counted)
-    lost = sum(len(s.lost) for s in counted)
-    dup = sum(len(s.duplicated) for s in counted)
-    scenarios = len({s.name for s in counted})
-    terminalreporter.write_line(f"faults: {scenarios} scenarios, {sales} sales, {lost} lost, {dup} duplicated")
-    records = sum(len(s.records) for s in counted)
-    if records:
-        r_lost = sum(len(s.records_lost) for s in counted)
-        r_dup = sum(len(s.records_duplicated) for s in counted)
-        terminalreporter.write_line(f"faults: {records} shift records, {r_lost} lost, {r_dup} duplicated")
+    for line in ledger_lines([s.summary() for s in LEDGER]):
+        terminalreporter.write_line(line)
 
 
 # ---------- killing processes we started, by id ----------
