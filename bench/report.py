@@ -137,6 +137,13 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
                 f"{c['transaction_p50_ms']} / {c['transaction_p95_ms']}", "ms")
             row("  … Python after it, to \"Venta guardada\" in the page, p50 / p95",
                 f"{c['python_after_p50_ms']} / {c['python_after_p95_ms']}", "ms")
+        k = c.get("clicked")  # older runs lack it
+        if k:
+            row(f"  confirmed by a real pointer click (held 60–150 ms, released), p50 / p95 ({k['n']})",
+                f"{k['p50_ms']} / {k['p95_ms']}", "ms")
+            row("  … its transaction, p50 / p95", f"{k['transaction_p50_ms']} / {k['transaction_p95_ms']}", "ms")
+            row("  floor: the same transaction begun by such a click on a plain <button>, no POS, p50 / p95",
+                f"{k['floor_p50_ms']} / {k['floor_p95_ms']}", "ms")
         row("  longest main-thread task while selling", c["longest_task_while_selling_ms"], "ms", "< 50 ms", None,
             le(c["longest_task_while_selling_ms"], 49.999))
         y = sell["sync"]
