@@ -82,6 +82,19 @@ OPEN_LIKE_POS = """((name) => new Promise((resolve, reject) => {
     r.onsuccess = () => resolve(r.result);
     r.onerror = () => reject(r.error);
   }))"""
+# The writes of idb.js commitSale (number claim, sale, outbox entry, stock decrement, sequence; durability "strict";
+# committed at once), for the floors: a JS expression, (db, record, claim key, number, counter key) → the transaction.
+WRITE_SALE = """((db, record, claim, n, counter) => {
+    const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", { durability: "strict" });
+    const meta = tx.objectStore("meta");
+    meta.add(record.uuid, [claim, n]);
+    tx.objectStore("sales").add(record);
+    tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
+    tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: { "1": "-1" } });
+    meta.put(JSON.stringify(n), counter);
+    tx.commit();
+    return tx;
+  })"""
 COMMIT_FLOOR = """async ([recordJson, gaps, inPos]) => {
   const n = gaps.length;
   const db = inPos ? await (await import('/pos/idb/idb_core.js')).open() : await OPEN_LIKE_POS("bench-commit-floor");
@@ -95,16 +108,8 @@ COMMIT_FLOOR = """async ([recordJson, gaps, inPos]) => {
     const json = JSON.stringify({ ...base, uuid: `bench-floor-${i}`, seq: first + i });
     const t0 = performance.now();
     const record = JSON.parse(json);
-    const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", { durability: "strict" });
-    const done = new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
-    const meta = tx.objectStore("meta");
-    meta.add(record.uuid, [claim, first + i]);
-    tx.objectStore("sales").add(record);
-    tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
-    tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: { "1": "-1" } });
-    meta.put(JSON.stringify(first + i), counter);
-    tx.commit();
-    await done;
+    const tx = WRITE_SALE(db, record, claim, first + i, counter);
+    await new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
     times.push(performance.now() - t0);
   }
   if (inPos) {
@@ -120,7 +125,7 @@ COMMIT_FLOOR = """async ([recordJson, gaps, inPos]) => {
     await new Promise((resolve) => { const r = indexedDB.deleteDatabase("bench-commit-floor"); r.onsuccess = r.onerror = resolve; });
   }
   return times;
-}""".replace("OPEN_LIKE_POS", OPEN_LIKE_POS)
+}""".replace("OPEN_LIKE_POS", OPEN_LIKE_POS).replace("WRITE_SALE", WRITE_SALE)
 
 # A real pointer click on "Confirmar cobro" (CDP input events, as a cashier's mouse): ARM installs the same timing
 # as COMMIT and returns at once; the click is made from Python, the figures read with ARMED.
@@ -157,18 +162,11 @@ CLICK_FLOOR_SETUP = """async (recordJson) => {
     i += 1;
     const t0 = performance.now();
     const record = { ...base, uuid: `bench-click-${i}`, seq: i };
-    const tx = db.transaction(["sales", "outbox", "stock", "meta"], "readwrite", { durability: "strict" });
+    const tx = WRITE_SALE(db, record, "seq", i, "seq");
     tx.oncomplete = () => { window.__benchClick = performance.now() - t0; };
     tx.onabort = () => { window.__benchClick = `aborted: ${tx.error}`; };
-    const meta = tx.objectStore("meta");
-    meta.add(record.uuid, ["seq", i]);
-    tx.objectStore("sales").add(record);
-    tx.objectStore("outbox").put({ uuid: record.uuid, kind: "sale", created_at: record.created_at });
-    tx.objectStore("stock").put({ sale_uuid: record.uuid, deltas: { "1": "-1" } });
-    meta.put(JSON.stringify(i), "seq");
-    tx.commit();
   });
-}""".replace("OPEN_LIKE_POS", OPEN_LIKE_POS)
+}""".replace("OPEN_LIKE_POS", OPEN_LIKE_POS).replace("WRITE_SALE", WRITE_SALE)
 CLICK_FLOOR_READ = """async () => {
   const deadline = performance.now() + 10000;
   while (window.__benchClick === null) {
