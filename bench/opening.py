@@ -31,6 +31,8 @@ def _pos_visit(page: Any, url: str, sell: bool, query: str = "") -> dict[str, An
     f["snapshot"] = page.evaluate("() => globalThis.cajaBoot && cajaBoot.snapshot")
     # "app" (the app imported in the snapshot) or "bare" (it was not: the open imports it, slower)
     f["snapshot_kind"] = page.evaluate("() => (globalThis.cajaBoot && cajaBoot.snapshotKind) || null")
+    # "app zip": PyScript's package imported as bytecode (platform.note_pyscript_origin); "source": compiled
+    f["pyscript_from"] = page.evaluate("() => (globalThis.cajaBoot && cajaBoot.pyscriptFrom) || null")
     # Every boot mark (web/boot/boot.mjs, app.py) in page time: where the open's time goes, phase by phase.
     f["marks"] = page.evaluate("""() => Object.fromEntries(Object.entries(cajaBoot.marks)
         .map(([k, v]) => [k, Math.round(cajaBoot.start + v)]))""")
@@ -54,6 +56,7 @@ def _summary(visits: list[dict[str, Any]]) -> dict[str, Any]:
     out["marks_ms"] = {k: median([v["marks"][k] for v in visits if k in v.get("marks", {})]) for k in sorted(names)}
     out["snapshot_used"] = sum(1 for v in visits if v.get("snapshot") == "used")
     out["snapshot_app"] = sum(1 for v in visits if v.get("snapshot_kind") == "app")
+    out["pyscript_bytecode"] = sum(1 for v in visits if v.get("pyscript_from") == "app zip")
     return out
 
 

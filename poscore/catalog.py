@@ -11,7 +11,8 @@ a Python loop over 100k names ≈ 17 ms):
   each dict kept as its UTF-8 JSON inside the page's bytes and parsed when its product is built: 100k dicts are most of
   the page's memory and of a warm open's cost in Pyodide, and selling needs only a few;
 * barcodes and SKUs go in one dict (O(1) lookup), filled a page at a time in the background (codes.py);
-* names sit in a list (one slot per product version), kept as received at first and normalized
+* names sit in a list (one slot per product version; a stored catalog's wait as one newline-joined text per page
+  until something needs them, ``_unqueue``), kept as received at first and normalized
   (``text.normalize_many``, one C-heavy call per few thousand names) by ``prepare`` in steps, or all at
   once by the first search that comes before (normalizing is most of a page's indexing, and selling
   needs no name until a search); for searching, they sit in one newline-joined string rebuilt lazily on
@@ -32,6 +33,7 @@ Must not: fetch or store the catalog (web/ does), or decide prices (the ERP send
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress
 from operator import itemgetter
@@ -82,8 +84,14 @@ class CatalogIndex:
         # would otherwise end up holding a Product for most of the catalog.
         self._cache: dict[int, Product] = {}
         self._codes = CodeIndex()  # upper-cased barcode or SKU -> id (pages merged by `prepare`, see codes.py)
-        self._slot: dict[int, int] = {}  # id -> its live slot in _names (active products only)
+        # id -> its live slot in _names (active products only); None until something needs it (_slots): the open of
+        # a stored catalog does not, and 100k dict entries were a tenth of its indexing
+        self._slot: dict[int, int] | None = None
         self._names: list[str] = []  # names, normalized up to _fresh and as received after it; dead slots hold ""
+        # Names of the slots after _names, not split yet: (a page's names joined by newlines, how many), in order.
+        # A stored catalog's open splits none (100k strings were a fifth of its indexing); _normalize does, a page
+        # per step, and every other use of _names first takes them all (_unqueue).
+        self._queued: deque[tuple[str, int]] = deque()
         self._fresh = 0  # normalizing a name twice changes nothing: names normalized at once may follow _fresh
         self._ids: list[int] = []  # slot -> product id (-1 when dead)
         self._dead = 0
@@ -108,7 +116,7 @@ class CatalogIndex:
                 self._add_one(p)
         self._changed()
 
-    def add_json(self, ids: Sequence[int], codes: str, active: Sequence[bool], names: str, data: bytes,
+    def add_json(self, ids: Sequence[int], codes: str, active: Sequence[int], names: str, data: bytes,
                  spans: Sequence[int], parse: Callable[[bytes], dict]) -> None:
         """Index new products from their columns, keeping each PRODUCT dict as its UTF-8 JSON inside ``data``
         (product ``i`` is ``data[spans[2*i]:spans[2*i+1]]``, in the order of the columns), parsed by ``parse``
@@ -122,11 +130,13 @@ class CatalogIndex:
         product was 100k strings to make at every open. Columns the fast path refuses (replacements,
         duplicates, odd data, a name holding a newline) are parsed at once and added as ``add`` would.
         """
-        try:  # the names' type and the codes are checked by _add_columns
-            pids, flags, named = list(ids), list(active), names.split("\n")
+        try:  # names that are not one text fail to count; the codes are checked by _add_columns
+            pids, flags = list(ids), list(active)
             n = len(pids)
-            ok = len(flags) == n and len(named) == max(n, 1) and len(spans) == 2 * n < 2 * _STRIDE \
-                and (n == 0 or max(spans) <= len(data))
+            # The spans ascend as JS writes them, so the last one says the data holds them all; a span that is
+            # wrong inside it is caught when its product is built (_raw_of checks the id).
+            ok = len(flags) == n and type(names) is str and names.count("\n") == max(n, 1) - 1 \
+                and len(spans) == 2 * n < 2 * _STRIDE and (n == 0 or spans[-1] <= len(data))
         except (TypeError, AttributeError):
             ok = False
         self._parse = parse
@@ -134,11 +144,22 @@ class CatalogIndex:
             table = len(self._pages)
             self._pages.append((data, spans))
             self._live.append(n)
-            if self._add_columns(pids, codes, flags, named, range(table * _STRIDE, table * _STRIDE + n)):
+            if self._add_columns(pids, codes, flags, names, range(table * _STRIDE, table * _STRIDE + n)):
                 self._changed()
                 return
             self._pages[table], self._live[table] = None, 0  # nothing of it was indexed
         self.add(parse(data[spans[2 * i]:spans[2 * i + 1]]) for i in range(len(spans) // 2))
+
+    def add_packed(self, ids: bytes, active: bytes, codes: bytes, names: bytes, data: bytes, spans: bytes,
+                   parse: Callable[[bytes], dict]) -> None:
+        """``add_json`` from the columns as bytes, as web/idb/catalog_json.js ``columnsOf`` packs them: ``ids`` and
+        ``spans`` a Uint32Array's bytes (native order), ``active`` one byte (0 or 1) per product, ``codes`` and
+        ``names`` UTF-8. Each part is taken with one C call (a memoryview cast, a UTF-8 decode): the same columns as
+        one JSON text were a third of a warm open's indexing in Pyodide (its separators and newlines are escapes
+        for the JSON string scanner). Parts that are not whole Uint32 values or not UTF-8 raise ValueError: JS's
+        encoder cannot write them, so they are a bug, not data to work around."""
+        self.add_json(memoryview(ids).cast("I"), codes.decode(), active, names.decode(), data,
+                      memoryview(spans).cast("I"), parse)
 
     def _raw_of(self, pid: int) -> dict | None:
         raw = self._raw.get(pid)
@@ -147,7 +168,10 @@ class CatalogIndex:
             assert page is not None
             data, spans = page
             i = 2 * (raw % _STRIDE)
-            return self._parse(data[spans[i]:spans[i + 1]])
+            product = self._parse(data[spans[i]:spans[i + 1]])
+            if type(product) is not dict or product.get("id") != pid:  # never another product's price
+                raise ValueError(f"product {pid}: its kept JSON is not its own")
+            return product
         return raw  # type: ignore[return-value]
 
     def _drop_handle(self, pid: int) -> None:
@@ -172,27 +196,46 @@ class CatalogIndex:
             codes = joined(list(map(_BARCODES, batch)), list(map(_SKU, batch)))
             active = list(map(_ACTIVE, batch))
             names = list(map(_NAME, batch))
+            "".join(names)  # a name that is not a string raises (in C): checked now, it is normalized later
         except (KeyError, TypeError):
             return False
         return codes is not None and self._add_columns(pids, codes, active, names, batch)
 
-    def _add_columns(self, pids: list, codes: str, active: list, names: list, raws: Iterable) -> bool:
+    def _add_columns(self, pids: list, codes: str, active: list, names: list[str] | str, raws: Iterable) -> bool:
+        """Index a page not seen before from its columns (``names`` a list, or one text joined by newlines); False,
+        having changed nothing, when it is not that (replacements, duplicates, odd codes)."""
         try:
-            "".join(names)  # a name that is not a string raises (in C): checked now, it is normalized later
             fresh = len(set(pids)) == len(pids) and self._raw.keys().isdisjoint(pids)
         except TypeError:
             return False
         if not fresh or not self._codes.add_text(pids, codes):  # the last check: it keeps the codes
             return False
         self._raw.update(zip(pids, raws))
-        if not all(active):
-            keep = list(compress(range(len(pids)), active))
-            pids = [pids[i] for i in keep]
-            names = [names[i] for i in keep]
-        self._slot.update(zip(pids, range(len(self._ids), len(self._ids) + len(pids))))
+        if type(names) is str and all(active):  # split when first needed: the names of an open wait in _queued
+            self._queued.append((names, len(pids)))
+            names = []
+        else:
+            self._unqueue()
+            if type(names) is str:
+                names = names.split("\n")
+            if not all(active):
+                keep = list(compress(range(len(pids)), active))
+                pids = [pids[i] for i in keep]
+                names = [names[i] for i in keep]
+        if self._slot is not None:
+            self._slot.update(zip(pids, range(len(self._ids), len(self._ids) + len(pids))))
         self._ids.extend(pids)
         self._names.extend(names)  # normalized later (_normalize), a few thousand per C-heavy call (text.py)
         return True
+
+    def _unqueue(self, upto: int | None = None) -> bool:
+        """Split the queued names into _names: all, or until _names reaches ``upto`` slots. True if any were."""
+        split = False
+        while self._queued and (upto is None or len(self._names) < upto):
+            text, _ = self._queued.popleft()
+            self._names.extend(text.split("\n"))
+            split = True
+        return split
 
     def _add_one(self, p: dict) -> None:
         pid = p["id"]
@@ -208,7 +251,9 @@ class CatalogIndex:
         if sku:
             self._codes.write(_code_key(sku), pid)
         if p.get("active", True):
-            self._slot[pid] = len(self._ids)
+            self._unqueue()  # its slot comes after every queued name
+            if self._slot is not None:
+                self._slot[pid] = len(self._ids)
             self._ids.append(pid)
             self._names.append(normalize(p["name"]))
 
@@ -229,9 +274,18 @@ class CatalogIndex:
                 self._codes.drop(key, pid)
         self._forget_index(pid)
 
+    def _slots(self) -> dict[int, int]:
+        """id -> live slot, built from _ids the first time it is needed (a live id is in one slot; dead ones are -1)."""
+        if self._slot is None:
+            slots = dict(zip(self._ids, range(len(self._ids))))
+            slots.pop(-1, None)
+            self._slot = slots
+        return self._slot
+
     def _forget_index(self, pid: int) -> None:
-        slot = self._slot.pop(pid, None)
+        slot = self._slots().pop(pid, None)
         if slot is not None:
+            self._unqueue()
             self._names[slot] = ""
             self._ids[slot] = -1
             self._dead += 1
@@ -264,16 +318,18 @@ class CatalogIndex:
 
     def names_waiting(self) -> int:
         """How many names a name search would normalize first (those `prepare` has not reached yet)."""
-        return len(self._names) - self._fresh
+        return len(self._names) + sum(n for _, n in self._queued) - self._fresh
 
     def _normalize(self, most: int | None = None) -> bool:
         """Normalize the names still as received, all or the ``most`` next ones; True while some remain."""
-        start, size = self._fresh, len(self._names)
+        start = self._fresh
+        self._unqueue(None if most is None else start + most)
+        size = len(self._names)
         end = size if most is None else min(size, start + most)
         if start < end:
             self._names[start:end] = normalize_many(self._names[start:end])
             self._fresh = end
-        return end < size
+        return end < size or bool(self._queued)
 
     def _ensure_blob(self) -> str:
         if self._blob is None:
@@ -311,6 +367,9 @@ class CatalogIndex:
             yield
         while self._codes.merge_one():
             yield
+        if self._slot is None:  # one C call: ≈10 ms for 100k products in Pyodide
+            self._slots()
+            yield
         version = self._version
         self._ensure_blob()
         if self._order is not None:
@@ -327,7 +386,7 @@ class CatalogIndex:
         live = [(n, i) for n, i in zip(self._names, self._ids) if i != -1]
         self._names = [n for n, _ in live]
         self._ids = [i for _, i in live]
-        self._slot = {i: s for s, i in enumerate(self._ids)}
+        self._slot = None  # rebuilt from _ids when next needed
         self._dead = 0
         self._fresh = len(self._names)  # compacted after _normalize: every name kept is normalized
 
@@ -354,7 +413,7 @@ class CatalogIndex:
         found: list[int] = []
         seen: set[int] = set()
         exact = self.by_code(query) if query.strip() else None
-        if exact is not None and exact.id in self._slot:
+        if exact is not None and exact.id in self._slots():
             found.append(exact.id)
             seen.add(exact.id)
         ws = words(query)

@@ -41,6 +41,10 @@ const PYC_ZIP_PY = path.join(HERE, "pyc_zip.py");
 const SLIM_PY = path.join(HERE, "stdlib_slim.py");
 const KEEP_TXT = path.join(HERE, "stdlib_keep.txt");
 const PYSCRIPT_PY = path.join(NM, "@pyscript", "core", "src", "stdlib", "pyscript");
+// PyScript's own Python package as its bundle writes it to the FS before the page's script (src/stdlib/pyscript.js,
+// the artifact core.js embeds: minified, so not the .py files above), staged here for the app zip (stagePyscriptLib).
+const PYSCRIPT_LIB = path.join(NM, "@pyscript", "core", "src", "stdlib", "pyscript.js");
+const PYSCRIPT_STAGED = path.join(ROOT, "var", "pyscript_lib");
 // Copied as is; the .map files only spare DevTools a 404.
 const CORE_FILES = [
   "pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json", "pyodide.js",
@@ -120,12 +124,41 @@ function shellSources() {
   return walkFiles(path.join(ROOT, "web"), /\.(m?js|html|css|json|webmanifest|png)$/);
 }
 
-// poscore/**/*.py and web/**/*.py (not web/vendor), as [archive name, absolute path], sorted. web/ is the zip's
-// root: web/pos.py is `pos`, web/caja_pos/screens/sell.py is `caja_pos.screens.sell`.
+// PyScript writes its `pyscript` package into the working directory and imports it before every page script, from
+// source: ≈130 kB of Python compiled at every open (≈0.25 s of a tablet's open). Byte-compiled into the app zip,
+// which is first on sys.path, that import loads bytecode instead. Staged from the artifact, each file checked to be
+// the very text the shipped bundle writes, so the bytecode is of the code PyScript would have run.
+async function stagePyscriptLib() {
+  const lib = (await import(pathToFileURL(PYSCRIPT_LIB).href)).default;
+  const dist = path.join(PYSCRIPT_PKG, "dist");
+  const bundles = fs.readdirSync(dist).filter((n) => n.endsWith(".js")).map((n) => fs.readFileSync(path.join(dist, n), "utf8"));
+  fs.rmSync(PYSCRIPT_STAGED, { recursive: true, force: true });
+  let files = 0;
+  const write = (dir, tree) => {
+    for (const [name, value] of Object.entries(tree)) {
+      const target = path.join(dir, name);
+      if (typeof value !== "string") {
+        write(target, value);
+        continue;
+      }
+      if (!bundles.some((b) => b.includes(JSON.stringify(value)))) die(`${target}: not the text PyScript's bundle writes`);
+      fs.mkdirSync(dir, { recursive: true });
+      fs.writeFileSync(target, value);
+      files++;
+    }
+  };
+  write(PYSCRIPT_STAGED, lib);
+  if (!fs.existsSync(path.join(PYSCRIPT_STAGED, "pyscript", "__init__.py"))) die(`no pyscript package in ${PYSCRIPT_LIB}`);
+  log(`PyScript's Python package: ${files} files staged for the app zip`);
+}
+
+// poscore/**/*.py, web/**/*.py (not web/vendor) and PyScript's package (staged), as [archive name, absolute path],
+// sorted. web/ is the zip's root: web/pos.py is `pos`, web/caja_pos/screens/sell.py is `caja_pos.screens.sell`.
 function appSources() {
   const out = [
     ...walkFiles(path.join(ROOT, "poscore"), /\.py$/).map(([rel, abs]) => [`poscore/${rel}`, abs]),
     ...walkFiles(path.join(ROOT, "web"), /\.py$/),
+    ...walkFiles(PYSCRIPT_STAGED, /\.py$/),
   ];
   out.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   const names = new Set();
@@ -269,6 +302,7 @@ else:
   }
   log(`stdlib check passed: ${STDLIB_CHECK.join(", ")} import from ${STDLIB_PYC}`);
 
+  await stagePyscriptLib();
   const sources = appSources();
   // The app version names everything the POS ships, its JS/HTML/CSS shell too: the service worker keeps one cache
   // per version, so a change to boot.mjs alone must reach tills that boot offline.
@@ -300,6 +334,18 @@ for name in modules:
     if not mod.__file__.startswith("/build/app.zip/"):
         raise RuntimeError(f"{name} imported from {mod.__file__}, not the app zip")
 `, { modules: poscoreModules });
+  // PyScript writes its package into the working directory before the page's script imports it; the page puts the
+  // app zip first on sys.path (boot.mjs), so the import must find the zip's bytecode, not those sources.
+  run(py, `
+import importlib.util, os, sys
+os.makedirs("pyscript", exist_ok=True)
+with open("pyscript/__init__.py", "w") as f:
+    f.write("raise ImportError('compiled from source')")
+sys.path[:0] = ["/build/app.zip", ""]  # as boot.mjs leaves it: the zip first, then the working directory
+origin = importlib.util.find_spec("pyscript").origin
+if not origin.startswith("/build/app.zip/pyscript/"):
+    raise RuntimeError(f"pyscript found at {origin}, not in the app zip")
+`);
   writeAtomic(appZip, py.FS.readFile("/build/app.zip"));
   log(`app ${appZipName}: ${appStats.compiled} modules, ${(fs.statSync(appZip).size / 1e3).toFixed(1)} kB, ` +
     `${poscoreModules.length} poscore modules import from it`);

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from array import array
+from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -210,8 +211,8 @@ def _page(items: list[dict]) -> tuple[bytes, list[int]]:
 
 
 def _columns(items: list[dict]) -> tuple[list[int], str | None, list[bool], str]:
-    """A page's index columns as web/idb/catalog_json.js columnsJson writes them: ids, the codes as one text
-    (codes.joined; None for codes JS refuses, which add_json refuses too), active, the names joined by newlines."""
+    """A page's index columns as add_json takes them: ids, the codes as one text (codes.joined; None for codes JS
+    refuses, which add_json refuses too), active, the names joined by newlines."""
     codes = joined([p.get("barcodes") for p in items], [p.get("sku") for p in items])  # type: ignore[misc]
     return [p["id"] for p in items], codes, [p.get("active", True) for p in items], "\n".join(p["name"] for p in items)
 
@@ -223,9 +224,20 @@ def _texts(idx: CatalogIndex, items: list[dict]) -> None:
     idx.add_json(*_columns(items), data, array("I", spans), json.loads)  # type: ignore[arg-type]
 
 
-def test_products_kept_as_json_are_built_on_use_replaced_and_removed() -> None:
+def _packed(idx: CatalogIndex, items: list[dict]) -> None:
+    """add_packed as web/caja_pos/app_catalog.py calls it: the columns as web/idb/catalog_json.js columnsOf packs
+    them (ids and spans a Uint32Array's bytes, a flag byte per product, codes and names as UTF-8)."""
+    data, spans = _page(items)
+    ids, codes, active, text = _columns(items)
+    assert codes is not None
+    idx.add_packed(array("I", ids).tobytes(), bytes(active), codes.encode(), text.encode(), data,
+                   array("I", spans).tobytes(), json.loads)
+
+
+@pytest.mark.parametrize("add", [_texts, _packed])
+def test_products_kept_as_json_are_built_on_use_replaced_and_removed(add: Callable) -> None:
     idx = CatalogIndex()
-    _texts(idx, [product_json(1, name="Leche entera", barcodes=["111"]), product_json(2, name="Pan blanco"),
+    add(idx, [product_json(1, name="Leche entera", barcodes=["111"]), product_json(2, name="Pan blanco"),
                  product_json(3, name="Leche light", active=False), product_json(4, name="Jamón serrano")])
     assert len(idx) == 4 and idx.by_code("111").name == "Leche entera"  # type: ignore[union-attr]
     assert idx.get(3).active is False and names(idx.search("leche")) == ["Leche entera"]
@@ -266,6 +278,30 @@ def test_json_pages_refused_by_the_fast_path_are_parsed_at_once() -> None:
     assert names(idx.search("sal")) == ["Sal de mar", "Sal gruesa"] and idx._pages[-1] is None
 
 
+def test_a_span_that_is_not_its_products_is_an_error_not_another_product() -> None:
+    items = [product_json(1, name="Leche"), product_json(2, name="Pan")]
+    data, spans = _page(items)
+    idx = CatalogIndex()
+    idx.add_json(*_columns(items), data, array("I", spans[2:] + spans[:2]), json.loads)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="product 1"):
+        idx.get(1)
+
+
+def test_names_of_a_stored_open_wait_joined_until_a_search_or_prepare_needs_them() -> None:
+    items = [product_json(i, name=f"Producto {i}") for i in range(1, 6)]
+    idx = CatalogIndex()
+    _packed(idx, items[:3])
+    _packed(idx, items[3:])
+    assert idx.names_waiting() == 5 and len(idx._queued) == 2 and idx._names == []
+    assert idx.by_code("SKU-4").name == "Producto 4"  # type: ignore[union-attr]  # selling needs no name
+    steps = sum(1 for _ in idx.prepare())
+    assert steps >= 1 and idx.names_waiting() == 0 and not idx._queued
+    assert names(idx.search("producto 5")) == ["Producto 5"]
+    idx = CatalogIndex()
+    _packed(idx, [product_json(1, name="Sal fina", active=False), product_json(2, name="Sal gruesa")])
+    assert not idx._queued and names(idx.search("sal")) == ["Sal gruesa"]  # an inactive product: split at once
+
+
 def test_a_json_page_may_be_indexed_a_slice_at_a_time() -> None:
     items = [product_json(i, name=f"Producto {i}") for i in range(1, 8)]
     data, spans = _page(items)
@@ -280,8 +316,10 @@ def test_a_json_page_may_be_indexed_a_slice_at_a_time() -> None:
 def test_texts_index_answers_like_add(items: list[dict]) -> None:
     idx, packed = CatalogIndex(), CatalogIndex()
     idx.add(items)
-    _texts(packed, items[: len(items) // 2])
-    _texts(packed, items[len(items) // 2 :])
+    third = len(items) // 3  # names kept joined, names given as a list (between them: order kept), packed bytes
+    _texts(packed, items[:third])
+    packed.add(items[third:2 * third])
+    _packed(packed, items[2 * third:])
     for item in items:
         for q in (item["barcodes"][0], item["name"], item["name"].split()[0]):
             got = packed.search(q, limit=50)

@@ -46,6 +46,8 @@ def test_snapshot_is_made_used_offline_and_after_restart_and_a_bad_one_is_droppe
     # it (a busy machine) — never "used".
     assert _state(page) in ("making", "stored")
     assert _kind(page) is None
+    # PyScript's own package came from the app zip's bytecode, not from the sources PyScript writes at every boot
+    assert page.evaluate("() => cajaBoot.pyscriptFrom") == "app zip"
     _wait_stored(page)
     assert page.evaluate("async () => (await (await caches.open('caja-snapshot')).keys()).length") == 1
 
@@ -54,6 +56,8 @@ def test_snapshot_is_made_used_offline_and_after_restart_and_a_bad_one_is_droppe
     # The app's import went into the snapshot: a bare one (its import failed in the Worker) also sells, slower,
     # and nothing else would notice.
     assert _kind(page) == "app"
+    # a restore puts the working directory first on sys.path; boot.mjs puts the app zip back in front of it
+    assert page.evaluate("() => cajaBoot.pyscriptFrom") == "app zip"
     numbers = [_sell(page, p1)]
     header.wait_pending(page, 0)  # the online sale reached the ERP before the network goes
 

@@ -6,7 +6,7 @@ globalThis.IDBKeyRange = { bound: () => null }; // idb.js builds a key range whe
 const cols = await import(new URL("../../web/idb/catalog_cols.js", import.meta.url).href);
 let input = "";
 for await (const part of process.stdin) input += part;
-const { storedColumns, lineSpans, itemSpans } = await import(new URL("../../web/idb/catalog_json.js", import.meta.url).href);
+const { COLUMN_PARTS, storedColumns, lineSpans, itemSpans } = await import(new URL("../../web/idb/catalog_json.js", import.meta.url).href);
 if (process.argv[2] === "spans") {
   const bytes = new TextEncoder().encode(input);
   const plain = (s) => s && { start: s.start, end: s.end, spans: [...s.spans] };
@@ -18,4 +18,4 @@ const items = JSON.parse(input);
 const c = process.argv[2] === "stored" ? storedColumns(input)
   : cols.pageColumns({ items, texts: items.map((p) => JSON.stringify(p)) });
 const b64 = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString("base64");
-process.stdout.write(JSON.stringify(c && { cols: b64(c.cols), data: b64(c.data), spans: b64(c.spans) }));
+process.stdout.write(JSON.stringify(c && Object.fromEntries(COLUMN_PARTS.map((k) => [k, b64(c[k])]))));

@@ -71,7 +71,7 @@ const b64 = (u8) => Buffer.from(u8.buffer, u8.byteOffset, u8.length).toString("b
 const out = posted.map((m) => {
   if (!m.page) return m;
   const { columns, ...page } = m.page;
-  return { ...m, page: { ...page, columns: columns && { cols: b64(columns.cols), data: b64(columns.data), spans: b64(columns.spans) } } };
+  return { ...m, page: { ...page, columns: columns && Object.fromEntries(Object.entries(columns).map(([k, v]) => [k, b64(v)])) } };
 });
 const stored = Object.fromEntries(Object.entries(stores).map(([k, m]) => [k, Object.fromEntries(m)]));
 process.stdout.write(JSON.stringify({ posted: out, fetched, stored }));

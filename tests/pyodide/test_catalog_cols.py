@@ -18,6 +18,8 @@ from server.api.feeds import page_json
 from tests.core.poscore_data import product_json
 from tests.suites import require
 
+COLUMN_PARTS = ("ids", "active", "codes", "names", "data", "spans")  # catalog_json.js COLUMN_PARTS, printed in order
+
 SCRIPT = Path(__file__).with_name("catalog_cols_page.mjs")
 NODE = shutil.which("node")
 
@@ -56,7 +58,7 @@ def test_page_columns_index_the_products_with_byte_spans(stored: str | None) -> 
     if stored is not None:
         assert data == stored.encode()  # found by the scan: the stored bytes themselves, nothing serialised again
     idx = CatalogIndex()
-    idx.add_json(*json.loads(c["cols"]), data, memoryview(c["spans"]).cast("I"), json.loads)
+    idx.add_packed(*(c[k] for k in COLUMN_PARTS), json.loads)
     assert idx._pages[0] is not None  # the fast path: kept as bytes
     assert [idx.get(i).name for i in (1, 2, 3, 4)] == [p["name"] for p in items]  # type: ignore[union-attr]
     assert idx.by_code("7501").name == "Jamón serrano"  # type: ignore[union-attr]
@@ -71,6 +73,9 @@ def test_odd_products_give_no_columns() -> None:
     assert _page_columns([], json.dumps({"items": []})) is None  # not a chunk
     for bars, sku in ((["75\x1f01"], "A"), (["75\x1e01"], "A"), (["7501"], "A\x1fB"), ([7501], "A")):
         assert _page_columns([product_json(1, barcodes=bars, sku=sku)]) is None  # type: ignore[arg-type]
+    for pid in (-1, 2 ** 32, 1.5):  # ids travel as a Uint32Array
+        assert _page_columns([product_json(1), {**product_json(2), "id": pid}]) is None
+    assert _page_columns([product_json(2 ** 32 - 1)]) is not None
 
 
 def test_codes_and_names_come_as_one_text_each() -> None:
@@ -78,12 +83,13 @@ def test_codes_and_names_come_as_one_text_each() -> None:
              product_json(3, name="Sal\nfina", sku="S-3")]
     c = _page_columns(items)
     assert c is not None
-    ids, codes, active, names = json.loads(c["cols"])
-    assert (ids, active) == ([1, 2, 3], [True, True, True])
-    assert codes == "7501\x1e7502\x1f\x1f7500000000003\x1fSKU-1\x1fSKU-2\x1fS-3"  # poscore.codes.joined's text
-    assert names == "Jamón\nPan\nSal\nfina"  # a name with a newline: Python counts the names and parses the page
+    assert memoryview(c["ids"]).cast("I").tolist() == [1, 2, 3]  # a Uint32Array's bytes
+    assert c["active"] == b"\x01\x01\x01"
+    assert c["codes"].decode() == "7501\x1e7502\x1f\x1f7500000000003\x1fSKU-1\x1fSKU-2\x1fS-3"  # codes.joined's text
+    # a name with a newline: Python counts the names and parses the page
+    assert c["names"].decode() == "Jamón\nPan\nSal\nfina"
     idx = CatalogIndex()
-    idx.add_json(ids, codes, active, names, c["data"], memoryview(c["spans"]).cast("I"), json.loads)
+    idx.add_packed(*(c[k] for k in COLUMN_PARTS), json.loads)
     assert [idx.get(i).name for i in (1, 2, 3)] == ["Jamón", "Pan", "Sal\nfina"]  # type: ignore[union-attr]
     assert [idx.by_code(k).id for k in ("7502", "sku-2", "s-3")] == [1, 2, 3]  # type: ignore[union-attr]
 

@@ -73,7 +73,7 @@ def test_pages_come_in_order_until_the_last_with_their_columns_and_their_chunk_k
     assert last["next_after"] is None and last["count"] == 2 and last["status"] == 200
     assert "chunk" not in last  # the main thread has it as columns.data; the chunk stays in the Worker
     assert [m["page"]["ref"] for m in got["posted"]] == [1, 2, 3, 4, 5]
-    assert json.loads(base64.b64decode(last["columns"]["cols"]))[0] == [11, 12]
+    assert memoryview(base64.b64decode(last["columns"]["ids"])).cast("I").tolist() == [11, 12]
     assert json.loads(base64.b64decode(last["columns"]["data"]))[0]["name"] == "Piña ñ"
     assert got["stored"]["catalog_chunks"] == {}  # nothing is written unasked
 
@@ -150,7 +150,7 @@ def test_a_next_after_nested_at_the_end_is_not_taken_for_the_pages() -> None:
 def _indexed(page: dict[str, Any]) -> CatalogIndex:
     c = {k: base64.b64decode(v) for k, v in page["columns"].items()}
     idx = CatalogIndex()
-    idx.add_json(*json.loads(c["cols"]), c["data"], memoryview(c["spans"]).cast("I"), json.loads)
+    idx.add_packed(c["ids"], c["active"], c["codes"], c["names"], c["data"], c["spans"], json.loads)
     assert idx._pages[0] is not None  # kept as the page's bytes, not parsed whole
     return idx
 

@@ -1,7 +1,8 @@
 """Check the runtime that build_runtime.mjs wrote into web/vendor/ against what the page and its service worker read.
 
 The manifest must name files that exist, its app version must hash today's Python and page shell, the app zip
-must hold exactly today's poscore/ and web/*.py sources (each with an unchecked-hash .pyc beside it), and every
+must hold exactly today's poscore/ and web/*.py sources and PyScript's package (each with an unchecked-hash .pyc
+beside it), and every
 .pyc must carry the same magic number as the byte-compiled stdlib (Pyodide's, not the host's). Runs in CPython,
 reads files only. It must NOT build anything or start Pyodide (build_runtime.mjs already imported the stdlib and
 poscore from these zips inside Pyodide, and test_core_in_pyodide boots it).
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
 VENDOR = WEB / "vendor"
 MANIFEST = VENDOR / "manifest.json"
+PYSCRIPT_LIB = ROOT / "var" / "pyscript_lib"
 
 pytestmark = pytest.mark.pyodide
 
@@ -39,10 +41,12 @@ def manifest() -> dict:
 
 def _app_sources() -> dict[str, bytes]:
     # Same selection as build_runtime.mjs: poscore/**/*.py at their package paths, web/**/*.py with web/ as the
-    # zip's root (web/caja_pos/app.py is caja_pos/app.py), never web/vendor.
+    # zip's root (web/caja_pos/app.py is caja_pos/app.py), never web/vendor; and PyScript's `pyscript` package as
+    # its bundle writes it (staged by the build in var/pyscript_lib, checked there against the bundle).
     found = {p.relative_to(ROOT).as_posix(): p.read_bytes() for p in (ROOT / "poscore").rglob("*.py")
              if "__pycache__" not in p.parts}
     found |= {p.relative_to(WEB).as_posix(): p.read_bytes() for p in _web_files(r"\.py$")}
+    found |= {p.relative_to(PYSCRIPT_LIB).as_posix(): p.read_bytes() for p in PYSCRIPT_LIB.rglob("*.py")}
     return found
 
 
@@ -100,7 +104,7 @@ def test_app_version_names_the_python_and_the_page_shell(manifest: dict) -> None
 
 def test_app_zip_holds_todays_sources_byte_compiled(manifest: dict) -> None:
     sources = _app_sources()
-    assert "poscore/__init__.py" in sources
+    assert "poscore/__init__.py" in sources and "pyscript/__init__.py" in sources
     with zipfile.ZipFile(VENDOR / manifest["app_zip"]) as zf:
         names = set(zf.namelist())
         assert {n for n in names if n.endswith(".py")} == set(sources), "app zip is stale: run `make setup`"

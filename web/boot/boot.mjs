@@ -151,8 +151,12 @@ async function startRuntime(options) {
   if (zip) {
     pyodide.FS.mkdirTree("/app");
     pyodide.FS.writeFile("/app/app.zip", new Uint8Array(zip));
-    // A snapshot already has it on sys.path (and the app imported from it: the same bytes, its version is in the key).
-    pyodide.runPython("import sys\nif '/app/app.zip' not in sys.path: sys.path.insert(0, '/app/app.zip')");
+    // A snapshot already has it on sys.path (and the app imported from it: the same bytes, its version is in the key),
+    // but a restore puts the working directory ("") before it. First, always: PyScript writes its `pyscript` package
+    // there as source, and the zip holds it byte-compiled (build_runtime.mjs stagePyscriptLib), so the import that
+    // precedes the page's script loads bytecode instead of compiling ≈130 kB of Python at every open.
+    pyodide.runPython("import sys\nif sys.path[:1] != ['/app/app.zip']:\n" +
+      "    if '/app/app.zip' in sys.path: sys.path.remove('/app/app.zip')\n    sys.path.insert(0, '/app/app.zip')");
   }
   pyodide.registerJsModule("caja_idb", idb);
   pyodide.registerJsModule("caja_catalog_cols", catalogCols);

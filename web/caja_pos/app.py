@@ -90,6 +90,7 @@ class App:
     # ---------- boot ----------
     async def main(self) -> None:
         _mark("main")
+        platform.note_pyscript_origin()
         # Loading makes ~10 objects per product and customer, all kept for the page's life and free of cycles:
         # collections during the load found nothing and cost up to 54 ms each at 100k (one was a main-thread
         # task of 74 ms while selling). Off until the load is done; then `_settle` freezes what was loaded.

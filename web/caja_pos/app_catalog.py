@@ -40,9 +40,8 @@ def _index_chunk(catalog: CatalogIndex, read: Callable[[int, int], bytes], chunk
     if "raw" in chunk:
         catalog.add(json.loads(read(*chunk["raw"])))
         return
-    ids, codes, active, names = json.loads(read(*chunk["cols"]))
-    catalog.add_json(ids, codes, active, names, read(*chunk["data"]), platform.spans_of(read(*chunk["spans"])),
-                     json.loads)
+    ids, active, codes, names, data, spans = (read(*chunk[part]) for part in platform.COLUMN_PARTS)
+    catalog.add_packed(ids, active, codes, names, data, spans, json.loads)
 
 
 def show_text(text: str) -> None:
@@ -101,8 +100,8 @@ async def index_page(catalog: CatalogIndex, page: FeedPage) -> None:
     task."""
     cols = page.columns()
     if cols is not None:
-        ids, codes, active, names, data, spans = cols
-        catalog.add_json(ids, codes, active, names, data, spans, json.loads)
+        ids, active, codes, names, data, spans = cols
+        catalog.add_packed(ids, active, codes, names, data, spans, json.loads)
         await asyncio.sleep(0)
         return
     items = page.items()

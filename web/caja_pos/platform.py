@@ -14,6 +14,7 @@ Must not hold app logic, text for the cashier or business rules: only the narrow
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -143,6 +144,16 @@ def mark(name: str) -> None:
         setattr(boot.marks, name, int(js.performance.now() - boot.start))
 
 
+def note_pyscript_origin() -> None:
+    """cajaBoot.pyscriptFrom: "app zip" when PyScript's package was imported as the app zip's bytecode, "source" when
+    PyScript's own sources were compiled (the zip was not first on sys.path: boot.mjs); unset without PyScript
+    (`?boot=plain`). For the boot tests and the bench: the slower open would otherwise go unnoticed."""
+    boot = _boot()
+    module = sys.modules.get("pyscript")
+    if boot is not None and module is not None:
+        boot.pyscriptFrom = "app zip" if str(getattr(module, "__file__", "")).startswith("/app/app.zip/") else "source"
+
+
 def boot_info() -> tuple[dict, dict]:
     """(marks, manifest) of this boot, as plain dicts ({} when unknown)."""
     boot = _boot()
@@ -180,6 +191,9 @@ def broadcast_channel(name: str, on_message: Callable[[], Any]) -> Callable[[str
     return channel.postMessage
 
 
+# The parts of a chunk's index columns as bytes, in CatalogIndex.add_packed's order (catalog_json.js COLUMN_PARTS).
+COLUMN_PARTS = ("ids", "active", "codes", "names", "data", "spans")
+
 _keep: list[Any] = []  # page-lifetime objects (the tab channel) that must not be collected
 
 
@@ -191,7 +205,8 @@ def idb() -> Any:
 
 async def take_catalog_columns() -> tuple[Callable[[int, int], bytes], list[dict]] | None:
     """The stored catalog as the boot Worker split it (web/idb/catalog_cols.js): (read(start, end) → those bytes
-    of its buffer, one dict per chunk: {cols, data, spans} or {raw}, each a [start, end) span), or None when the
+    of its buffer, one dict per chunk: {ids, active, codes, names, data, spans} or {raw}, each a [start, end)
+    span), or None when the
     Worker did not run. Read span by span: the whole buffer copied into the wasm heap at once would stay its
     high-water mark."""
     answer = present(await caja_catalog_cols.take())
@@ -203,11 +218,6 @@ async def take_catalog_columns() -> tuple[Callable[[int, int], bytes], list[dict
         return bytes(js.Uint8Array.new(buffer, start, end - start).to_bytes())
 
     return read, answer.chunks.to_py()
-
-
-def spans_of(data: bytes) -> memoryview:
-    """A Uint32Array's bytes (catalog_cols.js encodeChunk) as ints, without a copy nor a Python loop."""
-    return memoryview(data).cast("I")
 
 
 class JsFeedPage:
@@ -226,12 +236,12 @@ class JsFeedPage:
         return json.loads(str(caja_catalog_cols.pageText(self._page)))  # type: ignore[no-any-return]
 
     def columns(self) -> tuple | None:
-        """(ids, codes, active, names: catalog_json.js columnsJson; the page's UTF-8 JSON, each product's span in
-        it), or None."""
+        """The page's index columns as bytes (COLUMN_PARTS: ids, active, codes, names, the page's UTF-8 JSON, each
+        product's span in it; CatalogIndex.add_packed's arguments), or None."""
         c = present(caja_catalog_cols.pageColumns(self._page))
         if c is None:
             return None
-        return (*json.loads(c.cols.to_bytes()), c.data.to_bytes(), spans_of(c.spans.to_bytes()))
+        return tuple(getattr(c, part).to_bytes() for part in COLUMN_PARTS)
 
     def chunk(self) -> Any:
         # idb.js chunkAppend stores its chunk without it crossing into Python (nor, most often, into this thread)

@@ -5,10 +5,9 @@
  * `json.loads`-ing 100k dicts before the till could sell, on the main thread, and the dicts were most of the page's
  * memory. The index needs only id, barcodes, sku, active and name, and keeps each product as a span of its
  * chunk's UTF-8 JSON (poscore.catalog.CatalogIndex.add_json). Here a Worker (the second core) reads the chunks
- * from IndexedDB, `JSON.parse`s each and answers, per chunk, `[ids, codes, active, names]` as JSON (catalog_json.js
- * columnsJson)
- * (arrays of scalars parse ≈6x faster than dicts in Python), the chunk's UTF-8 bytes and each product's byte span
- * in them (a text per product was 100k Python strings to make at every open), or, when a product lacks a field
+ * from IndexedDB, `JSON.parse`s each and answers, per chunk, its ids, active flags, codes and names as bytes
+ * (catalog_json.js columnsBinary: Python takes each with one C call), the chunk's UTF-8 bytes and each product's
+ * byte span in them (a text per product was 100k Python strings to make at every open), or, when a product lacks a field
  * or has an odd type, the chunk's raw JSON (Python then parses that chunk whole and indexes it as before), all in
  * one transferred buffer. The stored chunks are unchanged (any JSON array of products).
  * The first load's pages get the same columns from the feed Worker (fetchPage, feed_worker.js).
@@ -19,7 +18,7 @@
  *
  * Must not write to IndexedDB nor decide anything about products: it only copies fields out.
  */
-import { columnsOf, feedPage, nextPath, storedColumns } from "./catalog_json.js";
+import { COLUMN_PARTS, columnsOf, feedPage, nextPath, storedColumns } from "./catalog_json.js";
 import { open } from "./idb.js";
 
 const STORE = "catalog_chunks";
@@ -46,7 +45,7 @@ async function readColumns() {
   for (const text of values) {
     const c = storedColumns(text);
     // the chunk as stored only when Python must parse it whole
-    chunks.push(c === null ? { raw: put(enc.encode(text)) } : { cols: put(c.cols), data: put(c.data), spans: put(c.spans) });
+    chunks.push(c === null ? { raw: put(enc.encode(text)) } : Object.fromEntries(COLUMN_PARTS.map((k) => [k, put(c[k])])));
   }
   const buffer = new Uint8Array(size);
   let at = 0;
@@ -88,8 +87,8 @@ export function start() {
 }
 
 /**
- * The worker's answer once, then null: {buffer: ArrayBuffer, chunks: [one per stored chunk: {cols, data, spans}
- * (the [start, end) in buffer of its columns JSON, its UTF-8 JSON and its spans, see columnsOf), or {raw} (of its
+ * The worker's answer once, then null: {buffer: ArrayBuffer, chunks: [one per stored chunk: {ids, active, codes,
+ * names, data, spans} (the [start, end) in buffer of each part of its columns, see columnsOf), or {raw} (of its
  * JSON as stored, when the columns could not be taken)]}.
  */
 export async function take() {

@@ -1,7 +1,6 @@
 /**
- * Products as the catalog index takes them (poscore.catalog.CatalogIndex.add_json): their columns
- * `[ids, codes, active, names]` as UTF-8 JSON (columnsJson), the chunk's UTF-8 bytes and each product's byte span
- * in them;
+ * Products as the catalog index takes them (poscore.catalog.CatalogIndex.add_json): their columns ids, active,
+ * codes and names as bytes (columnsBinary), the chunk's UTF-8 bytes and each product's byte span in them;
  * and a feed page parsed into that, with the chunk to store. Pure functions, shared by the boot Worker
  * (catalog_cols.js, stored chunks) and the feed Worker (feed_worker.js, first-load pages).
  *
@@ -44,21 +43,25 @@ export function encodeChunk(texts) {
 const SEP = "\x1f", RS = "\x1e"; // poscore/codes.py's separators: between codes, between a product's barcodes
 
 /**
- * The index columns of `items` as UTF-8 JSON, `[ids, codes, active, names]`, or null when a product lacks a field,
- * has an odd type or a code holds a separator. `codes` is poscore/codes.py `joined`'s text (each product's barcodes
- * joined by RS, then each SKU, all between SEPs) and `names` the names joined by newlines (poscore.catalog
- * CatalogIndex.add_json): two strings cost Python a fraction of a list per product (≈12 ms a 2,000-product page
- * in Pyodide, most of its indexing). A name holding a newline is Python's to refuse (it parses that page whole).
+ * The index columns of `items` as bytes, `{ids, active, codes, names}`, or null when a product lacks a field, has
+ * an odd type, an id that is not a 32-bit unsigned integer, or a code holds a separator. `ids` is a Uint32Array's
+ * bytes, `active` one byte (0 or 1) per product, `codes` poscore/codes.py `joined`'s text as UTF-8 (each product's
+ * barcodes joined by RS, then each SKU, all between SEPs) and `names` the names joined by newlines as UTF-8
+ * (poscore.catalog CatalogIndex.add_json): Python takes each with one C call (a memoryview cast, a UTF-8 decode),
+ * where the same columns as JSON cost it a third of a warm open's indexing (the separators and newlines were escapes
+ * for its string scanner). A name holding a newline is Python's to refuse (it parses that page whole).
  */
-function columnsJson(items) {
+function columnsBinary(items) {
   const n = items.length;
-  const ids = new Array(n), bars = new Array(n), skus = new Array(n), active = new Array(n), names = new Array(n);
+  const ids = new Uint32Array(n), active = new Uint8Array(n), bars = new Array(n), skus = new Array(n);
+  const names = new Array(n);
   for (let i = 0; i < n; i++) {
     const p = items[i];
-    if (p === null || typeof p !== "object" || typeof p.id !== "number" || !Array.isArray(p.barcodes)
-        || typeof p.sku !== "string" || typeof p.active !== "boolean" || typeof p.name !== "string") return null;
+    if (p === null || typeof p !== "object" || !Number.isInteger(p.id) || p.id < 0 || p.id > 0xFFFFFFFF
+        || !Array.isArray(p.barcodes) || typeof p.sku !== "string" || typeof p.active !== "boolean"
+        || typeof p.name !== "string") return null;
     for (const b of p.barcodes) if (typeof b !== "string") return null;
-    ids[i] = p.id; bars[i] = p.barcodes.join(RS); skus[i] = p.sku; active[i] = p.active; names[i] = p.name;
+    ids[i] = p.id; bars[i] = p.barcodes.join(RS); skus[i] = p.sku; active[i] = p.active ? 1 : 0; names[i] = p.name;
   }
   const codes = bars.join(SEP) + (n ? SEP : "") + skus.join(SEP);
   // a separator inside a code would read as two codes
@@ -66,20 +69,23 @@ function columnsJson(items) {
   for (let i = 0; i < codes.length; i++) { const c = codes.charCodeAt(i); if (c === 31) seps++; else if (c === 30) rss++; }
   for (const p of items) want += Math.max(0, p.barcodes.length - 1);
   if (seps !== Math.max(0, 2 * n - 1) || rss !== want) return null;
-  return enc.encode(JSON.stringify([ids, codes, active, names.join("\n")]));
+  return { ids: new Uint8Array(ids.buffer), active, codes: enc.encode(codes), names: enc.encode(names.join("\n")) };
 }
 
 /**
- * The index columns of a chunk's products, `{cols, data, spans}`: the columns JSON (columnsJson), the chunk's
- * bytes and spans (encodeChunk) of `texts` (each product's own JSON); or null when a product lacks a field or has
- * an odd type (Python then parses the chunk whole).
+ * The index columns of a chunk's products, `{ids, active, codes, names, data, spans}`, each a Uint8Array: the
+ * columns (columnsBinary), the chunk's bytes and spans (encodeChunk) of `texts` (each product's own JSON); or null
+ * when a product lacks a field or has an odd type (Python then parses the chunk whole).
  */
 export function columnsOf(items, texts) {
-  const cols = columnsJson(items);
+  const cols = columnsBinary(items);
   if (cols === null) return null;
   const { bytes, spans } = encodeChunk(texts);
-  return { cols, data: bytes, spans };
+  return { ...cols, data: bytes, spans };
 }
+
+/** The parts of a chunk's columns (columnsOf), in the order Python reads them (web/caja_pos/platform.py). */
+export const COLUMN_PARTS = ["ids", "active", "codes", "names", "data", "spans"];
 
 /** The same feed request with `after` moved on to `after` (a page's next_after), or null when it has no `after`. */
 export function nextPath(path, after) {
@@ -156,21 +162,21 @@ export function lineSpans(b, n) {
 
 /**
  * The chunk of `items` as the bytes they were parsed from, `bytes` being a page `{"items": [...], …}`: {own (the
- * array's bytes), start, end (where they are in `bytes`), columns ({cols, data: own, spans}, when `withColumns` and
+ * array's bytes), start, end (where they are in `bytes`), columns ({ids, active, codes, names, data: own, spans}, when `withColumns` and
  * every product has its fields; else null)}, or null when the scan does not find exactly these items (then they are serialised again).
  */
 function ownChunk(items, bytes, withColumns) {
   const at = lineSpans(bytes, items.length) ?? itemSpans(bytes);
   if (at === null || at.spans.length !== 2 * items.length) return null;
   const own = bytes.subarray(at.start, at.end);
-  const cols = withColumns ? columnsJson(items) : null;
-  const columns = cols && { cols, data: own, spans: new Uint8Array(at.spans.buffer) };
+  const cols = withColumns ? columnsBinary(items) : null;
+  const columns = cols && { ...cols, data: own, spans: new Uint8Array(at.spans.buffer) };
   return { own, start: at.start, end: at.end, columns };
 }
 
 /**
  * A feed page as the POS keeps it, from its UTF-8 bytes: {version, next_after, total, count, chunk (the items as
- * the JSON stored, idb.chunkAppend: the page's own text of its array), columns ({cols, data, spans}, when
+ * the JSON stored, idb.chunkAppend: the page's own text of its array), columns ({ids, active, codes, names, data, spans}, when
  * `withColumns` and every product has its fields; else null)}.
  */
 export function feedPage(bytes, withColumns) {

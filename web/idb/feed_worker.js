@@ -62,7 +62,8 @@ async function store(ref, name) {
 
 function send(page, extra) {
   const c = page.columns;
-  self.postMessage({ ...extra, page }, c ? [c.cols.buffer, c.data.buffer, c.spans.buffer] : []);
+  // each buffer once: a transfer list naming one twice is refused
+  self.postMessage({ ...extra, page }, c ? [...new Set(Object.values(c).map((a) => a.buffer))] : []);
 }
 
 /** next_after as the ERP writes it last in the page (server/api/feeds.py), or undefined: only a hint. */
