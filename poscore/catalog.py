@@ -39,6 +39,7 @@ from itertools import compress
 from operator import itemgetter
 
 from .codes import CodeIndex, joined
+from .kept_json import STRIDE, KeptJson
 from .name_search import SearchPage, prefixed, rarest, scan, sort_now, sort_steps
 from .product import Product
 from .text import normalize, normalize_many, words
@@ -61,13 +62,6 @@ def _code_key(code: str) -> str:
     return code.strip().upper()
 
 
-def _no_text(text: bytes) -> dict:
-    raise ValueError("a product kept as JSON without a reader")
-
-
-_STRIDE = 1 << 20  # products per add_json page at most: a handle is page * _STRIDE + place
-
-
 CACHE_SIZE = 256  # Products kept built: a few pages of search results, a cart and the products sold most often
 
 
@@ -77,9 +71,7 @@ class CatalogIndex:
     def __init__(self) -> None:
         # id -> the PRODUCT dict as received, or a handle to its JSON kept in a page (``add_json``)
         self._raw: dict[int, dict | int] = {}
-        self._parse: Callable[[bytes], dict] = _no_text  # reads a product kept as JSON (add_json)
-        self._pages: list[tuple[bytes, Sequence[int]] | None] = []  # add_json's (data, spans), None once unused
-        self._live: list[int] = []  # products of each page still kept as its JSON
+        self._kept = KeptJson()  # add_json's pages, each product a handle in them (kept_json.py)
         # id -> Product, built on demand and bounded: a till scanning a different product in every sale all day
         # would otherwise end up holding a Product for most of the catalog.
         self._cache: dict[int, Product] = {}
@@ -122,32 +114,24 @@ class CatalogIndex:
         (product ``i`` is ``data[spans[2*i]:spans[2*i+1]]``, in the order of the columns), parsed by ``parse``
         (the caller's JSON reader: poscore does no I/O) only when the product is built (``get``, a search
         result, a replacement). ``codes`` is the page's barcodes and SKUs as one text (``codes.joined``) and
-        ``names`` the names joined by newlines: a list per product was most of a page's cost in Pyodide.
-
-        Why: a dict per product is most of the page's memory at 100k products (and wasm memory never shrinks
-        back), while a till builds a few hundred products a day; one bytes object per page (the chunk as
-        stored) and its offsets cost no Python object per product and nothing to create, where a text per
-        product was 100k strings to make at every open. Columns the fast path refuses (replacements,
-        duplicates, odd data, a name holding a newline) are parsed at once and added as ``add`` would.
+        ``names`` the names joined by newlines: a list per product was most of a page's cost in Pyodide. Why
+        bytes and not dicts: kept_json.py. Columns the fast path refuses (replacements, duplicates, odd data, a
+        name holding a newline) are parsed at once and added as ``add`` would.
         """
         try:  # names that are not one text fail to count; the codes are checked by _add_columns
             pids, flags = list(ids), list(active)
             n = len(pids)
             # The spans ascend as JS writes them, so the last one says the data holds them all; a span that is
-            # wrong inside it is caught when its product is built (_raw_of checks the id).
+            # wrong inside it is caught when its product is built (KeptJson.read checks the id).
             ok = len(flags) == n and type(names) is str and names.count("\n") == max(n, 1) - 1 \
-                and len(spans) == 2 * n < 2 * _STRIDE and (n == 0 or spans[-1] <= len(data))
+                and len(spans) == 2 * n < 2 * STRIDE and (n == 0 or spans[-1] <= len(data))
         except (TypeError, AttributeError):
             ok = False
-        self._parse = parse
         if ok and n:
-            table = len(self._pages)
-            self._pages.append((data, spans))
-            self._live.append(n)
-            if self._add_columns(pids, codes, flags, names, range(table * _STRIDE, table * _STRIDE + n)):
+            if self._add_columns(pids, codes, flags, names, self._kept.keep(data, spans, parse)):
                 self._changed()
                 return
-            self._pages[table], self._live[table] = None, 0  # nothing of it was indexed
+            self._kept.unkeep_last()  # nothing of it was indexed
         self.add(parse(data[spans[2 * i]:spans[2 * i + 1]]) for i in range(len(spans) // 2))
 
     def add_packed(self, ids: bytes, active: bytes, codes: bytes, names: bytes, data: bytes, spans: bytes,
@@ -163,15 +147,8 @@ class CatalogIndex:
 
     def _raw_of(self, pid: int) -> dict | None:
         raw = self._raw.get(pid)
-        if type(raw) is int:  # a handle: page table * _STRIDE + the product's place in it (add_json)
-            page = self._pages[raw // _STRIDE]
-            assert page is not None
-            data, spans = page
-            i = 2 * (raw % _STRIDE)
-            product = self._parse(data[spans[i]:spans[i + 1]])
-            if type(product) is not dict or product.get("id") != pid:  # never another product's price
-                raise ValueError(f"product {pid}: its kept JSON is not its own")
-            return product
+        if type(raw) is int:  # a handle of a product kept as JSON (add_json)
+            return self._kept.read(raw, pid)
         return raw  # type: ignore[return-value]
 
     def _drop_handle(self, pid: int) -> None:
@@ -179,10 +156,7 @@ class CatalogIndex:
         removed lets its bytes go."""
         raw = self._raw.get(pid)
         if type(raw) is int:
-            table = raw // _STRIDE
-            self._live[table] -= 1
-            if self._live[table] == 0:
-                self._pages[table] = None
+            self._kept.drop(raw)
 
     def _add_new(self, batch: list[dict]) -> bool:
         """The initial load: a page of products not seen before, complete as the contract says.
@@ -228,14 +202,11 @@ class CatalogIndex:
         self._names.extend(names)  # normalized later (_normalize), a few thousand per C-heavy call (text.py)
         return True
 
-    def _unqueue(self, upto: int | None = None) -> bool:
-        """Split the queued names into _names: all, or until _names reaches ``upto`` slots. True if any were."""
-        split = False
+    def _unqueue(self, upto: int | None = None) -> None:
+        """Split the queued names into _names: all, or until _names reaches ``upto`` slots."""
         while self._queued and (upto is None or len(self._names) < upto):
             text, _ = self._queued.popleft()
             self._names.extend(text.split("\n"))
-            split = True
-        return split
 
     def _add_one(self, p: dict) -> None:
         pid = p["id"]

@@ -247,10 +247,10 @@ def test_products_kept_as_json_are_built_on_use_replaced_and_removed(add: Callab
     assert idx.by_code("111") is None and names(idx.search("leche")) == ["Leche deslactosada"]
     idx.remove(2)
     assert idx.get(2) is None and idx.by_code("SKU-2") is None and names(idx.search("pan")) == []
-    assert idx._pages[0] is not None  # products 3 and 4 still read from it
+    assert idx._kept.held()[0]  # products 3 and 4 still read from it
     idx.add([product_json(3, name="Leche light", version=2)])
     idx.remove(4)
-    assert idx._pages[0] is None  # every product of the page replaced or removed: its bytes go
+    assert not idx._kept.held()[0]  # every product of the page replaced or removed: its bytes go
     assert idx.get(3).name == "Leche light" and idx.get(1).name == "Leche deslactosada"  # type: ignore[union-attr]
 
 
@@ -268,14 +268,14 @@ def test_json_pages_refused_by_the_fast_path_are_parsed_at_once() -> None:
                         (None, "Refresco")):  # a name with a newline, codes of two products, a space, no codes
         idx = CatalogIndex()
         idx.add_json([1], codes, [True], name, data, spans, json.loads)  # type: ignore[arg-type]
-        assert idx.get(1).name == "Refresco Cola 600 ml" and not any(idx._pages)  # type: ignore[union-attr]
+        assert idx.get(1).name == "Refresco Cola 600 ml" and not any(idx._kept.held())  # type: ignore[union-attr]
         assert idx.by_code("SKU-1").id == 1  # type: ignore[union-attr]
     idx = CatalogIndex()
     _texts(idx, [product_json(1, name="Sal fina")])
     data, spans = _page([product_json(1, name="Sal de mar", version=2), product_json(2, name="Sal gruesa")])
     idx.add_json([1, 2], "1\x1f2\x1fS1\x1fS2", [True, True], "Sal de mar\nSal gruesa", data, spans,
                  json.loads)  # a replacement: the careful path, from the JSON kept
-    assert names(idx.search("sal")) == ["Sal de mar", "Sal gruesa"] and idx._pages[-1] is None
+    assert names(idx.search("sal")) == ["Sal de mar", "Sal gruesa"] and not idx._kept.held()[-1]
 
 
 def test_a_span_that_is_not_its_products_is_an_error_not_another_product() -> None:

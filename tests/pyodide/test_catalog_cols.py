@@ -59,7 +59,7 @@ def test_page_columns_index_the_products_with_byte_spans(stored: str | None) -> 
         assert data == stored.encode()  # found by the scan: the stored bytes themselves, nothing serialised again
     idx = CatalogIndex()
     idx.add_packed(*(c[k] for k in COLUMN_PARTS), json.loads)
-    assert idx._pages[0] is not None  # the fast path: kept as bytes
+    assert idx._kept.held() == [True]  # the fast path: kept as bytes
     assert [idx.get(i).name for i in (1, 2, 3, 4)] == [p["name"] for p in items]  # type: ignore[union-attr]
     assert idx.by_code("7501").name == "Jamón serrano"  # type: ignore[union-attr]
     assert [p.id for p in idx.search("pina")] == [2] and idx.search("cafe") == []

@@ -151,7 +151,7 @@ def _indexed(page: dict[str, Any]) -> CatalogIndex:
     c = {k: base64.b64decode(v) for k, v in page["columns"].items()}
     idx = CatalogIndex()
     idx.add_packed(c["ids"], c["active"], c["codes"], c["names"], c["data"], c["spans"], json.loads)
-    assert idx._pages[0] is not None  # kept as the page's bytes, not parsed whole
+    assert idx._kept.held() == [True]  # kept as the page's bytes, not parsed whole
     return idx
 
 
