@@ -17,9 +17,9 @@ a Python loop over 100k names ≈ 17 ms):
   once by the first search that comes before (normalizing is most of a page's indexing, and selling
   needs no name until a search); for searching, they sit in one newline-joined string rebuilt lazily on
   the first search after a change (or ahead of it, in steps: ``prepare``). A query counts its words
-  on a sample of that string and scans it with ``str.find`` for the rarest word, checking the other
-  words on each candidate's name. When even the rarest word is common, it walks the names starting
-  with the first word (a bisect into the names sorted once, name_search.py) and then the rest,
+  on a sample of that string (each word once per string) and scans it with ``str.find`` for the rarest
+  word and the others in turn. When even the rarest word is common, it walks the names starting
+  with the first word (a bisect into the names sorted and joined once, name_search.py) and then the rest,
   stopping as soon as ``limit`` results are in, so a one-letter query stays cheap too.
 
 Ranking: exact barcode/SKU > name starts with the typed words in order ("refresco de manz" before
@@ -40,7 +40,7 @@ from operator import itemgetter
 
 from .codes import CodeIndex, joined
 from .kept_json import STRIDE, KeptJson
-from .name_search import SearchPage, prefixed, rarest, scan, sort_now, sort_steps
+from .name_search import NameOrder, SearchPage, WordCounts, name_order, prefixed, scan, sort_now, sort_steps
 from .product import Product
 from .text import normalize, normalize_many, words
 
@@ -89,8 +89,8 @@ class CatalogIndex:
         self._dead = 0
         self._blob: str | None = None  # "\n" + "\n".join(_names) + "\n", built lazily
         self._starts: list[int] = []  # blob offset where each slot's name starts
-        self._order: list[int] | None = None  # slots sorted by name (None until built, see prepare)
-        self._sorted: list[str] = []  # the names in that order
+        self._counts: WordCounts | None = None  # word rarity on a sample of _blob, built with it
+        self._order: NameOrder | None = None  # the names sorted (None until built, see prepare)
         self._version = 0  # bumped on every change of the names: a background `prepare` then gives up
 
     def __len__(self) -> int:
@@ -315,13 +315,14 @@ class CatalogIndex:
             starts.append(pos)  # sentinel: one past the last name's closing newline
             self._starts = starts
             self._blob = "\n" + "\n".join(self._names) + "\n"
+            self._counts = WordCounts(self._blob)
         return self._blob
 
-    def _ensure_order(self) -> list[int]:
+    def _ensure_order(self) -> NameOrder:
         # Slots by name, for prefix queries; dead slots ("") sort first and never match a word.
         if self._order is None:
             self._ensure_blob()  # compacts first when due: the order must be of the slots the blob has
-            self._order, self._sorted = sort_now(self._names)
+            self._order = name_order(*sort_now(self._names))
         return self._order
 
     def prepare(self) -> Iterator[None]:
@@ -351,7 +352,9 @@ class CatalogIndex:
             yield
             if self._version != version:
                 return
-        self._order, self._sorted = order, ordered
+        yield  # joining the sorted names is a step of its own
+        if self._version == version:
+            self._order = name_order(order, ordered)
 
     def _compact(self) -> None:
         live = [(n, i) for n, i in zip(self._names, self._ids) if i != -1]
@@ -395,7 +398,8 @@ class CatalogIndex:
         phrase = normalize(query)
         first = phrase.split(" ", 1)[0]
         # Estimate each word's frequency on a sample and anchor the scan on the rarest.
-        count, sample, anchor = rarest(blob, ws)
+        assert self._counts is not None  # built with the blob
+        count, sample, anchor = self._counts.rarest(ws)
         hits: list[tuple[int, str, int]] = []
         total: int | None = None
         if count * len(blob) <= _FULL_SCAN * sample:
@@ -405,10 +409,10 @@ class CatalogIndex:
         else:
             # Common words: names starting with the typed words in order, then names starting with the first
             # word (both from the sorted names, in order), then the rest, stopping once enough.
-            order = self._ensure_order()  # before reading _sorted: it builds both
-            prefixed(self._sorted, order, self._ids, phrase, ws, hits, seen, need, _SCAN_CAP)
+            order = self._ensure_order()
+            prefixed(order, self._ids, phrase, ws, hits, seen, need, _SCAN_CAP)
             if phrase != first and len(hits) < need:
-                prefixed(self._sorted, order, self._ids, first, ws, hits, seen, need, _SCAN_CAP, phrase)
+                prefixed(order, self._ids, first, ws, hits, seen, need, _SCAN_CAP, phrase)
             if len(hits) < need:
                 scan(blob, self._starts, self._names, self._ids, anchor, ws, phrase, hits, seen, need, 2, _SCAN_CAP)
         # At most `need` plus what one early-stopping scan adds: never a sort of every match of a common word.

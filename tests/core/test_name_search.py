@@ -132,3 +132,17 @@ def test_prefix_walk_over_thousands_of_names_finds_the_first_holding_every_word_
         assert [p.id for p in idx.search(query, limit=25)] == [i for _, i in holding[:25]], query
         assert idx.search_page(query, limit=25).more == max(0, len(holding) - 25) or \
             not idx.search_page(query, limit=25).exact
+
+
+def test_word_counts_count_each_word_once_on_the_sample_and_stay_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    blob = "\n" + "\n".join(f"agua {i} pan" for i in range(20_000)) + "\n"
+    counts = name_search.WordCounts(blob)
+    assert counts.length <= len(counts.sample) < len(blob)  # windows of a long text (joined by newlines), not all
+    assert counts.rarest(["agua", "pan", "zzz"]) == (0, counts.length, "zzz")
+    assert counts.count("agua") == counts.sample.count("agua") > 100
+    counts.sample = ""  # a kept count is not counted again
+    assert counts.count("agua") > 100
+    monkeypatch.setattr(name_search, "_COUNTS_KEPT", 2)
+    counts.count("pan")
+    assert counts.count("agua") > 100 and counts.count("x") == 0  # full: the kept counts are dropped, new ones kept
+    assert counts.count("agua") == 0 and counts.count("pan") == 0

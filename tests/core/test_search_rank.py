@@ -4,9 +4,13 @@ search says when more match than it listed (the till's "Ver más"), without rank
 from __future__ import annotations
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from poscore_data import index_of, product_json
 
+from poscore import catalog
 from poscore.catalog import CatalogIndex
+from poscore.text import normalize, words
 
 TARGET = "Refresco de manzana Los Altos 600 ml"
 
@@ -59,3 +63,68 @@ def test_an_exact_code_and_no_match_pages() -> None:
     assert idx.search_page("zzz", limit=20) == ([], 0, True)
     assert idx.search_page("", limit=20) == ([], 0, True)
     assert idx.search_page("agua", limit=0) == ([], 0, True)
+
+
+_VOCAB = ["agua", "aguacate", "de", "leche", "pan", "panela", "sal"]  # few words: queries often match
+
+
+def _expected(items: dict[int, dict], query: str) -> list[tuple[int, str, int]]:
+    """(rank, normalized name, id) of every active product matching ``query``, best first: the ranking the
+    module docstring of poscore.catalog states, computed the slow way."""
+    ws, phrase = words(query), normalize(query)
+    first = phrase.split(" ", 1)[0]
+    out = []
+    for pid, p in items.items():
+        name = normalize(p["name"])
+        if not p["active"] or not all(w in name for w in ws):
+            continue
+        if name.startswith(phrase):
+            rank = 0
+        elif name.startswith(first):
+            rank = 1
+        else:
+            rank = 2 if all(" " + w in " " + name for w in ws) else 3
+        out.append((rank, name, pid))
+    return sorted(out)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.lists(st.sampled_from(_VOCAB), min_size=1, max_size=4), st.booleans()),
+                min_size=1, max_size=40),
+       st.lists(st.integers(0, 39), max_size=8),
+       st.lists(st.sampled_from(_VOCAB + ["agu", "le", "pa"]), min_size=1, max_size=3),
+       st.sampled_from([300, 0]))
+# The last name starting with the first word lacks the other, which a later name holds: the walk must not find it
+# past the names it walks.
+@example([(["agua", "leche"], True), (["aguacate"], True), (["leche"], True)], [], ["agua", "leche"], 0)
+def test_a_search_gives_every_match_in_rank_order_and_a_short_page_the_best_ranks(
+        names: list[tuple[list[str], bool]], changed: list[int], typed: list[str], full_scan: int) -> None:
+    # Both paths: every match ranked (rare words), and the prefix walks then the early-stopping scan (a
+    # threshold of 0 calls every word common). Removals and replacements leave dead slots in the joined names.
+    old = catalog._FULL_SCAN
+    catalog._FULL_SCAN = full_scan
+    try:
+        items = {i: product_json(i, name=" ".join(ws).capitalize(), active=active)
+                 for i, (ws, active) in enumerate(names, start=1)}
+        idx = index_of(*items.values())
+        for k in changed:
+            pid = k % len(names) + 1
+            if k % 2:
+                idx.remove(pid)
+                items.pop(pid, None)
+            elif pid in items:
+                items[pid] = product_json(pid, name=f"Sal {items[pid]['name']}")
+                idx.add([items[pid]])
+        query = " ".join(typed)
+        expected = _expected(items, query)
+        every = idx.search_page(query, limit=len(names) + 1)
+        assert [(normalize(p.name), p.id) for p in every.products] == [(n, pid) for _, n, pid in expected], query
+        assert every.more == 0
+        short = idx.search(query, limit=3)
+        ranks = {pid: (rank, n) for rank, n, pid in expected}
+        assert [ranks[p.id][0] for p in short] == [rank for rank, _, _ in expected[:3]], query
+        # Names starting with the typed words, then with the first word: found in name order by the walks.
+        best = [ranks[p.id] for p in short if ranks[p.id][0] <= 1]
+        assert best == [(rank, n) for rank, n, _ in expected[:len(best)]], query
+    finally:
+        catalog._FULL_SCAN = old
