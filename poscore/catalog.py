@@ -33,14 +33,16 @@ Must not: fetch or store the catalog (web/ does), or decide prices (the ERP send
 
 from __future__ import annotations
 
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress
 from operator import itemgetter
 
+from . import name_search
 from .codes import CodeIndex, joined
 from .kept_json import STRIDE, KeptJson
-from .name_search import NameOrder, SearchPage, WordCounts, name_order, prefixed, scan, sort_now, sort_steps
+from .name_search import NameOrder, SearchPage, WordCounts, prefixed, scan
 from .product import Product
 from .text import normalize, normalize_many, words
 
@@ -88,7 +90,7 @@ class CatalogIndex:
         self._ids: list[int] = []  # slot -> product id (-1 when dead)
         self._dead = 0
         self._blob: str | None = None  # "\n" + "\n".join(_names) + "\n", built lazily
-        self._starts: list[int] = []  # blob offset where each slot's name starts
+        self._starts: array = array("q")  # blob offset where each slot's name starts, and where the blob ends
         self._counts: WordCounts | None = None  # word rarity on a sample of _blob, built with it
         self._order: NameOrder | None = None  # the names sorted (None until built, see prepare)
         self._version = 0  # bumped on every change of the names: a background `prepare` then gives up
@@ -304,25 +306,30 @@ class CatalogIndex:
 
     def _ensure_blob(self) -> str:
         if self._blob is None:
-            self._normalize()
-            if self._dead > len(self._names) // 2:
-                self._compact()
-                self._order = None
-            starts, pos = [], 1
-            for name in self._names:
-                starts.append(pos)
-                pos += len(name) + 1
-            starts.append(pos)  # sentinel: one past the last name's closing newline
-            self._starts = starts
-            self._blob = "\n" + "\n".join(self._names) + "\n"
-            self._counts = WordCounts(self._blob)
+            for _ in self._blob_steps():
+                pass
+        assert self._blob is not None  # _blob_steps sets it at its end
         return self._blob
+
+    def _blob_steps(self) -> Iterator[None]:
+        """Build the joined names, where each starts and their word counts, yielding between steps (the starts
+        are 100k new int objects, a tablet's ≈100 ms task at once); the names must not change meanwhile."""
+        self._normalize()
+        if self._dead > len(self._names) // 2:
+            self._compact()
+            self._order = None
+        starts = array("q")
+        yield from name_search.start_steps(self._names, starts, 1)  # the joined names begin after a newline
+        yield
+        self._starts = starts
+        self._blob = "\n" + "\n".join(self._names) + "\n"
+        self._counts = WordCounts(self._blob)
 
     def _ensure_order(self) -> NameOrder:
         # Slots by name, for prefix queries; dead slots ("") sort first and never match a word.
         if self._order is None:
             self._ensure_blob()  # compacts first when due: the order must be of the slots the blob has
-            self._order = name_order(*sort_now(self._names))
+            self._order = name_search.name_order(self._names)
         return self._order
 
     def prepare(self) -> Iterator[None]:
@@ -343,18 +350,19 @@ class CatalogIndex:
             self._slots()
             yield
         version = self._version
-        self._ensure_blob()
+        if self._blob is None:
+            for _ in self._blob_steps():
+                yield
+                if self._version != version:
+                    return
         if self._order is not None:
             return
-        order: list[int] = []
-        ordered: list[str] = []
-        for _ in sort_steps(self._names, order, ordered):
+        done: list[NameOrder] = []
+        for _ in name_search.order_steps(self._names, done):
             yield
             if self._version != version:
                 return
-        yield  # joining the sorted names is a step of its own
-        if self._version == version:
-            self._order = name_order(order, ordered)
+        self._order = done[0]
 
     def _compact(self) -> None:
         live = [(n, i) for n, i in zip(self._names, self._ids) if i != -1]

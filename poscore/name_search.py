@@ -5,8 +5,9 @@ with the typed phrase, the scan of the joined names for a word, and the page a s
 Sorting 100k names is one ~60–70 ms call in Pyodide: run on the first keystroke after a load, it froze
 the till for that long. ``sort_steps`` sorts slices of the slots and merges them a few thousand at a
 time, yielding between steps, so the POS can build the order in the background (one step per
-main-thread task, ~5–10 ms each at 100k); ``sort_now`` is the same result in one call, for a query
-that needs it before the background work is done. Both are stable: equal names keep slot order.
+main-thread task, a few ms each at 100k, ≤ ~40 ms on a tablet); ``sort_now`` is the same result in one
+call, for a query that needs it before the background work is done. Both are stable: equal names keep
+slot order.
 The sorted names are also kept joined (``NameOrder``, ≈5 MB at 100k): a prefix walk searches that text
 instead of joining what it reads at each keystroke. Walks and scans leapfrog: each word's ``str.find``
 jumps to the next name holding it, so a name lacking a word costs no Python step.
@@ -19,7 +20,7 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from heapq import merge
 from itertools import accumulate, islice
 from typing import Any, NamedTuple
@@ -40,7 +41,9 @@ class SearchPage(NamedTuple):
 _WINDOWS = 128
 _WINDOW = 1 << 11
 _COUNTS_KEPT = 4096  # words whose sample count is kept (WordCounts)
-_STEP = 8000  # slots per sorting step: one sorted slice or one merged stretch, < 10 ms in Pyodide at 100k
+_STEP = 8000  # slots per sorted slice (a C sort: < 10 ms in Pyodide at 100k), or per step of start_steps
+# slots per merged stretch: heapq.merge is Python, ≈ 100–130 ms a tablet's task for 8000 of 100k names
+_MERGED = 2000
 
 
 class WordCounts:
@@ -93,10 +96,38 @@ class NameOrder(NamedTuple):
     starts: array
 
 
-def name_order(order: list[int], ordered: list[str]) -> NameOrder:
-    """``NameOrder`` of a sort's result (``sort_now`` or ``sort_steps``): two C-level passes over the names."""
-    starts = array("q", accumulate(map((1).__add__, map(len, ordered)), initial=0))
+def name_order(names: list[str]) -> NameOrder:
+    """``NameOrder`` of ``names``, at once (``order_steps`` is the same in steps)."""
+    order, ordered = sort_now(names)
+    starts = array("q")
+    for _ in start_steps(ordered, starts):
+        pass
     return NameOrder(order, ordered, "\n".join(ordered), starts)
+
+
+def order_steps(names: list[str], done: list[NameOrder]) -> Iterator[None]:
+    """``name_order(*sort_now(names))`` in bounded steps (``sort_steps``, ``start_steps``, then the join), yielding
+    between them, as ``sort_steps`` does; the result is appended to the empty ``done``."""
+    order: list[int] = []
+    ordered: list[str] = []
+    yield from sort_steps(names, order, ordered)
+    yield
+    starts = array("q")
+    yield from start_steps(ordered, starts)
+    yield
+    done.append(NameOrder(order, ordered, "\n".join(ordered), starts))
+
+
+def start_steps(ordered: list[str], starts: array, at: int = 0) -> Iterator[None]:
+    """Fill the empty ``starts`` with where each of ``ordered`` begins in ``"\\n".join(ordered)`` (plus ``at``) and
+    a sentinel one past the end + 1, ``_STEP`` names per step, yielding between steps: each offset is a new int
+    object, ≈10–25 ms for 100k in CPython, a tablet's 100–200 ms task at once."""
+    for k in range(0, len(ordered), _STEP):
+        if k:
+            yield
+        starts.extend(accumulate(map((1).__add__, map(len, ordered[k:k + _STEP])), initial=at))
+        at = starts.pop()  # where the next name begins: the first offset of the next step
+    starts.append(at)
 
 
 def sort_steps(names: list[str], order: list[int], ordered: list[str]) -> Iterator[None]:
@@ -112,7 +143,7 @@ def sort_steps(names: list[str], order: list[int], ordered: list[str]) -> Iterat
         yield
     merged = merge(*runs, key=key)
     while len(order) < len(names):
-        stretch = list(islice(merged, _STEP))
+        stretch = list(islice(merged, _MERGED))
         order.extend(stretch)
         ordered.extend(map(key, stretch))
         if len(order) < len(names):
@@ -179,7 +210,7 @@ def leapfrog(find: Any, starts: Any, look: list[str], k: int, hi: int, limit: in
     return k, jumps
 
 
-def scan(blob: str, starts: list[int], names: list[str], ids: list[int], needle: str, ws: list[str], phrase: str,
+def scan(blob: str, starts: Sequence[int], names: list[str], ids: list[int], needle: str, ws: list[str], phrase: str,
          hits: list, seen: set, need: int, stop_rank: int | None, cap: int) -> None:
     """Collect (rank, name, id) of names containing ``needle`` and every word of ``ws``, in slot order.
 

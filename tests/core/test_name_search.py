@@ -17,18 +17,30 @@ from poscore.catalog import CatalogIndex
 @given(st.lists(st.sampled_from(["", "agua", "agua mineral", "aguacate", "b", "zanahoria", "ñame", "a b"]),
                 max_size=60))
 def test_sort_steps_gives_sort_now_in_steps(names: list[str]) -> None:
-    old = name_search._STEP
-    name_search._STEP = 7  # many runs and stretches even for a few names
+    old = name_search._STEP, name_search._MERGED
+    name_search._STEP, name_search._MERGED = 7, 3  # many runs and stretches even for a few names
     try:
-        order: list[int] = []
-        ordered: list[str] = []
-        steps = sum(1 for _ in name_search.sort_steps(names, order, ordered))
+        _steps_give_the_order_at_once(names)
     finally:
-        name_search._STEP = old
+        name_search._STEP, name_search._MERGED = old
+
+
+def _steps_give_the_order_at_once(names: list[str]) -> None:
+    order: list[int] = []
+    ordered: list[str] = []
+    steps = sum(1 for _ in name_search.sort_steps(names, order, ordered))
     assert (order, ordered) == name_search.sort_now(names)
     assert order == sorted(range(len(names)), key=lambda i: (names[i], i))  # stable: equal names by slot
-    runs = -(-len(names) // 7)
-    assert steps == runs + max(runs - 1, 0)  # one per sorted slice, then one between merged stretches
+    runs, stretches = -(-len(names) // 7), -(-len(names) // 3)
+    assert steps == runs + max(stretches - 1, 0)  # one per sorted slice, then one between merged stretches
+    # The whole order in steps (sort, offsets, join) is the one built at once, and each offset is its name's.
+    done: list[name_search.NameOrder] = []
+    assert sum(1 for _ in name_search.order_steps(names, done)) >= steps
+    assert done == [name_search.name_order(names)]
+    text, starts = done[0].text, done[0].starts
+    assert text == "\n".join(ordered) and len(starts) == len(names) + 1
+    assert starts[-1] == (len(text) + 1 if names else 0)
+    assert [text[starts[k]:starts[k + 1] - 1] for k in range(len(names))] == ordered
 
 
 def _catalog(n: int) -> list[dict]:
