@@ -46,9 +46,11 @@ def table(doc: dict[str, Any]) -> list[dict[str, Any]]:
             continue
         label = f"{c['products'] // 1000}k products + {c['customers'] // 1000}k customers"
         big = c["products"] >= 100_000
+        # 100k: the field goal (≤ 1.25× the floor); the small catalog keeps the first goal (its fixed costs weigh more).
+        most = 1.25 if big else 1.5
         row(f"Catalog load {label}, start → searchable", round(c["pos_total_ms"]), "ms",
-            "≤ 3000 ms, ratio ≤ 1.5" if big else "ratio ≤ 1.5", c["ratio_to_floor"],
-            (le(c["pos_total_ms"], 3000) if big else True) and le(c["ratio_to_floor"], 1.5))
+            f"≤ 3000 ms, ratio ≤ {most}" if big else f"ratio ≤ {most}", c["ratio_to_floor"],
+            (le(c["pos_total_ms"], 3000) if big else True) and le(c["ratio_to_floor"], most))
         row("  raw-JS floor (fetch + IndexedDB chunks), same pages", round(c["floor_total_ms"]), "ms")
         row("  products per second (catalog part)", round(c["products_per_s"]), "/s")
         row("  longest main-thread task during the load", c["longest_task_ms"], "ms", "< 50 ms", None,
