@@ -105,9 +105,12 @@ class CatalogIndex:
     def add(self, products: Iterable[dict]) -> None:
         """Add or replace products (contract PRODUCT dicts), e.g. one feed page at a time."""
         batch = list(products)
+        if not batch:
+            return  # a refresh with nothing new: the search structures stay built
         if not self._add_new(batch):
-            for p in batch:
-                self._add_one(p)
+            changed = [self._add_one(p) for p in batch]  # every one, whatever the others did
+            if not any(changed):
+                return  # prices, stock, codes: the names and slots a search uses are as they were
         self._changed()
 
     def add_json(self, ids: Sequence[int], codes: str, active: Sequence[int], names: str, data: bytes,
@@ -210,25 +213,50 @@ class CatalogIndex:
             text, _ = self._queued.popleft()
             self._names.extend(text.split("\n"))
 
-    def _add_one(self, p: dict) -> None:
+    def _add_one(self, p: dict) -> bool:
+        """Add or replace one product; True when the names changed (a slot added or killed), so the search
+        structures must be rebuilt. A live product replaced under the same name keeps its slot: a day's delta
+        refreshes are prices and stock, and each used to make the next keystroke rebuild the joined names at once
+        (≈130 ms on a tablet)."""
         pid = p["id"]
         old = self._raw_of(pid)
+        active = p.get("active", True)
+        killed = False
         if old is not None:
-            self._forget(pid, old)
+            keep = active and self._same_name(pid, p["name"])
+            killed = self._forget(pid, old, keep)
             self._drop_handle(pid)
+            if keep:
+                self._raw[pid] = p
+                self._write_codes(p, pid)
+                return False
         self._raw[pid] = p
+        self._write_codes(p, pid)
+        if active:
+            self._unqueue()  # its slot comes after every queued name
+            if self._slot is not None:
+                self._slot[pid] = len(self._ids)
+            self._ids.append(pid)
+            self._names.append(normalize(p["name"]))
+            return True
+        return killed  # a live one gone inactive leaves a dead slot
+
+    def _write_codes(self, p: dict, pid: int) -> None:
         for key in map(_code_key, p.get("barcodes") or ()):
             if key:  # an empty code is no code (codes.py)
                 self._codes.write(key, pid)
         sku = p.get("sku")
         if sku:
             self._codes.write(_code_key(sku), pid)
-        if p.get("active", True):
-            self._unqueue()  # its slot comes after every queued name
-            if self._slot is not None:
-                self._slot[pid] = len(self._ids)
-            self._ids.append(pid)
-            self._names.append(normalize(p["name"]))
+
+    def _same_name(self, pid: int, name: object) -> bool:
+        """Whether ``pid`` has a live slot holding ``name`` (normalized: names past _fresh are as received)."""
+        slot = self._slots().get(pid)
+        if slot is None or not isinstance(name, str):
+            return False
+        self._unqueue()
+        held = self._names[slot]
+        return (held if slot < self._fresh else normalize(held)) == normalize(name)
 
     def remove(self, product_id: int) -> None:
         """Forget a product entirely (no error if unknown)."""
@@ -239,13 +267,14 @@ class CatalogIndex:
             self._forget(product_id, old)
             self._changed()
 
-    def _forget(self, pid: int, old: dict) -> None:
+    def _forget(self, pid: int, old: dict, keep_slot: bool = False) -> bool:
+        """Drop the product's codes and built Product, and its slot unless ``keep_slot``; True if a slot died."""
         self._cache.pop(pid, None)
         for code in list(old.get("barcodes") or ()) + [old.get("sku") or ""]:
             key = _code_key(code)
             if key:
                 self._codes.drop(key, pid)
-        self._forget_index(pid)
+        return not keep_slot and self._forget_index(pid)
 
     def _slots(self) -> dict[int, int]:
         """id -> live slot, built from _ids the first time it is needed (a live id is in one slot; dead ones are -1)."""
@@ -255,13 +284,15 @@ class CatalogIndex:
             self._slot = slots
         return self._slot
 
-    def _forget_index(self, pid: int) -> None:
+    def _forget_index(self, pid: int) -> bool:
         slot = self._slots().pop(pid, None)
-        if slot is not None:
-            self._unqueue()
-            self._names[slot] = ""
-            self._ids[slot] = -1
-            self._dead += 1
+        if slot is None:
+            return False
+        self._unqueue()
+        self._names[slot] = ""
+        self._ids[slot] = -1
+        self._dead += 1
+        return True
 
     def get(self, product_id: int) -> Product | None:
         """The product with this id (active or not), or None."""

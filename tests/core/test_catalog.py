@@ -76,6 +76,40 @@ def test_deactivated_products_drop_out_of_search_but_stay_known() -> None:
     assert sorted(names(idx.search("atun"))) == ["Atún en aceite", "Atún en agua"]
 
 
+def test_a_price_or_stock_change_keeps_the_search_structures() -> None:
+    """A delta refresh is mostly prices and stock: a product replaced under the same (normalized) name keeps its
+    slot, so the joined names and their order stay built (the next keystroke does not rebuild them at once); a
+    rename or a deactivation still changes what a search finds."""
+    idx = index_of(product_json(1, name="Leche entera", barcodes=["111"]), product_json(2, name="Leche light"),
+                   product_json(3, name="Pan"))
+    for _ in idx.prepare():
+        pass
+    blob, order = idx._blob, idx._order
+    assert blob is not None and order is not None
+    idx.add([product_json(1, name="LECHE ENTERA", barcodes=["112"], price="31.50", version=2)])
+    assert idx._blob is blob and idx._order is order  # nothing to rebuild
+    assert idx.get(1).price == Decimal("31.50") and idx.get(1).name == "LECHE ENTERA"  # type: ignore[union-attr]
+    assert idx.by_code("111") is None and idx.by_code("112").id == 1  # type: ignore[union-attr]
+    assert sorted(names(idx.search("leche"))) == ["LECHE ENTERA", "Leche light"]
+    assert names(idx.search("112")) == ["LECHE ENTERA"]
+    idx.add([])  # a refresh that brought nothing
+    _texts(idx, [])
+    _packed(idx, [])
+    assert idx._blob is blob and idx._order is order
+    idx.add([product_json(2, name="Yogur natural", version=2)])  # renamed
+    assert idx._blob is None
+    assert names(idx.search("leche")) == ["LECHE ENTERA"] and names(idx.search("yogur")) == ["Yogur natural"]
+    for _ in idx.prepare():
+        pass
+    blob = idx._blob
+    idx.add([product_json(3, name="Pan", active=False, version=2)])  # gone inactive: its slot dies
+    assert idx._blob is None and idx.search("pan") == []
+    idx.add([product_json(3, name="Pan", active=False, version=3)])  # inactive still: no slot, nothing changes
+    assert idx.search("pan") == [] and idx.get(3).version == 3  # type: ignore[union-attr]
+    idx.add([product_json(3, name="Pan", version=4)])
+    assert names(idx.search("pan")) == ["Pan"]
+
+
 def test_remove() -> None:
     idx = index_of(product_json(1, name="Frijol negro"), product_json(2, name="Frijol bayo"))
     idx.remove(1)
@@ -325,3 +359,18 @@ def test_texts_index_answers_like_add(items: list[dict]) -> None:
             got = packed.search(q, limit=50)
             assert [p.id for p in got] == [p.id for p in idx.search(q, limit=50)]
             assert got == idx.search(q, limit=50)
+
+
+@pytest.mark.parametrize("add", [_texts, _packed])
+def test_a_same_name_replacement_of_a_stored_open_finds_it_once(add: Callable) -> None:
+    """The names of a stored open wait joined and not normalized: the same-name check splits and normalizes the
+    one it compares, and the product stays one slot with its new data."""
+    idx = CatalogIndex()
+    add(idx, [product_json(1, name="Café molido", barcodes=["111"]), product_json(2, name="Café soluble")])
+    idx.add([product_json(1, name="CAFE MOLIDO", price="99.00", barcodes=["111"], version=2)])
+    assert idx._dead == 0  # the same slot, not a dead one and a new one
+    assert sorted(names(idx.search("cafe", limit=10))) == ["CAFE MOLIDO", "Café soluble"]
+    assert idx.get(1).price == Decimal("99.00") and idx.by_code("111").id == 1  # type: ignore[union-attr]
+    idx.add([product_json(1, name="Café de olla", barcodes=["111"], version=3)])
+    assert sorted(names(idx.search("cafe", limit=10))) == ["Café de olla", "Café soluble"]
+    assert idx.search("molido") == []
