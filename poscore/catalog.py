@@ -220,10 +220,10 @@ class CatalogIndex:
         (≈130 ms on a tablet)."""
         pid = p["id"]
         old = self._raw_of(pid)
-        active = p.get("active", True)
+        name = normalize(p["name"]) if p.get("active", True) else None  # once, before anything is forgotten
         killed = False
         if old is not None:
-            keep = active and self._same_name(pid, p["name"])
+            keep = name is not None and self._holds(pid, name)
             killed = self._forget(pid, old, keep)
             self._drop_handle(pid)
             if keep:
@@ -232,12 +232,12 @@ class CatalogIndex:
                 return False
         self._raw[pid] = p
         self._write_codes(p, pid)
-        if active:
+        if name is not None:
             self._unqueue()  # its slot comes after every queued name
             if self._slot is not None:
                 self._slot[pid] = len(self._ids)
             self._ids.append(pid)
-            self._names.append(normalize(p["name"]))
+            self._names.append(name)
             return True
         return killed  # a live one gone inactive leaves a dead slot
 
@@ -249,14 +249,14 @@ class CatalogIndex:
         if sku:
             self._codes.write(_code_key(sku), pid)
 
-    def _same_name(self, pid: int, name: object) -> bool:
-        """Whether ``pid`` has a live slot holding ``name`` (normalized: names past _fresh are as received)."""
+    def _holds(self, pid: int, name: str) -> bool:
+        """Whether ``pid`` has a live slot holding the normalized ``name`` (names past _fresh are as received)."""
         slot = self._slots().get(pid)
-        if slot is None or not isinstance(name, str):
+        if slot is None:
             return False
         self._unqueue()
         held = self._names[slot]
-        return (held if slot < self._fresh else normalize(held)) == normalize(name)
+        return (held if slot < self._fresh else normalize(held)) == name
 
     def remove(self, product_id: int) -> None:
         """Forget a product entirely (no error if unknown)."""
